@@ -1,0 +1,81 @@
+package dev.signalbox.schemas.codec;
+
+import dev.signalbox.schemas.FormatVersion;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.SourceOffset;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Builds, encodes and decodes {@link RoutingSnapshot}s. The content hash is computed here, from the
+ * canonical JSON of the table, so no snapshot can carry a hash that does not match its table.
+ */
+public final class SnapshotCodec {
+    private SnapshotCodec() {
+    }
+
+    public static RoutingSnapshot create(long version, Instant createdAt, List<SourceOffset> provenance,
+                                         RoutingTable table) {
+        return new RoutingSnapshot(FormatVersion.CURRENT, version, version - 1, createdAt, provenance,
+                contentHash(table), table);
+    }
+
+    public static String contentHash(RoutingTable table) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.MAPPER.writeValueAsBytes(table));
+            return "sha256:" + HexFormat.of().formatHex(digest);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] encode(RoutingSnapshot snapshot) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(snapshot);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Decodes a whole snapshot and checks its format version and content hash.
+     *
+     * @throws IOException when the bytes are not a snapshot this reader can trust
+     */
+    public static RoutingSnapshot decode(byte[] bytes) throws IOException {
+        RoutingSnapshot s;
+        try {
+            s = Json.MAPPER.readValue(bytes, RoutingSnapshot.class);
+        } catch (IOException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (s.formatVersion() < 1 || s.formatVersion() > FormatVersion.CURRENT) {
+            throw new IOException("snapshot format version " + s.formatVersion() + " is not supported");
+        }
+        String hash = contentHash(s.table());
+        if (!hash.equals(s.contentHash())) {
+            throw new IOException("snapshot " + s.version() + " content hash " + s.contentHash()
+                    + " does not match its table (" + hash + ")");
+        }
+        return s;
+    }
+
+    public static String toPrettyJson(Object value) {
+        try {
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+}

@@ -1,0 +1,34 @@
+package dev.signalbox.schemas.event;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/** The Kubernetes kinds Signalbox routes from, spelled as the Kubernetes API spells them. */
+public enum Kind {
+    INGRESS("Ingress"),
+    INGRESS_CLASS("IngressClass"),
+    SERVICE("Service"),
+    ENDPOINT_SLICE("EndpointSlice"),
+    SECRET("Secret");
+
+    private final String apiName;
+
+    Kind(String apiName) {
+        this.apiName = apiName;
+    }
+
+    @JsonValue
+    public String apiName() {
+        return apiName;
+    }
+
+    @JsonCreator
+    public static Kind fromApiName(String name) {
+        for (Kind k : values()) {
+            if (k.apiName.equals(name)) {
+                return k;
+            }
+        }
+        throw new IllegalArgumentException("unknown kind " + name);
+    }
+}
