@@ -1,0 +1,193 @@
+package dev.signalbox.compiler.compile;
+
+import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.compiler.model.StoredObject;
+import dev.signalbox.schemas.event.IngressState;
+import dev.signalbox.schemas.event.IngressState.BackendRef;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.TlsSecretState;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.TlsBinding;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The compiler: cluster model in, routing table with diagnostics out. A pure function: no I/O, no clock,
+ * and everything it emits is sorted, so the same model always gives the same table.
+ *
+ * <p>Ingresses are processed oldest first (creationTimestamp, then cluster/namespace/name), so when two
+ * claim the same host, path and path type, or both set a default backend, the older one wins and the
+ * other gets a diagnostic. A bad part of an Ingress becomes a diagnostic on that Ingress and is left out;
+ * the rest of that Ingress and every other Ingress still compile.
+ */
+public final class RouteCompiler {
+    private static final Comparator<StoredObject> OLDEST_FIRST = Comparator
+            .comparing((StoredObject o) -> ((IngressState) o.state()).creationTimestamp(),
+                    Comparator.nullsLast(Comparator.<Instant>naturalOrder()))
+            .thenComparing(StoredObject::key);
+
+    private RouteCompiler() {
+    }
+
+    public static RoutingTable compile(ClusterModel model) {
+        Diagnostics diagnostics = new Diagnostics();
+        IngressClasses classes = new IngressClasses(model, diagnostics);
+        Backends backends = new Backends(model);
+
+        // host -> conflict key ("EXACT /a") -> the winning route
+        Map<String, Map<String, Route>> hosts = new TreeMap<>();
+        Map<String, ObjectKey> routeOwners = new HashMap<>();
+        Map<String, TlsBinding> tls = new TreeMap<>();
+        String defaultBackend = null;
+        ObjectKey defaultOwner = null;
+
+        List<StoredObject> ingresses = new ArrayList<>(model.ofKind(Kind.INGRESS));
+        ingresses.sort(OLDEST_FIRST);
+        for (StoredObject o : ingresses) {
+            IngressState ing = (IngressState) o.state();
+            ObjectKey key = o.key();
+            if (!classes.isOurs(key, ing)) {
+                continue;
+            }
+            String source = key.clusterId() + "/" + key.shortName();
+
+            if (ing.defaultBackend() != null) {
+                if (defaultOwner != null) {
+                    diagnostics.warning(key, "defaultBackend ignored: the older Ingress " + defaultOwner.shortName()
+                            + " in cluster " + defaultOwner.clusterId() + " already sets the default backend");
+                } else {
+                    Optional<Backend> b = backend(key, ing.defaultBackend(), "defaultBackend", backends, diagnostics);
+                    if (b.isPresent()) {
+                        defaultBackend = b.get().id();
+                        defaultOwner = key;
+                    }
+                }
+            }
+
+            for (IngressState.Rule rule : ing.rules()) {
+                String host = VirtualHost.ANY_HOST;
+                if (rule.host() != null && !rule.host().isEmpty()) {
+                    host = Paths.normalizeHost(rule.host());
+                    if (host == null) {
+                        diagnostics.error(key, "rule host \"" + rule.host()
+                                + "\" is not a valid host name or one-label wildcard (*.example.com); rule ignored");
+                        continue;
+                    }
+                }
+                for (IngressState.PathRule p : rule.paths()) {
+                    String where = "path \"" + p.path() + "\" of host " + host;
+                    Optional<PathMatch> match = Paths.match(p.pathType());
+                    if (match.isEmpty()) {
+                        diagnostics.error(key, where + ": pathType \"" + p.pathType()
+                                + "\" is not Exact, Prefix or ImplementationSpecific; path ignored");
+                        continue;
+                    }
+                    String invalid = Paths.invalidPath(p.path());
+                    if (invalid != null) {
+                        diagnostics.error(key, "host " + host + ": " + invalid + "; path ignored");
+                        continue;
+                    }
+                    String conflictKey = match.get() + " " + Paths.conflictKey(p.path(), match.get());
+                    Map<String, Route> routes = hosts.computeIfAbsent(host, h -> new TreeMap<>());
+                    ObjectKey owner = routeOwners.get(host + " " + conflictKey);
+                    if (owner != null) {
+                        diagnostics.warning(key, where + " (" + p.pathType() + ") is already routed by the older Ingress "
+                                + owner.shortName() + " in cluster " + owner.clusterId() + "; this path is ignored");
+                        continue;
+                    }
+                    Optional<Backend> b = backend(key, p.backend(), where, backends, diagnostics);
+                    if (b.isEmpty()) {
+                        continue;
+                    }
+                    routes.put(conflictKey, new Route(p.path(), match.get(), b.get().id(), source));
+                    routeOwners.put(host + " " + conflictKey, key);
+                }
+            }
+
+            for (IngressState.TlsEntry t : ing.tls()) {
+                bindTls(model, key, t, tls, diagnostics);
+            }
+        }
+
+        List<VirtualHost> virtualHosts = hosts.entrySet().stream()
+                .filter(e -> !e.getValue().isEmpty())
+                .sorted(Map.Entry.comparingByKey(HOST_ORDER))
+                .map(e -> new VirtualHost(e.getKey(), e.getValue().values().stream().sorted(Paths.PRECEDENCE).toList()))
+                .toList();
+        return new RoutingTable(virtualHosts, defaultBackend, List.copyOf(backends.resolved().values()),
+                List.copyOf(tls.values()), diagnostics.sorted());
+    }
+
+    private static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where, Backends backends,
+                                             Diagnostics diagnostics) {
+        if (ref == null || (ref.service() == null && ref.resource() == null)) {
+            diagnostics.error(ingress, where + ": no backend; ignored");
+            return Optional.empty();
+        }
+        if (ref.resource() != null) {
+            diagnostics.error(ingress, where + ": resource backends (" + ref.resource().kind() + " "
+                    + ref.resource().name() + ") are not supported by Signalbox; ignored");
+            return Optional.empty();
+        }
+        if (ref.service().name() == null || ref.service().name().isEmpty()) {
+            diagnostics.error(ingress, where + ": backend service has no name; ignored");
+            return Optional.empty();
+        }
+        return Optional.of(backends.resolve(ingress, ref.service(), diagnostics));
+    }
+
+    private static void bindTls(ClusterModel model, ObjectKey ingress, IngressState.TlsEntry t,
+                                Map<String, TlsBinding> tls, Diagnostics diagnostics) {
+        if (t.secretName() == null || t.secretName().isEmpty()) {
+            diagnostics.error(ingress, "tls entry for " + t.hosts() + " names no secret; served with the default certificate");
+            return;
+        }
+        String secret = ingress.clusterId() + "/" + ingress.namespace() + "/" + t.secretName();
+        StoredObject s = model.get(new ObjectKey(ingress.clusterId(), Kind.SECRET, ingress.namespace(), t.secretName()));
+        if (s == null) {
+            diagnostics.error(ingress, "TLS secret " + ingress.namespace() + "/" + t.secretName()
+                    + " does not exist (or is not of type kubernetes.io/tls); " + t.hosts()
+                    + " served with the default certificate");
+            return;
+        }
+        TlsSecretState state = (TlsSecretState) s.state();
+        if (state.certificatePem() == null || state.certificatePem().isBlank()
+                || state.privateKeyPem() == null || state.privateKeyPem().isBlank()) {
+            diagnostics.error(ingress, "TLS secret " + ingress.namespace() + "/" + t.secretName()
+                    + " lacks tls.crt or tls.key; " + t.hosts() + " served with the default certificate");
+            return;
+        }
+        for (String h : t.hosts()) {
+            String host = Paths.normalizeHost(h);
+            if (host == null) {
+                diagnostics.error(ingress, "tls host \"" + h + "\" is not a valid host name; ignored");
+                continue;
+            }
+            TlsBinding existing = tls.get(host);
+            if (existing != null) {
+                if (!existing.secret().equals(secret)) {
+                    diagnostics.warning(ingress, "TLS for host " + host + " is already bound to secret "
+                            + existing.secret() + " by an older Ingress; " + secret + " ignored for it");
+                }
+                continue;
+            }
+            tls.put(host, new TlsBinding(host, secret, state.certificatePem(), state.privateKeyPem()));
+        }
+    }
+
+    /** Exact hosts, then wildcards, then the any-host entry; by name within each. */
+    private static final Comparator<String> HOST_ORDER = Comparator
+            .comparingInt((String h) -> h.equals(VirtualHost.ANY_HOST) ? 2 : h.startsWith("*.") ? 1 : 0)
+            .thenComparing(Comparator.naturalOrder());
+}

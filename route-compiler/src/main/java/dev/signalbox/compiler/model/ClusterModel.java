@@ -1,0 +1,66 @@
+package dev.signalbox.compiler.model;
+
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.ObjectState;
+import dev.signalbox.schemas.event.Op;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The fold of the events topic: the latest state of every object of every cluster, keyed and iterated in
+ * {@link ObjectKey} order so that whatever is computed from it is deterministic. Events for one key
+ * arrive in order (one key, one partition); events of different keys commute, so the model after a set
+ * of offsets does not depend on how partitions interleaved. Not thread-safe: owned by the compiler loop.
+ */
+public final class ClusterModel {
+    private final NavigableMap<ObjectKey, StoredObject> objects = new TreeMap<>();
+    private Instant latestObservedAt = Instant.EPOCH;
+
+    /**
+     * Applies one event.
+     *
+     * @return true when routing input changed (a no-op update or a delete of an unknown object is false)
+     */
+    public boolean apply(ClusterEvent event) {
+        if (event.observedAt() != null && event.observedAt().isAfter(latestObservedAt)) {
+            latestObservedAt = event.observedAt();
+        }
+        ObjectKey key = event.key();
+        if (event.op() == Op.DELETE) {
+            return objects.remove(key) != null;
+        }
+        StoredObject previous = objects.get(key);
+        ObjectState state = event.state();
+        objects.put(key, new StoredObject(key, event.uid(), event.resourceVersion(), event.observedAt(), state));
+        return previous == null || !Objects.equals(previous.state(), state);
+    }
+
+    /** All objects of one kind, in key order. */
+    public Collection<StoredObject> ofKind(Kind kind) {
+        return Collections.unmodifiableCollection(objects.values().stream().filter(o -> o.key().kind() == kind).toList());
+    }
+
+    public StoredObject get(ObjectKey key) {
+        return objects.get(key);
+    }
+
+    public Map<ObjectKey, StoredObject> all() {
+        return Collections.unmodifiableMap(objects);
+    }
+
+    public int size() {
+        return objects.size();
+    }
+
+    /** The latest observedAt of every event applied: a snapshot's creation time, the same on every replay. */
+    public Instant latestObservedAt() {
+        return latestObservedAt;
+    }
+}

@@ -1,0 +1,221 @@
+package dev.signalbox.compiler.compile;
+
+import static dev.signalbox.compiler.compile.Fixtures.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.IngressState.TlsEntry;
+import dev.signalbox.schemas.event.IngressState.BackendRef;
+import dev.signalbox.schemas.event.IngressState.ResourceRef;
+import dev.signalbox.schemas.snapshot.Diagnostic;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.TlsBinding;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static dev.signalbox.schemas.snapshot.PathMatch.EXACT;
+import static dev.signalbox.schemas.snapshot.PathMatch.PREFIX;
+
+/** Objects in, routing table and diagnostics out: one case a row, one assertEquals on the whole table. */
+class RouteCompilerTest {
+
+    /** The web Service in namespace "ns": port 80 named http, two ready endpoints on 8080. */
+    private static List<ClusterEvent> web() {
+        return List.of(ourClass(false),
+                service("ns", "web", port("http", 80, "8080")),
+                slice("ns", "web-abc", "web", slicePort("http", 8080), ready("10.0.0.2", "10.0.0.1")));
+    }
+
+    private static List<ClusterEvent> with(List<ClusterEvent> base, ClusterEvent... more) {
+        return Stream.concat(base.stream(), Stream.of(more)).toList();
+    }
+
+    private static Arguments row(String name, List<ClusterEvent> events, RoutingTable expected) {
+        return Arguments.of(name, events, expected);
+    }
+
+    private static RoutingTable table(List<VirtualHost> hosts, String defaultBackend, List<dev.signalbox.schemas.snapshot.Backend> backends,
+                                      List<TlsBinding> tls, List<Diagnostic> diagnostics) {
+        return new RoutingTable(hosts, defaultBackend, backends, tls, diagnostics);
+    }
+
+    private static final dev.signalbox.schemas.snapshot.Backend WEB80 =
+            backend("ns", "web", "80", ep("10.0.0.1", 8080), ep("10.0.0.2", 8080));
+
+    static Stream<Arguments> cases() {
+        return Stream.of(
+                row("no objects give an empty table", List.of(), RoutingTable.EMPTY),
+
+                row("an Ingress with one host and one Prefix path routes to the ready endpoints of its Service",
+                        with(web(), ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("routes are ordered longest path first, then Exact before Prefix",
+                        with(web(), ingress("ns", "a", 1, rule("foo.com",
+                                path("/", "Prefix", svc("web", 80)),
+                                path("/foo", "Prefix", svc("web", 80)),
+                                path("/foo", "Exact", svc("web", 80)),
+                                path("/foo/bar", "ImplementationSpecific", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(
+                                        route("/foo/bar", PREFIX, id("ns", "web", "80"), "ns/a"),
+                                        route("/foo", EXACT, id("ns", "web", "80"), "ns/a"),
+                                        route("/foo", PREFIX, id("ns", "web", "80"), "ns/a"),
+                                        route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("exact hosts come before wildcards, and rules without a host come last under *",
+                        with(web(), ingress("ns", "a", 1,
+                                rule(null, path("/", "Prefix", svc("web", 80))),
+                                rule("*.Foo.com", path("/", "Prefix", svc("web", 80))),
+                                rule("BAR.foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(
+                                        new VirtualHost("bar.foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a"))),
+                                        new VirtualHost("*.foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a"))),
+                                        new VirtualHost("*", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("two Ingresses for one host are merged",
+                        with(web(),
+                                ingress("ns", "a", 1, rule("foo.com", path("/a", "Prefix", svc("web", 80)))),
+                                ingress("ns", "b", 2, rule("foo.com", path("/b", "Exact", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(
+                                        route("/b", EXACT, id("ns", "web", "80"), "ns/b"),
+                                        route("/a", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("when two Ingresses claim the same host and Prefix path the older wins, a trailing slash making no difference",
+                        with(web(),
+                                ingress("ns", "new", 5, rule("foo.com", path("/app", "Prefix", svc("web", 80)))),
+                                ingress("ns", "old", 1, rule("foo.com", path("/app/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/app/", PREFIX, id("ns", "web", "80"), "ns/old")))),
+                                null, List.of(WEB80), List.of(),
+                                List.of(warning("ns", "new", "path \"/app\" of host foo.com (Prefix) is already routed by the "
+                                        + "older Ingress ns/old in cluster c1; this path is ignored")))),
+
+                row("an Ingress of another controller's class is ignored",
+                        with(web(), otherClass("nginx", false),
+                                ingress("ns", "a", "nginx", 1, null, List.of(), rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        RoutingTable.EMPTY),
+
+                row("an Ingress without a class is ignored when our class is not the default",
+                        with(web(), ingress("ns", "a", null, 1, null, List.of(), rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        RoutingTable.EMPTY),
+
+                row("an Ingress without a class is ours when our class is the default",
+                        List.of(ourClass(true), service("ns", "web", port("http", 80, "8080")),
+                                slice("ns", "web-abc", "web", slicePort("http", 8080), ready("10.0.0.2", "10.0.0.1")),
+                                ingress("ns", "a", null, 1, null, List.of(), rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("the legacy kubernetes.io/ingress.class annotation naming our class selects the Ingress",
+                        with(web(), legacyIngress("ns", "a", "signalbox", rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("the older of two default backends wins and the other gets a warning",
+                        with(web(),
+                                ingress("ns", "b", "signalbox", 2, svc("web", 80), List.of()),
+                                ingress("ns", "a", "signalbox", 1, svcNamed("web", "http"), List.of())),
+                        table(List.of(), id("ns", "web", "http"),
+                                List.of(backend("ns", "web", "http", ep("10.0.0.1", 8080), ep("10.0.0.2", 8080))), List.of(),
+                                List.of(warning("ns", "b", "defaultBackend ignored: the older Ingress ns/a in cluster c1 "
+                                        + "already sets the default backend")))),
+
+                row("a named Service port resolves to the EndpointSlice port of the same name across several slices",
+                        List.of(ourClass(false),
+                                service("ns", "api", port("grpc", 9000, "grpc"), port("web", 80, "http")),
+                                slice("ns", "api-1", "api", slicePort("web", 8080), ready("10.0.1.1")),
+                                slice("ns", "api-2", "api", slicePort("web", 8080), ready("10.0.1.2"), notReady("10.0.1.3")),
+                                slice("ns", "api-3", "api", slicePort("grpc", 9090), ready("10.0.1.9")),
+                                ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svcNamed("api", "web"))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "api", "web"), "ns/a")))),
+                                null, List.of(backend("ns", "api", "web", ep("10.0.1.1", 8080), ep("10.0.1.2", 8080))),
+                                List.of(), List.of())),
+
+                row("serving endpoints that terminate are used only when no endpoint is ready",
+                        List.of(ourClass(false),
+                                service("ns", "web", port("http", 80, "8080")),
+                                slice("ns", "web-1", "web", slicePort("http", 8080), terminatingServing("10.0.0.7"), notReady("10.0.0.8")),
+                                ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(backend("ns", "web", "80", ep("10.0.0.7", 8080))), List.of(), List.of())),
+
+                row("a Service without ready endpoints gives a backend that answers 503 with the reason",
+                        List.of(ourClass(false),
+                                service("ns", "web", port("http", 80, "8080")),
+                                ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(unavailable("ns", "web", "80", "no ready endpoints for service ns/web port 80")),
+                                List.of(), List.of())),
+
+                row("a missing Service or port is an error on the Ingress and the other routes still compile",
+                        with(web(), ingress("ns", "a", 1, rule("foo.com",
+                                path("/ok", "Prefix", svc("web", 80)),
+                                path("/gone", "Prefix", svc("nosuch", 80)),
+                                path("/badport", "Prefix", svc("web", 81))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(
+                                        route("/badport", PREFIX, id("ns", "web", "81"), "ns/a"),
+                                        route("/gone", PREFIX, id("ns", "nosuch", "80"), "ns/a"),
+                                        route("/ok", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(
+                                        unavailable("ns", "nosuch", "80", "service ns/nosuch does not exist"),
+                                        WEB80,
+                                        unavailable("ns", "web", "81", "service ns/web has no port 81")),
+                                List.of(), List.of(
+                                        error("ns", "a", "service ns/nosuch does not exist"),
+                                        error("ns", "a", "service ns/web has no port 81")))),
+
+                row("a resource backend, an invalid pathType, a relative path and an invalid host are left out with errors",
+                        with(web(), ingress("ns", "a", 1,
+                                rule("foo.com",
+                                        path("/ok", "Prefix", svc("web", 80)),
+                                        path("/bucket", "Prefix", new BackendRef(null, new ResourceRef("k8s.example.com", "StorageBucket", "b"))),
+                                        path("/typo", "Prefixx", svc("web", 80)),
+                                        path("relative", "Exact", svc("web", 80))),
+                                rule("bad_host!", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/ok", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of(
+                                        error("ns", "a", "host foo.com: path \"relative\" does not start with '/'; path ignored"),
+                                        error("ns", "a", "path \"/bucket\" of host foo.com: resource backends (StorageBucket b) "
+                                                + "are not supported by Signalbox; ignored"),
+                                        error("ns", "a", "path \"/typo\" of host foo.com: pathType \"Prefixx\" is not Exact, "
+                                                + "Prefix or ImplementationSpecific; path ignored"),
+                                        error("ns", "a", "rule host \"bad_host!\" is not a valid host name or one-label "
+                                                + "wildcard (*.example.com); rule ignored")))),
+
+                row("TLS binds each listed host to the Secret's certificate, and a missing Secret is an error",
+                        with(web(), tlsSecret("ns", "foo-cert", "CERT", "KEY"),
+                                ingress("ns", "a", "signalbox", 1, null,
+                                        List.of(new TlsEntry(List.of("Foo.com", "*.foo.com"), "foo-cert"),
+                                                new TlsEntry(List.of("bar.com"), "missing")),
+                                        rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80),
+                                List.of(new TlsBinding("*.foo.com", "c1/ns/foo-cert", "CERT", "KEY"),
+                                        new TlsBinding("foo.com", "c1/ns/foo-cert", "CERT", "KEY")),
+                                List.of(error("ns", "a", "TLS secret ns/missing does not exist (or is not of type "
+                                        + "kubernetes.io/tls); [bar.com] served with the default certificate")))),
+
+                row("an ExternalName Service resolves to its DNS name on the Service port",
+                        List.of(ourClass(false),
+                                upsert(dev.signalbox.schemas.event.Kind.SERVICE, "ns", "ext",
+                                        new dev.signalbox.schemas.event.ServiceState("ExternalName", "api.example.net",
+                                                List.of(port("https", 443, null)))),
+                                ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("ext", 443))))),
+                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "ext", "443"), "ns/a")))),
+                                null, List.of(backend("ns", "ext", "443", ep("api.example.net", 443))), List.of(), List.of()))
+        );
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void compiles(String name, List<ClusterEvent> events, RoutingTable expected) {
+        assertEquals(expected, RouteCompiler.compile(model(events)));
+    }
+}
