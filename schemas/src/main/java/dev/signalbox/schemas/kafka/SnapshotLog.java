@@ -82,6 +82,11 @@ public final class SnapshotLog implements AutoCloseable {
         }
     }
 
+    /** Reads from the oldest retained snapshot on: for audit and replay ("what was routing at time T"). */
+    public void seekToBeginning() {
+        consumer.seekToBeginning(List.of(PARTITION));
+    }
+
     /** Snapshots completed by records that arrived within {@code timeout}, in version order. */
     public List<RoutingSnapshot> poll(Duration timeout) {
         return decode(consumer.poll(timeout).records(PARTITION));

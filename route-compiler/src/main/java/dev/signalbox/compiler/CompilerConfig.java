@@ -1,0 +1,30 @@
+package dev.signalbox.compiler;
+
+import java.time.Duration;
+
+/**
+ * Configuration of one route-compiler.
+ *
+ * @param transactionalId the Kafka transactional id; every compiler of one pipeline shares it, so a
+ *                        second one fences the first and only one ever publishes
+ * @param groupId         the consumer group under which consumed event offsets are committed
+ * @param holdOff         publish once no event arrived for this long
+ * @param maxDelay        and at the latest this long after the first unpublished change
+ * @param chunkBytes      the largest snapshot chunk record
+ */
+public record CompilerConfig(String bootstrapServers, String transactionalId, String groupId, Duration holdOff,
+                             Duration maxDelay, int chunkBytes) {
+
+    public static CompilerConfig defaults(String bootstrapServers) {
+        return new CompilerConfig(bootstrapServers, "signalbox-compiler", "signalbox-compiler",
+                Duration.ofMillis(10), Duration.ofMillis(200), dev.signalbox.schemas.codec.SnapshotChunk.DEFAULT_CHUNK_BYTES);
+    }
+
+    public CompilerConfig withBatching(Duration holdOff, Duration maxDelay) {
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes);
+    }
+
+    public CompilerConfig withChunkBytes(int bytes) {
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, bytes);
+    }
+}

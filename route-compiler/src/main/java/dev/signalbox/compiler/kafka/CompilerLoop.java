@@ -1,0 +1,241 @@
+package dev.signalbox.compiler.kafka;
+
+import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.compiler.compile.RouteCompiler;
+import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.SnapshotChunk;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.SourceOffset;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.LongConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One life of the compiler: fence older compilers, recover, then consume events and publish snapshots
+ * until stopped or until a Kafka error ends it (the {@link dev.signalbox.compiler.Compiler} decides whether
+ * to start another life). Runs on one thread, which owns the model and both clients.
+ *
+ * <p>Exactly-once: the chunks of a snapshot and the event offsets it was compiled from are committed in
+ * one Kafka transaction. On start the model is rebuilt from the events before the committed offsets, and
+ * the version sequence continues from the latest snapshot in the topic, so a crash never skips or repeats
+ * a version.
+ */
+public final class CompilerLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CompilerLoop.class);
+    private static final Duration IDLE_POLL = Duration.ofMillis(500);
+
+    private final CompilerConfig config;
+    private final LongConsumer onPublished;
+    private final KafkaProducer<String, byte[]> producer;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final ClusterModel model = new ClusterModel();
+    private final Batching batching;
+    private List<TopicPartition> partitions = List.of();
+    private long lastVersion;
+    private String lastHash;
+    private volatile boolean running = true;
+
+    public CompilerLoop(CompilerConfig config, LongConsumer onPublished) {
+        this.config = config;
+        this.onPublished = onPublished;
+        this.batching = new Batching(config.holdOff(), config.maxDelay());
+        this.producer = new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer());
+        this.consumer = new KafkaConsumer<>(consumerProps(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static Properties producerProps(CompilerConfig c) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        // One id for all compilers: initTransactions() fences any other compiler and aborts its open transaction.
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, c.transactionalId());
+        // If this compiler dies mid-transaction and no successor starts, proxies (read_committed) wait at most this long.
+        p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
+        // Snapshots are repetitive JSON: zstd makes every proxy fetch several times fewer bytes.
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
+        // A chunk plus headers must fit one request (the default is 1 MiB).
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(1 << 20, c.chunkBytes() + (64 << 10))));
+        // commitTransaction() flushes at once; lingering would only add latency to the last chunk.
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return p;
+    }
+
+    private static Properties consumerProps(CompilerConfig c) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        // The group only stores offsets, committed inside the snapshot's transaction; partitions are assigned by hand.
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // Events from an aborted or fenced watcher transaction must never reach the model.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // With no committed offset, the model starts from the first event ever written.
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Rebuilding the model reads the whole log: take big bites.
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        return p;
+    }
+
+    /** Runs until {@link #close()} or a Kafka error (which propagates). */
+    public void run() {
+        producer.initTransactions();
+        recoverVersion();
+        rebuildModel();
+        if (!SnapshotCodec.contentHash(RouteCompiler.compile(model)).equals(lastHash)) {
+            // The log holds changes the last snapshot lacks (or the compiler itself changed): publish them.
+            batching.changed(System.nanoTime());
+        }
+        LOG.info("compiler ready: {} objects from {} partitions, last version {}", model.size(), partitions.size(),
+                lastVersion);
+        try {
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(batching.waitBudget(System.nanoTime(), IDLE_POLL));
+                if (apply(records)) {
+                    batching.changed(System.nanoTime());
+                }
+                if (batching.due(System.nanoTime())) {
+                    publish();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        }
+    }
+
+    private void recoverVersion() {
+        try (SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-compiler-recovery")) {
+            Optional<RoutingSnapshot> latest = log.latest(Duration.ofSeconds(30));
+            lastVersion = latest.map(RoutingSnapshot::version).orElse(0L);
+            lastHash = latest.map(RoutingSnapshot::contentHash).orElse(null);
+        }
+    }
+
+    private void rebuildModel() {
+        List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30));
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("topic " + Topics.EVENTS + " does not exist");
+        }
+        partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
+                .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+        consumer.assign(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
+        Map<TopicPartition, Long> target = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata c = committed.get(tp);
+            target.put(tp, c == null ? 0L : c.offset());
+        }
+        consumer.seekToBeginning(partitions);
+        // Read, without publishing, exactly the events the last snapshot was compiled from.
+        List<TopicPartition> behind = new ArrayList<>(partitions);
+        long events = 0;
+        while (true) {
+            behind.removeIf(tp -> consumer.position(tp) >= target.get(tp));
+            if (behind.isEmpty()) {
+                break;
+            }
+            consumer.pause(partitions.stream().filter(tp -> !behind.contains(tp)).toList());
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.offset() < target.get(new TopicPartition(r.topic(), r.partition()))) {
+                    decode(r).ifPresent(model::apply);
+                    events++;
+                } else {
+                    // Read past the committed offset in this partition: rewind, the main loop takes it from here.
+                    consumer.seek(new TopicPartition(r.topic(), r.partition()), target.get(new TopicPartition(r.topic(), r.partition())));
+                }
+            }
+            consumer.resume(partitions);
+        }
+        partitions.forEach(tp -> consumer.seek(tp, target.get(tp)));
+        LOG.info("rebuilt the cluster model from {} events up to offsets {}", events, target);
+    }
+
+    private boolean apply(ConsumerRecords<byte[], byte[]> records) {
+        boolean changed = false;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            Optional<ClusterEvent> e = decode(r);
+            if (e.isPresent()) {
+                changed |= model.apply(e.get());
+            }
+        }
+        return changed;
+    }
+
+    private static Optional<ClusterEvent> decode(ConsumerRecord<byte[], byte[]> r) {
+        return ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value());
+    }
+
+    private void publish() {
+        RoutingTable table = RouteCompiler.compile(model);
+        String hash = SnapshotCodec.contentHash(table);
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<SourceOffset> provenance = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            long position = consumer.position(tp);
+            offsets.put(tp, new OffsetAndMetadata(position));
+            provenance.add(new SourceOffset(tp.topic(), tp.partition(), position));
+        }
+        boolean newVersion = !hash.equals(lastHash);
+        long version = newVersion ? lastVersion + 1 : lastVersion;
+        // On any error the Compiler ends this life; the next one's initTransactions() aborts what was sent.
+        producer.beginTransaction();
+        if (newVersion) {
+            RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance, table);
+            for (SnapshotChunk c : SnapshotChunk.split(version, SnapshotCodec.encode(snapshot), config.chunkBytes())) {
+                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
+            }
+        }
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        producer.commitTransaction();
+        batching.published();
+        if (newVersion) {
+            lastVersion = version;
+            lastHash = hash;
+            LOG.info("published snapshot version {} ({} hosts, {} backends, {} diagnostics, {})", version,
+                    table.virtualHosts().size(), table.backends().size(), table.diagnostics().size(), hash);
+            onPublished.accept(version);
+        }
+    }
+
+    public long lastVersion() {
+        return lastVersion;
+    }
+
+    /** Stops {@link #run()} from another thread. */
+    public void stop() {
+        running = false;
+        consumer.wakeup();
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,200 @@
+package dev.signalbox.compiler.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.signalbox.compiler.Compiler;
+import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.kafka.EmbeddedKafka;
+import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EndpointSliceState;
+import dev.signalbox.schemas.event.IngressClassState;
+import dev.signalbox.schemas.event.IngressState;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.ObjectState;
+import dev.signalbox.schemas.event.ServiceState;
+import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.testing.Await;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The compiler against a real broker: exactly-once versions across restarts and takeovers, replay, big snapshots. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CompilerIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static EmbeddedKafka kafka;
+    private static KafkaProducer<String, byte[]> events;
+    private static SnapshotLog snapshots;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.startTemporary();
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), 3, (short) 1);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        events = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        snapshots = SnapshotLog.connect(kafka.bootstrapServers(), "compiler-it");
+        publish(Kind.INGRESS_CLASS, "", "signalbox", new IngressClassState("signalbox.dev/ingress-controller", false));
+        publish(Kind.SERVICE, "ns", "web", new ServiceState("ClusterIP", null, List.of(new ServiceState.Port("http", 80, "8080", "TCP"))));
+        publish(Kind.ENDPOINT_SLICE, "ns", "web-1", new EndpointSliceState("web", "IPv4",
+                List.of(new EndpointSliceState.Port("http", 8080, "TCP")),
+                List.of(new EndpointSliceState.Endpoint(List.of("10.0.0.1"), true, true, false))));
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        snapshots.close();
+        events.close();
+        kafka.close();
+    }
+
+    private static void publish(Kind kind, String ns, String name, ObjectState state) {
+        ObjectKey key = new ObjectKey("c1", kind, ns, name);
+        ClusterEvent e = ClusterEvent.upsert(key, "uid-" + name, "1", Instant.parse("2026-01-01T00:00:00Z"), 1, state);
+        events.send(new ProducerRecord<>(Topics.EVENTS, key.recordKey(), ClusterEventCodec.encode(e)));
+        events.flush();
+    }
+
+    private static void ingress(String name, String host) {
+        publish(Kind.INGRESS, "ns", name, new IngressState("signalbox", Map.of(), Instant.EPOCH, null, List.of(),
+                List.of(new IngressState.Rule(host, List.of(new IngressState.PathRule("/", "Prefix",
+                        new IngressState.BackendRef(new IngressState.ServiceRef("web", 80, null), null)))))));
+    }
+
+    private static RoutingSnapshot latest() {
+        return snapshots.latest(WAIT).orElse(null);
+    }
+
+    private static RoutingSnapshot awaitHost(String host) {
+        return Await.value("a snapshot routing " + host, WAIT, CompilerIT::latest,
+                s -> s != null && s.table().virtualHosts().stream().anyMatch(v -> v.host().equals(host)));
+    }
+
+    private static List<RoutingSnapshot> allSnapshots() {
+        snapshots.seekToBeginning();
+        RoutingSnapshot last = latest();
+        snapshots.seekToBeginning();
+        List<RoutingSnapshot> all = new ArrayList<>();
+        while (all.isEmpty() || all.get(all.size() - 1).version() < last.version()) {
+            all.addAll(snapshots.poll(Duration.ofMillis(500)));
+        }
+        return all;
+    }
+
+    @Test
+    @Order(1)
+    void versionsContinueWithNoGapOrDuplicateAcrossRestartsAndTakeovers() throws Exception {
+        CompilerConfig config = CompilerConfig.defaults(kafka.bootstrapServers());
+        try (Compiler first = Compiler.start(config)) {
+            for (int i = 0; i < 5; i++) {
+                ingress("r" + i, "r" + i + ".example.com");
+                awaitHost("r" + i + ".example.com");
+            }
+        }
+        // Changes while no compiler runs are picked up by the next one, which continues the sequence.
+        ingress("r5", "r5.example.com");
+        ingress("r6", "r6.example.com");
+        Compiler second = Compiler.start(config);
+        awaitHost("r6.example.com");
+        // A third compiler fences the second: only one publishes from now on.
+        try (Compiler third = Compiler.start(config)) {
+            Await.until("the third compiler has recovered", WAIT, () -> third.publishedVersion() > 0 || latest() != null);
+            ingress("r7", "r7.example.com");
+            awaitHost("r7.example.com");
+            ingress("r8", "r8.example.com");
+            awaitHost("r8.example.com");
+            Await.until("the fenced compiler stops", WAIT, () -> !second.isRunning());
+            assertNotNull(second.fatalError(), "the fenced compiler reports why it stopped");
+        } finally {
+            second.close();
+        }
+
+        List<RoutingSnapshot> all = allSnapshots();
+        for (int i = 0; i < all.size(); i++) {
+            assertEquals(i + 1, all.get(i).version(), "versions are 1, 2, 3... with no gap or duplicate");
+            assertEquals(i, all.get(i).previousVersion());
+            if (i > 0) {
+                assertTrue(!all.get(i).contentHash().equals(all.get(i - 1).contentHash()), "a version is only published for a change");
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void replayingTheEventsOfASnapshotGivesTheSameTable() {
+        RoutingSnapshot last = latest();
+        assertEquals(last.contentHash(), SnapshotCodec.contentHash(Replay.tableAt(kafka.bootstrapServers(), last.provenance())));
+        for (RoutingSnapshot s : allSnapshots()) {
+            assertEquals(s.table(), Replay.tableAt(kafka.bootstrapServers(), s.provenance()),
+                    "version " + s.version() + " replays to the same table");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void fiveThousandIngressesMakeOneSnapshotSpanningSeveralChunkRecords() {
+        try (Compiler compiler = Compiler.start(CompilerConfig.defaults(kafka.bootstrapServers()))) {
+            for (int i = 0; i < 5000; i++) {
+                ObjectKey key = new ObjectKey("c1", Kind.INGRESS, "ns", "bulk-" + i);
+                IngressState s = new IngressState("signalbox", Map.of(), Instant.EPOCH, null, List.of(),
+                        List.of(new IngressState.Rule("bulk-" + i + ".example.com", List.of(
+                                new IngressState.PathRule("/api/v1/items/" + i, "Prefix",
+                                        new IngressState.BackendRef(new IngressState.ServiceRef("web", 80, null), null))))));
+                events.send(new ProducerRecord<>(Topics.EVENTS, key.recordKey(), ClusterEventCodec.encode(
+                        ClusterEvent.upsert(key, "u" + i, "1", Instant.EPOCH, 1, s))));
+            }
+            events.flush();
+            RoutingSnapshot big = Await.value("a snapshot with all 5000 bulk hosts", WAIT, CompilerIT::latest,
+                    s -> s != null && s.table().virtualHosts().stream().filter(v -> v.host().startsWith("bulk-")).count() == 5000);
+            assertTrue(chunkCount(big.version()) > 1, "the snapshot spans several records");
+        }
+    }
+
+    private static int chunkCount(long version) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.assign(List.of(SnapshotLog.PARTITION));
+            c.seekToBeginning(List.of(SnapshotLog.PARTITION));
+            long end = c.endOffsets(List.of(SnapshotLog.PARTITION)).get(SnapshotLog.PARTITION);
+            int count = 0;
+            while (c.position(SnapshotLog.PARTITION) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    String v = new String(r.headers().lastHeader("signalbox.snapshot.version").value(), StandardCharsets.US_ASCII);
+                    if (Long.parseLong(v) == version) {
+                        count++;
+                    }
+                }
+            }
+            return count;
+        }
+    }
+}
