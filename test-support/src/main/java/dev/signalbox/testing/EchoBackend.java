@@ -28,8 +28,13 @@ public final class EchoBackend implements AutoCloseable {
     }
 
     public static EchoBackend start(String name) {
+        return start(name, 0);
+    }
+
+    /** An echo backend on 127.0.0.1:{@code port} (0 for any free port). */
+    public static EchoBackend start(String name, int port) {
         try {
-            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
             EchoBackend b = new EchoBackend(name, s);
             s.createContext("/", b::handle);
             s.setExecutor(Executors.newFixedThreadPool(4, r -> {
