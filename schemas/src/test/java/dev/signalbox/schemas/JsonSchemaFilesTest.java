@@ -1,0 +1,178 @@
+package dev.signalbox.schemas;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps schemas/json/*.schema.json honest: encoded samples of every record must validate against them,
+ * and a sample missing a required field must not. Additional properties are forbidden in the files, so a
+ * field added to a record without adding it to its schema file fails here too.
+ */
+class JsonSchemaFilesTest {
+    private static final String BASE = "https://signalbox.dev/schemas/";
+    private static final Path DIR = Path.of(System.getProperty("basedir", "."), "json");
+    private static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
+            b -> b.schemaMappers(m -> m.mapPrefix(BASE, DIR.toAbsolutePath().toUri().toString())));
+
+    private record Case(String name, String schemaFile, JsonNode sample, Set<String> expectedErrors) {
+    }
+
+    @Test
+    void encodedSamplesOfEveryRecordMatchTheirSchemaFiles() throws IOException {
+        List<Case> cases = new ArrayList<>();
+        for (Map.Entry<String, ClusterEvent> e : new TreeMap<>(Samples.events()).entrySet()) {
+            JsonNode event = Json.MAPPER.readTree(ClusterEventCodec.encode(e.getValue()));
+            cases.add(valid("the event: " + e.getKey(), "cluster-event", event));
+            if (event.has("state")) {
+                cases.add(valid("the state alone: " + e.getKey(), "object-state", event.get("state")));
+            }
+        }
+        JsonNode snapshot = Json.MAPPER.readTree(SnapshotCodec.encode(Samples.snapshot()));
+        JsonNode table = snapshot.get("table");
+        cases.add(valid("a full snapshot", "routing-snapshot", snapshot));
+        cases.add(valid("a snapshot of the empty table", "routing-snapshot",
+                Json.MAPPER.readTree(SnapshotCodec.encode(Samples.snapshot(1, dev.signalbox.schemas.snapshot.RoutingTable.EMPTY)))));
+        cases.add(valid("a routing table", "routing-table", table));
+        cases.add(valid("a virtual host", "virtual-host", table.get("virtualHosts").get(0)));
+        cases.add(valid("a route", "route", table.get("virtualHosts").get(0).get("routes").get(0)));
+        cases.add(valid("a backend with endpoints", "backend", table.get("backends").get(0)));
+        cases.add(valid("a backend without endpoints", "backend", table.get("backends").get(1)));
+        cases.add(valid("an endpoint", "endpoint", table.get("backends").get(0).get("endpoints").get(0)));
+        cases.add(valid("a TLS binding", "tls-binding", table.get("tls").get(0)));
+        cases.add(valid("a diagnostic", "diagnostic", table.get("diagnostics").get(0)));
+        cases.add(valid("a source offset", "source-offset", snapshot.get("provenance").get(0)));
+
+        JsonNode upsert = Json.MAPPER.readTree(ClusterEventCodec.encode(
+                Samples.events().get("an Ingress with rules, TLS, a default backend and a resource backend")));
+        cases.add(invalid("an event without its clusterId", "cluster-event", without(upsert, "clusterId"),
+                "required"));
+        cases.add(invalid("an UPSERT without state", "cluster-event", without(upsert, "state"), "required"));
+        cases.add(invalid("an event with a field the schema does not know", "cluster-event",
+                with(upsert, "surprise", 1), "additionalProperties"));
+        cases.add(invalid("an event of a newer format version", "cluster-event", with(upsert, "formatVersion", 2),
+                "const"));
+        cases.add(invalid("a snapshot without its content hash", "routing-snapshot",
+                without(snapshot, "contentHash"), "required"));
+        cases.add(invalid("a table without its backends", "routing-table", without(table, "backends"), "required"));
+        cases.add(invalid("a route without its backend", "route",
+                without(table.get("virtualHosts").get(0).get("routes").get(0), "backend"), "required"));
+        cases.add(invalid("an endpoint without a port", "endpoint",
+                without(table.get("backends").get(0).get("endpoints").get(0), "port"), "required"));
+        cases.add(invalid("a TLS binding without its certificate", "tls-binding",
+                without(table.get("tls").get(0), "certificatePem"), "required"));
+        cases.add(invalid("a diagnostic without a message", "diagnostic",
+                without(table.get("diagnostics").get(0), "message"), "required"));
+        cases.add(invalid("a source offset without its next offset", "source-offset",
+                without(snapshot.get("provenance").get(0), "nextOffset"), "required"));
+        cases.add(invalid("a backend without its id", "backend", without(table.get("backends").get(0), "id"),
+                "required"));
+        cases.add(invalid("a virtual host without routes", "virtual-host",
+                without(table.get("virtualHosts").get(0), "routes"), "required"));
+
+        for (Case c : cases) {
+            assertEquals(c.expectedErrors(), errorTypes(c.schemaFile(), c.sample()), c.name());
+        }
+    }
+
+    @Test
+    void everyPropertyInEverySchemaFileIsDescribed() throws IOException {
+        List<String> undescribed = new ArrayList<>();
+        for (Path file : schemaFiles()) {
+            collectUndescribed(file.getFileName().toString(), "", Json.MAPPER.readTree(file.toFile()), undescribed);
+        }
+        assertEquals(List.of(), undescribed);
+    }
+
+    @Test
+    void everySchemaFileHasItsOwnIdAndTheDraft202012Dialect() throws IOException {
+        List<String> wrong = new ArrayList<>();
+        for (Path file : schemaFiles()) {
+            JsonNode schema = Json.MAPPER.readTree(file.toFile());
+            String name = file.getFileName().toString();
+            if (!(BASE + name).equals(schema.path("$id").asText())
+                    || !"https://json-schema.org/draft/2020-12/schema".equals(schema.path("$schema").asText())) {
+                wrong.add(name);
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
+    private static Set<String> errorTypes(String schemaFile, JsonNode sample) {
+        JsonSchema schema = FACTORY.getSchema(SchemaLocation.of(BASE + schemaFile + ".schema.json"));
+        Set<ValidationMessage> errors = schema.validate(sample);
+        // Report the messages themselves when a valid sample fails: they say which field drifted.
+        return errors.stream().map(m -> m.getType() + (m.getType().equals("required")
+                || m.getType().equals("additionalProperties") || m.getType().equals("const") ? "" : ": " + m.getMessage()))
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static void collectUndescribed(String file, String path, JsonNode node, List<String> out) {
+        JsonNode props = node.get("properties");
+        if (props != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = props.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> p = it.next();
+                if (!p.getValue().hasNonNull("description")) {
+                    out.add(file + " " + path + "/" + p.getKey());
+                }
+            }
+        }
+        JsonNode defs = node.get("$defs");
+        if (defs != null) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = defs.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> d = it.next();
+                collectUndescribed(file, path + "/$defs/" + d.getKey(), d.getValue(), out);
+            }
+        }
+    }
+
+    private static List<Path> schemaFiles() throws IOException {
+        try (Stream<Path> files = Files.list(DIR)) {
+            return files.filter(f -> f.toString().endsWith(".schema.json")).sorted().toList();
+        }
+    }
+
+    private static Case valid(String name, String schemaFile, JsonNode sample) {
+        return new Case(name + " is valid", schemaFile, sample, Set.of());
+    }
+
+    private static Case invalid(String name, String schemaFile, JsonNode sample, String errorType) {
+        return new Case(name + " is invalid", schemaFile, sample, Set.of(errorType));
+    }
+
+    private static JsonNode without(JsonNode node, String field) {
+        ObjectNode copy = node.deepCopy();
+        copy.remove(field);
+        return copy;
+    }
+
+    private static JsonNode with(JsonNode node, String field, int value) {
+        ObjectNode copy = node.deepCopy();
+        copy.put(field, value);
+        return copy;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.signalbox.schemas;
+
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EndpointSliceState;
+import dev.signalbox.schemas.event.IngressClassState;
+import dev.signalbox.schemas.event.IngressState;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.ServiceState;
+import dev.signalbox.schemas.event.TlsSecretState;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Diagnostic;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.SourceOffset;
+import dev.signalbox.schemas.snapshot.TlsBinding;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/** Fully populated sample records of every type, shared by the codec and JSON Schema tests. */
+public final class Samples {
+    public static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
+    public static final String CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    public static final String KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+
+    private Samples() {
+    }
+
+    public static ObjectKey key(Kind kind, String namespace, String name) {
+        return new ObjectKey("east", kind, namespace, name);
+    }
+
+    public static IngressState ingressState() {
+        IngressState.BackendRef echoA = new IngressState.BackendRef(
+                new IngressState.ServiceRef("echo-a", null, "http"), null);
+        IngressState.BackendRef echoB = new IngressState.BackendRef(
+                new IngressState.ServiceRef("echo-b", 80, null), null);
+        IngressState.BackendRef bucket = new IngressState.BackendRef(
+                null, new IngressState.ResourceRef("k8s.example.com", "StorageBucket", "static"));
+        return new IngressState("signalbox",
+                Map.of("signalbox.dev/timeout", "5s", "example.com/owner", "team-a"),
+                T0.minusSeconds(3600),
+                echoB,
+                List.of(new IngressState.TlsEntry(List.of("demo.example.com"), "demo-tls")),
+                List.of(new IngressState.Rule("demo.example.com", List.of(
+                                new IngressState.PathRule("/a", "Prefix", echoA),
+                                new IngressState.PathRule("/", "Exact", echoB),
+                                new IngressState.PathRule("/static", "ImplementationSpecific", bucket))),
+                        new IngressState.Rule(null, List.of(new IngressState.PathRule("/", "Prefix", echoB)))));
+    }
+
+    public static IngressClassState ingressClassState() {
+        return new IngressClassState("signalbox.dev/ingress-controller", true);
+    }
+
+    public static ServiceState serviceState() {
+        return new ServiceState("ClusterIP", null, List.of(
+                new ServiceState.Port("http", 80, "8080", "TCP"),
+                new ServiceState.Port("metrics", 9090, "metrics", "TCP")));
+    }
+
+    public static ServiceState externalNameServiceState() {
+        return new ServiceState("ExternalName", "api.example.net", List.of());
+    }
+
+    public static EndpointSliceState endpointSliceState() {
+        return new EndpointSliceState("echo-a", "IPv4",
+                List.of(new EndpointSliceState.Port("http", 8080, "TCP")),
+                List.of(new EndpointSliceState.Endpoint(List.of("10.0.0.7"), true, true, false),
+                        new EndpointSliceState.Endpoint(List.of("10.0.0.8"), null, null, null)));
+    }
+
+    public static TlsSecretState tlsSecretState() {
+        return new TlsSecretState(CERT, KEY);
+    }
+
+    /** One UPSERT of every kind and a DELETE, each named so that a failing case says which. */
+    public static Map<String, ClusterEvent> events() {
+        return Map.of(
+                "an Ingress with rules, TLS, a default backend and a resource backend",
+                ClusterEvent.upsert(key(Kind.INGRESS, "demo", "demo"), "uid-1", "101", T0, 3, ingressState()),
+                "a cluster-scoped IngressClass",
+                ClusterEvent.upsert(key(Kind.INGRESS_CLASS, null, "signalbox"), "uid-2", "102", T0, 3,
+                        ingressClassState()),
+                "a ClusterIP Service with a named target port",
+                ClusterEvent.upsert(key(Kind.SERVICE, "demo", "echo-a"), "uid-3", "103", T0, 3, serviceState()),
+                "an ExternalName Service",
+                ClusterEvent.upsert(key(Kind.SERVICE, "demo", "api"), "uid-4", "104", T0, 3,
+                        externalNameServiceState()),
+                "an EndpointSlice with a ready and an unknown endpoint",
+                ClusterEvent.upsert(key(Kind.ENDPOINT_SLICE, "demo", "echo-a-x1"), "uid-5", "105", T0, 3,
+                        endpointSliceState()),
+                "a TLS Secret",
+                ClusterEvent.upsert(key(Kind.SECRET, "demo", "demo-tls"), "uid-6", "106", T0, 3, tlsSecretState()),
+                "a DELETE without state",
+                ClusterEvent.delete(key(Kind.INGRESS, "demo", "old"), "uid-7", "107", T0, 4));
+    }
+
+    public static Backend backend(String service, String port, Endpoint... endpoints) {
+        return new Backend(Backend.idOf("east", "demo", service, port), "east", "demo", service, port,
+                List.of(endpoints), endpoints.length == 0 ? "no ready endpoints for service demo/" + service : null);
+    }
+
+    public static RoutingTable table() {
+        Backend a = backend("echo-a", "http", new Endpoint("10.0.0.7", 8080), new Endpoint("10.0.0.8", 8080));
+        Backend b = backend("echo-b", "80");
+        return new RoutingTable(
+                List.of(new VirtualHost("demo.example.com", List.of(
+                                new Route("/a", PathMatch.PREFIX, a.id(), "east/demo/demo"),
+                                new Route("/", PathMatch.EXACT, b.id(), "east/demo/demo"))),
+                        new VirtualHost("*.example.com", List.of(
+                                new Route("/", PathMatch.PREFIX, a.id(), "east/demo/wild"))),
+                        new VirtualHost(VirtualHost.ANY_HOST, List.of(
+                                new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
+                b.id(),
+                List.of(a, b),
+                List.of(new TlsBinding("demo.example.com", "east/demo/demo-tls", CERT, KEY)),
+                List.of(new Diagnostic("east", "Ingress", "demo", "demo", Diagnostic.Severity.ERROR,
+                                "path /static names a resource backend; only Service backends are supported"),
+                        new Diagnostic("east", "IngressClass", null, "other", Diagnostic.Severity.WARNING,
+                                "IngressClass other is not for controller signalbox.dev/ingress-controller")));
+    }
+
+    public static RoutingSnapshot snapshot(long version, RoutingTable table) {
+        return SnapshotCodec.create(version, T0, List.of(new SourceOffset(Topics.EVENTS, 0, 42),
+                new SourceOffset(Topics.EVENTS, 1, 7)), table);
+    }
+
+    public static RoutingSnapshot snapshot() {
+        return snapshot(7, table());
+    }
+}
