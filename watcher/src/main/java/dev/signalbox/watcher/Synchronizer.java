@@ -1,0 +1,168 @@
+package dev.signalbox.watcher;
+
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.watcher.kafka.EventLogReader;
+import dev.signalbox.watcher.kafka.TransactionalPublisher;
+import dev.signalbox.watcher.model.Change;
+import dev.signalbox.watcher.model.LogDiff;
+import dev.signalbox.watcher.model.LogEntry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongUnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the events topic equal to a source while this watcher leads. Every transition runs on one
+ * thread ("signalbox-watcher-sync"), so the map of what the log says needs no locks: takeover (open a
+ * fenced-off producer, read the log, reconcile), a change signal for one key (level-triggered: the
+ * current state is read from the source, so a late signal never publishes a stale state), and step-down.
+ */
+final class Synchronizer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Synchronizer.class);
+
+    private final String bootstrapServers;
+    private final String clusterId;
+    private final SourceView source;
+    private final Clock clock;
+    private final Runnable onLost;
+    private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "signalbox-watcher-sync");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicLong committed = new AtomicLong();
+    private final Map<ObjectKey, LogEntry> log = new HashMap<>();
+    private TransactionalPublisher publisher;
+    private long epoch;
+    private volatile boolean leading;
+
+    /** @param onLost runs when the producer is fenced or broken: the caller gives up leadership */
+    Synchronizer(String bootstrapServers, String clusterId, SourceView source, Clock clock, Runnable onLost) {
+        this.bootstrapServers = bootstrapServers;
+        this.clusterId = clusterId;
+        this.source = source;
+        this.clock = clock;
+        this.onLost = onLost;
+    }
+
+    /**
+     * Becomes the publisher: fences earlier producers, reads the log, publishes the difference.
+     *
+     * @param epochFromLog maps the highest epoch in the log to this leader's epoch
+     */
+    void takeOver(LongUnaryOperator epochFromLog) {
+        loop.execute(() -> {
+            if (publisher != null) {
+                return;
+            }
+            long started = System.nanoTime();
+            TransactionalPublisher p;
+            try {
+                p = TransactionalPublisher.open(bootstrapServers, clusterId, committed);
+            } catch (RuntimeException e) {
+                LOG.error("could not open the transactional producer; giving up leadership: {}", e.toString());
+                onLost.run();
+                return;
+            }
+            try {
+                EventLogReader.LogView view = EventLogReader.read(bootstrapServers, clusterId, Duration.ofSeconds(30));
+                epoch = epochFromLog.applyAsLong(view.maxEpoch());
+                log.clear();
+                log.putAll(view.entries());
+                List<Change> changes = LogDiff.reconcile(log, source.snapshot());
+                publisher = p;
+                changes.forEach(this::publish);
+                p.start(() -> lost(p));
+                leading = true;
+                LOG.info("leading cluster {} with epoch {}: {} keys in the log, {} events to reconcile, ready in {} ms",
+                        clusterId, epoch, view.entries().size(), changes.size(), (System.nanoTime() - started) / 1_000_000);
+            } catch (RuntimeException e) {
+                LOG.error("takeover failed; giving up leadership", e);
+                publisher = null;
+                p.close();
+                onLost.run();
+            }
+        });
+    }
+
+    /** The object under {@code key} may have changed. Any thread. */
+    void changed(ObjectKey key) {
+        if (!leading) {
+            return;
+        }
+        loop.execute(() -> {
+            if (publisher == null) {
+                return;
+            }
+            LogDiff.onChange(key, log.get(key), source.get(key).orElse(null)).ifPresent(this::publish);
+        });
+    }
+
+    private void publish(Change c) {
+        var event = c.toEvent(clock.instant(), epoch);
+        log.put(c.key(), c instanceof Change.Upsert u ? LogEntry.live(u.object())
+                : LogEntry.tombstone(event.resourceVersion(), event.uid()));
+        publisher.enqueue(event);
+    }
+
+    private void lost(TransactionalPublisher p) {
+        loop.execute(() -> {
+            if (publisher == p) {
+                stop();
+                onLost.run();
+            }
+        });
+    }
+
+    /** Stops publishing (leadership lost). */
+    void stepDown() {
+        leading = false;
+        loop.execute(this::stop);
+    }
+
+    private void stop() {
+        leading = false;
+        if (publisher != null) {
+            publisher.close();
+            publisher = null;
+            log.clear();
+            LOG.info("stopped publishing for cluster {}", clusterId);
+        }
+    }
+
+    boolean isLeading() {
+        return leading;
+    }
+
+    long publishedEvents() {
+        return committed.get();
+    }
+
+    /** Test hook: the current leader's publisher, or null. */
+    TransactionalPublisher publisherForTest() {
+        try {
+            return loop.submit(() -> publisher).get();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stepDown();
+        loop.shutdown();
+        try {
+            loop.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.signalbox.watcher;
+
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.watcher.k8s.InformerCaches;
+import dev.signalbox.watcher.k8s.LeaseElection;
+import dev.signalbox.watcher.kafka.TransactionalPublisher;
+import dev.signalbox.watcher.manifests.ManifestDirectory;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running watcher: a source (Kubernetes informers with leader election, or a manifests directory)
+ * whose objects are published to the events topic while this watcher leads. Built by {@link WatcherMain}
+ * or a launcher; thread-safe.
+ */
+public final class Watcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Watcher.class);
+
+    private final WatcherConfig config;
+    private volatile Synchronizer sync;
+    private AutoCloseable source;
+    private LeaseElection election;
+
+    private Watcher(WatcherConfig config) {
+        this.config = config;
+    }
+
+    /** Watches the cluster behind {@code client} (informers use it; the elector derives its own client). */
+    public static Watcher startKubernetes(WatcherConfig config, KubernetesClient client) {
+        Watcher w = new Watcher(config);
+        InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), w::changed);
+        w.source = caches;
+        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), caches, Clock.systemUTC(), w::lostKubernetes);
+        w.election = new LeaseElection(client, new LeaseElection.Settings(config.leaseNamespace(), config.leaseName(),
+                config.identity(), config.leaseDuration(), config.renewDeadline(), config.retryPeriod()),
+                epoch -> w.sync.takeOver(maxInLog -> epoch),
+                () -> w.sync.stepDown());
+        caches.start();
+        w.election.start();
+        return w;
+    }
+
+    /** Publishes a manifests directory; the only instance per cluster id, so it leads from the start. */
+    public static Watcher startManifests(WatcherConfig config) {
+        Watcher w = new Watcher(config);
+        ManifestDirectory dir = new ManifestDirectory(config.manifestsDir(), config.clusterId(), w::changed);
+        w.source = dir;
+        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), dir, Clock.systemUTC(),
+                () -> LOG.error("another watcher took over cluster {} (its producer fenced this one); not publishing",
+                        config.clusterId()));
+        dir.start();
+        // No Lease here: the epoch is one more than the newest epoch in the log.
+        w.sync.takeOver(maxInLog -> maxInLog + 1);
+        return w;
+    }
+
+    private void changed(ObjectKey key) {
+        Synchronizer s = sync;
+        if (s != null) {
+            s.changed(key);
+        }
+    }
+
+    /** Fenced or broken producer: leave the election and join again, on a thread of its own. */
+    private void lostKubernetes() {
+        Thread t = new Thread(() -> {
+            LeaseElection e = election;
+            if (e != null) {
+                e.restart();
+            }
+        }, "signalbox-rejoin-election");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** True while this watcher leads and publishes (after its takeover reconcile). */
+    public boolean isLeader() {
+        return sync.isLeading();
+    }
+
+    /** Events committed to the topic by this watcher. */
+    public long publishedEvents() {
+        return sync.publishedEvents();
+    }
+
+    WatcherConfig config() {
+        return config;
+    }
+
+    /** Test hook: the current leader's publisher, or null when not leading. */
+    TransactionalPublisher publisherForTest() {
+        return sync.publisherForTest();
+    }
+
+    @Override
+    public void close() {
+        // Leave the election first (cancel before its client closes), then stop publishing, then the source.
+        if (election != null) {
+            election.close();
+        }
+        sync.close();
+        try {
+            source.close();
+        } catch (Exception e) {
+            LOG.warn("closing the source", e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.signalbox.watcher;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Everything a watcher needs, read once by {@link WatcherMain} (or a launcher).
+ *
+ * @param manifestsDir  a directory of Kubernetes YAML to publish instead of a cluster; null = Kubernetes source
+ * @param identity      this candidate's name in the Lease; pod name or hostname plus a random suffix
+ * @param namespaces    namespaces to watch; empty = all
+ * @param leaseDuration how long a silent leader keeps the Lease; renewDeadline is how long it keeps trying
+ *                      to renew before it gives up; retryPeriod is the pause between attempts
+ */
+public record WatcherConfig(
+        String bootstrapServers,
+        String clusterId,
+        Path manifestsDir,
+        String leaseNamespace,
+        String leaseName,
+        String identity,
+        List<String> namespaces,
+        Duration leaseDuration,
+        Duration renewDeadline,
+        Duration retryPeriod) {
+
+    public WatcherConfig {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(clusterId, "clusterId");
+        namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+        if (renewDeadline.compareTo(leaseDuration) >= 0) {
+            throw new IllegalArgumentException("renewDeadline must be shorter than leaseDuration");
+        }
+    }
+
+    /** client-go's defaults: 15 s lease, 10 s renew deadline, 2 s retry; Lease "signalbox-watcher-<cluster>". */
+    public static WatcherConfig defaults(String bootstrapServers, String clusterId) {
+        return new WatcherConfig(bootstrapServers, clusterId, null, "default", "signalbox-watcher-" + clusterId,
+                defaultIdentity(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+    }
+
+    public WatcherConfig withManifestsDir(Path dir) {
+        return new WatcherConfig(bootstrapServers, clusterId, dir, leaseNamespace, leaseName, identity, namespaces,
+                leaseDuration, renewDeadline, retryPeriod);
+    }
+
+    public WatcherConfig withLease(String namespace, String name) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, namespace, name, identity, namespaces,
+                leaseDuration, renewDeadline, retryPeriod);
+    }
+
+    public WatcherConfig withIdentity(String id) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, id, namespaces,
+                leaseDuration, renewDeadline, retryPeriod);
+    }
+
+    public WatcherConfig withNamespaces(List<String> ns) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity, ns,
+                leaseDuration, renewDeadline, retryPeriod);
+    }
+
+    public WatcherConfig withTimings(Duration lease, Duration renew, Duration retry) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
+                namespaces, lease, renew, retry);
+    }
+
+    /** The pod name (POD_NAME or HOSTNAME in a pod), else the host name, plus a random suffix. */
+    static String defaultIdentity() {
+        String pod = System.getenv("POD_NAME");
+        if (pod != null && !pod.isEmpty()) {
+            return pod;
+        }
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            host = "watcher";
+        }
+        return host + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}

@@ -1,0 +1,220 @@
+package dev.signalbox.watcher.convert;
+
+import dev.signalbox.schemas.event.EndpointSliceState;
+import dev.signalbox.schemas.event.IngressClassState;
+import dev.signalbox.schemas.event.IngressState;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.ObjectState;
+import dev.signalbox.schemas.event.ServiceState;
+import dev.signalbox.schemas.event.TlsSecretState;
+import dev.signalbox.watcher.model.Observed;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.networking.v1.HTTPIngressPath;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClass;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Turns fabric8 objects into the routing-relevant {@link ObjectState} of the events topic, dropping
+ * what routing ignores (status, managedFields, kubectl's last-applied-configuration, labels). Both
+ * sources use it, so the Kubernetes and the manifests source publish the same events. Pure and
+ * stateless; any thread.
+ */
+public final class StateConverter {
+    public static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
+    public static final String DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
+    public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+
+    private StateConverter() {
+    }
+
+    /** The kind Signalbox routes from, or empty for any other object (Deployments, ConfigMaps, opaque Secrets). */
+    public static Optional<Kind> kindOf(HasMetadata o) {
+        if (o instanceof Ingress) {
+            return Optional.of(Kind.INGRESS);
+        } else if (o instanceof IngressClass) {
+            return Optional.of(Kind.INGRESS_CLASS);
+        } else if (o instanceof Service) {
+            return Optional.of(Kind.SERVICE);
+        } else if (o instanceof EndpointSlice) {
+            return Optional.of(Kind.ENDPOINT_SLICE);
+        } else if (o instanceof Secret s && TLS_SECRET_TYPE.equals(s.getType())) {
+            return Optional.of(Kind.SECRET);
+        }
+        return Optional.empty();
+    }
+
+    /** The key of {@code o} in cluster {@code clusterId}, if it is a kind Signalbox routes from. */
+    public static Optional<ObjectKey> keyOf(String clusterId, HasMetadata o) {
+        return kindOf(o).map(kind -> new ObjectKey(clusterId, kind,
+                kind == Kind.INGRESS_CLASS ? "" : nullToEmpty(o.getMetadata().getNamespace()),
+                o.getMetadata().getName()));
+    }
+
+    /** Key, uid, resourceVersion and state of {@code o}, or empty for kinds Signalbox does not route from. */
+    public static Optional<Observed> convert(String clusterId, HasMetadata o) {
+        return keyOf(clusterId, o).map(key -> new Observed(key, o.getMetadata().getUid(),
+                o.getMetadata().getResourceVersion(), state(o)));
+    }
+
+    static ObjectState state(HasMetadata o) {
+        if (o instanceof Ingress i) {
+            return ingress(i);
+        } else if (o instanceof IngressClass c) {
+            return new IngressClassState(c.getSpec() == null ? null : c.getSpec().getController(),
+                    "true".equals(annotations(c.getMetadata()).get(DEFAULT_CLASS)));
+        } else if (o instanceof Service s) {
+            return service(s);
+        } else if (o instanceof EndpointSlice e) {
+            return endpointSlice(e);
+        } else if (o instanceof Secret s) {
+            return tlsSecret(s);
+        }
+        throw new IllegalArgumentException("not a routed kind: " + o.getKind());
+    }
+
+    private static IngressState ingress(Ingress i) {
+        Map<String, String> annotations = new HashMap<>(annotations(i.getMetadata()));
+        annotations.remove(LAST_APPLIED);
+        IngressSpec spec = i.getSpec();
+        List<IngressState.TlsEntry> tls = new ArrayList<>();
+        List<IngressState.Rule> rules = new ArrayList<>();
+        if (spec != null) {
+            for (var t : nullToEmpty(spec.getTls())) {
+                tls.add(new IngressState.TlsEntry(t.getHosts(), t.getSecretName()));
+            }
+            for (IngressRule r : nullToEmpty(spec.getRules())) {
+                List<IngressState.PathRule> paths = new ArrayList<>();
+                if (r.getHttp() != null) {
+                    for (HTTPIngressPath p : nullToEmpty(r.getHttp().getPaths())) {
+                        paths.add(new IngressState.PathRule(p.getPath(), p.getPathType(), backend(p.getBackend())));
+                    }
+                }
+                rules.add(new IngressState.Rule(r.getHost(), paths));
+            }
+        }
+        return new IngressState(spec == null ? null : spec.getIngressClassName(), annotations,
+                timestamp(i.getMetadata().getCreationTimestamp()),
+                spec == null ? null : backend(spec.getDefaultBackend()), tls, rules);
+    }
+
+    private static IngressState.BackendRef backend(IngressBackend b) {
+        if (b == null) {
+            return null;
+        }
+        IngressState.ServiceRef service = null;
+        if (b.getService() != null) {
+            var port = b.getService().getPort();
+            service = new IngressState.ServiceRef(b.getService().getName(),
+                    port == null ? null : port.getNumber(), port == null ? null : port.getName());
+        }
+        IngressState.ResourceRef resource = null;
+        if (b.getResource() != null) {
+            resource = new IngressState.ResourceRef(b.getResource().getApiGroup(), b.getResource().getKind(),
+                    b.getResource().getName());
+        }
+        return new IngressState.BackendRef(service, resource);
+    }
+
+    private static ServiceState service(Service s) {
+        var spec = s.getSpec();
+        if (spec == null) {
+            return new ServiceState("ClusterIP", null, List.of());
+        }
+        List<ServiceState.Port> ports = new ArrayList<>();
+        for (ServicePort p : nullToEmpty(spec.getPorts())) {
+            ports.add(new ServiceState.Port(p.getName(), p.getPort() == null ? 0 : p.getPort(),
+                    intOrString(p.getTargetPort()), p.getProtocol() == null ? "TCP" : p.getProtocol()));
+        }
+        // spec.type defaults to ClusterIP in the API server; a manifest may leave it out.
+        String type = spec.getType() == null ? "ClusterIP" : spec.getType();
+        return new ServiceState(type, "ExternalName".equals(type) ? spec.getExternalName() : null, ports);
+    }
+
+    private static String intOrString(IntOrString v) {
+        if (v == null) {
+            return null;
+        }
+        return v.getIntVal() != null ? String.valueOf(v.getIntVal()) : v.getStrVal();
+    }
+
+    private static EndpointSliceState endpointSlice(EndpointSlice e) {
+        List<EndpointSliceState.Port> ports = new ArrayList<>();
+        for (var p : nullToEmpty(e.getPorts())) {
+            ports.add(new EndpointSliceState.Port(p.getName(), p.getPort(), p.getProtocol() == null ? "TCP" : p.getProtocol()));
+        }
+        List<EndpointSliceState.Endpoint> endpoints = new ArrayList<>();
+        for (var ep : nullToEmpty(e.getEndpoints())) {
+            var c = ep.getConditions();
+            endpoints.add(new EndpointSliceState.Endpoint(ep.getAddresses(),
+                    c == null ? null : c.getReady(), c == null ? null : c.getServing(), c == null ? null : c.getTerminating()));
+        }
+        Map<String, String> labels = e.getMetadata().getLabels();
+        return new EndpointSliceState(labels == null ? null : labels.get(SERVICE_NAME_LABEL), e.getAddressType(),
+                ports, endpoints);
+    }
+
+    /** A TLS Secret missing a key still converts, with a null field, so that the compiler can say what is wrong. */
+    private static TlsSecretState tlsSecret(Secret s) {
+        Map<String, String> data = new HashMap<>(s.getData() == null ? Map.of() : s.getData());
+        // stringData is write-only and merged into data by the API server; manifests carry it as written.
+        if (s.getStringData() != null) {
+            s.getStringData().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        }
+        return new TlsSecretState(decode(data.get("tls.crt")), decode(data.get("tls.key")));
+    }
+
+    private static String decode(String base64) {
+        if (base64 == null) {
+            return null;
+        }
+        try {
+            return new String(Base64.getMimeDecoder().decode(base64), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            // Not base64: publish it as is and let the compiler's PEM check report it.
+            return base64;
+        }
+    }
+
+    private static Instant timestamp(String rfc3339) {
+        if (rfc3339 == null || rfc3339.isEmpty()) {
+            return null;
+        }
+        try {
+            return Instant.parse(rfc3339);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static Map<String, String> annotations(ObjectMeta meta) {
+        return meta == null || meta.getAnnotations() == null ? Map.of() : meta.getAnnotations();
+    }
+
+    private static <T> List<T> nullToEmpty(List<T> l) {
+        return l == null ? List.of() : l;
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.signalbox.watcher.k8s;
+
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.watcher.SourceView;
+import dev.signalbox.watcher.convert.StateConverter;
+import dev.signalbox.watcher.model.Observed;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * fabric8 informers on the five routed kinds, running on every watcher (leader or not) so that a new
+ * leader has warm caches. Handlers only signal the key that changed; the reader takes the current state
+ * from the cache. Handlers run on fabric8's informer threads.
+ */
+public final class InformerCaches implements SourceView, AutoCloseable {
+    private final String clusterId;
+    private final Map<Kind, List<SharedIndexInformer<? extends HasMetadata>>> informers = new EnumMap<>(Kind.class);
+
+    /**
+     * @param namespaces empty = all namespaces; IngressClasses are cluster-scoped and always watched whole
+     * @param onChange   called with the key of every added, updated or deleted object
+     */
+    public InformerCaches(KubernetesClient client, String clusterId, List<String> namespaces, Consumer<ObjectKey> onChange) {
+        this.clusterId = clusterId;
+        List<String> scopes = namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
+        for (String ns : scopes) {
+            add(Kind.INGRESS, onChange, ns, n -> n == null ? client.network().v1().ingresses().inAnyNamespace().runnableInformer(0)
+                    : client.network().v1().ingresses().inNamespace(n).runnableInformer(0));
+            add(Kind.SERVICE, onChange, ns, n -> n == null ? client.services().inAnyNamespace().runnableInformer(0)
+                    : client.services().inNamespace(n).runnableInformer(0));
+            add(Kind.ENDPOINT_SLICE, onChange, ns, n -> n == null ? client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
+                    : client.discovery().v1().endpointSlices().inNamespace(n).runnableInformer(0));
+            // Only TLS Secrets matter; the API server honours this field selector (the converter filters too).
+            add(Kind.SECRET, onChange, ns, n -> n == null
+                    ? client.secrets().inAnyNamespace().withField("type", StateConverter.TLS_SECRET_TYPE).runnableInformer(0)
+                    : client.secrets().inNamespace(n).withField("type", StateConverter.TLS_SECRET_TYPE).runnableInformer(0));
+        }
+        add(Kind.INGRESS_CLASS, onChange, null, n -> client.network().v1().ingressClasses().runnableInformer(0));
+    }
+
+    private <T extends HasMetadata> void add(Kind kind, Consumer<ObjectKey> onChange, String ns,
+                                             Function<String, SharedIndexInformer<T>> create) {
+        SharedIndexInformer<T> informer = create.apply(ns);
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T obj) {
+                onChange.accept(key(kind, obj));
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                onChange.accept(key(kind, newObj));
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                onChange.accept(key(kind, obj));
+            }
+        });
+        informers.computeIfAbsent(kind, k -> new ArrayList<>()).add(informer);
+    }
+
+    private ObjectKey key(Kind kind, HasMetadata o) {
+        String ns = kind == Kind.INGRESS_CLASS || o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace();
+        return new ObjectKey(clusterId, kind, ns, o.getMetadata().getName());
+    }
+
+    /** Starts every informer; they list, then watch, in the background. */
+    public void start() {
+        informers.values().forEach(l -> l.forEach(SharedIndexInformer::start));
+    }
+
+    @Override
+    public Map<ObjectKey, Observed> snapshot() {
+        awaitSynced();
+        Map<ObjectKey, Observed> out = new HashMap<>();
+        informers.values().forEach(l -> l.forEach(i -> i.getStore().list().forEach(o ->
+                StateConverter.convert(clusterId, o).ifPresent(c -> out.put(c.key(), c)))));
+        return out;
+    }
+
+    @Override
+    public Optional<Observed> get(ObjectKey key) {
+        String storeKey = key.namespace().isEmpty() ? key.name() : key.namespace() + "/" + key.name();
+        for (SharedIndexInformer<? extends HasMetadata> i : informers.getOrDefault(key.kind(), List.of())) {
+            HasMetadata o = i.getStore().getByKey(storeKey);
+            if (o != null) {
+                return StateConverter.convert(clusterId, o);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void awaitSynced() {
+        List<CompletableFuture<Void>> started = new ArrayList<>();
+        informers.values().forEach(l -> l.forEach(i -> started.add(i.start().toCompletableFuture())));
+        try {
+            CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the informers to sync", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("informers did not sync: " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        informers.values().forEach(l -> l.forEach(SharedIndexInformer::close));
+    }
+}

@@ -1,0 +1,182 @@
+package dev.signalbox.watcher.manifests;
+
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.watcher.SourceView;
+import dev.signalbox.watcher.model.Observed;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A directory tree of Kubernetes YAML (*.yaml, *.yml) as a source of objects, watched with the JDK's
+ * WatchService (inotify on Linux). On any change the whole tree is rescanned, and only files whose bytes
+ * changed are parsed again; the set of objects is the union of all files, so an object moved from one
+ * file to another in one step is not deleted. A file that does not parse is reported with file:line and
+ * its previously parsed objects are kept until it parses again.
+ *
+ * <p>Scans run on the "signalbox-manifests" thread; {@link #snapshot} and {@link #get} read an immutable
+ * map swapped whole, from any thread.
+ */
+public final class ManifestDirectory implements SourceView, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ManifestDirectory.class);
+
+    private final Path root;
+    private final String clusterId;
+    private final Consumer<ObjectKey> onChange;
+    private final WatchService watchService;
+    private final Set<Path> watchedDirs = new HashSet<>();
+    private final Map<Path, FileState> files = new HashMap<>();
+    private volatile Map<ObjectKey, Observed> objects = Map.of();
+    private Thread thread;
+
+    private record FileState(String text, List<Observed> objects) {
+    }
+
+    public ManifestDirectory(Path root, String clusterId, Consumer<ObjectKey> onChange) {
+        this.root = root;
+        this.clusterId = clusterId;
+        this.onChange = onChange;
+        try {
+            this.watchService = root.getFileSystem().newWatchService();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Reads the tree once (before this returns) and starts watching it. */
+    public synchronized void start() {
+        scan();
+        thread = new Thread(this::watch, "signalbox-manifests");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void watch() {
+        try {
+            while (true) {
+                WatchKey key = watchService.take();
+                // Collect what arrives together (an editor's write-rename, a move across files) into one scan.
+                do {
+                    key.pollEvents();
+                    key.reset();
+                    key = watchService.poll(2, TimeUnit.MILLISECONDS);
+                } while (key != null);
+                synchronized (this) {
+                    scan();
+                }
+            }
+        } catch (InterruptedException | ClosedWatchServiceException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("manifests watch stopped", e);
+        }
+    }
+
+    /** Rescans the tree; signals every key whose object appeared, changed or went away. */
+    synchronized void scan() {
+        Set<Path> seen = new HashSet<>();
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                if (Files.isDirectory(p)) {
+                    register(p);
+                } else if (isManifest(p)) {
+                    seen.add(p);
+                    load(p);
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warn("could not scan {}: {}", root, e.toString());
+            return;
+        }
+        files.keySet().retainAll(seen);
+        Map<ObjectKey, Observed> merged = new HashMap<>();
+        Map<ObjectKey, Path> origin = new HashMap<>();
+        new TreeMap<>(files).forEach((path, state) -> state.objects().forEach(o -> {
+            Path first = origin.putIfAbsent(o.key(), path);
+            if (first == null) {
+                merged.put(o.key(), o);
+            } else if (!first.equals(path)) {
+                LOG.warn("{} is defined in {} and in {}; using the first", o.key().shortName(), first, path);
+            }
+        }));
+        Map<ObjectKey, Observed> before = objects;
+        objects = Map.copyOf(merged);
+        Set<ObjectKey> keys = new HashSet<>(before.keySet());
+        keys.addAll(merged.keySet());
+        keys.stream().filter(k -> !Objects.equals(before.get(k), merged.get(k))).sorted().forEach(onChange);
+    }
+
+    private void load(Path p) {
+        String text;
+        try {
+            text = Files.readString(p, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            LOG.warn("{}: could not read: {}", p, e.toString());
+            return;
+        }
+        FileState old = files.get(p);
+        if (old != null && old.text().equals(text)) {
+            return;
+        }
+        ManifestParser.Result r = ManifestParser.parse(clusterId, text);
+        if (r instanceof ManifestParser.Parsed ok) {
+            files.put(p, new FileState(text, ok.objects()));
+        } else if (r instanceof ManifestParser.Failed f) {
+            LOG.warn("{}:{}: {} (its previous objects are kept)", p, f.line(), f.message());
+            files.put(p, new FileState(text, old == null ? List.of() : old.objects()));
+        }
+    }
+
+    private void register(Path dir) throws IOException {
+        if (watchedDirs.add(dir)) {
+            dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_DELETE);
+        }
+    }
+
+    private static boolean isManifest(Path p) {
+        String n = p.getFileName().toString();
+        return Files.isRegularFile(p) && !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml"));
+    }
+
+    @Override
+    public Map<ObjectKey, Observed> snapshot() {
+        return objects;
+    }
+
+    @Override
+    public Optional<Observed> get(ObjectKey key) {
+        return Optional.ofNullable(objects.get(key));
+    }
+
+    @Override
+    public void close() {
+        try {
+            watchService.close();
+        } catch (IOException e) {
+            LOG.debug("closing the watch service", e);
+        }
+        if (thread != null) {
+            thread.interrupt();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.signalbox.watcher.manifests;
+
+import dev.signalbox.schemas.event.ObjectState;
+import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.watcher.convert.StateConverter;
+import dev.signalbox.watcher.model.Observed;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.KubernetesResource;
+import io.fabric8.kubernetes.api.model.KubernetesResourceList;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Parses one multi-document YAML file into the objects the watcher publishes, with the same converter as
+ * the Kubernetes source. resourceVersion is a hash of the converted state (stable across restarts), uid
+ * is metadata.uid or a name-based UUID of the key, and a namespaced object without a namespace is in
+ * "default". Pure; any thread.
+ */
+public final class ManifestParser {
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+    private ManifestParser() {
+    }
+
+    /** The objects of a file, or where it fails to parse. */
+    public sealed interface Result {
+    }
+
+    public record Parsed(List<Observed> objects) implements Result {
+        public Parsed {
+            objects = List.copyOf(objects);
+        }
+    }
+
+    /** @param line 1-based line in the file where parsing failed, 0 if unknown */
+    public record Failed(int line, String message) implements Result {
+    }
+
+    public static Result parse(String clusterId, String text) {
+        List<Observed> out = new ArrayList<>();
+        int docStart = 1;
+        StringBuilder doc = new StringBuilder();
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i <= lines.length; i++) {
+            boolean end = i == lines.length;
+            if (end || lines[i].startsWith("---")) {
+                Failed f = parseDocument(clusterId, doc.toString(), docStart, out);
+                if (f != null) {
+                    return f;
+                }
+                doc.setLength(0);
+                docStart = i + 2;
+                continue;
+            }
+            doc.append(lines[i]).append('\n');
+        }
+        return new Parsed(out);
+    }
+
+    private static Failed parseDocument(String clusterId, String doc, int firstLine, List<Observed> out) {
+        if (doc.isBlank() || doc.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
+            return null;
+        }
+        Object parsed;
+        try {
+            parsed = SERIALIZATION.unmarshal(doc);
+        } catch (RuntimeException e) {
+            return new Failed(firstLine - 1 + Math.max(1, lineOf(e)), rootMessage(e));
+        }
+        List<HasMetadata> objects = new ArrayList<>();
+        if (parsed instanceof KubernetesResourceList<?> list) {
+            for (KubernetesResource r : list.getItems()) {
+                if (r instanceof HasMetadata h) {
+                    objects.add(h);
+                }
+            }
+        } else if (parsed instanceof HasMetadata h) {
+            objects.add(h);
+        } else if (parsed instanceof List<?> l) {
+            l.stream().filter(HasMetadata.class::isInstance).map(HasMetadata.class::cast).forEach(objects::add);
+        }
+        for (HasMetadata o : objects) {
+            if (o.getMetadata() == null || o.getMetadata().getName() == null) {
+                return new Failed(firstLine, o.getKind() + " without metadata.name");
+            }
+            if (o.getMetadata().getNamespace() == null) {
+                o.getMetadata().setNamespace("default");
+            }
+            StateConverter.convert(clusterId, o).ifPresent(c -> out.add(stamp(c)));
+        }
+        return null;
+    }
+
+    /** Gives a manifest object the identity a cluster would: a stable uid and a content-hash resourceVersion. */
+    static Observed stamp(Observed c) {
+        String uid = c.uid() != null ? c.uid()
+                : UUID.nameUUIDFromBytes(c.key().recordKey().getBytes(StandardCharsets.UTF_8)).toString();
+        return new Observed(c.key(), uid, contentHash(c.state()), c.state());
+    }
+
+    /** A hash of the canonical JSON of a state: equal states, equal versions, in every run. */
+    public static String contentHash(ObjectState state) {
+        try {
+            byte[] json = Json.MAPPER.writerFor(ObjectState.class).writeValueAsBytes(state);
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
+            return "sha256-" + HexFormat.of().formatHex(digest, 0, 12);
+        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int lineOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof tools.jackson.core.JacksonException j && j.getLocation() != null && j.getLocation().getLineNr() > 0) {
+                return j.getLocation().getLineNr();
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("line[: ]+(\\d+)").matcher(String.valueOf(t.getMessage()));
+            if (m.find()) {
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        return 0;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = String.valueOf(t.getMessage());
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.signalbox.watcher.model;
+
+import dev.signalbox.schemas.event.ObjectKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/**
+ * Decides what a leader publishes so that the events topic says what the cluster says. Pure: the
+ * callers own the threads and the I/O.
+ */
+public final class LogDiff {
+    private LogDiff() {
+    }
+
+    /**
+     * The events that bring the log up to date with the cluster at takeover: an UPSERT for every object
+     * whose resourceVersion the log does not have as its live version, and a DELETE for every key the
+     * log has live that the cluster no longer has (it was deleted while no leader ran). Sorted by key.
+     */
+    public static List<Change> reconcile(Map<ObjectKey, LogEntry> log, Map<ObjectKey, Observed> cluster) {
+        TreeSet<ObjectKey> keys = new TreeSet<>(log.keySet());
+        keys.addAll(cluster.keySet());
+        List<Change> out = new ArrayList<>();
+        for (ObjectKey key : keys) {
+            LogEntry logged = log.get(key);
+            Observed now = cluster.get(key);
+            if (now != null) {
+                if (logged == null || logged.deleted() || !Objects.equals(logged.resourceVersion(), now.resourceVersion())) {
+                    out.add(new Change.Upsert(now));
+                }
+            } else if (logged != null && !logged.deleted()) {
+                out.add(new Change.Delete(key, logged.uid(), logged.resourceVersion()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The event for one live change of {@code key}, or none when it changes nothing routing sees: the
+     * same resourceVersion as the log's, or a new one whose converted state equals the logged state
+     * (only ignored fields such as status, managedFields or last-applied-configuration changed).
+     *
+     * @param now the object as the source sees it now, or null when it is gone
+     */
+    public static Optional<Change> onChange(ObjectKey key, LogEntry logged, Observed now) {
+        boolean live = logged != null && !logged.deleted();
+        if (now == null) {
+            return live ? Optional.of(new Change.Delete(key, logged.uid(), logged.resourceVersion())) : Optional.empty();
+        }
+        if (live && (Objects.equals(logged.resourceVersion(), now.resourceVersion())
+                || Objects.equals(logged.uid(), now.uid()) && Objects.equals(logged.state(), now.state()))) {
+            return Optional.empty();
+        }
+        return Optional.of(new Change.Upsert(now));
+    }
+}
