@@ -24,6 +24,7 @@ import java.util.UUID;
  */
 public final class ManifestParser {
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final java.util.regex.Pattern LINE = java.util.regex.Pattern.compile("line[: ]+(\\d+)");
 
     private ManifestParser() {
     }
@@ -115,14 +116,21 @@ public final class ManifestParser {
         }
     }
 
+    /** The problem line: snakeyaml names the context first and the problem mark last ("... line N"). */
     private static int lineOf(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            java.util.regex.Matcher m = LINE.matcher(String.valueOf(t.getMessage()));
+            int last = 0;
+            while (m.find()) {
+                last = Integer.parseInt(m.group(1));
+            }
+            if (last > 0) {
+                return last;
+            }
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof tools.jackson.core.JacksonException j && j.getLocation() != null && j.getLocation().getLineNr() > 0) {
                 return j.getLocation().getLineNr();
-            }
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("line[: ]+(\\d+)").matcher(String.valueOf(t.getMessage()));
-            if (m.find()) {
-                return Integer.parseInt(m.group(1));
             }
         }
         return 0;

@@ -1,0 +1,69 @@
+package dev.signalbox.watcher.manifests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.TlsSecretState;
+import dev.signalbox.watcher.model.Observed;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ManifestParserTest {
+    static final String THREE_DOCS = """
+            # routing for the shop
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: api
+            spec:
+              ports:
+              - port: 80
+                targetPort: 8080
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: api
+            spec:
+              replicas: 2
+            ---
+            apiVersion: v1
+            kind: Secret
+            type: kubernetes.io/tls
+            metadata:
+              name: shop-tls
+              namespace: shop
+            stringData:
+              tls.crt: CERT
+              tls.key: KEY
+            """;
+
+    @Test
+    void multiDocumentFileYieldsRoutedObjectsWithDefaultNamespaceAndIgnoresOtherKinds() {
+        var r = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", THREE_DOCS));
+        assertEquals(List.of(new ObjectKey("local", Kind.SERVICE, "default", "api"), new ObjectKey("local", Kind.SECRET, "shop", "shop-tls")),
+                r.objects().stream().map(Observed::key).toList());
+        assertEquals(new TlsSecretState("CERT", "KEY"), r.objects().get(1).state());
+    }
+
+    @Test
+    void versionIsAContentHashAndUidIsStableAcrossParses() {
+        var a = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", THREE_DOCS)).objects().get(0);
+        var b = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", THREE_DOCS)).objects().get(0);
+        assertEquals(a, b);
+        var changed = assertInstanceOf(ManifestParser.Parsed.class,
+                ManifestParser.parse("local", THREE_DOCS.replace("targetPort: 8080", "targetPort: 9090"))).objects().get(0);
+        assertNotEquals(a.resourceVersion(), changed.resourceVersion());
+        assertEquals(a.uid(), changed.uid());
+    }
+
+    @Test
+    void aBrokenDocumentIsReportedWithItsLineInTheFile() {
+        String broken = THREE_DOCS.replace("  replicas: 2", "  replicas: [2\n  foo: }");
+        var f = assertInstanceOf(ManifestParser.Failed.class, ManifestParser.parse("local", broken));
+        assertEquals(17, f.line(), f.message());
+    }
+}
