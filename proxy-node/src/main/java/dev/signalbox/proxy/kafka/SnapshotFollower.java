@@ -1,0 +1,78 @@
+package dev.signalbox.proxy.kafka;
+
+import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the snapshots topic on its own thread: applies the latest complete snapshot, then every newer
+ * one. Every Kafka failure is retriable here (the proxy keeps serving its last table): it backs off, then
+ * finds the latest snapshot again, since its position after a failure is unknown. Only {@link #close()}
+ * stops it.
+ */
+public final class SnapshotFollower implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotFollower.class);
+    private static final Duration LATEST_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(500);
+    private static final Duration BACKOFF = Duration.ofSeconds(1);
+
+    private final SnapshotLog log;
+    private final Consumer<RoutingSnapshot> apply;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final Thread thread;
+
+    private SnapshotFollower(SnapshotLog log, Consumer<RoutingSnapshot> apply, String threadName) {
+        this.log = log;
+        this.apply = apply;
+        this.thread = new Thread(this::run, threadName);
+    }
+
+    public static SnapshotFollower start(SnapshotLog log, Consumer<RoutingSnapshot> apply, String threadName) {
+        SnapshotFollower f = new SnapshotFollower(log, apply, threadName);
+        f.thread.start();
+        return f;
+    }
+
+    private void run() {
+        boolean positioned = false;
+        try {
+            while (stop.getCount() > 0) {
+                try {
+                    if (!positioned) {
+                        log.latest(LATEST_TIMEOUT).ifPresent(apply);
+                        positioned = true;
+                    }
+                    log.poll(POLL).forEach(apply);
+                } catch (WakeupException e) {
+                    // close() woke us: the loop condition ends it.
+                } catch (KafkaException e) {
+                    LOG.warn("reading snapshots failed, retrying in {}: {}", BACKOFF, e.toString());
+                    positioned = false;
+                    stop.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            log.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        stop.countDown();
+        log.wakeup();
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.signalbox.proxy.metrics;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import java.util.function.LongSupplier;
+
+/**
+ * The proxy's metrics, named for Prometheus: requests and latency by route, upstream errors by route and
+ * kind, backend connections opened, the applied snapshot version and snapshot decode failures. Thread-safe.
+ */
+public final class ProxyMetrics {
+    private final MetricRegistry registry = new MetricRegistry();
+
+    public ProxyMetrics(LongSupplier appliedVersion, LongSupplier decodeFailures) {
+        registry.register("signalbox_applied_snapshot_version", (Gauge<Long>) appliedVersion::getAsLong);
+        registry.register("signalbox_snapshot_decode_failures", (Gauge<Long>) decodeFailures::getAsLong);
+    }
+
+    public void response(String route, int status, long nanos) {
+        registry.counter(MetricNames.name("signalbox_requests_total", "route", route, "code",
+                Integer.toString(status))).inc();
+        registry.timer(MetricNames.name("signalbox_request_duration_seconds", "route", route))
+                .update(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /** {@code kind}: connect_refused, connect_timeout, response_timeout, closed, no_endpoints. */
+    public void upstreamError(String route, String kind) {
+        registry.counter(MetricNames.name("signalbox_upstream_errors_total", "route", route, "kind", kind)).inc();
+    }
+
+    public void backendConnectionOpened() {
+        registry.counter("signalbox_upstream_connections_opened_total").inc();
+    }
+
+    public String prometheusText() {
+        return PrometheusFormat.write(registry.getMetrics());
+    }
+}

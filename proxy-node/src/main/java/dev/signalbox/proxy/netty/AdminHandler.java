@@ -1,0 +1,96 @@
+package dev.signalbox.proxy.netty;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.metrics.PrometheusFormat;
+import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Answers the admin endpoints: /healthz, /readyz, /routes (the applied snapshot as JSON) and /metrics. */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private final RoutingState routing;
+    private final ProxyMetrics metrics;
+
+    AdminHandler(RoutingState routing, ProxyMetrics metrics) {
+        this.routing = routing;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        FullHttpResponse response;
+        if (request.decoderResult().isFailure()) {
+            response = text(ctx, HttpResponseStatus.BAD_REQUEST, "malformed request\n", "text/plain; charset=utf-8");
+        } else if (!HttpMethod.GET.equals(request.method())) {
+            response = text(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET\n", "text/plain; charset=utf-8");
+        } else {
+            response = route(ctx, new QueryStringDecoder(request.uri()).path());
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var f = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private FullHttpResponse route(ChannelHandlerContext ctx, String path) {
+        String plain = "text/plain; charset=utf-8";
+        switch (path) {
+            case "/healthz":
+                return text(ctx, HttpResponseStatus.OK, "ok\n", plain);
+            case "/readyz":
+                long v = routing.appliedVersion();
+                return v > 0 ? text(ctx, HttpResponseStatus.OK, "ready: snapshot version " + v + "\n", plain)
+                        : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied yet\n", plain);
+            case "/routes":
+                return text(ctx, HttpResponseStatus.OK, routesJson(routing.current().snapshot()), "application/json");
+            case "/metrics":
+                return text(ctx, HttpResponseStatus.OK, metrics.prometheusText(), PrometheusFormat.CONTENT_TYPE);
+            default:
+                return text(ctx, HttpResponseStatus.NOT_FOUND, "no admin endpoint " + path + "\n", plain);
+        }
+    }
+
+    /** The applied snapshot, with TLS private keys left out: the admin port must not leak them. */
+    static String routesJson(RoutingSnapshot snapshot) {
+        try {
+            if (snapshot == null) {
+                return "{\"version\":0}";
+            }
+            ObjectNode root = Json.MAPPER.valueToTree(snapshot);
+            for (JsonNode tls : root.path("table").path("tls")) {
+                ((ObjectNode) tls).remove("privateKeyPem");
+            }
+            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body,
+                                         String contentType) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                ByteBufUtil.writeUtf8(ctx.alloc(), body));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        return r;
+    }
+}

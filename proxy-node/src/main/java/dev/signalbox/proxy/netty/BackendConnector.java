@@ -1,0 +1,79 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.concurrent.EventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Gives an exchange a connection to an endpoint: an idle one from its event loop's pool, or a new one
+ * opened on that same event loop, so the inbound and backend channels never cross threads. The pool map
+ * is built once and only read afterwards; each pool is touched by its own loop only.
+ */
+final class BackendConnector {
+    static final String HTTP_CODEC = "http-codec";
+    static final String RELAY = "relay";
+
+    private final Transport transport;
+    private final Duration connectTimeout;
+    private final ProxyMetrics metrics;
+    private final Map<EventExecutor, BackendPool> pools = new IdentityHashMap<>();
+
+    BackendConnector(Transport transport, EventLoopGroup loops, Duration connectTimeout, ProxyMetrics metrics) {
+        this.transport = transport;
+        this.connectTimeout = connectTimeout;
+        this.metrics = metrics;
+        for (EventExecutor loop : loops) {
+            pools.put(loop, new BackendPool());
+        }
+    }
+
+    BackendPool pool(EventLoop loop) {
+        return pools.get(loop);
+    }
+
+    /** An idle pooled connection, or null: then call {@link #connect}. */
+    Channel pooled(EventLoop loop, Endpoint endpoint) {
+        return pool(loop).poll(endpoint);
+    }
+
+    ChannelFuture connect(EventLoop loop, Endpoint endpoint) {
+        Bootstrap b = new Bootstrap()
+                .group(loop)
+                .channel(transport.channel())
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(HTTP_CODEC, new HttpClientCodec());
+                        ch.pipeline().addLast(RELAY, new BackendHandler());
+                    }
+                });
+        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(endpoint.address(), endpoint.port()));
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                metrics.backendConnectionOpened();
+                pool(loop).forgetOnClose(endpoint, f.channel());
+            }
+        });
+        return f;
+    }
+
+    void release(EventLoop loop, Endpoint endpoint, Channel channel) {
+        channel.pipeline().get(BackendHandler.class).detach();
+        pool(loop).release(endpoint, channel);
+    }
+}

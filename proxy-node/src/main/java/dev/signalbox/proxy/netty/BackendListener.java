@@ -1,0 +1,12 @@
+package dev.signalbox.proxy.netty;
+
+import io.netty.handler.codec.http.HttpObject;
+
+/** The exchange a backend connection currently serves; called on the connection's event loop. */
+interface BackendListener {
+    /** A decoded response part; the listener owns it. */
+    void onResponse(HttpObject msg);
+
+    /** The connection closed or failed; {@code cause} is null for an orderly close. */
+    void onBackendClosed(Throwable cause);
+}

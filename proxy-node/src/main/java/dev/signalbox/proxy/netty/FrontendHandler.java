@@ -1,0 +1,436 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.http.HeaderRewriter;
+import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.CompiledTable;
+import dev.signalbox.proxy.routing.Decision;
+import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Proxies the requests of one client connection, one exchange at a time, on the connection's event loop.
+ * Auto-read is off: the next client chunk is read only when the previous one was written to the backend,
+ * and the next backend chunk only when the previous one was written to the client (Netty's
+ * HexDumpProxy), so bodies stream through without being held whole. Messages decoded in one socket read
+ * beyond what the exchange can take (a pipelined request, content while connecting) wait in a small queue.
+ */
+final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
+
+    private final RoutingState routing;
+    private final BackendConnector connector;
+    private final ProxyMetrics metrics;
+    private final Duration responseTimeout;
+    private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    private Exchange exchange;
+    private boolean closing;
+
+    FrontendHandler(RoutingState routing, BackendConnector connector, ProxyMetrics metrics, Duration responseTimeout) {
+        this.routing = routing;
+        this.connector = connector;
+        this.metrics = metrics;
+        this.responseTimeout = responseTimeout;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        queue.add(msg);
+        drain();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        releaseQueue();
+        if (exchange != null) {
+            exchange.abort();
+            exchange = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("client connection {} failed", ctx.channel(), cause);
+        ctx.close();
+    }
+
+    /** Feeds queued messages to the exchange as far as it can take them, then asks for more if needed. */
+    private void drain() {
+        while (!queue.isEmpty() && !closing) {
+            Object msg = queue.peek();
+            if (exchange == null) {
+                queue.poll();
+                if (msg instanceof HttpRequest request) {
+                    start(request);
+                } else {
+                    ReferenceCountUtil.release(msg);
+                }
+                continue;
+            }
+            if (msg instanceof HttpRequest || !exchange.acceptsContent()) {
+                break;
+            }
+            queue.poll();
+            exchange.onRequestContent((HttpContent) msg);
+        }
+        if (closing) {
+            releaseQueue();
+            return;
+        }
+        if (queue.isEmpty() && (exchange == null || exchange.wantsRequestContent())) {
+            ctx.read();
+        }
+    }
+
+    private void releaseQueue() {
+        for (Object o; (o = queue.poll()) != null; ) {
+            ReferenceCountUtil.release(o);
+        }
+    }
+
+    private void start(HttpRequest request) {
+        CompiledTable table = routing.current();
+        if (request.decoderResult().isFailure()) {
+            String why = "malformed request: " + request.decoderResult().cause().getMessage();
+            ReferenceCountUtil.release(request);
+            closing = true;
+            metrics.response(CompiledTable.NO_ROUTE, 400, 0);
+            ctx.writeAndFlush(Responses.plain(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, why, table.version(), false))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        Decision d = table.route(request.headers().get(HttpHeaderNames.HOST), request.uri());
+        Exchange ex = new Exchange(table, d.route(), request);
+        exchange = ex;
+        if (d instanceof Decision.Forward f) {
+            ex.forward(request, f);
+        } else if (d instanceof Decision.Unavailable u) {
+            metrics.upstreamError(u.route(), "no_endpoints");
+            ex.respondLocally(request, HttpResponseStatus.SERVICE_UNAVAILABLE, u.reason());
+        } else if (d instanceof Decision.NotFound n) {
+            ex.respondLocally(request, HttpResponseStatus.NOT_FOUND, n.reason());
+        }
+    }
+
+    /** One request and its response. Every field is touched on the client channel's event loop only. */
+    private final class Exchange implements BackendListener {
+        private final CompiledTable table;
+        private final String route;
+        private final HttpVersion clientVersion;
+        private final HttpMethod method;
+        private final long startNanos = System.nanoTime();
+        private boolean clientKeepAlive;
+        private String backendId;
+        private Endpoint endpoint;
+        private HttpRequest pendingHead;
+        private Channel backend;
+        private boolean discarding;
+        private boolean writeInFlight;
+        private boolean requestDone;
+        private boolean requestSent;
+        private boolean interim;
+        private boolean responseStarted;
+        private boolean responseDone;
+        private boolean backendKeepAlive;
+        private int status;
+        private ScheduledFuture<?> timeout;
+
+        Exchange(CompiledTable table, String route, HttpRequest request) {
+            this.table = table;
+            this.route = route;
+            this.clientVersion = request.protocolVersion();
+            this.method = request.method();
+            this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        }
+
+        boolean acceptsContent() {
+            return discarding || (backend != null && !writeInFlight);
+        }
+
+        boolean wantsRequestContent() {
+            return !requestDone && acceptsContent();
+        }
+
+        void forward(HttpRequest request, Decision.Forward f) {
+            backendId = f.backendId();
+            endpoint = f.endpoint();
+            requestDone = request instanceof LastHttpContent;
+            HeaderRewriter.forBackend(request, clientAddress());
+            pendingHead = request;
+            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint);
+            if (pooled != null) {
+                attach(pooled);
+                return;
+            }
+            ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), endpoint);
+            connect.addListener(done -> onConnected(connect));
+        }
+
+        private void onConnected(ChannelFuture connect) {
+            if (exchange != this || closing) {
+                connect.channel().close();
+                return;
+            }
+            if (connect.isSuccess()) {
+                attach(connect.channel());
+                return;
+            }
+            Throwable cause = connect.cause();
+            HttpRequest head = pendingHead;
+            pendingHead = null;
+            if (cause instanceof ConnectTimeoutException) {
+                metrics.upstreamError(route, "connect_timeout");
+                respondLocally(head, HttpResponseStatus.GATEWAY_TIMEOUT, "timed out connecting to backend "
+                        + backendId + " at " + address());
+            } else {
+                metrics.upstreamError(route, "connect_refused");
+                respondLocally(head, HttpResponseStatus.BAD_GATEWAY, "could not connect to backend " + backendId
+                        + " at " + address() + ": " + cause.getMessage());
+            }
+            drain();
+        }
+
+        private void attach(Channel channel) {
+            backend = channel;
+            channel.pipeline().get(BackendHandler.class).attach(this);
+            HttpRequest head = pendingHead;
+            pendingHead = null;
+            write(head, head instanceof LastHttpContent);
+            // Read from the start: a backend may answer before the request body is complete.
+            channel.read();
+        }
+
+        void onRequestContent(HttpContent content) {
+            boolean last = content instanceof LastHttpContent;
+            requestDone |= last;
+            if (discarding) {
+                content.release();
+                finishLocalIfDone();
+                return;
+            }
+            write(content, last);
+        }
+
+        private void write(HttpObject msg, boolean last) {
+            writeInFlight = true;
+            Channel target = backend;
+            target.writeAndFlush(msg).addListener(f -> {
+                writeInFlight = false;
+                if (!f.isSuccess()) {
+                    target.close();
+                } else if (last && exchange == this && backend == target) {
+                    requestSent = true;
+                    scheduleResponseTimeout();
+                }
+                if (exchange == this) {
+                    drain();
+                }
+            });
+        }
+
+        private void scheduleResponseTimeout() {
+            if (!responseStarted) {
+                timeout = ctx.executor().schedule(this::onResponseTimeout, responseTimeout.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
+        }
+
+        private void cancelResponseTimeout() {
+            if (timeout != null) {
+                timeout.cancel(false);
+                timeout = null;
+            }
+        }
+
+        private void onResponseTimeout() {
+            timeout = null;
+            if (exchange != this || responseStarted) {
+                return;
+            }
+            metrics.upstreamError(route, "response_timeout");
+            dropBackend();
+            respondLocally(null, HttpResponseStatus.GATEWAY_TIMEOUT, "backend " + backendId + " at " + address()
+                    + " did not respond within " + responseTimeout.toMillis() + " ms");
+        }
+
+        @Override
+        public void onResponse(HttpObject msg) {
+            if (exchange != this || discarding) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            if (msg.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                Throwable cause = msg.decoderResult().cause();
+                dropBackend();
+                onBackendClosed(cause);
+                return;
+            }
+            if (msg instanceof HttpResponse response) {
+                int code = response.status().code();
+                interim = code >= 100 && code < 200 && code != 101;
+                if (!interim) {
+                    responseStarted = true;
+                    cancelResponseTimeout();
+                    status = code;
+                    backendKeepAlive = HttpUtil.isKeepAlive(response);
+                }
+                clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method, clientKeepAlive,
+                        table.version());
+            }
+            boolean last = msg instanceof LastHttpContent;
+            boolean endOfResponse = last && !interim;
+            if (last) {
+                interim = false;
+            }
+            Channel source = backend;
+            ctx.writeAndFlush(msg).addListener(f -> {
+                if (!f.isSuccess()) {
+                    ctx.close();
+                } else if (endOfResponse) {
+                    onResponseWritten();
+                } else if (source != null && backend == source) {
+                    source.read();
+                }
+            });
+        }
+
+        private void onResponseWritten() {
+            if (exchange != this) {
+                return;
+            }
+            responseDone = true;
+            if (requestSent && backendKeepAlive && backend != null && backend.isActive()) {
+                connector.release(ctx.channel().eventLoop(), endpoint, backend);
+                backend = null;
+            } else {
+                dropBackend();
+            }
+            complete();
+        }
+
+        @Override
+        public void onBackendClosed(Throwable cause) {
+            if (exchange != this || responseDone || discarding) {
+                return;
+            }
+            backend = null;
+            cancelResponseTimeout();
+            metrics.upstreamError(route, "closed");
+            if (responseStarted) {
+                // Part of the response is on the wire: only closing tells the client it is truncated.
+                closing = true;
+                ctx.close();
+                return;
+            }
+            respondLocally(null, HttpResponseStatus.BAD_GATEWAY, "backend " + backendId + " at " + address()
+                    + " closed the connection before responding" + (cause == null ? "" : ": " + cause.getMessage()));
+        }
+
+        /** Answers the client with {@code status} and {@code reason}; the rest of the request body is dropped. */
+        void respondLocally(HttpObject requestPart, HttpResponseStatus st, String reason) {
+            if (requestPart != null) {
+                requestDone |= requestPart instanceof LastHttpContent;
+                ReferenceCountUtil.release(requestPart);
+            }
+            discarding = true;
+            status = st.code();
+            cancelResponseTimeout();
+            ctx.writeAndFlush(Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive))
+                    .addListener(f -> {
+                        if (!f.isSuccess()) {
+                            ctx.close();
+                            return;
+                        }
+                        responseDone = true;
+                        finishLocalIfDone();
+                    });
+        }
+
+        private void finishLocalIfDone() {
+            if (exchange != this || !responseDone) {
+                return;
+            }
+            if (requestDone) {
+                complete();
+            } else if (!clientKeepAlive) {
+                complete();
+            } else {
+                drain();
+            }
+        }
+
+        private void complete() {
+            metrics.response(route, status, System.nanoTime() - startNanos);
+            exchange = null;
+            if (!clientKeepAlive || !requestDone) {
+                closing = true;
+                ctx.close();
+            } else {
+                drain();
+            }
+        }
+
+        private void dropBackend() {
+            Channel b = backend;
+            backend = null;
+            if (b != null) {
+                b.pipeline().get(BackendHandler.class).detach();
+                b.close();
+            }
+        }
+
+        void abort() {
+            cancelResponseTimeout();
+            ReferenceCountUtil.release(pendingHead);
+            pendingHead = null;
+            dropBackend();
+        }
+
+        private String address() {
+            return endpoint.address() + ":" + endpoint.port();
+        }
+
+        private String clientAddress() {
+            return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                    ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.RoutingState;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.time.Duration;
+
+/** The client-facing pipeline: HTTP/1.1 codec, then the proxying handler. */
+final class FrontendInitializer extends ChannelInitializer<Channel> {
+    static final String HTTP_CODEC = "http-codec";
+    static final String PROXY = "proxy";
+
+    private final RoutingState routing;
+    private final BackendConnector connector;
+    private final ProxyMetrics metrics;
+    private final Duration responseTimeout;
+
+    FrontendInitializer(RoutingState routing, BackendConnector connector, ProxyMetrics metrics,
+                        Duration responseTimeout) {
+        this.routing = routing;
+        this.connector = connector;
+        this.metrics = metrics;
+        this.responseTimeout = responseTimeout;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.pipeline().addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(16384)
+                .setMaxChunkSize(65536)));
+        ch.pipeline().addLast(PROXY, new FrontendHandler(routing, connector, metrics, responseTimeout));
+    }
+}

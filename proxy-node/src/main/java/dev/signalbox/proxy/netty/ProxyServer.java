@@ -1,0 +1,97 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.RoutingState;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.Future;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The proxy's two Netty servers: the public HTTP port and the admin port, each on its own event loops so
+ * the admin port answers while the proxy is saturated. Backend connections share the public port's loops.
+ */
+public final class ProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final EventLoopGroup admin;
+    private Channel httpChannel;
+    private Channel adminChannel;
+
+    /** The server settings that do not concern routing. */
+    public record Settings(String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
+                           Duration responseTimeout) {
+    }
+
+    private ProxyServer(Transport transport) {
+        this.acceptor = transport.newGroup(1, "signalbox-proxy-accept");
+        this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors(), "signalbox-proxy-io");
+        this.admin = transport.newGroup(1, "signalbox-proxy-admin");
+    }
+
+    public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics) {
+        Transport transport = Transport.detect();
+        if (transport.name().equals("epoll")) {
+            LOG.info("using the native epoll transport");
+        } else {
+            LOG.info("using the NIO transport (epoll unavailable: {})", String.valueOf(Transport.epollUnavailability()));
+        }
+        ProxyServer server = new ProxyServer(transport);
+        try {
+            BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
+                    metrics);
+            server.httpChannel = new ServerBootstrap()
+                    .group(server.acceptor, server.workers)
+                    .channel(transport.serverChannel())
+                    .childOption(ChannelOption.AUTO_READ, false)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new FrontendInitializer(routing, connector, metrics, settings.responseTimeout()))
+                    .bind(settings.bindAddress(), settings.httpPort()).syncUninterruptibly().channel();
+            server.adminChannel = new ServerBootstrap()
+                    .group(server.admin)
+                    .channel(transport.serverChannel())
+                    .childHandler(new AdminInitializer(routing, metrics))
+                    .bind(settings.bindAddress(), settings.adminPort()).syncUninterruptibly().channel();
+            LOG.info("proxy listening on {}, admin on {}", server.httpChannel.localAddress(),
+                    server.adminChannel.localAddress());
+            return server;
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    public int httpPort() {
+        return ((InetSocketAddress) httpChannel.localAddress()).getPort();
+    }
+
+    public int adminPort() {
+        return ((InetSocketAddress) adminChannel.localAddress()).getPort();
+    }
+
+    /** Stops accepting, then closes every connection and stops the event loops, waiting for them. */
+    @Override
+    public void close() {
+        for (Channel c : new Channel[] {httpChannel, adminChannel}) {
+            if (c != null) {
+                c.close().syncUninterruptibly();
+            }
+        }
+        List<Future<?>> stopping = List.of(
+                acceptor.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                workers.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS),
+                admin.shutdownGracefully(0, SHUTDOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS));
+        for (Future<?> f : stopping) {
+            f.awaitUninterruptibly(SHUTDOWN_TIMEOUT.toMillis() * 2);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.http.HeaderRewriter;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+
+/** Responses the proxy makes itself: a status and a plain-text sentence saying why. */
+final class Responses {
+    private Responses() {
+    }
+
+    static FullHttpResponse plain(ByteBufAllocator alloc, HttpResponseStatus status, String reason,
+                                  long snapshotVersion, boolean keepAlive) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                ByteBufUtil.writeUtf8(alloc, reason + "\n"));
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+        r.headers().set(HeaderRewriter.X_SIGNALBOX_VERSION, snapshotVersion);
+        HttpUtil.setKeepAlive(r, keepAlive);
+        return r;
+    }
+}

@@ -1,0 +1,177 @@
+package dev.signalbox.proxy.routing;
+
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A routing snapshot compiled once into lookup structures: exact hosts and one-label wildcards in hash
+ * maps, each host's routes in the compiler's precedence order. Immutable except for the round-robin
+ * cursors of its backends, which are atomic, so any event loop may route with it concurrently.
+ */
+public final class CompiledTable {
+    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null);
+    public static final String DEFAULT_ROUTE = "(default)";
+    public static final String NO_ROUTE = "(none)";
+
+    private final RoutingSnapshot snapshot;
+    private final Map<String, List<CompiledRoute>> exactHosts;
+    /** Keyed by the wildcard's suffix: "*.foo.com" is stored under "foo.com". */
+    private final Map<String, List<CompiledRoute>> wildcardHosts;
+    private final List<CompiledRoute> anyHost;
+    private final CompiledBackend defaultBackend;
+
+    private CompiledTable(RoutingSnapshot snapshot, Map<String, List<CompiledRoute>> exactHosts,
+                          Map<String, List<CompiledRoute>> wildcardHosts, List<CompiledRoute> anyHost,
+                          CompiledBackend defaultBackend) {
+        this.snapshot = snapshot;
+        this.exactHosts = exactHosts;
+        this.wildcardHosts = wildcardHosts;
+        this.anyHost = anyHost;
+        this.defaultBackend = defaultBackend;
+    }
+
+    public static CompiledTable compile(RoutingSnapshot snapshot) {
+        Map<String, CompiledBackend> backends = new HashMap<>();
+        for (Backend b : snapshot.table().backends()) {
+            backends.put(b.id(), new CompiledBackend(b));
+        }
+        Map<String, List<CompiledRoute>> exact = new HashMap<>();
+        Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
+        List<CompiledRoute> any = List.of();
+        for (VirtualHost vh : snapshot.table().virtualHosts()) {
+            List<CompiledRoute> routes = new ArrayList<>();
+            for (Route r : vh.routes()) {
+                routes.add(new CompiledRoute(vh.host() + r.path(), r, backends.get(r.backend())));
+            }
+            String host = vh.host().toLowerCase(Locale.ROOT);
+            if (host.equals(VirtualHost.ANY_HOST)) {
+                any = List.copyOf(routes);
+            } else if (host.startsWith("*.")) {
+                wildcard.put(host.substring(2), List.copyOf(routes));
+            } else {
+                exact.put(host, List.copyOf(routes));
+            }
+        }
+        String defaultId = snapshot.table().defaultBackend();
+        return new CompiledTable(snapshot, Map.copyOf(exact), Map.copyOf(wildcard), any,
+                defaultId == null ? null : backends.get(defaultId));
+    }
+
+    /** The snapshot this table was compiled from, or null for {@link #EMPTY}. */
+    public RoutingSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The snapshot version, 0 for {@link #EMPTY}. */
+    public long version() {
+        return snapshot == null ? 0 : snapshot.version();
+    }
+
+    /**
+     * Routes one request.
+     *
+     * @param hostHeader the Host header as sent (any case, maybe with a port), or null
+     * @param uri        the request target as sent, maybe with a query
+     */
+    public Decision route(String hostHeader, String uri) {
+        String host = normalizeHost(hostHeader);
+        String path = RequestTarget.path(uri);
+        CompiledRoute match = firstMatch(exactHosts.get(host), path);
+        if (match == null) {
+            int dot = host.indexOf('.');
+            // A wildcard covers exactly one non-empty label: "*.foo.com" matches "bar.foo.com" only.
+            if (dot > 0) {
+                match = firstMatch(wildcardHosts.get(host.substring(dot + 1)), path);
+            }
+        }
+        if (match == null) {
+            match = firstMatch(anyHost, path);
+        }
+        if (match != null) {
+            return match.backend().pick(match.label());
+        }
+        if (defaultBackend != null) {
+            return defaultBackend.pick(DEFAULT_ROUTE);
+        }
+        return new Decision.NotFound(NO_ROUTE, "no route for host \"" + host + "\" and path \"" + path
+                + "\" and no default backend (snapshot version " + version() + ")");
+    }
+
+    private static CompiledRoute firstMatch(List<CompiledRoute> routes, String path) {
+        if (routes == null) {
+            return null;
+        }
+        for (CompiledRoute r : routes) {
+            if (r.matches(path)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Lower-cases the host and strips the port (RFC 9110 7.2), keeping IPv6 literals whole. */
+    static String normalizeHost(String hostHeader) {
+        if (hostHeader == null) {
+            return "";
+        }
+        String h = hostHeader.trim().toLowerCase(Locale.ROOT);
+        if (h.startsWith("[")) {
+            int close = h.indexOf(']');
+            return close < 0 ? h : h.substring(0, close + 1);
+        }
+        int colon = h.lastIndexOf(':');
+        if (colon >= 0) {
+            h = h.substring(0, colon);
+        }
+        return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
+    }
+
+    private record CompiledRoute(String label, PathMatch match, String path, CompiledBackend backend) {
+        CompiledRoute(String label, Route route, CompiledBackend backend) {
+            this(label, route.match(), route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(),
+                    backend);
+        }
+
+        private static String trimSlash(String prefix) {
+            return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        }
+
+        /** Ingress v1 pathType: Exact compares strings; Prefix compares '/'-separated elements. */
+        boolean matches(String requestPath) {
+            if (match == PathMatch.EXACT) {
+                return requestPath.equals(path);
+            }
+            return requestPath.startsWith(path)
+                    && (requestPath.length() == path.length() || requestPath.charAt(path.length()) == '/');
+        }
+    }
+
+    private static final class CompiledBackend {
+        private final Backend backend;
+        private final AtomicInteger cursor = new AtomicInteger();
+
+        CompiledBackend(Backend backend) {
+            this.backend = backend;
+        }
+
+        Decision pick(String route) {
+            int n = backend.endpoints().size();
+            if (n == 0) {
+                String why = backend.unavailableReason();
+                return new Decision.Unavailable(route, "no ready endpoints for backend " + backend.id()
+                        + (why == null || why.isBlank() ? "" : ": " + why));
+            }
+            int i = Math.floorMod(cursor.getAndIncrement(), n);
+            return new Decision.Forward(route, backend.id(), backend.endpoints().get(i));
+        }
+    }
+}

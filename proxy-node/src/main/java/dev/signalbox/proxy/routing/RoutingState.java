@@ -1,0 +1,29 @@
+package dev.signalbox.proxy.routing;
+
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+
+/**
+ * The table the proxy serves from: one volatile reference to an immutable {@link CompiledTable}, swapped
+ * whole. The snapshot thread writes it; event loops read it once per request, so a request keeps the table
+ * it started with.
+ */
+public final class RoutingState {
+    private volatile CompiledTable current = CompiledTable.EMPTY;
+
+    public CompiledTable current() {
+        return current;
+    }
+
+    public long appliedVersion() {
+        return current.version();
+    }
+
+    /** Compiles and installs {@code snapshot} if it is newer than the applied one; returns whether it did. */
+    public boolean apply(RoutingSnapshot snapshot) {
+        if (snapshot.version() <= current.version()) {
+            return false;
+        }
+        current = CompiledTable.compile(snapshot);
+        return true;
+    }
+}
