@@ -1,0 +1,114 @@
+package dev.signalbox.proxy.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CompiledTableTest {
+    private static Backend backend(String name, int port) {
+        return new Backend("c/default/" + name + ":80", "c", "default", name, "80",
+                List.of(new Endpoint("10.0.0.1", port)), null);
+    }
+
+    private static final Backend EXACT = backend("exact", 1);
+    private static final Backend API = backend("api", 2);
+    private static final Backend ROOT = backend("root", 3);
+    private static final Backend WILD = backend("wild", 4);
+    private static final Backend ANY = backend("any", 5);
+    private static final Backend DEFAULT = backend("default", 6);
+    private static final Backend EMPTY = new Backend("c/default/empty:80", "c", "default", "empty", "80", List.of(),
+            "service default/empty has no ready endpoints");
+
+    private static Route prefix(String path, Backend b) {
+        return new Route(path, PathMatch.PREFIX, b.id(), "c/default/ing");
+    }
+
+    private static Route exact(String path, Backend b) {
+        return new Route(path, PathMatch.EXACT, b.id(), "c/default/ing");
+    }
+
+    private static final List<VirtualHost> HOSTS = List.of(
+            new VirtualHost("foo.com", List.of(exact("/exact", EXACT), prefix("/down", EMPTY), prefix("/api/", API),
+                    prefix("/", ROOT))),
+            new VirtualHost("only.com", List.of(prefix("/only", ROOT))),
+            new VirtualHost("*.foo.com", List.of(prefix("/", WILD))),
+            new VirtualHost("*", List.of(prefix("/any", ANY))));
+
+    private static final CompiledTable WITH_DEFAULT = table(DEFAULT.id());
+    private static final CompiledTable WITHOUT_DEFAULT = table(null);
+
+    private static CompiledTable table(String defaultBackend) {
+        RoutingTable t = new RoutingTable(HOSTS, defaultBackend, List.of(EXACT, API, ROOT, WILD, ANY, DEFAULT, EMPTY),
+                List.of(), List.of());
+        return CompiledTable.compile(SnapshotCodec.create(7, Instant.EPOCH, List.of(), t));
+    }
+
+    record Case(String name, CompiledTable table, String host, String uri, Decision expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Decision to(String route, Backend b) {
+        return new Decision.Forward(route, b.id(), b.endpoints().get(0));
+    }
+
+    static Stream<Case> cases() {
+        return Stream.of(
+                new Case("An exact path matches the same string", WITH_DEFAULT, "foo.com", "/exact", to("foo.com/exact", EXACT)),
+                new Case("An exact path does not match a longer path", WITH_DEFAULT, "foo.com", "/exact/x", to("foo.com/", ROOT)),
+                new Case("The query is ignored when matching", WITH_DEFAULT, "foo.com", "/exact?a=b", to("foo.com/exact", EXACT)),
+                new Case("The host is matched case-insensitively", WITH_DEFAULT, "FOO.Com", "/exact", to("foo.com/exact", EXACT)),
+                new Case("The port is stripped from the host", WITH_DEFAULT, "foo.com:8080", "/exact", to("foo.com/exact", EXACT)),
+                new Case("A prefix with a trailing slash matches the bare path", WITH_DEFAULT, "foo.com", "/api", to("foo.com/api/", API)),
+                new Case("A prefix matches the path with a trailing slash", WITH_DEFAULT, "foo.com", "/api/", to("foo.com/api/", API)),
+                new Case("A prefix matches a deeper path", WITH_DEFAULT, "foo.com", "/api/v1/x", to("foo.com/api/", API)),
+                new Case("A prefix does not match a longer path element", WITH_DEFAULT, "foo.com", "/apiary", to("foo.com/", ROOT)),
+                new Case("The root prefix matches everything", WITH_DEFAULT, "foo.com", "/whatever/else", to("foo.com/", ROOT)),
+                new Case("A route to a backend without endpoints gives 503 with the reason", WITH_DEFAULT, "foo.com", "/down/x",
+                        new Decision.Unavailable("foo.com/down", "no ready endpoints for backend c/default/empty:80: "
+                                + "service default/empty has no ready endpoints")),
+                new Case("A wildcard matches one label", WITH_DEFAULT, "bar.foo.com", "/x", to("*.foo.com/", WILD)),
+                new Case("A wildcard does not match the bare domain", WITHOUT_DEFAULT, "foo.org", "/x",
+                        new Decision.NotFound("(none)", "no route for host \"foo.org\" and path \"/x\" and no default backend (snapshot version 7)")),
+                new Case("A wildcard does not match two labels", WITH_DEFAULT, "a.bar.foo.com", "/x", to("(default)", DEFAULT)),
+                new Case("An exact host without a matching path falls through to the any-host routes", WITH_DEFAULT, "only.com", "/any/1", to("*/any", ANY)),
+                new Case("An unknown host uses the any-host routes", WITH_DEFAULT, "other.com", "/any", to("*/any", ANY)),
+                new Case("An unknown host and path use the default backend", WITH_DEFAULT, "other.com", "/nothing", to("(default)", DEFAULT)),
+                new Case("No route and no default backend gives 404 with the reason", WITHOUT_DEFAULT, "other.com", "/nothing?q=1",
+                        new Decision.NotFound("(none)", "no route for host \"other.com\" and path \"/nothing\" and no default backend (snapshot version 7)")),
+                new Case("A request without a host uses the any-host routes", WITH_DEFAULT, null, "/any", to("*/any", ANY)),
+                new Case("An absolute-form target is matched on its path", WITH_DEFAULT, "foo.com", "http://foo.com/exact?x", to("foo.com/exact", EXACT)),
+                new Case("An empty table routes nothing", CompiledTable.EMPTY, "foo.com", "/",
+                        new Decision.NotFound("(none)", "no route for host \"foo.com\" and path \"/\" and no default backend (snapshot version 0)")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void routes(Case c) {
+        assertEquals(c.expected(), c.table().route(c.host(), c.uri()));
+    }
+
+    @org.junit.jupiter.api.Test
+    void roundRobinVisitsEveryEndpointInTurn() {
+        Backend two = new Backend("c/default/two:80", "c", "default", "two", "80",
+                List.of(new Endpoint("10.0.0.1", 80), new Endpoint("10.0.0.2", 80)), null);
+        RoutingTable t = new RoutingTable(List.of(), two.id(), List.of(two), List.of(), List.of());
+        CompiledTable table = CompiledTable.compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), t));
+        List<String> seen = Stream.generate(() -> ((Decision.Forward) table.route("x", "/")).endpoint().address())
+                .limit(4).toList();
+        assertEquals(List.of("10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.2"), seen);
+    }
+}
