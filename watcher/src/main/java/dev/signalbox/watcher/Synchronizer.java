@@ -59,7 +59,7 @@ final class Synchronizer implements AutoCloseable {
      * @param epochFromLog maps the highest epoch in the log to this leader's epoch
      */
     void takeOver(LongUnaryOperator epochFromLog) {
-        loop.execute(() -> {
+        post(() -> {
             if (publisher != null) {
                 return;
             }
@@ -95,10 +95,10 @@ final class Synchronizer implements AutoCloseable {
 
     /** The object under {@code key} may have changed. Any thread. */
     void changed(ObjectKey key) {
-        if (!leading) {
+        if (!leading || loop.isShutdown()) {
             return;
         }
-        loop.execute(() -> {
+        post(() -> {
             if (publisher == null) {
                 return;
             }
@@ -114,7 +114,7 @@ final class Synchronizer implements AutoCloseable {
     }
 
     private void lost(TransactionalPublisher p) {
-        loop.execute(() -> {
+        post(() -> {
             if (publisher == p) {
                 stop();
                 onLost.run();
@@ -125,7 +125,9 @@ final class Synchronizer implements AutoCloseable {
     /** Stops publishing (leadership lost). */
     void stepDown() {
         leading = false;
-        loop.execute(this::stop);
+        if (!loop.isShutdown()) {
+            post(this::stop);
+        }
     }
 
     private void stop() {
@@ -135,6 +137,15 @@ final class Synchronizer implements AutoCloseable {
             publisher = null;
             log.clear();
             LOG.info("stopped publishing for cluster {}", clusterId);
+        }
+    }
+
+    /** Runs {@code task} on the sync thread; dropped once the watcher is closing. */
+    private void post(Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("closing; dropped a sync task");
         }
     }
 
@@ -156,7 +167,10 @@ final class Synchronizer implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (loop.isShutdown()) {
+            return;
+        }
         stepDown();
         loop.shutdown();
         try {

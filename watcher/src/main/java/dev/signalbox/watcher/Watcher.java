@@ -22,6 +22,7 @@ public final class Watcher implements AutoCloseable {
     private volatile Synchronizer sync;
     private AutoCloseable source;
     private LeaseElection election;
+    private boolean closed;
 
     private Watcher(WatcherConfig config) {
         this.config = config;
@@ -95,7 +96,11 @@ public final class Watcher implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         // Leave the election first (cancel before its client closes), then stop publishing, then the source.
         if (election != null) {
             election.close();

@@ -1,0 +1,202 @@
+package dev.signalbox.watcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.signalbox.kafka.EmbeddedKafka;
+import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EndpointSliceState;
+import dev.signalbox.schemas.event.IngressState;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.Op;
+import dev.signalbox.schemas.event.ServiceState;
+import dev.signalbox.schemas.event.TlsSecretState;
+import dev.signalbox.testing.Await;
+import dev.signalbox.watcher.kafka.TransactionalPublisher;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class KubernetesWatcherIT {
+    static final Duration WAIT = Duration.ofSeconds(20);
+    static KubernetesClient client;
+    static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.startTemporary();
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), 3, (short) 1);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    static WatcherConfig config(String clusterId, String namespace, String identity) {
+        return WatcherConfig.defaults(kafka.bootstrapServers(), clusterId)
+                .withLease("default", "lease-" + clusterId)
+                .withIdentity(identity)
+                .withNamespaces(List.of(namespace))
+                .withTimings(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250));
+    }
+
+    static Service service(String ns, String name, int port) {
+        return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .withNewSpec().addNewPort().withName("http").withPort(port).withTargetPort(new IntOrString(8080)).endPort().endSpec().build();
+    }
+
+    static Ingress ingress(String ns, String name, String backend) {
+        return new IngressBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .withNewSpec().withIngressClassName("signalbox").addNewRule().withHost(name + ".example").withNewHttp()
+                .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName(backend)
+                .withNewPort().withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build();
+    }
+
+    static List<ClusterEvent> awaitEvents(String clusterId, ObjectKey key, int count) {
+        return Await.value(count + " events for " + key, WAIT,
+                () -> EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), clusterId), key), l -> l.size() >= count);
+    }
+
+    @Test
+    void objectsCreatedThroughTheApiArePublishedAndIgnoredEditsAreNot() {
+        String c = "api", ns = "ns-api";
+        try (Watcher w = Watcher.startKubernetes(config(c, ns, "w1"), client)) {
+            Await.until("leadership", WAIT, w::isLeader);
+            client.resource(ingress(ns, "web", "api")).create();
+            client.resource(service(ns, "api", 80)).create();
+            client.resource(new EndpointSliceBuilder().withNewMetadata().withName("api-1").withNamespace(ns)
+                    .addToLabels("kubernetes.io/service-name", "api").endMetadata().withAddressType("IPv4")
+                    .addNewPort().withName("http").withPort(8080).endPort()
+                    .addNewEndpoint().withAddresses("10.0.0.7").withNewConditions().withReady(true).endConditions().endEndpoint().build()).create();
+            client.resource(new SecretBuilder().withNewMetadata().withName("tls").withNamespace(ns).endMetadata()
+                    .withType("kubernetes.io/tls")
+                    .addToData("tls.crt", Base64.getEncoder().encodeToString("CERT".getBytes(StandardCharsets.UTF_8)))
+                    .addToData("tls.key", Base64.getEncoder().encodeToString("KEY".getBytes(StandardCharsets.UTF_8))).build()).create();
+
+            ObjectKey web = new ObjectKey(c, Kind.INGRESS, ns, "web");
+            ClusterEvent ing = awaitEvents(c, web, 1).get(0);
+            assertEquals(Op.UPSERT, ing.op());
+            IngressState is = (IngressState) ing.state();
+            assertEquals("api", is.rules().get(0).paths().get(0).backend().service().name());
+            assertEquals(new ServiceState("ClusterIP", null, List.of(new ServiceState.Port("http", 80, "8080", "TCP"))),
+                    awaitEvents(c, new ObjectKey(c, Kind.SERVICE, ns, "api"), 1).get(0).state());
+            assertEquals(new EndpointSliceState("api", "IPv4", List.of(new EndpointSliceState.Port("http", 8080, "TCP")),
+                    List.of(new EndpointSliceState.Endpoint(List.of("10.0.0.7"), true, null, null))),
+                    awaitEvents(c, new ObjectKey(c, Kind.ENDPOINT_SLICE, ns, "api-1"), 1).get(0).state());
+            assertEquals(new TlsSecretState("CERT", "KEY"), awaitEvents(c, new ObjectKey(c, Kind.SECRET, ns, "tls"), 1).get(0).state());
+
+            // Only kubectl's last-applied annotation changes: not an event. A later Ingress is the marker that
+            // the informer delivered the edit (one informer delivers in order).
+            Ingress current = client.network().v1().ingresses().inNamespace(ns).withName("web").get();
+            current.getMetadata().setAnnotations(java.util.Map.of("kubectl.kubernetes.io/last-applied-configuration", "{}"));
+            String rvBefore = current.getMetadata().getResourceVersion();
+            Ingress updated = client.resource(current).update();
+            assertTrue(!rvBefore.equals(updated.getMetadata().getResourceVersion()), "the API bumped the resourceVersion");
+            client.resource(ingress(ns, "marker", "api")).create();
+            awaitEvents(c, new ObjectKey(c, Kind.INGRESS, ns, "marker"), 1);
+            assertEquals(1, EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), web).size());
+
+            client.network().v1().ingresses().inNamespace(ns).withName("web").delete();
+            ClusterEvent del = awaitEvents(c, web, 2).get(1);
+            assertEquals(Op.DELETE, del.op());
+        }
+    }
+
+    @Test
+    void onlyTheLeaderPublishesAndTheOtherTakesOverWhenItStops() {
+        String c = "pair", ns = "ns-pair";
+        Watcher a = Watcher.startKubernetes(config(c, ns, "a"), client);
+        Watcher b = Watcher.startKubernetes(config(c, ns, "b"), client);
+        try {
+            Await.until("one leader", WAIT, () -> a.isLeader() || b.isLeader());
+            Watcher leader = a.isLeader() ? a : b;
+            Watcher other = leader == a ? b : a;
+            client.resource(service(ns, "one", 80)).create();
+            ObjectKey one = new ObjectKey(c, Kind.SERVICE, ns, "one");
+            long firstEpoch = awaitEvents(c, one, 1).get(0).leaderEpoch();
+            assertTrue(!other.isLeader(), "exactly one leader");
+            assertEquals(0, other.publishedEvents());
+
+            long stopped = System.nanoTime();
+            leader.close();
+            Await.until("takeover", Duration.ofSeconds(10), other::isLeader);
+            long takeoverMs = (System.nanoTime() - stopped) / 1_000_000;
+            System.out.println("MEASURED takeover after closing the leader: " + takeoverMs + " ms");
+
+            client.resource(service(ns, "two", 80)).create();
+            ClusterEvent two = awaitEvents(c, new ObjectKey(c, Kind.SERVICE, ns, "two"), 1).get(0);
+            assertTrue(two.leaderEpoch() > firstEpoch, "the new leader has a newer epoch");
+            assertEquals(1, EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), one).size(),
+                    "the new leader does not republish what the log has");
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    @Test
+    void aDeposedLeadersProducerIsFencedByTheNewLeader() {
+        String c = "fence", ns = "ns-fence";
+        TransactionalPublisher old = TransactionalPublisher.open(kafka.bootstrapServers(), c, new AtomicLong());
+        ObjectKey before = new ObjectKey(c, Kind.SERVICE, ns, "before");
+        ObjectKey after = new ObjectKey(c, Kind.SERVICE, ns, "after");
+        ServiceState state = new ServiceState("ClusterIP", null, List.of());
+        try (old) {
+            old.publishNow(List.of(ClusterEvent.upsert(before, "u1", "1", Instant.now(), 0, state)));
+            try (Watcher w = Watcher.startKubernetes(config(c, ns, "new"), client)) {
+                Await.until("leadership", WAIT, w::isLeader);
+                assertThrows(TransactionalPublisher.FencedException.class,
+                        () -> old.publishNow(List.of(ClusterEvent.upsert(after, "u2", "1", Instant.now(), 0, state))));
+                // The new leader's reconcile deletes what the old leader published but the cluster lacks.
+                List<ClusterEvent> beforeEvents = awaitEvents(c, before, 2);
+                assertEquals(List.of(Op.UPSERT, Op.DELETE), beforeEvents.stream().map(ClusterEvent::op).toList());
+                assertEquals(List.of(), EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), after),
+                        "nothing the fenced producer sent is visible to read_committed readers");
+            }
+        }
+    }
+
+    @Test
+    void aNewLeaderPublishesDeletesThatHappenedWhileNoLeaderRanAndNothingElse() {
+        String c = "gap", ns = "ns-gap";
+        ObjectKey keep = new ObjectKey(c, Kind.SERVICE, ns, "keep");
+        ObjectKey gone = new ObjectKey(c, Kind.SERVICE, ns, "gone");
+        try (Watcher w = Watcher.startKubernetes(config(c, ns, "first"), client)) {
+            Await.until("leadership", WAIT, w::isLeader);
+            client.resource(service(ns, "keep", 80)).create();
+            client.resource(service(ns, "gone", 81)).create();
+            awaitEvents(c, keep, 1);
+            awaitEvents(c, gone, 1);
+        }
+        client.services().inNamespace(ns).withName("gone").delete();
+        try (Watcher w = Watcher.startKubernetes(config(c, ns, "second"), client)) {
+            Await.until("leadership", WAIT, w::isLeader);
+            ClusterEvent del = awaitEvents(c, gone, 2).get(1);
+            assertEquals(Op.DELETE, del.op());
+            assertNotNull(del.uid());
+            assertEquals(1, EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), keep).size());
+            assertEquals(1, w.publishedEvents());
+        }
+    }
+}
