@@ -1,0 +1,402 @@
+package dev.signalbox.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.signalbox.kafka.EmbeddedKafka;
+import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.codec.SnapshotChunk;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import dev.signalbox.testing.Await;
+import dev.signalbox.testing.EchoBackend;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import io.netty.util.ResourceLeakDetectorFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two proxy nodes against a real broker: snapshots published as the compiler does (chunked, in one
+ * transaction), echo backends as endpoints, clients over real sockets. Fails if Netty reports a leak.
+ */
+class ProxyNodeIT {
+    private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
+
+    static {
+        // The JDK client refuses to set Host unless told; the proxy routes on it.
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        // Installed before the first ByteBuf exists, so every buffer's detector reports here too.
+        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
+            @Override
+            @SuppressWarnings("deprecation")
+            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
+                                                                       long maxActive) {
+                return new ResourceLeakDetector<>(resource, samplingInterval) {
+                    @Override
+                    protected void reportTracedLeak(String type, String records) {
+                        LEAKS.add("LEAK " + type + records);
+                        super.reportTracedLeak(type, records);
+                    }
+
+                    @Override
+                    protected void reportUntracedLeak(String type) {
+                        LEAKS.add("LEAK " + type);
+                        super.reportUntracedLeak(type);
+                    }
+                };
+            }
+        });
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final int BIG_RESPONSE_BYTES = 16 * 1024 * 1024;
+    private static final int BIG_REQUEST_BYTES = 20 * 1024 * 1024;
+
+    private static EmbeddedKafka kafka;
+    private static KafkaProducer<String, byte[]> producer;
+    private static long version;
+    private static EchoBackend a1;
+    private static EchoBackend a2;
+    private static EchoBackend b;
+    private static HttpServer big;
+    private static ServerSocket silent;
+    private static final List<Socket> silentClients = new CopyOnWriteArrayList<>();
+    private static int deadPort;
+    private static ProxyNode node1;
+    private static ProxyNode node2;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws IOException {
+        kafka = EmbeddedKafka.startTemporary();
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), 1, (short) 1);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "proxy-node-it");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+
+        a1 = EchoBackend.start("a1");
+        a2 = EchoBackend.start("a2");
+        b = EchoBackend.start("b");
+        big = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        big.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().add("X-Backend", "big");
+            ex.sendResponseHeaders(200, BIG_RESPONSE_BYTES);
+            byte[] block = new byte[65536];
+            try (OutputStream out = ex.getResponseBody()) {
+                for (int sent = 0; sent < BIG_RESPONSE_BYTES; sent += block.length) {
+                    out.write(block);
+                }
+            }
+        });
+        big.start();
+        silent = new ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    silentClients.add(silent.accept());
+                }
+            } catch (IOException e) {
+                // closed at the end of the test
+            }
+        }, "silent-backend");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+
+        publish(baseTable(List.of(a1, a2)));
+        node1 = startNode("n1");
+        node2 = startNode("n2");
+        awaitVersion(version, node1, node2);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        try {
+            for (AutoCloseable c : new AutoCloseable[] {node1, node2, producer, a1, a2, b, kafka}) {
+                if (c != null) {
+                    c.close();
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            big.stop(0);
+            silent.close();
+            for (Socket s : silentClients) {
+                s.close();
+            }
+        }
+        // Leaks are reported when a tracked buffer was collected and another one is tracked afterwards.
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(16);
+            probe.release();
+        }
+        assertEquals(List.of(), LEAKS, "Netty reported buffer leaks");
+    }
+
+    private static ProxyNode startNode(String id) {
+        return ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), id, "127.0.0.1", 0, 0, Duration.ofSeconds(1),
+                Duration.ofSeconds(1)));
+    }
+
+    private static Backend backend(String name, List<Endpoint> endpoints, String reason) {
+        return new Backend(Backend.idOf("c", "default", name, "80"), "c", "default", name, "80", endpoints, reason);
+    }
+
+    private static List<Endpoint> at(int... ports) {
+        List<Endpoint> out = new ArrayList<>();
+        for (int port : ports) {
+            out.add(new Endpoint("127.0.0.1", port));
+        }
+        return out;
+    }
+
+    private static Route prefix(String path, Backend be) {
+        return new Route(path, PathMatch.PREFIX, be.id(), "c/default/it");
+    }
+
+    private static RoutingTable baseTable(List<EchoBackend> rootEndpoints) {
+        Backend a = backend("a", at(rootEndpoints.stream().mapToInt(EchoBackend::port).toArray()), null);
+        Backend bb = backend("b", at(b.port()), null);
+        Backend down = backend("down", List.of(), "service default/down has no ready endpoints");
+        Backend dead = backend("dead", at(deadPort), null);
+        Backend slow = backend("slow", at(silent.getLocalPort()), null);
+        Backend large = backend("big", at(big.getAddress().getPort()), null);
+        return new RoutingTable(List.of(
+                new VirtualHost("a.test", List.of(new Route("/b", PathMatch.EXACT, bb.id(), "c/default/it"),
+                        prefix("/", a))),
+                new VirtualHost("big.test", List.of(prefix("/", large))),
+                new VirtualHost("dead.test", List.of(prefix("/", dead))),
+                new VirtualHost("down.test", List.of(prefix("/", down))),
+                new VirtualHost("slow.test", List.of(prefix("/", slow))),
+                new VirtualHost("*.wild.test", List.of(prefix("/", bb)))),
+                null, List.of(a, bb, down, dead, slow, large), List.of(), List.of());
+    }
+
+    /** Publishes the next version as the compiler does: small chunks, one transaction, partition 0. */
+    private static synchronized long publish(RoutingTable table) {
+        RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
+        List<SnapshotChunk> chunks = SnapshotChunk.split(s.version(), SnapshotCodec.encode(s), 700);
+        assertTrue(chunks.size() > 1, "the test should exercise multi-chunk snapshots");
+        producer.beginTransaction();
+        for (SnapshotChunk c : chunks) {
+            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
+        }
+        producer.commitTransaction();
+        return s.version();
+    }
+
+    private static void awaitVersion(long v, ProxyNode... nodes) {
+        for (ProxyNode n : nodes) {
+            Await.until("node to apply version " + v, WAIT, () -> n.appliedVersion() >= v);
+        }
+    }
+
+    private static HttpResponse<String> get(ProxyNode node, String host, String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+                .header("Host", host).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> admin(ProxyNode node, String path) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort() + path))
+                .timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String backendOf(HttpResponse<?> r) {
+        return r.headers().firstValue("X-Backend").orElse("none");
+    }
+
+    @Test
+    void bothNodesConvergeAndRouteByHostAndPath() throws Exception {
+        long v = publish(baseTable(List.of(a1, a2)));
+        awaitVersion(v, node1, node2);
+        for (ProxyNode n : List.of(node1, node2)) {
+            HttpResponse<String> exact = get(n, "A.TEST:80", "/b?x=1");
+            assertEquals("200 b " + v, exact.statusCode() + " " + backendOf(exact) + " "
+                    + exact.headers().firstValue("X-Signalbox-Version").orElse("-"));
+            assertTrue(exact.body().contains("uri: /b?x=1\n"), exact.body());
+            assertTrue(exact.body().contains("header-x-forwarded-for: 127.0.0.1\n"), exact.body());
+            assertTrue(exact.body().contains("header-x-forwarded-proto: http\n"), exact.body());
+            assertTrue(exact.body().contains("header-x-forwarded-host: A.TEST:80\n"), exact.body());
+            assertEquals("b", backendOf(get(n, "x.wild.test", "/")));
+            assertTrue(backendOf(get(n, "a.test", "/other")).startsWith("a"));
+        }
+        assertEquals(v, node1.appliedVersion());
+        assertEquals(v, node2.appliedVersion());
+    }
+
+    @Test
+    void roundRobinSpreadsRequestsOverTheEndpoints() throws Exception {
+        Map<String, Long> counts = new TreeMap<>();
+        for (int i = 0; i < 6; i++) {
+            counts.merge(backendOf(get(node1, "a.test", "/rr")), 1L, Long::sum);
+        }
+        assertEquals(Map.of("a1", 3L, "a2", 3L), counts);
+    }
+
+    @Test
+    void errorsSayWhy() throws Exception {
+        Function<HttpResponse<String>, String> show = r -> r.statusCode() + " "
+                + r.headers().firstValue("X-Signalbox-Version").isPresent() + " " + r.body().trim();
+        assertTrue(show.apply(get(node1, "nowhere.test", "/x")).startsWith("404 true no route for host \"nowhere.test\""));
+        assertEquals("503 true no ready endpoints for backend c/default/down:80: service default/down has no ready "
+                + "endpoints", show.apply(get(node1, "down.test", "/")));
+        assertTrue(show.apply(get(node1, "dead.test", "/")).startsWith("502 true could not connect to backend "
+                + "c/default/dead:80 at 127.0.0.1:" + deadPort));
+        assertEquals("504 true backend c/default/slow:80 at 127.0.0.1:" + silent.getLocalPort()
+                + " did not respond within 1000 ms", show.apply(get(node1, "slow.test", "/")));
+        String metrics = admin(node1, "/metrics").body();
+        assertTrue(metrics.contains("signalbox_upstream_errors_total{route=\"slow.test/\",kind=\"response_timeout\"} "),
+                metrics);
+        assertTrue(metrics.contains("signalbox_requests_total{route=\"(none)\",code=\"404\"} "), metrics);
+    }
+
+    @Test
+    void largeBodiesStreamThroughBothWays() throws Exception {
+        HttpResponse<String> up = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node1.httpPort() + "/upload"))
+                .header("Host", "a.test").timeout(WAIT)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[BIG_REQUEST_BYTES])).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(up.body().contains("body-bytes: " + BIG_REQUEST_BYTES + "\n"), up.body());
+
+        HttpResponse<InputStream> down = CLIENT.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + node2.httpPort() + "/file"))
+                .header("Host", "big.test").timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        long received = 0;
+        try (InputStream in = down.body()) {
+            byte[] buf = new byte[65536];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                received += n;
+            }
+        }
+        assertEquals(BIG_RESPONSE_BYTES, received);
+    }
+
+    @Test
+    void keepAliveReusesClientAndBackendConnections() throws Exception {
+        ProxyNode n = node2;
+        long before = connectionsOpened(n);
+        try (Socket s = new Socket("127.0.0.1", n.httpPort())) {
+            s.setSoTimeout(10_000);
+            for (int i = 0; i < 5; i++) {
+                s.getOutputStream().write("GET /b HTTP/1.1\r\nHost: a.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                Map<String, String> head = readResponse(s.getInputStream());
+                assertEquals("HTTP/1.1 200 OK b", head.get(":status") + " " + head.get("x-backend"));
+            }
+        }
+        long opened = connectionsOpened(n) - before;
+        assertTrue(opened <= 1, "5 requests on one client connection opened " + opened + " backend connections");
+    }
+
+    @Test
+    void malformedRequestGets400AndTheConnectionIsClosed() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: a.test\r\nContent-Length: lots\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            Map<String, String> head = readResponse(s.getInputStream());
+            assertEquals("HTTP/1.1 400 Bad Request -1", head.get(":status") + " " + s.getInputStream().read());
+        }
+    }
+
+    @Test
+    void aLateNodeServesTheCurrentSnapshotAndNodesSwapTables() throws Exception {
+        long v = publish(baseTable(List.of(a1, a2)));
+        try (ProxyNode late = startNode("late")) {
+            awaitVersion(v, late, node1, node2);
+            assertEquals(v, late.appliedVersion());
+            assertTrue(backendOf(get(late, "a.test", "/")).startsWith("a"));
+            JsonNode routes = Json.MAPPER.readTree(admin(late, "/routes").body());
+            assertEquals(v, routes.get("version").asLong());
+            assertTrue(routes.get("contentHash").asText().startsWith("sha256:"));
+            assertEquals(200, admin(late, "/readyz").statusCode());
+            assertTrue(admin(late, "/metrics").body().contains("signalbox_applied_snapshot_version " + v + "\n"));
+
+            long swapped = publish(baseTable(List.of(b)));
+            awaitVersion(swapped, late, node1, node2);
+            for (ProxyNode n : List.of(late, node1, node2)) {
+                HttpResponse<String> r = get(n, "a.test", "/");
+                assertEquals("b " + swapped, backendOf(r) + " " + r.headers().firstValue("X-Signalbox-Version").orElse("-"));
+            }
+            publish(baseTable(List.of(a1, a2)));
+        }
+    }
+
+    private static long connectionsOpened(ProxyNode n) throws Exception {
+        return admin(n, "/metrics").body().lines()
+                .filter(l -> l.startsWith("signalbox_upstream_connections_opened_total "))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();
+    }
+
+    /** Reads one response with a Content-Length body; returns its lower-cased fields and ":status". */
+    private static Map<String, String> readResponse(InputStream in) throws IOException {
+        List<String> lines = new ArrayList<>();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int c; (c = in.read()) >= 0; ) {
+            if (c == '\n') {
+                String l = line.toString(StandardCharsets.US_ASCII).stripTrailing();
+                line.reset();
+                if (l.isEmpty()) {
+                    break;
+                }
+                lines.add(l);
+            } else {
+                line.write(c);
+            }
+        }
+        Map<String, String> head = lines.stream().skip(1).collect(Collectors.toMap(
+                l -> l.substring(0, l.indexOf(':')).toLowerCase(java.util.Locale.ROOT),
+                l -> l.substring(l.indexOf(':') + 1).trim(), (x, y) -> x + "," + y, TreeMap::new));
+        head.put(":status", lines.isEmpty() ? "none" : lines.get(0));
+        in.readNBytes(Integer.parseInt(head.getOrDefault("content-length", "0")));
+        return head;
+    }
+}
