@@ -31,7 +31,7 @@ public final class ProxyNode implements AutoCloseable {
     public static ProxyNode start(ProxyConfig config) {
         RoutingState routing = new RoutingState();
         ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, DecodeFailures.SNAPSHOTS::get);
-        ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.bindAddress(), config.httpPort(),
+        ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
                 config.adminPort(), config.connectTimeout(), config.responseTimeout()), routing, metrics);
         try {
             SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());

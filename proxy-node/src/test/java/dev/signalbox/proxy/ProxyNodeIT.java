@@ -337,6 +337,37 @@ class ProxyNodeIT {
     }
 
     @Test
+    void aRejectedRequestBodyIsDroppedAndTheConnectionKeptAlive() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
+            s.setSoTimeout(10_000);
+            byte[] body = new byte[200_000];
+            s.getOutputStream().write(("POST /x HTTP/1.1\r\nHost: nowhere.test\r\nContent-Length: " + body.length
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body);
+            assertEquals("HTTP/1.1 404 Not Found", readResponse(s.getInputStream()).get(":status"));
+            s.getOutputStream().write("GET /b HTTP/1.1\r\nHost: a.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Map<String, String> second = readResponse(s.getInputStream());
+            assertEquals("HTTP/1.1 200 OK b", second.get(":status") + " " + second.get("x-backend"));
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", node2.httpPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(("GET /b HTTP/1.1\r\nHost: a.test\r\n\r\n"
+                    + "GET /x HTTP/1.1\r\nHost: nowhere.test\r\n\r\n"
+                    + "GET /y HTTP/1.1\r\nHost: x.wild.test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Map<String, String> r = readResponse(s.getInputStream());
+                answers.add(r.get(":status") + " " + r.getOrDefault("x-backend", "-"));
+            }
+            assertEquals(List.of("HTTP/1.1 200 OK b", "HTTP/1.1 404 Not Found -", "HTTP/1.1 200 OK b"), answers);
+        }
+    }
+
+    @Test
     void malformedRequestGets400AndTheConnectionIsClosed() throws Exception {
         try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
             s.setSoTimeout(10_000);
@@ -351,6 +382,7 @@ class ProxyNodeIT {
     void aLateNodeServesTheCurrentSnapshotAndNodesSwapTables() throws Exception {
         long v = publish(baseTable(List.of(a1, a2)));
         try (ProxyNode late = startNode("late")) {
+            assertTrue(!lateThreads().isEmpty(), "the thread check should see the node's threads");
             awaitVersion(v, late, node1, node2);
             assertEquals(v, late.appliedVersion());
             assertTrue(backendOf(get(late, "a.test", "/")).startsWith("a"));
@@ -368,6 +400,13 @@ class ProxyNodeIT {
             }
             publish(baseTable(List.of(a1, a2)));
         }
+        assertEquals(List.of(), lateThreads(), "threads left behind by a closed node");
+    }
+
+    private static List<String> lateThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("signalbox-proxy") && t.getName().contains("late"))
+                .map(Thread::getName).toList();
     }
 
     private static long connectionsOpened(ProxyNode n) throws Exception {

@@ -28,14 +28,14 @@ public final class ProxyServer implements AutoCloseable {
     private Channel adminChannel;
 
     /** The server settings that do not concern routing. */
-    public record Settings(String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
+    public record Settings(String nodeId, String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
                            Duration responseTimeout) {
     }
 
-    private ProxyServer(Transport transport) {
-        this.acceptor = transport.newGroup(1, "signalbox-proxy-accept");
-        this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors(), "signalbox-proxy-io");
-        this.admin = transport.newGroup(1, "signalbox-proxy-admin");
+    private ProxyServer(Transport transport, String nodeId) {
+        this.acceptor = transport.newGroup(1, "signalbox-proxy-accept-" + nodeId);
+        this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors(), "signalbox-proxy-io-" + nodeId);
+        this.admin = transport.newGroup(1, "signalbox-proxy-admin-" + nodeId);
     }
 
     public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics) {
@@ -45,7 +45,7 @@ public final class ProxyServer implements AutoCloseable {
         } else {
             LOG.info("using the NIO transport (epoll unavailable: {})", String.valueOf(Transport.epollUnavailability()));
         }
-        ProxyServer server = new ProxyServer(transport);
+        ProxyServer server = new ProxyServer(transport, settings.nodeId());
         try {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
                     metrics);
