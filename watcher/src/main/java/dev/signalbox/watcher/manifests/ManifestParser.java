@@ -59,7 +59,9 @@ public final class ManifestParser {
                 docStart = i + 2;
                 continue;
             }
-            doc.append(lines[i]).append('\n');
+            if (i < lines.length - 1 || !lines[i].isEmpty()) {
+                doc.append(lines[i]).append('\n');
+            }
         }
         return new Parsed(out);
     }
