@@ -26,7 +26,7 @@ public final class HeaderRewriter {
 
     /** Connection-specific fields (RFC 9110 7.6.1), plus those any Connection field names. */
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION, HttpHeaderNames.TE,
+            AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.TE,
             HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
 
     private HeaderRewriter() {
