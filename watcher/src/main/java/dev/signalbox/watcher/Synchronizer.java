@@ -93,11 +93,11 @@ final class Synchronizer implements AutoCloseable {
         });
     }
 
-    /** The object under {@code key} may have changed. Any thread. */
+    /**
+     * The object under {@code key} may have changed. Any thread. Always queued, even during a takeover:
+     * a change that lands after the takeover's snapshot is then handled right after it, not lost.
+     */
     void changed(ObjectKey key) {
-        if (!leading || loop.isShutdown()) {
-            return;
-        }
         post(() -> {
             if (publisher == null) {
                 return;

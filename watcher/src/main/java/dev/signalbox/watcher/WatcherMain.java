@@ -27,6 +27,10 @@ public final class WatcherMain {
         List<String> namespaces = List.of();
         for (int i = 0; i < args.length; i++) {
             String v = i + 1 < args.length ? args[i + 1] : null;
+            if (v == null) {
+                usage(args[i] + " needs a value");
+                return;
+            }
             switch (args[i]) {
                 case "--kafka" -> kafka = v;
                 case "--cluster-id" -> clusterId = v;
@@ -35,9 +39,6 @@ public final class WatcherMain {
                 case "--lease-namespace" -> leaseNamespace = v;
                 case "--namespaces" -> namespaces = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
                 default -> usage("unknown argument " + args[i]);
-            }
-            if (v == null) {
-                usage(args[i] + " needs a value");
             }
             i++;
         }

@@ -41,6 +41,7 @@ public final class EventLogReader {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // No group: partitions are assigned by hand and every read starts at the beginning.
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // Name the reader after its cluster in broker logs and metrics.
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-watcher-reconcile-" + clusterId);
         Map<ObjectKey, LogEntry> entries = new HashMap<>();
         long maxEpoch = -1;

@@ -72,6 +72,7 @@ public final class TransactionalPublisher implements AutoCloseable {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "15000");
         // A leader that dies mid-transaction holds back read_committed readers until this expires (default 60 s).
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
+        // Name the producer after its cluster in broker logs and metrics.
         p.put(ProducerConfig.CLIENT_ID_CONFIG, txId);
         KafkaProducer<String, ClusterEvent> producer = new KafkaProducer<>(p, new StringSerializer(), new ClusterEventSerializer());
         try {

@@ -43,7 +43,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private final String clusterId;
     private final Consumer<ObjectKey> onChange;
     private final WatchService watchService;
-    private final Set<Path> watchedDirs = new HashSet<>();
+    private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
     private final Map<Path, FileState> files = new HashMap<>();
     private volatile Map<ObjectKey, Observed> objects = Map.of();
     private Thread thread;
@@ -146,10 +146,12 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
         }
     }
 
+    /** Watches {@code dir} unless already watched; a directory deleted and created again is watched anew. */
     private void register(Path dir) throws IOException {
-        if (watchedDirs.add(dir)) {
-            dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
-                    StandardWatchEventKinds.ENTRY_DELETE);
+        WatchKey k = watchedDirs.get(dir);
+        if (k == null || !k.isValid()) {
+            watchedDirs.put(dir, dir.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
+                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE));
         }
     }
 
