@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * The two topics of the pipeline and how they are created. Every setting that differs from the broker
- * default says why; deploy/kafka-topics.yaml mirrors these values for clusters managed by Strimzi.
+ * default says why; deploy/k8s/70-topics.yaml mirrors these values for clusters managed by Strimzi.
  */
 public final class Topics {
     public static final String EVENTS = "signalbox.events";
@@ -37,7 +37,7 @@ public final class Topics {
         return new TopicSpec(SNAPSHOTS, 1, Map.of(
                 // Answering "what was routing at time T" needs the history: keep 30 days of versions.
                 "retention.ms", String.valueOf(30L * 24 * 3600 * 1000),
-                // A chunk is at most SnapshotChunks.DEFAULT_CHUNK_BYTES; leave headroom for headers and batching.
+                // A chunk is at most SnapshotChunk.DEFAULT_CHUNK_BYTES; leave headroom for headers and batching.
                 "max.message.bytes", String.valueOf(2 * 1024 * 1024),
                 "unclean.leader.election.enable", "false"));
     }

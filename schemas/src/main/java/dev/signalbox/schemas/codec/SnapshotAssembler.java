@@ -20,7 +20,8 @@ public final class SnapshotAssembler {
             version = chunk.version();
             count = chunk.count();
             next = 0;
-            buffer = new ByteArrayOutputStream(chunk.data().length * chunk.count());
+            // Sized from the first slice only: the count comes from a header and is not trusted for allocation.
+            buffer = new ByteArrayOutputStream(chunk.data().length);
         } else if (buffer == null || chunk.version() != version || chunk.index() != next || chunk.count() != count) {
             reset();
             return Optional.empty();

@@ -30,6 +30,9 @@ public record SnapshotChunk(long version, int index, int count, byte[] data) {
     }
 
     public static List<SnapshotChunk> split(long version, byte[] encoded, int maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("chunk size must be positive: " + maxBytes);
+        }
         int count = Math.max(1, (encoded.length + maxBytes - 1) / maxBytes);
         List<SnapshotChunk> chunks = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {

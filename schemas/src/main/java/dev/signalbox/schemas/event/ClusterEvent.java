@@ -29,6 +29,9 @@ public record ClusterEvent(
         ObjectState state) {
 
     public ClusterEvent {
+        Objects.requireNonNull(clusterId, "clusterId");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(name, "name");
         Objects.requireNonNull(op, "op");
         if (op == Op.UPSERT && state == null) {
             throw new IllegalArgumentException("an UPSERT carries the object's state");

@@ -1,14 +1,16 @@
 package dev.signalbox.schemas.event;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
  * v1 Service.
  *
- * @param type         spec.type (ClusterIP, NodePort, LoadBalancer, ExternalName)
+ * @param type         spec.type (ClusterIP, NodePort, LoadBalancer, ExternalName), written as "serviceType"
+ *                     so it cannot collide with the "type" discriminator of {@link ObjectState}
  * @param externalName spec.externalName for ExternalName Services, else null
  */
-public record ServiceState(String type, String externalName, List<Port> ports) implements ObjectState {
+public record ServiceState(@JsonProperty("serviceType") String type, String externalName, List<Port> ports) implements ObjectState {
     public ServiceState {
         ports = ports == null ? List.of() : List.copyOf(ports);
     }
