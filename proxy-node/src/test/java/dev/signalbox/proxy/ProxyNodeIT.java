@@ -299,6 +299,25 @@ class ProxyNodeIT {
     }
 
     @Test
+    void concurrentRequestsAllGetTheirOwnAnswer() throws Exception {
+        List<java.util.concurrent.CompletableFuture<String>> answers = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            String path = "/c/" + i;
+            answers.add(CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node1.httpPort() + path))
+                            .header("Host", i % 2 == 0 ? "a.test" : "x.wild.test").timeout(WAIT)
+                            .POST(HttpRequest.BodyPublishers.ofString("x".repeat(i))).build(),
+                    HttpResponse.BodyHandlers.ofString())
+                    .thenApply(r -> r.statusCode() + (r.body().contains("uri: " + path + "\n")
+                            && r.body().contains("body-bytes: " + path.substring(3) + "\n") ? " echoed" : " wrong")));
+        }
+        Map<String, Long> outcomes = new TreeMap<>();
+        for (var a : answers) {
+            outcomes.merge(a.get(), 1L, Long::sum);
+        }
+        assertEquals(Map.of("200 echoed", 300L), outcomes);
+    }
+
+    @Test
     void largeBodiesStreamThroughBothWays() throws Exception {
         HttpResponse<String> up = CLIENT.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + node1.httpPort() + "/upload"))
@@ -364,6 +383,60 @@ class ProxyNodeIT {
                 answers.add(r.get(":status") + " " + r.getOrDefault("x-backend", "-"));
             }
             assertEquals(List.of("HTTP/1.1 200 OK b", "HTTP/1.1 404 Not Found -", "HTTP/1.1 200 OK b"), answers);
+        }
+    }
+
+    @Test
+    void aGetOnAPooledConnectionTheBackendClosedIsReplayedOnceOnANewOne() throws Exception {
+        // Answers the first request of each connection and closes the connection on the second one
+        // without answering: what a backend's keep-alive timeout does when it races a reused connection.
+        try (ServerSocket oneShot = new ServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                while (!oneShot.isClosed()) {
+                    try (Socket c = oneShot.accept()) {
+                        c.setSoTimeout(10_000);
+                        readHead(c.getInputStream());
+                        c.getOutputStream().write("HTTP/1.1 200 OK\r\nX-Backend: one-shot\r\nContent-Length: 2\r\n\r\nok"
+                                .getBytes(StandardCharsets.US_ASCII));
+                        readHead(c.getInputStream());
+                    } catch (IOException e) {
+                        // the next connection, or the end of the test
+                    }
+                }
+            }, "one-shot-backend");
+            t.setDaemon(true);
+            t.start();
+            RoutingTable base = baseTable(List.of(a1, a2));
+            Backend shot = backend("one-shot", at(oneShot.getLocalPort()), null);
+            List<Backend> backends = new ArrayList<>(base.backends());
+            backends.add(shot);
+            List<VirtualHost> hosts = new ArrayList<>(base.virtualHosts());
+            hosts.add(0, new VirtualHost("one-shot.test", List.of(prefix("/", shot))));
+            long v = publish(new RoutingTable(hosts, null, backends, List.of(), List.of()));
+            awaitVersion(v, node1, node2);
+            try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
+                s.setSoTimeout(10_000);
+                List<String> answers = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    s.getOutputStream().write("GET / HTTP/1.1\r\nHost: one-shot.test\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    Map<String, String> r = readResponse(s.getInputStream());
+                    answers.add(r.get(":status") + " " + r.getOrDefault("x-backend", "-"));
+                }
+                assertEquals(List.of("HTTP/1.1 200 OK one-shot", "HTTP/1.1 200 OK one-shot", "HTTP/1.1 200 OK one-shot"),
+                        answers);
+            }
+        }
+        publish(baseTable(List.of(a1, a2)));
+    }
+
+    private static void readHead(InputStream in) throws IOException {
+        int matched = 0;
+        for (int c; matched < 4 && (c = in.read()) >= 0; ) {
+            matched = (c == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (c == '\r' ? 1 : 0);
+        }
+        if (matched < 4) {
+            throw new IOException("connection closed");
         }
     }
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,8 +51,9 @@ public final class SnapshotFollower implements AutoCloseable {
                     log.poll(POLL).forEach(apply);
                 } catch (WakeupException e) {
                     // close() woke us: the loop condition ends it.
-                } catch (KafkaException e) {
-                    LOG.warn("reading snapshots failed, retrying in {}: {}", BACKOFF, e.toString());
+                } catch (RuntimeException e) {
+                    // Kafka errors and anything unexpected alike: keep serving the applied table, retry.
+                    LOG.warn("reading snapshots failed, retrying in {}: {}", BACKOFF, e.toString(), e);
                     positioned = false;
                     stop.await(BACKOFF.toMillis(), TimeUnit.MILLISECONDS);
                 }

@@ -41,6 +41,9 @@ import org.slf4j.LoggerFactory;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
 
+    private static final java.util.Set<HttpMethod> IDEMPOTENT = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD,
+            HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
+
     private final RoutingState routing;
     private final BackendConnector connector;
     private final ProxyMetrics metrics;
@@ -160,6 +163,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         private String backendId;
         private Endpoint endpoint;
         private HttpRequest pendingHead;
+        /** The head as written, kept to replay it once when a reused connection turns out closed. */
+        private HttpRequest sentHead;
+        private boolean reusedConnection;
+        private boolean bodySent;
+        private boolean retried;
         private Channel backend;
         private boolean discarding;
         private boolean writeInFlight;
@@ -196,9 +204,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             pendingHead = request;
             Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint);
             if (pooled != null) {
-                attach(pooled);
+                attach(pooled, true);
                 return;
             }
+            connectNew();
+        }
+
+        private void connectNew() {
             ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), endpoint);
             connect.addListener(done -> onConnected(connect));
         }
@@ -209,7 +221,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (connect.isSuccess()) {
-                attach(connect.channel());
+                attach(connect.channel(), false);
                 return;
             }
             Throwable cause = connect.cause();
@@ -227,12 +239,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             drain();
         }
 
-        private void attach(Channel channel) {
+        private void attach(Channel channel, boolean reused) {
             backend = channel;
+            reusedConnection = reused;
             channel.pipeline().get(BackendHandler.class).attach(this);
             HttpRequest head = pendingHead;
             pendingHead = null;
+            sentHead = head;
+            boolean replayingLast = retried && requestDone && !(head instanceof LastHttpContent);
             write(head, head instanceof LastHttpContent);
+            if (replayingLast) {
+                write(LastHttpContent.EMPTY_LAST_CONTENT, true);
+            }
             // Read from the start: a backend may answer before the request body is complete.
             channel.read();
         }
@@ -245,6 +263,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 finishLocalIfDone();
                 return;
             }
+            bodySent |= content.content().isReadable();
             write(content, last);
         }
 
@@ -353,6 +372,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             backend = null;
             cancelResponseTimeout();
+            if (canReplay()) {
+                // A kept-alive connection the backend closed as we reused it (RFC 9112 9.3.1): replay once.
+                retried = true;
+                requestSent = false;
+                pendingHead = sentHead;
+                connectNew();
+                return;
+            }
             metrics.upstreamError(route, "closed");
             if (responseStarted) {
                 // Part of the response is on the wire: only closing tells the client it is truncated.
@@ -362,6 +389,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             respondLocally(null, HttpResponseStatus.BAD_GATEWAY, "backend " + backendId + " at " + address()
                     + " closed the connection before responding" + (cause == null ? "" : ": " + cause.getMessage()));
+        }
+
+        /** Only an idempotent request (RFC 9110 9.2.2) whose body was not started, on a reused connection. */
+        private boolean canReplay() {
+            return reusedConnection && !retried && !responseStarted && !bodySent && sentHead != null
+                    && !(sentHead instanceof HttpContent)
+                    && IDEMPOTENT.contains(method);
         }
 
         /** Answers the client with {@code status} and {@code reason}; the rest of the request body is dropped. */
