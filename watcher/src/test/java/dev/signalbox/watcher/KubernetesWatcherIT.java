@@ -199,4 +199,25 @@ class KubernetesWatcherIT {
             assertEquals(1, w.publishedEvents());
         }
     }
+
+    @Test
+    void aLeaderWhoseProducerIsFencedStopsPublishingAndRejoinsTheElection() {
+        String c = "usurped", ns = "ns-usurped";
+        try (Watcher w = Watcher.startKubernetes(config(c, ns, "victim"), client)) {
+            Await.until("leadership", WAIT, w::isLeader);
+            TransactionalPublisher original = w.publisherForTest();
+            // Something else initialises the cluster's transactional id, as a leader this one did not see would.
+            try (TransactionalPublisher usurper = TransactionalPublisher.open(kafka.bootstrapServers(), c, new AtomicLong())) {
+                client.resource(service(ns, "after-fence", 80)).create();
+                ObjectKey key = new ObjectKey(c, Kind.SERVICE, ns, "after-fence");
+                // The fenced producer's transaction never becomes visible; the watcher rejoins the election,
+                // leads again with a fresh producer and its reconcile publishes the object.
+                ClusterEvent e = awaitEvents(c, key, 1).get(0);
+                assertEquals(Op.UPSERT, e.op());
+                assertTrue(original.isFenced(), "the first producer was fenced");
+                assertTrue(w.publisherForTest() != original, "a new producer publishes");
+                assertEquals(1, EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), key).size());
+            }
+        }
+    }
 }

@@ -78,7 +78,18 @@ public final class LeaseElection implements AutoCloseable {
                         onStop,
                         leader -> LOG.info("leader of {}/{} is now {}", settings.namespace(), settings.name(), leader)))
                 .build();
-        running = new LeaderElectorBuilder(client, executor).withConfig(config).build().start();
+        CompletableFuture<?> f = new LeaderElectorBuilder(client, executor).withConfig(config).build().start();
+        running = f;
+        // fabric8's elector ends for good once it loses the Lease (a renewal timed out): stand again.
+        f.whenComplete((ok, error) -> rejoinAfter(f));
+    }
+
+    private synchronized void rejoinAfter(CompletableFuture<?> ended) {
+        if (!closed && running == ended) {
+            running = null;
+            LOG.info("election for {}/{} ended; standing again", settings.namespace(), settings.name());
+            start();
+        }
     }
 
     /** Leaves the election and joins it again (after the publisher was fenced). Any thread. */
@@ -88,9 +99,11 @@ public final class LeaseElection implements AutoCloseable {
     }
 
     private void stopElector() {
-        if (running != null) {
-            running.cancel(true);
-            running = null;
+        CompletableFuture<?> f = running;
+        // Cleared first: the cancelled future's completion must not start a new election by itself.
+        running = null;
+        if (f != null) {
+            f.cancel(true);
         }
     }
 
