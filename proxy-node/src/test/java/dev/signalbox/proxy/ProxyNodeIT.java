@@ -113,6 +113,7 @@ class ProxyNodeIT {
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), 1, (short) 1);
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // The compiler writes all chunks of a version in one transaction; the test publishes the same way.
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "proxy-node-it");
         producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         producer.initTransactions();

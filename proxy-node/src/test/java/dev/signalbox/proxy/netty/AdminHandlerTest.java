@@ -1,0 +1,34 @@
+package dev.signalbox.proxy.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.snapshot.Diagnostic;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.TlsBinding;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AdminHandlerTest {
+    @Test
+    void routesShowTheSnapshotWithDiagnosticsButNoPrivateKeys() throws Exception {
+        RoutingTable table = new RoutingTable(List.of(), null, List.of(),
+                List.of(new TlsBinding("a.test", "c/default/tls", "CERT", "SECRET-KEY")),
+                List.of(new Diagnostic("c", "Ingress", "default", "bad", Diagnostic.Severity.ERROR, "no backend")));
+        JsonNode json = Json.MAPPER.readTree(AdminHandler.routesJson(SnapshotCodec.create(3, Instant.EPOCH, List.of(),
+                table)));
+        assertEquals("3 true CERT missing no backend", json.get("version").asLong() + " "
+                + json.get("contentHash").asText().startsWith("sha256:") + " "
+                + json.at("/table/tls/0/certificatePem").asText() + " "
+                + (json.at("/table/tls/0/privateKeyPem").isMissingNode() ? "missing" : "PRESENT") + " "
+                + json.at("/table/diagnostics/0/message").asText());
+    }
+
+    @Test
+    void routesBeforeAnySnapshotShowVersionZero() throws Exception {
+        assertEquals(0, Json.MAPPER.readTree(AdminHandler.routesJson(null)).get("version").asLong());
+    }
+}
