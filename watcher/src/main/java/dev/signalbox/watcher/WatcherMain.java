@@ -12,50 +12,38 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]
  * [--lease-namespace NS] [--namespaces a,b]}. Reads its configuration once, wires the watcher and runs
- * until SIGTERM (a shutdown hook closes it: leaves the election, stops publishing).
+ * until SIGTERM (a shutdown hook closes it: leaves the election, stops publishing). Without
+ * --kubeconfig, fabric8's default Config is used (in-cluster service account, or ~/.kube/config).
  */
 public final class WatcherMain {
+    static final String USAGE = "usage: watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]"
+            + " [--lease-namespace NS] [--namespaces a,b]";
+
     private WatcherMain() {
     }
 
+    /** The parsed command line. */
+    record Options(WatcherConfig config, Path kubeconfig) {
+    }
+
     public static void main(String[] args) throws Exception {
-        String kafka = null;
-        String clusterId = "local";
-        Path manifests = null;
-        Path kubeconfig = null;
-        String leaseNamespace = null;
-        List<String> namespaces = List.of();
-        for (int i = 0; i < args.length; i++) {
-            String v = i + 1 < args.length ? args[i + 1] : null;
-            if (v == null) {
-                usage(args[i] + " needs a value");
-                return;
-            }
-            switch (args[i]) {
-                case "--kafka" -> kafka = v;
-                case "--cluster-id" -> clusterId = v;
-                case "--manifests" -> manifests = Path.of(v);
-                case "--kubeconfig" -> kubeconfig = Path.of(v);
-                case "--lease-namespace" -> leaseNamespace = v;
-                case "--namespaces" -> namespaces = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
-                default -> usage("unknown argument " + args[i]);
-            }
-            i++;
+        Options options;
+        try {
+            options = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
         }
-        if (kafka == null) {
-            usage("--kafka is required");
-        }
-        WatcherConfig config = WatcherConfig.defaults(kafka, clusterId).withManifestsDir(manifests).withNamespaces(namespaces);
-        if (leaseNamespace != null) {
-            config = config.withLease(leaseNamespace, config.leaseName());
-        }
+        WatcherConfig config = options.config();
         KubernetesClient client = null;
         Watcher watcher;
-        if (manifests != null) {
+        if (config.manifestsDir() != null) {
             watcher = Watcher.startManifests(config);
         } else {
-            Config k8s = kubeconfig == null ? Config.autoConfigure(null)
-                    : Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+            Path kc = options.kubeconfig();
+            Config k8s = kc == null ? Config.autoConfigure(null) : Config.fromKubeconfig(null, Files.readString(kc), kc.toString());
             client = new KubernetesClientBuilder().withConfig(k8s).build();
             watcher = Watcher.startKubernetes(config, client);
         }
@@ -71,10 +59,35 @@ public final class WatcherMain {
         stopped.await();
     }
 
-    private static void usage(String problem) {
-        System.err.println(problem);
-        System.err.println("usage: watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]"
-                + " [--lease-namespace NS] [--namespaces a,b]");
-        System.exit(2);
+    static Options parse(String[] args) {
+        String kafka = null;
+        String clusterId = "local";
+        Path manifests = null;
+        Path kubeconfig = null;
+        String leaseNamespace = null;
+        List<String> namespaces = List.of();
+        for (int i = 0; i < args.length; i += 2) {
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(args[i] + " needs a value");
+            }
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--kafka" -> kafka = v;
+                case "--cluster-id" -> clusterId = v;
+                case "--manifests" -> manifests = Path.of(v);
+                case "--kubeconfig" -> kubeconfig = Path.of(v);
+                case "--lease-namespace" -> leaseNamespace = v;
+                case "--namespaces" -> namespaces = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        if (kafka == null) {
+            throw new IllegalArgumentException("--kafka is required");
+        }
+        WatcherConfig config = WatcherConfig.defaults(kafka, clusterId).withManifestsDir(manifests).withNamespaces(namespaces);
+        if (leaseNamespace != null) {
+            config = config.withLease(leaseNamespace, config.leaseName());
+        }
+        return new Options(config, kubeconfig);
     }
 }

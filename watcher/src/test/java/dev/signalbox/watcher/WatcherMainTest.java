@@ -1,0 +1,41 @@
+package dev.signalbox.watcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WatcherMainTest {
+    @Test
+    void onlyKafkaIsRequiredAndTheRestDefaults() {
+        WatcherMain.Options o = WatcherMain.parse(new String[] {"--kafka", "k:9092"});
+        assertEquals("k:9092", o.config().bootstrapServers());
+        assertEquals("local", o.config().clusterId());
+        assertNull(o.config().manifestsDir());
+        assertEquals(List.of(), o.config().namespaces());
+        assertEquals("default", o.config().leaseNamespace());
+        assertNull(o.kubeconfig());
+    }
+
+    @Test
+    void everyOptionIsRead() {
+        WatcherMain.Options o = WatcherMain.parse(new String[] {"--kafka", "k:1", "--cluster-id", "eu", "--manifests", "/m",
+                "--kubeconfig", "/kc", "--lease-namespace", "ops", "--namespaces", "a, b,"});
+        assertEquals("eu", o.config().clusterId());
+        assertEquals(Path.of("/m"), o.config().manifestsDir());
+        assertEquals(Path.of("/kc"), o.kubeconfig());
+        assertEquals("ops", o.config().leaseNamespace());
+        assertEquals("signalbox-watcher-eu", o.config().leaseName());
+        assertEquals(List.of("a", "b"), o.config().namespaces());
+    }
+
+    @Test
+    void missingKafkaAMissingValueAndUnknownArgumentsAreRejected() {
+        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--cluster-id", "x"}));
+        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka"}));
+        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka", "k:1", "--bogus", "1"}));
+    }
+}
