@@ -442,6 +442,17 @@ class ProxyNodeIT {
     }
 
     @Test
+    void aMalformedChunkGets400AndTheConnectionIsClosed() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write("POST /up HTTP/1.1\r\nHost: a.test\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            Map<String, String> head = readResponse(s.getInputStream());
+            assertEquals("HTTP/1.1 400 Bad Request -1", head.get(":status") + " " + s.getInputStream().read());
+        }
+    }
+
+    @Test
     void malformedRequestGets400AndTheConnectionIsClosed() throws Exception {
         try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
             s.setSoTimeout(10_000);

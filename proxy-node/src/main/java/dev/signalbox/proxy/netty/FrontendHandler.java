@@ -107,6 +107,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 }
                 continue;
             }
+            if (msg instanceof HttpContent bad && bad.decoderResult().isFailure()) {
+                queue.poll();
+                bad.release();
+                rejectMalformed(bad.decoderResult().cause());
+                break;
+            }
             if (msg instanceof HttpRequest || !exchange.acceptsContent()) {
                 break;
             }
@@ -131,12 +137,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void start(HttpRequest request) {
         CompiledTable table = routing.current();
         if (request.decoderResult().isFailure()) {
-            String why = "malformed request: " + request.decoderResult().cause().getMessage();
             ReferenceCountUtil.release(request);
-            closing = true;
-            metrics.response(CompiledTable.NO_ROUTE, 400, 0);
-            ctx.writeAndFlush(Responses.plain(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, why, table.version(), false))
-                    .addListener(ChannelFutureListener.CLOSE);
+            rejectMalformed(request.decoderResult().cause());
             return;
         }
         Decision d = table.route(request.headers().get(HttpHeaderNames.HOST), request.uri());
@@ -150,6 +152,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (d instanceof Decision.NotFound n) {
             ex.respondLocally(request, HttpResponseStatus.NOT_FOUND, n.reason());
         }
+    }
+
+    /**
+     * A request the decoder could not parse (RFC 9112 2.2): 400 and close, or only close when a response
+     * to the current exchange is already under way.
+     */
+    private void rejectMalformed(Throwable cause) {
+        closing = true;
+        Exchange ex = exchange;
+        exchange = null;
+        if (ex != null) {
+            ex.abort();
+            if (ex.answered()) {
+                ctx.close();
+                return;
+            }
+        }
+        metrics.response(ex == null ? CompiledTable.NO_ROUTE : ex.route, 400, 0);
+        ctx.writeAndFlush(Responses.plain(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
+                "malformed request: " + cause.getMessage(), routing.current().version(), false))
+                .addListener(ChannelFutureListener.CLOSE);
     }
 
     /** One request and its response. Every field is touched on the client channel's event loop only. */
@@ -186,6 +209,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             this.clientVersion = request.protocolVersion();
             this.method = request.method();
             this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+        }
+
+        /** Whether the client already got (part of) a response to this request. */
+        boolean answered() {
+            return responseStarted || discarding;
         }
 
         boolean acceptsContent() {
