@@ -23,6 +23,8 @@ public final class Launcher {
               watcher   --kafka HOST:PORT [--cluster-id ID] [--manifests DIR | --kubeconfig FILE] [--lease-namespace NS]
               compiler  --kafka HOST:PORT
               proxy     --kafka HOST:PORT [--http-port 8080] [--admin-port 9090] [--node-id ID] [--bind ADDR]
+              bench     [--changes 100] [--proxies 2]
+                        local mode's Ingress-change-to-served latency, p50/p99
             """;
 
     private Launcher() {
@@ -40,6 +42,7 @@ public final class Launcher {
                 case "watcher" -> WatcherMain.main(rest);
                 case "compiler" -> CompilerMain.main(rest);
                 case "proxy" -> ProxyMain.main(rest);
+                case "bench" -> PropagationBenchmark.run(args);
                 case "help", "--help", "-h" -> System.out.print(USAGE);
                 default -> throw new Options.UsageException("unknown command '" + args[0] + "'");
             }
@@ -66,7 +69,15 @@ public final class Launcher {
                 o.integer("kafka-port", 0), o.get("cluster-id", "local"), demo);
 
         CountDownLatch stop = new CountDownLatch(1);
-        LocalMode mode = LocalMode.start(config);
+        LocalMode mode;
+        try {
+            mode = LocalMode.start(config);
+        } catch (RuntimeException e) {
+            System.err.println("signalbox: could not start: " + e.getMessage()
+                    + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""));
+            System.exit(1);
+            return;
+        }
         Thread hook = new Thread(() -> {
             System.out.println("signalbox: stopping");
             mode.close();

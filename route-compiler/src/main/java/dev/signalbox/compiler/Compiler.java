@@ -2,6 +2,7 @@ package dev.signalbox.compiler;
 
 import dev.signalbox.compiler.kafka.CompilerLoop;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -20,6 +21,7 @@ public final class Compiler implements AutoCloseable {
     private final CompilerConfig config;
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closeRequested = new CountDownLatch(1);
     private volatile CompilerLoop current;
     private volatile boolean closing;
     private volatile long publishedVersion;
@@ -74,11 +76,12 @@ public final class Compiler implements AutoCloseable {
         }
     }
 
+    /** Backs off until the next life, or returns false at once when closed. */
     private boolean sleep(long ms) {
         try {
-            Thread.sleep(ms);
-            return !closing;
+            return !closeRequested.await(ms, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return false;
         }
     }
@@ -105,11 +108,12 @@ public final class Compiler implements AutoCloseable {
     @Override
     public void close() {
         closing = true;
+        closeRequested.countDown();
+        // No interrupt: Kafka clients turn it into an InterruptException and skip their orderly close.
         CompilerLoop loop = current;
         if (loop != null) {
             loop.stop();
         }
-        thread.interrupt();
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

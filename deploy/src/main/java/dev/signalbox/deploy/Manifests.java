@@ -1,6 +1,6 @@
 package dev.signalbox.deploy;
 
-/** Kubernetes YAML for local-mode tests and the propagation benchmark. */
+/** Kubernetes YAML that the propagation benchmark (and the local-mode tests) write into a manifests directory. */
 final class Manifests {
     private Manifests() {
     }
@@ -52,7 +52,12 @@ final class Manifests {
 
     /** An Ingress routing host/path (Prefix) to the Service. */
     static String ingress(String name, String host, String path, String service) {
-        return """
+        return ingress(name, host, java.util.List.of(path), service);
+    }
+
+    /** An Ingress routing each of host/paths (Prefix) to the Service. */
+    static String ingress(String name, String host, java.util.List<String> paths, String service) {
+        StringBuilder b = new StringBuilder("""
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
                 metadata:
@@ -63,13 +68,18 @@ final class Manifests {
                   - host: %2$s
                     http:
                       paths:
-                      - path: %3$s
-                        pathType: Prefix
-                        backend:
-                          service:
-                            name: %4$s
-                            port:
-                              name: http
-                """.formatted(name, host, path, service);
+                """.formatted(name, host));
+        for (String path : paths) {
+            b.append("""
+                          - path: %1$s
+                            pathType: Prefix
+                            backend:
+                              service:
+                                name: %2$s
+                                port:
+                                  name: http
+                    """.formatted(path, service));
+        }
+        return b.toString();
     }
 }

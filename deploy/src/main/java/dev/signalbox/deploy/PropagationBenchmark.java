@@ -1,0 +1,116 @@
+package dev.signalbox.deploy;
+
+import dev.signalbox.proxy.ProxyNode;
+import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.Http;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * {@code bin/ingress bench [--changes 100] [--proxies 2]}: how long an Ingress edit takes to reach every
+ * proxy in local mode. Each change writes a manifest file adding a new path, then every proxy is polled
+ * until that path answers 200; the change's time is the slowest proxy's. Prints start-to-ready and the
+ * p50/p90/p99/max of the change times.
+ */
+final class PropagationBenchmark {
+    private PropagationBenchmark() {
+    }
+
+    static void run(String[] args) throws Exception {
+        Options o = Options.parse("bench", args, 1, Set.of("changes", "proxies"));
+        int changes = o.integer("changes", 100);
+        int proxies = o.integer("proxies", 2);
+        Path root = Files.createTempDirectory("signalbox-bench");
+        Path dir = Files.createDirectories(root.resolve("manifests"));
+        try (EchoBackend backend = EchoBackend.start("bench")) {
+            Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(dir.resolve("service.yaml"), Manifests.service("svc", backend.port()));
+            Files.writeString(dir.resolve("app.yaml"), Manifests.ingress("app", "bench.local", List.of("/v0"), "svc"));
+            long t0 = System.nanoTime();
+            LocalConfig config = new LocalConfig(dir, "127.0.0.1",
+                    new LocalConfig.Ports(0, 0, 0), proxies, root.resolve("data"), 0, "bench", false);
+            ExecutorService pool = Executors.newFixedThreadPool(proxies);
+            try (LocalMode local = LocalMode.start(config)) {
+                for (ProxyNode p : local.proxies()) {
+                    await(p, "/v0", Long.MAX_VALUE);
+                }
+                long ready = System.nanoTime() - t0;
+                System.out.printf(Locale.ROOT, "start to first request served by all %d proxies: %d ms%n", proxies, ready / 1_000_000);
+
+                List<String> paths = new ArrayList<>(List.of("/v0"));
+                double[] ms = new double[changes];
+                long[] writtenAt = new long[changes];
+                long[] servedAt = new long[changes];
+                for (int i = 1; i <= changes; i++) {
+                    paths.add("/v" + i);
+                    String yaml = Manifests.ingress("app", "bench.local", paths, "svc");
+                    String path = "/v" + i;
+                    long start = System.nanoTime();
+                    writtenAt[i - 1] = System.currentTimeMillis();
+                    Files.writeString(dir.resolve("app.yaml"), yaml);
+                    List<Future<Long>> served = new ArrayList<>();
+                    for (ProxyNode p : local.proxies()) {
+                        served.add(pool.submit(() -> await(p, path, start)));
+                    }
+                    long slowest = 0;
+                    for (Future<Long> f : served) {
+                        slowest = Math.max(slowest, f.get());
+                    }
+                    ms[i - 1] = slowest / 1e6;
+                    servedAt[i - 1] = writtenAt[i - 1] + slowest / 1_000_000;
+                }
+                StageTimes.print(local.bootstrapServers(), writtenAt, servedAt);
+                Arrays.sort(ms);
+                System.out.printf(Locale.ROOT, "%d Ingress changes (file written -> first 200 on every one of %d proxies):%n",
+                        changes, proxies);
+                System.out.printf(Locale.ROOT, "  p50 %.1f ms   p90 %.1f ms   p99 %.1f ms   max %.1f ms   min %.1f ms%n",
+                        pct(ms, 50), pct(ms, 90), pct(ms, 99), ms[ms.length - 1], ms[0]);
+            } finally {
+                pool.shutdownNow();
+            }
+        } finally {
+            deleteRecursively(root);
+        }
+    }
+
+    /** Polls until {@code path} answers 200; returns nanoseconds since {@code since}. */
+    private static long await(ProxyNode p, String path, long since) throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = Http.tryGet(p.httpPort(), "bench.local", path);
+            if (r != null && r.statusCode() == 200) {
+                return since == Long.MAX_VALUE ? 0 : System.nanoTime() - since;
+            }
+            Thread.sleep(1);
+        }
+        throw new IllegalStateException("proxy on port " + p.httpPort() + " never served " + path);
+    }
+
+    private static double pct(double[] sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
+                try {
+                    Files.delete(f);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,98 @@
+package dev.signalbox.deploy;
+
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.SnapshotChunk;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Splits the benchmark's change times into pipeline stages using the record timestamps in both topics:
+ * file written -> event record sent (watcher), -> snapshot record sent (compiler), -> served by every
+ * proxy (snapshot fetch, decode, swap, request). Milliseconds, wall clock of this one machine.
+ */
+final class StageTimes {
+    private StageTimes() {
+    }
+
+    static void print(String bootstrap, long[] writtenAt, long[] servedAt) {
+        Map<Instant, Long> eventSentAt = new HashMap<>();
+        Map<Instant, Long> snapshotSentAt = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, Topics.EVENTS)) {
+            ClusterEventCodec.decode("bench", r.value()).filter(e -> e.kind() == Kind.INGRESS)
+                    .map(ClusterEvent::observedAt).ifPresent(t -> eventSentAt.put(t, r.timestamp()));
+        }
+        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, Topics.SNAPSHOTS)) {
+            try {
+                SnapshotChunk c = SnapshotChunk.fromRecord(r.headers(), r.value());
+                if (c.count() == 1) {
+                    RoutingSnapshot s = SnapshotCodec.decode(c.data());
+                    snapshotSentAt.putIfAbsent(s.createdAt(), r.timestamp());
+                }
+            } catch (Exception e) {
+                // not a single-chunk snapshot: not part of this benchmark
+            }
+        }
+        // Changes are sequential, so the i-th Ingress event after the first is the i-th change.
+        List<Instant> observed = new ArrayList<>(eventSentAt.keySet());
+        observed.sort(null);
+        int n = Math.min(writtenAt.length, observed.size() - 1);
+        List<Long> watcher = new ArrayList<>(), compiler = new ArrayList<>(), proxy = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Instant o = observed.get(observed.size() - n + i);
+            Long sent = eventSentAt.get(o);
+            Long snap = snapshotSentAt.get(o);
+            if (snap == null) {
+                continue;
+            }
+            watcher.add(sent - writtenAt[i]);
+            compiler.add(snap - sent);
+            proxy.add(servedAt[i] - snap);
+        }
+        System.out.printf(Locale.ROOT, "  stage medians over %d changes: watcher %d ms, compiler %d ms, proxies %d ms%n",
+                watcher.size(), median(watcher), median(compiler), median(proxy));
+    }
+
+    private static long median(List<Long> values) {
+        if (values.isEmpty()) {
+            return -1;
+        }
+        long[] a = values.stream().mapToLong(Long::longValue).toArray();
+        Arrays.sort(a);
+        return a[a.length / 2];
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> parts = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
