@@ -45,7 +45,8 @@ public final class EchoBackend implements AutoCloseable {
             s.start();
             return b;
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("echo backend " + name + " cannot listen on 127.0.0.1:" + port + ": "
+                    + e.getMessage(), e);
         }
     }
 
