@@ -151,28 +151,8 @@ public final class CompilerLoop implements AutoCloseable {
             OffsetAndMetadata c = committed.get(tp);
             target.put(tp, c == null ? 0L : c.offset());
         }
-        consumer.seekToBeginning(partitions);
         // Read, without publishing, exactly the events the last snapshot was compiled from.
-        List<TopicPartition> behind = new ArrayList<>(partitions);
-        long events = 0;
-        while (true) {
-            behind.removeIf(tp -> consumer.position(tp) >= target.get(tp));
-            if (behind.isEmpty()) {
-                break;
-            }
-            consumer.pause(partitions.stream().filter(tp -> !behind.contains(tp)).toList());
-            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                if (r.offset() < target.get(new TopicPartition(r.topic(), r.partition()))) {
-                    decode(r).ifPresent(model::apply);
-                    events++;
-                } else {
-                    // Read past the committed offset in this partition: rewind, the main loop takes it from here.
-                    consumer.seek(new TopicPartition(r.topic(), r.partition()), target.get(new TopicPartition(r.topic(), r.partition())));
-                }
-            }
-            consumer.resume(partitions);
-        }
-        partitions.forEach(tp -> consumer.seek(tp, target.get(tp)));
+        long events = EventFold.foldUntil(consumer, target, model);
         LOG.info("rebuilt the cluster model from {} events up to offsets {}", events, target);
     }
 

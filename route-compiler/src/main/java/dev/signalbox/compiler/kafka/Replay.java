@@ -2,17 +2,13 @@ package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.compile.RouteCompiler;
 import dev.signalbox.compiler.model.ClusterModel;
-import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -39,20 +35,7 @@ public final class Replay {
             Map<TopicPartition, Long> until = new HashMap<>();
             provenance.forEach(s -> until.put(new TopicPartition(s.topic(), s.partition()), s.nextOffset()));
             consumer.assign(until.keySet());
-            consumer.seekToBeginning(until.keySet());
-            List<TopicPartition> pending = new ArrayList<>(until.keySet());
-            while (true) {
-                pending.removeIf(tp -> consumer.position(tp) >= until.get(tp));
-                if (pending.isEmpty()) {
-                    break;
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.offset() < until.get(new TopicPartition(r.topic(), r.partition()))) {
-                        ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value())
-                                .ifPresent(model::apply);
-                    }
-                }
-            }
+            EventFold.foldUntil(consumer, until, model);
         }
         return RouteCompiler.compile(model);
     }
