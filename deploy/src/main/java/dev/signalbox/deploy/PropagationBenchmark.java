@@ -92,7 +92,7 @@ final class PropagationBenchmark {
             if (r != null && r.statusCode() == 200) {
                 return since == Long.MAX_VALUE ? 0 : System.nanoTime() - since;
             }
-            Thread.sleep(1);
+            Thread.sleep(3);
         }
         throw new IllegalStateException("proxy on port " + p.httpPort() + " never served " + path);
     }

@@ -42,7 +42,7 @@ public final class CompilerMain {
 
     private static void usage(String problem) {
         System.err.println("compiler: " + problem);
-        System.err.println("usage: compiler --kafka HOST:PORT [--hold-off-ms 10] [--max-delay-ms 200]");
+        System.err.println("usage: compiler --kafka HOST:PORT [--hold-off-ms 5] [--max-delay-ms 200]");
         System.exit(2);
     }
 }
