@@ -65,6 +65,7 @@ public final class LocalMode implements AutoCloseable {
             proxies.add(p);
             started.add(p);
         }
+        started.add(DiagnosticsPrinter.start(bootstrap, System.out));
     }
 
     public String bootstrapServers() {

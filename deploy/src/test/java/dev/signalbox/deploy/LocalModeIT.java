@@ -48,8 +48,14 @@ class LocalModeIT {
                     Await.value("app.local is no longer routed", WAIT,
                             () -> Http.get(p.httpPort(), "app.local", "/x").statusCode(), s -> s == 404);
                 }
-                HttpResponse<String> routes = Http.get(local.proxies().get(0).adminPort(), null, "/routes");
+                // An Ingress naming a Service that does not exist is a diagnostic in /routes; the rest is served.
+                Files.writeString(dir.resolve("typo.yaml"), Manifests.ingress("typo", "typo.local", "/", "svc-typo"));
+                HttpResponse<String> routes = Await.value("a diagnostic for the typo", WAIT,
+                        () -> Http.get(local.proxies().get(0).adminPort(), null, "/routes"),
+                        r -> r.body().contains("service bench/svc-typo does not exist"));
                 assertTrue(routes.body().contains("\"version\""), routes.body());
+                assertEquals(503, Http.get(local.proxies().get(0).httpPort(), "typo.local", "/").statusCode());
+                awaitBackend(local.proxies().get(1), "other.local", "/", "a");
             }
         }
     }
