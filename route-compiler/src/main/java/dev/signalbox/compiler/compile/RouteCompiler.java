@@ -51,6 +51,7 @@ public final class RouteCompiler {
         Map<String, TlsBinding> tls = new TreeMap<>();
         String defaultBackend = null;
         ObjectKey defaultOwner = null;
+        List<String> owned = new ArrayList<>();
 
         List<StoredObject> ingresses = new ArrayList<>(model.ofKind(Kind.INGRESS));
         ingresses.sort(OLDEST_FIRST);
@@ -61,6 +62,7 @@ public final class RouteCompiler {
                 continue;
             }
             String source = key.clusterId() + "/" + key.shortName();
+            owned.add(source);
 
             if (ing.defaultBackend() != null) {
                 if (defaultOwner != null) {
@@ -126,7 +128,7 @@ public final class RouteCompiler {
                 .map(e -> new VirtualHost(e.getKey(), e.getValue().values().stream().sorted(Paths.PRECEDENCE).toList()))
                 .toList();
         return new RoutingTable(virtualHosts, defaultBackend, List.copyOf(backends.resolved().values()),
-                List.copyOf(tls.values()), diagnostics.sorted());
+                List.copyOf(tls.values()), owned.stream().sorted().toList(), diagnostics.sorted());
     }
 
     private static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where, Backends backends,

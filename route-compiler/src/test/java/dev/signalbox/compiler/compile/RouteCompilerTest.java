@@ -38,9 +38,10 @@ class RouteCompilerTest {
         return Arguments.of(name, events, expected);
     }
 
-    private static RoutingTable table(List<VirtualHost> hosts, String defaultBackend, List<dev.signalbox.schemas.snapshot.Backend> backends,
+    private static RoutingTable table(List<String> ingresses, List<VirtualHost> hosts, String defaultBackend, List<dev.signalbox.schemas.snapshot.Backend> backends,
                                       List<TlsBinding> tls, List<Diagnostic> diagnostics) {
-        return new RoutingTable(hosts, defaultBackend, backends, tls, diagnostics);
+        return new RoutingTable(hosts, defaultBackend, backends, tls,
+                ingresses.stream().map(i -> "c1/" + i).toList(), diagnostics);
     }
 
     private static final dev.signalbox.schemas.snapshot.Backend WEB80 =
@@ -52,7 +53,7 @@ class RouteCompilerTest {
 
                 row("an Ingress with one host and one Prefix path routes to the ready endpoints of its Service",
                         with(web(), ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80), List.of(), List.of())),
 
                 row("routes are ordered longest path first, then Exact before Prefix",
@@ -61,7 +62,7 @@ class RouteCompilerTest {
                                 path("/foo", "Prefix", svc("web", 80)),
                                 path("/foo", "Exact", svc("web", 80)),
                                 path("/foo/bar", "ImplementationSpecific", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(
                                         route("/foo/bar", PREFIX, id("ns", "web", "80"), "ns/a"),
                                         route("/foo", EXACT, id("ns", "web", "80"), "ns/a"),
                                         route("/foo", PREFIX, id("ns", "web", "80"), "ns/a"),
@@ -73,7 +74,7 @@ class RouteCompilerTest {
                                 rule(null, path("/", "Prefix", svc("web", 80))),
                                 rule("*.Foo.com", path("/", "Prefix", svc("web", 80))),
                                 rule("BAR.foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(
+                        table(List.of("ns/a"), List.of(
                                         new VirtualHost("bar.foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a"))),
                                         new VirtualHost("*.foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a"))),
                                         new VirtualHost("*", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
@@ -83,7 +84,7 @@ class RouteCompilerTest {
                         with(web(),
                                 ingress("ns", "a", 1, rule("foo.com", path("/a", "Prefix", svc("web", 80)))),
                                 ingress("ns", "b", 2, rule("foo.com", path("/b", "Exact", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(
+                        table(List.of("ns/a", "ns/b"), List.of(new VirtualHost("foo.com", List.of(
                                         route("/b", EXACT, id("ns", "web", "80"), "ns/b"),
                                         route("/a", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80), List.of(), List.of())),
@@ -92,7 +93,7 @@ class RouteCompilerTest {
                         with(web(),
                                 ingress("ns", "new", 5, rule("foo.com", path("/app", "Prefix", svc("web", 80)))),
                                 ingress("ns", "old", 1, rule("foo.com", path("/app/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/app/", PREFIX, id("ns", "web", "80"), "ns/old")))),
+                        table(List.of("ns/new", "ns/old"), List.of(new VirtualHost("foo.com", List.of(route("/app/", PREFIX, id("ns", "web", "80"), "ns/old")))),
                                 null, List.of(WEB80), List.of(),
                                 List.of(warning("ns", "new", "path \"/app\" of host foo.com (Prefix) is already routed by the "
                                         + "older Ingress ns/old in cluster c1; this path is ignored")))),
@@ -110,19 +111,19 @@ class RouteCompilerTest {
                         List.of(ourClass(true), service("ns", "web", port("http", 80, "8080")),
                                 slice("ns", "web-abc", "web", slicePort("http", 8080), ready("10.0.0.2", "10.0.0.1")),
                                 ingress("ns", "a", null, 1, null, List.of(), rule("foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80), List.of(), List.of())),
 
                 row("the legacy kubernetes.io/ingress.class annotation naming our class selects the Ingress",
                         with(web(), legacyIngress("ns", "a", "signalbox", rule("foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80), List.of(), List.of())),
 
                 row("the older of two default backends wins and the other gets a warning",
                         with(web(),
                                 ingress("ns", "b", "signalbox", 2, svc("web", 80), List.of()),
                                 ingress("ns", "a", "signalbox", 1, svcNamed("web", "http"), List.of())),
-                        table(List.of(), id("ns", "web", "http"),
+                        table(List.of("ns/a", "ns/b"), List.of(), id("ns", "web", "http"),
                                 List.of(backend("ns", "web", "http", ep("10.0.0.1", 8080), ep("10.0.0.2", 8080))), List.of(),
                                 List.of(warning("ns", "b", "defaultBackend ignored: the older Ingress ns/a in cluster c1 "
                                         + "already sets the default backend")))),
@@ -134,7 +135,7 @@ class RouteCompilerTest {
                                 slice("ns", "api-2", "api", slicePort("web", 8080), ready("10.0.1.2"), notReady("10.0.1.3")),
                                 slice("ns", "api-3", "api", slicePort("grpc", 9090), ready("10.0.1.9")),
                                 ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svcNamed("api", "web"))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "api", "web"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "api", "web"), "ns/a")))),
                                 null, List.of(backend("ns", "api", "web", ep("10.0.1.1", 8080), ep("10.0.1.2", 8080))),
                                 List.of(), List.of())),
 
@@ -143,14 +144,14 @@ class RouteCompilerTest {
                                 service("ns", "web", port("http", 80, "8080")),
                                 slice("ns", "web-1", "web", slicePort("http", 8080), terminatingServing("10.0.0.7"), notReady("10.0.0.8")),
                                 ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(backend("ns", "web", "80", ep("10.0.0.7", 8080))), List.of(), List.of())),
 
                 row("a Service without ready endpoints gives a backend that answers 503 with the reason",
                         List.of(ourClass(false),
                                 service("ns", "web", port("http", 80, "8080")),
                                 ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(unavailable("ns", "web", "80", "no ready endpoints for service ns/web port 80")),
                                 List.of(), List.of())),
 
@@ -159,7 +160,7 @@ class RouteCompilerTest {
                                 path("/ok", "Prefix", svc("web", 80)),
                                 path("/gone", "Prefix", svc("nosuch", 80)),
                                 path("/badport", "Prefix", svc("web", 81))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(
                                         route("/badport", PREFIX, id("ns", "web", "81"), "ns/a"),
                                         route("/gone", PREFIX, id("ns", "nosuch", "80"), "ns/a"),
                                         route("/ok", PREFIX, id("ns", "web", "80"), "ns/a")))),
@@ -179,7 +180,7 @@ class RouteCompilerTest {
                                         path("/typo", "Prefixx", svc("web", 80)),
                                         path("relative", "Exact", svc("web", 80))),
                                 rule("bad_host!", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/ok", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/ok", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80), List.of(), List.of(
                                         error("ns", "a", "host foo.com: path \"relative\" does not start with '/'; path ignored"),
                                         error("ns", "a", "path \"/bucket\" of host foo.com: resource backends (StorageBucket b) "
@@ -195,7 +196,7 @@ class RouteCompilerTest {
                                         List.of(new TlsEntry(List.of("Foo.com", "*.foo.com"), "foo-cert"),
                                                 new TlsEntry(List.of("bar.com"), "missing")),
                                         rule("foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80),
                                 List.of(new TlsBinding("*.foo.com", "c1/ns/foo-cert", "CERT", "KEY"),
                                         new TlsBinding("foo.com", "c1/ns/foo-cert", "CERT", "KEY")),
@@ -208,7 +209,7 @@ class RouteCompilerTest {
                                         new dev.signalbox.schemas.event.ServiceState("ExternalName", "api.example.net",
                                                 List.of(port("https", 443, null)))),
                                 ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("ext", 443))))),
-                        table(List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "ext", "443"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "ext", "443"), "ns/a")))),
                                 null, List.of(backend("ns", "ext", "443", ep("api.example.net", 443))), List.of(), List.of()))
         );
     }

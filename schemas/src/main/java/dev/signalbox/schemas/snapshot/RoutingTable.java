@@ -12,13 +12,17 @@ import java.util.Set;
  *
  * @param virtualHosts   sorted: exact hosts, then wildcards, then {@link VirtualHost#ANY_HOST}, each by name
  * @param defaultBackend backend id for requests no rule matches, or null for 404
+ * @param ingresses      cluster/namespace/name of every Ingress that is ours, sorted: the watcher writes
+ *                       their status (an additive field: absent in older records, read as empty)
  */
 public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend, List<Backend> backends,
-                           List<TlsBinding> tls, List<Diagnostic> diagnostics) {
+                           List<TlsBinding> tls, List<String> ingresses, List<Diagnostic> diagnostics) {
 
     public static final RoutingTable EMPTY = new RoutingTable(List.of(), null, List.of(), List.of(), List.of());
 
+    @com.fasterxml.jackson.annotation.JsonCreator
     public RoutingTable {
+        ingresses = ingresses == null ? List.of() : List.copyOf(ingresses);
         virtualHosts = List.copyOf(virtualHosts);
         backends = List.copyOf(backends);
         tls = List.copyOf(tls);
@@ -27,6 +31,12 @@ public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("inconsistent routing table: " + String.join("; ", problems));
         }
+    }
+
+    /** A table that owns no Ingress beyond those its routes name (tests and tools). */
+    public RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend, List<Backend> backends,
+                        List<TlsBinding> tls, List<Diagnostic> diagnostics) {
+        this(virtualHosts, defaultBackend, backends, tls, List.of(), diagnostics);
     }
 
     private static List<String> inconsistencies(List<VirtualHost> virtualHosts, String defaultBackend,
