@@ -34,6 +34,12 @@ class RouteCompilerTest {
         return Stream.concat(base.stream(), Stream.of(more)).toList();
     }
 
+    private static ClusterEvent upsert2(String cluster, dev.signalbox.schemas.event.Kind kind, String ns, String name,
+                                        dev.signalbox.schemas.event.ObjectState state) {
+        return ClusterEvent.upsert(new dev.signalbox.schemas.event.ObjectKey(cluster, kind, ns, name), "u", "1",
+                java.time.Instant.EPOCH, 1, state);
+    }
+
     private static Arguments row(String name, List<ClusterEvent> events, RoutingTable expected) {
         return Arguments.of(name, events, expected);
     }
@@ -202,6 +208,50 @@ class RouteCompilerTest {
                                         new TlsBinding("foo.com", "c1/ns/foo-cert", "CERT", "KEY")),
                                 List.of(error("ns", "a", "TLS secret ns/missing does not exist (or is not of type "
                                         + "kubernetes.io/tls); [bar.com] served with the default certificate")))),
+
+                row("two IngressClasses of ours may both select Ingresses",
+                        with(web(), upsert(dev.signalbox.schemas.event.Kind.INGRESS_CLASS, "", "signalbox-internal",
+                                        new dev.signalbox.schemas.event.IngressClassState(IngressClasses.CONTROLLER, false)),
+                                ingress("ns", "a", "signalbox-internal", 1, null, List.of(),
+                                        rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("with two default classes both get a warning and class-less Ingresses are still ours",
+                        List.of(ourClass(true), otherClass("nginx", true), service("ns", "web", port("http", 80, "8080")),
+                                slice("ns", "web-abc", "web", slicePort("http", 8080), ready("10.0.0.2", "10.0.0.1")),
+                                ingress("ns", "a", null, 1, null, List.of(), rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of(
+                                        new Diagnostic("c1", "IngressClass", "", "nginx", Diagnostic.Severity.WARNING,
+                                                "more than one IngressClass is marked default ([nginx, signalbox]); Ingresses "
+                                                        + "without a class are taken by every controller whose class is default"),
+                                        new Diagnostic("c1", "IngressClass", "", "signalbox", Diagnostic.Severity.WARNING,
+                                                "more than one IngressClass is marked default ([nginx, signalbox]); Ingresses "
+                                                        + "without a class are taken by every controller whose class is default")))),
+
+                row("IPv6 endpoints of hand-written EndpointSlices of a Service without selector are used",
+                        List.of(ourClass(false),
+                                service("ns", "v6", port("", 80, "8080")),
+                                upsert(dev.signalbox.schemas.event.Kind.ENDPOINT_SLICE, "ns", "v6-manual",
+                                        new dev.signalbox.schemas.event.EndpointSliceState("v6", "IPv6",
+                                                List.of(slicePort(null, 8080)), List.of(ready("fd00::2", "fd00::1")))),
+                                ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("v6", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "v6", "80"), "ns/a")))),
+                                null, List.of(backend("ns", "v6", "80", ep("fd00::1", 8080), ep("fd00::2", 8080))), List.of(), List.of())),
+
+                row("an Ingress routes only to Services of its own cluster",
+                        with(web(), upsert2("c2", dev.signalbox.schemas.event.Kind.INGRESS_CLASS, "", "signalbox",
+                                        new dev.signalbox.schemas.event.IngressClassState(IngressClasses.CONTROLLER, false)),
+                                upsert2("c2", dev.signalbox.schemas.event.Kind.INGRESS, "ns", "a",
+                                        new dev.signalbox.schemas.event.IngressState("signalbox", java.util.Map.of(), java.time.Instant.EPOCH,
+                                                null, List.of(), List.of(rule("bar.com", path("/", "Prefix", svc("web", 80))))))),
+                        new RoutingTable(List.of(new VirtualHost("bar.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
+                                        dev.signalbox.schemas.snapshot.Backend.idOf("c2", "ns", "web", "80"), "c2/ns/a")))),
+                                null, List.of(new dev.signalbox.schemas.snapshot.Backend(dev.signalbox.schemas.snapshot.Backend.idOf("c2", "ns", "web", "80"),
+                                        "c2", "ns", "web", "80", List.of(), "service ns/web does not exist")),
+                                List.of(), List.of("c2/ns/a"), List.of(new Diagnostic("c2", "Ingress", "ns", "a",
+                                        Diagnostic.Severity.ERROR, "service ns/web does not exist")))),
 
                 row("an ExternalName Service resolves to its DNS name on the Service port",
                         List.of(ourClass(false),
