@@ -1,0 +1,65 @@
+package dev.signalbox.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.signalbox.proxy.ProxyNode;
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.testing.Await;
+import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.Http;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Records nobody can decode, in both topics, are skipped and counted; routing goes on. */
+class PoisonRecordsIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void undecodableRecordsInBothTopicsAreSkippedAndCountedWhileChangesKeepFlowing(@TempDir Path dir) throws Exception {
+        try (EchoBackend a = EchoBackend.start("a")) {
+            Path manifests = Files.createDirectories(dir.resolve("manifests"));
+            Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc-a", a.port()));
+            Files.writeString(manifests.resolve("one.yaml"), Manifests.ingress("one", "one.local", "/", "svc-a"));
+            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
+                    dir.resolve("data"), 0, "local", false);
+            try (LocalMode local = LocalMode.start(config)) {
+                for (ProxyNode p : local.proxies()) {
+                    awaitServed(p, "one.local");
+                }
+                Properties props = new Properties();
+                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, local.bootstrapServers());
+                try (KafkaProducer<byte[], byte[]> poison = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+                    byte[] junk = "{not json".getBytes(StandardCharsets.UTF_8);
+                    poison.send(new ProducerRecord<>(Topics.EVENTS, "local/Ingress/bench/x".getBytes(StandardCharsets.UTF_8), junk));
+                    poison.send(new ProducerRecord<>(Topics.EVENTS, "no-key-shape".getBytes(StandardCharsets.UTF_8),
+                            "{\"formatVersion\":99}".getBytes(StandardCharsets.UTF_8)));
+                    poison.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, null, junk));
+                    poison.flush();
+                }
+                Files.writeString(manifests.resolve("two.yaml"), Manifests.ingress("two", "two.local", "/", "svc-a"));
+                for (ProxyNode p : local.proxies()) {
+                    awaitServed(p, "two.local");
+                    String metrics = Http.get(p.adminPort(), null, "/metrics").body();
+                    // The count is per JVM: local mode's proxies and its diagnostics printer share it.
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^signalbox_snapshot_decode_failures (\\d+)").matcher(metrics);
+                    assertTrue(m.find() && Long.parseLong(m.group(1)) >= 1, metrics);
+                }
+            }
+        }
+    }
+
+    private static void awaitServed(ProxyNode p, String host) {
+        Await.value(host + " served by proxy " + p.httpPort(), WAIT, () -> Http.tryGet(p.httpPort(), host, "/"),
+                r -> r != null && r.statusCode() == 200);
+    }
+}
