@@ -27,7 +27,9 @@ public final class Replay {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // Replay sees what the compiler saw: committed events only.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A reader with no group: nothing to commit.
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // Replay reads the whole log: take big bites.
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         ClusterModel model = new ClusterModel();
         try (KafkaConsumer<byte[], byte[]> consumer =
