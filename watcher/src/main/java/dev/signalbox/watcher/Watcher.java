@@ -1,18 +1,26 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.watcher.k8s.InformerCaches;
+import dev.signalbox.watcher.k8s.KubeStatus;
+import dev.signalbox.watcher.k8s.PublishedService;
 import dev.signalbox.watcher.k8s.LeaseElection;
 import dev.signalbox.watcher.kafka.TransactionalPublisher;
 import dev.signalbox.watcher.manifests.ManifestDirectory;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.signalbox.watcher.status.LbAddress;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running watcher: a source (Kubernetes informers with leader election, or a manifests directory)
- * whose objects are published to the events topic while this watcher leads. Built by {@link WatcherMain}
+ * whose objects are published to the events topic while this watcher leads. A Kubernetes leader also
+ * reports the compiled snapshots back to its cluster (Ingress status, diagnostic Events). Built by {@link WatcherMain}
  * or a launcher; thread-safe.
  */
 public final class Watcher implements AutoCloseable {
@@ -22,6 +30,8 @@ public final class Watcher implements AutoCloseable {
     private volatile Synchronizer sync;
     private AutoCloseable source;
     private LeaseElection election;
+    private StatusReporter status;
+    private PublishedService publishedService;
     private boolean closed;
 
     private Watcher(WatcherConfig config) {
@@ -34,11 +44,31 @@ public final class Watcher implements AutoCloseable {
         InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), w::changed);
         w.source = caches;
         w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), caches, Clock.systemUTC(), w::lostKubernetes);
+        Supplier<Optional<List<LbAddress>>> addresses = Optional::empty;
+        WatcherConfig.Status st = config.status();
+        if (st.publishServiceName() != null) {
+            w.publishedService = new PublishedService(client, st.publishServiceNamespace(), st.publishServiceName(), w::statusChanged);
+            addresses = w.publishedService;
+        } else if (st.enabled()) {
+            Optional<List<LbAddress>> fixed = Optional.of(st.addresses());
+            addresses = () -> fixed;
+        }
+        w.status = new StatusReporter(config.bootstrapServers(), config.clusterId(), addresses,
+                new KubeStatus(client, caches, Clock.systemUTC()));
         w.election = new LeaseElection(client, new LeaseElection.Settings(config.leaseNamespace(), config.leaseName(),
                 config.identity(), config.leaseDuration(), config.renewDeadline(), config.retryPeriod()),
-                epoch -> w.sync.takeOver(maxInLog -> epoch),
-                () -> w.sync.stepDown());
+                epoch -> {
+                    w.sync.takeOver(maxInLog -> epoch);
+                    w.status.lead();
+                },
+                () -> {
+                    w.sync.stepDown();
+                    w.status.stepDown();
+                });
         caches.start();
+        if (w.publishedService != null) {
+            w.publishedService.start();
+        }
         w.election.start();
         return w;
     }
@@ -62,10 +92,24 @@ public final class Watcher implements AutoCloseable {
         if (s != null) {
             s.changed(key);
         }
+        if (key.kind() == Kind.INGRESS) {
+            statusChanged();
+        }
+    }
+
+    private void statusChanged() {
+        StatusReporter r = status;
+        if (r != null) {
+            r.changed();
+        }
     }
 
     /** Fenced or broken producer: leave the election and join again, on a thread of its own. */
     private void lostKubernetes() {
+        StatusReporter r = status;
+        if (r != null) {
+            r.stepDown();
+        }
         Thread t = new Thread(() -> {
             LeaseElection e = election;
             if (e != null) {
@@ -86,6 +130,15 @@ public final class Watcher implements AutoCloseable {
         return sync.publishedEvents();
     }
 
+    /** Ingress status writes and diagnostic Events made by this watcher (Kubernetes source). */
+    long statusWrites() {
+        return status == null ? 0 : status.statusWrites();
+    }
+
+    long eventsReported() {
+        return status == null ? 0 : status.eventsReported();
+    }
+
     WatcherConfig config() {
         return config;
     }
@@ -101,11 +154,17 @@ public final class Watcher implements AutoCloseable {
             return;
         }
         closed = true;
-        // Leave the election first (cancel before its client closes), then stop publishing, then the source.
+        // Leave the election first (cancel before its client closes), then stop writing, then the source.
         if (election != null) {
             election.close();
         }
+        if (status != null) {
+            status.close();
+        }
         sync.close();
+        if (publishedService != null) {
+            publishedService.close();
+        }
         try {
             source.close();
         } catch (Exception e) {

@@ -1,5 +1,6 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.watcher.status.LbAddress;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.UUID;
  * @param namespaces    namespaces to watch; empty = all
  * @param leaseDuration how long a silent leader keeps the Lease; renewDeadline is how long it keeps trying
  *                      to renew before it gives up; retryPeriod is the pause between attempts
+ * @param status        where the Ingress status address comes from (Kubernetes source only)
  */
 public record WatcherConfig(
         String bootstrapServers,
@@ -26,12 +28,47 @@ public record WatcherConfig(
         List<String> namespaces,
         Duration leaseDuration,
         Duration renewDeadline,
-        Duration retryPeriod) {
+        Duration retryPeriod,
+        Status status) {
+
+    /**
+     * The address the leader writes into {@code status.loadBalancer.ingress} of the Ingresses it serves:
+     * fixed addresses ({@code --status-address}), or those of a Service ({@code --publish-service ns/name}),
+     * or none (statuses are not written; diagnostics still become Events).
+     */
+    public record Status(List<LbAddress> addresses, String publishServiceNamespace, String publishServiceName) {
+        public static final Status NONE = new Status(List.of(), null, null);
+
+        public Status {
+            addresses = List.copyOf(addresses);
+            if (!addresses.isEmpty() && publishServiceName != null) {
+                throw new IllegalArgumentException("--status-address and --publish-service exclude each other");
+            }
+        }
+
+        public static Status ofAddresses(List<LbAddress> addresses) {
+            return new Status(addresses, null, null);
+        }
+
+        /** @param namespacedName "namespace/name" */
+        public static Status ofService(String namespacedName) {
+            int slash = namespacedName.indexOf('/');
+            if (slash <= 0 || slash == namespacedName.length() - 1 || namespacedName.indexOf('/', slash + 1) >= 0) {
+                throw new IllegalArgumentException("--publish-service needs namespace/name, not " + namespacedName);
+            }
+            return new Status(List.of(), namespacedName.substring(0, slash), namespacedName.substring(slash + 1));
+        }
+
+        public boolean enabled() {
+            return !addresses.isEmpty() || publishServiceName != null;
+        }
+    }
 
     public WatcherConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(clusterId, "clusterId");
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
+        status = status == null ? Status.NONE : status;
         if (renewDeadline.compareTo(leaseDuration) >= 0) {
             throw new IllegalArgumentException("renewDeadline must be shorter than leaseDuration");
         }
@@ -40,32 +77,38 @@ public record WatcherConfig(
     /** client-go's defaults: 15 s lease, 10 s renew deadline, 2 s retry; Lease "signalbox-watcher-<cluster>". */
     public static WatcherConfig defaults(String bootstrapServers, String clusterId) {
         return new WatcherConfig(bootstrapServers, clusterId, null, "default", "signalbox-watcher-" + clusterId,
-                defaultIdentity(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2));
+                defaultIdentity(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
+                Status.NONE);
     }
 
     public WatcherConfig withManifestsDir(Path dir) {
         return new WatcherConfig(bootstrapServers, clusterId, dir, leaseNamespace, leaseName, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod);
+                leaseDuration, renewDeadline, retryPeriod, status);
     }
 
     public WatcherConfig withLease(String namespace, String name) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, namespace, name, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod);
+                leaseDuration, renewDeadline, retryPeriod, status);
     }
 
     public WatcherConfig withIdentity(String id) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, id, namespaces,
-                leaseDuration, renewDeadline, retryPeriod);
+                leaseDuration, renewDeadline, retryPeriod, status);
     }
 
     public WatcherConfig withNamespaces(List<String> ns) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity, ns,
-                leaseDuration, renewDeadline, retryPeriod);
+                leaseDuration, renewDeadline, retryPeriod, status);
     }
 
     public WatcherConfig withTimings(Duration lease, Duration renew, Duration retry) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, lease, renew, retry);
+                namespaces, lease, renew, retry, status);
+    }
+
+    public WatcherConfig withStatus(Status s) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
+                namespaces, leaseDuration, renewDeadline, retryPeriod, s);
     }
 
     /** The pod name (POD_NAME or HOSTNAME in a pod), else the host name, plus a random suffix. */

@@ -1,5 +1,6 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.watcher.status.LbAddress;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -11,13 +12,13 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]
- * [--lease-namespace NS] [--namespaces a,b]}. Reads its configuration once, wires the watcher and runs
+ * [--lease-namespace NS] [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME]}. Reads its configuration once, wires the watcher and runs
  * until SIGTERM (a shutdown hook closes it: leaves the election, stops publishing). Without
  * --kubeconfig, fabric8's default Config is used (in-cluster service account, or ~/.kube/config).
  */
 public final class WatcherMain {
     static final String USAGE = "usage: watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]"
-            + " [--lease-namespace NS] [--namespaces a,b]";
+            + " [--lease-namespace NS] [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME]";
 
     private WatcherMain() {
     }
@@ -66,6 +67,8 @@ public final class WatcherMain {
         Path kubeconfig = null;
         String leaseNamespace = null;
         List<String> namespaces = List.of();
+        List<LbAddress> statusAddresses = List.of();
+        String publishService = null;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -78,13 +81,21 @@ public final class WatcherMain {
                 case "--kubeconfig" -> kubeconfig = Path.of(v);
                 case "--lease-namespace" -> leaseNamespace = v;
                 case "--namespaces" -> namespaces = Arrays.stream(v.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+                case "--status-address" -> statusAddresses = Arrays.stream(v.split(",")).map(String::trim)
+                        .filter(s -> !s.isEmpty()).map(LbAddress::parse).toList();
+                case "--publish-service" -> publishService = v;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         if (kafka == null) {
             throw new IllegalArgumentException("--kafka is required");
         }
-        WatcherConfig config = WatcherConfig.defaults(kafka, clusterId).withManifestsDir(manifests).withNamespaces(namespaces);
+        if (!statusAddresses.isEmpty() && publishService != null) {
+            throw new IllegalArgumentException("--status-address and --publish-service exclude each other");
+        }
+        WatcherConfig config = WatcherConfig.defaults(kafka, clusterId).withManifestsDir(manifests).withNamespaces(namespaces)
+                .withStatus(publishService != null ? WatcherConfig.Status.ofService(publishService)
+                        : WatcherConfig.Status.ofAddresses(statusAddresses));
         if (leaseNamespace != null) {
             config = config.withLease(leaseNamespace, config.leaseName());
         }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.signalbox.watcher.status.LbAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,19 @@ class WatcherMainTest {
         assertEquals("ops", o.config().leaseNamespace());
         assertEquals("signalbox-watcher-eu", o.config().leaseName());
         assertEquals(List.of("a", "b"), o.config().namespaces());
+    }
+
+    @Test
+    void statusAddressesAreIpsOrHostnamesAndAPublishedServiceIsNamespaceSlashName() {
+        WatcherMain.Options a = WatcherMain.parse(new String[] {"--kafka", "k:1", "--status-address", "10.0.0.1, lb.example.com"});
+        assertEquals(WatcherConfig.Status.ofAddresses(List.of(new LbAddress("10.0.0.1", null), new LbAddress(null, "lb.example.com"))),
+                a.config().status());
+        WatcherMain.Options s = WatcherMain.parse(new String[] {"--kafka", "k:1", "--publish-service", "signalbox-system/signalbox-proxy"});
+        assertEquals(new WatcherConfig.Status(List.of(), "signalbox-system", "signalbox-proxy"), s.config().status());
+        assertEquals(WatcherConfig.Status.NONE, WatcherMain.parse(new String[] {"--kafka", "k:1"}).config().status());
+        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka", "k:1", "--publish-service", "proxy"}));
+        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka", "k:1",
+                "--status-address", "10.0.0.1", "--publish-service", "a/b"}));
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.signalbox.watcher.SourceView;
 import dev.signalbox.watcher.convert.StateConverter;
 import dev.signalbox.watcher.model.Observed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
@@ -102,6 +103,25 @@ public final class InformerCaches implements SourceView, AutoCloseable {
             }
         }
         return Optional.empty();
+    }
+
+    /** The cached object of {@code kind} (namespace "" for cluster-scoped kinds), status and all. */
+    public Optional<HasMetadata> object(Kind kind, String namespace, String name) {
+        String storeKey = namespace.isEmpty() ? name : namespace + "/" + name;
+        for (SharedIndexInformer<? extends HasMetadata> i : informers.getOrDefault(kind, List.of())) {
+            HasMetadata o = i.getStore().getByKey(storeKey);
+            if (o != null) {
+                return Optional.of(o);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every cached Ingress, status included (informers that have not listed yet contribute nothing). */
+    public List<Ingress> ingresses() {
+        List<Ingress> out = new ArrayList<>();
+        informers.getOrDefault(Kind.INGRESS, List.of()).forEach(i -> i.getStore().list().forEach(o -> out.add((Ingress) o)));
+        return out;
     }
 
     private void awaitSynced() {

@@ -1,0 +1,77 @@
+package dev.signalbox.watcher.status;
+
+import dev.signalbox.schemas.snapshot.Diagnostic;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Decides which diagnostics become Kubernetes Events. A diagnostic is reported when it appears in a
+ * snapshot and was not in the previous snapshot this leader saw; one that stays gets nothing more.
+ *
+ * <p>Every Event has a name derived from the diagnostic (object, uid, message), so reporting the same
+ * diagnostic twice hits the same Event: the adapter creates it, and when it already exists it
+ * increments its {@code count} (kubectl shows "x N over ...") for a diagnostic that disappeared and
+ * reappeared, or leaves it alone on the first snapshot of a leader's term, where the previous leader
+ * may already have reported it.
+ */
+public final class DiagnosticReports {
+    private DiagnosticReports() {
+    }
+
+    /**
+     * One diagnostic to report.
+     *
+     * @param termStart true on the first snapshot of a leadership term: the Event may already exist
+     *                  from an earlier leader, and then it is not counted again
+     */
+    public record Report(Diagnostic diagnostic, boolean termStart) {
+    }
+
+    /**
+     * @param previous this cluster's diagnostics of the previous snapshot this leader handled; null at
+     *                 the start of a term
+     * @param current  every diagnostic of the new snapshot (all clusters)
+     * @return this cluster's new diagnostics, in snapshot order
+     */
+    public static List<Report> reports(String clusterId, Set<Diagnostic> previous, List<Diagnostic> current) {
+        return ofCluster(clusterId, current).stream()
+                .filter(d -> previous == null || !previous.contains(d))
+                .map(d -> new Report(d, previous == null))
+                .toList();
+    }
+
+    /** The diagnostics of {@code clusterId}: the next call's {@code previous}. */
+    public static Set<Diagnostic> ofCluster(String clusterId, List<Diagnostic> diagnostics) {
+        Set<Diagnostic> out = new LinkedHashSet<>();
+        diagnostics.stream().filter(d -> d.cluster().equals(clusterId)).forEach(out::add);
+        return out;
+    }
+
+    /**
+     * The Event's name: the object's name (cut to fit) and 16 hex digits of SHA-256 over kind, namespace,
+     * name, uid and message; a valid DNS subdomain whenever the object's name is one.
+     *
+     * @param uid the object's uid when the informer cache has it, else null (a recreated object then
+     *            shares its predecessor's Event)
+     */
+    public static String eventName(Diagnostic d, String uid) {
+        String id = String.join("\n", d.kind(), d.namespace(), d.name(), uid == null ? "" : uid, d.severity().name(), d.message());
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
+            String prefix = d.name().length() > 200 ? d.name().substring(0, 200) : d.name();
+            return prefix + "." + HexFormat.of().formatHex(hash, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is always present", e);
+        }
+    }
+
+    /** Events reason: ERROR means part of the object was left out of routing. */
+    public static String reason(Diagnostic d) {
+        return d.severity() == Diagnostic.Severity.ERROR ? "SignalboxRejected" : "SignalboxWarning";
+    }
+}
