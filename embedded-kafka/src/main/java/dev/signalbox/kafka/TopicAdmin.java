@@ -20,7 +20,7 @@ public final class TopicAdmin {
     public static void ensureTopics(String bootstrapServers, int eventPartitions, short replicationFactor) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
-            for (TopicSpec spec : List.of(Topics.events(eventPartitions), Topics.snapshots())) {
+            for (TopicSpec spec : List.of(Topics.events(eventPartitions), Topics.snapshots(), Topics.compilerModel())) {
                 if (existing.contains(spec.name())) {
                     continue;
                 }

@@ -9,6 +9,7 @@ import java.util.Map;
 public final class Topics {
     public static final String EVENTS = "signalbox.events";
     public static final String SNAPSHOTS = "signalbox.snapshots";
+    public static final String COMPILER_MODEL = "signalbox.compiler.model";
 
     /** A topic to create: name, partition count and the configuration that differs from the default. */
     public record TopicSpec(String name, int partitions, Map<String, String> configs) {
@@ -39,6 +40,18 @@ public final class Topics {
                 "retention.ms", String.valueOf(30L * 24 * 3600 * 1000),
                 // A chunk is at most SnapshotChunk.DEFAULT_CHUNK_BYTES; leave headroom for headers and batching.
                 "max.message.bytes", String.valueOf(2 * 1024 * 1024),
+                "unclean.leader.election.enable", "false"));
+    }
+
+    /**
+     * The compiler's checkpoint of its model: the latest event of every live object, keyed like the events
+     * topic, written in the same transaction as the snapshot and the consumed offsets. A restarted compiler
+     * reads this (about one record per live object) instead of the whole event history.
+     */
+    public static TopicSpec compilerModel() {
+        return new TopicSpec(COMPILER_MODEL, 1, Map.of(
+                // Only the latest state of each object matters; deletes are tombstones.
+                "cleanup.policy", "compact",
                 "unclean.leader.election.enable", "false"));
     }
 

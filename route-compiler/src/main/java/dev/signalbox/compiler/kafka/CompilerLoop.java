@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * to start another life). Runs on one thread, which owns the model and both clients.
  *
  * <p>Exactly-once: the chunks of a snapshot and the event offsets it was compiled from are committed in
- * one Kafka transaction. On start the model is rebuilt from the events before the committed offsets, and
+ * one Kafka transaction, with a checkpoint of the changed part of the model ({@link ModelCheckpoint}). On start
+ * the model is restored from that checkpoint (or, without one, folded from the events before the committed
+ * offsets), and
  * the version sequence continues from the latest snapshot in the topic, so a crash never skips or repeats
  * a version.
  */
@@ -55,7 +57,8 @@ public final class CompilerLoop implements AutoCloseable {
     private final LongConsumer onPublished;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final ClusterModel model = new ClusterModel();
+    private final ModelCheckpoint checkpoint = new ModelCheckpoint();
+    private ClusterModel model = new ClusterModel();
     private final Batching batching;
     private List<TopicPartition> partitions = List.of();
     private long lastVersion;
@@ -105,9 +108,10 @@ public final class CompilerLoop implements AutoCloseable {
     public void run() {
         producer.initTransactions();
         recoverVersion();
-        rebuildModel();
-        if (!SnapshotCodec.contentHash(RouteCompiler.compile(model)).equals(lastHash)) {
-            // The log holds changes the last snapshot lacks (or the compiler itself changed): publish them.
+        boolean checkpointOutdated = rebuildModel();
+        if (checkpointOutdated || !SnapshotCodec.contentHash(RouteCompiler.compile(model)).equals(lastHash)) {
+            // The log holds changes the last snapshot lacks (or the compiler itself changed), or the
+            // checkpoint must be rewritten: publish.
             batching.changed(System.nanoTime());
         }
         LOG.info("compiler ready: {} objects from {} partitions, last version {}", model.size(), partitions.size(),
@@ -137,7 +141,14 @@ public final class CompilerLoop implements AutoCloseable {
         }
     }
 
-    private void rebuildModel() {
+    /**
+     * Restores the model as of the committed offsets: from the checkpoint when there is one, else by
+     * folding the events before those offsets.
+     *
+     * @return true when the checkpoint has to be rewritten (it was missing or does not match the offsets)
+     */
+    private boolean rebuildModel() {
+        long t0 = System.nanoTime();
         List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30));
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("topic " + Topics.EVENTS + " does not exist");
@@ -147,13 +158,29 @@ public final class CompilerLoop implements AutoCloseable {
         consumer.assign(partitions);
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
         Map<TopicPartition, Long> target = new HashMap<>();
+        boolean haveOffsets = false;
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata c = committed.get(tp);
             target.put(tp, c == null ? 0L : c.offset());
+            haveOffsets |= c != null;
         }
-        // Read, without publishing, exactly the events the last snapshot was compiled from.
+        ClusterModel restored = new ClusterModel();
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(config.bootstrapServers(), restored);
+        if (haveOffsets && loaded.present()) {
+            // The checkpoint was committed with these offsets: it is the model they describe.
+            model = restored;
+            target.forEach(consumer::seek);
+            LOG.info("restored the cluster model from its checkpoint: {} objects at offsets {} in {} ms", model.size(),
+                    target, (System.nanoTime() - t0) / 1_000_000);
+            return false;
+        }
+        // No checkpoint (first start, or group offsets expired): read exactly the events the last snapshot
+        // was compiled from, then write a whole new checkpoint.
         long events = EventFold.foldUntil(consumer, target, model);
-        LOG.info("rebuilt the cluster model from {} events up to offsets {}", events, target);
+        checkpoint.rewriteAll(model, loaded.keys());
+        LOG.info("rebuilt the cluster model from {} events up to offsets {} in {} ms", events, target,
+                (System.nanoTime() - t0) / 1_000_000);
+        return true;
     }
 
     private boolean apply(ConsumerRecords<byte[], byte[]> records) {
@@ -161,6 +188,7 @@ public final class CompilerLoop implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : records) {
             Optional<ClusterEvent> e = decode(r);
             if (e.isPresent()) {
+                checkpoint.record(e.get());
                 changed |= model.apply(e.get());
             }
         }
@@ -191,6 +219,7 @@ public final class CompilerLoop implements AutoCloseable {
                 producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
             }
         }
+        checkpoint.write(producer, model.latestObservedAt());
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
         batching.published();

@@ -59,6 +59,13 @@ public final class ClusterModel {
         return objects.size();
     }
 
+    /** Restores {@link #latestObservedAt()} from a checkpoint (deleted objects' times are not in the objects). */
+    public void observedUpTo(Instant time) {
+        if (time.isAfter(latestObservedAt)) {
+            latestObservedAt = time;
+        }
+    }
+
     /** The latest observedAt of every event applied: a snapshot's creation time, the same on every replay. */
     public Instant latestObservedAt() {
         return latestObservedAt;

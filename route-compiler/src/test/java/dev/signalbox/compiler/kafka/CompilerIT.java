@@ -177,6 +177,23 @@ class CompilerIT {
         }
     }
 
+    @Test
+    @Order(4)
+    void aRestartedCompilerRestoresItsModelFromTheCheckpointAndContinuesCorrectly() {
+        RoutingSnapshot before = latest();
+        long t0 = System.nanoTime();
+        try (Compiler compiler = Compiler.start(CompilerConfig.defaults(kafka.bootstrapServers()))) {
+            ingress("after-restart", "after-restart.example.com");
+            RoutingSnapshot next = awaitHost("after-restart.example.com");
+            System.out.printf("restart with %d hosts to the next version published: %d ms%n",
+                    before.table().virtualHosts().size(), (System.nanoTime() - t0) / 1_000_000);
+            assertEquals(before.version() + 1, next.version());
+            assertEquals(before.table().virtualHosts().size() + 1, next.table().virtualHosts().size());
+            assertEquals(next.table(), Replay.tableAt(kafka.bootstrapServers(), next.provenance()),
+                    "the restored model compiles to what the event history says");
+        }
+    }
+
     private static int chunkCount(long version) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

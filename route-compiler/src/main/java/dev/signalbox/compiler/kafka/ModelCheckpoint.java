@@ -1,0 +1,99 @@
+package dev.signalbox.compiler.kafka;
+
+import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.Op;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * The compiler's model checkpoint on the compacted {@link Topics#COMPILER_MODEL} topic: the last event of
+ * every key changed since the previous commit (an UPSERT's event, or a tombstone for a DELETE), plus one
+ * meta record with the model's latest observedAt. Written inside the snapshot's transaction, so the
+ * checkpoint, the snapshot and the consumed offsets always agree. Owned by the compiler loop's thread.
+ */
+final class ModelCheckpoint {
+    static final String META_KEY = "signalbox/meta";
+
+    private final Map<String, byte[]> pending = new TreeMap<>();
+
+    /** Remembers the event's key for the next {@link #write}. */
+    void record(ClusterEvent e) {
+        pending.put(e.key().recordKey(), e.op() == Op.DELETE ? null : ClusterEventCodec.encode(e));
+    }
+
+    /** Marks every key as changed: the next write replaces the whole checkpoint ({@code stale} get tombstones). */
+    void rewriteAll(ClusterModel model, Set<String> stale) {
+        stale.forEach(k -> pending.put(k, null));
+        model.all().values().forEach(o -> pending.put(o.key().recordKey(), ClusterEventCodec.encode(
+                ClusterEvent.upsert(o.key(), o.uid(), o.resourceVersion(), o.observedAt(), 0, o.state()))));
+    }
+
+    /** Sends what changed, within the caller's open transaction. */
+    void write(Producer<String, byte[]> producer, Instant latestObservedAt) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        pending.forEach((k, v) -> producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, k, v)));
+        producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, META_KEY,
+                latestObservedAt.toString().getBytes(StandardCharsets.UTF_8)));
+        pending.clear();
+    }
+
+    /** What a checkpoint held: the keys it had (live ones), and whether it held anything at all. */
+    record Loaded(Set<String> keys, boolean present) {
+    }
+
+    /** Reads the whole checkpoint into {@code model}. */
+    static Loaded load(String bootstrapServers, ClusterModel model) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // Only checkpoints whose transaction committed, i.e. that agree with the committed offsets.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A reader with no group: nothing to commit.
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // About one record per live object: take big bites.
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        Map<String, byte[]> latest = new HashMap<>();
+        boolean any = false;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(Topics.COMPILER_MODEL, 0);
+            c.assign(List.of(tp));
+            c.seekToBeginning(List.of(tp));
+            long end = c.endOffsets(List.of(tp)).get(tp);
+            while (c.position(tp) < end) {
+                for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    any = true;
+                    if (r.value() == null) {
+                        latest.remove(r.key());
+                    } else {
+                        latest.put(r.key(), r.value());
+                    }
+                }
+            }
+        }
+        byte[] meta = latest.remove(META_KEY);
+        if (meta != null) {
+            model.observedUpTo(Instant.parse(new String(meta, StandardCharsets.UTF_8)));
+        }
+        latest.forEach((k, v) -> ClusterEventCodec.decode(Topics.COMPILER_MODEL + " " + k, v).ifPresent(model::apply));
+        return new Loaded(Set.copyOf(latest.keySet()), any);
+    }
+}
