@@ -10,7 +10,9 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.IdentityHashMap;
@@ -62,7 +64,7 @@ final class BackendConnector {
                         ch.pipeline().addLast(RELAY, new BackendHandler());
                     }
                 });
-        ChannelFuture f = b.connect(InetSocketAddress.createUnresolved(endpoint.address(), endpoint.port()));
+        ChannelFuture f = b.connect(socketAddress(endpoint));
         f.addListener(done -> {
             if (done.isSuccess()) {
                 metrics.backendConnectionOpened();
@@ -70,6 +72,20 @@ final class BackendConnector {
             }
         });
         return f;
+    }
+
+    /**
+     * An IP literal (an EndpointSlice address, IPv4 or IPv6 such as {@code ::1}, maybe in brackets) is used
+     * as is; a DNS name (an ExternalName Service) is left unresolved for the bootstrap's resolver.
+     */
+    static InetSocketAddress socketAddress(Endpoint endpoint) {
+        String host = endpoint.address();
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        InetAddress literal = NetUtil.createInetAddressFromIpAddressString(host);
+        return literal != null ? new InetSocketAddress(literal, endpoint.port())
+                : InetSocketAddress.createUnresolved(host, endpoint.port());
     }
 
     void release(EventLoop loop, Endpoint endpoint, Channel channel) {

@@ -4,6 +4,7 @@ import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.CompiledTable;
 import dev.signalbox.proxy.routing.Decision;
+import dev.signalbox.proxy.routing.RequestTarget;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import io.netty.channel.Channel;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -141,7 +143,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             rejectMalformed(request.decoderResult().cause());
             return;
         }
-        Decision d = table.route(request.headers().get(HttpHeaderNames.HOST), request.uri());
+        RequestTarget target = RequestTarget.parse(request.method().name(), request.uri());
+        if (target instanceof RequestTarget.Invalid invalid) {
+            // The message itself was framed correctly, so the connection stays usable.
+            Exchange ex = new Exchange(table, CompiledTable.NO_ROUTE, request);
+            exchange = ex;
+            ex.respondLocally(request, HttpResponseStatus.BAD_REQUEST, invalid.reason());
+            return;
+        }
+        RequestTarget.Valid valid = (RequestTarget.Valid) target;
+        // The backend sees the path the route was chosen on (see RequestTarget).
+        request.setUri(valid.forwardUri());
+        Decision d = table.route(request.headers().get(HttpHeaderNames.HOST), valid.path());
         Exchange ex = new Exchange(table, d.route(), request);
         exchange = ex;
         if (d instanceof Decision.Forward f) {
@@ -487,7 +500,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
 
         private String address() {
-            return endpoint.address() + ":" + endpoint.port();
+            return NetUtil.toSocketAddressString(endpoint.address(), endpoint.port());
         }
 
         private String clientAddress() {

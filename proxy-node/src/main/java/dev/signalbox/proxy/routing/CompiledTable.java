@@ -80,11 +80,10 @@ public final class CompiledTable {
      * Routes one request.
      *
      * @param hostHeader the Host header as sent (any case, maybe with a port), or null
-     * @param uri        the request target as sent, maybe with a query
+     * @param path       the normalised path, {@link RequestTarget.Valid#path()}
      */
-    public Decision route(String hostHeader, String uri) {
+    public Decision route(String hostHeader, String path) {
         String host = normalizeHost(hostHeader);
-        String path = RequestTarget.path(uri);
         CompiledRoute match = firstMatch(exactHosts.get(host), path);
         if (match == null) {
             int dot = host.indexOf('.');
