@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
  */
 public record LbAddress(String ip, String hostname) {
     private static final Pattern IPV4 = Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+    /** IPs first, then host names, each alphabetically. */
     static final Comparator<LbAddress> ORDER = Comparator
-            .comparing((LbAddress a) -> a.ip() == null ? "" : a.ip())
-            .thenComparing(a -> a.hostname() == null ? "" : a.hostname());
+            .comparing(LbAddress::ip, Comparator.nullsLast(Comparator.<String>naturalOrder()))
+            .thenComparing(LbAddress::hostname, Comparator.nullsLast(Comparator.<String>naturalOrder()));
 
     public LbAddress {
         if ((ip == null) == (hostname == null)) {

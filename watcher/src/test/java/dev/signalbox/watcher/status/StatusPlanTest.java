@@ -52,7 +52,7 @@ class StatusPlanTest {
                         List.of(new StatusPlan.Write(WEB, List.of()))),
                 Arguments.of("writes are sorted by namespace and name, addresses ip first",
                         List.of("c1/shop/web", "c1/shop/api"), List.of(HOST, IP), Map.of(WEB, List.of(), API, List.of()), Set.of(),
-                        List.of(new StatusPlan.Write(API, List.of(HOST, IP)), new StatusPlan.Write(WEB, List.of(HOST, IP)))));
+                        List.of(new StatusPlan.Write(API, List.of(IP, HOST)), new StatusPlan.Write(WEB, List.of(IP, HOST)))));
     }
 
     @ParameterizedTest(name = "{0}")
