@@ -178,4 +178,34 @@ class StatusReportingIT {
         }
     }
 
+    @Test
+    void aNewLeaderTakesOverStatusWithoutRepeatingTheEventsOfTheOldOne() {
+        String ns = "ns-takeover";
+        WatcherConfig.Status st = WatcherConfig.Status.ofAddresses(List.of(LbAddress.parse("203.0.113.30")));
+        List<String> ours = List.of("ip:203.0.113.30");
+        Watcher a = Watcher.startKubernetes(config(ns, st).withIdentity("a"), client);
+        Watcher b = Watcher.startKubernetes(config(ns, st).withIdentity("b"), client);
+        try {
+            Await.until("one leader", WAIT, () -> a.isLeader() || b.isLeader());
+            Watcher leader = a.isLeader() ? a : b;
+            Watcher other = leader == a ? b : a;
+            client.resource(ingress(ns, "broken", "signalbox", "missing")).create();
+            client.resource(ingress(ns, "web", "signalbox", "missing-too")).create();
+            awaitStatus(ns, "web", ours);
+            Await.until("the Events", WAIT, () -> events(ns, "broken").size() == 1 && events(ns, "web").size() == 1);
+            assertEquals(0, other.statusWrites() + other.eventsReported(), "the standby writes nothing");
+
+            leader.close();
+            Await.until("takeover", WAIT, other::isLeader);
+            client.resource(ingress(ns, "later", "signalbox", "missing")).create();
+            awaitStatus(ns, "later", ours);
+            Await.until("the new Ingress's Event", WAIT, () -> events(ns, "later").size() == 1);
+            assertEquals(1, events(ns, "broken").size());
+            assertEquals(1, events(ns, "broken").get(0).getCount(), "the new leader does not count the old leader's Event again");
+            assertEquals(1, other.statusWrites(), "the new leader only writes the new Ingress");
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
 }
