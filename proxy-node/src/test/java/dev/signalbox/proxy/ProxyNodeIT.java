@@ -439,9 +439,11 @@ class ProxyNodeIT {
             s.setSoTimeout(10_000);
             List<String> answers = new ArrayList<>();
             // Exact /b is only reachable by its normalised path; the backend sees that path, query as sent.
-            for (String target : List.of("/x/../b?q=/../1", "/%62", "//b", "/./b/.", "/b%2F..", "/%2e%2e/b")) {
+            for (String target : List.of("/x/../b?q=/../1", "/%62", "//b", "/./b/.", "/b%2F..", "/%2e%2e/b",
+                    "/caf\u00e9?\u00e9")) {
+                // The target's characters are sent as the UTF-8 bytes a client would put on the wire.
                 s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: a.test\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                        .getBytes(StandardCharsets.UTF_8));
                 Map<String, String> r = readResponse(s.getInputStream());
                 answers.add(target + " " + r.get(":status") + " " + r.getOrDefault("x-backend", "-").charAt(0) + " "
                         + r.get(":body").lines().filter(l -> l.startsWith("uri: ")).findFirst().orElse("-"));
@@ -452,7 +454,8 @@ class ProxyNodeIT {
                     "//b HTTP/1.1 200 OK b uri: /b",
                     "/./b/. HTTP/1.1 200 OK a uri: /b/",
                     "/b%2F.. HTTP/1.1 200 OK a uri: /b%2F..",
-                    "/%2e%2e/b HTTP/1.1 200 OK b uri: /b"), answers);
+                    "/%2e%2e/b HTTP/1.1 200 OK b uri: /b",
+                    "/caf\u00e9?\u00e9 HTTP/1.1 200 OK a uri: /caf%C3%A9?%C3%A9"), answers);
         }
     }
 

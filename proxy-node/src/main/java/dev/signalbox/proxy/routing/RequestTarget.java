@@ -13,10 +13,12 @@ import java.util.List;
  * <ol>
  *   <li>{@code *} is accepted for OPTIONS only, matched as {@code /} and forwarded as {@code *};
  *       absolute-form loses scheme and authority; any other target not starting with {@code /} is refused.</li>
- *   <li>The query (and a fragment, which clients should not send) is split off; the query is forwarded as sent.</li>
+ *   <li>The query (and a fragment, which clients should not send) is split off; the query is forwarded as sent
+ *       but for the escaping of raw bytes (step 3).</li>
  *   <li>In the path, a {@code %} must be followed by two hex digits, and neither NUL nor {@code %00} may appear.
  *       Encoded unreserved characters (RFC 3986 2.3) are decoded, every other escape is kept with upper-case
- *       hex (RFC 3986 6.2.2.1): {@code %2F} stays an escape and never separates segments.</li>
+ *       hex (RFC 3986 6.2.2.1): {@code %2F} stays an escape and never separates segments. Raw control
+ *       characters and bytes outside ASCII are percent-encoded, in the query too.</li>
  *   <li>Runs of {@code /} become one (as nginx's {@code merge_slashes on}).</li>
  *   <li>{@code .} and {@code ..} segments are removed (RFC 3986 5.2.4), including encoded ones
  *       ({@code %2e%2e}, decoded in step 3); {@code ..} above the root stays at the root.</li>
@@ -32,13 +34,19 @@ public sealed interface RequestTarget {
     record Invalid(String reason) implements RequestTarget {
     }
 
-    /** Parses the target of one request; {@code method} is the request method's name. */
+    /**
+     * Parses the target of one request as Netty decodes it, one char per byte; {@code method} is the
+     * request method's name.
+     */
     static RequestTarget parse(String method, String uri) {
         if (uri == null || uri.isEmpty()) {
             return new Invalid("empty request target");
         }
-        if (uri.indexOf('\0') >= 0) {
-            return new Invalid("request target contains NUL");
+        for (int i = 0; i < uri.length(); i++) {
+            if (uri.charAt(i) == 0 || uri.charAt(i) > 0xff) {
+                return new Invalid(uri.charAt(i) == 0 ? "request target contains NUL"
+                        : "request target contains a character that is not one byte");
+            }
         }
         if (uri.equals("*")) {
             // RFC 9112 3.2.4: asterisk-form is only for a server-wide OPTIONS.
@@ -76,7 +84,7 @@ public sealed interface RequestTarget {
             return new Invalid("request path has invalid percent-encoding or an encoded NUL: " + uri);
         }
         String path = removeDotSegments(mergeSlashes(decoded));
-        return new Valid(path, query == null ? path : path + "?" + query);
+        return new Valid(path, query == null ? path : path + "?" + escapeRaw(query));
     }
 
     /** Decodes escapes of unreserved characters, upper-cases the others; null if an escape is invalid or NUL. */
@@ -85,7 +93,7 @@ public sealed interface RequestTarget {
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
             if (c != '%') {
-                out.append(c);
+                appendEscapedIfRaw(out, c);
                 continue;
             }
             if (i + 2 >= path.length()) {
@@ -107,6 +115,28 @@ public sealed interface RequestTarget {
                         .append(Character.toUpperCase(path.charAt(i + 2)));
             }
             i += 2;
+        }
+        return out.toString();
+    }
+
+    /**
+     * Appends {@code c}, percent-encoded when it is a control character or a byte outside ASCII. Netty decodes
+     * the request line one char per byte (ISO-8859-1) but encodes it as UTF-8, so a raw byte such as the
+     * 0xC3 of an unencoded "é" would reach the backend as two bytes; its escape carries the byte unchanged.
+     */
+    private static void appendEscapedIfRaw(StringBuilder out, char c) {
+        if (c > ' ' && c < 0x7f) {
+            out.append(c);
+        } else {
+            String hex = "0123456789ABCDEF";
+            out.append('%').append(hex.charAt((c >> 4) & 0xf)).append(hex.charAt(c & 0xf));
+        }
+    }
+
+    private static String escapeRaw(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            appendEscapedIfRaw(out, s.charAt(i));
         }
         return out.toString();
     }
