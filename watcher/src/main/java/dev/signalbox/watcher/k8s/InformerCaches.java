@@ -26,7 +26,7 @@ import java.util.function.Function;
  * leader has warm caches. Handlers only signal the key that changed; the reader takes the current state
  * from the cache. Handlers run on fabric8's informer threads.
  */
-public final class InformerCaches implements SourceView, AutoCloseable {
+public final class InformerCaches implements SourceView, CachedObjects, AutoCloseable {
     private final String clusterId;
     private final Map<Kind, List<SharedIndexInformer<? extends HasMetadata>>> informers = new EnumMap<>(Kind.class);
 
@@ -105,7 +105,7 @@ public final class InformerCaches implements SourceView, AutoCloseable {
         return Optional.empty();
     }
 
-    /** The cached object of {@code kind} (namespace "" for cluster-scoped kinds), status and all. */
+    @Override
     public Optional<HasMetadata> object(Kind kind, String namespace, String name) {
         String storeKey = namespace.isEmpty() ? name : namespace + "/" + name;
         for (SharedIndexInformer<? extends HasMetadata> i : informers.getOrDefault(kind, List.of())) {
@@ -117,7 +117,8 @@ public final class InformerCaches implements SourceView, AutoCloseable {
         return Optional.empty();
     }
 
-    /** Every cached Ingress, status included (informers that have not listed yet contribute nothing). */
+    /** Informers that have not listed yet contribute nothing. */
+    @Override
     public List<Ingress> ingresses() {
         List<Ingress> out = new ArrayList<>();
         informers.getOrDefault(Kind.INGRESS, List.of()).forEach(i -> i.getStore().list().forEach(o -> out.add((Ingress) o)));

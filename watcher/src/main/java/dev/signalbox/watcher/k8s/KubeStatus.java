@@ -32,10 +32,10 @@ public final class KubeStatus {
     static final String COMPONENT = "signalbox-watcher";
 
     private final KubernetesClient client;
-    private final InformerCaches caches;
+    private final CachedObjects caches;
     private final Clock clock;
 
-    public KubeStatus(KubernetesClient client, InformerCaches caches, Clock clock) {
+    public KubeStatus(KubernetesClient client, CachedObjects caches, Clock clock) {
         this.client = client;
         this.caches = caches;
         this.clock = clock;
