@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.deploy.ConformanceManifests.ClassRef;
-import dev.signalbox.deploy.ConformanceManifests.Path;
+import dev.signalbox.deploy.ConformanceManifests.IngressPath;
 import dev.signalbox.deploy.ConformanceManifests.Rule;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.codec.Json;
@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -46,14 +48,14 @@ class ConformanceIT {
     private static final String NOT_FOUND = "404";
 
     @TempDir
-    static java.nio.file.Path tmp;
-    private static java.nio.file.Path manifests;
+    static Path tmp;
+    private static Path manifests;
     private static LocalMode local;
     private static final List<EchoBackend> BACKENDS = new ArrayList<>();
     private static final List<EchoBackend> SPREAD = new ArrayList<>();
 
     /** One row of the path-matching examples of kubernetes.io/docs/concepts/services-networking/ingress. */
-    record Row(String name, List<Path> paths, String request, String expected) {
+    record Row(String name, List<IngressPath> paths, String request, String expected) {
         @Override
         public String toString() {
             return name;
@@ -145,6 +147,21 @@ class ConformanceIT {
     }
 
     @Test
+    void aRequestPathIsMatchedInItsNormalForm() {
+        // Row 16's host routes Prefix / to a, /aaa to b and /aaa/bbb to c; %2F is not a separator.
+        String host = rowHost(16);
+        List<String> requests = List.of("/ccc/../aaa/bbb", "/../aaa/bbb/", "//aaa//bbb", "/aaa/%2e%2e/aaa/%62bb",
+                "/aaa%2Fbbb", "/aaa/bbb%2F..%2F..");
+        Map<String, String> expected = new LinkedHashMap<>();
+        List.of("c", "c", "c", "c", "a", "b").forEach(b -> expected.put(requests.get(expected.size()), b));
+        Map<String, String> actual = new LinkedHashMap<>();
+        for (String r : requests) {
+            actual.put(r, answer(proxy(0), host, r));
+        }
+        assertEquals(expected, actual);
+    }
+
+    @Test
     void hostsMatchExactlyThenByOneLabelWildcardThenWithoutHost() throws IOException {
         write("hosts.yaml", ingress("hosts", new Rule("foo.bar.com", prefix("/", "a")),
                 new Rule("*.foo.com", prefix("/", "b")), new Rule("exact.foo.com", prefix("/", "c"))));
@@ -164,9 +181,8 @@ class ConformanceIT {
 
     @Test
     void theDefaultBackendServesWhatMatchesNothingAndWithoutItThatIs404() throws IOException {
-        String unmatchedPath = rowHost(1) + " /bar";
         assertEquals(List.of(NOT_FOUND, NOT_FOUND), List.of(answer(proxy(0), "nothing.test", "/"),
-                answer(proxy(0), rowHost(1), "/bar")), "before the default backend: " + unmatchedPath);
+                answer(proxy(0), rowHost(1), "/bar")), "an unknown host, and a known host's unmatched path");
         try {
             write("fallback.yaml", ingress("fallback", ClassRef.OURS, "fallback", List.of()));
             awaitAnswer("nothing.test", "/", "fallback");
@@ -232,7 +248,7 @@ class ConformanceIT {
     @Test
     void aBrokenIngressNeverStopsTheOthers() throws IOException {
         write("broken.yaml", ingress("broken", new Rule("broken.test", prefix("/missing", "no-such-service"),
-                new Path("Sometimes", "/bad-type", "a"), prefix("/resource", null))));
+                new IngressPath("Sometimes", "/bad-type", "a"), prefix("/resource", null))));
         List<String> expected = List.of(
                 "path \"/bad-type\" of host broken.test: pathType \"Sometimes\" is not Exact, Prefix or "
                         + "ImplementationSpecific; path ignored",
@@ -336,9 +352,9 @@ class ConformanceIT {
 
     private static void write(String file, String yaml) throws IOException {
         // Written aside and moved in, so the watcher never reads half a file.
-        java.nio.file.Path part = tmp.resolve(file + ".part");
+        Path part = tmp.resolve(file + ".part");
         Files.writeString(part, yaml);
-        Files.move(part, manifests.resolve(file), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(part, manifests.resolve(file), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 }

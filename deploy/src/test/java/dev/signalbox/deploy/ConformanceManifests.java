@@ -76,20 +76,20 @@ final class ConformanceManifests {
     }
 
     /** One HTTPIngressPath; {@code service} null gives a resource backend instead. */
-    record Path(String pathType, String path, String service) {
+    record IngressPath(String pathType, String path, String service) {
     }
 
-    static Path prefix(String path, String service) {
-        return new Path("Prefix", path, service);
+    static IngressPath prefix(String path, String service) {
+        return new IngressPath("Prefix", path, service);
     }
 
-    static Path exact(String path, String service) {
-        return new Path("Exact", path, service);
+    static IngressPath exact(String path, String service) {
+        return new IngressPath("Exact", path, service);
     }
 
     /** One IngressRule; {@code host} null for a rule without host. */
-    record Rule(String host, List<Path> paths) {
-        Rule(String host, Path... paths) {
+    record Rule(String host, List<IngressPath> paths) {
+        Rule(String host, IngressPath... paths) {
             this(host, List.of(paths));
         }
     }
@@ -129,7 +129,7 @@ final class ConformanceManifests {
         for (Rule r : rules) {
             b.append(r.host() == null ? "  - http:\n" : "  - host: \"" + r.host() + "\"\n    http:\n");
             b.append("      paths:\n");
-            for (Path p : r.paths()) {
+            for (IngressPath p : r.paths()) {
                 b.append("      - path: ").append(p.path()).append('\n');
                 b.append("        pathType: ").append(p.pathType()).append('\n');
                 b.append("        backend:\n");
