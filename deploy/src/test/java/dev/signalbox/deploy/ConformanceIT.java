@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.signalbox.deploy.ConformanceManifests.ClassRef;
 import dev.signalbox.deploy.ConformanceManifests.IngressPath;
 import dev.signalbox.deploy.ConformanceManifests.Rule;
@@ -17,6 +18,8 @@ import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,7 @@ import java.util.TreeMap;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -159,6 +163,41 @@ class ConformanceIT {
             actual.put(r, answer(proxy(0), host, r));
         }
         assertEquals(expected, actual);
+    }
+
+    @Test
+    void anExternalNameServiceIsProxiedToItsDnsName() throws IOException {
+        // "localhost" resolves to the IPv4 loopback first (the JDK's default), where echo backend "b" listens.
+        write("external.yaml", ConformanceManifests.documents(List.of(
+                ConformanceManifests.externalName("external", "localhost", backend("b").port()),
+                ingress("external", new Rule("external.test", prefix("/", "external"))))));
+        awaitAnswer("external.test", "/x", "b");
+    }
+
+    @Test
+    void anIpv6EndpointIsProxiedTo() throws IOException {
+        HttpServer v6;
+        try {
+            v6 = HttpServer.create(new InetSocketAddress(InetAddress.getByName("::1"), 0), 16);
+        } catch (IOException e) {
+            Assumptions.abort("no IPv6 loopback on this machine: " + e.getMessage());
+            return;
+        }
+        v6.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            ex.getResponseHeaders().add("X-Backend", "v6");
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        v6.start();
+        try {
+            write("v6.yaml", ConformanceManifests.documents(List.of(
+                    ConformanceManifests.service("v6", "IPv6", "::1", List.of(v6.getAddress().getPort())),
+                    ingress("v6", new Rule("v6.test", prefix("/", "v6"))))));
+            awaitAnswer("v6.test", "/", "v6");
+        } finally {
+            v6.stop(0);
+        }
     }
 
     @Test
@@ -344,6 +383,10 @@ class ConformanceIT {
             out.put(hosts.get(i), expected[i]);
         }
         return out;
+    }
+
+    private static EchoBackend backend(String name) {
+        return BACKENDS.stream().filter(b -> b.name().equals(name)).findFirst().orElseThrow();
     }
 
     private static ProxyNode proxy(int i) {

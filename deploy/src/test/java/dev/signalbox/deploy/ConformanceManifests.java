@@ -40,6 +40,11 @@ final class ConformanceManifests {
      * EndpointSlice has one port number for all its endpoints, so each endpoint gets its own slice.
      */
     static String service(String name, List<Integer> ports) {
+        return service(name, "IPv4", "127.0.0.1", ports);
+    }
+
+    /** Like {@link #service(String, List)} with endpoints at {@code address} of {@code addressType}. */
+    static String service(String name, String addressType, String address, List<Integer> ports) {
         StringBuilder b = new StringBuilder("""
                 apiVersion: v1
                 kind: Service
@@ -62,17 +67,34 @@ final class ConformanceManifests {
                       namespace: %3$s
                       labels:
                         kubernetes.io/service-name: %1$s
-                    addressType: IPv4
+                    addressType: %5$s
                     ports:
                     - name: http
                       port: %4$d
                     endpoints:
-                    - addresses: ["127.0.0.1"]
+                    - addresses: ["%6$s"]
                       conditions:
                         ready: true
-                    """.formatted(name, i, NAMESPACE, ports.get(i)));
+                    """.formatted(name, i, NAMESPACE, ports.get(i), addressType, address));
         }
         return b.toString();
+    }
+
+    /** An ExternalName Service for {@code dnsName}, whose port "http" is {@code port}. */
+    static String externalName(String name, String dnsName, int port) {
+        return """
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  type: ExternalName
+                  externalName: %s
+                  ports:
+                  - name: http
+                    port: %d
+                """.formatted(name, NAMESPACE, dnsName, port);
     }
 
     /** One HTTPIngressPath; {@code service} null gives a resource backend instead. */
