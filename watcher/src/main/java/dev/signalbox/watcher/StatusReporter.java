@@ -158,7 +158,8 @@ final class StatusReporter implements AutoCloseable {
     /** What one leadership term remembers: the last snapshot's lists and what it wrote. */
     private final class Term {
         private final long id;
-        private List<String> listed = List.of();
+        /** Null until this term read a snapshot: no snapshot says nothing about what is ours, so nothing is cleared. */
+        private List<String> listed;
         private Set<Diagnostic> previousDiagnostics;
         private final Set<IngressRef> written = new HashSet<>();
 
@@ -187,7 +188,7 @@ final class StatusReporter implements AutoCloseable {
 
         void reconcileStatus() {
             Optional<List<LbAddress>> addrs = addresses.get();
-            if (addrs.isEmpty()) {
+            if (addrs.isEmpty() || listed == null) {
                 return;
             }
             for (StatusPlan.Write w : StatusPlan.writes(clusterId, listed, addrs.get(), kube.currentStatuses(), written)) {
