@@ -99,8 +99,11 @@ class StatusReportingIT {
             awaitStatus(ns, "web", ours);
 
             // A later Ingress of our class marks a snapshot that also holds "foreign".
+            long created = System.nanoTime();
             client.resource(ingress(ns, "marker", "signalbox", "api")).create();
             awaitStatus(ns, "marker", ours);
+            System.out.println("MEASURED Ingress created to its status written (watcher, compiler, reporter): "
+                    + (System.nanoTime() - created) / 1_000_000 + " ms");
             assertEquals(List.of(), status(ns, "foreign"), "an Ingress of another class gets no status");
 
             long writes = w.statusWrites();
