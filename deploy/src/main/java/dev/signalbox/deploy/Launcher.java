@@ -21,6 +21,8 @@ public final class Launcher {
                         [--proxies N] [--data-dir DIR] [--kafka-port P] [--bind 127.0.0.1] [--cluster-id local]
                         the whole pipeline on this machine with an embedded Kafka broker
               watcher   --kafka HOST:PORT [--cluster-id ID] [--manifests DIR | --kubeconfig FILE] [--lease-namespace NS]
+                        [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME] [--identity ID]
+                        [--lease-duration-ms 15000]
               compiler  --kafka HOST:PORT
               proxy     --kafka HOST:PORT [--http-port 8080] [--admin-port 9090] [--node-id ID] [--bind ADDR]
               bench     [--changes 100] [--proxies 2]

@@ -131,11 +131,11 @@ public final class Watcher implements AutoCloseable {
     }
 
     /** Ingress status writes and diagnostic Events made by this watcher (Kubernetes source). */
-    long statusWrites() {
+    public long statusWrites() {
         return status == null ? 0 : status.statusWrites();
     }
 
-    long eventsReported() {
+    public long eventsReported() {
         return status == null ? 0 : status.eventsReported();
     }
 

@@ -18,7 +18,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class WatcherMain {
     static final String USAGE = "usage: watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]"
-            + " [--lease-namespace NS] [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME]";
+            + " [--lease-namespace NS] [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME]"
+            + " [--identity ID] [--lease-duration-ms 15000]";
 
     private WatcherMain() {
     }
@@ -69,6 +70,8 @@ public final class WatcherMain {
         List<String> namespaces = List.of();
         List<LbAddress> statusAddresses = List.of();
         String publishService = null;
+        String identity = null;
+        Long leaseMs = null;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -84,6 +87,8 @@ public final class WatcherMain {
                 case "--status-address" -> statusAddresses = Arrays.stream(v.split(",")).map(String::trim)
                         .filter(s -> !s.isEmpty()).map(LbAddress::parse).toList();
                 case "--publish-service" -> publishService = v;
+                case "--identity" -> identity = v;
+                case "--lease-duration-ms" -> leaseMs = Long.parseLong(v);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -98,6 +103,14 @@ public final class WatcherMain {
                         : WatcherConfig.Status.ofAddresses(statusAddresses));
         if (leaseNamespace != null) {
             config = config.withLease(leaseNamespace, config.leaseName());
+        }
+        if (identity != null) {
+            config = config.withIdentity(identity);
+        }
+        if (leaseMs != null) {
+            // client-go's ratios (15 s / 10 s / 2 s): renew by 2/3 of the lease, retry every 2/15 of it.
+            config = config.withTimings(java.time.Duration.ofMillis(leaseMs), java.time.Duration.ofMillis(leaseMs * 2 / 3),
+                    java.time.Duration.ofMillis(leaseMs * 2 / 15));
         }
         return new Options(config, kubeconfig);
     }

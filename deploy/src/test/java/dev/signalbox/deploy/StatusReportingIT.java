@@ -1,4 +1,4 @@
-package dev.signalbox.watcher;
+package dev.signalbox.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -7,6 +7,8 @@ import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.testing.Await;
+import dev.signalbox.watcher.Watcher;
+import dev.signalbox.watcher.WatcherConfig;
 import dev.signalbox.watcher.status.LbAddress;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -61,9 +63,10 @@ class StatusReportingIT {
     }
 
     static Ingress ingress(String ns, String name, String className, String backend) {
-        Ingress i = KubernetesWatcherIT.ingress(ns, name, backend);
-        i.getSpec().setIngressClassName(className);
-        return i;
+        return new IngressBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
+                .withNewSpec().withIngressClassName(className).addNewRule().withHost(name + ".example").withNewHttp()
+                .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName(backend)
+                .withNewPort().withNumber(80).endPort().endService().endBackend().endPath().endHttp().endRule().endSpec().build();
     }
 
     static List<String> status(String ns, String name) {
