@@ -72,8 +72,10 @@ final class Synchronizer implements AutoCloseable {
                 onLost.run();
                 return;
             }
+            long fenced = System.nanoTime();
             try {
                 EventLogReader.LogView view = EventLogReader.read(bootstrapServers, clusterId, Duration.ofSeconds(30));
+                long read = System.nanoTime();
                 epoch = epochFromLog.applyAsLong(view.maxEpoch());
                 log.clear();
                 log.putAll(view.entries());
@@ -82,8 +84,9 @@ final class Synchronizer implements AutoCloseable {
                 changes.forEach(this::publish);
                 p.start(() -> lost(p));
                 leading = true;
-                LOG.info("leading cluster {} with epoch {}: {} keys in the log, {} events to reconcile, ready in {} ms",
-                        clusterId, epoch, view.entries().size(), changes.size(), (System.nanoTime() - started) / 1_000_000);
+                LOG.info("leading cluster {} with epoch {}: {} keys in the log, {} events to reconcile, ready in {} ms "
+                        + "(fencing {} ms, reading the log {} ms)", clusterId, epoch, view.entries().size(), changes.size(),
+                        (System.nanoTime() - started) / 1_000_000, (fenced - started) / 1_000_000, (read - fenced) / 1_000_000);
             } catch (RuntimeException e) {
                 LOG.error("takeover failed; giving up leadership", e);
                 publisher = null;

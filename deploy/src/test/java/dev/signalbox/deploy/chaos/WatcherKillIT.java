@@ -64,7 +64,8 @@ class WatcherKillIT {
                     createIngress(i);
                     Thread.sleep(20);
                 }
-                // SIGKILL the leader; start a replacement so two watchers remain.
+                awaitInLog(kafka.bootstrapServers(), "ing-29", System.nanoTime());
+                // SIGKILL the leader, which is publishing; start a replacement so two watchers remain.
                 watchers.get(first).destroyForcibly().waitFor();
                 long killedAt = System.nanoTime();
                 watchers.put("w3", startWatcher(kafka.bootstrapServers(), kubeconfig, "w3", dir));
