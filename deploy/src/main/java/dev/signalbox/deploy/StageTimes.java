@@ -1,5 +1,6 @@
 package dev.signalbox.deploy;
 
+import dev.signalbox.kafka.TopicDump;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.codec.SnapshotChunk;
@@ -7,7 +8,6 @@ import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,12 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Splits the benchmark's change times into pipeline stages using the record timestamps in both topics:
@@ -34,11 +29,11 @@ final class StageTimes {
     static void print(String bootstrap, long[] writtenAt, long[] servedAt) {
         Map<Instant, Long> eventSentAt = new HashMap<>();
         Map<Instant, Long> snapshotSentAt = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, Topics.EVENTS)) {
+        for (ConsumerRecord<byte[], byte[]> r : TopicDump.readCommitted(bootstrap, Topics.EVENTS)) {
             ClusterEventCodec.decode("bench", r.value()).filter(e -> e.kind() == Kind.INGRESS)
                     .map(ClusterEvent::observedAt).ifPresent(t -> eventSentAt.put(t, r.timestamp()));
         }
-        for (ConsumerRecord<byte[], byte[]> r : readAll(bootstrap, Topics.SNAPSHOTS)) {
+        for (ConsumerRecord<byte[], byte[]> r : TopicDump.readCommitted(bootstrap, Topics.SNAPSHOTS)) {
             try {
                 SnapshotChunk c = SnapshotChunk.fromRecord(r.headers(), r.value());
                 if (c.count() == 1) {
@@ -76,24 +71,5 @@ final class StageTimes {
         long[] a = values.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(a);
         return a[a.length / 2];
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        // Time what the pipeline saw: committed records only.
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
     }
 }
