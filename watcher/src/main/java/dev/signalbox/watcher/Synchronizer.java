@@ -41,6 +41,8 @@ final class Synchronizer implements AutoCloseable {
     private final AtomicLong committed = new AtomicLong();
     private final Map<ObjectKey, LogEntry> log = new HashMap<>();
     private TransactionalPublisher publisher;
+    /** A prepared, not yet fenced producer for the next takeover (Kubernetes source standby). */
+    private TransactionalPublisher standby;
     private long epoch;
     private volatile boolean leading;
 
@@ -64,10 +66,20 @@ final class Synchronizer implements AutoCloseable {
                 return;
             }
             long started = System.nanoTime();
+            TransactionalPublisher prepared = standby;
+            standby = null;
             TransactionalPublisher p;
             try {
-                p = TransactionalPublisher.open(bootstrapServers, clusterId, committed);
+                p = prepared != null ? prepared : TransactionalPublisher.prepare(bootstrapServers, clusterId, committed);
             } catch (RuntimeException e) {
+                LOG.error("could not open the transactional producer; giving up leadership: {}", e.toString());
+                onLost.run();
+                return;
+            }
+            try {
+                p.fence();
+            } catch (RuntimeException e) {
+                p.close();
                 LOG.error("could not open the transactional producer; giving up leadership: {}", e.toString());
                 onLost.run();
                 return;
@@ -125,6 +137,25 @@ final class Synchronizer implements AutoCloseable {
         });
     }
 
+    /**
+     * Prepares, off the takeover path, the producer the next takeover will fence with. Best effort: a
+     * takeover without one prepares it then. Any thread.
+     */
+    void warmUp() {
+        post(this::prepareStandby);
+    }
+
+    private void prepareStandby() {
+        if (publisher != null || standby != null || loop.isShutdown()) {
+            return;
+        }
+        try {
+            standby = TransactionalPublisher.prepare(bootstrapServers, clusterId, committed);
+        } catch (RuntimeException e) {
+            LOG.debug("could not prepare a standby producer (the takeover will): {}", e.toString());
+        }
+    }
+
     /** Stops publishing (leadership lost). */
     void stepDown() {
         leading = false;
@@ -141,6 +172,7 @@ final class Synchronizer implements AutoCloseable {
             log.clear();
             LOG.info("stopped publishing for cluster {}", clusterId);
         }
+        prepareStandby();
     }
 
     /** Runs {@code task} on the sync thread; dropped once the watcher is closing. */
@@ -180,6 +212,10 @@ final class Synchronizer implements AutoCloseable {
             loop.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (standby != null) {
+            standby.close();
+            standby = null;
         }
     }
 }

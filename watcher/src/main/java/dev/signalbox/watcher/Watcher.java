@@ -44,6 +44,7 @@ public final class Watcher implements AutoCloseable {
         InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), w::changed);
         w.source = caches;
         w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), caches, Clock.systemUTC(), w::lostKubernetes);
+        w.sync.warmUp();
         Supplier<Optional<List<LbAddress>>> addresses = Optional::empty;
         WatcherConfig.Status st = config.status();
         if (st.publishServiceName() != null) {
