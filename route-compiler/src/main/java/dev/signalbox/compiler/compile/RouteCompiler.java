@@ -63,6 +63,7 @@ public final class RouteCompiler {
             }
             String source = key.clusterId() + "/" + key.shortName();
             owned.add(source);
+            java.util.Set<String> tlsHosts = redirectedHosts(ing);
 
             if (ing.defaultBackend() != null) {
                 if (defaultOwner != null) {
@@ -112,7 +113,7 @@ public final class RouteCompiler {
                     if (b.isEmpty()) {
                         continue;
                     }
-                    routes.put(conflictKey, new Route(p.path(), match.get(), b.get().id(), source));
+                    routes.put(conflictKey, new Route(p.path(), match.get(), b.get().id(), source, tlsHosts.contains(host)));
                     routeOwners.put(host + " " + conflictKey, key);
                 }
             }
@@ -129,6 +130,29 @@ public final class RouteCompiler {
                 .toList();
         return new RoutingTable(virtualHosts, defaultBackend, List.copyOf(backends.resolved().values()),
                 List.copyOf(tls.values()), owned.stream().sorted().toList(), diagnostics.sorted());
+    }
+
+    /** Annotation that turns off the redirect of plain HTTP to HTTPS for an Ingress's TLS hosts. */
+    static final String SSL_REDIRECT_ANNOTATION = "signalbox.dev/ssl-redirect";
+
+    /**
+     * The hosts of this Ingress whose plain-HTTP requests are redirected to HTTPS: those listed under
+     * spec.tls (ingress-nginx redirects by default too), unless {@value #SSL_REDIRECT_ANNOTATION} is "false".
+     */
+    private static java.util.Set<String> redirectedHosts(IngressState ing) {
+        if ("false".equalsIgnoreCase(ing.annotations().getOrDefault(SSL_REDIRECT_ANNOTATION, "true").trim())) {
+            return java.util.Set.of();
+        }
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (IngressState.TlsEntry t : ing.tls()) {
+            for (String h : t.hosts()) {
+                String n = Paths.normalizeHost(h);
+                if (n != null) {
+                    hosts.add(n);
+                }
+            }
+        }
+        return hosts;
     }
 
     private static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where, Backends backends,

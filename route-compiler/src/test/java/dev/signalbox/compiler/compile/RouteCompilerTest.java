@@ -202,7 +202,8 @@ class RouteCompilerTest {
                                         List.of(new TlsEntry(List.of("Foo.com", "*.foo.com"), "foo-cert"),
                                                 new TlsEntry(List.of("bar.com"), "missing")),
                                         rule("foo.com", path("/", "Prefix", svc("web", 80))))),
-                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
+                                        id("ns", "web", "80"), "c1/ns/a", true)))),
                                 null, List.of(WEB80),
                                 List.of(new TlsBinding("*.foo.com", "c1/ns/foo-cert", "CERT", "KEY"),
                                         new TlsBinding("foo.com", "c1/ns/foo-cert", "CERT", "KEY")),
@@ -252,6 +253,15 @@ class RouteCompilerTest {
                                         "c2", "ns", "web", "80", List.of(), "service ns/web does not exist")),
                                 List.of(), List.of("c2/ns/a"), List.of(new Diagnostic("c2", "Ingress", "ns", "a",
                                         Diagnostic.Severity.ERROR, "service ns/web does not exist")))),
+
+                row("the signalbox.dev/ssl-redirect annotation set to false keeps plain HTTP for TLS hosts",
+                        with(web(), tlsSecret("ns", "foo-cert", "CERT", "KEY"),
+                                upsert(dev.signalbox.schemas.event.Kind.INGRESS, "ns", "a", new dev.signalbox.schemas.event.IngressState(
+                                        "signalbox", java.util.Map.of("signalbox.dev/ssl-redirect", "false"), java.time.Instant.EPOCH, null,
+                                        List.of(new TlsEntry(List.of("foo.com"), "foo-cert")),
+                                        List.of(rule("foo.com", path("/", "Prefix", svc("web", 80))))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(new TlsBinding("foo.com", "c1/ns/foo-cert", "CERT", "KEY")), List.of())),
 
                 row("an ExternalName Service resolves to its DNS name on the Service port",
                         List.of(ourClass(false),
