@@ -58,6 +58,29 @@ class PoisonRecordsIT {
         }
     }
 
+    @Test
+    void aGiganticIngressIsLeftOutWithoutStallingTheChangesAroundIt(@TempDir Path dir) throws Exception {
+        try (EchoBackend a = EchoBackend.start("a")) {
+            Path manifests = Files.createDirectories(dir.resolve("manifests"));
+            Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc-a", a.port()));
+            // 2 MiB in an annotation routing reads: the event would exceed Kafka's 1 MiB record limit.
+            String giant = Manifests.ingress("giant", "giant.local", "/", "svc-a").replace("metadata:\n",
+                    "metadata:\n  annotations:\n    signalbox.dev/comment: \"" + "x".repeat(2 * 1024 * 1024) + "\"\n");
+            Files.writeString(manifests.resolve("giant.yaml"), giant);
+            Files.writeString(manifests.resolve("one.yaml"), Manifests.ingress("one", "one.local", "/", "svc-a"));
+            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
+                    dir.resolve("data"), 0, "local", false);
+            try (LocalMode local = LocalMode.start(config)) {
+                ProxyNode p = local.proxies().get(0);
+                awaitServed(p, "one.local");
+                Files.writeString(manifests.resolve("two.yaml"), Manifests.ingress("two", "two.local", "/", "svc-a"));
+                awaitServed(p, "two.local");
+                org.junit.jupiter.api.Assertions.assertEquals(404, Http.get(p.httpPort(), "giant.local", "/").statusCode());
+            }
+        }
+    }
+
     private static void awaitServed(ProxyNode p, String host) {
         Await.value(host + " served by proxy " + p.httpPort(), WAIT, () -> Http.tryGet(p.httpPort(), host, "/"),
                 r -> r != null && r.statusCode() == 200);

@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * networking.k8s.io/v1 Ingress, as routing sees it.
  *
  * @param ingressClassName  spec.ingressClassName, or null
- * @param annotations       metadata.annotations without kubectl's last-applied-configuration, sorted
+ * @param annotations       the metadata.annotations routing may read (kubernetes.io/ingress.class,
+ *                          signalbox.dev/*, nginx.ingress.kubernetes.io/*), sorted
  * @param creationTimestamp metadata.creationTimestamp; the older of two conflicting Ingresses wins
  */
 public record IngressState(

@@ -34,7 +34,7 @@ import java.util.Optional;
 
 /**
  * Turns fabric8 objects into the routing-relevant {@link ObjectState} of the events topic, dropping
- * what routing ignores (status, managedFields, kubectl's last-applied-configuration, labels). Both
+ * what routing ignores (status, managedFields, labels, annotations routing does not read). Both
  * sources use it, so the Kubernetes and the manifests source publish the same events. Pure and
  * stateless; any thread.
  */
@@ -94,7 +94,7 @@ public final class StateConverter {
 
     private static IngressState ingress(Ingress i) {
         Map<String, String> annotations = new HashMap<>(annotations(i.getMetadata()));
-        annotations.remove(LAST_APPLIED);
+        annotations.keySet().removeIf(k -> !routedAnnotation(k));
         IngressSpec spec = i.getSpec();
         List<IngressState.TlsEntry> tls = new ArrayList<>();
         List<IngressState.Rule> rules = new ArrayList<>();
@@ -204,6 +204,16 @@ public final class StateConverter {
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * Annotations routing may read: the legacy class annotation, Signalbox's own, and ingress-nginx's (kept
+     * so that its users' settings can be honoured or diagnosed). Everything else (kubectl's last-applied
+     * configuration, tooling metadata, which can be large) is not part of the event.
+     */
+    static boolean routedAnnotation(String key) {
+        return key.equals("kubernetes.io/ingress.class") || key.startsWith("signalbox.dev/")
+                || key.startsWith("nginx.ingress.kubernetes.io/");
     }
 
     private static Map<String, String> annotations(ObjectMeta meta) {

@@ -1,6 +1,7 @@
 package dev.signalbox.watcher.kafka;
 
 import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.codec.ClusterEventSerializer;
 import dev.signalbox.schemas.event.ClusterEvent;
 import java.time.Duration;
@@ -50,6 +51,10 @@ public final class TransactionalPublisher implements AutoCloseable {
         this.committed = committed;
     }
 
+    /** Below the producer's 1 MiB max.request.size and the broker's default max.message.bytes. */
+    static final int MAX_EVENT_BYTES = 900 * 1024;
+    private static final AtomicLong oversized = new AtomicLong();
+
     public static String transactionalId(String clusterId) {
         return "signalbox-watcher-" + clusterId;
     }
@@ -90,6 +95,7 @@ public final class TransactionalPublisher implements AutoCloseable {
         p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "15000");
         // A takeover's initTransactions() is refused (CONCURRENT_TRANSACTIONS) until the dead leader's
         // transaction is aborted; retrying at most every 50 ms instead of backing off to 1 s shortens takeover.
+        p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "50");
         p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "50");
         // Name the producer after its cluster in broker logs and metrics.
         p.put(ProducerConfig.CLIENT_ID_CONFIG, txId);
@@ -195,11 +201,38 @@ public final class TransactionalPublisher implements AutoCloseable {
 
     private void sendOnce(List<ClusterEvent> events) {
         producer.beginTransaction();
+        int sent = 0;
         for (ClusterEvent e : events) {
+            if (tooLarge(e)) {
+                continue;
+            }
             producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), e));
+            sent++;
         }
         producer.commitTransaction();
-        committed.addAndGet(events.size());
+        committed.addAndGet(sent);
+    }
+
+    /**
+     * An event over {@link #MAX_EVENT_BYTES} would fail its whole transaction again and again, stalling
+     * every other change: it is left out, logged and counted instead. Routing keeps the object's last
+     * published state (or does not know it).
+     */
+    private boolean tooLarge(ClusterEvent e) {
+        int size = ClusterEventCodec.encode(e).length;
+        if (size <= MAX_EVENT_BYTES) {
+            return false;
+        }
+        oversized.incrementAndGet();
+        LOG.error("{} {} (resourceVersion {}) is {} bytes as an event, over the {} byte limit: not published; "
+                + "routing keeps its last published state", e.kind().apiName(), e.key().shortName(), e.resourceVersion(),
+                size, MAX_EVENT_BYTES);
+        return true;
+    }
+
+    /** Events left out for their size since start. */
+    public static long oversizedEvents() {
+        return oversized.get();
     }
 
     private boolean abortQuietly() {

@@ -40,6 +40,7 @@ class StateConverterTest {
                 .withCreationTimestamp("2026-01-02T03:04:05Z")
                 .addToAnnotations("signalbox.dev/timeout", "5s")
                 .addToAnnotations(StateConverter.LAST_APPLIED, "{\"huge\":true}")
+                .addToAnnotations("example.com/owner", "team-a")
                 .addNewManagedField().withManager("kubectl").endManagedField()
                 .endMetadata()
                 .withNewSpec().withIngressClassName("signalbox")
