@@ -1,5 +1,6 @@
 package dev.signalbox.proxy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /**
@@ -10,7 +11,38 @@ import java.time.Duration;
  * @param adminPort       the admin port; 0 picks a free one
  * @param connectTimeout  how long connecting to a backend may take before the client gets 504
  * @param responseTimeout how long a backend may take to start its response after the request was sent
+ * @param https           the HTTPS listener, or null to serve plain HTTP only
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
-                          Duration connectTimeout, Duration responseTimeout) {
+                          Duration connectTimeout, Duration responseTimeout, Https https) {
+
+    /** A node without an HTTPS listener. */
+    public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
+                       Duration connectTimeout, Duration responseTimeout) {
+        this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null);
+    }
+
+    /**
+     * The HTTPS listener: certificates come from the snapshot's TLS bindings, chosen by SNI.
+     *
+     * @param port           the port to bind; 0 picks a free one
+     * @param publicPort     the port clients reach it on (a NAT or load balancer in front), used in HTTP-to-HTTPS
+     *                       redirects; 0 means the bound port
+     * @param defaultCertPem the certificate chain served for unknown or absent SNI, or null to generate a
+     *                       self-signed one at start
+     * @param defaultKeyPem  its private key (PKCS#8, or PKCS#1 RSA), or null with {@code defaultCertPem}
+     */
+    public record Https(int port, int publicPort, Path defaultCertPem, Path defaultKeyPem) {
+        public Https {
+            if ((defaultCertPem == null) != (defaultKeyPem == null)) {
+                throw new IllegalArgumentException("a default certificate needs both the certificate and the key file");
+            }
+        }
+    }
+
+    /** This configuration with an HTTPS listener. */
+    public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem));
+    }
 }

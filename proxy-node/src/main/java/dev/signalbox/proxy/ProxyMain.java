@@ -1,5 +1,6 @@
 package dev.signalbox.proxy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -7,11 +8,17 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Starts one proxy node from command-line options and stops it on SIGTERM:
- * {@code --kafka HOST:PORT --http-port N --admin-port N --node-id X --bind ADDR}.
+ * {@code --kafka HOST:PORT --http-port N --admin-port N --node-id X --bind ADDR}, and for HTTPS
+ * {@code --https-port N [--public-https-port N] [--default-cert FILE --default-key FILE]}.
  */
 public final class ProxyMain {
     private static final Map<String, String> DEFAULTS = Map.of("--kafka", "127.0.0.1:9092", "--http-port", "8080",
             "--admin-port", "8081", "--node-id", "proxy-1", "--bind", "0.0.0.0");
+    /** Options without a default: HTTPS is served only when --https-port is given. */
+    private static final java.util.Set<String> HTTPS_OPTIONS = java.util.Set.of("--https-port", "--public-https-port",
+            "--default-cert", "--default-key");
+    private static final String USAGE = "usage: ProxyMain --kafka HOST:PORT --http-port N --admin-port N --node-id X "
+            + "--bind ADDR [--https-port N [--public-https-port N] [--default-cert FILE --default-key FILE]]";
 
     private ProxyMain() {
     }
@@ -22,7 +29,7 @@ public final class ProxyMain {
             config = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("usage: ProxyMain --kafka HOST:PORT --http-port N --admin-port N --node-id X --bind ADDR");
+            System.err.println(USAGE);
             System.exit(2);
             return;
         }
@@ -38,7 +45,7 @@ public final class ProxyMain {
     static ProxyConfig parse(String[] args) {
         Map<String, String> opts = new TreeMap<>(DEFAULTS);
         for (int i = 0; i < args.length; i += 2) {
-            if (!DEFAULTS.containsKey(args[i])) {
+            if (!DEFAULTS.containsKey(args[i]) && !HTTPS_OPTIONS.contains(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i]);
             }
             if (i + 1 >= args.length) {
@@ -46,8 +53,23 @@ public final class ProxyMain {
             }
             opts.put(args[i], args[i + 1]);
         }
-        return new ProxyConfig(opts.get("--kafka"), opts.get("--node-id"), opts.get("--bind"),
+        ProxyConfig config = new ProxyConfig(opts.get("--kafka"), opts.get("--node-id"), opts.get("--bind"),
                 port(opts, "--http-port"), port(opts, "--admin-port"), Duration.ofSeconds(2), Duration.ofSeconds(30));
+        if (!opts.containsKey("--https-port")) {
+            for (String o : HTTPS_OPTIONS) {
+                if (opts.containsKey(o)) {
+                    throw new IllegalArgumentException(o + " needs --https-port");
+                }
+            }
+            return config;
+        }
+        if (opts.containsKey("--default-cert") != opts.containsKey("--default-key")) {
+            throw new IllegalArgumentException("--default-cert and --default-key go together");
+        }
+        return config.withHttps(port(opts, "--https-port"),
+                opts.containsKey("--public-https-port") ? port(opts, "--public-https-port") : 0,
+                opts.containsKey("--default-cert") ? Path.of(opts.get("--default-cert")) : null,
+                opts.containsKey("--default-key") ? Path.of(opts.get("--default-key")) : null);
     }
 
     private static int port(Map<String, String> opts, String name) {

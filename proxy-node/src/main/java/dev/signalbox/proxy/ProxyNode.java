@@ -3,6 +3,7 @@ package dev.signalbox.proxy;
 import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.netty.ProxyServer;
+import dev.signalbox.proxy.netty.TlsContexts;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.schemas.codec.DecodeFailures;
 import dev.signalbox.schemas.kafka.SnapshotLog;
@@ -31,11 +32,20 @@ public final class ProxyNode implements AutoCloseable {
     public static ProxyNode start(ProxyConfig config) {
         RoutingState routing = new RoutingState();
         ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, DecodeFailures.SNAPSHOTS::get);
+        ProxyServer.Https https = null;
+        TlsContexts tls = null;
+        if (config.https() != null) {
+            tls = TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem());
+            https = new ProxyServer.Https(config.https().port(), config.https().publicPort(), tls);
+            TlsContexts contexts = tls;
+            metrics.tlsUnusableBindings(() -> contexts.unusable().size());
+        }
         ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
-                config.adminPort(), config.connectTimeout(), config.responseTimeout()), routing, metrics);
+                config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics);
         try {
             SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
-            SnapshotFollower follower = SnapshotFollower.start(log, s -> apply(config.nodeId(), routing, s),
+            TlsContexts contexts = tls;
+            SnapshotFollower follower = SnapshotFollower.start(log, s -> apply(config.nodeId(), routing, contexts, s),
                     "signalbox-proxy-snapshots-" + config.nodeId());
             return new ProxyNode(routing, server, follower);
         } catch (RuntimeException e) {
@@ -44,8 +54,12 @@ public final class ProxyNode implements AutoCloseable {
         }
     }
 
-    private static void apply(String nodeId, RoutingState routing, RoutingSnapshot s) {
+    private static void apply(String nodeId, RoutingState routing, TlsContexts tls, RoutingSnapshot s) {
         long before = routing.appliedVersion();
+        if (tls != null && s.version() > before) {
+            // Certificates first: once the version shows as applied, new handshakes see its certificates.
+            tls.update(s);
+        }
         if (routing.apply(s)) {
             LOG.info("node {} applied snapshot version {} ({}, {} virtual hosts, {} diagnostics)", nodeId,
                     s.version(), s.contentHash(), s.table().virtualHosts().size(), s.table().diagnostics().size());
@@ -61,6 +75,11 @@ public final class ProxyNode implements AutoCloseable {
 
     public int httpPort() {
         return server.httpPort();
+    }
+
+    /** The bound HTTPS port, or 0 when this node serves no HTTPS. */
+    public int httpsPort() {
+        return server.httpsPort();
     }
 
     public int adminPort() {

@@ -15,6 +15,19 @@ class ProxyMainTest {
     }
 
     @Test
+    void httpsIsServedOnlyWhenItsPortIsGiven() {
+        ProxyConfig plain = ProxyMain.parse(new String[] {"--http-port", "81"});
+        assertEquals(null, plain.https());
+        ProxyConfig tls = ProxyMain.parse(new String[] {"--https-port", "8443", "--public-https-port", "443",
+            "--default-cert", "/c.pem", "--default-key", "/k.pem"});
+        assertEquals(new ProxyConfig.Https(8443, 443, java.nio.file.Path.of("/c.pem"), java.nio.file.Path.of("/k.pem")),
+                tls.https());
+        assertThrows(IllegalArgumentException.class, () -> ProxyMain.parse(new String[] {"--public-https-port", "443"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> ProxyMain.parse(new String[] {"--https-port", "8443", "--default-cert", "/c.pem"}));
+    }
+
+    @Test
     void rejectsAPortThatIsNotANumber() {
         assertThrows(IllegalArgumentException.class, () -> ProxyMain.parse(new String[] {"--http-port", "eighty"}));
     }

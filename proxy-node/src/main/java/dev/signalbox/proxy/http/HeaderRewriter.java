@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,15 +51,27 @@ public final class HeaderRewriter {
         }
     }
 
+    /** {@link #forBackend(HttpRequest, String, String)} for a request that came over plain HTTP. */
+    public static void forBackend(HttpRequest request, String clientAddress) {
+        forBackend(request, clientAddress, "http");
+    }
+
     /**
      * Prepares a client's request for the backend: HTTP/1.1 with a persistent connection, the hop-by-hop
      * fields removed, chunked framing kept when the client used it, and X-Forwarded-For/Proto/Host set.
+     * The {@code x-http2-*} fields Netty adds when it converts an HTTP/2 stream are removed too, so a
+     * backend sees the same request whichever version the client spoke (and a client cannot fake them).
+     *
+     * @param scheme "https" on the TLS listener, else "http"
      */
-    public static void forBackend(HttpRequest request, String clientAddress) {
+    public static void forBackend(HttpRequest request, String clientAddress, String scheme) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         String host = h.get(HttpHeaderNames.HOST);
         stripHopByHop(h);
+        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+            h.remove(n.text());
+        }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (chunked) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -66,7 +79,7 @@ public final class HeaderRewriter {
         }
         String prior = h.get(X_FORWARDED_FOR);
         h.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? clientAddress : prior + ", " + clientAddress);
-        h.set(X_FORWARDED_PROTO, "http");
+        h.set(X_FORWARDED_PROTO, scheme);
         if (host != null) {
             h.set(X_FORWARDED_HOST, host);
         }

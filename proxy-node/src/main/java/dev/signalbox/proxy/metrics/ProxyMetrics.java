@@ -32,6 +32,11 @@ public final class ProxyMetrics {
         registry.counter("signalbox_upstream_connections_opened_total").inc();
     }
 
+    /** How many TLS bindings of the applied snapshot could not be loaded (their hosts get the default certificate). */
+    public void tlsUnusableBindings(LongSupplier count) {
+        registry.register("signalbox_tls_unusable_bindings", (Gauge<Long>) count::getAsLong);
+    }
+
     public String prometheusText() {
         return PrometheusFormat.write(registry.getMetrics());
     }

@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.HeaderRewriter;
+import dev.signalbox.proxy.http.HttpsRedirect;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.CompiledTable;
 import dev.signalbox.proxy.routing.Decision;
@@ -13,6 +14,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -46,6 +48,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final java.util.Set<HttpMethod> IDEMPOTENT = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
 
+    private final Frontend frontend;
     private final RoutingState routing;
     private final BackendConnector connector;
     private final ProxyMetrics metrics;
@@ -55,11 +58,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private Exchange exchange;
     private boolean closing;
 
-    FrontendHandler(RoutingState routing, BackendConnector connector, ProxyMetrics metrics, Duration responseTimeout) {
-        this.routing = routing;
-        this.connector = connector;
-        this.metrics = metrics;
-        this.responseTimeout = responseTimeout;
+    FrontendHandler(Frontend frontend) {
+        this.frontend = frontend;
+        this.routing = frontend.routing();
+        this.connector = frontend.connector();
+        this.metrics = frontend.metrics();
+        this.responseTimeout = frontend.responseTimeout();
     }
 
     @Override
@@ -100,6 +104,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private void drain() {
         while (!queue.isEmpty() && !closing) {
             Object msg = queue.peek();
+            if (!(msg instanceof HttpObject)) {
+                // An HTTP/2 stream passes frames its codec does not turn into HTTP objects (a reset).
+                ReferenceCountUtil.release(queue.poll());
+                continue;
+            }
             if (exchange == null) {
                 queue.poll();
                 if (msg instanceof HttpRequest request) {
@@ -152,12 +161,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         RequestTarget.Valid valid = (RequestTarget.Valid) target;
+        String sentTarget = request.uri();
         // The backend sees the path the route was chosen on (see RequestTarget).
         request.setUri(valid.forwardUri());
-        Decision d = table.route(request.headers().get(HttpHeaderNames.HOST), valid.path());
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        Decision d = table.route(host, valid.path(), frontend.overTls());
+        String location = d instanceof Decision.RedirectToHttps
+                ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(table, d.route(), request);
         exchange = ex;
-        if (d instanceof Decision.Forward f) {
+        if (location != null) {
+            ex.respondLocally(request, Responses.redirect(ctx.alloc(), location, table.version(),
+                    HttpUtil.isKeepAlive(request)));
+        } else if (d instanceof Decision.RedirectToHttps) {
+            ex.respondLocally(request, HttpResponseStatus.BAD_REQUEST,
+                    "this route is served over HTTPS only and the request has no Host to redirect to");
+        } else if (d instanceof Decision.Forward f) {
             ex.forward(request, f);
         } else if (d instanceof Decision.Unavailable u) {
             metrics.upstreamError(u.route(), "no_endpoints");
@@ -241,7 +260,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             backendId = f.backendId();
             endpoint = f.endpoint();
             requestDone = request instanceof LastHttpContent;
-            HeaderRewriter.forBackend(request, clientAddress());
+            HeaderRewriter.forBackend(request, clientAddress(), frontend.overTls() ? "https" : "http");
             pendingHead = request;
             Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint);
             if (pooled != null) {
@@ -441,14 +460,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
         /** Answers the client with {@code status} and {@code reason}; the rest of the request body is dropped. */
         void respondLocally(HttpObject requestPart, HttpResponseStatus st, String reason) {
+            respondLocally(requestPart, Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive));
+        }
+
+        /** Answers the client with {@code response}; the rest of the request body is dropped. */
+        void respondLocally(HttpObject requestPart, FullHttpResponse response) {
             if (requestPart != null) {
                 requestDone |= requestPart instanceof LastHttpContent;
                 ReferenceCountUtil.release(requestPart);
             }
             discarding = true;
-            status = st.code();
+            status = response.status().code();
             cancelResponseTimeout();
-            ctx.writeAndFlush(Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive))
+            ctx.writeAndFlush(response)
                     .addListener(f -> {
                         if (!f.isSuccess()) {
                             ctx.close();

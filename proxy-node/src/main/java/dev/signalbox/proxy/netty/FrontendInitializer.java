@@ -1,9 +1,8 @@
 package dev.signalbox.proxy.netty;
 
-import dev.signalbox.proxy.metrics.ProxyMetrics;
-import dev.signalbox.proxy.routing.RoutingState;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -17,29 +16,31 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     static final String IDLE_CLOSE = "idle-close";
     static final String PROXY = "proxy";
     /** A client connection with no traffic either way for this long is closed, freeing its slot. */
-    private static final Duration CLIENT_IDLE = Duration.ofSeconds(60);
+    static final Duration CLIENT_IDLE = Duration.ofSeconds(60);
 
-    private final RoutingState routing;
-    private final BackendConnector connector;
-    private final ProxyMetrics metrics;
-    private final Duration responseTimeout;
+    private final Frontend frontend;
 
-    FrontendInitializer(RoutingState routing, BackendConnector connector, ProxyMetrics metrics,
-                        Duration responseTimeout) {
-        this.routing = routing;
-        this.connector = connector;
-        this.metrics = metrics;
-        this.responseTimeout = responseTimeout;
+    FrontendInitializer(Frontend frontend) {
+        this.frontend = frontend;
     }
 
     @Override
     protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+        addHttp1(ch.pipeline(), frontend);
+    }
+
+    /** Appends the HTTP/1.1 handlers; the HTTPS listener calls it once ALPN chose http/1.1. */
+    static void addHttp1(ChannelPipeline p, Frontend frontend) {
+        p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(8192)
                 .setMaxHeaderSize(16384)
                 .setMaxChunkSize(65536)));
-        ch.pipeline().addLast(IDLE_STATE, new IdleStateHandler(0, 0, CLIENT_IDLE.toMillis(), TimeUnit.MILLISECONDS));
-        ch.pipeline().addLast(IDLE_CLOSE, new IdleCloser());
-        ch.pipeline().addLast(PROXY, new FrontendHandler(routing, connector, metrics, responseTimeout));
+        addIdleClose(p);
+        p.addLast(PROXY, new FrontendHandler(frontend));
+    }
+
+    static void addIdleClose(ChannelPipeline p) {
+        p.addLast(IDLE_STATE, new IdleStateHandler(0, 0, CLIENT_IDLE.toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(IDLE_CLOSE, new IdleCloser());
     }
 }

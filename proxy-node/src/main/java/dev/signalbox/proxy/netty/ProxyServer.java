@@ -14,8 +14,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy's two Netty servers: the public HTTP port and the admin port, each on its own event loops so
- * the admin port answers while the proxy is saturated. Backend connections share the public port's loops.
+ * The proxy's Netty servers: the public HTTP port, the HTTPS port when configured, and the admin port, on
+ * its own event loop so it answers while the proxy is saturated. Backend connections and both public
+ * ports share the worker loops.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
@@ -25,11 +26,21 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup workers;
     private final EventLoopGroup admin;
     private Channel httpChannel;
+    private Channel httpsChannel;
     private Channel adminChannel;
 
-    /** The server settings that do not concern routing. */
+    /** The server settings that do not concern routing; {@code https} is null for plain HTTP only. */
     public record Settings(String nodeId, String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
-                           Duration responseTimeout) {
+                           Duration responseTimeout, Https https) {
+    }
+
+    /**
+     * The HTTPS listener.
+     *
+     * @param port       the port to bind, 0 for any
+     * @param publicPort the port redirects name, 0 for the bound one
+     */
+    public record Https(int port, int publicPort, TlsContexts contexts) {
     }
 
     private ProxyServer(Transport transport, String nodeId) {
@@ -49,12 +60,29 @@ public final class ProxyServer implements AutoCloseable {
         try {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
                     metrics);
+            int redirectPort = 443;
+            Https https = settings.https();
+            if (https != null) {
+                Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0);
+                server.httpsChannel = new ServerBootstrap()
+                        .group(server.acceptor, server.workers)
+                        .channel(transport.serverChannel())
+                        // Read freely through the handshake; HttpsInitializer turns it off for HTTP/1.1.
+                        .childOption(ChannelOption.AUTO_READ, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(new HttpsInitializer(https.contexts(), tls))
+                        .bind(settings.bindAddress(), https.port()).syncUninterruptibly().channel();
+                redirectPort = https.publicPort() > 0 ? https.publicPort() : server.httpsPort();
+                LOG.info("HTTPS on {} ({} TLS), redirects name port {}", server.httpsChannel.localAddress(),
+                        https.contexts().providerName(), redirectPort);
+            }
+            Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort);
             server.httpChannel = new ServerBootstrap()
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new FrontendInitializer(routing, connector, metrics, settings.responseTimeout()))
+                    .childHandler(new FrontendInitializer(plain))
                     .bind(settings.bindAddress(), settings.httpPort()).syncUninterruptibly().channel();
             server.adminChannel = new ServerBootstrap()
                     .group(server.admin)
@@ -74,6 +102,11 @@ public final class ProxyServer implements AutoCloseable {
         return ((InetSocketAddress) httpChannel.localAddress()).getPort();
     }
 
+    /** The bound HTTPS port, or 0 when HTTPS is not served. */
+    public int httpsPort() {
+        return httpsChannel == null ? 0 : ((InetSocketAddress) httpsChannel.localAddress()).getPort();
+    }
+
     public int adminPort() {
         return ((InetSocketAddress) adminChannel.localAddress()).getPort();
     }
@@ -81,7 +114,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Stops accepting, then closes every connection and stops the event loops, waiting for them. */
     @Override
     public void close() {
-        for (Channel c : new Channel[] {httpChannel, adminChannel}) {
+        for (Channel c : new Channel[] {httpChannel, httpsChannel, adminChannel}) {
             if (c != null) {
                 c.close().syncUninterruptibly();
             }

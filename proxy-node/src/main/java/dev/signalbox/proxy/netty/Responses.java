@@ -25,4 +25,13 @@ final class Responses {
         HttpUtil.setKeepAlive(r, keepAlive);
         return r;
     }
+
+    /** 308 Permanent Redirect (RFC 9110 15.4.9): the method and body are kept, unlike 301. */
+    static FullHttpResponse redirect(ByteBufAllocator alloc, String location, long snapshotVersion,
+                                     boolean keepAlive) {
+        FullHttpResponse r = plain(alloc, HttpResponseStatus.PERMANENT_REDIRECT, "redirecting to " + location,
+                snapshotVersion, keepAlive);
+        r.headers().set(HttpHeaderNames.LOCATION, location);
+        return r;
+    }
 }

@@ -76,13 +76,19 @@ public final class CompiledTable {
         return snapshot == null ? 0 : snapshot.version();
     }
 
+    /** Routes one request that came over plain HTTP; see {@link #route(String, String, boolean)}. */
+    public Decision route(String hostHeader, String path) {
+        return route(hostHeader, path, false);
+    }
+
     /**
      * Routes one request.
      *
      * @param hostHeader the Host header as sent (any case, maybe with a port), or null
      * @param path       the normalised path, {@link RequestTarget.Valid#path()}
+     * @param overTls    whether it came over TLS; if not, a route marked httpsRedirect redirects it
      */
-    public Decision route(String hostHeader, String path) {
+    public Decision route(String hostHeader, String path, boolean overTls) {
         String host = normalizeHost(hostHeader);
         CompiledRoute match = firstMatch(exactHosts.get(host), path);
         if (match == null) {
@@ -94,6 +100,9 @@ public final class CompiledTable {
         }
         if (match == null) {
             match = firstMatch(anyHost, path);
+        }
+        if (match != null && match.httpsRedirect() && !overTls) {
+            return new Decision.RedirectToHttps(match.label());
         }
         if (match != null) {
             return match.backend().pick(match.label());
@@ -134,10 +143,11 @@ public final class CompiledTable {
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
-    private record CompiledRoute(String label, PathMatch match, String path, CompiledBackend backend) {
+    private record CompiledRoute(String label, PathMatch match, String path, boolean httpsRedirect,
+                                 CompiledBackend backend) {
         CompiledRoute(String label, Route route, CompiledBackend backend) {
             this(label, route.match(), route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(),
-                    backend);
+                    route.httpsRedirect(), backend);
         }
 
         private static String trimSlash(String prefix) {

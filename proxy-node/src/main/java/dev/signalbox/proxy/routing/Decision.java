@@ -15,6 +15,13 @@ public sealed interface Decision {
     record Unavailable(String route, String reason) implements Decision {
     }
 
+    /**
+     * A plain-HTTP request for a route served over HTTPS only ({@code Route.httpsRedirect()}): 308 to the
+     * same host and target over HTTPS.
+     */
+    record RedirectToHttps(String route) implements Decision {
+    }
+
     /** Nothing matched and there is no default backend: 404 with {@code reason}. */
     record NotFound(String route, String reason) implements Decision {
     }

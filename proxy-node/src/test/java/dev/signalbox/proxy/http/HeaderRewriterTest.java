@@ -44,6 +44,15 @@ class HeaderRewriterTest {
                                 "x-forwarded-proto", "http", "x-forwarded-host", "a")));
     }
 
+    @org.junit.jupiter.api.Test
+    void aRequestFromTheTlsListenerSaysHttpsAndLosesNettysHttp2Fields() {
+        HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
+        r.headers().add("host", "a").add("x-http2-stream-id", "3").add("x-http2-scheme", "https");
+        HeaderRewriter.forBackend(r, "192.0.2.7", "https");
+        assertEquals(Map.of("host", "a", "x-forwarded-for", "192.0.2.7", "x-forwarded-proto", "https",
+                "x-forwarded-host", "a"), headers(r.headers()));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("requests")
     void rewritesRequests(RequestCase c) {

@@ -115,4 +115,37 @@ class CompiledTableTest {
                 .limit(4).toList();
         assertEquals(List.of("10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.2"), seen);
     }
+
+    record RedirectCase(String name, String host, String path, boolean overTls, Decision expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static final CompiledTable SECURE = CompiledTable.compile(SnapshotCodec.create(3, Instant.EPOCH, List.of(),
+            new RoutingTable(List.of(
+                    new VirtualHost("secure.com", List.of(new Route("/open", PathMatch.PREFIX, API.id(), "c/default/ing", false),
+                            new Route("/", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true))),
+                    new VirtualHost("*.secure.com", List.of(new Route("/", PathMatch.PREFIX, WILD.id(), "c/default/ing", true)))),
+                    null, List.of(API, ROOT, WILD), List.of(), List.of())));
+
+    static Stream<RedirectCase> redirects() {
+        return Stream.of(
+                new RedirectCase("A plain-HTTP request for a route marked httpsRedirect is redirected", "secure.com", "/x", false,
+                        new Decision.RedirectToHttps("secure.com/")),
+                new RedirectCase("The same request over TLS is forwarded", "secure.com", "/x", true, to("secure.com/", ROOT)),
+                new RedirectCase("A route of the same host without httpsRedirect is forwarded over plain HTTP", "SECURE.com:80", "/open/1", false,
+                        to("secure.com/open", API)),
+                new RedirectCase("A wildcard route marked httpsRedirect redirects", "a.secure.com", "/", false,
+                        new Decision.RedirectToHttps("*.secure.com/")),
+                new RedirectCase("A host without routes is not redirected", "other.com", "/", false,
+                        new Decision.NotFound("(none)", "no route for host \"other.com\" and path \"/\" and no default backend (snapshot version 3)")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("redirects")
+    void redirectsPlainHttpOnlyForRoutesMarkedSo(RedirectCase c) {
+        assertEquals(c.expected(), SECURE.route(c.host(), c.path(), c.overTls()));
+    }
 }

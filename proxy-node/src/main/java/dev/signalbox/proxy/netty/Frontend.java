@@ -1,0 +1,15 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.RoutingState;
+import java.time.Duration;
+
+/**
+ * What every client connection of one listener shares.
+ *
+ * @param overTls         whether the listener terminates TLS (X-Forwarded-Proto https, no HTTPS redirect)
+ * @param publicHttpsPort the port HTTP-to-HTTPS redirects name
+ */
+record Frontend(RoutingState routing, BackendConnector connector, ProxyMetrics metrics, Duration responseTimeout,
+                boolean overTls, int publicHttpsPort) {
+}
