@@ -20,10 +20,7 @@ import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
-import io.netty.util.ResourceLeakDetectorFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,32 +59,10 @@ import org.junit.jupiter.api.Test;
  * transaction), echo backends as endpoints, clients over real sockets. Fails if Netty reports a leak.
  */
 class ProxyNodeIT {
-    private static final List<String> LEAKS = new CopyOnWriteArrayList<>();
-
     static {
         // The JDK client refuses to set Host unless told; the proxy routes on it.
         System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
-        // Installed before the first ByteBuf exists, so every buffer's detector reports here too.
-        ResourceLeakDetectorFactory.setResourceLeakDetectorFactory(new ResourceLeakDetectorFactory() {
-            @Override
-            @SuppressWarnings("deprecation")
-            public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval,
-                                                                       long maxActive) {
-                return new ResourceLeakDetector<>(resource, samplingInterval) {
-                    @Override
-                    protected void reportTracedLeak(String type, String records) {
-                        LEAKS.add("LEAK " + type + records);
-                        super.reportTracedLeak(type, records);
-                    }
-
-                    @Override
-                    protected void reportUntracedLeak(String type) {
-                        LEAKS.add("LEAK " + type);
-                        super.reportUntracedLeak(type);
-                    }
-                };
-            }
-        });
+        NettyLeaks.install();
     }
 
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -175,13 +150,7 @@ class ProxyNodeIT {
                 s.close();
             }
         }
-        // Leaks are reported when a tracked buffer was collected and another one is tracked afterwards.
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            ByteBuf probe = PooledByteBufAllocator.DEFAULT.directBuffer(16);
-            probe.release();
-        }
-        assertEquals(List.of(), LEAKS, "Netty reported buffer leaks");
+        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
     }
 
     private static ProxyNode startNode(String id) {

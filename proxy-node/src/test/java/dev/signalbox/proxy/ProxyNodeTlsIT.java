@@ -1,0 +1,315 @@
+package dev.signalbox.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.signalbox.kafka.EmbeddedKafka;
+import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.SnapshotChunk;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.TlsBinding;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import dev.signalbox.testing.Await;
+import dev.signalbox.testing.EchoBackend;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TLS termination against a real broker: certificates generated here (several hosts and a wildcard) are
+ * published in snapshots as the compiler does; clients are the JDK's SSLSocket and HttpClient, trusting
+ * anything, so each test checks which certificate the proxy chose. Fails if Netty reports a leak.
+ */
+class ProxyNodeTlsIT {
+    static {
+        System.setProperty("jdk.httpclient.allowRestrictedHeaders", "host");
+        NettyLeaks.install();
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final SSLContext TRUST_ALL = trustAll();
+
+    private static EmbeddedKafka kafka;
+    private static KafkaProducer<String, byte[]> producer;
+    private static long version;
+    private static EchoBackend echo;
+    private static ProxyNode node;
+    private static Cert foo;
+    private static Cert bar;
+    private static Cert wild;
+    private static Cert secure;
+    private static final HttpClient HTTP1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .sslContext(TRUST_ALL).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+            .sslContext(TRUST_ALL).connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A self-signed certificate and its key, as PEM, and the certificate itself to compare with. */
+    record Cert(String host, String certPem, String keyPem, X509Certificate cert) {
+        static Cert generate(String host) throws Exception {
+            SelfSignedCertificate ss = new SelfSignedCertificate(host, new SecureRandom(), 2048);
+            try {
+                return new Cert(host, Files.readString(ss.certificate().toPath()),
+                        Files.readString(ss.privateKey().toPath()), ss.cert());
+            } finally {
+                ss.delete();
+            }
+        }
+
+        TlsBinding binding(String bindingHost) {
+            return new TlsBinding(bindingHost, "c/default/tls-" + host.replace("*", "star"), certPem, keyPem);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.startTemporary();
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), 1, (short) 1);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        // The compiler writes all chunks of a version in one transaction; the test publishes the same way.
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "proxy-node-tls-it");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        producer.initTransactions();
+        echo = EchoBackend.start("echo");
+        foo = Cert.generate("foo.test");
+        bar = Cert.generate("bar.test");
+        wild = Cert.generate("*.wild.test");
+        secure = Cert.generate("secure.test");
+
+        publish(table(List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
+                secure.binding("secure.test"))));
+        node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "tls", "127.0.0.1", 0, 0,
+                Duration.ofSeconds(1), Duration.ofSeconds(5)).withHttps(0, 0, null, null));
+        awaitVersion(version);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {node, producer, echo, kafka}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+    }
+
+    private static RoutingTable table(List<TlsBinding> tls) {
+        Backend be = new Backend(Backend.idOf("c", "default", "echo", "80"), "c", "default", "echo", "80",
+                List.of(new Endpoint("127.0.0.1", echo.port())), null);
+        List<VirtualHost> hosts = new ArrayList<>();
+        for (String h : List.of("bar.test", "foo.test", "secure.test")) {
+            boolean redirect = h.equals("secure.test");
+            hosts.add(new VirtualHost(h, List.of(new Route("/", PathMatch.PREFIX, be.id(), "c/default/it", redirect))));
+        }
+        hosts.add(new VirtualHost("*.wild.test", List.of(new Route("/", PathMatch.PREFIX, be.id(), "c/default/it"))));
+        hosts.add(new VirtualHost(VirtualHost.ANY_HOST, List.of(new Route("/", PathMatch.PREFIX, be.id(), "c/default/it"))));
+        return new RoutingTable(hosts, null, List.of(be), tls, List.of());
+    }
+
+    private static synchronized long publish(RoutingTable table) {
+        RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
+        producer.beginTransaction();
+        for (SnapshotChunk c : SnapshotChunk.split(s.version(), SnapshotCodec.encode(s), 4096)) {
+            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
+        }
+        producer.commitTransaction();
+        return s.version();
+    }
+
+    private static void awaitVersion(long v) {
+        Await.until("node to apply version " + v, WAIT, () -> node.appliedVersion() >= v);
+    }
+
+    /** Handshakes with {@code serverName} as SNI (none if null) and returns what the proxy presented. */
+    private static Handshake handshake(String serverName, String protocol) throws Exception {
+        // A fresh client context each time: the JDK would otherwise resume its last session with this address.
+        try (SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", node.httpsPort()), 5000);
+            s.setSoTimeout(5000);
+            SSLParameters params = s.getSSLParameters();
+            params.setServerNames(serverName == null ? List.of() : List.of(new SNIHostName(serverName)));
+            params.setProtocols(new String[] {protocol});
+            s.setSSLParameters(params);
+            s.startHandshake();
+            return new Handshake((X509Certificate) s.getSession().getPeerCertificates()[0], s.getSession().getProtocol());
+        }
+    }
+
+    record Handshake(X509Certificate cert, String protocol) {
+        String subject() {
+            return cert.getSubjectX500Principal().getName();
+        }
+    }
+
+    @Test
+    void sniSelectsTheCertificateOfEachHostAndTheWildcard() throws Exception {
+        assertEquals(foo.cert(), handshake("foo.test", "TLSv1.3").cert());
+        assertEquals(bar.cert(), handshake("bar.test", "TLSv1.3").cert());
+        assertEquals(bar.cert(), handshake("BAR.Test", "TLSv1.3").cert());
+        Handshake w = handshake("x.wild.test", "TLSv1.3");
+        assertEquals(wild.cert(), w.cert());
+        assertEquals("CN=*.wild.test", w.subject());
+    }
+
+    @Test
+    void tls12AndTls13AreBothTerminated() throws Exception {
+        assertEquals("TLSv1.3", handshake("foo.test", "TLSv1.3").protocol());
+        Handshake h12 = handshake("foo.test", "TLSv1.2");
+        assertEquals("TLSv1.2", h12.protocol());
+        assertEquals(foo.cert(), h12.cert());
+    }
+
+    @Test
+    void anUnknownOrAbsentServerNameGetsTheDefaultCertificate() throws Exception {
+        for (String name : new String[] {"unknown.test", "a.b.wild.test", null}) {
+            Handshake h = handshake(name, "TLSv1.3");
+            assertEquals("CN=signalbox-default.invalid", h.subject(), "SNI " + name);
+        }
+    }
+
+    @Test
+    void anHttpsRequestReachesTheBackendWithForwardedProtoHttps() throws Exception {
+        // SNI (none: the URI host is an address) chooses the certificate; Host chooses the route.
+        HttpResponse<String> r = HTTP1.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.httpsPort()
+                + "/hello?x=1")).header("Host", "foo.test").timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("echo", r.headers().firstValue("X-Backend").orElse(""));
+        assertTrue(r.body().contains("header-x-forwarded-proto: https\n"), r.body());
+        assertTrue(r.body().contains("header-x-forwarded-host: foo.test\n"), r.body());
+        assertTrue(r.body().contains("/hello?x=1"), r.body());
+        // A route marked httpsRedirect is served, not redirected, over HTTPS.
+        HttpResponse<String> s = HTTP1.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.httpsPort()
+                + "/")).header("Host", "secure.test").timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, s.statusCode(), s.body());
+    }
+
+    @Test
+    void http2IsNegotiatedByAlpnAndProxiedToTheHttp1Backend() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = HTTP2.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                    + node.httpsPort() + "/h2/" + i)).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertEquals(200, r.statusCode(), r.body());
+            assertTrue(r.body().contains("header-x-forwarded-proto: https\n"), r.body());
+            assertTrue(r.body().contains("/h2/" + i), r.body());
+            assertTrue(!r.body().contains("x-http2"), r.body());
+            assertTrue(r.headers().firstValue("x-signalbox-version").isPresent());
+        }
+        byte[] body = new byte[300_000];
+        HttpResponse<String> post = HTTP2.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                + node.httpsPort() + "/upload")).timeout(WAIT).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(HttpClient.Version.HTTP_2, post.version());
+        assertEquals(200, post.statusCode(), post.body());
+        assertTrue(post.body().contains("300000"), post.body());
+    }
+
+    @Test
+    void plainHttpForARouteMarkedHttpsRedirectGets308ToTheHttpsPort() throws Exception {
+        HttpResponse<String> r = HTTP1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+                + "/a/b?q=1")).header("Host", "secure.test:8080").timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(308, r.statusCode());
+        assertEquals("https://secure.test:" + node.httpsPort() + "/a/b?q=1", r.headers().firstValue("Location").orElse(""));
+        HttpResponse<String> other = HTTP1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
+                + "/")).header("Host", "foo.test").timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, other.statusCode());
+    }
+
+    @Test
+    void aNewCertificateInANewSnapshotIsServedToNewHandshakesAndABrokenOneFallsBackAlone() throws Exception {
+        Cert rotated = Cert.generate("foo.test");
+        assertNotEquals(foo.cert(), rotated.cert());
+        TlsBinding broken = new TlsBinding("bar.test", "c/default/broken",
+                "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", "garbage");
+        long v = publish(table(List.of(rotated.binding("foo.test"), broken, wild.binding("*.wild.test"),
+                secure.binding("secure.test"))));
+        awaitVersion(v);
+        assertEquals(rotated.cert(), handshake("foo.test", "TLSv1.3").cert());
+        assertEquals("CN=signalbox-default.invalid", handshake("bar.test", "TLSv1.3").subject());
+        assertEquals(wild.cert(), handshake("y.wild.test", "TLSv1.3").cert());
+        HttpResponse<String> metrics = HTTP1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort()
+                + "/metrics")).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(metrics.body().contains("signalbox_tls_unusable_bindings 1"), metrics.body());
+
+        long back = publish(table(List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
+                secure.binding("secure.test"))));
+        awaitVersion(back);
+        assertEquals(foo.cert(), handshake("foo.test", "TLSv1.3").cert());
+        assertEquals(bar.cert(), handshake("bar.test", "TLSv1.3").cert());
+    }
+
+    private static SSLContext trustAll() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                }
+
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+                }
+
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, new SecureRandom());
+            return ctx;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
