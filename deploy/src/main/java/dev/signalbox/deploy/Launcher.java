@@ -25,6 +25,7 @@ public final class Launcher {
                         [--lease-duration-ms 15000]
               compiler  --kafka HOST:PORT
               proxy     --kafka HOST:PORT [--http-port 8080] [--admin-port 9090] [--node-id ID] [--bind ADDR]
+                        [--https-port 8443 [--public-https-port 443] [--default-cert FILE --default-key FILE]]
               bench     [--changes 100] [--proxies 2]
                         local mode's Ingress-change-to-served latency, p50/p99
             """;
@@ -103,7 +104,11 @@ public final class Launcher {
                     .append("   admin http://").append(config.bindAddress()).append(':').append(p.adminPort())
                     .append("/routes  (version ").append(p.appliedVersion()).append(")\n");
         }
-        b.append("  https          not served yet: TLS termination is tracked separately (snapshots already carry TLS bindings)\n");
+        for (int i = 0; i < mode.proxies().size(); i++) {
+            b.append("  https-").append(i).append("        https://").append(config.bindAddress()).append(':')
+                    .append(mode.proxies().get(i).httpsPort())
+                    .append("  (certificates from the Ingresses' TLS Secrets, else a self-signed default)\n");
+        }
         if (demo) {
             b.append("  try            curl -H 'Host: demo.localtest.me' http://127.0.0.1:")
                     .append(mode.proxies().get(0).httpPort()).append("/a\n");

@@ -61,7 +61,8 @@ public final class LocalMode implements AutoCloseable {
         for (int i = 0; i < c.proxies(); i++) {
             ProxyNode p = ProxyNode.start(new ProxyConfig(bootstrap, "proxy-" + i, c.bindAddress(),
                     c.ports().http() == 0 ? 0 : c.ports().http() + i, c.ports().admin() == 0 ? 0 : c.ports().admin() + i,
-                    Duration.ofSeconds(2), Duration.ofSeconds(60)));
+                    Duration.ofSeconds(2), Duration.ofSeconds(60))
+                    .withHttps(c.ports().https() == 0 ? 0 : c.ports().https() + i, 0, null, null));
             proxies.add(p);
             started.add(p);
         }
