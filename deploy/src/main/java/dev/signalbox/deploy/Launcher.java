@@ -22,10 +22,13 @@ public final class Launcher {
                         the whole pipeline on this machine with an embedded Kafka broker
               watcher   --kafka HOST:PORT [--cluster-id ID] [--manifests DIR | --kubeconfig FILE] [--lease-namespace NS]
                         [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME] [--identity ID]
-                        [--lease-duration-ms 15000]
+                        [--lease-duration-ms 15000] [--encryption-keys DIR] [--encryption-key-id ID]
               compiler  --kafka HOST:PORT
               proxy     --kafka HOST:PORT [--http-port 8080] [--admin-port 9090] [--node-id ID] [--bind ADDR]
                         [--https-port 8443 [--public-https-port 443] [--default-cert FILE --default-key FILE]]
+                        [--encryption-keys DIR]
+                        (watcher and proxy: the key-encryption keys that seal TLS private keys in Kafka, one
+                        base64 file per key id; or SIGNALBOX_ENCRYPTION_KEYS=id=base64[,id=base64])
               bench     [--changes 100] [--proxies 2]
                         local mode's Ingress-change-to-served latency, p50/p99
             """;
@@ -97,7 +100,8 @@ public final class Launcher {
                 .append((System.nanoTime() - t0) / 1_000_000).append(" ms\n");
         b.append("  manifests      ").append(config.manifestsDir()).append(demo ? "  (the example; see deploy/examples/README.md)\n" : "\n");
         b.append("  kafka          ").append(mode.bootstrapServers())
-                .append("  (join with: bin/ingress proxy --kafka ").append(mode.bootstrapServers()).append(" --http-port P --admin-port Q)\n");
+                .append("  (join with: bin/ingress proxy --kafka ").append(mode.bootstrapServers()).append(" --http-port P --admin-port Q")
+                .append(" --encryption-keys ").append(config.dataDir().resolve("encryption-keys")).append(")\n");
         for (int i = 0; i < mode.proxies().size(); i++) {
             var p = mode.proxies().get(i);
             b.append("  proxy-").append(i).append("        http://").append(config.bindAddress()).append(':').append(p.httpPort())

@@ -1,5 +1,6 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.schemas.crypto.KeyRing;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -12,14 +13,19 @@ import java.time.Duration;
  * @param connectTimeout  how long connecting to a backend may take before the client gets 504
  * @param responseTimeout how long a backend may take to start its response after the request was sent
  * @param https           the HTTPS listener, or null to serve plain HTTP only
+ * @param keys            the key-encryption keys that open the snapshots' sealed private keys
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
-                          Duration connectTimeout, Duration responseTimeout, Https https) {
+                          Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys) {
+
+    public ProxyConfig {
+        keys = keys == null ? KeyRing.empty() : keys;
+    }
 
     /** A node without an HTTPS listener. */
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
-        this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null);
+        this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null);
     }
 
     /**
@@ -43,6 +49,12 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     /** This configuration with an HTTPS listener. */
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem));
+                responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys);
+    }
+
+    /** This configuration with key-encryption keys. */
+    public ProxyConfig withKeys(KeyRing k) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, k);
     }
 }

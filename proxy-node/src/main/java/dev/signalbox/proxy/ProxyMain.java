@@ -1,5 +1,6 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.schemas.crypto.KeyRing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -9,7 +10,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Starts one proxy node from command-line options and stops it on SIGTERM:
  * {@code --kafka HOST:PORT --http-port N --admin-port N --node-id X --bind ADDR}, and for HTTPS
- * {@code --https-port N [--public-https-port N] [--default-cert FILE --default-key FILE]}.
+ * {@code --https-port N [--public-https-port N] [--default-cert FILE --default-key FILE]}; the keys that open
+ * the snapshots' sealed private keys come from {@code --encryption-keys DIR} (one base64 file per key id) or
+ * the SIGNALBOX_ENCRYPTION_KEYS environment variable.
  */
 public final class ProxyMain {
     private static final Map<String, String> DEFAULTS = Map.of("--kafka", "127.0.0.1:9092", "--http-port", "8080",
@@ -17,8 +20,10 @@ public final class ProxyMain {
     /** Options without a default: HTTPS is served only when --https-port is given. */
     private static final java.util.Set<String> HTTPS_OPTIONS = java.util.Set.of("--https-port", "--public-https-port",
             "--default-cert", "--default-key");
+    private static final java.util.Set<String> KEY_OPTIONS = java.util.Set.of("--encryption-keys");
     private static final String USAGE = "usage: ProxyMain --kafka HOST:PORT --http-port N --admin-port N --node-id X "
-            + "--bind ADDR [--https-port N [--public-https-port N] [--default-cert FILE --default-key FILE]]";
+            + "--bind ADDR [--https-port N [--public-https-port N] [--default-cert FILE --default-key FILE]]"
+            + " [--encryption-keys DIR]";
 
     private ProxyMain() {
     }
@@ -45,7 +50,7 @@ public final class ProxyMain {
     static ProxyConfig parse(String[] args) {
         Map<String, String> opts = new TreeMap<>(DEFAULTS);
         for (int i = 0; i < args.length; i += 2) {
-            if (!DEFAULTS.containsKey(args[i]) && !HTTPS_OPTIONS.contains(args[i])) {
+            if (!DEFAULTS.containsKey(args[i]) && !HTTPS_OPTIONS.contains(args[i]) && !KEY_OPTIONS.contains(args[i])) {
                 throw new IllegalArgumentException("unknown option " + args[i]);
             }
             if (i + 1 >= args.length) {
@@ -55,6 +60,13 @@ public final class ProxyMain {
         }
         ProxyConfig config = new ProxyConfig(opts.get("--kafka"), opts.get("--node-id"), opts.get("--bind"),
                 port(opts, "--http-port"), port(opts, "--admin-port"), Duration.ofSeconds(2), Duration.ofSeconds(30));
+        try {
+            // Proxies only open: every key id a record may name must be here, so no active key is chosen.
+            config = config.withKeys(KeyRing.configured(
+                    opts.containsKey("--encryption-keys") ? Path.of(opts.get("--encryption-keys")) : null, null));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the key-encryption keys: " + e.getMessage(), e);
+        }
         if (!opts.containsKey("--https-port")) {
             for (String o : HTTPS_OPTIONS) {
                 if (opts.containsKey(o)) {

@@ -35,10 +35,10 @@ public final class ProxyNode implements AutoCloseable {
         ProxyServer.Https https = null;
         TlsContexts tls = null;
         if (config.https() != null) {
-            tls = TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem());
+            tls = TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem(), config.keys());
             https = new ProxyServer.Https(config.https().port(), config.https().publicPort(), tls);
             TlsContexts contexts = tls;
-            metrics.tlsUnusableBindings(() -> contexts.unusable().size());
+            metrics.tlsUnusableBindings(contexts::unusable);
         }
         ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
                 config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics);

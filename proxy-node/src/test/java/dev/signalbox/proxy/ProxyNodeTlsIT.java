@@ -1,14 +1,11 @@
 package dev.signalbox.proxy;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
@@ -20,12 +17,14 @@ import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -33,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -49,6 +49,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /**
  * TLS termination against a real broker: certificates generated here (several hosts and a wildcard) are
@@ -67,6 +73,7 @@ class ProxyNodeTlsIT {
     private static EmbeddedKafka kafka;
     private static KafkaProducer<String, byte[]> producer;
     private static long version;
+    private static final KeyRing KEYS = KeyRing.of(Map.of("test-key", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}), null);
     private static EchoBackend echo;
     private static ProxyNode node;
     private static Cert foo;
@@ -91,7 +98,13 @@ class ProxyNodeTlsIT {
         }
 
         TlsBinding binding(String bindingHost) {
-            return new TlsBinding(bindingHost, "c/default/tls-" + host.replace("*", "star"), certPem, keyPem);
+            return sealedWith(KEYS, bindingHost);
+        }
+
+        /** The binding as the watcher and the compiler publish it: the key sealed with {@code ring}. */
+        TlsBinding sealedWith(KeyRing ring, String bindingHost) {
+            String secret = "c/default/tls-" + host.replace("*", "star");
+            return new TlsBinding(bindingHost, secret, certPem, ring.seal(keyPem.getBytes(StandardCharsets.US_ASCII), secret));
         }
     }
 
@@ -114,7 +127,7 @@ class ProxyNodeTlsIT {
         publish(table(List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
                 secure.binding("secure.test"))));
         node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "tls", "127.0.0.1", 0, 0,
-                Duration.ofSeconds(1), Duration.ofSeconds(5)).withHttps(0, 0, null, null));
+                Duration.ofSeconds(1), Duration.ofSeconds(5)).withHttps(0, 0, null, null).withKeys(KEYS));
         awaitVersion(version);
     }
 
@@ -256,7 +269,8 @@ class ProxyNodeTlsIT {
         Cert rotated = Cert.generate("foo.test");
         assertNotEquals(foo.cert(), rotated.cert());
         TlsBinding broken = new TlsBinding("bar.test", "c/default/broken",
-                "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n", "garbage");
+                "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n",
+                KEYS.seal("garbage".getBytes(StandardCharsets.US_ASCII), "c/default/broken"));
         long v = publish(table(List.of(rotated.binding("foo.test"), broken, wild.binding("*.wild.test"),
                 secure.binding("secure.test"))));
         awaitVersion(v);
@@ -271,6 +285,27 @@ class ProxyNodeTlsIT {
                 secure.binding("secure.test"))));
         awaitVersion(back);
         assertEquals(foo.cert(), handshake("foo.test", "TLSv1.3").cert());
+        assertEquals(bar.cert(), handshake("bar.test", "TLSv1.3").cert());
+    }
+
+    @Test
+    void aKeySealedWithAKeyThisNodeLacksRefusesThatHostOnlyAndSaysWhy() throws Exception {
+        KeyRing elsewhere = KeyRing.of(Map.of("elsewhere", new byte[32]), null);
+        long v = publish(table(List.of(foo.binding("foo.test"), bar.sealedWith(elsewhere, "bar.test"),
+                wild.binding("*.wild.test"), secure.binding("secure.test"))));
+        awaitVersion(v);
+        assertThrows(IOException.class, () -> handshake("bar.test", "TLSv1.3"));
+        assertEquals(foo.cert(), handshake("foo.test", "TLSv1.3").cert());
+        assertEquals("CN=signalbox-default.invalid", handshake("unknown.test", "TLSv1.3").subject());
+        HttpResponse<String> routes = HTTP1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort()
+                + "/routes")).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(routes.body().contains("TLS refused for bar.test (secret c/default/tls-bar.test): private key sealed with"
+                + " key \\\"elsewhere\\\", which this node does not have (it has [test-key])"), routes.body());
+        assertFalse(routes.body().contains("ciphertext"), routes.body());
+
+        long back = publish(table(List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
+                secure.binding("secure.test"))));
+        awaitVersion(back);
         assertEquals(bar.cert(), handshake("bar.test", "TLSv1.3").cert());
     }
 

@@ -64,6 +64,7 @@ class JsonSchemaFilesTest {
         cases.add(valid("a backend without endpoints", "backend", table.get("backends").get(1)));
         cases.add(valid("an endpoint", "endpoint", table.get("backends").get(0).get("endpoints").get(0)));
         cases.add(valid("a TLS binding", "tls-binding", table.get("tls").get(0)));
+        cases.add(valid("a sealed key", "sealed-key", table.get("tls").get(0).get("privateKey")));
         cases.add(valid("a diagnostic", "diagnostic", table.get("diagnostics").get(0)));
         cases.add(valid("a source offset", "source-offset", snapshot.get("provenance").get(0)));
 
@@ -74,7 +75,7 @@ class JsonSchemaFilesTest {
         cases.add(invalid("an UPSERT without state", "cluster-event", without(upsert, "state"), "required"));
         cases.add(invalid("an event with a field the schema does not know", "cluster-event",
                 with(upsert, "surprise", 1), "additionalProperties"));
-        cases.add(invalid("an event of a newer format version", "cluster-event", with(upsert, "formatVersion", 2),
+        cases.add(invalid("an event of a newer format version", "cluster-event", with(upsert, "formatVersion", 3),
                 "const"));
         cases.add(invalid("a snapshot without its content hash", "routing-snapshot",
                 without(snapshot, "contentHash"), "required"));
@@ -85,6 +86,11 @@ class JsonSchemaFilesTest {
                 without(table.get("backends").get(0).get("endpoints").get(0), "port"), "required"));
         cases.add(invalid("a TLS binding without its certificate", "tls-binding",
                 without(table.get("tls").get(0), "certificatePem"), "required"));
+        cases.add(invalid("a TLS binding with its key in clear", "tls-binding",
+                with(without(table.get("tls").get(0), "privateKey"), "privateKeyPem", "-----BEGIN PRIVATE KEY-----"),
+                "required", "additionalProperties"));
+        cases.add(invalid("a sealed key without its key id", "sealed-key",
+                without(table.get("tls").get(0).get("privateKey"), "keyId"), "required"));
         cases.add(invalid("a diagnostic without a message", "diagnostic",
                 without(table.get("diagnostics").get(0), "message"), "required"));
         cases.add(invalid("a source offset without its next offset", "source-offset",
@@ -160,13 +166,19 @@ class JsonSchemaFilesTest {
         return new Case(name + " is valid", schemaFile, sample, Set.of());
     }
 
-    private static Case invalid(String name, String schemaFile, JsonNode sample, String errorType) {
-        return new Case(name + " is invalid", schemaFile, sample, Set.of(errorType));
+    private static Case invalid(String name, String schemaFile, JsonNode sample, String... errorTypes) {
+        return new Case(name + " is invalid", schemaFile, sample, Set.of(errorTypes));
     }
 
     private static JsonNode without(JsonNode node, String field) {
         ObjectNode copy = node.deepCopy();
         copy.remove(field);
+        return copy;
+    }
+
+    private static JsonNode with(JsonNode node, String field, String value) {
+        ObjectNode copy = node.deepCopy();
+        copy.put(field, value);
         return copy;
     }
 

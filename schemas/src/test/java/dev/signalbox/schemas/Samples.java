@@ -8,6 +8,8 @@ import dev.signalbox.schemas.event.IngressState;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.ServiceState;
+import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Diagnostic;
@@ -27,7 +29,11 @@ import java.util.Map;
 public final class Samples {
     public static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
     public static final String CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
-    public static final String KEY = "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+    public static final String CA = "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n";
+    public static final KeyRing KEYS = KeyRing.of(Map.of("2026-11", new byte[32]), null);
+    public static final SealedKey KEY = KEYS.seal(
+            "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            "east/demo/demo-tls");
 
     private Samples() {
     }
@@ -77,7 +83,7 @@ public final class Samples {
     }
 
     public static TlsSecretState tlsSecretState() {
-        return new TlsSecretState(CERT, KEY);
+        return new TlsSecretState(CERT, KEY, CA, null);
     }
 
     /** One UPSERT of every kind and a DELETE, each named so that a failing case says which. */

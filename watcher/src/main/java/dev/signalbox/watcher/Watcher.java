@@ -36,12 +36,19 @@ public final class Watcher implements AutoCloseable {
 
     private Watcher(WatcherConfig config) {
         this.config = config;
+        if (config.keys().isEmpty()) {
+            LOG.warn("no key-encryption key configured (--encryption-keys DIR or SIGNALBOX_ENCRYPTION_KEYS): private keys"
+                    + " of TLS Secrets are not published, so their hosts get the default certificate");
+        } else {
+            LOG.info("sealing TLS private keys (AES-256-GCM) with key {} of {}", config.keys().activeKeyId().orElseThrow(),
+                    config.keys().keyIds());
+        }
     }
 
     /** Watches the cluster behind {@code client} (informers use it; the elector derives its own client). */
     public static Watcher startKubernetes(WatcherConfig config, KubernetesClient client) {
         Watcher w = new Watcher(config);
-        InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), w::changed);
+        InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), config.keys(), w::changed);
         w.source = caches;
         w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), caches, Clock.systemUTC(), w::lostKubernetes);
         w.sync.warmUp();
@@ -77,7 +84,7 @@ public final class Watcher implements AutoCloseable {
     /** Publishes a manifests directory; the only instance per cluster id, so it leads from the start. */
     public static Watcher startManifests(WatcherConfig config) {
         Watcher w = new Watcher(config);
-        ManifestDirectory dir = new ManifestDirectory(config.manifestsDir(), config.clusterId(), w::changed);
+        ManifestDirectory dir = new ManifestDirectory(config.manifestsDir(), config.clusterId(), config.keys(), w::changed);
         w.source = dir;
         w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), dir, Clock.systemUTC(),
                 () -> LOG.error("another watcher took over cluster {} (its producer fenced this one); not publishing",

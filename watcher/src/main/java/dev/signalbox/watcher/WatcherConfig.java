@@ -1,5 +1,6 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.watcher.status.LbAddress;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.UUID;
  * @param leaseDuration how long a silent leader keeps the Lease; renewDeadline is how long it keeps trying
  *                      to renew before it gives up; retryPeriod is the pause between attempts
  * @param status        where the Ingress status address comes from (Kubernetes source only)
+ * @param keys          seal TLS private keys before they are published; empty: keys are left out of the events
  */
 public record WatcherConfig(
         String bootstrapServers,
@@ -29,7 +31,8 @@ public record WatcherConfig(
         Duration leaseDuration,
         Duration renewDeadline,
         Duration retryPeriod,
-        Status status) {
+        Status status,
+        KeyRing keys) {
 
     /**
      * The address the leader writes into {@code status.loadBalancer.ingress} of the Ingresses it serves:
@@ -69,6 +72,7 @@ public record WatcherConfig(
         Objects.requireNonNull(clusterId, "clusterId");
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         status = status == null ? Status.NONE : status;
+        keys = keys == null ? KeyRing.empty() : keys;
         if (renewDeadline.compareTo(leaseDuration) >= 0) {
             throw new IllegalArgumentException("renewDeadline must be shorter than leaseDuration");
         }
@@ -78,37 +82,42 @@ public record WatcherConfig(
     public static WatcherConfig defaults(String bootstrapServers, String clusterId) {
         return new WatcherConfig(bootstrapServers, clusterId, null, "default", "signalbox-watcher-" + clusterId,
                 defaultIdentity(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
-                Status.NONE);
+                Status.NONE, KeyRing.empty());
     }
 
     public WatcherConfig withManifestsDir(Path dir) {
         return new WatcherConfig(bootstrapServers, clusterId, dir, leaseNamespace, leaseName, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status);
+                leaseDuration, renewDeadline, retryPeriod, status, keys);
     }
 
     public WatcherConfig withLease(String namespace, String name) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, namespace, name, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status);
+                leaseDuration, renewDeadline, retryPeriod, status, keys);
     }
 
     public WatcherConfig withIdentity(String id) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, id, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status);
+                leaseDuration, renewDeadline, retryPeriod, status, keys);
     }
 
     public WatcherConfig withNamespaces(List<String> ns) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity, ns,
-                leaseDuration, renewDeadline, retryPeriod, status);
+                leaseDuration, renewDeadline, retryPeriod, status, keys);
     }
 
     public WatcherConfig withTimings(Duration lease, Duration renew, Duration retry) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, lease, renew, retry, status);
+                namespaces, lease, renew, retry, status, keys);
     }
 
     public WatcherConfig withStatus(Status s) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, s);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, s, keys);
+    }
+
+    public WatcherConfig withKeys(KeyRing k) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, k);
     }
 
     /** The pod name (POD_NAME or HOSTNAME in a pod), else the host name, plus a random suffix. */

@@ -1,5 +1,6 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.watcher.status.LbAddress;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -12,14 +13,16 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]
- * [--lease-namespace NS] [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME]}. Reads its configuration once, wires the watcher and runs
- * until SIGTERM (a shutdown hook closes it: leaves the election, stops publishing). Without
+ * [--lease-namespace NS] [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME]
+ * [--encryption-keys DIR] [--encryption-key-id ID]}. TLS private keys are sealed with the keys of DIR (one
+ * base64 file per key id) or of the SIGNALBOX_ENCRYPTION_KEYS environment variable before they are published.
+ * Reads its configuration once, wires the watcher and runs until SIGTERM (a shutdown hook closes it: leaves the election, stops publishing). Without
  * --kubeconfig, fabric8's default Config is used (in-cluster service account, or ~/.kube/config).
  */
 public final class WatcherMain {
     static final String USAGE = "usage: watcher --kafka HOST:PORT [--cluster-id ID] [--manifests DIR] [--kubeconfig FILE]"
             + " [--lease-namespace NS] [--namespaces a,b] [--status-address A[,B] | --publish-service NS/NAME]"
-            + " [--identity ID] [--lease-duration-ms 15000]";
+            + " [--identity ID] [--lease-duration-ms 15000] [--encryption-keys DIR] [--encryption-key-id ID]";
 
     private WatcherMain() {
     }
@@ -72,6 +75,8 @@ public final class WatcherMain {
         String publishService = null;
         String identity = null;
         Long leaseMs = null;
+        Path keyDir = null;
+        String activeKey = null;
         for (int i = 0; i < args.length; i += 2) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(args[i] + " needs a value");
@@ -89,6 +94,8 @@ public final class WatcherMain {
                 case "--publish-service" -> publishService = v;
                 case "--identity" -> identity = v;
                 case "--lease-duration-ms" -> leaseMs = Long.parseLong(v);
+                case "--encryption-keys" -> keyDir = Path.of(v);
+                case "--encryption-key-id" -> activeKey = v;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -111,6 +118,11 @@ public final class WatcherMain {
             // client-go's ratios (15 s / 10 s / 2 s): renew by 2/3 of the lease, retry every 2/15 of it.
             config = config.withTimings(java.time.Duration.ofMillis(leaseMs), java.time.Duration.ofMillis(leaseMs * 2 / 3),
                     java.time.Duration.ofMillis(leaseMs * 2 / 15));
+        }
+        try {
+            config = config.withKeys(KeyRing.configured(keyDir, activeKey));
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("cannot read the key-encryption keys: " + e.getMessage(), e);
         }
         return new Options(config, kubeconfig);
     }

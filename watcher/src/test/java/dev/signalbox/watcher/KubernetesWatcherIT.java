@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressState;
@@ -18,8 +19,8 @@ import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.testing.Await;
 import dev.signalbox.watcher.kafka.TransactionalPublisher;
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -58,8 +59,11 @@ class KubernetesWatcherIT {
                 .withLease("default", "lease-" + clusterId)
                 .withIdentity(identity)
                 .withNamespaces(List.of(namespace))
-                .withTimings(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250));
+                .withTimings(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250))
+                .withKeys(KEYS);
     }
+
+    static final KeyRing KEYS = KeyRing.of(java.util.Map.of("k1", new byte[32]), null);
 
     static Service service(String ns, String name, int port) {
         return new ServiceBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
@@ -104,7 +108,8 @@ class KubernetesWatcherIT {
             assertEquals(new EndpointSliceState("api", "IPv4", List.of(new EndpointSliceState.Port("http", 8080, "TCP")),
                     List.of(new EndpointSliceState.Endpoint(List.of("10.0.0.7"), true, null, null))),
                     awaitEvents(c, new ObjectKey(c, Kind.ENDPOINT_SLICE, ns, "api-1"), 1).get(0).state());
-            assertEquals(new TlsSecretState("CERT", "KEY"), awaitEvents(c, new ObjectKey(c, Kind.SECRET, ns, "tls"), 1).get(0).state());
+            assertEquals(new TlsSecretState("CERT", KEYS.seal("KEY".getBytes(StandardCharsets.UTF_8), c + "/" + ns + "/tls"), null, null),
+                    awaitEvents(c, new ObjectKey(c, Kind.SECRET, ns, "tls"), 1).get(0).state());
 
             // Only kubectl's last-applied annotation changes: not an event. A later Ingress is the marker that
             // the informer delivered the edit (one informer delivers in order).

@@ -2,7 +2,9 @@ package dev.signalbox.proxy.metrics;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import java.util.List;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The proxy's metrics, named for Prometheus: requests and latency by route, upstream errors by route and
@@ -10,6 +12,7 @@ import java.util.function.LongSupplier;
  */
 public final class ProxyMetrics {
     private final MetricRegistry registry = new MetricRegistry();
+    private volatile Supplier<List<String>> tlsProblems = List::of;
 
     public ProxyMetrics(LongSupplier appliedVersion, LongSupplier decodeFailures) {
         registry.register("signalbox_applied_snapshot_version", (Gauge<Long>) appliedVersion::getAsLong);
@@ -32,9 +35,19 @@ public final class ProxyMetrics {
         registry.counter("signalbox_upstream_connections_opened_total").inc();
     }
 
-    /** How many TLS bindings of the applied snapshot could not be loaded (their hosts get the default certificate). */
-    public void tlsUnusableBindings(LongSupplier count) {
-        registry.register("signalbox_tls_unusable_bindings", (Gauge<Long>) count::getAsLong);
+    /**
+     * The TLS bindings of the applied snapshot this node could not use (a key it cannot open: host refused;
+     * a certificate that does not load: default certificate), one sentence each; counted in
+     * {@code signalbox_tls_unusable_bindings} and listed in /routes.
+     */
+    public void tlsUnusableBindings(Supplier<List<String>> problems) {
+        this.tlsProblems = problems;
+        registry.register("signalbox_tls_unusable_bindings", (Gauge<Long>) () -> (long) problems.get().size());
+    }
+
+    /** This node's own diagnostics about the applied snapshot: TLS bindings it could not use. */
+    public List<String> tlsProblems() {
+        return tlsProblems.get();
     }
 
     public String prometheusText() {

@@ -61,7 +61,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return v > 0 ? text(ctx, HttpResponseStatus.OK, "ready: snapshot version " + v + "\n", plain)
                         : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied yet\n", plain);
             case "/routes":
-                return text(ctx, HttpResponseStatus.OK, routesJson(routing.current().snapshot()), "application/json");
+                return text(ctx, HttpResponseStatus.OK, routesJson(routing.current().snapshot(), metrics.tlsProblems()),
+                        "application/json");
             case "/metrics":
                 return text(ctx, HttpResponseStatus.OK, metrics.prometheusText(), PrometheusFormat.CONTENT_TYPE);
             default:
@@ -69,16 +70,22 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
-    /** The applied snapshot, with TLS private keys left out: the admin port must not leak them. */
-    static String routesJson(RoutingSnapshot snapshot) {
+    /**
+     * The applied snapshot, with the sealed private keys left out (only their key ids stay), and this node's
+     * own diagnostics ({@code nodeDiagnostics}: TLS bindings it could not use).
+     */
+    static String routesJson(RoutingSnapshot snapshot, java.util.List<String> nodeDiagnostics) {
         try {
             if (snapshot == null) {
                 return "{\"version\":0}";
             }
             ObjectNode root = Json.MAPPER.valueToTree(snapshot);
             for (JsonNode tls : root.path("table").path("tls")) {
-                ((ObjectNode) tls).remove("privateKeyPem");
+                ObjectNode key = (ObjectNode) tls.path("privateKey");
+                ((ObjectNode) tls).put("privateKeyId", key.path("keyId").asText());
+                ((ObjectNode) tls).remove("privateKey");
             }
+            root.putPOJO("nodeDiagnostics", nodeDiagnostics);
             return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

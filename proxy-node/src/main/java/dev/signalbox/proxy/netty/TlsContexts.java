@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.routing.SniTable;
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.TlsBinding;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
@@ -19,6 +20,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -36,29 +38,55 @@ import org.slf4j.LoggerFactory;
  * calls {@link #update} after each applied snapshot and swaps the whole table through one volatile
  * reference, so new handshakes use the new certificates while open connections keep theirs; a binding
  * whose secret, certificate and key are unchanged keeps its context. Event loops only call {@link #map}.
+ *
+ * <p>Private keys arrive sealed (AES-256-GCM, see {@link KeyRing}); they are opened here, with this node's
+ * key-encryption keys, and live only inside the SslContexts. A key this node cannot open (it lacks the key
+ * id, or the record was altered) refuses TLS for that host: the handshake fails rather than show a
+ * certificate the host does not own, and the log, {@code /routes} and the metric say why. A certificate
+ * that does not load (bad PEM) falls back to the default certificate, as ingress-nginx does.
  */
 public final class TlsContexts implements Mapping<String, SslContext> {
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
 
     private final SslProvider provider;
     private final SslContext defaultContext;
+    private final KeyRing keys;
     private volatile State state = new State(0, SniTable.of(Map.of()), Map.of(), List.of());
 
+    /** What serves one host: its context, or a refusal when its key could not be opened here. */
+    private sealed interface Served permits Context, Refused {
+    }
+
+    private record Context(SslContext ctx) implements Served {
+    }
+
+    private record Refused(String reason) implements Served {
+    }
+
     /** The contexts of one snapshot version; {@code cache} is keyed by secret and a hash of cert and key. */
-    private record State(long version, SniTable<SslContext> byHost, Map<String, SslContext> cache,
+    private record State(long version, SniTable<Served> byHost, Map<String, SslContext> cache,
                          List<String> unusable) {
     }
 
-    private TlsContexts(SslProvider provider, SslContext defaultContext) {
+    private TlsContexts(SslProvider provider, SslContext defaultContext, KeyRing keys) {
         this.provider = provider;
         this.defaultContext = defaultContext;
+        this.keys = keys;
     }
 
     /**
      * Picks the provider (OpenSSL through netty-tcnative where it loads, else the JDK) and loads the default
      * certificate from the two PEM files, or generates a self-signed one when they are null.
+     *
+     * @param keys opens the sealed private keys of the snapshots' TLS bindings
      */
-    public static TlsContexts create(Path defaultCertPem, Path defaultKeyPem) {
+    public static TlsContexts create(Path defaultCertPem, Path defaultKeyPem, KeyRing keys) {
+        if (keys.isEmpty()) {
+            LOG.warn("no key-encryption key configured (--encryption-keys DIR or SIGNALBOX_ENCRYPTION_KEYS): TLS"
+                    + " hosts of the snapshots are refused; only the default certificate is served");
+        } else {
+            LOG.info("opening TLS private keys with key-encryption keys {}", keys.keyIds());
+        }
         SslProvider provider;
         if (OpenSsl.isAvailable()) {
             provider = SslProvider.OPENSSL;
@@ -82,7 +110,7 @@ public final class TlsContexts implements Mapping<String, SslContext> {
                 }
                 LOG.info("generated a self-signed default certificate ({})", ss.cert().getSubjectX500Principal());
             }
-            return new TlsContexts(provider, def);
+            return new TlsContexts(provider, def, keys);
         } catch (IOException | java.security.cert.CertificateException e) {
             throw new IllegalStateException("cannot load the default certificate: " + e.getMessage(), e);
         }
@@ -93,9 +121,10 @@ public final class TlsContexts implements Mapping<String, SslContext> {
     }
 
     /**
-     * Builds the contexts of {@code snapshot}'s TLS bindings, reusing those whose secret and PEMs did not
-     * change. A binding that does not load is logged (once per snapshot version) and its host served with
-     * the default certificate; the others are unaffected.
+     * Builds the contexts of {@code snapshot}'s TLS bindings, reusing those whose secret, certificate and
+     * sealed key did not change. A binding whose key does not open here is logged (once per snapshot
+     * version) and its host refused; one that does not load is logged and its host served with the default
+     * certificate; the others are unaffected.
      */
     public void update(RoutingSnapshot snapshot) {
         State before = state;
@@ -103,33 +132,55 @@ public final class TlsContexts implements Mapping<String, SslContext> {
             return;
         }
         Map<String, SslContext> cache = new HashMap<>();
-        Map<String, SslContext> byHost = new LinkedHashMap<>();
+        Map<String, Served> byHost = new LinkedHashMap<>();
         List<String> unusable = new ArrayList<>();
         for (TlsBinding b : snapshot.table().tls()) {
             String key = cacheKey(b);
             SslContext ctx = cache.containsKey(key) ? cache.get(key) : before.cache().get(key);
             if (ctx == null) {
+                byte[] keyPem;
                 try {
-                    ctx = build(provider, bytes(b.certificatePem()), bytes(b.privateKeyPem()));
+                    keyPem = keys.open(b.privateKey(), b.secret());
+                } catch (GeneralSecurityException | RuntimeException e) {
+                    String why = b.host() + " (secret " + b.secret() + "): private key "
+                            + (e instanceof KeyRing.UnknownKeyException ? "" : "does not open: ") + e.getMessage();
+                    LOG.error("snapshot version {}: refusing TLS for {}", snapshot.version(), why);
+                    unusable.add("TLS refused for " + why);
+                    byHost.putIfAbsent(b.host(), new Refused(why));
+                    continue;
+                }
+                try {
+                    ctx = build(provider, bytes(b.certificatePem()), keyPem);
                 } catch (Exception e) {
+                    java.util.Arrays.fill(keyPem, (byte) 0);
                     String why = b.host() + " (secret " + b.secret() + "): " + e.getMessage();
                     LOG.warn("snapshot version {}: TLS binding {} does not load, serving the default certificate "
                             + "for it", snapshot.version(), why);
                     unusable.add(why);
                     continue;
                 }
+                // The context holds the key now; the opened PEM bytes need not outlive it.
+                java.util.Arrays.fill(keyPem, (byte) 0);
             }
             cache.put(key, ctx);
-            byHost.putIfAbsent(b.host(), ctx);
+            byHost.putIfAbsent(b.host(), new Context(ctx));
         }
         state = new State(snapshot.version(), SniTable.of(byHost), Map.copyOf(cache), List.copyOf(unusable));
     }
 
-    /** SniHandler's lookup: the binding's context for {@code serverName}, else the default (RFC 6066 3). */
+    /**
+     * SniHandler's lookup: the binding's context for {@code serverName}, else the default (RFC 6066 3).
+     *
+     * @throws IllegalStateException for a host whose key this node cannot open: SniHandler then closes the
+     *                               connection without a handshake
+     */
     @Override
     public SslContext map(String serverName) {
-        SslContext ctx = state.byHost().select(serverName);
-        return ctx != null ? ctx : defaultContext;
+        Served s = state.byHost().select(serverName);
+        if (s instanceof Refused r) {
+            throw new IllegalStateException("TLS refused for " + r.reason());
+        }
+        return s instanceof Context c ? c.ctx() : defaultContext;
     }
 
     /** The bindings of the applied snapshot that did not load, one "host (secret): reason" each. */
@@ -152,8 +203,8 @@ public final class TlsContexts implements Mapping<String, SslContext> {
         }
     }
 
-    private static byte[] bytes(String pem) {
-        return pem == null ? new byte[0] : pem.getBytes(StandardCharsets.US_ASCII);
+    private static byte[] bytes(String s) {
+        return s == null ? new byte[0] : s.getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String cacheKey(TlsBinding b) {
@@ -161,7 +212,9 @@ public final class TlsContexts implements Mapping<String, SslContext> {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
             d.update(bytes(b.certificatePem()));
             d.update((byte) 0);
-            d.update(bytes(b.privateKeyPem()));
+            d.update(bytes(b.privateKey().keyId()));
+            d.update((byte) 0);
+            d.update(bytes(b.privateKey().ciphertext()));
             return b.secret() + "#" + HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.TlsBinding;
@@ -16,19 +18,22 @@ class AdminHandlerTest {
     @Test
     void routesShowTheSnapshotWithDiagnosticsButNoPrivateKeys() throws Exception {
         RoutingTable table = new RoutingTable(List.of(), null, List.of(),
-                List.of(new TlsBinding("a.test", "c/default/tls", "CERT", "SECRET-KEY")),
+                List.of(new TlsBinding("a.test", "c/default/tls", "CERT",
+                        new SealedKey("k7", KeyRing.ALGORITHM, "AAAAAAAAAAAAAAAA", "U0VBTEVE"))),
                 List.of(new Diagnostic("c", "Ingress", "default", "bad", Diagnostic.Severity.ERROR, "no backend")));
         JsonNode json = Json.MAPPER.readTree(AdminHandler.routesJson(SnapshotCodec.create(3, Instant.EPOCH, List.of(),
-                table)));
-        assertEquals("3 true CERT missing no backend", json.get("version").asLong() + " "
+                table), List.of("TLS refused for b.test")));
+        assertEquals("3 true CERT missing k7 no backend TLS refused for b.test", json.get("version").asLong() + " "
                 + json.get("contentHash").asText().startsWith("sha256:") + " "
                 + json.at("/table/tls/0/certificatePem").asText() + " "
-                + (json.at("/table/tls/0/privateKeyPem").isMissingNode() ? "missing" : "PRESENT") + " "
-                + json.at("/table/diagnostics/0/message").asText());
+                + (json.at("/table/tls/0/privateKey").isMissingNode() ? "missing" : "PRESENT") + " "
+                + json.at("/table/tls/0/privateKeyId").asText() + " "
+                + json.at("/table/diagnostics/0/message").asText() + " "
+                + json.at("/nodeDiagnostics/0").asText());
     }
 
     @Test
     void routesBeforeAnySnapshotShowVersionZero() throws Exception {
-        assertEquals(0, Json.MAPPER.readTree(AdminHandler.routesJson(null)).get("version").asLong());
+        assertEquals(0, Json.MAPPER.readTree(AdminHandler.routesJson(null, List.of())).get("version").asLong());
     }
 }

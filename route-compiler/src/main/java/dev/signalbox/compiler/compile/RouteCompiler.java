@@ -188,16 +188,34 @@ public final class RouteCompiler {
             return;
         }
         TlsSecretState state = (TlsSecretState) s.state();
+        String name = ingress.namespace() + "/" + t.secretName();
         if (state.certificatePem() == null || state.certificatePem().isBlank()
-                || state.privateKeyPem() == null || state.privateKeyPem().isBlank()) {
-            diagnostics.error(ingress, "TLS secret " + ingress.namespace() + "/" + t.secretName()
-                    + " lacks tls.crt or tls.key; " + t.hosts() + " served with the default certificate");
+                || state.privateKey() == null && state.keyNotPublished() == null) {
+            diagnostics.error(ingress, "TLS secret " + name + " lacks tls.crt or tls.key; " + t.hosts()
+                    + " served with the default certificate");
             return;
         }
+        if (state.privateKey() == null) {
+            diagnostics.error(ingress, "TLS secret " + name + ": " + state.keyNotPublished() + "; " + t.hosts()
+                    + " served with the default certificate");
+            return;
+        }
+        Certificates.Parsed cert = Certificates.parse(state.certificatePem());
+        if (cert instanceof Certificates.Unreadable u) {
+            diagnostics.error(ingress, "TLS secret " + name + ": tls.crt does not parse (" + u.reason() + "); "
+                    + t.hosts() + " served with the default certificate");
+            return;
+        }
+        Certificates.Leaf leaf = (Certificates.Leaf) cert;
         for (String h : t.hosts()) {
             String host = Paths.normalizeHost(h);
             if (host == null) {
                 diagnostics.error(ingress, "tls host \"" + h + "\" is not a valid host name; ignored");
+                continue;
+            }
+            if (!leaf.covers(host)) {
+                diagnostics.error(ingress, "TLS secret " + name + ": the certificate does not cover host " + host
+                        + " (it names " + leaf.names() + "); served with the default certificate");
                 continue;
             }
             TlsBinding existing = tls.get(host);
@@ -208,7 +226,7 @@ public final class RouteCompiler {
                 }
                 continue;
             }
-            tls.put(host, new TlsBinding(host, secret, state.certificatePem(), state.privateKeyPem()));
+            tls.put(host, new TlsBinding(host, secret, state.certificatePem(), state.privateKey()));
         }
     }
 

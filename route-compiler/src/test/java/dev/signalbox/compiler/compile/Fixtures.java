@@ -1,6 +1,8 @@
 package dev.signalbox.compiler.compile;
 
 import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressClassState;
@@ -19,6 +21,7 @@ import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.testing.TestCerts;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -73,8 +76,19 @@ final class Fixtures {
         return new EndpointSliceState.Endpoint(Arrays.asList(addresses), false, true, true);
     }
 
-    static ClusterEvent tlsSecret(String ns, String name, String cert, String key) {
-        return upsert(Kind.SECRET, ns, name, new TlsSecretState(cert, key));
+    /** What the compiler sees of a sealed key: opaque. It never opens one. */
+    static final SealedKey SEALED = new SealedKey("k1", KeyRing.ALGORITHM, "AAAAAAAAAAAAAAAA", "c2VhbGVk");
+
+    /** Certificates for foo.com and its one-label wildcard, and for bar.com. */
+    static final String FOO_CERT = TestCerts.selfSigned("foo.com", "*.foo.com").certPem();
+    static final String BAR_CERT = TestCerts.selfSigned("bar.com").certPem();
+
+    static ClusterEvent tlsSecret(String ns, String name, String cert) {
+        return upsert(Kind.SECRET, ns, name, new TlsSecretState(cert, SEALED, null, null));
+    }
+
+    static ClusterEvent tlsSecretWithoutKey(String ns, String name, String cert, String whyNotPublished) {
+        return upsert(Kind.SECRET, ns, name, new TlsSecretState(cert, null, null, whyNotPublished));
     }
 
     static BackendRef svc(String name, int port) {

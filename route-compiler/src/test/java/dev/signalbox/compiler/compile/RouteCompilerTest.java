@@ -197,7 +197,7 @@ class RouteCompilerTest {
                                                 + "wildcard (*.example.com); rule ignored")))),
 
                 row("TLS binds each listed host to the Secret's certificate, and a missing Secret is an error",
-                        with(web(), tlsSecret("ns", "foo-cert", "CERT", "KEY"),
+                        with(web(), tlsSecret("ns", "foo-cert", FOO_CERT),
                                 ingress("ns", "a", "signalbox", 1, null,
                                         List.of(new TlsEntry(List.of("Foo.com", "*.foo.com"), "foo-cert"),
                                                 new TlsEntry(List.of("bar.com"), "missing")),
@@ -205,10 +205,41 @@ class RouteCompilerTest {
                         table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
                                         id("ns", "web", "80"), "c1/ns/a", true)))),
                                 null, List.of(WEB80),
-                                List.of(new TlsBinding("*.foo.com", "c1/ns/foo-cert", "CERT", "KEY"),
-                                        new TlsBinding("foo.com", "c1/ns/foo-cert", "CERT", "KEY")),
+                                List.of(new TlsBinding("*.foo.com", "c1/ns/foo-cert", FOO_CERT, SEALED),
+                                        new TlsBinding("foo.com", "c1/ns/foo-cert", FOO_CERT, SEALED)),
                                 List.of(error("ns", "a", "TLS secret ns/missing does not exist (or is not of type "
                                         + "kubernetes.io/tls); [bar.com] served with the default certificate")))),
+
+                row("a certificate that does not cover a TLS host leaves that host on the default certificate",
+                        with(web(), tlsSecret("ns", "bar-cert", BAR_CERT),
+                                ingress("ns", "a", "signalbox", 1, null,
+                                        List.of(new TlsEntry(List.of("bar.com", "www.bar.com"), "bar-cert")),
+                                        rule("bar.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("bar.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
+                                        id("ns", "web", "80"), "c1/ns/a", true)))),
+                                null, List.of(WEB80), List.of(new TlsBinding("bar.com", "c1/ns/bar-cert", BAR_CERT, SEALED)),
+                                List.of(error("ns", "a", "TLS secret ns/bar-cert: the certificate does not cover host "
+                                        + "www.bar.com (it names [bar.com]); served with the default certificate")))),
+
+                row("a tls.crt that does not parse is an error and binds nothing",
+                        with(web(), tlsSecret("ns", "junk", "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"),
+                                ingress("ns", "a", "signalbox", 1, null, List.of(new TlsEntry(List.of("foo.com"), "junk")),
+                                        rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
+                                        id("ns", "web", "80"), "c1/ns/a", true)))),
+                                null, List.of(WEB80), List.of(),
+                                List.of(error("ns", "a", "TLS secret ns/junk: tls.crt does not parse (it holds no PEM "
+                                        + "X.509 certificate); [foo.com] served with the default certificate")))),
+
+                row("a Secret whose key the watcher could not seal says why and binds nothing",
+                        with(web(), tlsSecretWithoutKey("ns", "foo-cert", FOO_CERT, "the watcher has no key-encryption key"),
+                                ingress("ns", "a", "signalbox", 1, null, List.of(new TlsEntry(List.of("foo.com"), "foo-cert")),
+                                        rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
+                                        id("ns", "web", "80"), "c1/ns/a", true)))),
+                                null, List.of(WEB80), List.of(),
+                                List.of(error("ns", "a", "TLS secret ns/foo-cert: the watcher has no key-encryption key; "
+                                        + "[foo.com] served with the default certificate")))),
 
                 row("two IngressClasses of ours may both select Ingresses",
                         with(web(), upsert(dev.signalbox.schemas.event.Kind.INGRESS_CLASS, "", "signalbox-internal",
@@ -255,13 +286,13 @@ class RouteCompilerTest {
                                         Diagnostic.Severity.ERROR, "service ns/web does not exist")))),
 
                 row("the signalbox.dev/ssl-redirect annotation set to false keeps plain HTTP for TLS hosts",
-                        with(web(), tlsSecret("ns", "foo-cert", "CERT", "KEY"),
+                        with(web(), tlsSecret("ns", "foo-cert", FOO_CERT),
                                 upsert(dev.signalbox.schemas.event.Kind.INGRESS, "ns", "a", new dev.signalbox.schemas.event.IngressState(
                                         "signalbox", java.util.Map.of("signalbox.dev/ssl-redirect", "false"), java.time.Instant.EPOCH, null,
                                         List.of(new TlsEntry(List.of("foo.com"), "foo-cert")),
                                         List.of(rule("foo.com", path("/", "Prefix", svc("web", 80))))))),
                         table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
-                                null, List.of(WEB80), List.of(new TlsBinding("foo.com", "c1/ns/foo-cert", "CERT", "KEY")), List.of())),
+                                null, List.of(WEB80), List.of(new TlsBinding("foo.com", "c1/ns/foo-cert", FOO_CERT, SEALED)), List.of())),
 
                 row("an ExternalName Service resolves to its DNS name on the Service port",
                         List.of(ourClass(false),

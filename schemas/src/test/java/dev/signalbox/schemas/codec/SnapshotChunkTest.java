@@ -37,7 +37,7 @@ class SnapshotChunkTest {
         for (Header h : c.headers()) {
             headers.add(h.key() + "=" + new String(h.value(), StandardCharsets.US_ASCII));
         }
-        assertEquals(List.of("0000000000000000042", "signalbox.format=1", "signalbox.snapshot.version=42",
+        assertEquals(List.of("0000000000000000042", "signalbox.format=" + dev.signalbox.schemas.FormatVersion.CURRENT, "signalbox.snapshot.version=42",
                         "signalbox.chunk.index=1", "signalbox.chunk.count=3"),
                 concat(c.recordKey(), headers));
     }

@@ -75,7 +75,7 @@ class SnapshotCodecTest {
                 new Rejected("a snapshot whose table was edited after hashing is rejected",
                         valid.replace("10.0.0.7", "10.6.6.6")),
                 new Rejected("a snapshot written by a newer format version is rejected",
-                        valid.replace("\"formatVersion\":1", "\"formatVersion\":2")),
+                        valid.replace("\"formatVersion\":2", "\"formatVersion\":3")),
                 new Rejected("a snapshot whose previous version is not version - 1 is rejected",
                         valid.replace("\"previousVersion\":6", "\"previousVersion\":5")),
                 new Rejected("a table whose route names a missing backend is rejected",

@@ -1,5 +1,7 @@
 package dev.signalbox.watcher.convert;
 
+import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressClassState;
 import dev.signalbox.schemas.event.IngressState;
@@ -70,13 +72,17 @@ public final class StateConverter {
                 o.getMetadata().getName()));
     }
 
-    /** Key, uid, resourceVersion and state of {@code o}, or empty for kinds Signalbox does not route from. */
-    public static Optional<Observed> convert(String clusterId, HasMetadata o) {
+    /**
+     * Key, uid, resourceVersion and state of {@code o}, or empty for kinds Signalbox does not route from.
+     *
+     * @param keys seals TLS private keys; when empty, keys are left out and the state says why
+     */
+    public static Optional<Observed> convert(String clusterId, HasMetadata o, KeyRing keys) {
         return keyOf(clusterId, o).map(key -> new Observed(key, o.getMetadata().getUid(),
-                o.getMetadata().getResourceVersion(), state(o)));
+                o.getMetadata().getResourceVersion(), state(o, key, keys)));
     }
 
-    static ObjectState state(HasMetadata o) {
+    static ObjectState state(HasMetadata o, ObjectKey key, KeyRing keys) {
         if (o instanceof Ingress i) {
             return ingress(i);
         } else if (o instanceof IngressClass c) {
@@ -87,7 +93,7 @@ public final class StateConverter {
         } else if (o instanceof EndpointSlice e) {
             return endpointSlice(e);
         } else if (o instanceof Secret s) {
-            return tlsSecret(s);
+            return tlsSecret(s, key, keys);
         }
         throw new IllegalArgumentException("not a routed kind: " + o.getKind());
     }
@@ -173,14 +179,29 @@ public final class StateConverter {
                 ports, endpoints);
     }
 
-    /** A TLS Secret missing a key still converts, with a null field, so that the compiler can say what is wrong. */
-    private static TlsSecretState tlsSecret(Secret s) {
+    /**
+     * A TLS Secret missing a key still converts, with a null field, so that the compiler can say what is
+     * wrong. tls.key is sealed here, before anything else sees it, for the Secret's cluster/namespace/name.
+     */
+    private static TlsSecretState tlsSecret(Secret s, ObjectKey key, KeyRing keys) {
         Map<String, String> data = new HashMap<>(s.getData() == null ? Map.of() : s.getData());
         // stringData is write-only and merged into data by the API server; manifests carry it as written.
         if (s.getStringData() != null) {
             s.getStringData().forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
         }
-        return new TlsSecretState(decode(data.get("tls.crt")), decode(data.get("tls.key")));
+        String pem = decode(data.get("tls.key"));
+        SealedKey sealed = null;
+        String notPublished = null;
+        if (pem != null && !pem.isBlank()) {
+            if (keys.isEmpty()) {
+                notPublished = "the watcher has no key-encryption key (--encryption-keys or SIGNALBOX_ENCRYPTION_KEYS),"
+                        + " so it does not publish private keys";
+            } else {
+                sealed = keys.seal(pem.getBytes(StandardCharsets.UTF_8),
+                        TlsSecretState.sealingContext(key.clusterId(), key.namespace(), key.name()));
+            }
+        }
+        return new TlsSecretState(decode(data.get("tls.crt")), sealed, decode(data.get("ca.crt")), notPublished);
     }
 
     private static String decode(String base64) {

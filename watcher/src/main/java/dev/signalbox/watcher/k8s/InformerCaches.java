@@ -1,5 +1,6 @@
 package dev.signalbox.watcher.k8s;
 
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.watcher.SourceView;
@@ -28,14 +29,17 @@ import java.util.function.Function;
  */
 public final class InformerCaches implements SourceView, CachedObjects, AutoCloseable {
     private final String clusterId;
+    private final KeyRing keys;
     private final Map<Kind, List<SharedIndexInformer<? extends HasMetadata>>> informers = new EnumMap<>(Kind.class);
 
     /**
      * @param namespaces empty = all namespaces; IngressClasses are cluster-scoped and always watched whole
      * @param onChange   called with the key of every added, updated or deleted object
      */
-    public InformerCaches(KubernetesClient client, String clusterId, List<String> namespaces, Consumer<ObjectKey> onChange) {
+    public InformerCaches(KubernetesClient client, String clusterId, List<String> namespaces, KeyRing keys,
+                          Consumer<ObjectKey> onChange) {
         this.clusterId = clusterId;
+        this.keys = keys;
         List<String> scopes = namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
         for (String ns : scopes) {
             add(Kind.INGRESS, onChange, ns, n -> n == null ? client.network().v1().ingresses().inAnyNamespace().runnableInformer(0)
@@ -89,7 +93,7 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
         awaitSynced();
         Map<ObjectKey, Observed> out = new HashMap<>();
         informers.values().forEach(l -> l.forEach(i -> i.getStore().list().forEach(o ->
-                StateConverter.convert(clusterId, o).ifPresent(c -> out.put(c.key(), c)))));
+                StateConverter.convert(clusterId, o, keys).ifPresent(c -> out.put(c.key(), c)))));
         return out;
     }
 
@@ -99,7 +103,7 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
         for (SharedIndexInformer<? extends HasMetadata> i : informers.getOrDefault(key.kind(), List.of())) {
             HasMetadata o = i.getStore().getByKey(storeKey);
             if (o != null) {
-                return StateConverter.convert(clusterId, o);
+                return StateConverter.convert(clusterId, o, keys);
             }
         }
         return Optional.empty();

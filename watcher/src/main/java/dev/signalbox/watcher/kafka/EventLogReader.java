@@ -1,5 +1,6 @@
 package dev.signalbox.watcher.kafka;
 
+import dev.signalbox.schemas.FormatVersion;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
@@ -64,7 +65,9 @@ public final class EventLogReader {
                     maxEpoch = Math.max(maxEpoch, e.leaderEpoch());
                     entries.put(e.key(), e.op() == Op.DELETE
                             ? LogEntry.tombstone(e.resourceVersion(), e.uid())
-                            : new LogEntry(e.resourceVersion(), e.uid(), false, e.state()));
+                            // An event of an older format is republished in the current one (no version matches).
+                            : new LogEntry(e.formatVersion() < FormatVersion.CURRENT ? null : e.resourceVersion(),
+                                    e.uid(), false, e.state()));
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.signalbox.watcher.manifests;
 
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.watcher.SourceView;
 import dev.signalbox.watcher.model.Observed;
@@ -41,6 +42,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
 
     private final Path root;
     private final String clusterId;
+    private final KeyRing keys;
     private final Consumer<ObjectKey> onChange;
     private final WatchService watchService;
     private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
@@ -51,7 +53,8 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private record FileState(String text, List<Observed> objects) {
     }
 
-    public ManifestDirectory(Path root, String clusterId, Consumer<ObjectKey> onChange) {
+    public ManifestDirectory(Path root, String clusterId, KeyRing keys, Consumer<ObjectKey> onChange) {
+        this.keys = keys;
         this.root = root;
         this.clusterId = clusterId;
         this.onChange = onChange;
@@ -137,7 +140,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
         if (old != null && old.text().equals(text)) {
             return;
         }
-        ManifestParser.Result r = ManifestParser.parse(clusterId, text);
+        ManifestParser.Result r = ManifestParser.parse(clusterId, keys, text);
         if (r instanceof ManifestParser.Parsed ok) {
             files.put(p, new FileState(text, ok.objects()));
         } else if (r instanceof ManifestParser.Failed f) {

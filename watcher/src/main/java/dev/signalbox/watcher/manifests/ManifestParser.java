@@ -1,7 +1,8 @@
 package dev.signalbox.watcher.manifests;
 
-import dev.signalbox.schemas.event.ObjectState;
 import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.event.ObjectState;
 import dev.signalbox.watcher.convert.StateConverter;
 import dev.signalbox.watcher.model.Observed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -43,7 +44,7 @@ public final class ManifestParser {
     public record Failed(int line, String message) implements Result {
     }
 
-    public static Result parse(String clusterId, String text) {
+    public static Result parse(String clusterId, KeyRing keys, String text) {
         List<Observed> out = new ArrayList<>();
         int docStart = 1;
         StringBuilder doc = new StringBuilder();
@@ -51,7 +52,7 @@ public final class ManifestParser {
         for (int i = 0; i <= lines.length; i++) {
             boolean end = i == lines.length;
             if (end || lines[i].startsWith("---")) {
-                Failed f = parseDocument(clusterId, doc.toString(), docStart, out);
+                Failed f = parseDocument(clusterId, keys, doc.toString(), docStart, out);
                 if (f != null) {
                     return f;
                 }
@@ -66,7 +67,7 @@ public final class ManifestParser {
         return new Parsed(out);
     }
 
-    private static Failed parseDocument(String clusterId, String doc, int firstLine, List<Observed> out) {
+    private static Failed parseDocument(String clusterId, KeyRing keys, String doc, int firstLine, List<Observed> out) {
         if (doc.isBlank() || doc.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
             return null;
         }
@@ -95,7 +96,7 @@ public final class ManifestParser {
             if (o.getMetadata().getNamespace() == null) {
                 o.getMetadata().setNamespace("default");
             }
-            StateConverter.convert(clusterId, o).ifPresent(c -> out.add(stamp(c)));
+            StateConverter.convert(clusterId, o, keys).ifPresent(c -> out.add(stamp(c)));
         }
         return null;
     }

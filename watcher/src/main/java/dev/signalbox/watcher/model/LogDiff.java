@@ -1,6 +1,8 @@
 package dev.signalbox.watcher.model;
 
 import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.ObjectState;
+import dev.signalbox.schemas.event.TlsSecretState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +20,8 @@ public final class LogDiff {
 
     /**
      * The events that bring the log up to date with the cluster at takeover: an UPSERT for every object
-     * whose resourceVersion the log does not have as its live version, and a DELETE for every key the
+     * whose resourceVersion the log does not have as its live version (or whose private key the log has
+     * sealed with another key than this watcher's active one: rotation), and a DELETE for every key the
      * log has live that the cluster no longer has (it was deleted while no leader ran). Sorted by key.
      */
     public static List<Change> reconcile(Map<ObjectKey, LogEntry> log, Map<ObjectKey, Observed> cluster) {
@@ -29,7 +32,7 @@ public final class LogDiff {
             LogEntry logged = log.get(key);
             Observed now = cluster.get(key);
             if (now != null) {
-                if (logged == null || logged.deleted() || !Objects.equals(logged.resourceVersion(), now.resourceVersion())) {
+                if (logged == null || logged.deleted() || !sameVersion(logged, now)) {
                     out.add(new Change.Upsert(now));
                 }
             } else if (logged != null && !logged.deleted()) {
@@ -51,10 +54,23 @@ public final class LogDiff {
         if (now == null) {
             return live ? Optional.of(new Change.Delete(key, logged.uid(), logged.resourceVersion())) : Optional.empty();
         }
-        if (live && (Objects.equals(logged.resourceVersion(), now.resourceVersion())
+        if (live && (sameVersion(logged, now)
                 || Objects.equals(logged.uid(), now.uid()) && Objects.equals(logged.state(), now.state()))) {
             return Optional.empty();
         }
         return Optional.of(new Change.Upsert(now));
+    }
+
+    /**
+     * The log has this version of the object, sealed with the key this watcher seals with: after a key
+     * rotation, a leader republishes its Secrets under the new key so the old one can be retired.
+     */
+    private static boolean sameVersion(LogEntry logged, Observed now) {
+        return Objects.equals(logged.resourceVersion(), now.resourceVersion())
+                && Objects.equals(sealingKeyId(logged.state()), sealingKeyId(now.state()));
+    }
+
+    private static String sealingKeyId(ObjectState s) {
+        return s instanceof TlsSecretState t && t.privateKey() != null ? t.privateKey().keyId() : null;
     }
 }

@@ -2,6 +2,8 @@ package dev.signalbox.watcher.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressClassState;
 import dev.signalbox.schemas.event.IngressState;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -88,6 +91,9 @@ class StateConverterTest {
 
         var tls = new SecretBuilder().withNewMetadata().withName("shop-tls").withNamespace("shop").withUid("u5").withResourceVersion("2").endMetadata()
                 .withType("kubernetes.io/tls").addToData("tls.crt", b64("-----BEGIN CERTIFICATE-----\nA\n")).addToData("tls.key", b64("KEY")).build();
+        var tlsWithCa = new SecretBuilder().withNewMetadata().withName("backend-ca").withNamespace("shop").endMetadata()
+                .withType("kubernetes.io/tls").addToData("tls.crt", b64("CERT")).addToData("tls.key", b64("KEY"))
+                .addToData("ca.crt", b64("CA")).build();
         var tlsMissingKey = new SecretBuilder().withNewMetadata().withName("half").withNamespace("shop").endMetadata()
                 .withType("kubernetes.io/tls").addToData("tls.crt", b64("CERT")).build();
         var tlsStringData = new SecretBuilder().withNewMetadata().withName("plain").withNamespace("shop").endMetadata()
@@ -117,15 +123,18 @@ class StateConverterTest {
                                 new EndpointSliceState("api", "IPv4", List.of(new EndpointSliceState.Port("http", 8080, "TCP")),
                                         List.of(new EndpointSliceState.Endpoint(List.of("10.0.0.5"), true, true, false),
                                                 new EndpointSliceState.Endpoint(List.of("10.0.0.6"), null, null, null)))))),
-                Arguments.of("a TLS Secret is decoded to PEM text", tls,
+                Arguments.of("a TLS Secret is decoded to PEM text, its key sealed for the Secret", tls,
                         Optional.of(new Observed(new ObjectKey("c", Kind.SECRET, "shop", "shop-tls"), "u5", "2",
-                                new TlsSecretState("-----BEGIN CERTIFICATE-----\nA\n", "KEY")))),
+                                new TlsSecretState("-----BEGIN CERTIFICATE-----\nA\n", sealed("KEY", "c/shop/shop-tls"), null, null)))),
+                Arguments.of("a TLS Secret's ca.crt is kept as PEM text", tlsWithCa,
+                        Optional.of(new Observed(new ObjectKey("c", Kind.SECRET, "shop", "backend-ca"), null, null,
+                                new TlsSecretState("CERT", sealed("KEY", "c/shop/backend-ca"), "CA", null)))),
                 Arguments.of("a TLS Secret missing its key still converts, with a null key", tlsMissingKey,
                         Optional.of(new Observed(new ObjectKey("c", Kind.SECRET, "shop", "half"), null, null,
-                                new TlsSecretState("CERT", null)))),
+                                new TlsSecretState("CERT", null, null, null)))),
                 Arguments.of("a TLS Secret written with stringData converts like data", tlsStringData,
                         Optional.of(new Observed(new ObjectKey("c", Kind.SECRET, "shop", "plain"), null, null,
-                                new TlsSecretState("CERT", "KEY")))),
+                                new TlsSecretState("CERT", sealed("KEY", "c/shop/plain"), null, null)))),
                 Arguments.of("an Opaque Secret is not routed", opaque, Optional.empty()),
                 Arguments.of("a ConfigMap is not routed", configMap, Optional.empty()));
     }
@@ -133,6 +142,22 @@ class StateConverterTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void converts(String name, HasMetadata input, Optional<Observed> expected) {
-        assertEquals(expected, StateConverter.convert("c", input));
+        assertEquals(expected, StateConverter.convert("c", input, KEYS));
+    }
+
+    @Test
+    void aWatcherWithoutKeysLeavesTheKeyOutAndSaysWhy() {
+        var secret = new SecretBuilder().withNewMetadata().withName("t").withNamespace("shop").endMetadata()
+                .withType("kubernetes.io/tls").addToData("tls.crt", b64("CERT")).addToData("tls.key", b64("KEY")).build();
+        TlsSecretState s = (TlsSecretState) StateConverter.convert("c", secret, KeyRing.empty()).orElseThrow().state();
+        assertEquals(List.of("CERT", "null", "the watcher has no key-encryption key (--encryption-keys or"
+                        + " SIGNALBOX_ENCRYPTION_KEYS), so it does not publish private keys"),
+                List.of(s.certificatePem(), String.valueOf(s.privateKey()), s.keyNotPublished()));
+    }
+
+    static final KeyRing KEYS = KeyRing.of(java.util.Map.of("k1", new byte[32]), null);
+
+    private static SealedKey sealed(String pem, String context) {
+        return KEYS.seal(pem.getBytes(java.nio.charset.StandardCharsets.UTF_8), context);
     }
 }

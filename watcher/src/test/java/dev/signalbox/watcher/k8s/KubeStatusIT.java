@@ -36,7 +36,7 @@ class KubeStatusIT {
     static KubernetesClient client;
 
     static InformerCaches caches(String ns) {
-        InformerCaches c = new InformerCaches(client, "c1", List.of(ns), k -> { });
+        InformerCaches c = new InformerCaches(client, "c1", List.of(ns), dev.signalbox.schemas.crypto.KeyRing.empty(), k -> { });
         c.start();
         return c;
     }

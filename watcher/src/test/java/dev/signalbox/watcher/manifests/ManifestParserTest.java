@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.TlsSecretState;
@@ -12,6 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ManifestParserTest {
+    static final KeyRing KEYS = KeyRing.of(java.util.Map.of("k1", new byte[32]), null);
+
     static final String THREE_DOCS = """
             # routing for the shop
             apiVersion: v1
@@ -43,19 +46,20 @@ class ManifestParserTest {
 
     @Test
     void multiDocumentFileYieldsRoutedObjectsWithDefaultNamespaceAndIgnoresOtherKinds() {
-        var r = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", THREE_DOCS));
+        var r = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", KEYS, THREE_DOCS));
         assertEquals(List.of(new ObjectKey("local", Kind.SERVICE, "default", "api"), new ObjectKey("local", Kind.SECRET, "shop", "shop-tls")),
                 r.objects().stream().map(Observed::key).toList());
-        assertEquals(new TlsSecretState("CERT", "KEY"), r.objects().get(1).state());
+        assertEquals(new TlsSecretState("CERT", KEYS.seal("KEY".getBytes(java.nio.charset.StandardCharsets.UTF_8), "local/shop/shop-tls"), null, null),
+                r.objects().get(1).state());
     }
 
     @Test
     void versionIsAContentHashAndUidIsStableAcrossParses() {
-        var a = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", THREE_DOCS)).objects().get(0);
-        var b = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", THREE_DOCS)).objects().get(0);
+        var a = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", KEYS, THREE_DOCS)).objects().get(0);
+        var b = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", KEYS, THREE_DOCS)).objects().get(0);
         assertEquals(a, b);
         var changed = assertInstanceOf(ManifestParser.Parsed.class,
-                ManifestParser.parse("local", THREE_DOCS.replace("targetPort: 8080", "targetPort: 9090"))).objects().get(0);
+                ManifestParser.parse("local", KEYS, THREE_DOCS.replace("targetPort: 8080", "targetPort: 9090"))).objects().get(0);
         assertNotEquals(a.resourceVersion(), changed.resourceVersion());
         assertEquals(a.uid(), changed.uid());
     }
@@ -63,7 +67,7 @@ class ManifestParserTest {
     @Test
     void aBrokenDocumentIsReportedWithItsLineInTheFile() {
         String broken = THREE_DOCS.replace("  replicas: 2", "  replicas: [2\n  foo: }");
-        var f = assertInstanceOf(ManifestParser.Failed.class, ManifestParser.parse("local", broken));
+        var f = assertInstanceOf(ManifestParser.Failed.class, ManifestParser.parse("local", KEYS, broken));
         assertEquals(17, f.line(), f.message());
     }
 }

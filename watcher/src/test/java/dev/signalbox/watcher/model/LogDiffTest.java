@@ -2,9 +2,12 @@ package dev.signalbox.watcher.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.event.IngressClassState;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.TlsSecretState;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +21,14 @@ class LogDiffTest {
     static final ObjectKey B = new ObjectKey("c1", Kind.INGRESS_CLASS, "", "b");
     static final IngressClassState S1 = new IngressClassState("signalbox.dev/ingress", false);
     static final IngressClassState S2 = new IngressClassState("signalbox.dev/ingress", true);
+
+    static final ObjectKey S = new ObjectKey("c1", Kind.SECRET, "ns", "tls");
+    static final SealedKey OLD_KEY = new SealedKey("2026-01", KeyRing.ALGORITHM, "bm9uY2Vub25jZTEy", "b2xk");
+    static final SealedKey NEW_KEY = new SealedKey("2026-11", KeyRing.ALGORITHM, "bm9uY2Vub25jZTEy", "bmV3");
+
+    static Observed secret(String rv, SealedKey key) {
+        return new Observed(S, "uid-tls", rv, new TlsSecretState("CERT", key, null, null));
+    }
 
     static Observed obj(ObjectKey k, String rv, IngressClassState s) {
         return new Observed(k, "uid-" + k.name(), rv, s);
@@ -40,6 +51,11 @@ class LogDiffTest {
                         List.of(new Change.Delete(B, "uid-b", "3"))),
                 Arguments.of("a key already deleted in the log is not deleted again",
                         Map.of(B, LogEntry.tombstone("3", "uid-b")), Map.of(), List.of()),
+                Arguments.of("a Secret sealed with another key than the active one is republished (rotation)",
+                        Map.of(S, LogEntry.live(secret("7", OLD_KEY))), Map.of(S, secret("7", NEW_KEY)),
+                        List.of(new Change.Upsert(secret("7", NEW_KEY)))),
+                Arguments.of("a Secret sealed with the active key is not republished",
+                        Map.of(S, LogEntry.live(secret("7", NEW_KEY))), Map.of(S, secret("7", NEW_KEY)), List.of()),
                 Arguments.of("an object recreated after its delete is published even with the same version",
                         Map.of(A, LogEntry.tombstone("1", "uid-a")), Map.of(A, obj(A, "1", S1)),
                         List.of(new Change.Upsert(obj(A, "1", S1)))));

@@ -1,0 +1,101 @@
+package dev.signalbox.testing;
+
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Certificates generated in the tests: a CA, and leaf certificates it signs (or self-signed) with DNS
+ * subject alternative names. EC P-256 keys, so generating many is fast. PEM text as a Secret holds it.
+ */
+public final class TestCerts {
+    private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+
+    private TestCerts() {
+    }
+
+    /** A certificate, its PKCS#8 private key, both PEM, and the parsed certificate. */
+    public record Cert(String certPem, String keyPem, X509Certificate cert, KeyPair keys) {
+    }
+
+    /** A CA that can sign leaf certificates. */
+    public static Cert ca(String name) {
+        KeyPair kp = keyPair();
+        return build(new X500Name("CN=" + name), kp, new X500Name("CN=" + name), kp, true, new String[0]);
+    }
+
+    /** A leaf certificate for {@code dnsNames} (the first is also the CN), self-signed. */
+    public static Cert selfSigned(String... dnsNames) {
+        KeyPair kp = keyPair();
+        X500Name subject = new X500Name("CN=" + dnsNames[0]);
+        return build(subject, kp, subject, kp, false, dnsNames);
+    }
+
+    /** A leaf certificate for {@code dnsNames} signed by {@code ca}; usable as server and client certificate. */
+    public static Cert issuedBy(Cert ca, String... dnsNames) {
+        return build(new X500Name("CN=" + dnsNames[0]), keyPair(),
+                new X500Name(ca.cert().getSubjectX500Principal().getName()), ca.keys(), false, dnsNames);
+    }
+
+    private static Cert build(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
+                              boolean isCa, String[] dnsNames) {
+        try {
+            Instant now = Instant.now();
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
+                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))), subject,
+                    subjectKeys.getPublic());
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
+            if (isCa) {
+                b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            } else {
+                GeneralName[] names = new GeneralName[dnsNames.length];
+                for (int i = 0; i < dnsNames.length; i++) {
+                    names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+                }
+                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                    b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+            return new Cert(pem(cert), pem(new JcaPKCS8Generator(subjectKeys.getPrivate(), null).generate()), cert, subjectKeys);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot generate a test certificate", e);
+        }
+    }
+
+    private static KeyPair keyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(Object o) throws java.io.IOException {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(o);
+        }
+        return out.toString();
+    }
+}
