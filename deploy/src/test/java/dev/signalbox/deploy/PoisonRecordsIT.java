@@ -59,7 +59,7 @@ class PoisonRecordsIT {
     }
 
     @Test
-    void aGiganticIngressIsLeftOutWithoutStallingTheChangesAroundIt(@TempDir Path dir) throws Exception {
+    void aGiganticIngressIsRejectedWithADiagnosticWithoutStallingTheChangesAroundIt(@TempDir Path dir) throws Exception {
         try (EchoBackend a = EchoBackend.start("a")) {
             Path manifests = Files.createDirectories(dir.resolve("manifests"));
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
@@ -77,6 +77,11 @@ class PoisonRecordsIT {
                 Files.writeString(manifests.resolve("two.yaml"), Manifests.ingress("two", "two.local", "/", "svc-a"));
                 awaitServed(p, "two.local");
                 org.junit.jupiter.api.Assertions.assertEquals(404, Http.get(p.httpPort(), "giant.local", "/").statusCode());
+                String routes = Http.get(p.adminPort(), null, "/routes").body();
+                assertTrue(routes.contains("\"name\" : \"giant\"") && routes.contains("over the 921,600 byte limit of one record;"
+                        + " not routed"), routes.length() > 4000 ? routes.substring(0, 4000) : routes);
+                String metrics = Http.get(p.adminPort(), null, "/metrics").body();
+                assertTrue(metrics.contains("signalbox_snapshot_diagnostics"), "diagnostics gauge");
             }
         }
     }

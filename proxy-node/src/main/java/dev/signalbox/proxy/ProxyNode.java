@@ -32,6 +32,10 @@ public final class ProxyNode implements AutoCloseable {
     public static ProxyNode start(ProxyConfig config) {
         RoutingState routing = new RoutingState();
         ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, DecodeFailures.SNAPSHOTS::get);
+        metrics.snapshotDiagnostics(() -> {
+            var s = routing.current().snapshot();
+            return s == null ? 0 : s.table().diagnostics().size();
+        });
         ProxyServer.Https https = null;
         TlsContexts tls = null;
         if (config.https() != null) {

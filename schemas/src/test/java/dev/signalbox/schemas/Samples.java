@@ -104,6 +104,9 @@ public final class Samples {
                         endpointSliceState()),
                 "a TLS Secret",
                 ClusterEvent.upsert(key(Kind.SECRET, "demo", "demo-tls"), "uid-6", "106", T0, 3, tlsSecretState()),
+                "an Ingress the watcher could not publish whole",
+                ClusterEvent.upsert(key(Kind.INGRESS, "demo", "huge"), "uid-8", "108", T0, 3,
+                        new dev.signalbox.schemas.event.RejectedState(Kind.INGRESS, "the event would be 2,100,000 bytes")),
                 "a DELETE without state",
                 ClusterEvent.delete(key(Kind.INGRESS, "demo", "old"), "uid-7", "107", T0, 4));
     }

@@ -36,6 +36,14 @@ public final class ProxyMetrics {
     }
 
     /**
+     * Diagnostics in the applied snapshot (rejected objects, unknown Services, invalid paths...): a rise
+     * means some object is not routed as written; /routes says which.
+     */
+    public void snapshotDiagnostics(LongSupplier count) {
+        registry.register("signalbox_snapshot_diagnostics", (Gauge<Long>) count::getAsLong);
+    }
+
+    /**
      * The TLS bindings of the applied snapshot this node could not use (a key it cannot open: host refused;
      * a certificate that does not load: default certificate), one sentence each; counted in
      * {@code signalbox_tls_unusable_bindings} and listed in /routes.

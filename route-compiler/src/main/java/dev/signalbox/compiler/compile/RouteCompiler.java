@@ -6,6 +6,7 @@ import dev.signalbox.schemas.event.IngressState;
 import dev.signalbox.schemas.event.IngressState.BackendRef;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.RejectedState;
 import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.PathMatch;
@@ -42,6 +43,9 @@ public final class RouteCompiler {
 
     public static RoutingTable compile(ClusterModel model) {
         Diagnostics diagnostics = new Diagnostics();
+        for (StoredObject o : model.rejected()) {
+            diagnostics.error(o.key(), ((RejectedState) o.state()).reason() + "; not routed");
+        }
         IngressClasses classes = new IngressClasses(model, diagnostics);
         Backends backends = new Backends(model);
 

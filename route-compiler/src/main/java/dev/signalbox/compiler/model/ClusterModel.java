@@ -5,6 +5,7 @@ import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.ObjectState;
 import dev.signalbox.schemas.event.Op;
+import dev.signalbox.schemas.event.RejectedState;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Collections;
@@ -42,15 +43,24 @@ public final class ClusterModel {
         return previous == null || !Objects.equals(previous.state(), state);
     }
 
-    /** All objects of one kind, in key order. */
+    /** All routable objects of one kind, in key order; rejected ones are left out (see {@link #rejected()}). */
     public Collection<StoredObject> ofKind(Kind kind) {
-        return Collections.unmodifiableCollection(objects.values().stream().filter(o -> o.key().kind() == kind).toList());
+        return Collections.unmodifiableCollection(objects.values().stream()
+                .filter(o -> o.key().kind() == kind && !(o.state() instanceof RejectedState)).toList());
     }
 
+    /** The routable object of {@code key}, or null when there is none or the watcher rejected it. */
     public StoredObject get(ObjectKey key) {
-        return objects.get(key);
+        StoredObject o = objects.get(key);
+        return o == null || o.state() instanceof RejectedState ? null : o;
     }
 
+    /** Objects the watcher saw but could not publish whole, in key order: absent for routing, diagnosed. */
+    public Collection<StoredObject> rejected() {
+        return objects.values().stream().filter(o -> o.state() instanceof RejectedState).toList();
+    }
+
+    /** Every object, rejected ones included: what a checkpoint must hold. */
     public Map<ObjectKey, StoredObject> all() {
         return Collections.unmodifiableMap(objects);
     }

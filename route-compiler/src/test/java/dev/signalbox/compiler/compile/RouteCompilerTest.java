@@ -241,6 +241,15 @@ class RouteCompilerTest {
                                 List.of(error("ns", "a", "TLS secret ns/foo-cert: the watcher has no key-encryption key; "
                                         + "[foo.com] served with the default certificate")))),
 
+                row("an Ingress the watcher could not publish whole is not routed, says why, and the others are served",
+                        with(web(), upsert(dev.signalbox.schemas.event.Kind.INGRESS, "ns", "huge",
+                                        new dev.signalbox.schemas.event.RejectedState(dev.signalbox.schemas.event.Kind.INGRESS,
+                                                "the event would be 2,100,000 bytes, over the 921,600 byte limit")),
+                                ingress("ns", "a", 1, rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of(error("ns", "huge",
+                                        "the event would be 2,100,000 bytes, over the 921,600 byte limit; not routed")))),
+
                 row("two IngressClasses of ours may both select Ingresses",
                         with(web(), upsert(dev.signalbox.schemas.event.Kind.INGRESS_CLASS, "", "signalbox-internal",
                                         new dev.signalbox.schemas.event.IngressClassState(IngressClasses.CONTROLLER, false)),

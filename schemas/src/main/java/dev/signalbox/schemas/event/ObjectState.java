@@ -14,9 +14,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ServiceState.class, name = "Service"),
     @JsonSubTypes.Type(value = EndpointSliceState.class, name = "EndpointSlice"),
     @JsonSubTypes.Type(value = TlsSecretState.class, name = "TlsSecret"),
+    @JsonSubTypes.Type(value = RejectedState.class, name = "Rejected"),
 })
 public sealed interface ObjectState
-        permits IngressState, IngressClassState, ServiceState, EndpointSliceState, TlsSecretState {
+        permits IngressState, IngressClassState, ServiceState, EndpointSliceState, TlsSecretState, RejectedState {
     @com.fasterxml.jackson.annotation.JsonIgnore
     Kind kind();
 }

@@ -4,6 +4,7 @@ import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.codec.ClusterEventSerializer;
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.RejectedState;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,10 +204,7 @@ public final class TransactionalPublisher implements AutoCloseable {
         producer.beginTransaction();
         int sent = 0;
         for (ClusterEvent e : events) {
-            if (tooLarge(e)) {
-                continue;
-            }
-            producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), e));
+            producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), withinLimit(e)));
             sent++;
         }
         producer.commitTransaction();
@@ -215,22 +213,28 @@ public final class TransactionalPublisher implements AutoCloseable {
 
     /**
      * An event over {@link #MAX_EVENT_BYTES} would fail its whole transaction again and again, stalling
-     * every other change: it is left out, logged and counted instead. Routing keeps the object's last
-     * published state (or does not know it).
+     * every other change: its state is replaced by a {@link RejectedState} saying why, so routing drops the
+     * object (rather than keep an older state nobody asked for) and the compiler reports it on the object.
+     * Logged and counted.
      */
-    private boolean tooLarge(ClusterEvent e) {
+    static ClusterEvent withinLimit(ClusterEvent e) {
+        if (e.state() == null) {
+            return e;
+        }
         int size = ClusterEventCodec.encode(e).length;
         if (size <= MAX_EVENT_BYTES) {
-            return false;
+            return e;
         }
         oversized.incrementAndGet();
-        LOG.error("{} {} (resourceVersion {}) is {} bytes as an event, over the {} byte limit: not published; "
-                + "routing keeps its last published state", e.kind().apiName(), e.key().shortName(), e.resourceVersion(),
-                size, MAX_EVENT_BYTES);
-        return true;
+        String reason = String.format(java.util.Locale.ROOT, "the event would be %,d bytes, over the %,d byte limit of"
+                + " one record", size, MAX_EVENT_BYTES);
+        LOG.error("{} {} (resourceVersion {}): {}; published as rejected, it is not routed", e.kind().apiName(),
+                e.key().shortName(), e.resourceVersion(), reason);
+        return ClusterEvent.upsert(e.key(), e.uid(), e.resourceVersion(), e.observedAt(), e.leaderEpoch(),
+                new RejectedState(e.kind(), reason));
     }
 
-    /** Events left out for their size since start. */
+    /** Events published as rejected for their size since start. */
     public static long oversizedEvents() {
         return oversized.get();
     }
