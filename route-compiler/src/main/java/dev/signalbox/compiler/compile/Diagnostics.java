@@ -26,6 +26,10 @@ final class Diagnostics {
         add(about, Severity.WARNING, message);
     }
 
+    void add(Diagnostic d) {
+        items.add(d);
+    }
+
     private void add(ObjectKey about, Severity severity, String message) {
         items.add(new Diagnostic(about.clusterId(), about.kind().apiName(), about.namespace(), about.name(), severity,
                 message));

@@ -1,7 +1,7 @@
 package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.CompilerConfig;
-import dev.signalbox.compiler.compile.RouteCompiler;
+import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
@@ -109,7 +109,7 @@ public final class CompilerLoop implements AutoCloseable {
         producer.initTransactions();
         recoverVersion();
         boolean checkpointOutdated = rebuildModel();
-        if (checkpointOutdated || !SnapshotCodec.contentHash(RouteCompiler.compile(model)).equals(lastHash)) {
+        if (checkpointOutdated || !SnapshotCodec.contentHash(Isolation.compile(model)).equals(lastHash)) {
             // The log holds changes the last snapshot lacks (or the compiler itself changed), or the
             // checkpoint must be rewritten: publish.
             batching.changed(System.nanoTime());
@@ -200,7 +200,7 @@ public final class CompilerLoop implements AutoCloseable {
     }
 
     private void publish() {
-        RoutingTable table = RouteCompiler.compile(model);
+        RoutingTable table = Isolation.compile(model);
         String hash = SnapshotCodec.contentHash(table);
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<SourceOffset> provenance = new ArrayList<>();

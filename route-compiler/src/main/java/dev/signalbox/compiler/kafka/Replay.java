@@ -1,6 +1,6 @@
 package dev.signalbox.compiler.kafka;
 
-import dev.signalbox.compiler.compile.RouteCompiler;
+import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
@@ -39,6 +39,6 @@ public final class Replay {
             consumer.assign(until.keySet());
             EventFold.foldUntil(consumer, until, model);
         }
-        return RouteCompiler.compile(model);
+        return Isolation.compile(model);
     }
 }
