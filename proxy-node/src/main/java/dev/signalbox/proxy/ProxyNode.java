@@ -4,11 +4,16 @@ import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.netty.ProxyServer;
 import dev.signalbox.proxy.netty.TlsContexts;
+import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.proxy.status.FeedHealth;
+import dev.signalbox.proxy.status.NodeStatus;
 import dev.signalbox.schemas.codec.DecodeFailures;
 import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import org.slf4j.Logger;
+import java.time.Clock;
+import java.time.Duration;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -21,17 +26,24 @@ public final class ProxyNode implements AutoCloseable {
     private final RoutingState routing;
     private final ProxyServer server;
     private final SnapshotFollower follower;
+    private final NodeStatus status;
 
-    private ProxyNode(RoutingState routing, ProxyServer server, SnapshotFollower follower) {
+    private ProxyNode(RoutingState routing, ProxyServer server, SnapshotFollower follower, NodeStatus status) {
         this.routing = routing;
         this.server = server;
         this.follower = follower;
+        this.status = status;
     }
 
     /** Binds the ports and starts following snapshots; returns without waiting for the first one. */
     public static ProxyNode start(ProxyConfig config) {
         RoutingState routing = new RoutingState();
         ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, DecodeFailures.SNAPSHOTS::get);
+        Clock clock = Clock.systemUTC();
+        NodeStatus status = new NodeStatus(clock, new FeedHealth(clock.instant(), FeedHealth.DEFAULT_SILENCE_LIMIT));
+        metrics.status(status);
+        OutlierDetector outliers = new OutlierDetector(OutlierDetector.Policy.DEFAULT);
+        metrics.ejectedEndpoints(() -> outliers.ejectedCount(System.nanoTime()));
         ProxyServer.Https https = null;
         TlsContexts tls = null;
         if (config.https() != null) {
@@ -41,13 +53,17 @@ public final class ProxyNode implements AutoCloseable {
             metrics.tlsUnusableBindings(() -> contexts.unusable().size());
         }
         ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
-                config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics);
+                config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics, status,
+                outliers);
         try {
             SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
             TlsContexts contexts = tls;
-            SnapshotFollower follower = SnapshotFollower.start(log, s -> apply(config.nodeId(), routing, contexts, s),
-                    "signalbox-proxy-snapshots-" + config.nodeId());
-            return new ProxyNode(routing, server, follower);
+            SnapshotFollower follower = SnapshotFollower.start(log, s -> {
+                apply(config.nodeId(), routing, contexts, s);
+                status.feed().applied(routing.appliedVersion(), clock.instant());
+                server.startAccepting();
+            }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
+            return new ProxyNode(routing, server, follower, status);
         } catch (RuntimeException e) {
             server.close();
             throw e;
@@ -84,6 +100,19 @@ public final class ProxyNode implements AutoCloseable {
 
     public int adminPort() {
         return server.adminPort();
+    }
+
+    /**
+     * Graceful shutdown, before {@link #close()}: /readyz turns 503, the public ports stop accepting, idle
+     * client connections close, requests under way finish (their responses say {@code Connection: close}),
+     * for at most {@code timeout}. Returns the client connections still open at the end.
+     */
+    public int drain(Duration timeout) {
+        status.startDraining();
+        LOG.info("draining: not ready, not accepting; waiting up to {} for requests under way", timeout);
+        int left = server.drain(timeout);
+        LOG.info("drained; {} client connections still open are closed now", left);
+        return left;
     }
 
     @Override
