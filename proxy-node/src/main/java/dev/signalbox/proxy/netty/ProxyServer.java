@@ -78,6 +78,7 @@ public final class ProxyServer implements AutoCloseable {
                         .group(server.acceptor, server.workers)
                         .channel(transport.serverChannel())
                         .option(ChannelOption.AUTO_READ, false)
+                        .option(ChannelOption.SO_REUSEADDR, true)
                         // Read freely through the handshake; HttpsInitializer turns it off for HTTP/1.1.
                         .childOption(ChannelOption.AUTO_READ, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
@@ -93,6 +94,8 @@ public final class ProxyServer implements AutoCloseable {
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.AUTO_READ, false)
+                    // A restarted node binds the port its predecessor left, despite that one's TIME_WAIT connections.
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(server.clients.tracking(new FrontendInitializer(plain)))
@@ -100,6 +103,7 @@ public final class ProxyServer implements AutoCloseable {
             server.adminChannel = new ServerBootstrap()
                     .group(server.admin)
                     .channel(transport.serverChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childHandler(new AdminInitializer(routing, metrics, status))
                     .bind(settings.bindAddress(), settings.adminPort()).syncUninterruptibly().channel();
             LOG.info("proxy listening on {} (accepting once a snapshot is applied), admin on {}",
