@@ -12,6 +12,7 @@ import dev.signalbox.schemas.codec.DecodeFailures;
 import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import org.slf4j.Logger;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.LoggerFactory;
@@ -59,9 +60,15 @@ public final class ProxyNode implements AutoCloseable {
             SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
             TlsContexts contexts = tls;
             SnapshotFollower follower = SnapshotFollower.start(log, s -> {
+                boolean first = routing.appliedVersion() == 0;
                 apply(config.nodeId(), routing, contexts, s);
                 status.feed().applied(routing.appliedVersion(), clock.instant());
                 server.startAccepting();
+                if (first) {
+                    // Start-up time as an operator sees it: JVM start to serving routes.
+                    LOG.info("node {} serving, {} ms after the JVM started", config.nodeId(),
+                            ManagementFactory.getRuntimeMXBean().getUptime());
+                }
             }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
             return new ProxyNode(routing, server, follower, status);
         } catch (RuntimeException e) {

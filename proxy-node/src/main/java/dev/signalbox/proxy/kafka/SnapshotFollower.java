@@ -5,6 +5,7 @@ import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -59,7 +60,11 @@ public final class SnapshotFollower implements AutoCloseable {
             while (stop.getCount() > 0) {
                 try {
                     if (!positioned) {
-                        log.latest(LATEST_TIMEOUT).ifPresent(apply);
+                        long t0 = System.nanoTime();
+                        Optional<RoutingSnapshot> latest = log.latest(LATEST_TIMEOUT);
+                        LOG.info("found the latest snapshot ({}) in {} ms", latest.map(v -> "version " + v.version())
+                                .orElse("none yet"), (System.nanoTime() - t0) / 1_000_000);
+                        latest.ifPresent(apply);
                         positioned = true;
                     }
                     log.poll(POLL).forEach(apply);

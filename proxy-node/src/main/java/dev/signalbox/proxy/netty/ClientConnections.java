@@ -6,11 +6,12 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.time.Duration;
 
 /**
  * The open client connections of the public listeners, so a shutdown can drain them: an HTTP/1.1
- * connection between requests is closed at once, one with a request under way answers it with
- * {@code Connection: close} and then closes ({@link FrontendHandler} on {@link #DRAIN}); an HTTP/2
+ * connection between requests is closed after {@link #IDLE_GRACE} unless a request came meanwhile, one
+ * with a request under way answers it with {@code Connection: close} and then closes ({@link FrontendHandler} on {@link #DRAIN}); an HTTP/2
  * connection, or one still in its TLS handshake, is closed, which for HTTP/2 sends GOAWAY and lets its
  * open streams finish (RFC 9113 6.8). Thread-safe: the group removes a connection when it closes.
  */
@@ -23,6 +24,11 @@ final class ClientConnections {
         }
     };
     static final String TRACK = "track";
+    /**
+     * How long a draining connection that is idle between requests stays open: a client that sends on it
+     * meanwhile is answered, with Connection: close, instead of finding it closed under its request.
+     */
+    static final Duration IDLE_GRACE = Duration.ofSeconds(1);
 
     private final ChannelGroup open = new DefaultChannelGroup("signalbox-clients", GlobalEventExecutor.INSTANCE);
     private volatile boolean draining;

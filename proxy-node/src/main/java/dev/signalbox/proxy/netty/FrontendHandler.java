@@ -106,9 +106,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         draining = true;
         if (exchange == null && queue.isEmpty()) {
-            // Idle between requests: nothing is lost by closing now.
-            closing = true;
-            ctx.close();
+            // Idle between requests. A request may be on its way: give it a moment to arrive and be answered
+            // with Connection: close, then close if still idle (closing at once races a client's next request).
+            ctx.executor().schedule(() -> {
+                if (exchange == null && queue.isEmpty() && !closing) {
+                    closing = true;
+                    ctx.close();
+                }
+            }, ClientConnections.IDLE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
         } else if (exchange != null) {
             // Its response says Connection: close (or, if its head is already sent, the connection closes after it).
             exchange.clientKeepAlive = false;
