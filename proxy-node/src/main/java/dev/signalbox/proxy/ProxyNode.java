@@ -15,6 +15,7 @@ import org.slf4j.Logger;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -53,28 +54,33 @@ public final class ProxyNode implements AutoCloseable {
             TlsContexts contexts = tls;
             metrics.tlsUnusableBindings(() -> contexts.unusable().size());
         }
-        ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
-                config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics, status,
-                outliers);
+        // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
+        SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
+        CompletableFuture<ProxyServer> bound = new CompletableFuture<>();
+        TlsContexts contexts = tls;
+        SnapshotFollower follower = SnapshotFollower.start(log, s -> {
+            boolean first = routing.appliedVersion() == 0;
+            apply(config.nodeId(), routing, contexts, s);
+            status.feed().applied(routing.appliedVersion(), clock.instant());
+            // At once if the ports are bound, else as soon as they are.
+            bound.thenAccept(ProxyServer::startAccepting);
+            if (first) {
+                // Start-up time as an operator sees it: JVM start to having routes.
+                LOG.info("node {} serving, {} ms after the JVM started ({} ms of CPU)", config.nodeId(),
+                        ManagementFactory.getRuntimeMXBean().getUptime(), cpuMillis());
+            }
+        }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
+        ProxyServer server;
         try {
-            SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
-            TlsContexts contexts = tls;
-            SnapshotFollower follower = SnapshotFollower.start(log, s -> {
-                boolean first = routing.appliedVersion() == 0;
-                apply(config.nodeId(), routing, contexts, s);
-                status.feed().applied(routing.appliedVersion(), clock.instant());
-                server.startAccepting();
-                if (first) {
-                    // Start-up time as an operator sees it: JVM start to serving routes.
-                    LOG.info("node {} serving, {} ms after the JVM started", config.nodeId(),
-                            ManagementFactory.getRuntimeMXBean().getUptime());
-                }
-            }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
-            return new ProxyNode(routing, server, follower, status);
+            server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
+                    config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics,
+                    status, outliers);
         } catch (RuntimeException e) {
-            server.close();
+            follower.close();
             throw e;
         }
+        bound.complete(server);
+        return new ProxyNode(routing, server, follower, status);
     }
 
     private static void apply(String nodeId, RoutingState routing, TlsContexts tls, RoutingSnapshot s) {
@@ -89,6 +95,12 @@ public final class ProxyNode implements AutoCloseable {
         } else {
             LOG.debug("node {} ignored snapshot version {}: version {} is applied", nodeId, s.version(), before);
         }
+    }
+
+    /** CPU time this process used so far, all threads; -1 where the JVM does not tell. */
+    private static long cpuMillis() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1_000_000 : -1;
     }
 
     /** The version of the applied snapshot; 0 before the first. */

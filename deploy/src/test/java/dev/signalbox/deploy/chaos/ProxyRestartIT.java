@@ -111,7 +111,7 @@ class ProxyRestartIT {
                 List<Long> drains = new ArrayList<>();
                 List<Long> serving = new ArrayList<>();
                 List<Long> adminUp = new ArrayList<>();
-                List<Long> jvmToServing = new ArrayList<>();
+                List<String> jvmToServing = new ArrayList<>();
                 try {
                     for (int i = 0; i < 2; i++) {
                         long before = answeredBy[i].get();
@@ -144,7 +144,8 @@ class ProxyRestartIT {
                 System.out.printf("proxies restarted under load (SIGTERM, drain timeout %d s; %d fast clients, 1 client "
                         + "of %d ms requests): %d requests (%d slow), %d failed, %d refused connections retried on the "
                         + "other proxy; SIGTERM -> exit %s ms; new process -> admin port up %s ms, -> serving the "
-                        + "current routes %s ms (the proxy's own log: %s ms after its JVM started; goal %d ms: %s); "
+                        + "current routes %s ms (the proxy's own log: %s ms after its JVM started, and CPU ms used "
+                        + "by then; goal %d ms: %s); "
                         + "load average %.1f; failures %s%n", DRAIN_TIMEOUT.toSeconds(), FAST_CLIENTS, SLOW.toMillis(),
                         sent.get(), slowSent.get(), failed, refused.get(), drains, adminUp, serving, jvmToServing,
                         SERVE_GOAL.toMillis(), serving.stream().allMatch(t -> t <= SERVE_GOAL.toMillis()) ? "met" : "NOT met",
@@ -204,11 +205,11 @@ class ProxyRestartIT {
                 .redirectErrorStream(true).redirectOutput(logs.resolve("proxy-" + id + ".log").toFile()).start();
     }
 
-    /** From the proxy's log line "node X serving, N ms after the JVM started"; -1 if absent. */
-    private static long loggedServingMs(Path log) throws IOException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("serving, (\\d+) ms after the JVM started")
-                .matcher(Files.readString(log));
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    /** From the proxy's log line "node X serving, N ms after the JVM started (C ms of CPU)": "N (C CPU)". */
+    private static String loggedServingMs(Path log) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "serving, (\\d+) ms after the JVM started \\((-?\\d+) ms of CPU\\)").matcher(Files.readString(log));
+        return m.find() ? m.group(1) + " (" + m.group(2) + " CPU)" : "not logged";
     }
 
     private static void awaitServed(int port, String host) {

@@ -7,13 +7,15 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The open client connections of the public listeners, so a shutdown can drain them: an HTTP/1.1
- * connection between requests is closed after {@link #IDLE_GRACE} unless a request came meanwhile, one
- * with a request under way answers it with {@code Connection: close} and then closes ({@link FrontendHandler} on {@link #DRAIN}); an HTTP/2
- * connection, or one still in its TLS handshake, is closed, which for HTTP/2 sends GOAWAY and lets its
- * open streams finish (RFC 9113 6.8). Thread-safe: the group removes a connection when it closes.
+ * The open client connections of the public listeners, so a shutdown can drain them. On {@link #DRAIN}
+ * ({@link FrontendHandler}) an HTTP/1.1 connection between requests is closed after {@link #IDLE_GRACE}
+ * unless a request came meanwhile, one with a request under way answers it with {@code Connection: close}
+ * and then closes; an HTTP/2 connection, or one still in its TLS handshake, is closed, which for HTTP/2
+ * sends GOAWAY and lets its open streams finish (RFC 9113 6.8). Thread-safe: the group removes a
+ * connection when it closes; drains run on each connection's event loop.
  */
 final class ClientConnections {
     /** The user event that tells a connection's {@link FrontendHandler} to finish and close. */
@@ -69,7 +71,7 @@ final class ClientConnections {
         // A connection accepted just before the listener closed may join the group after the first look.
         while (open.size() > 0) {
             long left = deadlineNanos - System.nanoTime();
-            if (left <= 0 || !open.newCloseFuture().awaitUninterruptibly(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left))) {
+            if (left <= 0 || !open.newCloseFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left))) {
                 return;
             }
         }
