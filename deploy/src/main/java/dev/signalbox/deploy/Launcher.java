@@ -25,6 +25,7 @@ public final class Launcher {
                         [--lease-duration-ms 15000] [--encryption-keys DIR] [--encryption-key-id ID]
               compiler  --kafka HOST:PORT
               proxy     --kafka HOST:PORT [--http-port 8080] [--admin-port 9090] [--node-id ID] [--bind ADDR]
+                        [--drain-timeout-ms 10000]
                         [--https-port 8443 [--public-https-port 443] [--default-cert FILE --default-key FILE]]
                         [--encryption-keys DIR]
                         (watcher and proxy: the key-encryption keys that seal TLS private keys in Kafka, one

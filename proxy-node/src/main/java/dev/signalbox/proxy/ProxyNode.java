@@ -4,11 +4,18 @@ import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.netty.ProxyServer;
 import dev.signalbox.proxy.netty.TlsContexts;
+import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.proxy.status.FeedHealth;
+import dev.signalbox.proxy.status.NodeStatus;
 import dev.signalbox.schemas.codec.DecodeFailures;
 import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import org.slf4j.Logger;
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -21,11 +28,13 @@ public final class ProxyNode implements AutoCloseable {
     private final RoutingState routing;
     private final ProxyServer server;
     private final SnapshotFollower follower;
+    private final NodeStatus status;
 
-    private ProxyNode(RoutingState routing, ProxyServer server, SnapshotFollower follower) {
+    private ProxyNode(RoutingState routing, ProxyServer server, SnapshotFollower follower, NodeStatus status) {
         this.routing = routing;
         this.server = server;
         this.follower = follower;
+        this.status = status;
     }
 
     /** Binds the ports and starts following snapshots; returns without waiting for the first one. */
@@ -36,6 +45,11 @@ public final class ProxyNode implements AutoCloseable {
             var s = routing.current().snapshot();
             return s == null ? 0 : s.table().diagnostics().size();
         });
+        Clock clock = Clock.systemUTC();
+        NodeStatus status = new NodeStatus(clock, new FeedHealth(clock.instant(), FeedHealth.DEFAULT_SILENCE_LIMIT));
+        metrics.status(status);
+        OutlierDetector outliers = new OutlierDetector(OutlierDetector.Policy.DEFAULT);
+        metrics.ejectedEndpoints(() -> outliers.ejectedCount(System.nanoTime()));
         ProxyServer.Https https = null;
         TlsContexts tls = null;
         if (config.https() != null) {
@@ -44,18 +58,33 @@ public final class ProxyNode implements AutoCloseable {
             TlsContexts contexts = tls;
             metrics.tlsUnusableBindings(contexts::unusable);
         }
-        ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
-                config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics);
+        // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
+        SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
+        CompletableFuture<ProxyServer> bound = new CompletableFuture<>();
+        TlsContexts contexts = tls;
+        SnapshotFollower follower = SnapshotFollower.start(log, s -> {
+            boolean first = routing.appliedVersion() == 0;
+            apply(config.nodeId(), routing, contexts, s);
+            status.feed().applied(routing.appliedVersion(), clock.instant());
+            // At once if the ports are bound, else as soon as they are.
+            bound.thenAccept(ProxyServer::startAccepting);
+            if (first) {
+                // Start-up time as an operator sees it: JVM start to having routes.
+                LOG.info("node {} serving, {} ms after the JVM started ({} ms of CPU)", config.nodeId(),
+                        ManagementFactory.getRuntimeMXBean().getUptime(), cpuMillis());
+            }
+        }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
+        ProxyServer server;
         try {
-            SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
-            TlsContexts contexts = tls;
-            SnapshotFollower follower = SnapshotFollower.start(log, s -> apply(config.nodeId(), routing, contexts, s),
-                    "signalbox-proxy-snapshots-" + config.nodeId());
-            return new ProxyNode(routing, server, follower);
+            server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
+                    config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics,
+                    status, outliers);
         } catch (RuntimeException e) {
-            server.close();
+            follower.close();
             throw e;
         }
+        bound.complete(server);
+        return new ProxyNode(routing, server, follower, status);
     }
 
     private static void apply(String nodeId, RoutingState routing, TlsContexts tls, RoutingSnapshot s) {
@@ -70,6 +99,12 @@ public final class ProxyNode implements AutoCloseable {
         } else {
             LOG.debug("node {} ignored snapshot version {}: version {} is applied", nodeId, s.version(), before);
         }
+    }
+
+    /** CPU time this process used so far, all threads; -1 where the JVM does not tell. */
+    private static long cpuMillis() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime() / 1_000_000 : -1;
     }
 
     /** The version of the applied snapshot; 0 before the first. */
@@ -88,6 +123,19 @@ public final class ProxyNode implements AutoCloseable {
 
     public int adminPort() {
         return server.adminPort();
+    }
+
+    /**
+     * Graceful shutdown, before {@link #close()}: /readyz turns 503, the public ports stop accepting, idle
+     * client connections close, requests under way finish (their responses say {@code Connection: close}),
+     * for at most {@code timeout}. Returns the client connections still open at the end.
+     */
+    public int drain(Duration timeout) {
+        status.startDraining();
+        LOG.info("draining: not ready, not accepting; waiting up to {} for requests under way", timeout);
+        int left = server.drain(timeout);
+        LOG.info("drained; {} client connections still open are closed now", left);
+        return left;
     }
 
     @Override

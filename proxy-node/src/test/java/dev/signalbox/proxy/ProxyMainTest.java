@@ -31,4 +31,13 @@ class ProxyMainTest {
     void rejectsAPortThatIsNotANumber() {
         assertThrows(IllegalArgumentException.class, () -> ProxyMain.parse(new String[] {"--http-port", "eighty"}));
     }
+
+    @Test
+    void theDrainTimeoutDefaultsToTenSeconds() {
+        assertEquals(Duration.ofSeconds(10), ProxyMain.drainTimeout(new String[] {"--http-port", "81"}));
+        String[] args = {"--drain-timeout-ms", "2500", "--http-port", "81"};
+        assertEquals(Duration.ofMillis(2500), ProxyMain.drainTimeout(args));
+        assertEquals(81, ProxyMain.parse(args).httpPort());
+        assertThrows(IllegalArgumentException.class, () -> ProxyMain.drainTimeout(new String[] {"--drain-timeout-ms", "-1"}));
+    }
 }

@@ -555,6 +555,50 @@ class ProxyNodeIT {
         Await.value("no threads left behind by a closed node", WAIT, ProxyNodeIT::lateThreads, List::isEmpty);
     }
 
+    @Test
+    void drainingFinishesWhatIsUnderWayClosesIdleConnectionsAndRefusesNewOnes() throws Exception {
+        try (ProxyNode n = startNode("drain")) {
+            awaitVersion(version, n);
+            int port = n.httpPort();
+            try (Socket idle = new Socket("127.0.0.1", port); Socket busy = new Socket("127.0.0.1", port)) {
+                idle.setSoTimeout(10_000);
+                busy.setSoTimeout(10_000);
+                byte[] getA = "GET / HTTP/1.1\r\nHost: a.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                idle.getOutputStream().write(getA);
+                assertEquals("HTTP/1.1 200 OK", readResponse(idle.getInputStream()).get(":status"));
+                // A 16 MiB response the client has only begun to read is under way when the drain starts.
+                busy.getOutputStream().write("GET / HTTP/1.1\r\nHost: big.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                InputStream busyIn = busy.getInputStream();
+                readHead(busyIn);
+
+                java.util.concurrent.CompletableFuture<Integer> drained = java.util.concurrent.CompletableFuture
+                        .supplyAsync(() -> n.drain(Duration.ofSeconds(10)));
+                Await.value("/readyz says draining", WAIT, () -> {
+                    try {
+                        HttpResponse<String> r = admin(n, "/readyz");
+                        return r.statusCode() + " " + Json.MAPPER.readTree(r.body()).get("status").asText();
+                    } catch (Exception e) {
+                        return e.toString();
+                    }
+                }, "503 draining"::equals);
+                Await.until("new connections are refused", WAIT, () -> {
+                    try (Socket s = new Socket("127.0.0.1", port)) {
+                        return false;
+                    } catch (IOException e) {
+                        return true;
+                    }
+                });
+                // A request on the kept-alive connection within the grace is still answered, and told to close.
+                idle.getOutputStream().write(getA);
+                Map<String, String> last = readResponse(idle.getInputStream());
+                assertEquals("HTTP/1.1 200 OK -1", last.get(":status") + " " + idle.getInputStream().read());
+                long rest = busyIn.transferTo(OutputStream.nullOutputStream());
+                assertTrue(rest >= BIG_RESPONSE_BYTES, "the response under way is delivered whole: " + rest);
+                assertEquals(0, drained.get(30, java.util.concurrent.TimeUnit.SECONDS), "connections left open");
+            }
+        }
+    }
+
     private static List<String> lateThreads() {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.isAlive() && t.getName().startsWith("signalbox-proxy") && t.getName().contains("late"))

@@ -51,4 +51,30 @@ final class ChaosManifests {
                       - {path: /, pathType: Prefix, backend: {service: {name: %3$s, port: {name: http}}}}
                 """.formatted(name, host, service);
     }
+
+    /** A Service whose endpoints are 127.0.0.1 at each port, one EndpointSlice per port (a slice has one port list). */
+    static String serviceAt(String name, int... ports) {
+        StringBuilder b = new StringBuilder("""
+                apiVersion: v1
+                kind: Service
+                metadata: {name: %1$s, namespace: chaos}
+                spec:
+                  ports: [{name: http, port: 80}]
+                """.formatted(name));
+        for (int port : ports) {
+            b.append("""
+                    ---
+                    apiVersion: discovery.k8s.io/v1
+                    kind: EndpointSlice
+                    metadata:
+                      name: %1$s-%2$d
+                      namespace: chaos
+                      labels: {kubernetes.io/service-name: %1$s}
+                    addressType: IPv4
+                    ports: [{name: http, port: %2$d}]
+                    endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
+                    """.formatted(name, port));
+        }
+        return b.toString();
+    }
 }

@@ -1,6 +1,9 @@
 package dev.signalbox.deploy.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
@@ -8,6 +11,7 @@ import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
+import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
@@ -15,6 +19,8 @@ import dev.signalbox.watcher.Watcher;
 import dev.signalbox.watcher.WatcherConfig;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,12 +30,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The broker goes away for {@link #OUTAGE} under steady traffic: proxies keep serving the last snapshot
- * with no failed request on existing routes, and when the broker comes back (same data, same port) a
- * change made during the outage reaches every proxy. Prints the request count and the convergence time.
+ * The broker (all of them: there is one) goes away for {@link #OUTAGE} under steady traffic: proxies keep
+ * serving the last snapshot with no failed request on existing routes and stay ready, while /readyz and
+ * /metrics say Kafka is unreachable; when the broker comes back (same data, same port) they say it is
+ * reachable again and a change made during the outage reaches every proxy. Prints the request count, how
+ * soon the proxies noticed the outage and the return, and the convergence time.
  */
 class KafkaOutageIT {
-    private static final Duration OUTAGE = Duration.ofSeconds(15);
+    private static final Duration OUTAGE = Duration.ofSeconds(60);
+    /** The detection the proxies promise: {@code FeedHealth.DEFAULT_SILENCE_LIMIT} plus a poll, with room. */
+    private static final Duration DETECTION_BOUND = Duration.ofSeconds(10);
     private static final Duration WAIT = Duration.ofSeconds(90);
 
     @Test
@@ -54,6 +64,7 @@ class KafkaOutageIT {
                 AtomicBoolean running = new AtomicBoolean(true);
                 AtomicLong sent = new AtomicLong();
                 AtomicLong failed = new AtomicLong();
+                AtomicLong notReady = new AtomicLong();
                 Thread load = new Thread(() -> {
                     while (running.get()) {
                         for (ProxyNode p : List.of(p1, p2)) {
@@ -62,28 +73,64 @@ class KafkaOutageIT {
                             if (r == null || r.statusCode() != 200) {
                                 failed.incrementAndGet();
                             }
+                            if (sent.get() % 50 == 0) {
+                                HttpResponse<String> ready = Http.tryGet(p.adminPort(), null, "/readyz");
+                                if (ready == null || ready.statusCode() != 200) {
+                                    notReady.incrementAndGet();
+                                }
+                            }
                         }
                     }
                 }, "outage-load");
                 load.start();
                 try {
+                    for (ProxyNode p : List.of(p1, p2)) {
+                        assertEquals("ready true", readyDetail(p), "before the outage");
+                        assertEquals(1.0, Scrape.metric(p.adminPort(), "signalbox_kafka_reachable"));
+                    }
                     kafka.close();
                     long down = System.nanoTime();
                     // A change made while the broker is away is published once it returns.
                     Files.writeString(manifests.resolve("later.yaml"), ChaosManifests.ingress("later", "later.local", "svc"));
+                    long detectedDown = 0;
+                    for (ProxyNode p : List.of(p1, p2)) {
+                        Await.until("proxy " + p.adminPort() + " reports Kafka unreachable", WAIT,
+                                () -> readyDetail(p).equals("ready false")
+                                        && Scrape.metric(p.adminPort(), "signalbox_kafka_reachable") == 0.0);
+                        detectedDown = (System.nanoTime() - down) / 1_000_000;
+                    }
+                    String duringOutage = readyz(p1).toString();
                     Await.until("the outage lasts " + OUTAGE, OUTAGE.plusSeconds(5), () -> System.nanoTime() - down >= OUTAGE.toNanos());
+                    for (ProxyNode p : List.of(p1, p2)) {
+                        assertEquals("ready false", readyDetail(p), "at the end of the outage");
+                    }
                     kafka = EmbeddedKafka.start(data, port);
                     long back = System.nanoTime();
+                    long detectedUp = 0;
+                    for (ProxyNode p : List.of(p1, p2)) {
+                        Await.until("proxy " + p.adminPort() + " reports Kafka reachable", WAIT,
+                                () -> readyDetail(p).equals("ready true")
+                                        && Scrape.metric(p.adminPort(), "signalbox_kafka_reachable") == 1.0);
+                        detectedUp = (System.nanoTime() - back) / 1_000_000;
+                    }
                     for (ProxyNode p : List.of(p1, p2)) {
                         awaitServed(p, "later.local");
                     }
                     long converged = (System.nanoTime() - back) / 1_000_000;
                     running.set(false);
                     load.join();
-                    System.out.printf("broker down %d s under load: %d requests, %d failed; broker back -> change made "
-                            + "during the outage served by both proxies in %d ms%n", OUTAGE.toSeconds(), sent.get(),
-                            failed.get(), converged);
+                    System.out.printf("broker down %d s under load: %d requests, %d failed, %d /readyz checks not 200; "
+                            + "both proxies reported Kafka unreachable %d ms after it stopped (/readyz then: %s) and "
+                            + "reachable %d ms after it returned; change made during the outage served by both proxies "
+                            + "%d ms after the broker returned%n", OUTAGE.toSeconds(), sent.get(), failed.get(),
+                            notReady.get(), detectedDown, duringOutage, detectedUp, converged);
+                    ChaosReport.row("Kafka (every broker) down " + OUTAGE.toSeconds() + " s under load",
+                            "outage seen in " + detectedDown + " ms, return in " + detectedUp + " ms; converged "
+                                    + converged + " ms after return", "0 (last snapshot served)", "n/a",
+                            failed.get() + " of " + sent.get());
                     assertEquals(0, failed.get(), "no request on an existing route fails while Kafka is away");
+                    assertEquals(0, notReady.get(), "proxies stay ready while they serve their last snapshot");
+                    assertTrue(detectedDown < DETECTION_BOUND.toMillis(), "outage noticed after " + detectedDown + " ms");
                 } finally {
                     running.set(false);
                     load.join();
@@ -96,6 +143,24 @@ class KafkaOutageIT {
 
     private static ProxyNode proxy(String bootstrap, String id) {
         return ProxyNode.start(new ProxyConfig(bootstrap, id, "127.0.0.1", 0, 0, Duration.ofSeconds(2), Duration.ofSeconds(30)));
+    }
+
+    private static JsonNode readyz(ProxyNode p) {
+        HttpResponse<String> r = Http.tryGet(p.adminPort(), null, "/readyz");
+        if (r == null) {
+            return Json.MAPPER.createObjectNode();
+        }
+        try {
+            return Json.MAPPER.readTree(r.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** "status kafka.reachable" from /readyz, e.g. "ready false". */
+    private static String readyDetail(ProxyNode p) {
+        JsonNode j = readyz(p);
+        return j.path("status").asText() + " " + j.path("kafka").path("reachable").asText();
     }
 
     private static void awaitServed(ProxyNode p, String host) {

@@ -2,13 +2,17 @@ package dev.signalbox.proxy.metrics;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
+import dev.signalbox.proxy.status.NodeStatus;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
  * The proxy's metrics, named for Prometheus: requests and latency by route, upstream errors by route and
- * kind, backend connections opened, the applied snapshot version and snapshot decode failures. Thread-safe.
+ * kind, backend connections opened, retries and outlier ejections, the applied snapshot version and
+ * snapshot decode failures, whether Kafka is reachable, whether the node is draining. Thread-safe.
  */
 public final class ProxyMetrics {
     private final MetricRegistry registry = new MetricRegistry();
@@ -34,6 +38,39 @@ public final class ProxyMetrics {
     public void backendConnectionOpened() {
         registry.counter("signalbox_upstream_connections_opened_total").inc();
     }
+
+    /** A request sent again, to another endpoint; {@code reason}: connect_failure. */
+    public void retry(String route, String reason) {
+        registry.counter(MetricNames.name("signalbox_upstream_retries_total", "route", route, "reason", reason)).inc();
+    }
+
+    /** An endpoint was ejected by outlier detection. */
+    public void outlierEjection() {
+        registry.counter("signalbox_outlier_ejections_total").inc();
+    }
+
+    /** How many endpoints are ejected now. */
+    public void ejectedEndpoints(LongSupplier count) {
+        registry.register("signalbox_outlier_ejected_endpoints", (Gauge<Long>) count::getAsLong);
+    }
+
+    /**
+     * The node's status: {@code signalbox_kafka_reachable} (1 or 0), {@code signalbox_kafka_last_contact_age_seconds}
+     * and {@code signalbox_snapshot_applied_age_seconds} (NaN before the first), {@code signalbox_draining} (1 or 0).
+     */
+    public void status(NodeStatus status) {
+        registry.register("signalbox_kafka_reachable", (Gauge<Integer>) () -> status.feedView().kafkaReachable() ? 1 : 0);
+        registry.register("signalbox_kafka_last_contact_age_seconds",
+                (Gauge<Double>) () -> age(status.feedView().lastContact(), status));
+        registry.register("signalbox_snapshot_applied_age_seconds",
+                (Gauge<Double>) () -> age(status.feedView().lastApplied(), status));
+        registry.register("signalbox_draining", (Gauge<Integer>) () -> status.draining() ? 1 : 0);
+    }
+
+    private static double age(Instant then, NodeStatus status) {
+        return then == null ? Double.NaN : Duration.between(then, status.clock().instant()).toMillis() / 1000.0;
+    }
+
 
     /**
      * Diagnostics in the applied snapshot (rejected objects, unknown Services, invalid paths...): a rise

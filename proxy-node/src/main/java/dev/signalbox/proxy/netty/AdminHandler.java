@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.metrics.PrometheusFormat;
 import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.proxy.status.FeedHealth;
+import dev.signalbox.proxy.status.NodeStatus;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import io.netty.buffer.ByteBufUtil;
@@ -22,15 +24,21 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 
-/** Answers the admin endpoints: /healthz, /readyz, /routes (the applied snapshot as JSON) and /metrics. */
+/**
+ * Answers the admin endpoints: /healthz, /readyz (200 while a snapshot is applied and the node is not
+ * draining, else 503; a JSON body with the detail), /routes (the applied snapshot as JSON) and /metrics.
+ */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final RoutingState routing;
     private final ProxyMetrics metrics;
+    private final NodeStatus status;
 
-    AdminHandler(RoutingState routing, ProxyMetrics metrics) {
+    AdminHandler(RoutingState routing, ProxyMetrics metrics, NodeStatus status) {
         this.routing = routing;
         this.metrics = metrics;
+        this.status = status;
     }
 
     @Override
@@ -58,8 +66,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return text(ctx, HttpResponseStatus.OK, "ok\n", plain);
             case "/readyz":
                 long v = routing.appliedVersion();
-                return v > 0 ? text(ctx, HttpResponseStatus.OK, "ready: snapshot version " + v + "\n", plain)
-                        : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no snapshot applied yet\n", plain);
+                boolean ready = v > 0 && !status.draining();
+                return text(ctx, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        readyJson(v, status.draining(), status.feedView()) + "\n", "application/json");
             case "/routes":
                 return text(ctx, HttpResponseStatus.OK, routesJson(routing.current().snapshot(), metrics.tlsProblems()),
                         "application/json");
@@ -68,6 +77,31 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             default:
                 return text(ctx, HttpResponseStatus.NOT_FOUND, "no admin endpoint " + path + "\n", plain);
         }
+    }
+
+    /**
+     * The /readyz body: {@code status} ready, draining or no-snapshot; the applied version and when it was
+     * applied; whether Kafka is reachable, when a broker last answered and since when none does. Readiness
+     * does not depend on Kafka: a node serves its last snapshot through an outage.
+     */
+    static String readyJson(long version, boolean draining, FeedHealth.View feed) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("status", draining ? "draining" : version > 0 ? "ready" : "no-snapshot");
+        root.put("snapshotVersion", version);
+        root.put("snapshotAppliedAt", instant(feed.lastApplied()));
+        ObjectNode kafka = root.putObject("kafka");
+        kafka.put("reachable", feed.kafkaReachable());
+        kafka.put("lastContactAt", instant(feed.lastContact()));
+        kafka.put("unreachableSince", instant(feed.unreachableSince()));
+        try {
+            return Json.MAPPER.writeValueAsString(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String instant(Instant t) {
+        return t == null ? null : t.toString();
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.proxy.status.NodeStatus;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -16,16 +17,18 @@ final class AdminInitializer extends ChannelInitializer<Channel> {
 
     private final RoutingState routing;
     private final ProxyMetrics metrics;
+    private final NodeStatus status;
 
-    AdminInitializer(RoutingState routing, ProxyMetrics metrics) {
+    AdminInitializer(RoutingState routing, ProxyMetrics metrics, NodeStatus status) {
         this.routing = routing;
         this.metrics = metrics;
+        this.status = status;
     }
 
     @Override
     protected void initChannel(Channel ch) {
         ch.pipeline().addLast(HTTP_CODEC, new HttpServerCodec());
         ch.pipeline().addLast(AGGREGATOR, new HttpObjectAggregator(MAX_REQUEST_BYTES));
-        ch.pipeline().addLast(ADMIN, new AdminHandler(routing, metrics));
+        ch.pipeline().addLast(ADMIN, new AdminHandler(routing, metrics, status));
     }
 }

@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
 import java.time.Duration;
 
@@ -9,7 +10,8 @@ import java.time.Duration;
  *
  * @param overTls         whether the listener terminates TLS (X-Forwarded-Proto https, no HTTPS redirect)
  * @param publicHttpsPort the port HTTP-to-HTTPS redirects name
+ * @param outliers        the endpoints ejected for failing to accept connections, shared by all loops
  */
 record Frontend(RoutingState routing, BackendConnector connector, ProxyMetrics metrics, Duration responseTimeout,
-                boolean overTls, int publicHttpsPort) {
+                boolean overTls, int publicHttpsPort, OutlierDetector outliers) {
 }

@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
 
+    /** Connect failures retried per request, each on an endpoint not tried yet (Envoy retries once by default). */
+    static final int MAX_CONNECT_RETRIES = 2;
     private static final java.util.Set<HttpMethod> IDEMPOTENT = java.util.Set.of(HttpMethod.GET, HttpMethod.HEAD,
             HttpMethod.PUT, HttpMethod.DELETE, HttpMethod.OPTIONS, HttpMethod.TRACE);
 
@@ -57,6 +59,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private Exchange exchange;
     private boolean closing;
+    /** The proxy is shutting down: answer what is under way with Connection: close, take nothing new. */
+    private boolean draining;
 
     FrontendHandler(Frontend frontend) {
         this.frontend = frontend;
@@ -92,6 +96,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             exchange = null;
         }
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt != ClientConnections.DRAIN) {
+            ctx.fireUserEventTriggered(evt);
+            return;
+        }
+        draining = true;
+        if (exchange == null && queue.isEmpty()) {
+            // Idle between requests. A request may be on its way: give it a moment to arrive and be answered
+            // with Connection: close, then close if still idle (closing at once races a client's next request).
+            ctx.executor().schedule(() -> {
+                if (exchange == null && queue.isEmpty() && !closing) {
+                    closing = true;
+                    ctx.close();
+                }
+            }, ClientConnections.IDLE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        } else if (exchange != null) {
+            // Its response says Connection: close (or, if its head is already sent, the connection closes after it).
+            exchange.clientKeepAlive = false;
+        }
     }
 
     @Override
@@ -165,7 +191,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // The backend sees the path the route was chosen on (see RequestTarget).
         request.setUri(valid.forwardUri());
         String host = request.headers().get(HttpHeaderNames.HOST);
-        Decision d = table.route(host, valid.path(), frontend.overTls());
+        long now = System.nanoTime();
+        Decision d = table.route(host, valid.path(), frontend.overTls(), e -> !frontend.outliers().ejected(e, now));
         String location = d instanceof Decision.RedirectToHttps
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(table, d.route(), request);
@@ -223,6 +250,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         private boolean reusedConnection;
         private boolean bodySent;
         private boolean retried;
+        /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
+        private java.util.List<Endpoint> failedEndpoints;
         private Channel backend;
         private boolean discarding;
         private boolean writeInFlight;
@@ -240,7 +269,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             this.route = route;
             this.clientVersion = request.protocolVersion();
             this.method = request.method();
-            this.clientKeepAlive = HttpUtil.isKeepAlive(request);
+            this.clientKeepAlive = HttpUtil.isKeepAlive(request) && !draining;
         }
 
         /** Whether the client already got (part of) a response to this request. */
@@ -271,11 +300,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
 
         private void connectNew() {
-            ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), endpoint);
-            connect.addListener(done -> onConnected(connect));
+            Endpoint target = endpoint;
+            ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), target);
+            connect.addListener(done -> onConnected(connect, target));
         }
 
-        private void onConnected(ChannelFuture connect) {
+        private void onConnected(ChannelFuture connect, Endpoint target) {
+            if (connect.isSuccess()) {
+                frontend.outliers().connected(target);
+            }
             if (exchange != this || closing) {
                 connect.channel().close();
                 return;
@@ -285,18 +318,58 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Throwable cause = connect.cause();
+            if (retryElsewhere(target, cause)) {
+                return;
+            }
             HttpRequest head = pendingHead;
             pendingHead = null;
             if (cause instanceof ConnectTimeoutException) {
-                metrics.upstreamError(route, "connect_timeout");
                 respondLocally(head, HttpResponseStatus.GATEWAY_TIMEOUT, "timed out connecting to backend "
                         + backendId + " at " + address());
             } else {
-                metrics.upstreamError(route, "connect_refused");
                 respondLocally(head, HttpResponseStatus.BAD_GATEWAY, "could not connect to backend " + backendId
                         + " at " + address() + ": " + cause.getMessage());
             }
             drain();
+        }
+
+        /**
+         * After a failed connection: records the failure for outlier detection and, while retries are left,
+         * sends the request to another endpoint of the backend. Always safe, whatever the method: nothing of
+         * the request left the proxy (the head waits in {@code pendingHead}, the body in the queue).
+         */
+        private boolean retryElsewhere(Endpoint failed, Throwable cause) {
+            long now = System.nanoTime();
+            metrics.upstreamError(route, cause instanceof ConnectTimeoutException ? "connect_timeout" : "connect_refused");
+            if (frontend.outliers().connectFailed(failed, table.endpoints(backendId), now)) {
+                metrics.outlierEjection();
+                LOG.info("ejected endpoint {} of backend {} after consecutive connect failures ({})",
+                        NetUtil.toSocketAddressString(failed.address(), failed.port()), backendId, cause.getMessage());
+            }
+            if (failedEndpoints == null) {
+                failedEndpoints = new java.util.ArrayList<>(MAX_CONNECT_RETRIES + 1);
+            }
+            failedEndpoints.add(failed);
+            if (failedEndpoints.size() > MAX_CONNECT_RETRIES) {
+                return false;
+            }
+            Decision.Forward next = table.another(backendId, route,
+                    e -> failedEndpoints.contains(e) || frontend.outliers().ejected(e, now));
+            if (next == null) {
+                next = table.another(backendId, route, failedEndpoints::contains);
+            }
+            if (next == null) {
+                return false;
+            }
+            metrics.retry(route, "connect_failure");
+            endpoint = next.endpoint();
+            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint);
+            if (pooled != null) {
+                attach(pooled, true);
+            } else {
+                connectNew();
+            }
+            return true;
         }
 
         private void attach(Channel channel, boolean reused) {
@@ -391,8 +464,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     status = code;
                     backendKeepAlive = HttpUtil.isKeepAlive(response);
                 }
-                clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method, clientKeepAlive,
-                        table.version());
+                clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method,
+                        clientKeepAlive && !draining, table.version());
             }
             boolean last = msg instanceof LastHttpContent;
             boolean endOfResponse = last && !interim;

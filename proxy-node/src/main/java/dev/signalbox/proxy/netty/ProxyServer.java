@@ -1,7 +1,9 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.proxy.status.NodeStatus;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -17,10 +19,16 @@ import org.slf4j.LoggerFactory;
  * The proxy's Netty servers: the public HTTP port, the HTTPS port when configured, and the admin port, on
  * its own event loop so it answers while the proxy is saturated. Backend connections and both public
  * ports share the worker loops.
+ * <p>
+ * The public listeners are bound at start but accept nothing until {@link #startAccepting()} (the first
+ * snapshot is applied), as Envoy warms a listener before it serves: a connection made meanwhile waits in
+ * the kernel's backlog rather than getting a 404 from an empty table. {@link #drain} stops them for good.
  */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
+    /** Without a snapshot by then (an empty topic, an unreachable Kafka), serve anyway: 404s say why. */
+    static final Duration ACCEPT_WITHOUT_SNAPSHOT_AFTER = Duration.ofSeconds(15);
 
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
@@ -28,6 +36,7 @@ public final class ProxyServer implements AutoCloseable {
     private Channel httpChannel;
     private Channel httpsChannel;
     private Channel adminChannel;
+    private final ClientConnections clients = new ClientConnections();
 
     /** The server settings that do not concern routing; {@code https} is null for plain HTTP only. */
     public record Settings(String nodeId, String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
@@ -49,7 +58,8 @@ public final class ProxyServer implements AutoCloseable {
         this.admin = transport.newGroup(1, "signalbox-proxy-admin-" + nodeId);
     }
 
-    public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics) {
+    public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics, NodeStatus status,
+                                    OutlierDetector outliers) {
         Transport transport = Transport.detect();
         if (transport.name().equals("epoll")) {
             LOG.info("using the native epoll transport");
@@ -63,34 +73,43 @@ public final class ProxyServer implements AutoCloseable {
             int redirectPort = 443;
             Https https = settings.https();
             if (https != null) {
-                Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0);
+                Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0, outliers);
                 server.httpsChannel = new ServerBootstrap()
                         .group(server.acceptor, server.workers)
                         .channel(transport.serverChannel())
+                        .option(ChannelOption.AUTO_READ, false)
+                        .option(ChannelOption.SO_REUSEADDR, true)
                         // Read freely through the handshake; HttpsInitializer turns it off for HTTP/1.1.
                         .childOption(ChannelOption.AUTO_READ, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childHandler(new HttpsInitializer(https.contexts(), tls))
+                        .childHandler(server.clients.tracking(new HttpsInitializer(https.contexts(), tls)))
                         .bind(settings.bindAddress(), https.port()).syncUninterruptibly().channel();
                 redirectPort = https.publicPort() > 0 ? https.publicPort() : server.httpsPort();
                 LOG.info("HTTPS on {} ({} TLS), redirects name port {}", server.httpsChannel.localAddress(),
                         https.contexts().providerName(), redirectPort);
             }
-            Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort);
+            Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort,
+                    outliers);
             server.httpChannel = new ServerBootstrap()
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())
+                    .option(ChannelOption.AUTO_READ, false)
+                    // A restarted node binds the port its predecessor left, despite that one's TIME_WAIT connections.
+                    .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new FrontendInitializer(plain))
+                    .childHandler(server.clients.tracking(new FrontendInitializer(plain)))
                     .bind(settings.bindAddress(), settings.httpPort()).syncUninterruptibly().channel();
             server.adminChannel = new ServerBootstrap()
                     .group(server.admin)
                     .channel(transport.serverChannel())
-                    .childHandler(new AdminInitializer(routing, metrics))
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new AdminInitializer(routing, metrics, status))
                     .bind(settings.bindAddress(), settings.adminPort()).syncUninterruptibly().channel();
-            LOG.info("proxy listening on {}, admin on {}", server.httpChannel.localAddress(),
-                    server.adminChannel.localAddress());
+            LOG.info("proxy listening on {} (accepting once a snapshot is applied), admin on {}",
+                    server.httpChannel.localAddress(), server.adminChannel.localAddress());
+            server.acceptor.schedule(server::startAccepting, ACCEPT_WITHOUT_SNAPSHOT_AFTER.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -109,6 +128,33 @@ public final class ProxyServer implements AutoCloseable {
 
     public int adminPort() {
         return ((InetSocketAddress) adminChannel.localAddress()).getPort();
+    }
+
+    /** Lets the public listeners accept connections; idempotent. */
+    public void startAccepting() {
+        for (Channel c : new Channel[] {httpChannel, httpsChannel}) {
+            if (c != null && c.isOpen() && !c.config().isAutoRead()) {
+                c.config().setAutoRead(true);
+            }
+        }
+    }
+
+    /**
+     * Graceful shutdown of the public side: closes the listening sockets (new connections are refused),
+     * closes idle client connections, lets requests under way finish with {@code Connection: close}, and
+     * waits until every client connection is closed or {@code timeout} passed. The admin port keeps
+     * answering. Returns how many client connections were still open at the end.
+     */
+    public int drain(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Channel c : new Channel[] {httpChannel, httpsChannel}) {
+            if (c != null) {
+                c.close().syncUninterruptibly();
+            }
+        }
+        clients.drain();
+        clients.awaitClosed(deadline);
+        return clients.size();
     }
 
     /** Stops accepting, then closes every connection and stops the event loops, waiting for them. */

@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.routing;
 
 import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A routing snapshot compiled once into lookup structures: exact hosts and one-label wildcards in hash
@@ -18,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cursors of its backends, which are atomic, so any event loop may route with it concurrently.
  */
 public final class CompiledTable {
-    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null);
+    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null, Map.of());
     public static final String DEFAULT_ROUTE = "(default)";
     public static final String NO_ROUTE = "(none)";
 
@@ -28,10 +30,12 @@ public final class CompiledTable {
     private final Map<String, List<CompiledRoute>> wildcardHosts;
     private final List<CompiledRoute> anyHost;
     private final CompiledBackend defaultBackend;
+    private final Map<String, CompiledBackend> backends;
 
     private CompiledTable(RoutingSnapshot snapshot, Map<String, List<CompiledRoute>> exactHosts,
                           Map<String, List<CompiledRoute>> wildcardHosts, List<CompiledRoute> anyHost,
-                          CompiledBackend defaultBackend) {
+                          CompiledBackend defaultBackend, Map<String, CompiledBackend> backends) {
+        this.backends = backends;
         this.snapshot = snapshot;
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
@@ -63,7 +67,7 @@ public final class CompiledTable {
         }
         String defaultId = snapshot.table().defaultBackend();
         return new CompiledTable(snapshot, Map.copyOf(exact), Map.copyOf(wildcard), any,
-                defaultId == null ? null : backends.get(defaultId));
+                defaultId == null ? null : backends.get(defaultId), Map.copyOf(backends));
     }
 
     /** The snapshot this table was compiled from, or null for {@link #EMPTY}. */
@@ -89,6 +93,14 @@ public final class CompiledTable {
      * @param overTls    whether it came over TLS; if not, a route marked httpsRedirect redirects it
      */
     public Decision route(String hostHeader, String path, boolean overTls) {
+        return route(hostHeader, path, overTls, e -> true);
+    }
+
+    /**
+     * Routes one request, choosing among the endpoints {@code usable} accepts (those outlier detection has
+     * not ejected) in round-robin order; when it accepts none of a backend's endpoints, among all of them.
+     */
+    public Decision route(String hostHeader, String path, boolean overTls, Predicate<Endpoint> usable) {
         String host = normalizeHost(hostHeader);
         CompiledRoute match = firstMatch(exactHosts.get(host), path);
         if (match == null) {
@@ -105,13 +117,28 @@ public final class CompiledTable {
             return new Decision.RedirectToHttps(match.label());
         }
         if (match != null) {
-            return match.backend().pick(match.label());
+            return match.backend().pick(match.label(), usable);
         }
         if (defaultBackend != null) {
-            return defaultBackend.pick(DEFAULT_ROUTE);
+            return defaultBackend.pick(DEFAULT_ROUTE, usable);
         }
         return new Decision.NotFound(NO_ROUTE, "no route for host \"" + host + "\" and path \"" + path
                 + "\" and no default backend (snapshot version " + version() + ")");
+    }
+
+    /** The endpoints of backend {@code backendId} in this table, empty if it has none or is unknown. */
+    public List<Endpoint> endpoints(String backendId) {
+        CompiledBackend b = backends.get(backendId);
+        return b == null ? List.of() : b.backend.endpoints();
+    }
+
+    /**
+     * Another endpoint of {@code backendId} for a retry, the next in round-robin order that {@code avoid}
+     * does not reject, or null when it rejects them all.
+     */
+    public Decision.Forward another(String backendId, String route, Predicate<Endpoint> avoid) {
+        CompiledBackend b = backends.get(backendId);
+        return b == null ? null : b.next(route, avoid.negate());
     }
 
     private static CompiledRoute firstMatch(List<CompiledRoute> routes, String path) {
@@ -172,15 +199,30 @@ public final class CompiledTable {
             this.backend = backend;
         }
 
-        Decision pick(String route) {
+        Decision pick(String route, Predicate<Endpoint> usable) {
             int n = backend.endpoints().size();
             if (n == 0) {
                 String why = backend.unavailableReason();
                 return new Decision.Unavailable(route, "no ready endpoints for backend " + backend.id()
                         + (why == null || why.isBlank() ? "" : ": " + why));
             }
-            int i = Math.floorMod(cursor.getAndIncrement(), n);
-            return new Decision.Forward(route, backend.id(), backend.endpoints().get(i));
+            Decision.Forward f = next(route, usable);
+            // Every endpoint is ejected: route as if none were (Envoy's panic routing) rather than refuse.
+            return f != null ? f : new Decision.Forward(route, backend.id(),
+                    backend.endpoints().get(Math.floorMod(cursor.getAndIncrement(), n)));
+        }
+
+        /** The next endpoint in round-robin order that {@code usable} accepts, or null. */
+        Decision.Forward next(String route, Predicate<Endpoint> usable) {
+            int n = backend.endpoints().size();
+            int start = cursor.getAndIncrement();
+            for (int k = 0; k < n; k++) {
+                Endpoint e = backend.endpoints().get(Math.floorMod(start + k, n));
+                if (usable.test(e)) {
+                    return new Decision.Forward(route, backend.id(), e);
+                }
+            }
+            return null;
         }
     }
 }

@@ -148,4 +148,38 @@ class CompiledTableTest {
     void redirectsPlainHttpOnlyForRoutesMarkedSo(RedirectCase c) {
         assertEquals(c.expected(), SECURE.route(c.host(), c.path(), c.overTls()));
     }
+
+    private static final Endpoint E1 = new Endpoint("10.0.1.1", 80);
+    private static final Endpoint E2 = new Endpoint("10.0.1.2", 80);
+    private static final Endpoint E3 = new Endpoint("10.0.1.3", 80);
+    private static final Backend THREE = new Backend("c/default/three:80", "c", "default", "three", "80",
+            List.of(E1, E2, E3), null);
+    private static final CompiledTable POOLED = CompiledTable.compile(SnapshotCodec.create(4, Instant.EPOCH, List.of(),
+            new RoutingTable(List.of(new VirtualHost("three.com", List.of(prefix("/", THREE)))), null, List.of(THREE),
+                    List.of(), List.of())));
+
+    private static java.util.List<Endpoint> picks(int n, java.util.function.Predicate<Endpoint> usable) {
+        java.util.List<Endpoint> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(((Decision.Forward) POOLED.route("three.com", "/", false, usable)).endpoint());
+        }
+        return out;
+    }
+
+    @org.junit.jupiter.api.Test
+    void anEjectedEndpointIsSkippedAndABackendWhoseEndpointsAreAllEjectedUsesThemAll() {
+        assertEquals(List.of(false, true, true), List.of(picks(6, e -> !e.equals(E2)).contains(E2),
+                picks(6, e -> !e.equals(E2)).containsAll(List.of(E1, E3)), picks(3, e -> false).containsAll(List.of(E1, E2, E3))));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRetryGetsAnotherEndpointOfTheBackendUntilNoneIsLeft() {
+        String id = THREE.id();
+        assertEquals(List.of(E1, E2, E3), POOLED.endpoints(id));
+        Decision.Forward other = POOLED.another(id, "three.com/", e -> e.equals(E1));
+        assertEquals(List.of(true, "three.com/"), List.of(!other.endpoint().equals(E1), other.route()));
+        assertEquals(E3, POOLED.another(id, "three.com/", e -> !e.equals(E3)).endpoint());
+        assertEquals(null, POOLED.another(id, "three.com/", e -> true));
+        assertEquals(null, POOLED.another("c/default/unknown:80", "x", e -> false));
+    }
 }
