@@ -4,10 +4,12 @@ import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.netty.ProxyServer;
 import dev.signalbox.proxy.netty.TlsContexts;
+import dev.signalbox.proxy.netty.UpstreamTlsContexts;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.schemas.codec.DecodeFailures;
 import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,18 +36,24 @@ public final class ProxyNode implements AutoCloseable {
         ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, DecodeFailures.SNAPSHOTS::get);
         ProxyServer.Https https = null;
         TlsContexts tls = null;
+        UpstreamTlsContexts upstreamTls = new UpstreamTlsContexts(config.keys());
         if (config.https() != null) {
             tls = TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem(), config.keys());
             https = new ProxyServer.Https(config.https().port(), config.https().publicPort(), tls);
             TlsContexts contexts = tls;
-            metrics.tlsUnusableBindings(contexts::unusable);
+            metrics.tlsUnusableBindings(() -> Stream.concat(contexts.unusable().stream(),
+                    upstreamTls.unusable().stream()).toList());
+        } else {
+            metrics.tlsUnusableBindings(upstreamTls::unusable);
         }
         ProxyServer server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
-                config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics);
+                config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics,
+                upstreamTls);
         try {
             SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
             TlsContexts contexts = tls;
-            SnapshotFollower follower = SnapshotFollower.start(log, s -> apply(config.nodeId(), routing, contexts, s),
+            SnapshotFollower follower = SnapshotFollower.start(log,
+                    s -> apply(config.nodeId(), routing, contexts, upstreamTls, s),
                     "signalbox-proxy-snapshots-" + config.nodeId());
             return new ProxyNode(routing, server, follower);
         } catch (RuntimeException e) {
@@ -54,11 +62,15 @@ public final class ProxyNode implements AutoCloseable {
         }
     }
 
-    private static void apply(String nodeId, RoutingState routing, TlsContexts tls, RoutingSnapshot s) {
+    private static void apply(String nodeId, RoutingState routing, TlsContexts tls, UpstreamTlsContexts upstreamTls,
+                              RoutingSnapshot s) {
         long before = routing.appliedVersion();
-        if (tls != null && s.version() > before) {
+        if (s.version() > before) {
             // Certificates first: once the version shows as applied, new handshakes see its certificates.
-            tls.update(s);
+            if (tls != null) {
+                tls.update(s);
+            }
+            upstreamTls.update(s);
         }
         if (routing.apply(s)) {
             LOG.info("node {} applied snapshot version {} ({}, {} virtual hosts, {} diagnostics)", nodeId,

@@ -8,6 +8,7 @@ import dev.signalbox.proxy.routing.Decision;
 import dev.signalbox.proxy.routing.RequestTarget;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -217,6 +218,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         private boolean clientKeepAlive;
         private String backendId;
         private Endpoint endpoint;
+        /** How to speak TLS to the backend; null for plain HTTP. */
+        private UpstreamTls upstreamTls;
         private HttpRequest pendingHead;
         /** The head as written, kept to replay it once when a reused connection turns out closed. */
         private HttpRequest sentHead;
@@ -259,10 +262,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         void forward(HttpRequest request, Decision.Forward f) {
             backendId = f.backendId();
             endpoint = f.endpoint();
+            upstreamTls = table.upstreamTls(backendId);
             requestDone = request instanceof LastHttpContent;
             HeaderRewriter.forBackend(request, clientAddress(), frontend.overTls() ? "https" : "http");
             pendingHead = request;
-            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint);
+            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
             if (pooled != null) {
                 attach(pooled, true);
                 return;
@@ -271,7 +275,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
 
         private void connectNew() {
-            ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), endpoint);
+            ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), endpoint, upstreamTls);
             connect.addListener(done -> onConnected(connect));
         }
 
@@ -287,7 +291,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             Throwable cause = connect.cause();
             HttpRequest head = pendingHead;
             pendingHead = null;
-            if (cause instanceof ConnectTimeoutException) {
+            UpstreamTlsContexts.Failure tlsFailure = UpstreamTlsContexts.failure(cause);
+            if (tlsFailure != null) {
+                respondTlsFailure(head, tlsFailure);
+            } else if (cause instanceof ConnectTimeoutException) {
                 metrics.upstreamError(route, "connect_timeout");
                 respondLocally(head, HttpResponseStatus.GATEWAY_TIMEOUT, "timed out connecting to backend "
                         + backendId + " at " + address());
@@ -417,7 +424,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             responseDone = true;
             if (requestSent && backendKeepAlive && backend != null && backend.isActive()) {
-                connector.release(ctx.channel().eventLoop(), endpoint, backend);
+                connector.release(ctx.channel().eventLoop(), endpoint, upstreamTls, backend);
                 backend = null;
             } else {
                 dropBackend();
@@ -430,6 +437,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (exchange != this || responseDone || discarding) {
                 return;
             }
+            Channel closed = backend;
             backend = null;
             cancelResponseTimeout();
             if (canReplay()) {
@@ -438,6 +446,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 requestSent = false;
                 pendingHead = sentHead;
                 connectNew();
+                return;
+            }
+            UpstreamTlsContexts.Failure tlsFailure = upstreamTls == null ? null
+                    : cause != null ? UpstreamTlsContexts.failure(cause) : UpstreamTlsContexts.closedBeforeResponse(closed);
+            if (tlsFailure != null && !responseStarted) {
+                // An alert after the handshake, e.g. TLS 1.3's certificate_required from an mTLS backend.
+                respondTlsFailure(null, tlsFailure);
                 return;
             }
             metrics.upstreamError(route, "closed");
@@ -449,6 +464,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             respondLocally(null, HttpResponseStatus.BAD_GATEWAY, "backend " + backendId + " at " + address()
                     + " closed the connection before responding" + (cause == null ? "" : ": " + cause.getMessage()));
+        }
+
+        private void respondTlsFailure(HttpObject requestPart, UpstreamTlsContexts.Failure failure) {
+            metrics.upstreamError(route, failure.kind());
+            respondLocally(requestPart, HttpResponseStatus.BAD_GATEWAY, "TLS with backend " + backendId + " at "
+                    + address() + " failed: " + failure.reason());
         }
 
         /** Only an idempotent request (RFC 9110 9.2.2) whose body was not started, on a reused connection. */

@@ -49,7 +49,8 @@ public final class ProxyServer implements AutoCloseable {
         this.admin = transport.newGroup(1, "signalbox-proxy-admin-" + nodeId);
     }
 
-    public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics) {
+    public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics,
+                                    UpstreamTlsContexts upstreamTls) {
         Transport transport = Transport.detect();
         if (transport.name().equals("epoll")) {
             LOG.info("using the native epoll transport");
@@ -59,7 +60,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyServer server = new ProxyServer(transport, settings.nodeId());
         try {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
-                    metrics);
+                    metrics, upstreamTls);
             int redirectPort = 443;
             Https https = settings.https();
             if (https != null) {

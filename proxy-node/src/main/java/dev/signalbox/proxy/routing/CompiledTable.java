@@ -3,6 +3,7 @@ package dev.signalbox.proxy.routing;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.ArrayList;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * cursors of its backends, which are atomic, so any event loop may route with it concurrently.
  */
 public final class CompiledTable {
-    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null);
+    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null, Map.of());
     public static final String DEFAULT_ROUTE = "(default)";
     public static final String NO_ROUTE = "(none)";
 
@@ -28,21 +29,28 @@ public final class CompiledTable {
     private final Map<String, List<CompiledRoute>> wildcardHosts;
     private final List<CompiledRoute> anyHost;
     private final CompiledBackend defaultBackend;
+    /** The TLS settings of the backends spoken to over TLS, by id. */
+    private final Map<String, UpstreamTls> upstreamTls;
 
     private CompiledTable(RoutingSnapshot snapshot, Map<String, List<CompiledRoute>> exactHosts,
                           Map<String, List<CompiledRoute>> wildcardHosts, List<CompiledRoute> anyHost,
-                          CompiledBackend defaultBackend) {
+                          CompiledBackend defaultBackend, Map<String, UpstreamTls> upstreamTls) {
         this.snapshot = snapshot;
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
         this.defaultBackend = defaultBackend;
+        this.upstreamTls = upstreamTls;
     }
 
     public static CompiledTable compile(RoutingSnapshot snapshot) {
         Map<String, CompiledBackend> backends = new HashMap<>();
+        Map<String, UpstreamTls> tls = new HashMap<>();
         for (Backend b : snapshot.table().backends()) {
             backends.put(b.id(), new CompiledBackend(b));
+            if (b.tls() != null) {
+                tls.put(b.id(), b.tls());
+            }
         }
         Map<String, List<CompiledRoute>> exact = new HashMap<>();
         Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
@@ -63,7 +71,12 @@ public final class CompiledTable {
         }
         String defaultId = snapshot.table().defaultBackend();
         return new CompiledTable(snapshot, Map.copyOf(exact), Map.copyOf(wildcard), any,
-                defaultId == null ? null : backends.get(defaultId));
+                defaultId == null ? null : backends.get(defaultId), Map.copyOf(tls));
+    }
+
+    /** How to speak TLS to backend {@code backendId}, or null for plain HTTP. */
+    public UpstreamTls upstreamTls(String backendId) {
+        return upstreamTls.get(backendId);
     }
 
     /** The snapshot this table was compiled from, or null for {@link #EMPTY}. */
@@ -176,6 +189,9 @@ public final class CompiledTable {
             int n = backend.endpoints().size();
             if (n == 0) {
                 String why = backend.unavailableReason();
+                if (backend.tls() != null && why != null && !why.isBlank()) {
+                    return new Decision.Unavailable(route, "backend " + backend.id() + " cannot be used: " + why);
+                }
                 return new Decision.Unavailable(route, "no ready endpoints for backend " + backend.id()
                         + (why == null || why.isBlank() ? "" : ": " + why));
             }
