@@ -119,6 +119,11 @@ public final class UpstreamTlsContexts {
         state = new State(snapshot.version(), Map.copyOf(byTls), List.copyOf(unusable));
     }
 
+    /** The context built for {@code tls} by the latest {@link #update}, or null (tests). */
+    SslContext context(UpstreamTls tls) {
+        return state.byTls().get(tls) instanceof Context c ? c.ctx() : null;
+    }
+
     /** The TLS backends of the applied snapshot this node cannot connect to, one sentence each. */
     public List<String> unusable() {
         return state.unusable();
