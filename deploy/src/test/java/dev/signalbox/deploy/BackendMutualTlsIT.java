@@ -87,7 +87,7 @@ class BackendMutualTlsIT {
                 HttpResponse<String> refused = Await.value("nocert.local to be routed", WAIT,
                         () -> Http.tryGet(proxy.httpPort(), "nocert.local", "/"), r -> r != null && r.statusCode() != 404);
                 assertEquals(502, refused.statusCode(), refused.body());
-                assertTrue(refused.body().contains("failed: the backend requires a client certificate and none is "
+                assertTrue(refused.body().contains("failed: the backend asked for a client certificate, none is "
                         + "configured") || refused.body().contains("certificate_required"), refused.body());
             }
         }

@@ -164,7 +164,7 @@ class ProxyNodeBackendTlsIT {
         assertTrue(r.startsWith("502 TLS with backend c/ns/secure-no-client-cert.test:443 tls:secure.ns.svc,verify,"
                 + "secret=ns/backend-client at 127.0.0.1:" + backend.port() + " failed: "), r);
         // Either the backend's alert (certificate_required, RFC 8446 4.4.2.4) reached us, or it just closed.
-        assertTrue(r.contains("the backend requires a client certificate and none is configured")
+        assertTrue(r.contains("the backend asked for a client certificate, none is configured")
                 || r.contains("certificate_required"), r);
     }
 

@@ -448,10 +448,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 connectNew();
                 return;
             }
-            UpstreamTlsContexts.Failure tlsFailure = upstreamTls == null ? null
-                    : cause != null ? UpstreamTlsContexts.failure(cause) : UpstreamTlsContexts.closedBeforeResponse(closed);
+            UpstreamTlsContexts.Failure tlsFailure = upstreamTls == null ? null : UpstreamTlsContexts.failure(cause);
+            if (tlsFailure == null && upstreamTls != null && !reusedConnection) {
+                tlsFailure = UpstreamTlsContexts.closedBeforeResponse(closed);
+            }
             if (tlsFailure != null && !responseStarted) {
-                // An alert after the handshake, e.g. TLS 1.3's certificate_required from an mTLS backend.
+                // An alert after the handshake, or a close right after it (TLS 1.3 checks client certificates late).
                 respondTlsFailure(null, tlsFailure);
                 return;
             }

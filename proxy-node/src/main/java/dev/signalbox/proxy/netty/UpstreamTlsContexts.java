@@ -197,14 +197,14 @@ public final class UpstreamTlsContexts {
 
     /**
      * Why a backend closed a new TLS connection before responding, when the handshake tells: it asked for a
-     * client certificate and none is configured. A TLS 1.3 server checks the client certificate after the
+     * client certificate and none is configured. Only for a connection that served no request before. A TLS 1.3 server checks the client certificate after the
      * client finished its handshake and often just closes (RFC 8446 4.4.2.4), so the cause shows only here.
      */
     static Failure closedBeforeResponse(Channel backend) {
         SSLEngine engine = backend == null ? null : backend.attr(ENGINE).get();
         if (engine != null && engine.getSession().getValue(UNANSWERED_CERTIFICATE_REQUEST) != null) {
-            return new Failure("tls_handshake", "the backend requires a client certificate and none is configured"
-                    + " (a Secret with tls.crt and tls.key in signalbox.dev/backend-tls-secret)");
+            return new Failure("tls_handshake", "the backend asked for a client certificate, none is configured"
+                    + " (tls.crt and tls.key in the backend TLS Secret), and it closed the connection");
         }
         return null;
     }
