@@ -4,6 +4,7 @@ import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.netty.ProxyServer;
 import dev.signalbox.proxy.netty.TlsContexts;
+import dev.signalbox.proxy.netty.UpstreamTlsContexts;
 import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.proxy.status.FeedHealth;
@@ -11,11 +12,12 @@ import dev.signalbox.proxy.status.NodeStatus;
 import dev.signalbox.schemas.codec.DecodeFailures;
 import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
-import org.slf4j.Logger;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -52,11 +54,15 @@ public final class ProxyNode implements AutoCloseable {
         metrics.ejectedEndpoints(() -> outliers.ejectedCount(System.nanoTime()));
         ProxyServer.Https https = null;
         TlsContexts tls = null;
+        UpstreamTlsContexts upstreamTls = new UpstreamTlsContexts(config.keys());
         if (config.https() != null) {
             tls = TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem(), config.keys());
             https = new ProxyServer.Https(config.https().port(), config.https().publicPort(), tls);
             TlsContexts contexts = tls;
-            metrics.tlsUnusableBindings(contexts::unusable);
+            metrics.tlsUnusableBindings(() -> Stream.concat(contexts.unusable().stream(),
+                    upstreamTls.unusable().stream()).toList());
+        } else {
+            metrics.tlsUnusableBindings(upstreamTls::unusable);
         }
         // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
         SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
@@ -64,7 +70,7 @@ public final class ProxyNode implements AutoCloseable {
         TlsContexts contexts = tls;
         SnapshotFollower follower = SnapshotFollower.start(log, s -> {
             boolean first = routing.appliedVersion() == 0;
-            apply(config.nodeId(), routing, contexts, s);
+            apply(config.nodeId(), routing, contexts, upstreamTls, s);
             status.feed().applied(routing.appliedVersion(), clock.instant());
             // At once if the ports are bound, else as soon as they are.
             bound.thenAccept(ProxyServer::startAccepting);
@@ -78,7 +84,7 @@ public final class ProxyNode implements AutoCloseable {
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
                     config.adminPort(), config.connectTimeout(), config.responseTimeout(), https), routing, metrics,
-                    status, outliers);
+                    status, outliers, upstreamTls);
         } catch (RuntimeException e) {
             follower.close();
             throw e;
@@ -87,11 +93,15 @@ public final class ProxyNode implements AutoCloseable {
         return new ProxyNode(routing, server, follower, status);
     }
 
-    private static void apply(String nodeId, RoutingState routing, TlsContexts tls, RoutingSnapshot s) {
+    private static void apply(String nodeId, RoutingState routing, TlsContexts tls, UpstreamTlsContexts upstreamTls,
+                              RoutingSnapshot s) {
         long before = routing.appliedVersion();
-        if (tls != null && s.version() > before) {
+        if (s.version() > before) {
             // Certificates first: once the version shows as applied, new handshakes see its certificates.
-            tls.update(s);
+            if (tls != null) {
+                tls.update(s);
+            }
+            upstreamTls.update(s);
         }
         if (routing.apply(s)) {
             LOG.info("node {} applied snapshot version {} ({}, {} virtual hosts, {} diagnostics)", nodeId,

@@ -62,6 +62,8 @@ class JsonSchemaFilesTest {
         cases.add(valid("a route", "route", table.get("virtualHosts").get(0).get("routes").get(0)));
         cases.add(valid("a backend with endpoints", "backend", table.get("backends").get(0)));
         cases.add(valid("a backend without endpoints", "backend", table.get("backends").get(1)));
+        cases.add(valid("a backend over TLS with a client certificate", "backend", table.get("backends").get(2)));
+        cases.add(valid("upstream TLS settings", "upstream-tls", table.get("backends").get(2).get("tls")));
         cases.add(valid("an endpoint", "endpoint", table.get("backends").get(0).get("endpoints").get(0)));
         cases.add(valid("a TLS binding", "tls-binding", table.get("tls").get(0)));
         cases.add(valid("a sealed key", "sealed-key", table.get("tls").get(0).get("privateKey")));
@@ -97,6 +99,11 @@ class JsonSchemaFilesTest {
                 without(snapshot.get("provenance").get(0), "nextOffset"), "required"));
         cases.add(invalid("a backend without its id", "backend", without(table.get("backends").get(0), "id"),
                 "required"));
+        cases.add(invalid("upstream TLS settings without a server name", "upstream-tls",
+                without(table.get("backends").get(2).get("tls"), "serverName"), "required"));
+        cases.add(invalid("upstream TLS settings with the client key in clear", "upstream-tls",
+                with(without(table.get("backends").get(2).get("tls"), "clientKey"), "clientKeyPem",
+                        "-----BEGIN PRIVATE KEY-----"), "additionalProperties"));
         cases.add(invalid("a virtual host without routes", "virtual-host",
                 without(table.get("virtualHosts").get(0), "routes"), "required"));
 

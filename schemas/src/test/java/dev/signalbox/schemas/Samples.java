@@ -20,6 +20,7 @@ import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
 import dev.signalbox.schemas.snapshot.TlsBinding;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.time.Instant;
 import java.util.List;
@@ -116,19 +117,30 @@ public final class Samples {
                 List.of(endpoints), endpoints.length == 0 ? "no ready endpoints for service demo/" + service : null);
     }
 
+    /** A backend spoken to over TLS with verification and a client certificate (mTLS). */
+    public static Backend tlsBackend() {
+        UpstreamTls tls = new UpstreamTls("secure.demo.svc", true, "east/demo/secure-client", CA, CERT, KEYS.seal(
+                "-----BEGIN PRIVATE KEY-----\nMIIF\n-----END PRIVATE KEY-----\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                "east/demo/secure-client"));
+        return new Backend(Backend.idOf("east", "demo", "secure", "https", tls), "east", "demo", "secure", "https",
+                List.of(new Endpoint("10.0.0.9", 8443)), null, tls);
+    }
+
     public static RoutingTable table() {
         Backend a = backend("echo-a", "http", new Endpoint("10.0.0.7", 8080), new Endpoint("10.0.0.8", 8080));
         Backend b = backend("echo-b", "80");
+        Backend s = tlsBackend();
         return new RoutingTable(
                 List.of(new VirtualHost("demo.example.com", List.of(
                                 new Route("/a", PathMatch.PREFIX, a.id(), "east/demo/demo"),
-                                new Route("/", PathMatch.EXACT, b.id(), "east/demo/demo"))),
+                                new Route("/", PathMatch.EXACT, b.id(), "east/demo/demo"),
+                                new Route("/secure", PathMatch.PREFIX, s.id(), "east/demo/demo"))),
                         new VirtualHost("*.example.com", List.of(
                                 new Route("/", PathMatch.PREFIX, a.id(), "east/demo/wild"))),
                         new VirtualHost(VirtualHost.ANY_HOST, List.of(
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),
-                List.of(a, b),
+                List.of(a, b, s),
                 List.of(new TlsBinding("demo.example.com", "east/demo/demo-tls", CERT, KEY)),
                 List.of(new Diagnostic("east", "Ingress", "demo", "demo", Diagnostic.Severity.ERROR,
                                 "path /static names a resource backend; only Service backends are supported"),

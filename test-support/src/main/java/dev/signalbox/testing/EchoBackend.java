@@ -2,6 +2,18 @@ package dev.signalbox.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsExchange;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An HTTP backend for tests: answers every request with 200 and a body that names the backend and echoes
- * the method, path, headers and request body size, one "key: value" a line. Listens on 127.0.0.1.
+ * the method, path, headers and request body size, one "key: value" a line (over mTLS also the client
+ * certificate's subject). Listens on 127.0.0.1.
  */
 public final class EchoBackend implements AutoCloseable {
     private final String name;
@@ -34,20 +47,57 @@ public final class EchoBackend implements AutoCloseable {
     /** An echo backend on 127.0.0.1:{@code port} (0 for any free port). */
     public static EchoBackend start(String name, int port) {
         try {
-            HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128);
-            EchoBackend b = new EchoBackend(name, s);
-            s.createContext("/", b::handle);
-            s.setExecutor(Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "echo-" + name);
-                t.setDaemon(true);
-                return t;
-            }));
-            s.start();
-            return b;
+            return serve(name, HttpServer.create(new InetSocketAddress("127.0.0.1", port), 128));
         } catch (IOException e) {
             throw new UncheckedIOException("echo backend " + name + " cannot listen on 127.0.0.1:" + port + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An echo backend over HTTPS on any free port of 127.0.0.1, presenting {@code serverCert} (TLS 1.2 and 1.3)
+     * and requiring a client certificate issued by {@code clientCa} (mTLS); the body adds a line
+     * "client-subject: " with the client certificate's subject.
+     */
+    public static EchoBackend startMutualTls(String name, TestCerts.Cert serverCert, X509Certificate clientCa) {
+        try {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            keys.setKeyEntry("server", serverCert.keys().getPrivate(), new char[0], new Certificate[] {serverCert.cert()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, new char[0]);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("client-ca", clientCa);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+            HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 128);
+            s.setHttpsConfigurator(new HttpsConfigurator(ctx) {
+                @Override
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = ctx.getDefaultSSLParameters();
+                    p.setNeedClientAuth(true);
+                    params.setSSLParameters(p);
+                }
+            });
+            return serve(name, s);
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("echo backend " + name + " cannot serve HTTPS: " + e.getMessage(), e);
+        }
+    }
+
+    private static EchoBackend serve(String name, HttpServer s) {
+        EchoBackend b = new EchoBackend(name, s);
+        s.createContext("/", b::handle);
+        s.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "echo-" + name);
+            t.setDaemon(true);
+            return t;
+        }));
+        s.start();
+        return b;
     }
 
     private void handle(HttpExchange ex) throws IOException {
@@ -66,6 +116,11 @@ public final class EchoBackend implements AutoCloseable {
         body.append("method: ").append(ex.getRequestMethod()).append('\n');
         body.append("uri: ").append(ex.getRequestURI()).append('\n');
         body.append("body-bytes: ").append(received).append('\n');
+        if (ex instanceof HttpsExchange https) {
+            Certificate[] peer = https.getSSLSession().getPeerCertificates();
+            body.append("client-subject: ").append(((X509Certificate) peer[0]).getSubjectX500Principal().getName())
+                    .append('\n');
+        }
         headers.forEach((k, v) -> body.append("header-").append(k).append(": ").append(v).append('\n'));
         byte[] out = body.toString().getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");

@@ -30,7 +30,11 @@ public final class ProxyMetrics {
                 .update(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    /** {@code kind}: connect_refused, connect_timeout, response_timeout, closed, no_endpoints. */
+    /**
+     * {@code kind}: connect_refused, connect_timeout, response_timeout, closed, no_endpoints; tls_handshake (a
+     * backend TLS handshake failed or the backend sent an alert after it), tls_config (this node cannot use
+     * the backend's TLS settings).
+     */
     public void upstreamError(String route, String kind) {
         registry.counter(MetricNames.name("signalbox_upstream_errors_total", "route", route, "kind", kind)).inc();
     }
@@ -82,7 +86,8 @@ public final class ProxyMetrics {
 
     /**
      * The TLS bindings of the applied snapshot this node could not use (a key it cannot open: host refused;
-     * a certificate that does not load: default certificate), one sentence each; counted in
+     * a certificate that does not load: default certificate), and its TLS backends whose settings it cannot
+     * use (a client key it cannot open: 502), one sentence each; counted in
      * {@code signalbox_tls_unusable_bindings} and listed in /routes.
      */
     public void tlsUnusableBindings(Supplier<List<String>> problems) {

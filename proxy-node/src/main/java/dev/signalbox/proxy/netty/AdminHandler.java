@@ -105,8 +105,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * The applied snapshot, with the sealed private keys left out (only their key ids stay), and this node's
-     * own diagnostics ({@code nodeDiagnostics}: TLS bindings it could not use).
+     * The applied snapshot, with the sealed private keys (of TLS bindings and of backends' client
+     * certificates) left out, only their key ids stay, and this node's own diagnostics
+     * ({@code nodeDiagnostics}: TLS bindings and TLS backends it could not use).
      */
     static String routesJson(RoutingSnapshot snapshot, java.util.List<String> nodeDiagnostics) {
         try {
@@ -118,6 +119,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ObjectNode key = (ObjectNode) tls.path("privateKey");
                 ((ObjectNode) tls).put("privateKeyId", key.path("keyId").asText());
                 ((ObjectNode) tls).remove("privateKey");
+            }
+            for (JsonNode backend : root.path("table").path("backends")) {
+                JsonNode key = backend.path("tls").path("clientKey");
+                if (key.isObject()) {
+                    ((ObjectNode) backend.get("tls")).put("clientKeyId", key.path("keyId").asText());
+                    ((ObjectNode) backend.get("tls")).remove("clientKey");
+                }
             }
             root.putPOJO("nodeDiagnostics", nodeDiagnostics);
             return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);

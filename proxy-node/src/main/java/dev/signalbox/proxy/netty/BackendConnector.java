@@ -2,6 +2,7 @@ package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,6 +16,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
@@ -31,26 +33,37 @@ final class BackendConnector {
     private final Duration connectTimeout;
     private final ProxyMetrics metrics;
     private final Map<EventExecutor, BackendPool> pools = new IdentityHashMap<>();
+    private final UpstreamTlsContexts upstreamTls;
+    /** Pools of TLS connections, one per loop and setting, so a plain and a TLS connection never mix. */
+    private final Map<EventExecutor, Map<UpstreamTls, BackendPool>> tlsPools = new IdentityHashMap<>();
 
-    BackendConnector(Transport transport, EventLoopGroup loops, Duration connectTimeout, ProxyMetrics metrics) {
+    BackendConnector(Transport transport, EventLoopGroup loops, Duration connectTimeout, ProxyMetrics metrics,
+                     UpstreamTlsContexts upstreamTls) {
         this.transport = transport;
         this.connectTimeout = connectTimeout;
         this.metrics = metrics;
+        this.upstreamTls = upstreamTls;
         for (EventExecutor loop : loops) {
             pools.put(loop, new BackendPool());
+            tlsPools.put(loop, new HashMap<>());
         }
+    }
+
+    private BackendPool pool(EventLoop loop, UpstreamTls tls) {
+        return tls == null ? pool(loop) : tlsPools.get(loop).computeIfAbsent(tls, t -> new BackendPool());
     }
 
     BackendPool pool(EventLoop loop) {
         return pools.get(loop);
     }
 
-    /** An idle pooled connection, or null: then call {@link #connect}. */
-    Channel pooled(EventLoop loop, Endpoint endpoint) {
-        return pool(loop).poll(endpoint);
+    /** An idle pooled connection (over TLS with {@code tls}, plain if null), or null: then call {@link #connect}. */
+    Channel pooled(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
+        return pool(loop, tls).poll(endpoint);
     }
 
-    ChannelFuture connect(EventLoop loop, Endpoint endpoint) {
+    /** A new connection, over TLS with {@code tls} (plain if null); it completes after the TLS handshake. */
+    ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
@@ -60,6 +73,9 @@ final class BackendConnector {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            upstreamTls.addHandler(ch, tls, connectTimeout);
+                        }
                         ch.pipeline().addLast(HTTP_CODEC, new HttpClientCodec());
                         ch.pipeline().addLast(RELAY, new BackendHandler());
                     }
@@ -68,10 +84,10 @@ final class BackendConnector {
         f.addListener(done -> {
             if (done.isSuccess()) {
                 metrics.backendConnectionOpened();
-                pool(loop).forgetOnClose(endpoint, f.channel());
+                pool(loop, tls).forgetOnClose(endpoint, f.channel());
             }
         });
-        return f;
+        return tls == null ? f : UpstreamTlsContexts.handshaked(f);
     }
 
     /**
@@ -88,8 +104,8 @@ final class BackendConnector {
                 : InetSocketAddress.createUnresolved(host, endpoint.port());
     }
 
-    void release(EventLoop loop, Endpoint endpoint, Channel channel) {
+    void release(EventLoop loop, Endpoint endpoint, UpstreamTls tls, Channel channel) {
         channel.pipeline().get(BackendHandler.class).detach();
-        pool(loop).release(endpoint, channel);
+        pool(loop, tls).release(endpoint, channel);
     }
 }

@@ -8,6 +8,7 @@ import dev.signalbox.proxy.routing.Decision;
 import dev.signalbox.proxy.routing.RequestTarget;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -244,6 +245,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         private boolean clientKeepAlive;
         private String backendId;
         private Endpoint endpoint;
+        /** How to speak TLS to the backend; null for plain HTTP. */
+        private UpstreamTls upstreamTls;
         private HttpRequest pendingHead;
         /** The head as written, kept to replay it once when a reused connection turns out closed. */
         private HttpRequest sentHead;
@@ -288,10 +291,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         void forward(HttpRequest request, Decision.Forward f) {
             backendId = f.backendId();
             endpoint = f.endpoint();
+            upstreamTls = table.upstreamTls(backendId);
             requestDone = request instanceof LastHttpContent;
             HeaderRewriter.forBackend(request, clientAddress(), frontend.overTls() ? "https" : "http");
             pendingHead = request;
-            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint);
+            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
             if (pooled != null) {
                 attach(pooled, true);
                 return;
@@ -301,7 +305,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
         private void connectNew() {
             Endpoint target = endpoint;
-            ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), target);
+            ChannelFuture connect = connector.connect(ctx.channel().eventLoop(), target, upstreamTls);
             connect.addListener(done -> onConnected(connect, target));
         }
 
@@ -318,12 +322,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             Throwable cause = connect.cause();
-            if (retryElsewhere(target, cause)) {
+            // A TLS failure is the backend's settings or certificate, the same on every endpoint: answered
+            // at once, neither retried elsewhere nor counted against the endpoint by outlier detection.
+            UpstreamTlsContexts.Failure tlsFailure = UpstreamTlsContexts.failure(cause);
+            if (tlsFailure == null && retryElsewhere(target, cause)) {
                 return;
             }
             HttpRequest head = pendingHead;
             pendingHead = null;
-            if (cause instanceof ConnectTimeoutException) {
+            if (tlsFailure != null) {
+                respondTlsFailure(head, tlsFailure);
+            } else if (cause instanceof ConnectTimeoutException) {
                 respondLocally(head, HttpResponseStatus.GATEWAY_TIMEOUT, "timed out connecting to backend "
                         + backendId + " at " + address());
             } else {
@@ -363,7 +372,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             metrics.retry(route, "connect_failure");
             endpoint = next.endpoint();
-            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint);
+            Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
             if (pooled != null) {
                 attach(pooled, true);
             } else {
@@ -490,7 +499,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             responseDone = true;
             if (requestSent && backendKeepAlive && backend != null && backend.isActive()) {
-                connector.release(ctx.channel().eventLoop(), endpoint, backend);
+                connector.release(ctx.channel().eventLoop(), endpoint, upstreamTls, backend);
                 backend = null;
             } else {
                 dropBackend();
@@ -503,6 +512,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             if (exchange != this || responseDone || discarding) {
                 return;
             }
+            Channel closed = backend;
             backend = null;
             cancelResponseTimeout();
             if (canReplay()) {
@@ -511,6 +521,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 requestSent = false;
                 pendingHead = sentHead;
                 connectNew();
+                return;
+            }
+            UpstreamTlsContexts.Failure tlsFailure = upstreamTls == null ? null : UpstreamTlsContexts.failure(cause);
+            if (tlsFailure == null && upstreamTls != null && !reusedConnection) {
+                tlsFailure = UpstreamTlsContexts.closedBeforeResponse(closed);
+            }
+            if (tlsFailure != null && !responseStarted) {
+                // An alert after the handshake, or a close right after it (TLS 1.3 checks client certificates late).
+                respondTlsFailure(null, tlsFailure);
                 return;
             }
             metrics.upstreamError(route, "closed");
@@ -522,6 +541,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             respondLocally(null, HttpResponseStatus.BAD_GATEWAY, "backend " + backendId + " at " + address()
                     + " closed the connection before responding" + (cause == null ? "" : ": " + cause.getMessage()));
+        }
+
+        private void respondTlsFailure(HttpObject requestPart, UpstreamTlsContexts.Failure failure) {
+            metrics.upstreamError(route, failure.kind());
+            respondLocally(requestPart, HttpResponseStatus.BAD_GATEWAY, "TLS with backend " + backendId + " at "
+                    + address() + " failed: " + failure.reason());
         }
 
         /** Only an idempotent request (RFC 9110 9.2.2) whose body was not started, on a reused connection. */

@@ -59,7 +59,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics, NodeStatus status,
-                                    OutlierDetector outliers) {
+                                    OutlierDetector outliers, UpstreamTlsContexts upstreamTls) {
         Transport transport = Transport.detect();
         if (transport.name().equals("epoll")) {
             LOG.info("using the native epoll transport");
@@ -69,7 +69,7 @@ public final class ProxyServer implements AutoCloseable {
         ProxyServer server = new ProxyServer(transport, settings.nodeId());
         try {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
-                    metrics);
+                    metrics, upstreamTls);
             int redirectPort = 443;
             Https https = settings.https();
             if (https != null) {

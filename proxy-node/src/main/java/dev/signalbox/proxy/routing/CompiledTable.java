@@ -4,6 +4,7 @@ import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ import java.util.function.Predicate;
  * cursors of its backends, which are atomic, so any event loop may route with it concurrently.
  */
 public final class CompiledTable {
-    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null, Map.of());
+    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null, Map.of(), Map.of());
     public static final String DEFAULT_ROUTE = "(default)";
     public static final String NO_ROUTE = "(none)";
 
@@ -31,22 +32,30 @@ public final class CompiledTable {
     private final List<CompiledRoute> anyHost;
     private final CompiledBackend defaultBackend;
     private final Map<String, CompiledBackend> backends;
+    /** The TLS settings of the backends spoken to over TLS, by id. */
+    private final Map<String, UpstreamTls> upstreamTls;
 
     private CompiledTable(RoutingSnapshot snapshot, Map<String, List<CompiledRoute>> exactHosts,
                           Map<String, List<CompiledRoute>> wildcardHosts, List<CompiledRoute> anyHost,
-                          CompiledBackend defaultBackend, Map<String, CompiledBackend> backends) {
+                          CompiledBackend defaultBackend, Map<String, CompiledBackend> backends,
+                          Map<String, UpstreamTls> upstreamTls) {
         this.backends = backends;
         this.snapshot = snapshot;
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
         this.defaultBackend = defaultBackend;
+        this.upstreamTls = upstreamTls;
     }
 
     public static CompiledTable compile(RoutingSnapshot snapshot) {
         Map<String, CompiledBackend> backends = new HashMap<>();
+        Map<String, UpstreamTls> tls = new HashMap<>();
         for (Backend b : snapshot.table().backends()) {
             backends.put(b.id(), new CompiledBackend(b));
+            if (b.tls() != null) {
+                tls.put(b.id(), b.tls());
+            }
         }
         Map<String, List<CompiledRoute>> exact = new HashMap<>();
         Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
@@ -67,7 +76,12 @@ public final class CompiledTable {
         }
         String defaultId = snapshot.table().defaultBackend();
         return new CompiledTable(snapshot, Map.copyOf(exact), Map.copyOf(wildcard), any,
-                defaultId == null ? null : backends.get(defaultId), Map.copyOf(backends));
+                defaultId == null ? null : backends.get(defaultId), Map.copyOf(backends), Map.copyOf(tls));
+    }
+
+    /** How to speak TLS to backend {@code backendId}, or null for plain HTTP. */
+    public UpstreamTls upstreamTls(String backendId) {
+        return upstreamTls.get(backendId);
     }
 
     /** The snapshot this table was compiled from, or null for {@link #EMPTY}. */
@@ -203,6 +217,9 @@ public final class CompiledTable {
             int n = backend.endpoints().size();
             if (n == 0) {
                 String why = backend.unavailableReason();
+                if (backend.tls() != null && why != null && !why.isBlank()) {
+                    return new Decision.Unavailable(route, "backend " + backend.id() + " cannot be used: " + why);
+                }
                 return new Decision.Unavailable(route, "no ready endpoints for backend " + backend.id()
                         + (why == null || why.isBlank() ? "" : ": " + why));
             }

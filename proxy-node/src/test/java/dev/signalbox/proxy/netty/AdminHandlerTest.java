@@ -8,7 +8,10 @@ import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.crypto.SealedKey;
+import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Diagnostic;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.TlsBinding;
 import java.time.Instant;
@@ -31,6 +34,20 @@ class AdminHandlerTest {
                 + json.at("/table/tls/0/privateKeyId").asText() + " "
                 + json.at("/table/diagnostics/0/message").asText() + " "
                 + json.at("/nodeDiagnostics/0").asText());
+    }
+
+    @Test
+    void routesShowABackendsTlsSettingsWithoutItsClientKey() throws Exception {
+        UpstreamTls tls = new UpstreamTls("web.ns.svc", true, "c/ns/client", "CA", "CLIENT",
+                new SealedKey("k8", KeyRing.ALGORITHM, "AAAAAAAAAAAAAAAA", "U0VBTEVE"));
+        Backend b = new Backend(Backend.idOf("c", "ns", "web", "443", tls), "c", "ns", "web", "443",
+                List.of(new Endpoint("10.0.0.1", 8443)), null, tls);
+        JsonNode json = Json.MAPPER.readTree(AdminHandler.routesJson(SnapshotCodec.create(4, Instant.EPOCH, List.of(),
+                new RoutingTable(List.of(), b.id(), List.of(b), List.of(), List.of())), List.of()));
+        assertEquals("web.ns.svc CLIENT missing k8", json.at("/table/backends/0/tls/serverName").asText() + " "
+                + json.at("/table/backends/0/tls/clientCertificatePem").asText() + " "
+                + (json.at("/table/backends/0/tls/clientKey").isMissingNode() ? "missing" : "PRESENT") + " "
+                + json.at("/table/backends/0/tls/clientKeyId").asText());
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.time.Instant;
 import java.util.List;
@@ -114,6 +115,24 @@ class CompiledTableTest {
         List<String> seen = Stream.generate(() -> ((Decision.Forward) table.route("x", "/")).endpoint().address())
                 .limit(4).toList();
         assertEquals(List.of("10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.2"), seen);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBackendOverTlsIsForwardedWithItsSettingsAndABrokenOneAnswersWhy() {
+        UpstreamTls tls = new UpstreamTls("web.ns.svc", false, null, null, null, null);
+        Backend ok = new Backend(Backend.idOf("c", "ns", "web", "443", tls), "c", "ns", "web", "443",
+                List.of(new Endpoint("10.0.0.1", 8443)), null, tls);
+        Backend broken = new Backend(Backend.idOf("c", "ns", "bad", "443", tls), "c", "ns", "bad", "443", List.of(),
+                "HTTPS to the backend is not set up: TLS secret ns/gone does not exist", tls);
+        CompiledTable table = CompiledTable.compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), new RoutingTable(
+                List.of(new VirtualHost("x.com", List.of(new Route("/bad", PathMatch.PREFIX, broken.id(), "c/ns/i"),
+                        new Route("/", PathMatch.PREFIX, ok.id(), "c/ns/i")))), null, List.of(ok, broken), List.of(), List.of())));
+        assertEquals(List.of(new Decision.Forward("x.com/", ok.id(), new Endpoint("10.0.0.1", 8443)),
+                        new Decision.Unavailable("x.com/bad", "backend c/ns/bad:443 tls:web.ns.svc cannot be used: "
+                                + "HTTPS to the backend is not set up: TLS secret ns/gone does not exist")),
+                List.of(table.route("x.com", "/"), table.route("x.com", "/bad")));
+        assertEquals(List.of(tls, "none"), List.of(table.upstreamTls(ok.id()),
+                java.util.Objects.requireNonNullElse(table.upstreamTls("c/ns/web:443"), "none")));
     }
 
     record RedirectCase(String name, String host, String path, boolean overTls, Decision expected) {

@@ -9,6 +9,7 @@ import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.ServiceState;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,13 +23,16 @@ import java.util.TreeSet;
  * then the EndpointSlice port of the same name (which carries the resolved targetPort), then the
  * endpoints traffic may go to. Only ready endpoints are used; when none is ready, serving endpoints
  * (terminating but still serving) are used, as kube-proxy does. An ExternalName Service resolves to its
- * DNS name on the Service port, as ingress-nginx does.
+ * DNS name on the Service port, as ingress-nginx does. A backend spoken to over TLS is the same Service
+ * port under another id (the settings are part of it), so Ingresses with different settings do not collide.
  */
 final class Backends {
     private static final Map<String, List<EndpointSliceState>> NO_SLICES = Map.of();
 
     private final ClusterModel model;
     private final Map<String, Map<String, List<EndpointSliceState>>> slicesByNamespace = new HashMap<>();
+    /** Plain backends built so far, by id, whether or not a route uses them as they are. */
+    private final Map<String, Backend> built = new HashMap<>();
     private final Map<String, Backend> resolved = new TreeMap<>();
 
     Backends(ClusterModel model) {
@@ -43,21 +47,48 @@ final class Backends {
         }
     }
 
-    /** The backend for {@code ref} seen from {@code ingress}; problems are reported on the Ingress. */
-    Backend resolve(ObjectKey ingress, ServiceRef ref, Diagnostics diagnostics) {
+    /**
+     * The backend for {@code ref} seen from {@code ingress}, spoken to over TLS with {@code tls} (null: plain
+     * HTTP); problems are reported on the Ingress.
+     */
+    Backend resolve(ObjectKey ingress, ServiceRef ref, BackendTls.Spec tls, Diagnostics diagnostics) {
         String port = ref.portNumber() != null ? String.valueOf(ref.portNumber()) : Objects.toString(ref.portName(), "");
         String id = Backend.idOf(ingress.clusterId(), ingress.namespace(), ref.name(), port);
-        Backend known = resolved.get(id);
-        if (known != null) {
-            if (known.unavailableReason() != null && known.endpoints().isEmpty()) {
-                problem(ingress, known, diagnostics);
-            }
-            return known;
+        Backend plain = built.get(id);
+        if (plain == null) {
+            plain = build(ingress, ref, id, port);
+            built.put(id, plain);
         }
-        Backend b = build(ingress, ref, id, port);
-        resolved.put(id, b);
-        problem(ingress, b, diagnostics);
-        return b;
+        problem(ingress, plain, diagnostics);
+        Backend b = tls == null ? plain : overTls(ingress, ref, plain, tls);
+        Backend known = resolved.putIfAbsent(b.id(), b);
+        return known != null ? known : b;
+    }
+
+    /**
+     * The plain backend's endpoints with TLS settings, under an id that includes them; none when the settings
+     * are broken, so requests get 503 saying why instead of plain HTTP.
+     */
+    private Backend overTls(ObjectKey ingress, ServiceRef ref, Backend plain, BackendTls.Spec spec) {
+        UpstreamTls tls = spec.forService(defaultServerName(ingress, ref));
+        String id = Backend.idOf(plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), tls);
+        if (spec.problem() != null) {
+            return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), List.of(),
+                    "HTTPS to the backend is not set up: " + spec.problem(), tls);
+        }
+        return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(),
+                plain.endpoints(), plain.unavailableReason(), tls);
+    }
+
+    /** The Service's cluster DNS name (service.namespace.svc), or an ExternalName Service's DNS name. */
+    private String defaultServerName(ObjectKey ingress, ServiceRef ref) {
+        StoredObject o = model.get(new ObjectKey(ingress.clusterId(), Kind.SERVICE, ingress.namespace(), ref.name()));
+        if (o != null && o.state() instanceof ServiceState svc && "ExternalName".equals(svc.type())
+                && svc.externalName() != null && !svc.externalName().isBlank()) {
+            String n = svc.externalName().trim().toLowerCase(java.util.Locale.ROOT);
+            return n.endsWith(".") ? n.substring(0, n.length() - 1) : n;
+        }
+        return ref.name() + "." + ingress.namespace() + ".svc";
     }
 
     private static void problem(ObjectKey ingress, Backend b, Diagnostics diagnostics) {

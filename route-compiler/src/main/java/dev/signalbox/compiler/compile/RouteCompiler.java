@@ -68,13 +68,15 @@ public final class RouteCompiler {
             String source = key.clusterId() + "/" + key.shortName();
             owned.add(source);
             java.util.Set<String> tlsHosts = redirectedHosts(ing);
+            BackendTls.Spec upstreamTls = BackendTls.of(model, key, ing.annotations(), diagnostics);
 
             if (ing.defaultBackend() != null) {
                 if (defaultOwner != null) {
                     diagnostics.warning(key, "defaultBackend ignored: the older Ingress " + defaultOwner.shortName()
                             + " in cluster " + defaultOwner.clusterId() + " already sets the default backend");
                 } else {
-                    Optional<Backend> b = backend(key, ing.defaultBackend(), "defaultBackend", backends, diagnostics);
+                    Optional<Backend> b = backend(key, ing.defaultBackend(), "defaultBackend", upstreamTls, backends,
+                            diagnostics);
                     if (b.isPresent()) {
                         defaultBackend = b.get().id();
                         defaultOwner = key;
@@ -113,7 +115,7 @@ public final class RouteCompiler {
                                 + owner.shortName() + " in cluster " + owner.clusterId() + "; this path is ignored");
                         continue;
                     }
-                    Optional<Backend> b = backend(key, p.backend(), where, backends, diagnostics);
+                    Optional<Backend> b = backend(key, p.backend(), where, upstreamTls, backends, diagnostics);
                     if (b.isEmpty()) {
                         continue;
                     }
@@ -159,8 +161,8 @@ public final class RouteCompiler {
         return hosts;
     }
 
-    private static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where, Backends backends,
-                                             Diagnostics diagnostics) {
+    private static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where,
+                                             BackendTls.Spec upstreamTls, Backends backends, Diagnostics diagnostics) {
         if (ref == null || (ref.service() == null && ref.resource() == null)) {
             diagnostics.error(ingress, where + ": no backend; ignored");
             return Optional.empty();
@@ -174,7 +176,7 @@ public final class RouteCompiler {
             diagnostics.error(ingress, where + ": backend service has no name; ignored");
             return Optional.empty();
         }
-        return Optional.of(backends.resolve(ingress, ref.service(), diagnostics));
+        return Optional.of(backends.resolve(ingress, ref.service(), upstreamTls, diagnostics));
     }
 
     private static void bindTls(ClusterModel model, ObjectKey ingress, IngressState.TlsEntry t,

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The compiled routing table. It is checked when built: every route and the default backend name a
- * backend present in {@link #backends}, and every TLS binding carries a certificate (go-control-plane's
+ * backend present in {@link #backends}, every TLS binding carries a certificate, and a backend spoken to
+ * over TLS that has endpoints has a server name, a CA when it verifies, and a client key with its certificate (go-control-plane's
  * Snapshot.Consistent(), but impossible to skip).
  *
  * @param virtualHosts   sorted: exact hosts, then wildcards, then {@link VirtualHost#ANY_HOST}, each by name
@@ -46,6 +47,22 @@ public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend
         for (Backend b : backends) {
             if (!ids.add(b.id())) {
                 problems.add("backend " + b.id() + " appears twice");
+            }
+        }
+        for (Backend b : backends) {
+            UpstreamTls t = b.tls();
+            // Only a backend that can be sent to needs usable settings: a broken one has no endpoints.
+            if (t == null || b.endpoints().isEmpty()) {
+                continue;
+            }
+            if (t.serverName() == null || t.serverName().isBlank()) {
+                problems.add("backend " + b.id() + " has TLS without a server name");
+            }
+            if (t.verify() && (t.caCertificatePem() == null || t.caCertificatePem().isBlank())) {
+                problems.add("backend " + b.id() + " verifies TLS without a CA certificate");
+            }
+            if ((t.clientCertificatePem() == null) != (t.clientKey() == null)) {
+                problems.add("backend " + b.id() + " has a client certificate without its key, or a key without it");
             }
         }
         Set<String> hosts = new HashSet<>();
