@@ -83,6 +83,10 @@ class KafkaOutageIT {
                     System.out.printf("broker down %d s under load: %d requests, %d failed; broker back -> change made "
                             + "during the outage served by both proxies in %d ms%n", OUTAGE.toSeconds(), sent.get(),
                             failed.get(), converged);
+                    ChaosReport.row("single broker down " + OUTAGE.toSeconds() + " s under HTTP load (2 proxies)",
+                            String.format("broker back -> change made in the outage served %.1f s", converged / 1000.0),
+                            "0 of 1 changes (served after the return)", "n/a",
+                            failed.get() + " of " + sent.get() + " requests");
                     assertEquals(0, failed.get(), "no request on an existing route fails while Kafka is away");
                 } finally {
                     running.set(false);
