@@ -54,10 +54,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Scenario 3a with real processes: three Kafka nodes (`bin/ingress kafka`, each its own JVM; KRaft, every
  * node a broker and a quorum voter; topics RF=3, min.insync.replicas=2) under the whole pipeline (manifests
  * watcher, compiler, two proxies in this JVM). While Ingress files keep changing and HTTP requests flow
- * through the proxies, the node that coordinates the transactions is SIGKILLed, stays down for
- * {@link #OUTAGE}, and is restarted on its data. Every change must end up in the events log and the last
+ * through the proxies, the node that coordinates the transactions is SIGKILLed (or, in the second test,
+ * stopped cleanly), stays down for {@link #OUTAGE}, and is restarted on its data. Every change must end up in the events log and the last
  * snapshot, every acknowledged event must be in the log, versions stay 1, 2, 3... and no request on an
- * existing route fails. Prints the recovery times: kill -> a change made after the kill served, restart ->
+ * existing route fails. Prints the recovery times: stop -> a change made after the stop served, restart ->
  * the node back in every partition's ISR.
  */
 class BrokerRestartIT {
@@ -68,8 +68,38 @@ class BrokerRestartIT {
     private static final List<String> TOPICS = List.of(Topics.EVENTS, Topics.SNAPSHOTS, Topics.COMPILER_MODEL,
             "__transaction_state", "__consumer_offsets");
 
+    /** How the broker is stopped. */
+    private enum Stop {
+        CRASH("SIGKILLed"),
+        CLEAN("stopped (SIGTERM: controlled shutdown)");
+
+        final String words;
+
+        Stop(String words) {
+            this.words = words;
+        }
+
+        /** Sends the signal; does not wait for the process to end. */
+        void apply(Process broker) {
+            if (this == CRASH) {
+                broker.destroyForcibly();
+            } else {
+                broker.destroy();
+            }
+        }
+    }
+
     @Test
     void aBrokerKilledAndRestartedUnderLoadLosesNoAcknowledgedEventAndThePipelineContinues(@TempDir Path dir) throws Exception {
+        scenario(dir, Stop.CRASH);
+    }
+
+    @Test
+    void aBrokerStoppedCleanlyAndRestartedUnderLoadLosesNoAcknowledgedEventAndThePipelineContinues(@TempDir Path dir) throws Exception {
+        scenario(dir, Stop.CLEAN);
+    }
+
+    private void scenario(Path dir, Stop stop) throws Exception {
         Path logs = Files.createDirectories(Path.of("target", "chaos-logs"));
         Path manifests = Files.createDirectories(dir.resolve("manifests"));
         Path staging = Files.createDirectories(dir.resolve("staging"));
@@ -85,7 +115,7 @@ class BrokerRestartIT {
                 Await.until("three brokers registered", WAIT, () -> brokerCount(admin) == 3);
                 TopicAdmin.ensureTopics(bootstrap, 3, (short) 3);
                 assertReplicated(admin);
-                run(admin, nodes, brokers, manifests, staging, dir, logs);
+                run(admin, nodes, brokers, new Paths(manifests, staging, dir, logs), stop);
             }
         } finally {
             for (Process p : brokers.values()) {
@@ -94,8 +124,12 @@ class BrokerRestartIT {
         }
     }
 
-    private void run(Admin admin, String nodes, Map<Integer, Process> brokers, Path manifests, Path staging,
-                     Path dir, Path logs) throws Exception {
+    /** Where the scenario writes: the watched manifests, their staging area, broker data, process logs. */
+    private record Paths(Path manifests, Path staging, Path dir, Path logs) {
+    }
+
+    private void run(Admin admin, String nodes, Map<Integer, Process> brokers, Paths paths, Stop stop) throws Exception {
+        Path manifests = paths.manifests();
         String bootstrap = KafkaCluster.parse(nodes).bootstrapServers();
         try (EchoBackend backend = EchoBackend.start("steady");
              Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
@@ -109,7 +143,7 @@ class BrokerRestartIT {
                 for (ProxyNode p : proxies) {
                     awaitServed(p, "steady.local");
                 }
-                Changes changes = new Changes(manifests, staging);
+                Changes changes = new Changes(manifests, paths.staging());
                 Load load = new Load(proxies);
                 changes.start();
                 load.start();
@@ -122,15 +156,16 @@ class BrokerRestartIT {
                     // The node leading __transaction_state-0 coordinates every transaction here (watcher, compiler).
                     victim = leader(admin, "__transaction_state", 0);
                     led = ledBy(admin, victim);
-                    brokers.get(victim).destroyForcibly().waitFor();
-                    long killedAt = System.nanoTime();
-                    changes.write("after-kill", "after-kill.chaos");
-                    Await.until("a change made after the kill served by both proxies", WAIT,
-                            () -> proxies.stream().allMatch(p -> served(p, "after-kill.chaos")));
-                    recoveryMs = (System.nanoTime() - killedAt) / 1_000_000;
-                    Await.until("the outage lasts " + OUTAGE, OUTAGE.plus(WAIT), () -> System.nanoTime() - killedAt >= OUTAGE.toNanos());
+                    long stoppedAt = System.nanoTime();
+                    stop.apply(brokers.get(victim));
+                    changes.write("after-stop", "after-stop.chaos");
+                    Await.until("a change made after the stop served by both proxies", WAIT,
+                            () -> proxies.stream().allMatch(p -> served(p, "after-stop.chaos")));
+                    recoveryMs = (System.nanoTime() - stoppedAt) / 1_000_000;
+                    assertTrue(brokers.get(victim).waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "the stopped broker's process ends");
+                    Await.until("the outage lasts " + OUTAGE, OUTAGE.plus(WAIT), () -> System.nanoTime() - stoppedAt >= OUTAGE.toNanos());
 
-                    brokers.put(victim, startBroker(nodes, victim, dir, logs));
+                    brokers.put(victim, startBroker(nodes, victim, paths.dir(), paths.logs()));
                     long restartedAt = System.nanoTime();
                     Await.until("node " + victim + " back in every partition's ISR", WAIT, () -> inEveryIsr(admin, victim));
                     isrMs = (System.nanoTime() - restartedAt) / 1_000_000;
@@ -159,14 +194,14 @@ class BrokerRestartIT {
                     LogFigures f = LogFigures.of(TopicDump.readCommitted(bootstrap, Topics.EVENTS), expected);
                     long acknowledged = watcher.publishedEvents();
                     long ackLost = Math.max(0, acknowledged - f.records());
-                    System.out.printf("3 brokers (RF=3, min ISR 2), node %d (transaction coordinator; led %s) SIGKILLed for %d s "
+                    System.out.printf("3 brokers (RF=3, min ISR 2), node %d (transaction coordinator; led %s) %s for %d s "
                                     + "under load: %d Ingress changes, %d events acknowledged, %d in the log, %d final states missing, "
-                                    + "%d duplicate events; %d snapshot versions, no gap; %d requests, %d failed; kill -> change made "
-                                    + "after the kill served by both proxies %d ms; restart -> back in every ISR %d ms%n",
-                            victim, led, OUTAGE.toSeconds(), changes.changes(), acknowledged, f.records(), f.missing(),
+                                    + "%d duplicate events; %d snapshot versions, no gap; %d requests, %d failed; stop -> change made "
+                                    + "after the stop served by both proxies %d ms; restart -> back in every ISR %d ms%n",
+                            victim, led, stop.words, OUTAGE.toSeconds(), changes.changes(), acknowledged, f.records(), f.missing(),
                             f.duplicates(), all.size(), load.sent(), load.failed(), recoveryMs, isrMs);
-                    ChaosReport.row("broker (txn coordinator) SIGKILLed " + OUTAGE.toSeconds() + " s and restarted; 3 brokers, RF=3, min ISR 2",
-                            String.format("kill -> next change served %.1f s; restart -> in ISR %.1f s", recoveryMs / 1000.0, isrMs / 1000.0),
+                    ChaosReport.row("broker (txn coordinator) " + stop.words + " " + OUTAGE.toSeconds() + " s, restarted; 3 brokers, RF=3, min ISR 2",
+                            String.format("stop -> next change served %.1f s; restart -> in ISR %.1f s", recoveryMs / 1000.0, isrMs / 1000.0),
                             String.format("%d of %d acknowledged events; %d of %d changes", ackLost, acknowledged, f.missing(), changes.changes()),
                             String.valueOf(f.duplicates()),
                             load.failed() + " of " + load.sent() + " requests");
