@@ -69,12 +69,14 @@ public final class Launcher {
         EmbeddedKafka node;
         if (o.values().containsKey("nodes")) {
             KafkaCluster cluster;
+            int id = o.integer("node-id", 0);
             try {
                 cluster = KafkaCluster.parse(o.get("nodes", ""));
+                cluster.node(id);
             } catch (IllegalArgumentException e) {
-                throw new Options.UsageException("kafka: --nodes: " + e.getMessage());
+                throw new Options.UsageException("kafka: --nodes and --node-id: " + e.getMessage());
             }
-            node = EmbeddedKafka.startNode(cluster, Integer.parseInt(o.require("kafka", "node-id")), dataDir);
+            node = EmbeddedKafka.startNode(cluster, id, dataDir);
         } else {
             node = EmbeddedKafka.start(dataDir, o.integer("port", 9092));
         }
