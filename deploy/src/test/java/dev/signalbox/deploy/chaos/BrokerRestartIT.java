@@ -32,8 +32,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +45,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -375,33 +378,39 @@ class BrokerRestartIT {
         }
     }
 
-    private static void assertReplicated(Admin admin) throws Exception {
-        // Topic metadata reaches the brokers asynchronously after createTopics returns.
-        Await.until("the topics known to every broker", WAIT, () -> {
-            try {
-                admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, Topics.COMPILER_MODEL))).all().get();
-                return true;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        for (TopicDescription d : admin.describeTopics(List.of(Topics.EVENTS, Topics.SNAPSHOTS, Topics.COMPILER_MODEL))
-                .allTopicNames().get().values()) {
+    private static void assertReplicated(Admin admin) {
+        // Topic metadata reaches each broker asynchronously after createTopics returns: ask until one answers.
+        List<String> names = List.of(Topics.EVENTS, Topics.SNAPSHOTS, Topics.COMPILER_MODEL);
+        Map<String, TopicDescription> topics = Await.value("the topics described", WAIT,
+                () -> orNull(() -> admin.describeTopics(names).allTopicNames().get()), Objects::nonNull);
+        for (TopicDescription d : topics.values()) {
             assertTrue(d.partitions().stream().allMatch(p -> p.replicas().size() == 3), d.name() + " has 3 replicas");
             ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, d.name());
-            assertEquals("2", admin.describeConfigs(List.of(r)).all().get().get(r).get("min.insync.replicas").value(),
-                    d.name() + " min.insync.replicas");
+            Config c = Await.value(d.name() + "'s configuration described", WAIT,
+                    () -> orNull(() -> admin.describeConfigs(List.of(r)).all().get().get(r)), Objects::nonNull);
+            assertEquals("2", c.get("min.insync.replicas").value(), d.name() + " min.insync.replicas");
         }
     }
 
-    private static int leader(Admin admin, String topic, int partition) throws Exception {
-        return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().get(partition).leader().id();
+    private static <T> T orNull(Callable<T> call) {
+        try {
+            return call.call();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static int leader(Admin admin, String topic, int partition) {
+        return Await.value(topic + "-" + partition + "'s leader", WAIT, () -> orNull(() -> admin.describeTopics(List.of(topic))
+                .allTopicNames().get().get(topic).partitions().get(partition).leader().id()), Objects::nonNull);
     }
 
     /** The partitions {@code node} leads, e.g. "__transaction_state-0, signalbox.events-1". */
-    private static String ledBy(Admin admin, int node) throws Exception {
+    private static String ledBy(Admin admin, int node) {
         List<String> led = new ArrayList<>();
-        for (TopicDescription d : admin.describeTopics(TOPICS).allTopicNames().get().values()) {
+        Map<String, TopicDescription> topics = Await.value("the topics described", WAIT,
+                () -> orNull(() -> admin.describeTopics(TOPICS).allTopicNames().get()), Objects::nonNull);
+        for (TopicDescription d : topics.values()) {
             for (TopicPartitionInfo p : d.partitions()) {
                 if (p.leader() != null && p.leader().id() == node) {
                     led.add(d.name() + "-" + p.partition());
