@@ -1,6 +1,8 @@
 package dev.signalbox.deploy;
 
 import dev.signalbox.compiler.CompilerMain;
+import dev.signalbox.kafka.EmbeddedKafka;
+import dev.signalbox.kafka.KafkaCluster;
 import dev.signalbox.proxy.ProxyMain;
 import dev.signalbox.watcher.WatcherMain;
 import java.nio.file.Files;
@@ -12,7 +14,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The entry point behind {@code bin/ingress}: {@code local} runs the whole pipeline on this machine;
- * {@code watcher}, {@code compiler} and {@code proxy} run one component against an external Kafka.
+ * {@code watcher}, {@code compiler} and {@code proxy} run one component against an external Kafka;
+ * {@code kafka} runs one Kafka node (the chaos tests start a three-node cluster this way).
  */
 public final class Launcher {
     private static final String USAGE = """
@@ -32,6 +35,9 @@ public final class Launcher {
                         base64 file per key id; or SIGNALBOX_ENCRYPTION_KEYS=id=base64[,id=base64])
               bench     [--changes 100] [--proxies 2]
                         local mode's Ingress-change-to-served latency, p50/p99
+              kafka     --data-dir DIR [--port 9092 | --nodes B1:C1,B2:C2,B3:C3 --node-id N]
+                        one Kafka node (KRaft, broker and controller) in this process: alone, or node N of a
+                        cluster whose node i has client port Bi and controller port Ci (the same --nodes on every node)
             """;
 
     private Launcher() {
@@ -50,6 +56,7 @@ public final class Launcher {
                 case "compiler" -> CompilerMain.main(rest);
                 case "proxy" -> ProxyMain.main(rest);
                 case "bench" -> PropagationBenchmark.run(args);
+                case "kafka" -> kafka(args);
                 case "help", "--help", "-h" -> System.out.print(USAGE);
                 default -> throw new Options.UsageException("unknown command '" + args[0] + "'");
             }
@@ -58,6 +65,33 @@ public final class Launcher {
             System.err.print(USAGE);
             System.exit(2);
         }
+    }
+
+    private static void kafka(String[] args) throws InterruptedException {
+        Options o = Options.parse("kafka", args, 1, Set.of("data-dir", "port", "nodes", "node-id"));
+        Path dataDir = Path.of(o.require("kafka", "data-dir"));
+        EmbeddedKafka node;
+        if (o.values().containsKey("nodes")) {
+            KafkaCluster cluster;
+            int id = o.integer("node-id", 0);
+            try {
+                cluster = KafkaCluster.parse(o.get("nodes", ""));
+                cluster.node(id);
+            } catch (IllegalArgumentException e) {
+                throw new Options.UsageException("kafka: --nodes and --node-id: " + e.getMessage());
+            }
+            node = EmbeddedKafka.startNode(cluster, id, dataDir);
+        } else {
+            node = EmbeddedKafka.start(dataDir, o.integer("port", 9092));
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        // SIGTERM: a controlled shutdown (leadership moves to the other nodes first); SIGKILL is a crash.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stop.countDown();
+        }, "kafka-shutdown"));
+        System.out.println("signalbox: kafka node started at " + node.bootstrapServers() + ", data in " + dataDir);
+        stop.await();
     }
 
     private static void local(String[] args) throws InterruptedException {

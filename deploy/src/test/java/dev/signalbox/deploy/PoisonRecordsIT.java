@@ -2,6 +2,7 @@ package dev.signalbox.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.signalbox.deploy.chaos.ChaosReport;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.testing.Await;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -46,9 +48,16 @@ class PoisonRecordsIT {
                     poison.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, null, junk));
                     poison.flush();
                 }
+                long t0 = System.nanoTime();
                 Files.writeString(manifests.resolve("two.yaml"), Manifests.ingress("two", "two.local", "/", "svc-a"));
                 for (ProxyNode p : local.proxies()) {
                     awaitServed(p, "two.local");
+                }
+                long servedMs = (System.nanoTime() - t0) / 1_000_000;
+                ChaosReport.row("3 undecodable records in the events and snapshots topics",
+                        "next change served by both proxies " + ChaosReport.seconds(List.of(servedMs)),
+                        "0 of 1 changes; the 3 poison records skipped and counted", "n/a", "n/a (no HTTP load)");
+                for (ProxyNode p : local.proxies()) {
                     String metrics = Http.get(p.adminPort(), null, "/metrics").body();
                     // The count is per JVM: local mode's proxies and its diagnostics printer share it.
                     java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^signalbox_snapshot_decode_failures (\\d+)").matcher(metrics);
@@ -74,12 +83,21 @@ class PoisonRecordsIT {
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode p = local.proxies().get(0);
                 awaitServed(p, "one.local");
+                long t0 = System.nanoTime();
                 Files.writeString(manifests.resolve("two.yaml"), Manifests.ingress("two", "two.local", "/", "svc-a"));
                 awaitServed(p, "two.local");
-                org.junit.jupiter.api.Assertions.assertEquals(404, Http.get(p.httpPort(), "giant.local", "/").statusCode());
+                long servedMs = (System.nanoTime() - t0) / 1_000_000;
+                int giantStatus = Http.get(p.httpPort(), "giant.local", "/").statusCode();
                 String routes = Http.get(p.adminPort(), null, "/routes").body();
-                assertTrue(routes.contains("\"name\" : \"giant\"") && routes.contains("over the 921,600 byte limit of one record;"
-                        + " not routed"), routes.length() > 4000 ? routes.substring(0, 4000) : routes);
+                boolean diagnosed = routes.contains("\"name\" : \"giant\"")
+                        && routes.contains("over the 921,600 byte limit of one record; not routed");
+                ChaosReport.row("a 2 MiB Ingress (over the 1 MiB record limit) among changes",
+                        "next change served " + ChaosReport.seconds(List.of(servedMs)),
+                        "0 of 2 other changes; the oversized one rejected with a diagnostic"
+                                + (diagnosed ? "" : " (MISSING)") + " (HTTP " + giantStatus + ")", "n/a",
+                        "n/a (no HTTP load)");
+                org.junit.jupiter.api.Assertions.assertEquals(404, giantStatus);
+                assertTrue(diagnosed, routes.length() > 4000 ? routes.substring(0, 4000) : routes);
                 String metrics = Http.get(p.adminPort(), null, "/metrics").body();
                 assertTrue(metrics.contains("signalbox_snapshot_diagnostics"), "diagnostics gauge");
             }

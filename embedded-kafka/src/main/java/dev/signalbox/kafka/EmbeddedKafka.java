@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -18,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Kafka broker and controller in KRaft mode, running in this JVM and bound to 127.0.0.1.
- * Its data survives a restart on the same directory (topics, offsets, committed transactions).
+ * A Kafka node in KRaft mode (broker and controller combined), running in this JVM and bound to 127.0.0.1:
+ * either a single-node cluster (local mode, most tests) or one node of a {@link KafkaCluster} of several,
+ * each node usually in its own process ({@code bin/ingress kafka}). Its data survives a restart on the
+ * same directory (topics, offsets, committed transactions).
  *
  * <p>A broker's fatal fault calls {@code Exit.halt} and takes the whole JVM with it; local mode says so
  * when it starts. Not thread-safe: start and stop from one thread.
@@ -28,14 +29,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
 
     private final Path dataDir;
-    private final int brokerPort;
-    private final int controllerPort;
+    private final KafkaCluster cluster;
+    private final KafkaCluster.Node node;
     private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, int brokerPort, int controllerPort) {
+    private EmbeddedKafka(Path dataDir, KafkaCluster cluster, int nodeId) {
         this.dataDir = dataDir;
-        this.brokerPort = brokerPort;
-        this.controllerPort = controllerPort;
+        this.cluster = cluster;
+        this.node = cluster.node(nodeId);
     }
 
     /**
@@ -45,7 +46,15 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path dataDir, int brokerPort) {
         int port = brokerPort == 0 ? freePort() : brokerPort;
-        EmbeddedKafka k = new EmbeddedKafka(dataDir, port, freePort());
+        return startNode(KafkaCluster.single(port, freePort()), 1, dataDir);
+    }
+
+    /**
+     * Formats {@code dataDir} for node {@code nodeId} of {@code cluster} if needed and starts it. With several
+     * nodes this returns once the node is up, which may be before a quorum of controllers is reachable.
+     */
+    public static EmbeddedKafka startNode(KafkaCluster cluster, int nodeId, Path dataDir) {
+        EmbeddedKafka k = new EmbeddedKafka(dataDir, cluster, nodeId);
         k.startServer();
         return k;
     }
@@ -63,18 +72,26 @@ public final class EmbeddedKafka implements AutoCloseable {
         Path logDir = dataDir.resolve("kafka-logs");
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.put("node.id", String.valueOf(node.id()));
+        p.put("controller.quorum.voters", cluster.quorumVoters());
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort() + ",CONTROLLER://127.0.0.1:" + node.controllerPort());
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort());
         p.put("controller.listener.names", "CONTROLLER");
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("log.dirs", logDir.toString());
-        // One broker: internal topics cannot have more than one replica.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        // One partition each: fewer files and a faster start; one node needs no spread.
+        if (cluster.nodes().size() < 3) {
+            // Fewer than three nodes: internal topics cannot have the default three replicas.
+            short rf = (short) cluster.nodes().size();
+            p.put("offsets.topic.replication.factor", String.valueOf(rf));
+            p.put("transaction.state.log.replication.factor", String.valueOf(rf));
+            p.put("transaction.state.log.min.isr", "1");
+        } else {
+            // Three or more nodes: an acks=all write (every producer here is transactional, hence acks=all)
+            // is acknowledged only once two replicas have it, so losing one broker loses no acknowledged
+            // event. The internal topics keep their defaults: 3 replicas, transaction log min ISR 2.
+            p.put("min.insync.replicas", String.valueOf(TopicAdmin.minInsyncReplicas((short) 3)));
+        }
+        // One partition each: fewer files and a faster start; a handful of clients needs no spread.
         p.put("offsets.topic.num.partitions", "1");
         p.put("transaction.state.log.num.partitions", "1");
         // No other members will join late: do not hold the first rebalance for 3 s.
@@ -91,8 +108,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             Path meta = logDir.resolve("meta.properties");
             if (!Files.exists(meta)) {
                 Formatter f = new Formatter()
-                        .setNodeId(1)
-                        .setClusterId(Uuid.randomUuid().toString())
+                        .setNodeId(node.id())
+                        .setClusterId(cluster.clusterId())
                         .setDirectories(List.of(logDir.toString()))
                         .setMetadataLogDirectory(logDir.toString())
                         .setControllerListenerName("CONTROLLER")
@@ -103,18 +120,20 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
             server = new KafkaRaftServer(new KafkaConfig(p, false), Time.SYSTEM);
             server.startup();
-            LOG.info("Kafka broker (KRaft, in-process) ready at {}, data in {}", bootstrapServers(), dataDir);
+            LOG.info("Kafka node {} of {} (KRaft, in-process) started at {}, data in {}", node.id(), cluster.nodes().size(),
+                    bootstrapServers(), dataDir);
         } catch (Exception e) {
             throw new IllegalStateException("could not start the embedded Kafka broker in " + dataDir, e);
         }
     }
 
+    /** This node's client address (a client finds the other nodes through it). */
     public String bootstrapServers() {
-        return "127.0.0.1:" + brokerPort;
+        return "127.0.0.1:" + node.brokerPort();
     }
 
     public int port() {
-        return brokerPort;
+        return node.brokerPort();
     }
 
     public Path dataDir() {
@@ -133,7 +152,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress("127.0.0.1", 0));

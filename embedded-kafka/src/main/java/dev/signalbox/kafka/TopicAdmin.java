@@ -2,6 +2,7 @@ package dev.signalbox.kafka;
 
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.Topics.TopicSpec;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,6 +18,11 @@ public final class TopicAdmin {
     private TopicAdmin() {
     }
 
+    /**
+     * Creates the events, snapshots and compiler model topics with {@code replicationFactor} replicas.
+     * With three or more replicas each topic also gets {@link #minInsyncReplicas}, so that an acks=all
+     * write (every producer of the pipeline is transactional) survives the loss of any one broker.
+     */
     public static void ensureTopics(String bootstrapServers, int eventPartitions, short replicationFactor) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
@@ -24,8 +30,13 @@ public final class TopicAdmin {
                 if (existing.contains(spec.name())) {
                     continue;
                 }
+                Map<String, String> configs = new HashMap<>(spec.configs());
+                if (replicationFactor >= 3) {
+                    // Default 1: a write acknowledged by the leader alone is lost if that leader dies next.
+                    configs.put("min.insync.replicas", String.valueOf(minInsyncReplicas(replicationFactor)));
+                }
                 NewTopic t = new NewTopic(spec.name(), Optional.of(spec.partitions()), Optional.of(replicationFactor))
-                        .configs(spec.configs());
+                        .configs(configs);
                 try {
                     admin.createTopics(List.of(t)).all().get();
                 } catch (ExecutionException e) {
@@ -40,5 +51,13 @@ public final class TopicAdmin {
         } catch (ExecutionException e) {
             throw new IllegalStateException("could not create topics on " + bootstrapServers + ": " + e.getCause(), e);
         }
+    }
+
+    /**
+     * A majority of the replicas (2 of 3): writes go on with one broker down, and an acknowledged write
+     * is on at least two brokers. Below three replicas, 1: one broker down must not stop the pipeline.
+     */
+    public static int minInsyncReplicas(short replicationFactor) {
+        return replicationFactor >= 3 ? replicationFactor / 2 + 1 : 1;
     }
 }

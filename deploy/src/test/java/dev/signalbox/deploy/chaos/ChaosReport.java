@@ -6,13 +6,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * One row of the chaos suite's figures: printed, and appended to {@code target/chaos-figures.tsv} so the
  * suite can print every scenario's row as one table at the end. Values are measured by the scenario, never
- * written in by hand.
+ * written in by hand. Public for the scenarios outside this package (PoisonRecordsIT).
  */
-final class ChaosReport {
+public final class ChaosReport {
     static final Path FIGURES = Path.of("target", "chaos-figures.tsv");
 
     private ChaosReport() {
@@ -25,7 +27,7 @@ final class ChaosReport {
      * @param duplicates duplicates seen
      * @param failed     failed requests (count of total)
      */
-    static void row(String scenario, String recovery, String lost, String duplicates, String failed) {
+    public static void row(String scenario, String recovery, String lost, String duplicates, String failed) {
         String line = String.join("\t", clean(scenario), clean(recovery), clean(lost), clean(duplicates), clean(failed));
         System.out.println("CHAOS | " + line.replace('\t', '|'));
         try {
@@ -35,6 +37,11 @@ final class ChaosReport {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Milliseconds as seconds with one decimal, e.g. "1.8, 2.1 s". */
+    public static String seconds(List<Long> millis) {
+        return millis.stream().map(ms -> String.format("%.1f", ms / 1000.0)).collect(Collectors.joining(", ")) + " s";
     }
 
     private static String clean(String s) {

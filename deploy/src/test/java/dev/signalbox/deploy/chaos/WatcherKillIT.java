@@ -124,6 +124,11 @@ class WatcherKillIT {
             System.out.printf("watcher leader SIGKILLed, then SIGSTOPped: takeover (kill/freeze -> change in log) %s ms; "
                     + "%d events; lost %d; duplicate publishes %d; events of a deposed term after a newer one %d%n",
                     takeovers, log.size(), lost, duplicates, staleEpochAfterNewer);
+            ChaosReport.row("watcher leader SIGKILLed, then the next one SIGSTOPped past its " + LEASE_MS + " ms lease",
+                    "kill/freeze -> change in log " + ChaosReport.seconds(takeovers),
+                    lost + " of " + client.network().v1().ingresses().inNamespace(NS).list().getItems().size() + " Ingresses' final versions",
+                    duplicates + " events (same resourceVersion); " + staleEpochAfterNewer + " from a deposed term",
+                    "n/a (no HTTP load)");
             assertEquals(0, lost, "every Ingress's final resourceVersion is the last one in the log");
             assertEquals(0, staleEpochAfterNewer, "no deposed leader's event is committed after a newer leader's");
             // A sanity bound only: the figure is printed; on a loaded 2-core machine JVM warm-up dominates it.
