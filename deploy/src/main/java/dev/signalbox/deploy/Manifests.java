@@ -82,4 +82,42 @@ final class Manifests {
         }
         return b.toString();
     }
+
+    /**
+     * A kubernetes.io/tls Secret in namespace "bench" holding these PEM texts; {@code caPem} (ca.crt) is
+     * left out when null.
+     */
+    static String tlsSecret(String name, String certPem, String keyPem, String caPem) {
+        java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
+        java.util.function.Function<String, String> enc = t -> b64.encodeToString(t.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: " + name
+                + "\n  namespace: bench\ndata:\n" + (caPem == null ? "" : "  ca.crt: " + enc.apply(caPem) + "\n")
+                + "  tls.crt: " + enc.apply(certPem) + "\n  tls.key: " + enc.apply(keyPem) + "\n";
+    }
+
+    /** An Ingress serving {@code host} over TLS with the Secret, routing / (Prefix) to the Service. */
+    static String tlsIngress(String name, String host, String secret, String service) {
+        return """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: %1$s
+                  namespace: bench
+                spec:
+                  tls:
+                  - hosts: [%2$s]
+                    secretName: %3$s
+                  rules:
+                  - host: %2$s
+                    http:
+                      paths:
+                      - path: /
+                        pathType: Prefix
+                        backend:
+                          service:
+                            name: %4$s
+                            port:
+                              name: http
+                """.formatted(name, host, secret, service);
+    }
 }

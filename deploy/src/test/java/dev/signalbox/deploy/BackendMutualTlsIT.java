@@ -9,11 +9,9 @@ import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
 import dev.signalbox.testing.TestCerts;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,11 +92,7 @@ class BackendMutualTlsIT {
     }
 
     private static String secret(String name, String ca, String cert, String key) {
-        Base64.Encoder b64 = Base64.getEncoder();
-        return "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: " + name
-                + "\n  namespace: bench\ndata:\n  ca.crt: " + b64.encodeToString(ca.getBytes(StandardCharsets.US_ASCII))
-                + "\n  tls.crt: " + b64.encodeToString(cert.getBytes(StandardCharsets.US_ASCII))
-                + "\n  tls.key: " + b64.encodeToString(key.getBytes(StandardCharsets.US_ASCII)) + "\n";
+        return Manifests.tlsSecret(name, cert, key, ca);
     }
 
     private static String ingress(String name, String host, String annotations) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.Topics;
+import dev.signalbox.kafka.TopicDump;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.TestCerts;
@@ -19,20 +20,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Stream;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,29 +48,8 @@ class KeyMaterialIT {
         try (EchoBackend backend = EchoBackend.start("secure")) {
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
             Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc", backend.port()));
-            Files.writeString(manifests.resolve("secure.yaml"), secret("secure-tls", cert) + "---\n" + """
-                    apiVersion: networking.k8s.io/v1
-                    kind: Ingress
-                    metadata:
-                      name: secure
-                      namespace: bench
-                    spec:
-                      ingressClassName: signalbox
-                      tls:
-                      - hosts: [secure.local]
-                        secretName: secure-tls
-                      rules:
-                      - host: secure.local
-                        http:
-                          paths:
-                          - path: /
-                            pathType: Prefix
-                            backend:
-                              service:
-                                name: svc
-                                port:
-                                  number: 80
-                    """);
+            Files.writeString(manifests.resolve("secure.yaml"), Manifests.tlsSecret("secure-tls", cert.certPem(),
+                    cert.keyPem(), null) + "---\n" + Manifests.tlsIngress("secure", "secure.local", "secure-tls", "svc"));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
                     dir.resolve("data"), 0, "local", false);
             try (LocalMode local = LocalMode.start(config)) {
@@ -97,7 +71,7 @@ class KeyMaterialIT {
                 int certSeen = 0;
                 int records = 0;
                 for (String topic : List.of(Topics.EVENTS, Topics.SNAPSHOTS, Topics.COMPILER_MODEL)) {
-                    for (ConsumerRecord<byte[], byte[]> r : readUncommitted(local.bootstrapServers(), topic)) {
+                    for (ConsumerRecord<byte[], byte[]> r : TopicDump.readAll(local.bootstrapServers(), topic)) {
                         records++;
                         List<byte[]> parts = new ArrayList<>();
                         parts.add(r.key());
@@ -143,13 +117,6 @@ class KeyMaterialIT {
         }
     }
 
-    private static String secret(String name, TestCerts.Cert cert) {
-        Base64.Encoder b64 = Base64.getEncoder();
-        return "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: " + name
-                + "\n  namespace: bench\ndata:\n  tls.crt: " + b64.encodeToString(cert.certPem().getBytes(StandardCharsets.US_ASCII))
-                + "\n  tls.key: " + b64.encodeToString(cert.keyPem().getBytes(StandardCharsets.US_ASCII)) + "\n";
-    }
-
     /** The certificate the proxy presents for {@code host}, trusting only {@code expected}; null if not yet. */
     private static X509Certificate presented(int port, String host, X509Certificate expected) {
         try {
@@ -174,24 +141,6 @@ class KeyMaterialIT {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readUncommitted(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        // Everything written, aborted transactions included.
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic).stream().map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (parts.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
     }
 
     private static boolean contains(byte[] hay, byte[] needle) {

@@ -10,12 +10,10 @@ import dev.signalbox.testing.Http;
 import dev.signalbox.testing.TestCerts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
@@ -82,36 +80,11 @@ class TlsSecretsIT {
     }
 
     private static String ingress(String name, String host, String secret) {
-        return """
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
-                metadata:
-                  name: %s
-                  namespace: bench
-                spec:
-                  ingressClassName: signalbox
-                  tls:
-                  - hosts: [%s]
-                    secretName: %s
-                  rules:
-                  - host: %s
-                    http:
-                      paths:
-                      - path: /
-                        pathType: Prefix
-                        backend:
-                          service:
-                            name: svc
-                            port:
-                              number: 80
-                """.formatted(name, host, secret, host);
+        return Manifests.tlsIngress(name, host, secret, "svc");
     }
 
     private static String secret(String name, TestCerts.Cert cert) {
-        Base64.Encoder b64 = Base64.getEncoder();
-        return "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: " + name
-                + "\n  namespace: bench\ndata:\n  tls.crt: " + b64.encodeToString(cert.certPem().getBytes(StandardCharsets.US_ASCII))
-                + "\n  tls.key: " + b64.encodeToString(cert.keyPem().getBytes(StandardCharsets.US_ASCII)) + "\n";
+        return Manifests.tlsSecret(name, cert.certPem(), cert.keyPem(), null);
     }
 
     /** The certificate the proxy presents for SNI {@code host} (trusting anything), or null if no handshake. */
