@@ -152,15 +152,15 @@ public final class TlsContexts implements Mapping<String, SslContext> {
                 try {
                     ctx = build(provider, bytes(b.certificatePem()), keyPem);
                 } catch (Exception e) {
-                    java.util.Arrays.fill(keyPem, (byte) 0);
                     String why = b.host() + " (secret " + b.secret() + "): " + e.getMessage();
                     LOG.warn("snapshot version {}: TLS binding {} does not load, serving the default certificate "
                             + "for it", snapshot.version(), why);
                     unusable.add(why);
                     continue;
+                } finally {
+                    // The context holds the key now (or failed); the opened PEM bytes need not outlive it.
+                    java.util.Arrays.fill(keyPem, (byte) 0);
                 }
-                // The context holds the key now; the opened PEM bytes need not outlive it.
-                java.util.Arrays.fill(keyPem, (byte) 0);
             }
             cache.put(key, ctx);
             byHost.putIfAbsent(b.host(), new Context(ctx));
