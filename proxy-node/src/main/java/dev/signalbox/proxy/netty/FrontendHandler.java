@@ -107,18 +107,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         draining = true;
         if (exchange == null && queue.isEmpty()) {
-            // Idle between requests. A request may be on its way: give it a moment to arrive and be answered
-            // with Connection: close, then close if still idle (closing at once races a client's next request).
-            ctx.executor().schedule(() -> {
-                if (exchange == null && queue.isEmpty() && !closing) {
-                    closing = true;
-                    ctx.close();
-                }
-            }, ClientConnections.IDLE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
-        } else if (exchange != null) {
-            // Its response says Connection: close (or, if its head is already sent, the connection closes after it).
+            closeWhenIdle();
+        } else if (exchange != null && !exchange.answered()) {
+            // Its response will say Connection: close, and the connection closes after it.
             exchange.clientKeepAlive = false;
         }
+        // A response whose head already promised keep-alive finishes as promised; complete() then waits
+        // like an idle connection, since the client may reuse the connection at once.
+    }
+
+    /**
+     * Draining and idle between requests. A request may be on its way: give it a moment to arrive and be
+     * answered with Connection: close, then close if still idle (closing at once races a client's next
+     * request, which would meet a reset).
+     */
+    private void closeWhenIdle() {
+        ctx.executor().schedule(() -> {
+            if (exchange == null && queue.isEmpty() && !closing) {
+                closing = true;
+                ctx.close();
+            }
+        }, ClientConnections.IDLE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -602,6 +611,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ctx.close();
             } else {
                 drain();
+                if (draining && exchange == null && queue.isEmpty()) {
+                    closeWhenIdle();
+                }
             }
         }
 
