@@ -57,6 +57,11 @@ public final class Launcher {
                 case "proxy" -> ProxyMain.main(rest);
                 case "bench" -> PropagationBenchmark.run(args);
                 case "kafka" -> kafka(args);
+                case "cds-training" -> {
+                    Options o = Options.parse("cds-training", args, 1, Set.of("proxy-archive"));
+                    CdsTraining.run(Path.of(o.require("cds-training", "proxy-archive")));
+                    System.exit(0);
+                }
                 case "help", "--help", "-h" -> System.out.print(USAGE);
                 default -> throw new Options.UsageException("unknown command '" + args[0] + "'");
             }

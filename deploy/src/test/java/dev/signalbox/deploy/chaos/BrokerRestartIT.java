@@ -361,13 +361,8 @@ class BrokerRestartIT {
     }
 
     private static Process startBroker(String nodes, int id, Path dir, Path logs) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx384m", "-cp", System.getProperty("java.class.path"),
-                "dev.signalbox.deploy.Launcher", "kafka", "--data-dir", dir.resolve("kafka-" + id).toString(),
-                "--nodes", nodes, "--node-id", String.valueOf(id))
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve("broker-restart-kafka-" + id + ".log").toFile()))
-                .start();
+        return IngressProcess.startAppending("384m", logs.resolve("broker-restart-kafka-" + id + ".log"), "kafka",
+                "--data-dir", dir.resolve("kafka-" + id).toString(), "--nodes", nodes, "--node-id", String.valueOf(id));
     }
 
     private static int brokerCount(Admin admin) {

@@ -127,10 +127,7 @@ class CompilerKillIT {
     }
 
     private static Process startCompiler(String bootstrap, Path log) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.signalbox.deploy.Launcher", "compiler", "--kafka", bootstrap)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return IngressProcess.start("256m", log, "compiler", "--kafka", bootstrap);
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrap) {

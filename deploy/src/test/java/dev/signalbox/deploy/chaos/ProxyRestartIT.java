@@ -197,12 +197,9 @@ class ProxyRestartIT {
 
     private static Process startProxy(String bootstrap, int httpPort, int adminPort, String id, Path logs)
             throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.signalbox.deploy.Launcher", "proxy", "--kafka", bootstrap, "--http-port", String.valueOf(httpPort),
-                "--admin-port", String.valueOf(adminPort), "--node-id", id, "--bind", "127.0.0.1",
-                "--drain-timeout-ms", String.valueOf(DRAIN_TIMEOUT.toMillis()))
-                .redirectErrorStream(true).redirectOutput(logs.resolve("proxy-" + id + ".log").toFile()).start();
+        return IngressProcess.start("256m", logs.resolve("proxy-" + id + ".log"), "proxy", "--kafka", bootstrap,
+                "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort), "--node-id", id,
+                "--bind", "127.0.0.1", "--drain-timeout-ms", String.valueOf(DRAIN_TIMEOUT.toMillis()));
     }
 
     /** From the proxy's log line "node X serving, N ms after the JVM started (C ms of CPU)": "N (C CPU)". */

@@ -170,12 +170,9 @@ class WatcherKillIT {
     }
 
     private static Process startWatcher(String bootstrap, Path kubeconfig, String id, Path logs) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                "dev.signalbox.deploy.Launcher", "watcher", "--kafka", bootstrap, "--cluster-id", CLUSTER,
-                "--kubeconfig", kubeconfig.toString(), "--lease-namespace", NS, "--namespaces", NS,
-                "--identity", id, "--lease-duration-ms", String.valueOf(LEASE_MS))
-                .redirectErrorStream(true).redirectOutput(logs.resolve("watcher-" + id + ".log").toFile()).start();
+        return IngressProcess.start("256m", logs.resolve("watcher-" + id + ".log"), "watcher", "--kafka", bootstrap,
+                "--cluster-id", CLUSTER, "--kubeconfig", kubeconfig.toString(), "--lease-namespace", NS,
+                "--namespaces", NS, "--identity", id, "--lease-duration-ms", String.valueOf(LEASE_MS));
     }
 
     private static void signal(String sig, long pid) throws Exception {
