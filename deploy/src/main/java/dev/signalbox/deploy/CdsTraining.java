@@ -34,7 +34,7 @@ import javax.net.ssl.TrustManagerFactory;
  * and a look at its admin endpoints. The proxy process runs with {@code -XX:ArchiveClassesAtExit} and exits
  * on SIGTERM like any proxy: its archive holds what a new proxy loads before serving. The build runs this
  * JVM the same way, for the archive of every other command ({@code local}, {@code watcher}, ...).
- * {@code bin/ingress} starts each process with its archive (see DESIGN.md, "Start-up"). Everything happens
+ * {@code bin/ingress} starts each process with its archive (see proxy-node/DESIGN.md, "Start-up"). Everything happens
  * in a temporary directory on ephemeral ports, so a running {@code bin/ingress local} is not disturbed; any
  * failure fails the build rather than leaving a silently colder start.
  */
