@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -19,7 +20,7 @@ import java.util.concurrent.Future;
 
 /**
  * {@code bin/ingress bench [--changes 100] [--proxies 2]}: how long an Ingress edit takes to reach every
- * proxy in local mode. Each change writes a manifest file adding a new path, then every proxy is polled
+ * proxy in local mode. Each change replaces a manifest file (write aside, rename) with one adding a new path, then every proxy is polled
  * until that path answers 200; the change's time is the slowest proxy's. Prints start-to-ready and the
  * p50/p90/p99/max of the change times.
  */
@@ -58,7 +59,11 @@ final class PropagationBenchmark {
                     String path = "/v" + i;
                     long start = System.nanoTime();
                     writtenAt[i - 1] = System.currentTimeMillis();
-                    Files.writeString(dir.resolve("app.yaml"), yaml);
+                    // Written aside and renamed into place, as a deployment tool should: the watcher may read a
+                    // file that is rewritten in place half-way (more than one write(2) call), and publish that.
+                    Path next = dir.resolve(".app.yaml.next");
+                    Files.writeString(next, yaml);
+                    Files.move(next, dir.resolve("app.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     List<Future<Long>> served = new ArrayList<>();
                     for (ProxyNode p : local.proxies()) {
                         served.add(pool.submit(() -> await(p, path, start)));
