@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -121,50 +120,9 @@ final class CdsTraining {
     }
 
     private static String manifests(int port, TestCerts.Cert cert) {
-        Base64.Encoder b64 = Base64.getEncoder();
-        return """
-                apiVersion: networking.k8s.io/v1
-                kind: IngressClass
-                metadata: {name: signalbox}
-                spec: {controller: signalbox.dev/ingress-controller}
-                ---
-                apiVersion: v1
-                kind: Service
-                metadata: {name: echo, namespace: training}
-                spec:
-                  ports: [{name: http, port: 80}]
-                ---
-                apiVersion: discovery.k8s.io/v1
-                kind: EndpointSlice
-                metadata:
-                  name: echo-1
-                  namespace: training
-                  labels: {kubernetes.io/service-name: echo}
-                addressType: IPv4
-                ports: [{name: http, port: %1$d}]
-                endpoints: [{addresses: ["127.0.0.1"], conditions: {ready: true}}]
-                ---
-                apiVersion: v1
-                kind: Secret
-                metadata: {name: training-tls, namespace: training}
-                type: kubernetes.io/tls
-                data:
-                  tls.crt: %3$s
-                  tls.key: %4$s
-                ---
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
-                metadata: {name: training, namespace: training}
-                spec:
-                  ingressClassName: signalbox
-                  tls: [{hosts: ["%2$s"], secretName: training-tls}]
-                  rules:
-                  - host: %2$s
-                    http:
-                      paths:
-                      - {path: /, pathType: Prefix, backend: {service: {name: echo, port: {name: http}}}}
-                """.formatted(port, HOST, b64.encodeToString(cert.certPem().getBytes(StandardCharsets.US_ASCII)),
-                b64.encodeToString(cert.keyPem().getBytes(StandardCharsets.US_ASCII)));
+        return String.join("---\n", Manifests.ingressClass(), Manifests.service("echo", port),
+                Manifests.tlsSecret("training-tls", cert.certPem(), cert.keyPem(), null),
+                Manifests.tlsIngress("training", HOST, "training-tls", "echo"));
     }
 
     private interface StatusProbe {
