@@ -1,13 +1,13 @@
 package dev.signalbox.deploy;
 
 import dev.signalbox.proxy.ProxyNode;
+import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
 import dev.signalbox.testing.TestCerts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
@@ -17,9 +17,8 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.function.Supplier;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -61,20 +60,29 @@ final class CdsTraining {
                         cert, dir);
             }
         } finally {
-            deleteTree(dir);
+            TempDirs.deleteRecursively(dir);
         }
         System.out.println("signalbox: class-data-sharing training run done in "
                 + (System.nanoTime() - t0) / 1_000_000 + " ms; the proxy's archive is " + proxyArchive);
     }
 
     /** One redirected HTTP request, one proxied HTTPS request and the admin endpoints. */
-    private static void exercise(int http, int https, int admin, TestCerts.Cert cert) throws Exception {
+    private static void exercise(int http, int https, int admin, TestCerts.Cert cert) {
         // A host with TLS redirects plain HTTP to HTTPS (as ingress-nginx's ssl-redirect does).
-        awaitStatus("HTTP through the proxy", 308, () -> Http.tryGet(http, HOST, "/train"));
+        awaitStatus("HTTP through the proxy", 308, () -> status(Http.tryGet(http, HOST, "/train")));
         awaitStatus("HTTPS through the proxy", 200, () -> httpsStatus(https, cert));
         for (String path : List.of("/readyz", "/metrics", "/routes")) {
-            awaitStatus("admin " + path, 200, () -> Http.tryGet(admin, null, path));
+            awaitStatus("admin " + path, 200, () -> status(Http.tryGet(admin, null, path)));
         }
+    }
+
+    private static void awaitStatus(String what, int status, Supplier<Integer> probe) {
+        Await.value("class-data-sharing training: " + what + " answering " + status, WAIT, probe,
+                got -> got != null && got == status);
+    }
+
+    private static Integer status(HttpResponse<String> response) {
+        return response == null ? null : response.statusCode();
     }
 
     /**
@@ -125,37 +133,17 @@ final class CdsTraining {
                 Manifests.tlsIngress("training", HOST, "training-tls", "echo"));
     }
 
-    private interface StatusProbe {
-        Object probe() throws Exception;
-    }
-
-    private static void awaitStatus(String what, int status, StatusProbe probe) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        Object last = null;
-        while (System.nanoTime() < deadline) {
-            last = probe.probe();
-            int got = last instanceof HttpResponse<?> r ? r.statusCode() : last instanceof Integer i ? i : -1;
-            if (got == status) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        throw new IllegalStateException("class-data-sharing training: " + what + " did not answer " + status
-                + " within " + WAIT.toSeconds() + " s (last: " + last + ")");
-    }
-
     /**
      * One GET over TLS with SNI {@value #HOST}, trusting only the training certificate; the status code, or
-     * null while the proxy does not yet present that certificate.
+     * null while the proxy does not yet present that certificate (or does not answer yet).
      */
-    private static Integer httpsStatus(int port, TestCerts.Cert cert) throws GeneralSecurityException, IOException {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("training", cert.cert());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
+    private static Integer httpsStatus(int port, TestCerts.Cert cert) {
+        SSLContext ctx;
+        try {
+            ctx = trusting(cert);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot trust the training certificate", e);
+        }
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             SSLParameters params = s.getSSLParameters();
@@ -169,18 +157,19 @@ final class CdsTraining {
             String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
             String[] statusLine = response.split("\r\n", 2)[0].split(" ");
             return statusLine.length > 1 ? Integer.valueOf(statusLine[1]) : null;
-        } catch (javax.net.ssl.SSLHandshakeException e) {
-            return null; // the default certificate until the Secret's snapshot arrives
+        } catch (IOException e) {
+            return null; // the default certificate until the Secret's snapshot arrives (a failed handshake)
         }
     }
 
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the training directory " + dir, e);
-        }
+    private static SSLContext trusting(TestCerts.Cert cert) throws GeneralSecurityException, IOException {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        trust.setCertificateEntry("training", cert.cert());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ctx;
     }
 }

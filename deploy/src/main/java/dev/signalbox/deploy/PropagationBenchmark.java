@@ -99,7 +99,7 @@ final class PropagationBenchmark {
                 pool.shutdownNow();
             }
         } finally {
-            deleteRecursively(root);
+            TempDirs.deleteRecursively(root);
         }
     }
 
@@ -119,17 +119,5 @@ final class PropagationBenchmark {
     private static double pct(double[] sorted, int p) {
         int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
         return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.delete(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
     }
 }
