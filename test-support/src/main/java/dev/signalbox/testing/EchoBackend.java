@@ -31,6 +31,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * certificate's subject). Listens on 127.0.0.1.
  */
 public final class EchoBackend implements AutoCloseable {
+    static {
+        // The JDK server writes a response's headers and body in two writes on a socket without
+        // TCP_NODELAY: once the connection leaves quick-ACK mode, Nagle holds the body until the peer's
+        // delayed ACK, about 40 ms later. Read once, when the server classes load; a caller's own setting wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final String name;
     private final HttpServer server;
     private final AtomicLong requests = new AtomicLong();
