@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param transactionalId the Kafka transactional id; every compiler of one pipeline shares it, so a
  *                        second one fences the first and only one ever publishes
  * @param groupId         the consumer group under which consumed event offsets are committed
- * @param holdOff         publish once no event arrived for this long
+ * @param holdOff         a change this long after the last publish is published at once; sooner ones
+ *                        are published once no event arrived for this long
  * @param maxDelay        and at the latest this long after the first unpublished change
  * @param chunkBytes      the largest snapshot chunk record
  */
@@ -16,8 +17,9 @@ public record CompilerConfig(String bootstrapServers, String transactionalId, St
                              Duration maxDelay, int chunkBytes) {
 
     /**
-     * Hold-off 5 ms, maximum delay 200 ms. The hold-off is shorter than Contour's 100 ms because bursts
-     * are already batched upstream: a watcher publishes everything it has queued in one transaction.
+     * Hold-off 5 ms, maximum delay 200 ms ({@link dev.signalbox.compiler.kafka.CompilerLoop}'s batching).
+     * The hold-off is shorter than Contour's 100 ms because bursts are already batched upstream: a watcher
+     * publishes everything it has queued in one transaction.
      */
     public static CompilerConfig defaults(String bootstrapServers) {
         return new CompilerConfig(bootstrapServers, "signalbox-compiler", "signalbox-compiler",

@@ -222,7 +222,7 @@ public final class CompilerLoop implements AutoCloseable {
         checkpoint.write(producer, model.latestObservedAt());
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
-        batching.published();
+        batching.published(System.nanoTime());
         if (newVersion) {
             lastVersion = version;
             lastHash = hash;
