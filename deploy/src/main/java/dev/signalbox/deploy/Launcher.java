@@ -33,7 +33,7 @@ public final class Launcher {
                         [--encryption-keys DIR]
                         (watcher and proxy: the key-encryption keys that seal TLS private keys in Kafka, one
                         base64 file per key id; or SIGNALBOX_ENCRYPTION_KEYS=id=base64[,id=base64])
-              bench     [--changes 100] [--proxies 2] [--warmup 200]
+              bench     [--changes 100] [--proxies 2] [--warmup 200] [--paths 10]
                         local mode's Ingress-change-to-served latency, p50/p99
               kafka     --data-dir DIR [--port 9092 | --nodes B1:C1,B2:C2,B3:C3 --node-id N]
                         one Kafka node (KRaft, broker and controller) in this process: alone, or node N of a

@@ -1,11 +1,8 @@
 package dev.signalbox.deploy;
 
-import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.testing.EchoBackend;
-import dev.signalbox.testing.Http;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.http.HttpResponse;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,22 +16,26 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * {@code bin/ingress bench [--changes 100] [--proxies 2]}: how long an Ingress edit takes to reach every
- * proxy in local mode. Each change replaces a manifest file (write aside, rename) with one adding a new path, then every proxy is polled
- * until that path answers 200; the change's time is the slowest proxy's. The first {@code --warmup} changes
- * (200) are reported apart: they run on a JVM and a broker that are not yet compiled (a transactional
- * produce takes about three times longer then), while the figure that matters is a running pipeline's.
- * Prints start-to-ready, the warm-up's p50/p99 and the p50/p90/p99/max of the counted changes.
+ * {@code bin/ingress bench [--changes 100] [--proxies 2] [--warmup 200] [--paths 10]}: how long an Ingress
+ * edit takes to reach every proxy in local mode. Each change replaces a manifest file (write aside, rename)
+ * with one whose Ingress adds a new path and drops its oldest, so it always has {@code --paths} paths (a
+ * file that grew with every change would make later changes slower to parse, and the figure depend on the
+ * warm-up's length); then every proxy is polled until the new path answers 200, and the change's time is
+ * the slowest proxy's. The first {@code --warmup} changes are reported apart: they run on a JVM and a
+ * broker that are still being compiled (a transactional produce takes about three times longer then),
+ * while the figure that matters is a running pipeline's. Prints start-to-ready, the warm-up's p50/p99, the
+ * p50/p90/p99/max of the counted changes and how much JIT compiling went on while they ran.
  */
 final class PropagationBenchmark {
     private PropagationBenchmark() {
     }
 
     static void run(String[] args) throws Exception {
-        Options o = Options.parse("bench", args, 1, Set.of("changes", "proxies", "warmup"));
+        Options o = Options.parse("bench", args, 1, Set.of("changes", "proxies", "warmup", "paths"));
         int changes = o.integer("changes", 100);
         int warmup = o.integer("warmup", 200);
         int proxies = o.integer("proxies", 2);
+        int window = o.integer("paths", 10);
         Path root = Files.createTempDirectory("signalbox-bench");
         Path dir = Files.createDirectories(root.resolve("manifests"));
         try (EchoBackend backend = EchoBackend.start("bench")) {
@@ -46,19 +47,30 @@ final class PropagationBenchmark {
                     new LocalConfig.Ports(0, 0, 0), proxies, root.resolve("data"), 0, "bench", false);
             ExecutorService pool = Executors.newFixedThreadPool(proxies);
             try (LocalMode local = LocalMode.start(config)) {
-                for (ProxyNode p : local.proxies()) {
+                List<Probe> probes = local.proxies().stream().map(p -> new Probe(p.httpPort())).toList();
+                for (Probe p : probes) {
                     await(p, "/v0", Long.MAX_VALUE);
                 }
                 long ready = System.nanoTime() - t0;
                 System.out.printf(Locale.ROOT, "start to first request served by all %d proxies: %d ms%n", proxies, ready / 1_000_000);
 
                 List<String> paths = new ArrayList<>(List.of("/v0"));
+                CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+                long jitBefore = 0;
+                long countedFrom = 0;
                 double[] cold = new double[warmup];
                 double[] ms = new double[changes];
                 long[] writtenAt = new long[changes];
                 long[] servedAt = new long[changes];
                 for (int i = 1; i <= warmup + changes; i++) {
                     paths.add("/v" + i);
+                    if (paths.size() > window) {
+                        paths.remove(0);
+                    }
+                    if (i == warmup + 1) {
+                        jitBefore = jit.getTotalCompilationTime();
+                        countedFrom = System.nanoTime();
+                    }
                     String yaml = Manifests.ingress("app", "bench.local", paths, "svc");
                     String path = "/v" + i;
                     long start = System.nanoTime();
@@ -69,7 +81,7 @@ final class PropagationBenchmark {
                     Files.writeString(next, yaml);
                     Files.move(next, dir.resolve("app.yaml"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     List<Future<Long>> served = new ArrayList<>();
-                    for (ProxyNode p : local.proxies()) {
+                    for (Probe p : probes) {
                         served.add(pool.submit(() -> await(p, path, start)));
                     }
                     long slowest = 0;
@@ -89,12 +101,15 @@ final class PropagationBenchmark {
                     System.out.printf(Locale.ROOT, "%d warm-up changes, the first after start (not counted below): p50 %.1f ms   p99 %.1f ms   max %.1f ms%n",
                             warmup, pct(cold, 50), pct(cold, 99), cold[cold.length - 1]);
                 }
+                System.out.printf(Locale.ROOT, "  JIT compiling while the counted changes ran: %d ms of CPU in %d ms%n",
+                        jit.getTotalCompilationTime() - jitBefore, (System.nanoTime() - countedFrom) / 1_000_000);
                 StageTimes.print(local.bootstrapServers(), writtenAt, servedAt);
                 Arrays.sort(ms);
                 System.out.printf(Locale.ROOT, "%d Ingress changes (file written -> first 200 on every one of %d proxies):%n",
                         changes, proxies);
                 System.out.printf(Locale.ROOT, "  p50 %.1f ms   p90 %.1f ms   p99 %.1f ms   max %.1f ms   min %.1f ms%n",
                         pct(ms, 50), pct(ms, 90), pct(ms, 99), ms[ms.length - 1], ms[0]);
+                probes.forEach(Probe::close);
             } finally {
                 pool.shutdownNow();
             }
@@ -104,16 +119,15 @@ final class PropagationBenchmark {
     }
 
     /** Polls until {@code path} answers 200; returns nanoseconds since {@code since}. */
-    private static long await(ProxyNode p, String path, long since) throws InterruptedException {
+    private static long await(Probe p, String path, long since) throws InterruptedException {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = Http.tryGet(p.httpPort(), "bench.local", path);
-            if (r != null && r.statusCode() == 200) {
+            if (p.status("bench.local", path) == 200) {
                 return since == Long.MAX_VALUE ? 0 : System.nanoTime() - since;
             }
-            Thread.sleep(3);
+            Thread.sleep(2);
         }
-        throw new IllegalStateException("proxy on port " + p.httpPort() + " never served " + path);
+        throw new IllegalStateException("a proxy never served " + path);
     }
 
     private static double pct(double[] sorted, int p) {
