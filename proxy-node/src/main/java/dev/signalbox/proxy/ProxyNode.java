@@ -52,11 +52,50 @@ public final class ProxyNode implements AutoCloseable {
         metrics.status(status);
         OutlierDetector outliers = new OutlierDetector(OutlierDetector.Policy.DEFAULT);
         metrics.ejectedEndpoints(() -> outliers.ejectedCount(System.nanoTime()));
-        ProxyServer.Https https = null;
-        TlsContexts tls = null;
         UpstreamTlsContexts upstreamTls = new UpstreamTlsContexts(config.keys());
+        // The TLS set-up (the native library, the default certificate) takes a few hundred ms of CPU; it runs
+        // on its own thread while Kafka is asked for the latest snapshot, which waits for it before applying.
+        CompletableFuture<TlsContexts> tlsReady = new CompletableFuture<>();
         if (config.https() != null) {
-            tls = TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem(), config.keys());
+            Thread t = new Thread(() -> {
+                try {
+                    tlsReady.complete(TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem(),
+                            config.keys()));
+                } catch (Throwable e) {
+                    tlsReady.completeExceptionally(e);
+                }
+            }, "signalbox-proxy-tls-setup-" + config.nodeId());
+            t.setDaemon(true);
+            t.start();
+        } else {
+            tlsReady.complete(null);
+        }
+        // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
+        SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
+        CompletableFuture<ProxyServer> bound = new CompletableFuture<>();
+        SnapshotFollower follower = SnapshotFollower.start(log, s -> {
+            boolean first = routing.appliedVersion() == 0;
+            apply(config.nodeId(), routing, tlsReady.join(), upstreamTls, s);
+            status.feed().applied(routing.appliedVersion(), clock.instant());
+            // At once if the ports are bound, else as soon as they are.
+            bound.thenAccept(server -> {
+                server.startAccepting();
+                if (first) {
+                    // Start-up time as an operator sees it: JVM start to accepting with routes.
+                    LOG.info("node {} serving, {} ms after the JVM started ({} ms of CPU)", config.nodeId(),
+                            ManagementFactory.getRuntimeMXBean().getUptime(), cpuMillis());
+                }
+            });
+        }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
+        ProxyServer.Https https = null;
+        TlsContexts tls;
+        try {
+            tls = tlsReady.join();
+        } catch (RuntimeException e) {
+            follower.close();
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        if (tls != null) {
             https = new ProxyServer.Https(config.https().port(), config.https().publicPort(), tls);
             TlsContexts contexts = tls;
             metrics.tlsUnusableBindings(() -> Stream.concat(contexts.unusable().stream(),
@@ -64,22 +103,6 @@ public final class ProxyNode implements AutoCloseable {
         } else {
             metrics.tlsUnusableBindings(upstreamTls::unusable);
         }
-        // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
-        SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
-        CompletableFuture<ProxyServer> bound = new CompletableFuture<>();
-        TlsContexts contexts = tls;
-        SnapshotFollower follower = SnapshotFollower.start(log, s -> {
-            boolean first = routing.appliedVersion() == 0;
-            apply(config.nodeId(), routing, contexts, upstreamTls, s);
-            status.feed().applied(routing.appliedVersion(), clock.instant());
-            // At once if the ports are bound, else as soon as they are.
-            bound.thenAccept(ProxyServer::startAccepting);
-            if (first) {
-                // Start-up time as an operator sees it: JVM start to having routes.
-                LOG.info("node {} serving, {} ms after the JVM started ({} ms of CPU)", config.nodeId(),
-                        ManagementFactory.getRuntimeMXBean().getUptime(), cpuMillis());
-            }
-        }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
         ProxyServer server;
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),

@@ -12,7 +12,6 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.netty.util.Mapping;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -23,6 +22,9 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -47,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsContexts implements Mapping<String, SslContext> {
     private static final Logger LOG = LoggerFactory.getLogger(TlsContexts.class);
+    /** The name on the self-signed default certificate: .invalid (RFC 6761) can never be a real host. */
+    static final String DEFAULT_NAME = "signalbox-default.invalid";
 
     private final SslProvider provider;
     private final SslContext defaultContext;
@@ -101,17 +105,13 @@ public final class TlsContexts implements Mapping<String, SslContext> {
                 def = build(provider, Files.readAllBytes(defaultCertPem), Files.readAllBytes(defaultKeyPem));
                 LOG.info("default certificate from {}", defaultCertPem);
             } else {
-                SelfSignedCertificate ss = new SelfSignedCertificate("signalbox-default.invalid");
-                try {
-                    def = build(provider, Files.readAllBytes(ss.certificate().toPath()),
-                            Files.readAllBytes(ss.privateKey().toPath()));
-                } finally {
-                    ss.delete();
-                }
-                LOG.info("generated a self-signed default certificate ({})", ss.cert().getSubjectX500Principal());
+                DefaultCertificate.Pem pem = DefaultCertificate.generate(DEFAULT_NAME, Instant.now(), new SecureRandom());
+                def = build(provider, pem.certificate().getBytes(StandardCharsets.US_ASCII),
+                        pem.privateKey().getBytes(StandardCharsets.US_ASCII));
+                LOG.info("generated a self-signed default certificate (CN={}, ECDSA P-256)", DEFAULT_NAME);
             }
             return new TlsContexts(provider, def, keys);
-        } catch (IOException | java.security.cert.CertificateException e) {
+        } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot load the default certificate: " + e.getMessage(), e);
         }
     }
@@ -188,19 +188,26 @@ public final class TlsContexts implements Mapping<String, SslContext> {
         return state.unusable();
     }
 
-    private static SslContext build(SslProvider provider, byte[] certPem, byte[] keyPem) throws IOException {
-        try (InputStream cert = new ByteArrayInputStream(certPem); InputStream key = new ByteArrayInputStream(keyPem)) {
-            return SslContextBuilder.forServer(cert, key)
-                    .sslProvider(provider)
-                    .protocols("TLSv1.3", "TLSv1.2")
-                    // RFC 9113 9.2.2: HTTP/2 over TLS 1.2 only with the ciphers it allows.
-                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
-                    .build();
+    private static SslContext build(SslProvider provider, byte[] certPem, byte[] keyPem)
+            throws IOException, GeneralSecurityException {
+        PrivateKey key = PemMaterial.pkcs8Key(keyPem);
+        SslContextBuilder b;
+        if (key != null) {
+            b = SslContextBuilder.forServer(key, PemMaterial.certificates(certPem));
+        } else {
+            try (InputStream cert = new ByteArrayInputStream(certPem); InputStream k = new ByteArrayInputStream(keyPem)) {
+                b = SslContextBuilder.forServer(cert, k);
+            }
         }
+        return b.sslProvider(provider)
+                .protocols("TLSv1.3", "TLSv1.2")
+                // RFC 9113 9.2.2: HTTP/2 over TLS 1.2 only with the ciphers it allows.
+                .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                .build();
     }
 
     private static byte[] bytes(String s) {

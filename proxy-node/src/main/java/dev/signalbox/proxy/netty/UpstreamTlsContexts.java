@@ -293,8 +293,13 @@ public final class UpstreamTlsContexts {
                             + (e instanceof KeyRing.UnknownKeyException ? "cannot be opened: " : "does not open: ")
                             + e.getMessage());
                 }
-                b.keyManager(new ByteArrayInputStream(tls.clientCertificatePem().getBytes(StandardCharsets.US_ASCII)),
-                        new ByteArrayInputStream(keyPem));
+                byte[] certPem = tls.clientCertificatePem().getBytes(StandardCharsets.US_ASCII);
+                PrivateKey key = PemMaterial.pkcs8Key(keyPem);
+                if (key != null) {
+                    b.keyManager(key, PemMaterial.certificates(certPem));
+                } else {
+                    b.keyManager(new ByteArrayInputStream(certPem), new ByteArrayInputStream(keyPem));
+                }
             }
             return new Context(b.build());
         } catch (Exception e) {
