@@ -197,8 +197,10 @@ class ProxyRestartIT {
 
     private static Process startProxy(String bootstrap, int httpPort, int adminPort, String id, Path logs)
             throws IOException {
+        // With HTTPS, as deploy/k8s runs a proxy: its TLS set-up (OpenSSL, a self-signed default) is part of the start.
         return IngressProcess.start("256m", logs.resolve("proxy-" + id + ".log"), "proxy", "--kafka", bootstrap,
                 "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort), "--node-id", id,
+                "--https-port", String.valueOf(freePort()),
                 "--bind", "127.0.0.1", "--drain-timeout-ms", String.valueOf(DRAIN_TIMEOUT.toMillis()));
     }
 
