@@ -53,29 +53,31 @@ public final class ProxyNode implements AutoCloseable {
         OutlierDetector outliers = new OutlierDetector(OutlierDetector.Policy.DEFAULT);
         metrics.ejectedEndpoints(() -> outliers.ejectedCount(System.nanoTime()));
         UpstreamTlsContexts upstreamTls = new UpstreamTlsContexts(config.keys());
-        // The TLS set-up (the native library, the default certificate) takes a few hundred ms of CPU; it runs
-        // on its own thread while Kafka is asked for the latest snapshot, which waits for it before applying.
-        CompletableFuture<TlsContexts> tlsReady = new CompletableFuture<>();
-        if (config.https() != null) {
+        // The TLS set-up (OpenSSL, the default certificate) costs a few hundred ms of CPU: it runs on its own
+        // thread while Kafka is asked for the latest snapshot, and plain HTTP does not wait for it.
+        ServerCertificates certs = config.https() == null ? null : new ServerCertificates();
+        if (certs != null) {
             Thread t = new Thread(() -> {
                 try {
-                    tlsReady.complete(TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem(),
+                    certs.ready(TlsContexts.create(config.https().defaultCertPem(), config.https().defaultKeyPem(),
                             config.keys()));
                 } catch (Throwable e) {
-                    tlsReady.completeExceptionally(e);
+                    certs.failed(e);
                 }
             }, "signalbox-proxy-tls-setup-" + config.nodeId());
             t.setDaemon(true);
             t.start();
+            metrics.tlsUnusableBindings(() -> Stream.concat(certs.unusable().stream(),
+                    upstreamTls.unusable().stream()).toList());
         } else {
-            tlsReady.complete(null);
+            metrics.tlsUnusableBindings(upstreamTls::unusable);
         }
         // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
         SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
         CompletableFuture<ProxyServer> bound = new CompletableFuture<>();
         SnapshotFollower follower = SnapshotFollower.start(log, s -> {
             boolean first = routing.appliedVersion() == 0;
-            apply(config.nodeId(), routing, tlsReady.join(), upstreamTls, s);
+            apply(config.nodeId(), routing, certs, upstreamTls, s);
             status.feed().applied(routing.appliedVersion(), clock.instant());
             // At once if the ports are bound, else as soon as they are.
             bound.thenAccept(server -> {
@@ -84,25 +86,15 @@ public final class ProxyNode implements AutoCloseable {
                     // Start-up time as an operator sees it: JVM start to accepting with routes.
                     LOG.info("node {} serving, {} ms after the JVM started ({} ms of CPU)", config.nodeId(),
                             ManagementFactory.getRuntimeMXBean().getUptime(), cpuMillis());
+                    if (certs != null) {
+                        certs.serving.thenRun(() -> LOG.info("node {} accepting HTTPS, {} ms after the JVM started",
+                                config.nodeId(), ManagementFactory.getRuntimeMXBean().getUptime()));
+                    }
                 }
             });
         }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
-        ProxyServer.Https https = null;
-        TlsContexts tls;
-        try {
-            tls = tlsReady.join();
-        } catch (RuntimeException e) {
-            follower.close();
-            throw e.getCause() instanceof RuntimeException r ? r : e;
-        }
-        if (tls != null) {
-            https = new ProxyServer.Https(config.https().port(), config.https().publicPort(), tls);
-            TlsContexts contexts = tls;
-            metrics.tlsUnusableBindings(() -> Stream.concat(contexts.unusable().stream(),
-                    upstreamTls.unusable().stream()).toList());
-        } else {
-            metrics.tlsUnusableBindings(upstreamTls::unusable);
-        }
+        ProxyServer.Https https = certs == null ? null
+                : new ProxyServer.Https(config.https().port(), config.https().publicPort(), certs.serving);
         ProxyServer server;
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
@@ -113,16 +105,26 @@ public final class ProxyNode implements AutoCloseable {
             throw e;
         }
         bound.complete(server);
-        return new ProxyNode(routing, server, follower, status);
+        ProxyNode node = new ProxyNode(routing, server, follower, status);
+        if (certs != null) {
+            // A default certificate that does not load is a configuration error: the node does not start.
+            try {
+                certs.serving.join();
+            } catch (RuntimeException e) {
+                node.close();
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        return node;
     }
 
-    private static void apply(String nodeId, RoutingState routing, TlsContexts tls, UpstreamTlsContexts upstreamTls,
-                              RoutingSnapshot s) {
+    private static void apply(String nodeId, RoutingState routing, ServerCertificates certs,
+                              UpstreamTlsContexts upstreamTls, RoutingSnapshot s) {
         long before = routing.appliedVersion();
         if (s.version() > before) {
             // Certificates first: once the version shows as applied, new handshakes see its certificates.
-            if (tls != null) {
-                tls.update(s);
+            if (certs != null) {
+                certs.update(s);
             }
             upstreamTls.update(s);
         }

@@ -144,8 +144,8 @@ class ProxyRestartIT {
                 System.out.printf("proxies restarted under load (SIGTERM, drain timeout %d s; %d fast clients, 1 client "
                         + "of %d ms requests): %d requests (%d slow), %d failed, %d refused connections retried on the "
                         + "other proxy; SIGTERM -> exit %s ms; new process -> admin port up %s ms, -> serving the "
-                        + "current routes %s ms (the proxy's own log: %s ms after its JVM started, and CPU ms used "
-                        + "by then; goal %d ms: %s); "
+                        + "current routes %s ms (the proxy's own log: %s ms after its JVM started, CPU ms used "
+                        + "by then, and when HTTPS began accepting; goal %d ms: %s); "
                         + "load average %.1f; failures %s%n", DRAIN_TIMEOUT.toSeconds(), FAST_CLIENTS, SLOW.toMillis(),
                         sent.get(), slowSent.get(), failed, refused.get(), drains, adminUp, serving, jvmToServing,
                         SERVE_GOAL.toMillis(), serving.stream().allMatch(t -> t <= SERVE_GOAL.toMillis()) ? "met" : "NOT met",
@@ -204,11 +204,29 @@ class ProxyRestartIT {
                 "--bind", "127.0.0.1", "--drain-timeout-ms", String.valueOf(DRAIN_TIMEOUT.toMillis()));
     }
 
-    /** From the proxy's log line "node X serving, N ms after the JVM started (C ms of CPU)": "N (C CPU)". */
-    private static String loggedServingMs(Path log) throws IOException {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
-                "serving, (\\d+) ms after the JVM started \\((-?\\d+) ms of CPU\\)").matcher(Files.readString(log));
-        return m.find() ? m.group(1) + " (" + m.group(2) + " CPU)" : "not logged";
+    /**
+     * From the proxy's log lines "node X serving, N ms after the JVM started (C ms of CPU)" and "node X
+     * accepting HTTPS, H ms after the JVM started" (which may come a moment later): "N (C CPU, HTTPS H)".
+     */
+    private static String loggedServingMs(Path log) {
+        java.util.regex.Pattern serving = java.util.regex.Pattern.compile(
+                "serving, (\\d+) ms after the JVM started \\((-?\\d+) ms of CPU\\)");
+        java.util.regex.Pattern https = java.util.regex.Pattern.compile("accepting HTTPS, (\\d+) ms after the JVM started");
+        try {
+            String text = Await.value("the proxy's start-up lines in " + log, WAIT, () -> {
+                try {
+                    return Files.readString(log);
+                } catch (IOException e) {
+                    return "";
+                }
+            },
+                    t -> serving.matcher(t).find() && https.matcher(t).find());
+            java.util.regex.Matcher m = serving.matcher(text);
+            java.util.regex.Matcher h = https.matcher(text);
+            return m.find() && h.find() ? m.group(1) + " (" + m.group(2) + " CPU, HTTPS " + h.group(1) + ")" : "not logged";
+        } catch (AssertionError | RuntimeException e) {
+            return "not logged";
+        }
     }
 
     private static void awaitServed(int port, String host) {

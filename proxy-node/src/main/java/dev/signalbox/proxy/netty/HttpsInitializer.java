@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
+import java.util.function.Supplier;
 
 /**
  * The HTTPS listener's pipeline. {@link SniHandler} reads the ClientHello, asks {@link TlsContexts} for the
@@ -32,17 +33,17 @@ final class HttpsInitializer extends ChannelInitializer<Channel> {
     private static final long MAX_CONCURRENT_STREAMS = 128;
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
-    private final TlsContexts contexts;
+    private final Supplier<TlsContexts> contexts;
     private final Frontend frontend;
 
-    HttpsInitializer(TlsContexts contexts, Frontend frontend) {
+    HttpsInitializer(Supplier<TlsContexts> contexts, Frontend frontend) {
         this.contexts = contexts;
         this.frontend = frontend;
     }
 
     @Override
     protected void initChannel(Channel ch) {
-        ch.pipeline().addLast(SNI, new SniHandler(contexts, HANDSHAKE_TIMEOUT_MILLIS));
+        ch.pipeline().addLast(SNI, new SniHandler(contexts.get(), HANDSHAKE_TIMEOUT_MILLIS));
         ch.pipeline().addLast(ALPN, new Negotiation(frontend));
     }
 

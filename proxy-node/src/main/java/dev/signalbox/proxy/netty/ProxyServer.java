@@ -12,6 +12,7 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +36,7 @@ public final class ProxyServer implements AutoCloseable {
     private final EventLoopGroup admin;
     private Channel httpChannel;
     private Channel httpsChannel;
+    private CompletableFuture<TlsContexts> tlsReady;
     private Channel adminChannel;
     private final ClientConnections clients = new ClientConnections();
 
@@ -44,12 +46,14 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * The HTTPS listener.
+     * The HTTPS listener. It is bound at start like the others, but accepts only once {@code contexts} is
+     * complete: the caller completes it when the TLS set-up is done and holds the applied snapshot's
+     * certificates, which may be after plain HTTP is served (a connection waits in the backlog meanwhile).
      *
      * @param port       the port to bind, 0 for any
      * @param publicPort the port redirects name, 0 for the bound one
      */
-    public record Https(int port, int publicPort, TlsContexts contexts) {
+    public record Https(int port, int publicPort, CompletableFuture<TlsContexts> contexts) {
     }
 
     private ProxyServer(Transport transport, String nodeId) {
@@ -82,11 +86,12 @@ public final class ProxyServer implements AutoCloseable {
                         // Read freely through the handshake; HttpsInitializer turns it off for HTTP/1.1.
                         .childOption(ChannelOption.AUTO_READ, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
-                        .childHandler(server.clients.tracking(new HttpsInitializer(https.contexts(), tls)))
+                        // Accepted only once the contexts are complete (see startAccepting), so join() does not wait.
+                        .childHandler(server.clients.tracking(new HttpsInitializer(https.contexts()::join, tls)))
                         .bind(settings.bindAddress(), https.port()).syncUninterruptibly().channel();
+                server.tlsReady = https.contexts();
                 redirectPort = https.publicPort() > 0 ? https.publicPort() : server.httpsPort();
-                LOG.info("HTTPS on {} ({} TLS), redirects name port {}", server.httpsChannel.localAddress(),
-                        https.contexts().providerName(), redirectPort);
+                LOG.info("HTTPS on {}, redirects name port {}", server.httpsChannel.localAddress(), redirectPort);
             }
             Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort,
                     outliers);
@@ -130,12 +135,17 @@ public final class ProxyServer implements AutoCloseable {
         return ((InetSocketAddress) adminChannel.localAddress()).getPort();
     }
 
-    /** Lets the public listeners accept connections; idempotent. */
+    /** Lets the public listeners accept connections, HTTPS once its contexts are complete; idempotent. */
     public void startAccepting() {
-        for (Channel c : new Channel[] {httpChannel, httpsChannel}) {
-            if (c != null && c.isOpen() && !c.config().isAutoRead()) {
-                c.config().setAutoRead(true);
-            }
+        accept(httpChannel);
+        if (httpsChannel != null) {
+            tlsReady.thenRun(() -> accept(httpsChannel));
+        }
+    }
+
+    private static void accept(Channel c) {
+        if (c != null && c.isOpen() && !c.config().isAutoRead()) {
+            c.config().setAutoRead(true);
         }
     }
 
