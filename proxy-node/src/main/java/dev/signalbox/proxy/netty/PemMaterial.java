@@ -18,16 +18,22 @@ import java.util.List;
 
 /**
  * Certificates and private keys from PEM, for Netty's context builders (server and upstream alike).
- * PKCS#8 keys ("BEGIN PRIVATE KEY", RSA or EC) are read with the JDK: given the PEM, Netty loads Bouncy
- * Castle to read them, about a second of a proxy's start on 2 cores. A key in another form (PKCS#1
- * "BEGIN RSA PRIVATE KEY", SEC1 "BEGIN EC PRIVATE KEY") is not read here: {@link #pkcs8Key} answers null
- * and the caller hands Netty the PEM, which it reads with Bouncy Castle. Key bytes decoded here are zeroed
- * once the key object holds them. Pure; any thread.
+ * PKCS#8 keys ("BEGIN PRIVATE KEY", RSA or EC) and PKCS#1 RSA keys ("BEGIN RSA PRIVATE KEY", as
+ * cert-manager and {@code openssl genrsa -traditional} write them; wrapped into PKCS#8 here) are read with
+ * the JDK: given the PEM, Netty loads Bouncy Castle to read them, about a second on 2 cores, at a proxy's
+ * start or on the snapshot thread. A key in another form (SEC1 "BEGIN EC PRIVATE KEY", encrypted PKCS#8) is
+ * not read here: {@link #privateKey} answers null and the caller hands Netty the PEM, which it reads with
+ * Bouncy Castle. Key bytes decoded here are zeroed once the key object holds them. Pure; any thread.
  */
 final class PemMaterial {
     private static final byte[] BEGIN = "-----BEGIN PRIVATE KEY-----".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "-----END PRIVATE KEY-----".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] BEGIN_RSA = "-----BEGIN RSA PRIVATE KEY-----".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END_RSA = "-----END RSA PRIVATE KEY-----".getBytes(StandardCharsets.US_ASCII);
     private static final List<String> ALGORITHMS = List.of("RSA", "EC");
+    /** PKCS#8 version 0 and AlgorithmIdentifier {rsaEncryption, NULL}: what precedes a wrapped PKCS#1 key. */
+    private static final byte[] RSA_PKCS8_HEAD = {0x02, 0x01, 0x00, 0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48,
+            (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00};
 
     private PemMaterial() {
     }
@@ -43,20 +49,34 @@ final class PemMaterial {
     }
 
     /**
-     * The PKCS#8 RSA or EC key of {@code pem}; null when it holds a key in another form or of another
-     * algorithm (for Netty to read).
+     * The RSA or EC key of {@code pem} when it is PKCS#8 or PKCS#1 RSA; null when it holds a key in another
+     * form or of another algorithm (for Netty to read).
      */
-    static PrivateKey pkcs8Key(byte[] pem) throws GeneralSecurityException {
-        int begin = indexOf(pem, BEGIN, 0);
-        int end = begin < 0 ? -1 : indexOf(pem, END, begin);
+    static PrivateKey privateKey(byte[] pem) throws GeneralSecurityException {
+        PrivateKey key = decode(pem, BEGIN, END, false);
+        return key != null ? key : decode(pem, BEGIN_RSA, END_RSA, true);
+    }
+
+    private static PrivateKey decode(byte[] pem, byte[] beginMarker, byte[] endMarker, boolean pkcs1)
+            throws GeneralSecurityException {
+        int begin = indexOf(pem, beginMarker, 0);
+        int end = begin < 0 ? -1 : indexOf(pem, endMarker, begin);
         if (end < 0) {
             return null;
         }
-        byte[] base64 = Arrays.copyOfRange(pem, begin + BEGIN.length, end);
+        byte[] base64 = Arrays.copyOfRange(pem, begin + beginMarker.length, end);
         byte[] der = null;
+        byte[] octets = null;
+        byte[] pkcs8 = null;
         try {
             // The MIME decoder skips line breaks and anything else outside the alphabet.
             der = Base64.getMimeDecoder().decode(base64);
+            if (pkcs1) {
+                // PrivateKeyInfo ::= SEQUENCE { version 0, {rsaEncryption, NULL}, OCTET STRING RSAPrivateKey }
+                octets = DefaultCertificate.der(0x04, der);
+                pkcs8 = DefaultCertificate.der(0x30, RSA_PKCS8_HEAD, octets);
+                return KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
+            }
             for (String algorithm : ALGORITHMS) {
                 try {
                     return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -69,8 +89,10 @@ final class PemMaterial {
             throw new InvalidKeySpecException("the private key is not valid base64: " + e.getMessage());
         } finally {
             Arrays.fill(base64, (byte) 0);
-            if (der != null) {
-                Arrays.fill(der, (byte) 0);
+            for (byte[] b : new byte[][] {der, octets, pkcs8}) {
+                if (b != null) {
+                    Arrays.fill(b, (byte) 0);
+                }
             }
         }
     }

@@ -190,7 +190,7 @@ public final class TlsContexts implements Mapping<String, SslContext> {
 
     private static SslContext build(SslProvider provider, byte[] certPem, byte[] keyPem)
             throws IOException, GeneralSecurityException {
-        PrivateKey key = PemMaterial.pkcs8Key(keyPem);
+        PrivateKey key = PemMaterial.privateKey(keyPem);
         SslContextBuilder b;
         if (key != null) {
             b = SslContextBuilder.forServer(key, PemMaterial.certificates(certPem));

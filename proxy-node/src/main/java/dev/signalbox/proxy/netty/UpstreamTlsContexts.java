@@ -294,7 +294,7 @@ public final class UpstreamTlsContexts {
                             + e.getMessage());
                 }
                 byte[] certPem = tls.clientCertificatePem().getBytes(StandardCharsets.US_ASCII);
-                PrivateKey key = PemMaterial.pkcs8Key(keyPem);
+                PrivateKey key = PemMaterial.privateKey(keyPem);
                 if (key != null) {
                     b.keyManager(key, PemMaterial.certificates(certPem));
                 } else {

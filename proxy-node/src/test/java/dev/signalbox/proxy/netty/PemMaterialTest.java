@@ -31,7 +31,7 @@ class PemMaterialTest {
                 Arguments.of("PKCS#8 after other PEM blocks and text", "Bag Attributes\n" + cert() + pkcs8(EC.getPrivate()),
                         EC.getPrivate()),
                 Arguments.of("PKCS#8 with CRLF line ends", pkcs8(RSA.getPrivate()).replace("\n", "\r\n"), RSA.getPrivate()),
-                Arguments.of("PKCS#1 is left to Netty", "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n", null),
+                Arguments.of("PKCS#1 RSA", pkcs1(RSA.getPrivate()), RSA.getPrivate()),
                 Arguments.of("SEC1 EC is left to Netty", "-----BEGIN EC PRIVATE KEY-----\nMHcC\n-----END EC PRIVATE KEY-----\n", null),
                 Arguments.of("no end marker", "-----BEGIN PRIVATE KEY-----\nMIIE\n", null),
                 Arguments.of("no key at all", "", null));
@@ -40,7 +40,7 @@ class PemMaterialTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("keys")
     void readsPkcs8KeysWithTheJdk(String name, String pem, PrivateKey expected) throws Exception {
-        PrivateKey key = PemMaterial.pkcs8Key(pem.getBytes(StandardCharsets.US_ASCII));
+        PrivateKey key = PemMaterial.privateKey(pem.getBytes(StandardCharsets.US_ASCII));
         if (expected == null) {
             assertNull(key);
         } else {
@@ -55,7 +55,7 @@ class PemMaterialTest {
                 + "\n-----END PRIVATE KEY-----\n";
         assertNull(assertDoesNotThrowKey(pem));
         assertThrows(InvalidKeySpecException.class,
-                () -> PemMaterial.pkcs8Key("-----BEGIN PRIVATE KEY-----\nMII=E=\n-----END PRIVATE KEY-----\n".getBytes(StandardCharsets.US_ASCII)));
+                () -> PemMaterial.privateKey("-----BEGIN PRIVATE KEY-----\nMII=E=\n-----END PRIVATE KEY-----\n".getBytes(StandardCharsets.US_ASCII)));
     }
 
     @Test
@@ -71,7 +71,7 @@ class PemMaterialTest {
 
     private static PrivateKey assertDoesNotThrowKey(String pem) {
         try {
-            return PemMaterial.pkcs8Key(pem.getBytes(StandardCharsets.US_ASCII));
+            return PemMaterial.privateKey(pem.getBytes(StandardCharsets.US_ASCII));
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -80,6 +80,17 @@ class PemMaterialTest {
     private static String pkcs8(PrivateKey k) {
         return "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(k.getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
+    }
+
+    /** The PKCS#1 RSAPrivateKey inside the JDK's PKCS#8 encoding (after its 26-byte header for a 2048-bit key). */
+    private static String pkcs1(PrivateKey k) {
+        byte[] pkcs8 = k.getEncoded();
+        if (pkcs8[22] != 0x04 || pkcs8[23] != (byte) 0x82) {
+            throw new IllegalStateException("unexpected PKCS#8 layout");
+        }
+        byte[] pkcs1 = java.util.Arrays.copyOfRange(pkcs8, 26, pkcs8.length);
+        return "-----BEGIN RSA PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs1)
+                + "\n-----END RSA PRIVATE KEY-----\n";
     }
 
     private static String cert() {
