@@ -15,7 +15,6 @@ final class Batching {
     private final long holdOffNanos;
     private final long maxDelayNanos;
     private boolean pending;
-    private boolean immediate;
     private boolean publishedBefore;
     private long lastPublished;
     private long firstChange;
@@ -30,7 +29,6 @@ final class Batching {
         if (!pending) {
             pending = true;
             firstChange = now;
-            immediate = !publishedBefore || now - lastPublished >= holdOffNanos;
         }
         lastChange = now;
     }
@@ -40,7 +38,7 @@ final class Batching {
     }
 
     boolean due(long now) {
-        return pending && (immediate || now - lastChange >= holdOffNanos || now - firstChange >= maxDelayNanos);
+        return pending && (immediate() || now - lastChange >= holdOffNanos || now - firstChange >= maxDelayNanos);
     }
 
     /** How long the loop may block waiting for events before it must check {@link #due} again. */
@@ -48,16 +46,20 @@ final class Batching {
         if (!pending) {
             return idle;
         }
-        if (immediate) {
+        if (immediate()) {
             return Duration.ZERO;
         }
         long untilDue = Math.min(lastChange + holdOffNanos, firstChange + maxDelayNanos) - now;
         return Duration.ofNanos(Math.max(0, untilDue));
     }
 
+    /** The pending changes began a hold-off or more after the last publish (or before any): due at once. */
+    private boolean immediate() {
+        return !publishedBefore || firstChange - lastPublished >= holdOffNanos;
+    }
+
     void published(long now) {
         pending = false;
-        immediate = false;
         publishedBefore = true;
         lastPublished = now;
     }
