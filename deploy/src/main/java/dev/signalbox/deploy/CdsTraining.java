@@ -4,12 +4,11 @@ import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
+import dev.signalbox.testing.Ports;
 import dev.signalbox.testing.TestCerts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -92,9 +91,9 @@ final class CdsTraining {
     private static void trainProxyProcess(Path archive, String bootstrap, Path keys, TestCerts.Cert cert, Path dir)
             throws Exception {
         Files.deleteIfExists(archive);
-        int http = freePort();
-        int https = freePort();
-        int admin = freePort();
+        int http = Ports.free();
+        int https = Ports.free();
+        int admin = Ports.free();
         Path log = dir.resolve("proxy.log");
         Process proxy = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:ArchiveClassesAtExit=" + archive.toAbsolutePath(), "-Xlog:cds=off", "-Xmx256m",
@@ -118,12 +117,6 @@ final class CdsTraining {
             throw e;
         } finally {
             proxy.destroyForcibly();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.signalbox.deploy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.Ports;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -52,12 +53,8 @@ class ProbeTest {
     }
 
     @Test
-    void aServerThatIsNotThereIsMinusOne() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        try (Probe probe = new Probe(port)) {
+    void aServerThatIsNotThereIsMinusOne() {
+        try (Probe probe = new Probe(Ports.free())) {
             assertEquals(-1, probe.status("h", "/"));
         }
     }

@@ -20,6 +20,7 @@ import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.Ports;
 import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -123,9 +124,7 @@ class ProxyNodeIT {
         }, "silent-backend");
         acceptor.setDaemon(true);
         acceptor.start();
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            deadPort = s.getLocalPort();
-        }
+        deadPort = Ports.free();
 
         publish(baseTable(List.of(a1, a2)));
         node1 = startNode("n1");

@@ -11,12 +11,12 @@ import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
+import dev.signalbox.testing.Ports;
 import dev.signalbox.watcher.Watcher;
 import dev.signalbox.watcher.WatcherConfig;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,8 +70,8 @@ class ProxyRestartIT {
                     + "---\n" + ChaosManifests.service("slow", slow.getAddress().getPort()));
             Files.writeString(manifests.resolve("fast.yaml"), ChaosManifests.ingress("fast", "fast.local", "fast"));
             Files.writeString(manifests.resolve("slow.yaml"), ChaosManifests.ingress("slow", "slow.local", "slow"));
-            int[] http = {freePort(), freePort()};
-            int[] admin = {freePort(), freePort()};
+            int[] http = {Ports.free(), Ports.free()};
+            int[] admin = {Ports.free(), Ports.free()};
             Process[] proxies = new Process[2];
             try (Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
                  Watcher watcher = Watcher.startManifests(WatcherConfig.defaults(bootstrap, "restart")
@@ -201,18 +201,12 @@ class ProxyRestartIT {
         return s;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private static Process startProxy(String bootstrap, int httpPort, int adminPort, String id, Path logs)
             throws IOException {
         // With HTTPS, as deploy/k8s runs a proxy: its TLS set-up (OpenSSL, a self-signed default) is part of the start.
         return IngressProcess.start("256m", logs.resolve("proxy-" + id + ".log"), "proxy", "--kafka", bootstrap,
                 "--http-port", String.valueOf(httpPort), "--admin-port", String.valueOf(adminPort), "--node-id", id,
-                "--https-port", String.valueOf(freePort()),
+                "--https-port", String.valueOf(Ports.free()),
                 "--bind", "127.0.0.1", "--drain-timeout-ms", String.valueOf(DRAIN_TIMEOUT.toMillis()));
     }
 
