@@ -13,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -22,7 +20,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The training run behind the two class-data-sharing archives the build leaves in {@code deploy/target}: the
@@ -131,12 +128,7 @@ final class CdsTraining {
      * null while the proxy does not yet present that certificate (or does not answer yet).
      */
     private static Integer httpsStatus(int port, TestCerts.Cert cert) {
-        SSLContext ctx;
-        try {
-            ctx = trusting(cert);
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot trust the training certificate", e);
-        }
+        SSLContext ctx = TestCerts.trustingOnly(cert.cert());
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
             SSLParameters params = s.getSSLParameters();
@@ -153,16 +145,5 @@ final class CdsTraining {
         } catch (IOException e) {
             return null; // the default certificate until the Secret's snapshot arrives (a failed handshake)
         }
-    }
-
-    private static SSLContext trusting(TestCerts.Cert cert) throws GeneralSecurityException, IOException {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        trust.setCertificateEntry("training", cert.cert());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, tmf.getTrustManagers(), null);
-        return ctx;
     }
 }

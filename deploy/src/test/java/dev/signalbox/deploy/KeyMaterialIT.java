@@ -25,7 +25,6 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
@@ -120,13 +119,7 @@ class KeyMaterialIT {
     /** The certificate the proxy presents for {@code host}, trusting only {@code expected}; null if not yet. */
     private static X509Certificate presented(int port, String host, X509Certificate expected) {
         try {
-            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            ks.setCertificateEntry("expected", expected);
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
+            SSLContext ctx = TestCerts.trustingOnly(expected);
             try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
                 s.setSoTimeout(5000);

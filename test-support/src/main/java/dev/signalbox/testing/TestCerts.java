@@ -1,15 +1,20 @@
 package dev.signalbox.testing;
 
+import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -35,6 +40,22 @@ public final class TestCerts {
 
     /** A certificate, its PKCS#8 private key, both PEM, and the parsed certificate. */
     public record Cert(String certPem, String keyPem, X509Certificate cert, KeyPair keys) {
+    }
+
+    /** A TLS client context that trusts {@code cert} and nothing else (not the JDK's CAs). */
+    public static SSLContext trustingOnly(X509Certificate cert) {
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("trusted", cert);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a context trusting " + cert.getSubjectX500Principal(), e);
+        }
     }
 
     /** A CA that can sign leaf certificates. */
