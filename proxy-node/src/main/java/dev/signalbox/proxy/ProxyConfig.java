@@ -1,5 +1,6 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.schemas.crypto.KeyRing;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,18 +15,23 @@ import java.time.Duration;
  * @param responseTimeout how long a backend may take to start its response after the request was sent
  * @param https           the HTTPS listener, or null to serve plain HTTP only
  * @param keys            the key-encryption keys that open the snapshots' sealed private keys
+ * @param trustedProxies  the peers (load balancers in front) whose X-Forwarded-* and other identity fields are
+ *                        believed; from any other client they are replaced by what the proxy saw
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
-                          Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys) {
+                          Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys,
+                          TrustedProxies trustedProxies) {
 
     public ProxyConfig {
         keys = keys == null ? KeyRing.empty() : keys;
+        trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
     }
 
-    /** A node without an HTTPS listener. */
+    /** A node without an HTTPS listener, trusting no client's identity fields. */
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
-        this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null);
+        this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null,
+                null);
     }
 
     /**
@@ -49,12 +55,19 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     /** This configuration with an HTTPS listener. */
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys);
+                responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys,
+                trustedProxies);
     }
 
     /** This configuration with key-encryption keys. */
     public ProxyConfig withKeys(KeyRing k) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, k);
+                responseTimeout, https, k, trustedProxies);
+    }
+
+    /** This configuration trusting the identity fields of {@code trusted}. */
+    public ProxyConfig withTrustedProxies(TrustedProxies trusted) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, keys, trusted);
     }
 }

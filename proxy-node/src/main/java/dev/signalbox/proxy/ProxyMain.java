@@ -21,10 +21,10 @@ public final class ProxyMain {
     /** Options without a default: HTTPS is served only when --https-port is given. */
     private static final java.util.Set<String> HTTPS_OPTIONS = java.util.Set.of("--https-port", "--public-https-port",
             "--default-cert", "--default-key");
-    private static final java.util.Set<String> KEY_OPTIONS = java.util.Set.of("--encryption-keys");
+    private static final java.util.Set<String> KEY_OPTIONS = java.util.Set.of("--encryption-keys", "--trusted-proxies");
     private static final String USAGE = "usage: ProxyMain --kafka HOST:PORT --http-port N --admin-port N --node-id X "
             + "--bind ADDR [--drain-timeout-ms 10000] [--https-port N [--public-https-port N] [--default-cert FILE --default-key FILE]]"
-            + " [--encryption-keys DIR]";
+            + " [--encryption-keys DIR] [--trusted-proxies CIDR[,CIDR]]";
 
     private ProxyMain() {
     }
@@ -73,6 +73,9 @@ public final class ProxyMain {
                     opts.containsKey("--encryption-keys") ? Path.of(opts.get("--encryption-keys")) : null, null));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read the key-encryption keys: " + e.getMessage(), e);
+        }
+        if (opts.containsKey("--trusted-proxies")) {
+            config = config.withTrustedProxies(dev.signalbox.proxy.http.TrustedProxies.parse(opts.get("--trusted-proxies")));
         }
         if (!opts.containsKey("--https-port")) {
             for (String o : HTTPS_OPTIONS) {

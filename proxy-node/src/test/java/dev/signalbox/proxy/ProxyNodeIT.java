@@ -21,6 +21,8 @@ import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Ports;
+import dev.signalbox.testing.RawBackend;
+import dev.signalbox.testing.RawHttp;
 import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -484,6 +486,136 @@ class ProxyNodeIT {
         HttpResponse<String> r = get(node2, "external.test", "/x");
         assertEquals("200 b", r.statusCode() + " " + backendOf(r));
         publish(baseTable(List.of(a1, a2)));
+    }
+
+    /** Routes {@code framing.test/} to {@code raw} on node1 and returns a connected client socket. */
+    private static Socket framingClient(RawBackend raw) throws IOException {
+        Backend be = backend("raw", at(raw.port()), null);
+        awaitVersion(publishWith(new VirtualHost("framing.test", List.of(prefix("/", be))), be), node1);
+        Socket s = new Socket("127.0.0.1", node1.httpPort());
+        s.setSoTimeout(5_000);
+        return s;
+    }
+
+    private static String describe(RawBackend.Received r) {
+        return r.requestLine() + " host=" + r.request().all("host") + " length=" + r.request().all("content-length")
+                + " body=" + r.request().body().length;
+    }
+
+    @Test
+    void connectionCannotNominateFramingOrHostSoNoRequestIsSmuggledToTheBackend() throws Exception {
+        String smuggled = "GET /internal/secret HTTP/1.1\r\nHost: framing.test\r\nX-Forwarded-For: 10.0.0.1\r\n\r\n";
+        try (RawBackend raw = RawBackend.start(r -> RawBackend.ok("seen " + r.index()));
+             Socket s = framingClient(raw)) {
+            List<String> answers = new ArrayList<>();
+            for (String request : List.of(
+                    "POST /public/form HTTP/1.1\r\nHost: framing.test\r\nConnection: content-length\r\n"
+                            + "Content-Length: " + smuggled.length() + "\r\n\r\n" + smuggled,
+                    "POST /public/chunked HTTP/1.1\r\nHost: framing.test\r\nConnection: transfer-encoding\r\n"
+                            + "Transfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(smuggled.length()) + "\r\n"
+                            + smuggled + "\r\n0\r\n\r\n",
+                    "GET /public/next HTTP/1.1\r\nHost: framing.test\r\nConnection: host\r\n\r\n")) {
+                s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                RawHttp.Message m = RawHttp.readResponse(s.getInputStream(), false);
+                answers.add(m.startLine() + " " + m.bodyText());
+            }
+            assertEquals(List.of("HTTP/1.1 200 OK seen 0", "HTTP/1.1 200 OK seen 1", "HTTP/1.1 200 OK seen 2"), answers);
+            assertEquals(List.of(
+                    "POST /public/form HTTP/1.1 host=[framing.test] length=[" + smuggled.length() + "] body=" + smuggled.length(),
+                    "POST /public/chunked HTTP/1.1 host=[framing.test] length=[] body=" + smuggled.length(),
+                    "GET /public/next HTTP/1.1 host=[framing.test] length=[] body=0"),
+                    raw.received().stream().map(ProxyNodeIT::describe).toList());
+        } finally {
+            publish(baseTable(List.of(a1, a2)));
+        }
+    }
+
+    @Test
+    void aResponseWhoseConnectionFieldNamesItsFramingIsStillFramedOnAKeptAliveConnection() throws Exception {
+        try (RawBackend raw = RawBackend.start(r -> (r.index() == 0
+                ? "HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 5\r\n\r\nhello"
+                : "HTTP/1.1 200 OK\r\nConnection: transfer-encoding\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nworld\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+             Socket s = framingClient(raw)) {
+            List<String> answers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                s.getOutputStream().write("GET /r HTTP/1.1\r\nHost: framing.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                RawHttp.Message m = RawHttp.readResponse(s.getInputStream(), false);
+                answers.add(m.startLine() + " " + m.framing() + " " + m.bodyText() + " " + m.get("connection"));
+            }
+            assertEquals(List.of("HTTP/1.1 200 OK CONTENT_LENGTH hello null", "HTTP/1.1 200 OK CHUNKED world null"), answers);
+        } finally {
+            publish(baseTable(List.of(a1, a2)));
+        }
+    }
+
+    @Test
+    void identityFieldsFromAClientAreReplacedByWhatTheProxySaw() throws Exception {
+        try (RawBackend raw = RawBackend.start(r -> RawBackend.ok("ok"));
+             Socket s = framingClient(raw)) {
+            s.getOutputStream().write(("GET /who HTTP/1.1\r\nHost: framing.test\r\nX-Forwarded-For: 10.0.0.1\r\n"
+                    + "X-Real-IP: 10.0.0.1\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: admin.test\r\n"
+                    + "X-Forwarded-Port: 443\r\nForwarded: for=10.0.0.1\r\nssl-client-verify: SUCCESS\r\n"
+                    + "SSL-Client-Subject-DN: CN=admin\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertEquals("HTTP/1.1 200 OK", RawHttp.readResponse(s.getInputStream(), false).startLine());
+            RawHttp.Message seen = raw.received().get(0).request();
+            Map<String, List<String>> identity = new TreeMap<>();
+            for (String f : List.of("x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host",
+                    "x-forwarded-port", "forwarded", "ssl-client-verify", "ssl-client-subject-dn")) {
+                identity.put(f, seen.all(f));
+            }
+            assertEquals(new TreeMap<>(Map.of("x-forwarded-for", List.of("127.0.0.1"), "x-real-ip", List.of("127.0.0.1"),
+                    "x-forwarded-proto", List.of("http"), "x-forwarded-host", List.of("framing.test"),
+                    "x-forwarded-port", List.of(String.valueOf(node1.httpPort())), "forwarded", List.of(),
+                    "ssl-client-verify", List.of(), "ssl-client-subject-dn", List.of())), identity);
+        } finally {
+            publish(baseTable(List.of(a1, a2)));
+        }
+    }
+
+    @Test
+    void requestsWhoseFramingOrHostCannotBeTrustedAreRefusedAndTheConnectionClosed() throws Exception {
+        try (RawBackend raw = RawBackend.start(r -> RawBackend.ok("ok"))) {
+            framingClient(raw).close();
+            List<String> answers = new ArrayList<>();
+            for (String request : List.of(
+                    "POST /a HTTP/1.1\r\nHost: framing.test\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n",
+                    "POST /a HTTP/1.1\r\nHost: framing.test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+                    "POST /a HTTP/1.1\r\nHost: framing.test\r\nTransfer-Encoding: gzip\r\nContent-Length: 3\r\n\r\nabc",
+                    "POST /a HTTP/1.0\r\nHost: framing.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+                    "GET /a HTTP/1.1\r\n\r\n",
+                    "GET /a HTTP/1.1\r\nHost: framing.test\r\nHost: other.test\r\n\r\n",
+                    "GET /a HTTP/1.1\r\nHost: framing.test/../x\r\n\r\n")) {
+                try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
+                    s.setSoTimeout(5_000);
+                    s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+                    RawHttp.Message m = RawHttp.readResponse(s.getInputStream(), false);
+                    answers.add(m.startLine() + " " + m.get("connection") + " " + s.getInputStream().read());
+                }
+            }
+            assertEquals(List.of("HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 501 Not Implemented close -1",
+                    "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
+                    "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
+                    "HTTP/1.1 400 Bad Request close -1"), answers);
+            assertEquals(List.of(), raw.received().stream().map(ProxyNodeIT::describe).toList());
+        } finally {
+            publish(baseTable(List.of(a1, a2)));
+        }
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsRoutedByItsAuthorityNotByTheHostField() throws Exception {
+        try (RawBackend raw = RawBackend.start(r -> RawBackend.ok("ok"));
+             Socket s = framingClient(raw)) {
+            s.getOutputStream().write("GET http://framing.test/abs?q=1 HTTP/1.1\r\nHost: a.test\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            RawHttp.Message m = RawHttp.readResponse(s.getInputStream(), false);
+            assertEquals("HTTP/1.1 200 OK ok", m.startLine() + " " + m.bodyText());
+            assertEquals(List.of("GET /abs?q=1 HTTP/1.1 host=[framing.test] length=[] body=0"),
+                    raw.received().stream().map(ProxyNodeIT::describe).toList());
+        } finally {
+            publish(baseTable(List.of(a1, a2)));
+        }
     }
 
     /** Publishes the base table plus one host and its backend. */

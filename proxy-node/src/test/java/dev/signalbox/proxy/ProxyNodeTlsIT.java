@@ -16,6 +16,7 @@ import dev.signalbox.schemas.snapshot.TlsBinding;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.RawBackend;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -124,8 +125,7 @@ class ProxyNodeTlsIT {
         wild = Cert.generate("*.wild.test");
         secure = Cert.generate("secure.test");
 
-        publish(table(List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
-                secure.binding("secure.test"))));
+        publish(table(bindings()));
         node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "tls", "127.0.0.1", 0, 0,
                 Duration.ofSeconds(1), Duration.ofSeconds(5)).withHttps(0, 0, null, null).withKeys(KEYS));
         awaitVersion(version);
@@ -139,6 +139,12 @@ class ProxyNodeTlsIT {
             }
         }
         assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+    }
+
+    /** Every test certificate bound to its own host, as the tests start with. */
+    private static List<TlsBinding> bindings() {
+        return List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
+                secure.binding("secure.test"));
     }
 
     private static RoutingTable table(List<TlsBinding> tls) {
@@ -253,6 +259,33 @@ class ProxyNodeTlsIT {
     }
 
     @Test
+    void anHttp2RequestOnAPooledConnectionTheBackendClosedIsReplayedOnceOnANewOne() throws Exception {
+        // Answers the first request of each connection, closes on the second without answering: a backend's
+        // keep-alive timeout racing the proxy's reuse of the connection.
+        try (RawBackend oneShot = RawBackend.start(r -> r.index() == 0 ? RawBackend.ok("shot " + r.connection()) : null)) {
+            RoutingTable base = table(bindings());
+            Backend shot = new Backend(Backend.idOf("c", "default", "one-shot", "80"), "c", "default", "one-shot", "80",
+                    List.of(new Endpoint("127.0.0.1", oneShot.port())), null);
+            List<VirtualHost> hosts = new ArrayList<>(base.virtualHosts());
+            hosts.add(0, new VirtualHost("localhost", List.of(new Route("/", PathMatch.PREFIX, shot.id(), "c/default/it"))));
+            List<Backend> backends = new ArrayList<>(base.backends());
+            backends.add(shot);
+            awaitVersion(publish(new RoutingTable(hosts, null, backends, base.tls(), List.of())));
+            List<String> answers = new ArrayList<>();
+            for (String method : List.of("GET", "GET", "HEAD", "DELETE")) {
+                HttpResponse<String> r = HTTP2.send(HttpRequest.newBuilder(URI.create("https://localhost:"
+                                + node.httpsPort() + "/replay")).method(method, HttpRequest.BodyPublishers.noBody())
+                        .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+                answers.add(r.version() + " " + method + " " + r.statusCode() + " " + r.body());
+            }
+            assertEquals(List.of("HTTP_2 GET 200 shot 0", "HTTP_2 GET 200 shot 1", "HTTP_2 HEAD 200 ",
+                    "HTTP_2 DELETE 200 shot 3"), answers);
+        } finally {
+            awaitVersion(publish(table(bindings())));
+        }
+    }
+
+    @Test
     void plainHttpForARouteMarkedHttpsRedirectGets308ToTheHttpsPort() throws Exception {
         HttpResponse<String> r = HTTP1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort()
                 + "/a/b?q=1")).header("Host", "secure.test:8080").timeout(WAIT).GET().build(),
@@ -281,8 +314,7 @@ class ProxyNodeTlsIT {
                 + "/metrics")).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(metrics.body().contains("signalbox_tls_unusable_bindings 1"), metrics.body());
 
-        long back = publish(table(List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
-                secure.binding("secure.test"))));
+        long back = publish(table(bindings()));
         awaitVersion(back);
         assertEquals(foo.cert(), handshake("foo.test", "TLSv1.3").cert());
         assertEquals(bar.cert(), handshake("bar.test", "TLSv1.3").cert());
@@ -303,8 +335,7 @@ class ProxyNodeTlsIT {
                 + " key \\\"elsewhere\\\", which this node does not have (it has [test-key])"), routes.body());
         assertFalse(routes.body().contains("ciphertext"), routes.body());
 
-        long back = publish(table(List.of(foo.binding("foo.test"), bar.binding("bar.test"), wild.binding("*.wild.test"),
-                secure.binding("secure.test"))));
+        long back = publish(table(bindings()));
         awaitVersion(back);
         assertEquals(bar.cert(), handshake("bar.test", "TLSv1.3").cert());
     }

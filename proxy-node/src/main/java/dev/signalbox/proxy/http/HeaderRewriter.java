@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.http;
 
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -13,24 +14,51 @@ import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
- * Rewrites message heads as they cross the proxy: removes the fields that belong to one connection, adds
- * the X-Forwarded-* fields and re-frames the body for the next hop. Pure functions that edit the head in
- * place; callers on an event loop own the message.
+ * Rewrites message heads as they cross the proxy: removes the fields that belong to one connection, writes
+ * the identity fields (X-Forwarded-*, X-Real-IP) from what the proxy saw, and frames the body for the next
+ * hop from what the proxy parsed, never from the peer's framing fields. Pure functions that edit the head
+ * in place; callers on an event loop own the message.
  */
 public final class HeaderRewriter {
     public static final AsciiString X_SIGNALBOX_VERSION = AsciiString.cached("x-signalbox-version");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
+    static final AsciiString X_REAL_IP = AsciiString.cached("x-real-ip");
 
     /** Connection-specific fields (RFC 9110 7.6.1), plus those any Connection field names. */
     private static final List<AsciiString> HOP_BY_HOP = List.of(HttpHeaderNames.CONNECTION,
             AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"), HttpHeaderNames.TE,
             HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE);
 
+    /**
+     * Fields a Connection field may name but that are never removed for it: the message's framing and its
+     * routing. Removing them would let a peer change where a body ends on the next hop (request smuggling)
+     * or what host it is for. RFC 9110 7.6.1 lets an intermediary ignore such nominations; framing is
+     * rewritten from the parsed message anyway, as nginx and Envoy do.
+     */
+    private static final Set<String> NEVER_NOMINATED = Set.of("content-length", "transfer-encoding", "host");
+
+    /** Identity fields written by a proxy; from a peer that is not trusted they are removed, whatever it says. */
+    private static final Set<String> IDENTITY = Set.of("x-real-ip", "forwarded", "x-original-forwarded-for");
+    private static final List<String> IDENTITY_PREFIXES = List.of("x-forwarded-", "ssl-client-");
+
     private HeaderRewriter() {
+    }
+
+    /**
+     * What the proxy knows of the client connection a request came on.
+     *
+     * @param peer    the address of the connection's peer, as an IP literal
+     * @param scheme  "https" on the TLS listener, else "http"
+     * @param port    the port the connection was accepted on
+     * @param trusted the peers whose identity fields are believed
+     */
+    public record Forwarding(String peer, String scheme, int port, TrustedProxies trusted) {
     }
 
     public static void stripHopByHop(HttpHeaders headers) {
@@ -38,7 +66,7 @@ public final class HeaderRewriter {
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
                 String t = token.trim().toLowerCase(Locale.ROOT);
-                if (!t.isEmpty()) {
+                if (!t.isEmpty() && !NEVER_NOMINATED.contains(t)) {
                     named.add(t);
                 }
             }
@@ -51,42 +79,105 @@ public final class HeaderRewriter {
         }
     }
 
-    /** {@link #forBackend(HttpRequest, String, String)} for a request that came over plain HTTP. */
-    public static void forBackend(HttpRequest request, String clientAddress) {
-        forBackend(request, clientAddress, "http");
-    }
-
     /**
      * Prepares a client's request for the backend: HTTP/1.1 with a persistent connection, the hop-by-hop
-     * fields removed, chunked framing kept when the client used it, and X-Forwarded-For/Proto/Host set.
-     * The {@code x-http2-*} fields Netty adds when it converts an HTTP/2 stream are removed too, so a
-     * backend sees the same request whichever version the client spoke (and a client cannot fake them).
-     *
-     * @param scheme "https" on the TLS listener, else "http"
+     * fields removed, the body framed as the proxy parsed it, and the identity fields written. The
+     * {@code x-http2-*} fields Netty adds when it converts an HTTP/2 stream are removed too, so a backend
+     * sees the same request whichever version the client spoke (and a client cannot fake them).
      */
-    public static void forBackend(HttpRequest request, String clientAddress, String scheme) {
+    public static void forBackend(HttpRequest request, Forwarding from) {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
-        String host = h.get(HttpHeaderNames.HOST);
         stripHopByHop(h);
         for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
             h.remove(n.text());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        frame(request, chunked);
+        identify(h, from);
+    }
+
+    /**
+     * Sets the request's framing from what the decoder delivered (RFC 9112 6.3): a whole message gets the
+     * length of its content; a chunked one stays chunked; one with a length keeps the length Netty parsed,
+     * written as one number; any other request has no body.
+     */
+    private static void frame(HttpRequest request, boolean chunked) {
+        HttpHeaders h = request.headers();
+        if (request instanceof FullHttpRequest full) {
+            int length = full.content().readableBytes();
+            if (length > 0 || h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            }
+            return;
+        }
         if (chunked) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
             h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            return;
         }
-        String prior = h.get(X_FORWARDED_FOR);
-        h.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? clientAddress : prior + ", " + clientAddress);
-        h.set(X_FORWARDED_PROTO, scheme);
-        if (host != null) {
-            h.set(X_FORWARDED_HOST, host);
+        long length = HttpUtil.getContentLength(request, -1L);
+        if (length >= 0) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        } else {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
         }
     }
 
     /**
-     * Prepares a backend's response head for the client.
+     * Writes X-Forwarded-For/Proto/Host/Port and X-Real-IP. From a trusted peer, its fields are kept and
+     * it is appended to X-Forwarded-For; X-Real-IP is then the nearest address in that list that is not a
+     * trusted proxy (nginx's {@code real_ip_recursive}). From any other peer every identity field it sent is
+     * dropped first, so nothing a client writes reaches the backend as the proxy's word.
+     */
+    private static void identify(HttpHeaders h, Forwarding from) {
+        boolean trusted = from.trusted().contains(from.peer());
+        if (!trusted) {
+            List<String> names = new ArrayList<>();
+            for (var field : h) {
+                String n = field.getKey().toLowerCase(Locale.ROOT);
+                if (IDENTITY.contains(n) || IDENTITY_PREFIXES.stream().anyMatch(n::startsWith)) {
+                    names.add(n);
+                }
+            }
+            names.forEach(h::remove);
+        }
+        List<String> chain = new ArrayList<>();
+        for (String value : h.getAll(X_FORWARDED_FOR)) {
+            for (String hop : value.split(",")) {
+                if (!hop.isBlank()) {
+                    chain.add(hop.trim());
+                }
+            }
+        }
+        chain.add(from.peer());
+        h.set(X_FORWARDED_FOR, String.join(", ", chain));
+        String realIp = chain.get(0);
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (!from.trusted().contains(chain.get(i))) {
+                realIp = chain.get(i);
+                break;
+            }
+        }
+        h.set(X_REAL_IP, realIp);
+        setIfAbsent(h, X_FORWARDED_PROTO, from.scheme());
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host != null) {
+            setIfAbsent(h, X_FORWARDED_HOST, host);
+        }
+        setIfAbsent(h, X_FORWARDED_PORT, Integer.toString(from.port()));
+    }
+
+    private static void setIfAbsent(HttpHeaders h, AsciiString name, String value) {
+        if (!h.contains(name)) {
+            h.set(name, value);
+        }
+    }
+
+    /**
+     * Prepares a backend's response head for the client. The response is always framed: by the length the
+     * decoder parsed, by chunking for an HTTP/1.1 client, or, for an HTTP/1.0 client, by closing the
+     * connection after it.
      *
      * @param clientVersion   the version the client spoke; an HTTP/1.0 client cannot read chunked bodies
      * @param requestMethod   the client's method; a HEAD response has no body whatever its fields say
@@ -96,13 +187,16 @@ public final class HeaderRewriter {
     public static boolean forClient(HttpResponse response, HttpVersion clientVersion, HttpMethod requestMethod,
                                     boolean clientKeepAlive, long snapshotVersion) {
         HttpHeaders h = response.headers();
-        boolean hasLength = h.contains(HttpHeaderNames.CONTENT_LENGTH);
+        long length = HttpUtil.isTransferEncodingChunked(response) ? -1L : HttpUtil.getContentLength(response, -1L);
         stripHopByHop(h);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         int code = response.status().code();
         boolean bodyless = code < 200 || code == 204 || code == 304 || HttpMethod.HEAD.equals(requestMethod);
         boolean keepAlive = clientKeepAlive;
-        if (!hasLength && !bodyless) {
+        if (length >= 0) {
+            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+        } else if (!bodyless) {
+            h.remove(HttpHeaderNames.CONTENT_LENGTH);
             if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
                 h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             } else {

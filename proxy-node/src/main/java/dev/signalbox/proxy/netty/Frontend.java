@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
@@ -11,7 +12,8 @@ import java.time.Duration;
  * @param overTls         whether the listener terminates TLS (X-Forwarded-Proto https, no HTTPS redirect)
  * @param publicHttpsPort the port HTTP-to-HTTPS redirects name
  * @param outliers        the endpoints ejected for failing to accept connections, shared by all loops
+ * @param trusted         the peers whose X-Forwarded-* and other identity fields are believed
  */
 record Frontend(RoutingState routing, BackendConnector connector, ProxyMetrics metrics, Duration responseTimeout,
-                boolean overTls, int publicHttpsPort, OutlierDetector outliers) {
+                boolean overTls, int publicHttpsPort, OutlierDetector outliers, TrustedProxies trusted) {
 }

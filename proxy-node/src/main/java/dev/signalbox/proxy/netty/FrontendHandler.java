@@ -2,6 +2,7 @@ package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.HttpsRedirect;
+import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.CompiledTable;
 import dev.signalbox.proxy.routing.Decision;
@@ -15,6 +16,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -188,6 +191,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             rejectMalformed(request.decoderResult().cause());
             return;
         }
+        RequestChecks.Refusal refusal = RequestChecks.check(request);
+        if (refusal != null) {
+            ReferenceCountUtil.release(request);
+            refuse(refusal.status(), refusal.reason());
+            return;
+        }
         RequestTarget target = RequestTarget.parse(request.method().name(), request.uri());
         if (target instanceof RequestTarget.Invalid invalid) {
             // The message itself was framed correctly, so the connection stays usable.
@@ -200,7 +209,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         String sentTarget = request.uri();
         // The backend sees the path the route was chosen on (see RequestTarget).
         request.setUri(valid.forwardUri());
-        String host = request.headers().get(HttpHeaderNames.HOST);
+        // RFC 9112 3.2.2: an absolute-form target's authority is the host, whatever Host says; otherwise
+        // one Host field (RequestChecks let only identical repeats through).
+        String host = valid.authority() != null ? valid.authority() : request.headers().get(HttpHeaderNames.HOST);
+        if (host != null) {
+            request.headers().set(HttpHeaderNames.HOST, host);
+        }
         long now = System.nanoTime();
         Decision d = table.route(host, valid.path(), frontend.overTls(), e -> !frontend.outliers().ejected(e, now));
         String location = d instanceof Decision.RedirectToHttps
@@ -223,11 +237,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * A request the decoder could not parse (RFC 9112 2.2): 400 and close, or only close when a response
-     * to the current exchange is already under way.
-     */
+    /** A request the decoder could not parse (RFC 9112 2.2): 400 and close. */
     private void rejectMalformed(Throwable cause) {
+        refuse(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
+    }
+
+    /**
+     * A request whose framing cannot be trusted: {@code status} and close, or only close when a response to
+     * the current exchange is already under way.
+     */
+    private void refuse(HttpResponseStatus status, String reason) {
         closing = true;
         Exchange ex = exchange;
         exchange = null;
@@ -238,9 +257,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        metrics.response(ex == null ? CompiledTable.NO_ROUTE : ex.route, 400, 0);
-        ctx.writeAndFlush(Responses.plain(ctx.alloc(), HttpResponseStatus.BAD_REQUEST,
-                "malformed request: " + cause.getMessage(), routing.current().version(), false))
+        metrics.response(ex == null ? CompiledTable.NO_ROUTE : ex.route, status.code(), 0);
+        ctx.writeAndFlush(Responses.plain(ctx.alloc(), status, reason, routing.current().version(), false))
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -302,8 +320,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             endpoint = f.endpoint();
             upstreamTls = table.upstreamTls(backendId);
             requestDone = request instanceof LastHttpContent;
-            HeaderRewriter.forBackend(request, clientAddress(), frontend.overTls() ? "https" : "http");
-            pendingHead = request;
+            HttpRequest head = request;
+            if (request instanceof FullHttpRequest full && !full.content().isReadable()) {
+                // A body-less request whole in one message (every such HTTP/2 request): kept as a head alone,
+                // which attach() completes, so that it can be replayed like an HTTP/1.1 one.
+                head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+                full.release();
+            }
+            HeaderRewriter.forBackend(head, forwarding());
+            pendingHead = head;
             Channel pooled = connector.pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
             if (pooled != null) {
                 attach(pooled, true);
@@ -397,9 +422,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             HttpRequest head = pendingHead;
             pendingHead = null;
             sentHead = head;
-            boolean replayingLast = retried && requestDone && !(head instanceof LastHttpContent);
+            // The request ended before this head was written: a replay, or a body-less request kept as a head.
+            boolean endsRequest = requestDone && !(head instanceof LastHttpContent);
             write(head, head instanceof LastHttpContent);
-            if (replayingLast) {
+            if (endsRequest) {
                 write(LastHttpContent.EMPTY_LAST_CONTENT, true);
             }
             // Read from the start: a backend may answer before the request body is complete.
@@ -637,9 +663,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return NetUtil.toSocketAddressString(endpoint.address(), endpoint.port());
         }
 
-        private String clientAddress() {
-            return ctx.channel().remoteAddress() instanceof InetSocketAddress a
+        private HeaderRewriter.Forwarding forwarding() {
+            String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a
                     ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+            int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
+            return new HeaderRewriter.Forwarding(peer, frontend.overTls() ? "https" : "http", port, frontend.trusted());
         }
     }
 }

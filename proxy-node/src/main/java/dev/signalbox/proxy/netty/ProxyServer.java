@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
@@ -40,9 +41,12 @@ public final class ProxyServer implements AutoCloseable {
     private Channel adminChannel;
     private final ClientConnections clients = new ClientConnections();
 
-    /** The server settings that do not concern routing; {@code https} is null for plain HTTP only. */
+    /**
+     * The server settings that do not concern routing; {@code https} is null for plain HTTP only, {@code trusted}
+     * the peers whose identity fields (X-Forwarded-*) are believed.
+     */
     public record Settings(String nodeId, String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
-                           Duration responseTimeout, Https https) {
+                           Duration responseTimeout, Https https, TrustedProxies trusted) {
     }
 
     /**
@@ -77,7 +81,8 @@ public final class ProxyServer implements AutoCloseable {
             int redirectPort = 443;
             Https https = settings.https();
             if (https != null) {
-                Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0, outliers);
+                Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0, outliers,
+                        settings.trusted());
                 server.httpsChannel = new ServerBootstrap()
                         .group(server.acceptor, server.workers)
                         .channel(transport.serverChannel())
@@ -94,7 +99,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.info("HTTPS on {}, redirects name port {}", server.httpsChannel.localAddress(), redirectPort);
             }
             Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort,
-                    outliers);
+                    outliers, settings.trusted());
             server.httpChannel = new ServerBootstrap()
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())

@@ -12,7 +12,8 @@ import java.util.List;
  * <p>Rules, in order (see proxy-node/DESIGN.md, "Paths"):
  * <ol>
  *   <li>{@code *} is accepted for OPTIONS only, matched as {@code /} and forwarded as {@code *};
- *       absolute-form loses scheme and authority; any other target not starting with {@code /} is refused.</li>
+ *       absolute-form (http or https, no userinfo) loses its scheme, and its authority becomes the Host;
+ *       any other target not starting with {@code /} is refused.</li>
  *   <li>The query (and a fragment, which clients should not send) is split off; the query is forwarded as sent
  *       but for the escaping of raw bytes (step 3).</li>
  *   <li>In the path, a {@code %} must be followed by two hex digits, and neither NUL nor {@code %00} may appear.
@@ -26,8 +27,15 @@ import java.util.List;
  * The backend receives the normalised path followed by the original query.
  */
 public sealed interface RequestTarget {
-    /** A target the proxy routes: {@code path} for matching, {@code forwardUri} as the backend's request target. */
-    record Valid(String path, String forwardUri) implements RequestTarget {
+    /**
+     * A target the proxy routes: {@code path} for matching, {@code forwardUri} as the backend's request target,
+     * and for an absolute-form target its {@code authority}, which replaces the Host field (RFC 9112 3.2.2);
+     * null for the other forms.
+     */
+    record Valid(String path, String forwardUri, String authority) implements RequestTarget {
+        public Valid(String path, String forwardUri) {
+            this(path, forwardUri, null);
+        }
     }
 
     /** A target the proxy refuses with 400 and {@code reason}. */
@@ -54,13 +62,24 @@ public sealed interface RequestTarget {
                     : new Invalid("request target * is only allowed with OPTIONS");
         }
         String target = uri;
+        String authority = null;
         if (!target.startsWith("/")) {
             int scheme = target.indexOf("://");
             if (scheme <= 0) {
                 return new Invalid("request target is not a path starting with /: " + uri);
             }
+            String name = target.substring(0, scheme);
+            if (!name.equalsIgnoreCase("http") && !name.equalsIgnoreCase("https")) {
+                return new Invalid("request target has a scheme other than http or https: " + uri);
+            }
             int slash = target.indexOf('/', scheme + 3);
             int query = target.indexOf('?', scheme + 3);
+            int authorityEnd = slash < 0 ? (query < 0 ? target.length() : query) : (query < 0 ? slash : Math.min(slash, query));
+            authority = target.substring(scheme + 3, authorityEnd);
+            if (authority.indexOf('@') >= 0) {
+                // RFC 9110 4.2.4: userinfo is deprecated in http(s) URIs, and a common phishing device.
+                return new Invalid("request target has userinfo in its authority: " + uri);
+            }
             if (slash < 0 || (query >= 0 && query < slash)) {
                 // RFC 9112 3.2.2: an absolute-form target with an empty path means "/".
                 target = "/" + (query < 0 ? "" : target.substring(query));
@@ -84,7 +103,7 @@ public sealed interface RequestTarget {
             return new Invalid("request path has invalid percent-encoding or an encoded NUL: " + uri);
         }
         String path = removeDotSegments(mergeSlashes(decoded));
-        return new Valid(path, query == null ? path : path + "?" + escapeRaw(query));
+        return new Valid(path, query == null ? path : path + "?" + escapeRaw(query), authority);
     }
 
     /** Decodes escapes of unreserved characters, upper-cases the others; null if an escape is invalid or NUL. */

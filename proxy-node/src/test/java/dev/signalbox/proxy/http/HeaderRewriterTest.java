@@ -2,13 +2,17 @@ package dev.signalbox.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -16,41 +20,86 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class HeaderRewriterTest {
-    record RequestCase(String name, HttpVersion version, Map<String, String> in, Map<String, String> expected) {
+    private static final String PEER = "192.0.2.7";
+
+    record RequestCase(String name, HttpVersion version, String trusted, Map<String, String> in,
+                       Map<String, String> expected) {
         @Override
         public String toString() {
             return name;
         }
     }
 
+    /** What the proxy adds to every request from {@link #PEER} on port 80 with the given Host. */
+    private static Map<String, String> forwarded(String host, Map<String, String> rest) {
+        Map<String, String> m = new TreeMap<>(rest);
+        m.put("x-forwarded-for", PEER);
+        m.put("x-real-ip", PEER);
+        m.put("x-forwarded-proto", "http");
+        m.put("x-forwarded-port", "80");
+        if (host != null) {
+            m.put("host", host);
+            m.put("x-forwarded-host", host);
+        }
+        return m;
+    }
+
     static Stream<RequestCase> requests() {
         return Stream.of(
-                new RequestCase("Forwarded fields are added and end-to-end fields kept", HttpVersion.HTTP_1_1,
+                new RequestCase("Forwarded fields are added and end-to-end fields kept", HttpVersion.HTTP_1_1, "",
                         Map.of("host", "foo.com:8080", "accept", "text/plain"),
-                        Map.of("host", "foo.com:8080", "accept", "text/plain", "x-forwarded-for", "192.0.2.7",
-                                "x-forwarded-proto", "http", "x-forwarded-host", "foo.com:8080")),
-                new RequestCase("The client is appended to an existing X-Forwarded-For", HttpVersion.HTTP_1_1,
-                        Map.of("host", "a", "x-forwarded-for", "203.0.113.1"),
-                        Map.of("host", "a", "x-forwarded-for", "203.0.113.1, 192.0.2.7", "x-forwarded-proto", "http",
-                                "x-forwarded-host", "a")),
-                new RequestCase("Hop-by-hop fields and those Connection names are removed", HttpVersion.HTTP_1_0,
+                        forwarded("foo.com:8080", Map.of("accept", "text/plain"))),
+                new RequestCase("An untrusted client's identity fields are replaced, whatever their case",
+                        HttpVersion.HTTP_1_1, "", Map.of("host", "a", "X-Forwarded-For", "203.0.113.1",
+                                "x-real-ip", "203.0.113.1", "X-Forwarded-Proto", "https", "x-forwarded-host", "evil",
+                                "x-forwarded-port", "443", "forwarded", "for=203.0.113.1", "SSL-Client-Verify", "SUCCESS",
+                                "ssl-client-subject-dn", "CN=admin", "x-original-forwarded-for", "203.0.113.1"),
+                        forwarded("a", Map.of())),
+                new RequestCase("A trusted proxy's fields are kept, it is appended, and the real IP is the nearest "
+                        + "untrusted hop", HttpVersion.HTTP_1_1, "192.0.2.0/24, 10.0.0.0/8",
+                        Map.of("host", "a", "x-forwarded-for", "198.51.100.9, 203.0.113.1, 10.1.2.3",
+                                "x-forwarded-proto", "https", "x-forwarded-port", "443", "ssl-client-verify", "SUCCESS"),
+                        Map.of("host", "a", "x-forwarded-for", "198.51.100.9, 203.0.113.1, 10.1.2.3, 192.0.2.7",
+                                "x-real-ip", "203.0.113.1", "x-forwarded-proto", "https", "x-forwarded-port", "443",
+                                "x-forwarded-host", "a", "ssl-client-verify", "SUCCESS")),
+                new RequestCase("A trusted proxy alone is the real IP", HttpVersion.HTTP_1_1, "192.0.2.7",
+                        Map.of("host", "a"), forwarded("a", Map.of())),
+                new RequestCase("Hop-by-hop fields and those Connection names are removed", HttpVersion.HTTP_1_0, "",
                         Map.of("host", "a", "connection", "keep-alive, X-Secret", "x-secret", "s", "keep-alive", "300",
                                 "te", "trailers", "upgrade", "websocket", "proxy-connection", "close"),
-                        Map.of("host", "a", "x-forwarded-for", "192.0.2.7", "x-forwarded-proto", "http",
-                                "x-forwarded-host", "a")),
-                new RequestCase("A chunked request stays chunked on the backend hop", HttpVersion.HTTP_1_1,
-                        Map.of("host", "a", "transfer-encoding", "chunked"),
-                        Map.of("host", "a", "transfer-encoding", "chunked", "x-forwarded-for", "192.0.2.7",
-                                "x-forwarded-proto", "http", "x-forwarded-host", "a")));
+                        forwarded("a", Map.of())),
+                new RequestCase("Connection cannot remove the length, the framing or the host", HttpVersion.HTTP_1_1, "",
+                        Map.of("host", "a", "connection", "content-length, Host, transfer-encoding", "content-length", "75"),
+                        forwarded("a", Map.of("content-length", "75"))),
+                new RequestCase("A chunked request stays chunked on the backend hop and loses a length", HttpVersion.HTTP_1_1,
+                        "", Map.of("host", "a", "transfer-encoding", "chunked", "connection", "transfer-encoding"),
+                        forwarded("a", Map.of("transfer-encoding", "chunked"))),
+                new RequestCase("A request without a length or chunking has no body on the backend hop",
+                        HttpVersion.HTTP_1_1, "", Map.of("host", "a", "transfer-encoding", "gzip"), forwarded("a", Map.of())),
+                new RequestCase("A repeated equal length is sent as one number", HttpVersion.HTTP_1_1, "",
+                        Map.of("host", "a", "content-length", "007"), forwarded("a", Map.of("content-length", "7"))));
     }
 
     @org.junit.jupiter.api.Test
     void aRequestFromTheTlsListenerSaysHttpsAndLosesNettysHttp2Fields() {
         HttpRequest r = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x");
         r.headers().add("host", "a").add("x-http2-stream-id", "3").add("x-http2-scheme", "https");
-        HeaderRewriter.forBackend(r, "192.0.2.7", "https");
-        assertEquals(Map.of("host", "a", "x-forwarded-for", "192.0.2.7", "x-forwarded-proto", "https",
-                "x-forwarded-host", "a"), headers(r.headers()));
+        HeaderRewriter.forBackend(r, new HeaderRewriter.Forwarding(PEER, "https", 443, TrustedProxies.NONE));
+        assertEquals(Map.of("host", "a", "x-forwarded-for", PEER, "x-real-ip", PEER, "x-forwarded-proto", "https",
+                "x-forwarded-host", "a", "x-forwarded-port", "443"), headers(r.headers()));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aWholeRequestIsFramedByItsContent() {
+        FullHttpRequest r = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/x",
+                Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII));
+        try {
+            r.headers().add("host", "a").add("content-length", "2");
+            HeaderRewriter.forBackend(r, new HeaderRewriter.Forwarding(PEER, "http", 80, TrustedProxies.NONE));
+            assertEquals("5", r.headers().get("content-length"));
+        } finally {
+            r.release();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
@@ -58,7 +107,7 @@ class HeaderRewriterTest {
     void rewritesRequests(RequestCase c) {
         HttpRequest r = new DefaultHttpRequest(c.version(), HttpMethod.POST, "/x");
         c.in().forEach(r.headers()::add);
-        HeaderRewriter.forBackend(r, "192.0.2.7");
+        HeaderRewriter.forBackend(r, new HeaderRewriter.Forwarding(PEER, "http", 80, TrustedProxies.parse(c.trusted())));
         assertEquals(new TreeMap<>(c.expected()) + " " + HttpVersion.HTTP_1_1, headers(r.headers()) + " " + r.protocolVersion());
     }
 
@@ -81,6 +130,15 @@ class HeaderRewriterTest {
                 new ResponseCase("A response without a length closes an HTTP/1.0 client", HttpVersion.HTTP_1_0,
                         HttpMethod.GET, true, 200, Map.of("transfer-encoding", "chunked"),
                         "{x-signalbox-version=9} keepAlive=false"),
+                new ResponseCase("Connection cannot remove a response's length", HttpVersion.HTTP_1_1, HttpMethod.GET,
+                        true, 200, Map.of("content-length", "5", "connection", "content-length"),
+                        "{content-length=5, x-signalbox-version=9} keepAlive=true"),
+                new ResponseCase("Connection cannot remove a response's chunking", HttpVersion.HTTP_1_1, HttpMethod.GET,
+                        true, 200, Map.of("transfer-encoding", "chunked", "connection", "transfer-encoding"),
+                        "{transfer-encoding=chunked, x-signalbox-version=9} keepAlive=true"),
+                new ResponseCase("A HEAD response keeps the length of the body it does not carry", HttpVersion.HTTP_1_1,
+                        HttpMethod.HEAD, true, 200, Map.of("content-length", "5"),
+                        "{content-length=5, x-signalbox-version=9} keepAlive=true"),
                 new ResponseCase("A 204 is not given chunked framing", HttpVersion.HTTP_1_1, HttpMethod.GET, true, 204,
                         Map.of(), "{x-signalbox-version=9} keepAlive=true"),
                 new ResponseCase("A client that asked to close is told so", HttpVersion.HTTP_1_1, HttpMethod.HEAD, false,
