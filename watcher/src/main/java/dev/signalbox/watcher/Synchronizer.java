@@ -2,6 +2,8 @@ package dev.signalbox.watcher;
 
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.watcher.kafka.EventLogReader;
+import dev.signalbox.watcher.kafka.KafkaProblem;
+import dev.signalbox.watcher.kafka.TransactionErrors;
 import dev.signalbox.watcher.kafka.TransactionalPublisher;
 import dev.signalbox.watcher.model.Change;
 import dev.signalbox.watcher.model.LogDiff;
@@ -11,8 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongUnaryOperator;
@@ -24,16 +25,23 @@ import org.slf4j.LoggerFactory;
  * thread ("signalbox-watcher-sync"), so the map of what the log says needs no locks: takeover (open a
  * fenced-off producer, read the log, reconcile), a change signal for one key (level-triggered: the
  * current state is read from the source, so a late signal never publishes a stale state), and step-down.
+ *
+ * <p>While this watcher should lead, it keeps trying: a takeover that fails because Kafka is unreachable,
+ * the topic is missing or the log cannot be read is tried again after a back-off (0.5 s doubling to 10 s),
+ * and so is a producer that became unusable without being fenced; leadership itself is not given up. Only
+ * Kafka saying the producer was fenced ends this watcher's term: {@code onFenced} decides what then.
  */
 final class Synchronizer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Synchronizer.class);
+    private static final long FIRST_RETRY_MS = 500;
+    private static final long MAX_RETRY_MS = 10_000;
 
     private final String bootstrapServers;
     private final String clusterId;
     private final SourceView source;
     private final Clock clock;
-    private final Runnable onLost;
-    private final ExecutorService loop = Executors.newSingleThreadExecutor(r -> {
+    private final Runnable onFenced;
+    private final ScheduledThreadPoolExecutor loop = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "signalbox-watcher-sync");
         t.setDaemon(true);
         return t;
@@ -43,69 +51,119 @@ final class Synchronizer implements AutoCloseable {
     private TransactionalPublisher publisher;
     /** A prepared, not yet fenced producer for the next takeover (Kubernetes source standby). */
     private TransactionalPublisher standby;
+    /** While this watcher should lead: maps the highest epoch in the log to its own. Null otherwise. */
+    private LongUnaryOperator term;
+    private long retryMs = FIRST_RETRY_MS;
     private long epoch;
     private volatile boolean leading;
 
-    /** @param onLost runs when the producer is fenced or broken: the caller gives up leadership */
-    Synchronizer(String bootstrapServers, String clusterId, SourceView source, Clock clock, Runnable onLost) {
+    /**
+     * @param onFenced runs (on the sync thread, after publishing stopped) when Kafka says another producer
+     *                 fenced this one; the caller decides whether to stand for leadership again
+     */
+    Synchronizer(String bootstrapServers, String clusterId, SourceView source, Clock clock, Runnable onFenced) {
         this.bootstrapServers = bootstrapServers;
         this.clusterId = clusterId;
         this.source = source;
         this.clock = clock;
-        this.onLost = onLost;
+        this.onFenced = onFenced;
+        // A retry scheduled before close() must not run after it.
+        loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     /**
-     * Becomes the publisher: fences earlier producers, reads the log, publishes the difference.
+     * Becomes the publisher: fences earlier producers, reads the log, publishes the difference; tries
+     * again until it succeeds or {@link #stepDown} is called.
      *
      * @param epochFromLog maps the highest epoch in the log to this leader's epoch
      */
     void takeOver(LongUnaryOperator epochFromLog) {
         post(() -> {
-            if (publisher != null) {
-                return;
-            }
-            long started = System.nanoTime();
-            TransactionalPublisher prepared = standby;
-            standby = null;
-            TransactionalPublisher p;
-            try {
-                p = prepared != null ? prepared : TransactionalPublisher.prepare(bootstrapServers, clusterId, committed);
-            } catch (RuntimeException e) {
-                LOG.error("could not open the transactional producer; giving up leadership: {}", e.toString());
-                onLost.run();
-                return;
-            }
-            try {
-                p.fence();
-            } catch (RuntimeException e) {
-                p.close();
-                LOG.error("could not open the transactional producer; giving up leadership: {}", e.toString());
-                onLost.run();
-                return;
-            }
-            long fenced = System.nanoTime();
-            try {
-                EventLogReader.LogView view = EventLogReader.read(bootstrapServers, clusterId, Duration.ofSeconds(30));
-                long read = System.nanoTime();
-                epoch = epochFromLog.applyAsLong(view.maxEpoch());
-                log.clear();
-                log.putAll(view.entries());
-                List<Change> changes = LogDiff.reconcile(log, source.snapshot());
-                publisher = p;
-                changes.forEach(this::publish);
-                p.start(() -> lost(p));
-                leading = true;
-                LOG.info("leading cluster {} with epoch {}: {} keys in the log, {} events to reconcile, ready in {} ms "
-                        + "(fencing {} ms, reading the log {} ms)", clusterId, epoch, view.entries().size(), changes.size(),
-                        (System.nanoTime() - started) / 1_000_000, (fenced - started) / 1_000_000, (read - fenced) / 1_000_000);
-            } catch (RuntimeException e) {
-                LOG.error("takeover failed; giving up leadership", e);
-                publisher = null;
-                p.close();
-                onLost.run();
-            }
+            term = epochFromLog;
+            attempt();
         });
+    }
+
+    /** As {@link #takeOver}, but after the retry back-off (after this watcher was fenced). */
+    void takeOverLater(LongUnaryOperator epochFromLog) {
+        post(() -> {
+            term = epochFromLog;
+            retryLater();
+        });
+    }
+
+    private void attempt() {
+        if (term == null || publisher != null) {
+            return;
+        }
+        long started = System.nanoTime();
+        TransactionalPublisher prepared = standby;
+        standby = null;
+        TransactionalPublisher p;
+        try {
+            p = prepared != null ? prepared : TransactionalPublisher.prepare(bootstrapServers, clusterId, committed);
+        } catch (RuntimeException e) {
+            failed("opening the transactional producer", e);
+            return;
+        }
+        try {
+            p.fence();
+        } catch (RuntimeException e) {
+            p.close();
+            if (TransactionErrors.isFencing(e)) {
+                fenced(e);
+            } else {
+                failed("initialising the transactional producer (initTransactions)", e);
+            }
+            return;
+        }
+        long fenced = System.nanoTime();
+        try {
+            EventLogReader.LogView view = EventLogReader.read(bootstrapServers, clusterId, Duration.ofSeconds(30));
+            long read = System.nanoTime();
+            epoch = term.applyAsLong(view.maxEpoch());
+            log.clear();
+            log.putAll(view.entries());
+            List<Change> changes = LogDiff.reconcile(log, source.snapshot());
+            publisher = p;
+            changes.forEach(this::publish);
+            p.start(loss -> lost(p, loss));
+            leading = true;
+            retryMs = FIRST_RETRY_MS;
+            LOG.info("leading cluster {} with epoch {}: {} keys in the log, {} events to reconcile, ready in {} ms "
+                    + "(fencing {} ms, reading the log {} ms)", clusterId, epoch, view.entries().size(), changes.size(),
+                    (System.nanoTime() - started) / 1_000_000, (fenced - started) / 1_000_000, (read - fenced) / 1_000_000);
+        } catch (RuntimeException e) {
+            publisher = null;
+            log.clear();
+            p.close();
+            failed("reading the events log", e);
+        }
+    }
+
+    /** A takeover step failed without fencing: say why, truthfully, and try again later. */
+    private void failed(String step, RuntimeException e) {
+        LOG.warn("cluster {}: {} failed: {}; trying again in {} ms", clusterId, step, KafkaProblem.describe(bootstrapServers, e),
+                retryMs);
+        retryLater();
+    }
+
+    private void retryLater() {
+        try {
+            loop.schedule(this::attempt, retryMs, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.debug("closing; no retry");
+        }
+        retryMs = Math.min(retryMs * 2, MAX_RETRY_MS);
+    }
+
+    /** Kafka said a newer producer holds the transactional id: this term is over. */
+    private void fenced(Throwable e) {
+        term = null;
+        LOG.error("cluster {}: Kafka says this watcher's producer was fenced ({}); transactional id {} is now held by {}",
+                clusterId, e.toString(), TransactionalPublisher.transactionalId(clusterId),
+                KafkaProblem.holderOf(bootstrapServers, TransactionalPublisher.transactionalId(clusterId)));
+        onFenced.run();
     }
 
     /**
@@ -128,11 +186,19 @@ final class Synchronizer implements AutoCloseable {
         publisher.enqueue(event);
     }
 
-    private void lost(TransactionalPublisher p) {
+    private void lost(TransactionalPublisher p, TransactionalPublisher.Loss loss) {
         post(() -> {
-            if (publisher == p) {
-                stop();
-                onLost.run();
+            if (publisher != p) {
+                return;
+            }
+            stop();
+            if (loss instanceof TransactionalPublisher.Loss.Fenced) {
+                fenced(loss.cause());
+            } else {
+                // Not fenced: leadership stands; a new producer takes over (fencing the broken one) and reconciles.
+                LOG.warn("cluster {}: the producer cannot be used again ({}); a new one takes over in {} ms",
+                        clusterId, loss.cause().toString(), retryMs);
+                retryLater();
             }
         });
     }
@@ -160,7 +226,10 @@ final class Synchronizer implements AutoCloseable {
     void stepDown() {
         leading = false;
         if (!loop.isShutdown()) {
-            post(this::stop);
+            post(() -> {
+                term = null;
+                stop();
+            });
         }
     }
 

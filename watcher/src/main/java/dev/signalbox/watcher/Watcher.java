@@ -13,6 +13,7 @@ import dev.signalbox.watcher.status.LbAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongUnaryOperator;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,7 @@ public final class Watcher implements AutoCloseable {
         Watcher w = new Watcher(config);
         InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), config.keys(), w::changed);
         w.source = caches;
-        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), caches, Clock.systemUTC(), w::lostKubernetes);
+        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), caches, Clock.systemUTC(), w::fencedKubernetes);
         w.sync.warmUp();
         Supplier<Optional<List<LbAddress>>> addresses = Optional::empty;
         WatcherConfig.Status st = config.status();
@@ -86,12 +87,19 @@ public final class Watcher implements AutoCloseable {
         Watcher w = new Watcher(config);
         ManifestDirectory dir = new ManifestDirectory(config.manifestsDir(), config.clusterId(), config.keys(), w::changed);
         w.source = dir;
-        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), dir, Clock.systemUTC(),
-                () -> LOG.error("another watcher took over cluster {} (its producer fenced this one); not publishing",
-                        config.clusterId()));
-        dir.start();
         // No Lease here: the epoch is one more than the newest epoch in the log.
-        w.sync.takeOver(maxInLog -> maxInLog + 1);
+        LongUnaryOperator epoch = maxInLog -> maxInLog + 1;
+        // A manifests watcher is meant to be the only one of its cluster: whatever fenced it (another watcher
+        // started with the same cluster id, or the broker aborting a transaction that outlived
+        // transaction.timeout.ms), it takes over again rather than stop publishing for good.
+        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), dir, Clock.systemUTC(),
+                () -> {
+                    LOG.error("cluster {}: taking over again (a manifests watcher should be the only one of its cluster;"
+                            + " if another runs with the same cluster id, stop one)", config.clusterId());
+                    w.sync.takeOverLater(epoch);
+                });
+        dir.start();
+        w.sync.takeOver(epoch);
         return w;
     }
 
@@ -112,8 +120,14 @@ public final class Watcher implements AutoCloseable {
         }
     }
 
-    /** Fenced or broken producer: leave the election and join again, on a thread of its own. */
-    private void lostKubernetes() {
+    /**
+     * Fenced producer: another watcher has initialised the transactional id, so it leads or is about to;
+     * leave the election and join again, on a thread of its own. (A producer that broke without being
+     * fenced does not come here: the Synchronizer replaces it and leadership stands.)
+     */
+    private void fencedKubernetes() {
+        LOG.error("cluster {}: another watcher's producer fenced this one; leaving the election and standing again",
+                config.clusterId());
         StatusReporter r = status;
         if (r != null) {
             r.stepDown();

@@ -63,6 +63,11 @@ public final class CompilerLoop implements AutoCloseable {
     private List<TopicPartition> partitions = List.of();
     private long lastVersion;
     private String lastHash;
+    /** The latest snapshot's offsets: exactly the events it was compiled from (empty before the first). */
+    private List<SourceOffset> lastProvenance = List.of();
+    /** The end of the log when this life started; nothing is published before the model reached it. */
+    private Map<TopicPartition, Long> catchUpTo = Map.of();
+    private boolean caughtUp;
     private volatile boolean running = true;
 
     public CompilerLoop(CompilerConfig config, LongConsumer onPublished) {
@@ -118,11 +123,13 @@ public final class CompilerLoop implements AutoCloseable {
                 lastVersion);
         try {
             while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(batching.waitBudget(System.nanoTime(), IDLE_POLL));
+                // Until caught up, poll for records (a poll returns as soon as some arrive) instead of spinning.
+                Duration budget = caughtUp ? batching.waitBudget(System.nanoTime(), IDLE_POLL) : IDLE_POLL;
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(budget);
                 if (apply(records)) {
                     batching.changed(System.nanoTime());
                 }
-                if (batching.due(System.nanoTime())) {
+                if (caughtUp() && batching.due(System.nanoTime())) {
                     publish();
                 }
             }
@@ -138,12 +145,32 @@ public final class CompilerLoop implements AutoCloseable {
             Optional<RoutingSnapshot> latest = log.latest(Duration.ofSeconds(30));
             lastVersion = latest.map(RoutingSnapshot::version).orElse(0L);
             lastHash = latest.map(RoutingSnapshot::contentHash).orElse(null);
+            lastProvenance = latest.map(RoutingSnapshot::provenance).orElse(List.of());
         }
     }
 
     /**
-     * Restores the model as of the committed offsets: from the checkpoint when there is one, else by
-     * folding the events before those offsets.
+     * True once the model has read every event that was committed when this life started: before that
+     * it is a fold of part of the log (routes missing, deleted objects back), which must never be published.
+     */
+    private boolean caughtUp() {
+        if (!caughtUp) {
+            caughtUp = catchUpTo.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+            if (caughtUp) {
+                LOG.info("caught up with the events log at {}", catchUpTo);
+            }
+        }
+        return caughtUp;
+    }
+
+    /**
+     * Restores the model as of the latest snapshot (or later), then notes the end of the log it must
+     * reach before publishing. The latest snapshot's provenance is the source of truth: its offsets are
+     * exactly the events it was compiled from. The group's committed offsets and the checkpoint, written
+     * in the same transactions, are a shortcut that is used only when the group has an offset for every
+     * partition, none behind that provenance (they are ahead after commits of offsets only, when the
+     * table did not change). Otherwise (first start, offsets expired after offsets.retention.minutes or
+     * deleted) the events before the provenance are folded and a whole checkpoint is written.
      *
      * @return true when the checkpoint has to be rewritten (it was missing or does not match the offsets)
      */
@@ -156,30 +183,44 @@ public final class CompilerLoop implements AutoCloseable {
         partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
                 .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
         consumer.assign(partitions);
+        Map<TopicPartition, Long> published = new HashMap<>();
+        partitions.forEach(tp -> published.put(tp, 0L));
+        lastProvenance.forEach(o -> published.computeIfPresent(new TopicPartition(o.topic(), o.partition()),
+                (tp, zero) -> o.nextOffset()));
         Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
-        Map<TopicPartition, Long> target = new HashMap<>();
-        boolean haveOffsets = false;
+        Map<TopicPartition, Long> groupOffsets = new HashMap<>();
+        boolean groupUsable = true;
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata c = committed.get(tp);
-            target.put(tp, c == null ? 0L : c.offset());
-            haveOffsets |= c != null;
+            if (c == null || c.offset() < published.get(tp)) {
+                groupUsable = false;
+            } else {
+                groupOffsets.put(tp, c.offset());
+            }
         }
+        catchUpTo = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        caughtUp = false;
         ClusterModel restored = new ClusterModel();
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(config.bootstrapServers(), restored);
-        if (haveOffsets && loaded.present()) {
+        if (groupUsable && loaded.present()) {
             // The checkpoint was committed with these offsets: it is the model they describe.
             model = restored;
-            target.forEach(consumer::seek);
+            groupOffsets.forEach(consumer::seek);
             LOG.info("restored the cluster model from its checkpoint: {} objects at offsets {} in {} ms", model.size(),
-                    target, (System.nanoTime() - t0) / 1_000_000);
+                    groupOffsets, (System.nanoTime() - t0) / 1_000_000);
             return false;
         }
-        // No checkpoint (first start, or group offsets expired): read exactly the events the last snapshot
-        // was compiled from, then write a whole new checkpoint.
+        Map<TopicPartition, Long> target = groupUsable ? groupOffsets : published;
+        if (!groupUsable && !committed.values().stream().allMatch(java.util.Objects::isNull)) {
+            LOG.warn("the group's committed offsets {} do not cover the latest snapshot's {}; recovering from the snapshot",
+                    committed, published);
+        }
+        // Read exactly the events the target describes, then write a whole new checkpoint.
         long events = EventFold.foldUntil(consumer, target, model);
         checkpoint.rewriteAll(model, loaded.keys());
-        LOG.info("rebuilt the cluster model from {} events up to offsets {} in {} ms", events, target,
-                (System.nanoTime() - t0) / 1_000_000);
+        LOG.info("rebuilt the cluster model from {} events up to offsets {} ({}) in {} ms; the log ends at {}", events, target,
+                groupUsable ? "the group's offsets" : "the latest snapshot's provenance", (System.nanoTime() - t0) / 1_000_000,
+                catchUpTo);
         return true;
     }
 

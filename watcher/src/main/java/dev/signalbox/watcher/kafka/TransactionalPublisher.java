@@ -12,14 +12,11 @@ import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.InvalidProducerEpochException;
-import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,31 +27,50 @@ import org.slf4j.LoggerFactory;
  * old one even while the old one still believes it leads.
  *
  * <p>One thread ("signalbox-publisher") drains the queue and sends everything it found in one
- * transaction, committing as soon as the queue is empty: no artificial delay. Fatal versus retriable
- * is decided in {@link #sendWithRetry}: a fenced producer stops the loop and reports it; any other Kafka
- * error aborts the transaction and retries the same batch after an interruptible back-off.
+ * transaction, committing as soon as the queue is empty: no artificial delay. What an error means is
+ * decided by {@link TransactionErrors}: a commit that timed out is committed again (Kafka's contract: its
+ * outcome is unknown, and an abort would be refused); a failed transaction is aborted and the same batch
+ * sent again after an interruptible back-off; a fenced or unusable producer ends the thread, and
+ * {@code onLost} says which.
  */
 public final class TransactionalPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalPublisher.class);
     private static final Duration BACKOFF = Duration.ofMillis(200);
 
+    /** Why a started publisher stopped for good; the caller decides what the watcher does next. */
+    public sealed interface Loss {
+        Throwable cause();
+
+        /** Kafka said a newer producer holds the transactional id. */
+        record Fenced(Throwable cause) implements Loss {
+        }
+
+        /** The producer cannot be used again, but nobody fenced it: a new producer may take over. */
+        record Broken(Throwable cause) implements Loss {
+        }
+    }
+
     private final KafkaProducer<String, ClusterEvent> producer;
     private final String transactionalId;
+    private final String bootstrapServers;
     private final BlockingQueue<ClusterEvent> queue = new LinkedBlockingQueue<>();
     private final AtomicLong committed;
     private volatile boolean fenced;
     private volatile boolean closed;
-    private Thread thread;
+    private volatile Thread thread;
 
-    private TransactionalPublisher(KafkaProducer<String, ClusterEvent> producer, String transactionalId, AtomicLong committed) {
+    private TransactionalPublisher(KafkaProducer<String, ClusterEvent> producer, String transactionalId, String bootstrapServers,
+                                   AtomicLong committed) {
         this.producer = producer;
         this.transactionalId = transactionalId;
+        this.bootstrapServers = bootstrapServers;
         this.committed = committed;
     }
 
     /** Below the producer's 1 MiB max.request.size and the broker's default max.message.bytes. */
     static final int MAX_EVENT_BYTES = 900 * 1024;
     private static final AtomicLong oversized = new AtomicLong();
+    private static final AtomicLong commitTimeouts = new AtomicLong();
 
     public static String transactionalId(String clusterId) {
         return "signalbox-watcher-" + clusterId;
@@ -107,7 +123,7 @@ public final class TransactionalPublisher implements AutoCloseable {
             producer.close(Duration.ZERO);
             throw e;
         }
-        return new TransactionalPublisher(producer, txId, committed);
+        return new TransactionalPublisher(producer, txId, bootstrapServers, committed);
     }
 
     /** {@code initTransactions()}: fences every earlier producer of this cluster and aborts its open transaction. */
@@ -115,11 +131,12 @@ public final class TransactionalPublisher implements AutoCloseable {
         producer.initTransactions();
     }
 
-    /** Starts the draining thread; {@code onLost} runs on it once if this producer is fenced or broken. */
-    public synchronized void start(Runnable onLost) {
-        thread = new Thread(() -> run(onLost), "signalbox-publisher");
-        thread.setDaemon(true);
-        thread.start();
+    /** Starts the draining thread; {@code onLost} runs on it once if this producer is fenced or unusable. */
+    public void start(Consumer<Loss> onLost) {
+        Thread t = new Thread(() -> run(onLost), "signalbox-publisher");
+        t.setDaemon(true);
+        thread = t;
+        t.start();
     }
 
     /** Queues one event for the next transaction. Any thread. */
@@ -128,22 +145,26 @@ public final class TransactionalPublisher implements AutoCloseable {
     }
 
     /**
-     * Sends {@code events} in one transaction on the caller's thread and waits for the commit.
+     * Sends {@code events} in one transaction on the caller's thread and waits for the commit. Only for a
+     * publisher that was not {@link #start started}.
      *
      * @throws FencedException when another producer with this transactional id has taken over
      */
     public synchronized void publishNow(List<ClusterEvent> events) {
         if (fenced) {
-            throw new FencedException(transactionalId + " was fenced by a newer leader", null);
+            throw new FencedException(transactionalId + " was fenced by a newer producer", null);
         }
         try {
-            sendOnce(events);
-        } catch (KafkaException e) {
-            if (isFatal(e)) {
+            producer.beginTransaction();
+            events.forEach(e -> producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), withinLimit(e))));
+            producer.commitTransaction();
+            committed.addAndGet(events.size());
+        } catch (KafkaException | IllegalStateException e) {
+            if (TransactionErrors.isFencing(e)) {
                 fenced = true;
-                throw new FencedException(transactionalId + " was fenced by a newer leader", e);
+                throw new FencedException(transactionalId + " was fenced by a newer producer", e);
             }
-            abortQuietly();
+            abort();
             throw e;
         }
     }
@@ -152,14 +173,16 @@ public final class TransactionalPublisher implements AutoCloseable {
         return fenced;
     }
 
-    private void run(Runnable onLost) {
+    private void run(Consumer<Loss> onLost) {
         List<ClusterEvent> batch = new ArrayList<>();
         try {
             while (!closed) {
                 batch.add(queue.take());
                 queue.drainTo(batch);
-                if (!sendWithRetry(batch)) {
-                    onLost.run();
+                Loss loss = deliver(batch);
+                if (loss != null) {
+                    fenced |= loss instanceof Loss.Fenced;
+                    onLost.accept(loss);
                     return;
                 }
                 batch.clear();
@@ -169,46 +192,73 @@ public final class TransactionalPublisher implements AutoCloseable {
         }
     }
 
-    /** True when sent; false when this producer can never send again (fenced or in a fatal state). */
-    private boolean sendWithRetry(List<ClusterEvent> batch) throws InterruptedException {
+    /**
+     * Commits {@code batch} in one transaction, however many attempts it takes while Kafka is away.
+     *
+     * @return null once committed (or closing), else why this producer cannot go on
+     */
+    private Loss deliver(List<ClusterEvent> batch) throws InterruptedException {
         while (!closed) {
-            synchronized (this) {
-                if (fenced) {
-                    return false;
+            try {
+                producer.beginTransaction();
+                for (ClusterEvent e : batch) {
+                    producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), withinLimit(e)));
                 }
+            } catch (KafkaException | IllegalStateException e) {
+                if (closed) {
+                    return null;
+                }
+                Loss loss = afterFailure(e, false, batch.size());
+                if (loss != null) {
+                    return loss;
+                }
+                Thread.sleep(BACKOFF.toMillis());
+                continue;
+            }
+            while (true) {
                 try {
-                    sendOnce(batch);
-                    return true;
-                } catch (KafkaException e) {
+                    producer.commitTransaction();
+                    committed.addAndGet(batch.size());
+                    return null;
+                } catch (KafkaException | IllegalStateException e) {
                     if (closed) {
-                        return true;
+                        return null;
                     }
-                    if (isFatal(e)) {
-                        fenced = true;
-                        LOG.error("producer {} was fenced or broke ({}); this watcher stops publishing", transactionalId, e.toString());
-                        return false;
+                    if (TransactionErrors.of(e, true) == TransactionErrors.Verdict.RETRY_COMMIT) {
+                        // Kafka's contract: the outcome is unknown; the retried call waits for the same commit.
+                        LOG.warn("committing {} events to Kafka at {} timed out ({}); committing again", batch.size(),
+                                bootstrapServers, e.getMessage());
+                        commitTimeouts.incrementAndGet();
+                        Thread.sleep(BACKOFF.toMillis());
+                        continue;
                     }
-                    LOG.warn("transaction of {} events failed, retrying: {}", batch.size(), e.toString());
-                    if (!abortQuietly()) {
-                        fenced = true;
-                        return false;
+                    Loss loss = afterFailure(e, true, batch.size());
+                    if (loss != null) {
+                        return loss;
                     }
+                    Thread.sleep(BACKOFF.toMillis());
+                    break;
                 }
             }
-            Thread.sleep(BACKOFF.toMillis());
         }
-        return true;
+        return null;
     }
 
-    private void sendOnce(List<ClusterEvent> events) {
-        producer.beginTransaction();
-        int sent = 0;
-        for (ClusterEvent e : events) {
-            producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), withinLimit(e)));
-            sent++;
+    /** Aborts after a failed transaction; returns why the producer cannot go on, or null to send again. */
+    private Loss afterFailure(RuntimeException e, boolean duringCommit, int events) {
+        switch (TransactionErrors.of(e, duringCommit)) {
+            case FENCED:
+                return new Loss.Fenced(e);
+            case REPLACE_PRODUCER:
+                return new Loss.Broken(e);
+            default:
+                LOG.warn("transaction of {} events failed, sending it again: {}", events, KafkaProblem.describe(bootstrapServers, e));
+                RuntimeException abortFailure = abort();
+                if (abortFailure == null) {
+                    return null;
+                }
+                return TransactionErrors.isFencing(abortFailure) ? new Loss.Fenced(abortFailure) : new Loss.Broken(abortFailure);
         }
-        producer.commitTransaction();
-        committed.addAndGet(sent);
     }
 
     /**
@@ -239,36 +289,35 @@ public final class TransactionalPublisher implements AutoCloseable {
         return oversized.get();
     }
 
-    private boolean abortQuietly() {
-        try {
-            producer.abortTransaction();
-            return true;
-        } catch (KafkaException | IllegalStateException e) {
-            LOG.warn("could not abort the transaction of {}: {}", transactionalId, e.toString());
-            return !isFatal(e);
-        }
-    }
-
-    /** Fenced, unauthorized or unsupported: this producer can never commit again. */
-    static boolean isFatal(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException
-                    || t instanceof AuthorizationException || t instanceof UnsupportedVersionException
-                    || t instanceof IllegalStateException) {
-                return true;
+    /**
+     * Aborts the open transaction; an abort that times out is called again, as a commit is. Returns null
+     * once aborted, or the error that makes the producer unusable.
+     */
+    private RuntimeException abort() {
+        while (!closed) {
+            try {
+                producer.abortTransaction();
+                return null;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("aborting the transaction of {} timed out; aborting again", transactionalId);
+            } catch (KafkaException | IllegalStateException e) {
+                LOG.warn("could not abort the transaction of {}: {}", transactionalId, e.toString());
+                return e;
             }
         }
-        return false;
+        return null;
+    }
+
+    /** Commits that timed out and were committed again, since start (all publishers of this JVM). */
+    public static long commitTimeouts() {
+        return commitTimeouts.get();
     }
 
     /** Stops the thread, aborts an open transaction and closes the producer. */
     @Override
     public void close() {
         closed = true;
-        Thread t;
-        synchronized (this) {
-            t = thread;
-        }
+        Thread t = thread;
         if (t != null) {
             t.interrupt();
         }
