@@ -2,7 +2,7 @@
 # HTTPS next to plain HTTP through one local-mode proxy, with wrk and h2load, against an nginx backend that
 # answers a small static body (so the proxy, not the backend, is what is measured). Prints one line per run.
 # Needs: wrk, h2load, nginx, openssl (Debian: apt-get install wrk nghttp2-client nginx-light openssl).
-# Usage: deploy/bench/tls-bench.sh [SECONDS] [CONNECTIONS]
+# Usage: launcher/bench/tls-bench.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-15}

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

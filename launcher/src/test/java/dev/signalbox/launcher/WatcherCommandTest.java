@@ -1,33 +1,45 @@
-package dev.signalbox.watcher;
+package dev.signalbox.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.signalbox.watcher.WatcherConfig;
 import dev.signalbox.watcher.status.LbAddress;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
 
-class WatcherMainTest {
+/** {@code bin/ingress watcher}'s options, as picocli parses them into the watcher's configuration. */
+class WatcherCommandTest {
+    /** The command after parsing {@code args}; {@code config()} then checks what the parser cannot. */
+    private static WatcherCommand parse(String[] args) {
+        WatcherCommand command = new WatcherCommand();
+        new CommandLine(command).parseArgs(args);
+        command.config();
+        return command;
+    }
+
     @Test
     void onlyKafkaIsRequiredAndTheRestDefaults() {
-        WatcherMain.Options o = WatcherMain.parse(new String[] {"--kafka", "k:9092"});
+        WatcherCommand o = parse(new String[] {"--kafka", "k:9092"});
         assertEquals("k:9092", o.config().bootstrapServers());
         assertEquals("local", o.config().clusterId());
         assertNull(o.config().manifestsDir());
         assertEquals(List.of(), o.config().namespaces());
         assertEquals("default", o.config().leaseNamespace());
-        assertNull(o.kubeconfig());
+        assertNull(o.kubeconfig);
     }
 
     @Test
     void everyOptionIsRead() {
-        WatcherMain.Options o = WatcherMain.parse(new String[] {"--kafka", "k:1", "--cluster-id", "eu", "--manifests", "/m",
+        WatcherCommand o = parse(new String[] {"--kafka", "k:1", "--cluster-id", "eu", "--manifests", "/m",
                 "--kubeconfig", "/kc", "--lease-namespace", "ops", "--namespaces", "a, b,"});
         assertEquals("eu", o.config().clusterId());
         assertEquals(Path.of("/m"), o.config().manifestsDir());
-        assertEquals(Path.of("/kc"), o.kubeconfig());
+        assertEquals(Path.of("/kc"), o.kubeconfig);
         assertEquals("ops", o.config().leaseNamespace());
         assertEquals("signalbox-watcher-eu", o.config().leaseName());
         assertEquals(List.of("a", "b"), o.config().namespaces());
@@ -35,21 +47,21 @@ class WatcherMainTest {
 
     @Test
     void statusAddressesAreIpsOrHostnamesAndAPublishedServiceIsNamespaceSlashName() {
-        WatcherMain.Options a = WatcherMain.parse(new String[] {"--kafka", "k:1", "--status-address", "10.0.0.1, lb.example.com"});
+        WatcherCommand a = parse(new String[] {"--kafka", "k:1", "--status-address", "10.0.0.1, lb.example.com"});
         assertEquals(WatcherConfig.Status.ofAddresses(List.of(new LbAddress("10.0.0.1", null), new LbAddress(null, "lb.example.com"))),
                 a.config().status());
-        WatcherMain.Options s = WatcherMain.parse(new String[] {"--kafka", "k:1", "--publish-service", "signalbox-system/signalbox-proxy"});
+        WatcherCommand s = parse(new String[] {"--kafka", "k:1", "--publish-service", "signalbox-system/signalbox-proxy"});
         assertEquals(new WatcherConfig.Status(List.of(), "signalbox-system", "signalbox-proxy"), s.config().status());
-        assertEquals(WatcherConfig.Status.NONE, WatcherMain.parse(new String[] {"--kafka", "k:1"}).config().status());
-        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka", "k:1", "--publish-service", "proxy"}));
-        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka", "k:1",
+        assertEquals(WatcherConfig.Status.NONE, parse(new String[] {"--kafka", "k:1"}).config().status());
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--publish-service", "proxy"}));
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1",
                 "--status-address", "10.0.0.1", "--publish-service", "a/b"}));
     }
 
     @Test
     void missingKafkaAMissingValueAndUnknownArgumentsAreRejected() {
-        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--cluster-id", "x"}));
-        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka"}));
-        assertThrows(IllegalArgumentException.class, () -> WatcherMain.parse(new String[] {"--kafka", "k:1", "--bogus", "1"}));
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--cluster-id", "x"}));
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka"}));
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--bogus", "1"}));
     }
 }

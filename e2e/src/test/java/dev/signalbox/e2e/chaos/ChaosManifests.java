@@ -1,4 +1,4 @@
-package dev.signalbox.deploy.chaos;
+package dev.signalbox.e2e.chaos;
 
 /** Minimal Kubernetes YAML for the fault tests: our default class, a Service with one endpoint, an Ingress. */
 final class ChaosManifests {

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy.chaos;
+package dev.signalbox.e2e.chaos;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ final class IngressProcess {
 
     private static Process start(String maxHeap, ProcessBuilder.Redirect log, String... args) throws IOException {
         if (!Files.isExecutable(SCRIPT)) {
-            throw new IllegalStateException("no launcher at " + SCRIPT + " (the tests run from the deploy module)");
+            throw new IllegalStateException("no launcher at " + SCRIPT + " (the tests run from the e2e module)");
         }
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));

@@ -1,8 +1,10 @@
-package dev.signalbox.deploy;
+package dev.signalbox.e2e.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.signalbox.deploy.chaos.ChaosReport;
+import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.launcher.local.LocalConfig;
+import dev.signalbox.launcher.local.LocalMode;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.testing.Await;

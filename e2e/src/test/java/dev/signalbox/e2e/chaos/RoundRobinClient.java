@@ -1,4 +1,4 @@
-package dev.signalbox.deploy.chaos;
+package dev.signalbox.e2e.chaos;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy.chaos;
+package dev.signalbox.e2e.chaos;
 
 import dev.signalbox.testing.Http;
 import java.net.http.HttpResponse;

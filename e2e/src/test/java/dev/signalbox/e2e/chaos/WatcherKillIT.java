@@ -1,4 +1,4 @@
-package dev.signalbox.deploy.chaos;
+package dev.signalbox.e2e.chaos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,16 +1,18 @@
-package dev.signalbox.deploy;
+package dev.signalbox.e2e.conformance;
 
-import static dev.signalbox.deploy.ConformanceManifests.exact;
-import static dev.signalbox.deploy.ConformanceManifests.ingress;
-import static dev.signalbox.deploy.ConformanceManifests.prefix;
+import static dev.signalbox.e2e.conformance.ConformanceManifests.exact;
+import static dev.signalbox.e2e.conformance.ConformanceManifests.ingress;
+import static dev.signalbox.e2e.conformance.ConformanceManifests.prefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.signalbox.launcher.local.LocalConfig;
+import dev.signalbox.launcher.local.LocalMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.signalbox.deploy.ConformanceManifests.ClassRef;
-import dev.signalbox.deploy.ConformanceManifests.IngressPath;
-import dev.signalbox.deploy.ConformanceManifests.Rule;
+import dev.signalbox.e2e.conformance.ConformanceManifests.ClassRef;
+import dev.signalbox.e2e.conformance.ConformanceManifests.IngressPath;
+import dev.signalbox.e2e.conformance.ConformanceManifests.Rule;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.testing.Await;

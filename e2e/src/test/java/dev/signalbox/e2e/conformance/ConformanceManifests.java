@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.e2e.conformance;
 
 import java.util.List;
 

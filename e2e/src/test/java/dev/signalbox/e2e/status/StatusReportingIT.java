@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.e2e.status;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,8 +1,11 @@
-package dev.signalbox.deploy;
+package dev.signalbox.e2e.tls;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.launcher.local.LocalConfig;
+import dev.signalbox.launcher.local.LocalMode;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.bench;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -17,18 +17,18 @@ import java.util.Locale;
  * on a loaded 2-core machine add milliseconds to what is being measured; this adds two system calls.
  * Reads bodies by Content-Length, chunked, or to the end of a closing connection. One caller at a time.
  */
-final class Probe implements AutoCloseable {
+public final class Probe implements AutoCloseable {
     private final int port;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
 
-    Probe(int port) {
+    public Probe(int port) {
         this.port = port;
     }
 
     /** The status of GET {@code path} with {@code Host: host}; -1 when the server cannot be reached. */
-    int status(String host, String path) {
+    public int status(String host, String path) {
         byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         for (int attempt = 0; attempt < 2; attempt++) {
             try {

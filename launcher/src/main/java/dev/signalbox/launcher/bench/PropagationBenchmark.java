@@ -1,6 +1,10 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.bench;
 
-import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.launcher.local.DemoBackend;
+import dev.signalbox.launcher.local.LocalConfig;
+import dev.signalbox.launcher.local.LocalMode;
+import dev.signalbox.launcher.local.TempDirs;
+import dev.signalbox.launcher.manifests.Manifests;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -10,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,19 +29,22 @@ import java.util.concurrent.Future;
  * while the figure that matters is a running pipeline's. Prints start-to-ready, the warm-up's p50/p99, the
  * p50/p90/p99/max of the counted changes and how much JIT compiling went on while they ran.
  */
-final class PropagationBenchmark {
+public final class PropagationBenchmark {
+    /** What {@code bin/ingress bench} was asked for: counted changes, warm-up changes, proxies, paths kept. */
+    public record Settings(int changes, int warmup, int proxies, int paths) {
+    }
+
     private PropagationBenchmark() {
     }
 
-    static void run(String[] args) throws Exception {
-        Options o = Options.parse("bench", args, 1, Set.of("changes", "proxies", "warmup", "paths"));
-        int changes = o.integer("changes", 100);
-        int warmup = o.integer("warmup", 200);
-        int proxies = o.integer("proxies", 2);
-        int window = o.integer("paths", 10);
+    public static void run(Settings settings) throws Exception {
+        int changes = settings.changes();
+        int warmup = settings.warmup();
+        int proxies = settings.proxies();
+        int window = settings.paths();
         Path root = Files.createTempDirectory("signalbox-bench");
         Path dir = Files.createDirectories(root.resolve("manifests"));
-        try (EchoBackend backend = EchoBackend.start("bench")) {
+        try (DemoBackend backend = DemoBackend.start("bench", 0)) {
             Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
             Files.writeString(dir.resolve("service.yaml"), Manifests.service("svc", backend.port()));
             Files.writeString(dir.resolve("app.yaml"), Manifests.ingress("app", "bench.local", List.of("/v0"), "svc"));

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.bench;
 
 import dev.signalbox.kafka.TopicDump;
 import dev.signalbox.schemas.Topics;

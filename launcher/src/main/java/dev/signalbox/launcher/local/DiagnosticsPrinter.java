@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.local;
 
 import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.Diagnostic;

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.local;
 
 import java.nio.file.Path;
 

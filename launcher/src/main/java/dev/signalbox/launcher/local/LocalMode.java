@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.local;
 
 import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
@@ -7,7 +7,6 @@ import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.crypto.KeyRing;
-import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.watcher.Watcher;
 import dev.signalbox.watcher.WatcherConfig;
 import java.io.IOException;
@@ -59,7 +58,7 @@ public final class LocalMode implements AutoCloseable {
         if (c.demoBackends()) {
             String[] names = {"echo-a", "echo-b"};
             for (int i = 0; i < DEMO_PORTS.length; i++) {
-                started.add(EchoBackend.start(names[i], DEMO_PORTS[i]));
+                started.add(DemoBackend.start(names[i], DEMO_PORTS[i]));
             }
         }
         KeyRing keys = localKeys(c.dataDir().resolve("encryption-keys"));

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,12 +8,12 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** The scratch directories the benchmark and the class-data-sharing training run work in. */
-final class TempDirs {
+public final class TempDirs {
     private TempDirs() {
     }
 
     /** Deletes {@code dir} and everything under it, deepest first. */
-    static void deleteRecursively(Path dir) {
+    public static void deleteRecursively(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);

@@ -1,11 +1,11 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.manifests;
 
 /** Kubernetes YAML that the propagation benchmark (and the local-mode tests) write into a manifests directory. */
-final class Manifests {
+public final class Manifests {
     private Manifests() {
     }
 
-    static String ingressClass() {
+    public static String ingressClass() {
         return """
                 apiVersion: networking.k8s.io/v1
                 kind: IngressClass
@@ -19,7 +19,7 @@ final class Manifests {
     }
 
     /** A Service {@code name} in namespace "bench" whose one endpoint is 127.0.0.1:{@code port}. */
-    static String service(String name, int port) {
+    public static String service(String name, int port) {
         return """
                 apiVersion: v1
                 kind: Service
@@ -51,12 +51,12 @@ final class Manifests {
     }
 
     /** An Ingress routing host/path (Prefix) to the Service. */
-    static String ingress(String name, String host, String path, String service) {
+    public static String ingress(String name, String host, String path, String service) {
         return ingress(name, host, java.util.List.of(path), service);
     }
 
     /** An Ingress routing each of host/paths (Prefix) to the Service. */
-    static String ingress(String name, String host, java.util.List<String> paths, String service) {
+    public static String ingress(String name, String host, java.util.List<String> paths, String service) {
         StringBuilder b = new StringBuilder("""
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
@@ -87,7 +87,7 @@ final class Manifests {
      * A kubernetes.io/tls Secret in namespace "bench" holding these PEM texts; {@code caPem} (ca.crt) is
      * left out when null.
      */
-    static String tlsSecret(String name, String certPem, String keyPem, String caPem) {
+    public static String tlsSecret(String name, String certPem, String keyPem, String caPem) {
         java.util.Base64.Encoder b64 = java.util.Base64.getEncoder();
         java.util.function.Function<String, String> enc = t -> b64.encodeToString(t.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
         return "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/tls\nmetadata:\n  name: " + name
@@ -96,7 +96,7 @@ final class Manifests {
     }
 
     /** An Ingress serving {@code host} over TLS with the Secret, routing / (Prefix) to the Service. */
-    static String tlsIngress(String name, String host, String secret, String service) {
+    public static String tlsIngress(String name, String host, String secret, String service) {
         return """
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress

@@ -1,4 +1,4 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

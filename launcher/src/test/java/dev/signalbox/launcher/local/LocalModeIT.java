@@ -1,8 +1,9 @@
-package dev.signalbox.deploy;
+package dev.signalbox.launcher.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
@@ -62,7 +63,7 @@ class LocalModeIT {
 
     @Test
     void theExampleIsServedWithoutArguments(@TempDir Path data) {
-        Path examples = Path.of(System.getProperty("user.dir")).resolve("examples");
+        Path examples = Path.of(System.getProperty("user.dir")).resolve("../deploy/examples").normalize();
         LocalConfig config = new LocalConfig(examples, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1, data, 0, "local", true);
         try (LocalMode local = LocalMode.start(config)) {
             int port = local.proxies().get(0).httpPort();
