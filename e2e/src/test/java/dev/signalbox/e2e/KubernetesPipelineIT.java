@@ -7,7 +7,6 @@ import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
-import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
@@ -46,8 +45,8 @@ class KubernetesPipelineIT {
                  Watcher watcher = Watcher.startKubernetes(WatcherConfig.defaults(bootstrap, "e2e")
                          .withLease("default", "signalbox-e2e").withIdentity("watcher-0")
                          .withTimings(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250)), client);
-                 ProxyNode p1 = proxy(bootstrap, "p1");
-                 ProxyNode p2 = proxy(bootstrap, "p2")) {
+                 ProxyNode p1 = Pipeline.proxy(bootstrap, "p1");
+                 ProxyNode p2 = Pipeline.proxy(bootstrap, "p2")) {
 
                 client.resource(new IngressClassBuilder().withNewMetadata().withName("signalbox").endMetadata()
                         .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).create();
@@ -86,16 +85,12 @@ class KubernetesPipelineIT {
                 Await.until("both proxies apply the same version", WAIT, () -> p1.appliedVersion() == p2.appliedVersion());
 
                 // A proxy started after all of this serves the current table at once.
-                try (ProxyNode late = proxy(bootstrap, "late")) {
+                try (ProxyNode late = Pipeline.proxy(bootstrap, "late")) {
                     Await.until("the late proxy applies the current version", WAIT,
                             () -> late.appliedVersion() == p1.appliedVersion());
                     assertEquals(404, Http.get(late.httpPort(), "shop.example.com", "/cart").statusCode());
                 }
             }
         }
-    }
-
-    private static ProxyNode proxy(String bootstrap, String id) {
-        return ProxyNode.start(new ProxyConfig(bootstrap, id, "127.0.0.1", 0, 0, Duration.ofSeconds(2), Duration.ofSeconds(30)));
     }
 }

@@ -3,9 +3,9 @@ package dev.signalbox.launcher;
 import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.compiler.CompilerMain;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bin/ingress compiler}: one route-compiler against an external Kafka. */
@@ -13,10 +13,8 @@ import picocli.CommandLine.Option;
         description = {"Folds the events into the cluster model and publishes versioned routing snapshots, exactly once.",
             "Stops cleanly on SIGTERM; exits 3 when another compiler fenced it."})
 final class CompilerCommand implements Callable<Integer> {
-    @Option(names = "--kafka", required = true, split = ",", paramLabel = "HOST:PORT",
-            converter = HostAndPort.Converter.class, hideParamSyntax = true,
-            description = "Kafka's bootstrap servers, comma-separated.")
-    List<HostAndPort> kafka;
+    @Mixin
+    KafkaOption kafka;
 
     @Option(names = "--hold-off-ms", defaultValue = "5", paramLabel = "MS", converter = Port.Millis.class,
             description = "A change this long after the last publish is published at once; sooner ones when no event came for this long.")
@@ -27,7 +25,7 @@ final class CompilerCommand implements Callable<Integer> {
     Duration maxDelay;
 
     CompilerConfig config() {
-        return CompilerConfig.defaults(HostAndPort.bootstrap(kafka)).withBatching(holdOff, maxDelay);
+        return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay);
     }
 
     @Override

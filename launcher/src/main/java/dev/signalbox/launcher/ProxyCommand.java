@@ -6,9 +6,9 @@ import dev.signalbox.schemas.crypto.KeyRing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -22,10 +22,8 @@ final class ProxyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--kafka", required = true, split = ",", paramLabel = "HOST:PORT",
-            converter = HostAndPort.Converter.class, hideParamSyntax = true,
-            description = "Kafka's bootstrap servers, comma-separated.")
-    List<HostAndPort> kafka;
+    @Mixin
+    KafkaOption kafka;
 
     @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT", converter = Port.Converter.class,
             description = "The public HTTP port (0: any free port).")
@@ -64,7 +62,7 @@ final class ProxyCommand implements Callable<Integer> {
     Path encryptionKeys;
 
     ProxyConfig config() {
-        ProxyConfig config = new ProxyConfig(HostAndPort.bootstrap(kafka), nodeId, bind, httpPort, adminPort,
+        ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
                 Duration.ofSeconds(2), Duration.ofSeconds(30));
         try {
             // Proxies only open: every key id a record may name must be here, so no active key is chosen.

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -23,10 +24,8 @@ final class WatcherCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--kafka", required = true, split = ",", paramLabel = "HOST:PORT",
-            converter = HostAndPort.Converter.class, hideParamSyntax = true,
-            description = "Kafka's bootstrap servers, comma-separated.")
-    List<HostAndPort> kafka;
+    @Mixin
+    KafkaOption kafka;
 
     @Option(names = "--cluster-id", defaultValue = "local", paramLabel = "ID", description = "Names this cluster in the events.")
     String clusterId;
@@ -75,7 +74,7 @@ final class WatcherCommand implements Callable<Integer> {
                     : WatcherConfig.Status.ofAddresses(trimmed(statusAddresses).stream().map(LbAddress::parse).toList());
             long ms = leaseDuration.toMillis();
             // client-go's ratios (15 s / 10 s / 2 s): renew by 2/3 of the lease, retry every 2/15 of it.
-            WatcherConfig config = WatcherConfig.defaults(HostAndPort.bootstrap(kafka), clusterId).withManifestsDir(manifests)
+            WatcherConfig config = WatcherConfig.defaults(kafka.bootstrap(), clusterId).withManifestsDir(manifests)
                     .withNamespaces(trimmed(namespaces)).withStatus(status)
                     .withTimings(leaseDuration, Duration.ofMillis(ms * 2 / 3), Duration.ofMillis(ms * 2 / 15));
             config = config.withLease(leaseNamespace, config.leaseName());

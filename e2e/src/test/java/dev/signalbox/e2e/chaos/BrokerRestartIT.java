@@ -3,12 +3,11 @@ package dev.signalbox.e2e.chaos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.signalbox.compiler.Compiler;
-import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.e2e.Pipeline;
 import dev.signalbox.kafka.KafkaCluster;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.kafka.TopicDump;
-import dev.signalbox.proxy.ProxyConfig;
+import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
@@ -20,8 +19,6 @@ import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
-import dev.signalbox.watcher.Watcher;
-import dev.signalbox.watcher.WatcherConfig;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -134,18 +131,13 @@ class BrokerRestartIT {
     private void run(Admin admin, String nodes, Map<Integer, Process> brokers, Paths paths, Stop stop) throws Exception {
         Path manifests = paths.manifests();
         String bootstrap = KafkaCluster.parse(nodes).bootstrapServers();
-        try (EchoBackend backend = EchoBackend.start("steady");
-             Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
-             ProxyNode p1 = proxy(bootstrap, "p1");
-             ProxyNode p2 = proxy(bootstrap, "p2")) {
-            Files.writeString(manifests.resolve("class.yaml"), ChaosManifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), ChaosManifests.service("svc", backend.port()));
-            Files.writeString(manifests.resolve("steady.yaml"), ChaosManifests.ingress("steady", "steady.local", "svc"));
-            try (Watcher watcher = Watcher.startManifests(WatcherConfig.defaults(bootstrap, "chaos").withManifestsDir(manifests))) {
-                List<ProxyNode> proxies = List.of(p1, p2);
-                for (ProxyNode p : proxies) {
-                    awaitServed(p, "steady.local");
-                }
+        try (EchoBackend backend = EchoBackend.start("steady")) {
+            Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc", backend.port()));
+            Files.writeString(manifests.resolve("steady.yaml"), Manifests.ingress("steady", "steady.local", "/", "svc"));
+            try (Pipeline pipeline = Pipeline.start(bootstrap, "chaos", manifests, 2)) {
+                List<ProxyNode> proxies = pipeline.proxies();
+                pipeline.awaitServed("steady.local", WAIT);
                 Changes changes = new Changes(manifests, paths.staging());
                 Load load = new Load(proxies);
                 changes.start();
@@ -164,7 +156,7 @@ class BrokerRestartIT {
                     stop.apply(brokers.get(victim));
                     changes.write("after-stop", "after-stop.chaos");
                     Await.until("a change made after the stop served by both proxies", WAIT,
-                            () -> proxies.stream().allMatch(p -> served(p, "after-stop.chaos")));
+                            () -> proxies.stream().allMatch(p -> Pipeline.served(p, "after-stop.chaos")));
                     recoveryMs = (System.nanoTime() - stoppedAt) / 1_000_000;
                     assertTrue(brokers.get(victim).waitFor(WAIT.toSeconds(), TimeUnit.SECONDS), "the stopped broker's process ends");
                     Await.until("the outage lasts " + OUTAGE, OUTAGE.plus(WAIT), () -> System.nanoTime() - stoppedAt >= OUTAGE.toNanos());
@@ -200,7 +192,7 @@ class BrokerRestartIT {
                     assertTrue(superseded.stream().noneMatch(last::contains), "no superseded host is still routed");
 
                     LogFigures f = LogFigures.of(TopicDump.readCommitted(bootstrap, Topics.EVENTS), expected);
-                    long acknowledged = watcher.publishedEvents();
+                    long acknowledged = pipeline.watcher().publishedEvents();
                     long ackLost = Math.max(0, acknowledged - f.records());
                     System.out.printf("3 brokers (RF=3, min ISR 2), node %d (transaction coordinator; led %s) %s for %d s "
                                     + "under load: %d Ingress changes, %d events acknowledged, %d in the log, %d final states missing, "
@@ -257,7 +249,7 @@ class BrokerRestartIT {
         synchronized void write(String name, String host) {
             try {
                 Path tmp = staging.resolve(name + ".yaml");
-                Files.writeString(tmp, ChaosManifests.ingress(name, host, "svc"));
+                Files.writeString(tmp, Manifests.ingress(name, host, "/", "svc"));
                 Files.move(tmp, manifests.resolve(name + ".yaml"), StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -441,16 +433,4 @@ class BrokerRestartIT {
         return all;
     }
 
-    private static boolean served(ProxyNode p, String host) {
-        HttpResponse<String> r = Http.tryGet(p.httpPort(), host, "/");
-        return r != null && r.statusCode() == 200;
-    }
-
-    private static void awaitServed(ProxyNode p, String host) {
-        Await.until(host + " served by proxy " + p.httpPort(), WAIT, () -> served(p, host));
-    }
-
-    private static ProxyNode proxy(String bootstrap, String id) {
-        return ProxyNode.start(new ProxyConfig(bootstrap, id, "127.0.0.1", 0, 0, Duration.ofSeconds(2), Duration.ofSeconds(30)));
-    }
 }

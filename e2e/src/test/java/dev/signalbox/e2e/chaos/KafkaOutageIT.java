@@ -4,23 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
-import dev.signalbox.compiler.Compiler;
-import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.e2e.Pipeline;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
-import dev.signalbox.proxy.ProxyConfig;
+import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
-import dev.signalbox.watcher.Watcher;
-import dev.signalbox.watcher.WatcherConfig;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
 
 /**
  * The broker (all of them: there is one) goes away for {@link #OUTAGE} under steady traffic: proxies keep
@@ -50,17 +47,14 @@ class KafkaOutageIT {
         int port = kafka.port();
         String bootstrap = kafka.bootstrapServers();
         TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
-        try (EchoBackend backend = EchoBackend.start("steady");
-             Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
-             ProxyNode p1 = proxy(bootstrap, "p1");
-             ProxyNode p2 = proxy(bootstrap, "p2")) {
-            Files.writeString(manifests.resolve("class.yaml"), ChaosManifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), ChaosManifests.service("svc", backend.port()));
-            Files.writeString(manifests.resolve("steady.yaml"), ChaosManifests.ingress("steady", "steady.local", "svc"));
-            try (Watcher watcher = Watcher.startManifests(WatcherConfig.defaults(bootstrap, "outage").withManifestsDir(manifests))) {
-                for (ProxyNode p : List.of(p1, p2)) {
-                    awaitServed(p, "steady.local");
-                }
+        try (EchoBackend backend = EchoBackend.start("steady")) {
+            Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc", backend.port()));
+            Files.writeString(manifests.resolve("steady.yaml"), Manifests.ingress("steady", "steady.local", "/", "svc"));
+            try (Pipeline pipeline = Pipeline.start(bootstrap, "outage", manifests, 2)) {
+                ProxyNode p1 = pipeline.proxies().get(0);
+                ProxyNode p2 = pipeline.proxies().get(1);
+                pipeline.awaitServed("steady.local", WAIT);
                 AtomicBoolean running = new AtomicBoolean(true);
                 AtomicLong sent = new AtomicLong();
                 AtomicLong failed = new AtomicLong();
@@ -91,7 +85,7 @@ class KafkaOutageIT {
                     kafka.close();
                     long down = System.nanoTime();
                     // A change made while the broker is away is published once it returns.
-                    Files.writeString(manifests.resolve("later.yaml"), ChaosManifests.ingress("later", "later.local", "svc"));
+                    Files.writeString(manifests.resolve("later.yaml"), Manifests.ingress("later", "later.local", "/", "svc"));
                     long detectedDown = 0;
                     for (ProxyNode p : List.of(p1, p2)) {
                         Await.until("proxy " + p.adminPort() + " reports Kafka unreachable", WAIT,
@@ -114,7 +108,7 @@ class KafkaOutageIT {
                         detectedUp = (System.nanoTime() - back) / 1_000_000;
                     }
                     for (ProxyNode p : List.of(p1, p2)) {
-                        awaitServed(p, "later.local");
+                        Pipeline.awaitServed(p, "later.local", WAIT);
                     }
                     long converged = (System.nanoTime() - back) / 1_000_000;
                     running.set(false);
@@ -141,10 +135,6 @@ class KafkaOutageIT {
         }
     }
 
-    private static ProxyNode proxy(String bootstrap, String id) {
-        return ProxyNode.start(new ProxyConfig(bootstrap, id, "127.0.0.1", 0, 0, Duration.ofSeconds(2), Duration.ofSeconds(30)));
-    }
-
     private static JsonNode readyz(ProxyNode p) {
         HttpResponse<String> r = Http.tryGet(p.adminPort(), null, "/readyz");
         if (r == null) {
@@ -161,10 +151,5 @@ class KafkaOutageIT {
     private static String readyDetail(ProxyNode p) {
         JsonNode j = readyz(p);
         return j.path("status").asText() + " " + j.path("kafka").path("reachable").asText();
-    }
-
-    private static void awaitServed(ProxyNode p, String host) {
-        Await.value(host + " served by proxy " + p.httpPort(), WAIT, () -> Http.tryGet(p.httpPort(), host, "/"),
-                r -> r != null && r.statusCode() == 200);
     }
 }

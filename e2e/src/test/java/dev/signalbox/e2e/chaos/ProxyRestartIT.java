@@ -8,6 +8,7 @@ import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
@@ -65,11 +66,11 @@ class ProxyRestartIT {
              EchoBackend fast = EchoBackend.start("fast")) {
             String bootstrap = kafka.bootstrapServers();
             TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
-            Files.writeString(manifests.resolve("class.yaml"), ChaosManifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), ChaosManifests.service("fast", fast.port())
-                    + "---\n" + ChaosManifests.service("slow", slow.getAddress().getPort()));
-            Files.writeString(manifests.resolve("fast.yaml"), ChaosManifests.ingress("fast", "fast.local", "fast"));
-            Files.writeString(manifests.resolve("slow.yaml"), ChaosManifests.ingress("slow", "slow.local", "slow"));
+            Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("fast", fast.port())
+                    + "---\n" + Manifests.service("slow", slow.getAddress().getPort()));
+            Files.writeString(manifests.resolve("fast.yaml"), Manifests.ingress("fast", "fast.local", "/", "fast"));
+            Files.writeString(manifests.resolve("slow.yaml"), Manifests.ingress("slow", "slow.local", "/", "slow"));
             int[] http = {Ports.free(), Ports.free()};
             int[] admin = {Ports.free(), Ports.free()};
             Process[] proxies = new Process[2];

@@ -1,6 +1,9 @@
 package dev.signalbox.launcher.manifests;
 
-/** Kubernetes YAML that the propagation benchmark (and the local-mode tests) write into a manifests directory. */
+/**
+ * Kubernetes YAML that the propagation benchmark, the class-data-sharing training and the end-to-end tests
+ * write into a manifests directory: our default IngressClass, Services on 127.0.0.1, Ingresses, TLS Secrets.
+ */
 public final class Manifests {
     private Manifests() {
     }
@@ -20,6 +23,22 @@ public final class Manifests {
 
     /** A Service {@code name} in namespace "bench" whose one endpoint is 127.0.0.1:{@code port}. */
     public static String service(String name, int port) {
+        return service(name) + "---\n" + endpointSlice(name, name + "-1", port);
+    }
+
+    /**
+     * A Service {@code name} in namespace "bench" with one endpoint on 127.0.0.1 per port, each in an
+     * EndpointSlice of its own named after the port (a slice has one port list for all its endpoints).
+     */
+    public static String serviceAt(String name, int... ports) {
+        StringBuilder b = new StringBuilder(service(name));
+        for (int port : ports) {
+            b.append("---\n").append(endpointSlice(name, name + "-" + port, port));
+        }
+        return b.toString();
+    }
+
+    private static String service(String name) {
         return """
                 apiVersion: v1
                 kind: Service
@@ -31,23 +50,27 @@ public final class Manifests {
                   - name: http
                     port: 80
                     targetPort: http
-                ---
+                """.formatted(name);
+    }
+
+    private static String endpointSlice(String service, String name, int port) {
+        return """
                 apiVersion: discovery.k8s.io/v1
                 kind: EndpointSlice
                 metadata:
-                  name: %1$s-1
+                  name: %2$s
                   namespace: bench
                   labels:
                     kubernetes.io/service-name: %1$s
                 addressType: IPv4
                 ports:
                 - name: http
-                  port: %2$d
+                  port: %3$d
                 endpoints:
                 - addresses: ["127.0.0.1"]
                   conditions:
                     ready: true
-                """.formatted(name, port);
+                """.formatted(service, name, port);
     }
 
     /** An Ingress routing host/path (Prefix) to the Service. */
@@ -97,27 +120,7 @@ public final class Manifests {
 
     /** An Ingress serving {@code host} over TLS with the Secret, routing / (Prefix) to the Service. */
     public static String tlsIngress(String name, String host, String secret, String service) {
-        return """
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
-                metadata:
-                  name: %1$s
-                  namespace: bench
-                spec:
-                  tls:
-                  - hosts: [%2$s]
-                    secretName: %3$s
-                  rules:
-                  - host: %2$s
-                    http:
-                      paths:
-                      - path: /
-                        pathType: Prefix
-                        backend:
-                          service:
-                            name: %4$s
-                            port:
-                              name: http
-                """.formatted(name, host, secret, service);
+        String tls = "spec:\n  tls:\n  - hosts: [%s]\n    secretName: %s\n".formatted(host, secret);
+        return ingress(name, host, "/", service).replace("spec:\n", tls);
     }
 }
