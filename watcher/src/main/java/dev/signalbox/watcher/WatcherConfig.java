@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.UUID;
 
 /**
- * Everything a watcher needs, read once by {@link WatcherMain} (or a launcher).
+ * Everything a watcher needs, read once by {@code bin/ingress watcher} (the launcher module) and run by {@link WatcherMain}.
  *
  * @param manifestsDir  a directory of Kubernetes YAML to publish instead of a cluster; null = Kubernetes source
  * @param identity      this candidate's name in the Lease; pod name or hostname plus a random suffix

@@ -16,13 +16,14 @@ import java.time.format.DateTimeFormatter;
 import java.util.Base64;
 
 /**
- * The self-signed certificate a proxy presents for names no TLS Secret covers: an ECDSA P-256 key and an
+ * The self-signed certificate a proxy presents for names no TLS Secret covers (public: the launcher's
+ * class-data-sharing training makes its TLS Secret with it, without Bouncy Castle): an ECDSA P-256 key and an
  * X.509 v3 certificate for one DNS name (subject CN and subjectAltName), valid from a day before
  * {@code now} for ten years, written with the JDK alone. Netty's SelfSignedCertificate needs Bouncy Castle
  * for this, whose first use costs a proxy's start 0.8-1.5 s on 2 cores (and an RSA key another 0.1-1.8 s
  * of random prime search); this takes a few milliseconds.
  */
-final class DefaultCertificate {
+public final class DefaultCertificate {
     /** ecdsa-with-SHA256, 1.2.840.10045.4.3.2 */
     private static final byte[] ECDSA_WITH_SHA256 = {0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x04, 0x03, 0x02};
     /** id-at-commonName, 2.5.4.3 */
@@ -36,10 +37,10 @@ final class DefaultCertificate {
     }
 
     /** PEM texts: the certificate, and its private key as PKCS#8. */
-    record Pem(String certificate, String privateKey) {
+    public record Pem(String certificate, String privateKey) {
     }
 
-    static Pem generate(String dnsName, Instant now, SecureRandom random) throws GeneralSecurityException {
+    public static Pem generate(String dnsName, Instant now, SecureRandom random) throws GeneralSecurityException {
         KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
         g.initialize(new ECGenParameterSpec("secp256r1"), random);
         KeyPair keys = g.generateKeyPair();

@@ -1,0 +1,43 @@
+package dev.signalbox.e2e.chaos;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bin/ingress COMMAND ...} in its own process, as a user runs it: the packaged launcher and its
+ * class-data-sharing archive (the build's package phase made both), on this test's JDK, without building.
+ * The script execs Java, so the process's pid is the JVM's and signals reach it directly.
+ */
+final class IngressProcess {
+    private static final Path SCRIPT = Path.of("..", "bin", "ingress").toAbsolutePath().normalize();
+
+    private IngressProcess() {
+    }
+
+    /** Starts {@code bin/ingress args...} with heap {@code maxHeap} (e.g. "256m"), its output written to {@code log}. */
+    static Process start(String maxHeap, Path log, String... args) throws IOException {
+        return start(maxHeap, ProcessBuilder.Redirect.to(log.toFile()), args);
+    }
+
+    /** Like {@link #start}, appending to {@code log}: one log across a process's restarts. */
+    static Process startAppending(String maxHeap, Path log, String... args) throws IOException {
+        return start(maxHeap, ProcessBuilder.Redirect.appendTo(log.toFile()), args);
+    }
+
+    private static Process start(String maxHeap, ProcessBuilder.Redirect log, String... args) throws IOException {
+        if (!Files.isExecutable(SCRIPT)) {
+            throw new IllegalStateException("no launcher at " + SCRIPT + " (the tests run from the e2e module)");
+        }
+        List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(log);
+        b.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        b.environment().put("SIGNALBOX_JAVA_OPTS", "-Xmx" + maxHeap);
+        b.environment().put("SIGNALBOX_BUILD", "never");
+        return b.start();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.signalbox.launcher;
+
+import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.compiler.CompilerMain;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bin/ingress compiler}: one route-compiler against an external Kafka. */
+@Command(header = "Events -> versioned routing snapshots, exactly once.", name = "compiler", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
+        description = {"Folds the events into the cluster model and publishes versioned routing snapshots, exactly once.",
+            "Stops cleanly on SIGTERM; exits 3 when another compiler fenced it."})
+final class CompilerCommand implements Callable<Integer> {
+    @Mixin
+    KafkaOption kafka;
+
+    @Option(names = "--hold-off-ms", defaultValue = "5", paramLabel = "MS", converter = Port.Millis.class,
+            description = "A change this long after the last publish is published at once; sooner ones when no event came for this long.")
+    Duration holdOff;
+
+    @Option(names = "--max-delay-ms", defaultValue = "200", paramLabel = "MS", converter = Port.Millis.class,
+            description = "Publish at the latest this long after the first unpublished change.")
+    Duration maxDelay;
+
+    CompilerConfig config() {
+        return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        return CompilerMain.run(config());
+    }
+}

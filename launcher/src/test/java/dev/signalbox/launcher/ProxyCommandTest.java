@@ -1,0 +1,61 @@
+package dev.signalbox.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.signalbox.proxy.ProxyConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+/** {@code bin/ingress proxy}'s options, as picocli parses them into the proxy's configuration. */
+class ProxyCommandTest {
+    private static ProxyCommand command(String[] args) {
+        ProxyCommand command = new ProxyCommand();
+        new CommandLine(command).parseArgs(args);
+        return command;
+    }
+
+    private static ProxyConfig parse(String[] args) {
+        return command(args).config();
+    }
+
+    private static Duration drainTimeout(String[] args) {
+        return command(args).drainTimeout;
+    }
+
+    @Test
+    void parsesEveryOption() {
+        ProxyConfig c = parse(new String[] {"--kafka", "k:9092", "--http-port", "81", "--admin-port", "82",
+            "--node-id", "n7", "--bind", "127.0.0.1"});
+        assertEquals(new ProxyConfig("k:9092", "n7", "127.0.0.1", 81, 82, Duration.ofSeconds(2), Duration.ofSeconds(30)), c);
+    }
+
+    @Test
+    void httpsIsServedOnlyWhenItsPortIsGiven() {
+        ProxyConfig plain = parse(new String[] {"--kafka", "k:1", "--http-port", "81"});
+        assertEquals(null, plain.https());
+        ProxyConfig tls = parse(new String[] {"--kafka", "k:1", "--https-port", "8443", "--public-https-port", "443",
+            "--default-cert", "/c.pem", "--default-key", "/k.pem"});
+        assertEquals(new ProxyConfig.Https(8443, 443, java.nio.file.Path.of("/c.pem"), java.nio.file.Path.of("/k.pem")),
+                tls.https());
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--public-https-port", "443"}));
+        assertThrows(ParameterException.class,
+                () -> parse(new String[] {"--kafka", "k:1", "--https-port", "8443", "--default-cert", "/c.pem"}));
+    }
+
+    @Test
+    void rejectsAPortThatIsNotANumber() {
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--http-port", "eighty"}));
+    }
+
+    @Test
+    void theDrainTimeoutDefaultsToTenSeconds() {
+        assertEquals(Duration.ofSeconds(10), drainTimeout(new String[] {"--kafka", "k:1", "--http-port", "81"}));
+        String[] args = {"--kafka", "k:1", "--drain-timeout-ms", "2500", "--http-port", "81"};
+        assertEquals(Duration.ofMillis(2500), drainTimeout(args));
+        assertEquals(81, parse(args).httpPort());
+        assertThrows(ParameterException.class, () -> drainTimeout(new String[] {"--kafka", "k:1", "--drain-timeout-ms", "-1"}));
+    }
+}

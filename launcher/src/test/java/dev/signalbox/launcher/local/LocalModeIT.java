@@ -1,0 +1,82 @@
+package dev.signalbox.launcher.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.proxy.ProxyNode;
+import dev.signalbox.testing.Await;
+import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.Http;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code bin/ingress local} as a user runs it: files in a directory become routes on every proxy. */
+class LocalModeIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void editingAndRemovingManifestFilesChangesRoutingOnEveryProxy(@TempDir Path dir) throws IOException {
+        try (EchoBackend a = EchoBackend.start("a"); EchoBackend b = EchoBackend.start("b")) {
+            Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(dir.resolve("services.yaml"), Manifests.service("svc-a", a.port()) + "---\n"
+                    + Manifests.service("svc-b", b.port()));
+            Files.writeString(dir.resolve("app.yaml"), Manifests.ingress("app", "app.local", "/", "svc-a"));
+            LocalConfig config = new LocalConfig(dir, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
+                    dir.resolve("data"), 0, "local", false);
+            try (LocalMode local = LocalMode.start(config)) {
+                for (ProxyNode p : local.proxies()) {
+                    awaitBackend(p, "app.local", "/x", "a");
+                }
+                Files.writeString(dir.resolve("app.yaml"), Manifests.ingress("app", "app.local", "/", "svc-b"));
+                for (ProxyNode p : local.proxies()) {
+                    awaitBackend(p, "app.local", "/x", "b");
+                }
+                // A file that does not parse is reported; everything else keeps being served and updated.
+                Files.writeString(dir.resolve("broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata: [unclosed\n");
+                Files.writeString(dir.resolve("other.yaml"), Manifests.ingress("other", "other.local", "/", "svc-a"));
+                for (ProxyNode p : local.proxies()) {
+                    awaitBackend(p, "other.local", "/", "a");
+                    assertEquals(200, Http.get(p.httpPort(), "app.local", "/x").statusCode());
+                }
+                Files.delete(dir.resolve("app.yaml"));
+                for (ProxyNode p : local.proxies()) {
+                    Await.value("app.local is no longer routed", WAIT,
+                            () -> Http.get(p.httpPort(), "app.local", "/x").statusCode(), s -> s == 404);
+                }
+                // An Ingress naming a Service that does not exist is a diagnostic in /routes; the rest is served.
+                Files.writeString(dir.resolve("typo.yaml"), Manifests.ingress("typo", "typo.local", "/", "svc-typo"));
+                HttpResponse<String> routes = Await.value("a diagnostic for the typo", WAIT,
+                        () -> Http.get(local.proxies().get(0).adminPort(), null, "/routes"),
+                        r -> r.body().contains("service bench/svc-typo does not exist"));
+                assertTrue(routes.body().contains("\"version\""), routes.body());
+                assertEquals(503, Http.get(local.proxies().get(0).httpPort(), "typo.local", "/").statusCode());
+                awaitBackend(local.proxies().get(1), "other.local", "/", "a");
+            }
+        }
+    }
+
+    @Test
+    void theExampleIsServedWithoutArguments(@TempDir Path data) {
+        Path examples = Path.of(System.getProperty("user.dir")).resolve("../deploy/examples").normalize();
+        LocalConfig config = new LocalConfig(examples, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1, data, 0, "local", true);
+        try (LocalMode local = LocalMode.start(config)) {
+            int port = local.proxies().get(0).httpPort();
+            awaitBackend(local.proxies().get(0), "demo.localtest.me", "/a", "echo-a");
+            awaitBackend(local.proxies().get(0), "demo.localtest.me", "/b/x", "echo-b");
+            awaitBackend(local.proxies().get(0), "anything.example", "/anything", "echo-b");
+            assertEquals(200, Http.get(port, "demo.localtest.me", "/a").statusCode());
+        }
+    }
+
+    private static void awaitBackend(ProxyNode p, String host, String path, String backend) {
+        Await.value("proxy " + p.httpPort() + " sends " + host + path + " to " + backend, WAIT,
+                () -> Http.tryGet(p.httpPort(), host, path),
+                r -> r != null && r.statusCode() == 200 && r.body().contains("backend: " + backend + "\n"));
+    }
+}
