@@ -2,6 +2,7 @@ package dev.signalbox.launcher;
 
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyMain;
+import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.schemas.crypto.KeyRing;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -61,9 +62,25 @@ final class ProxyCommand implements Callable<Integer> {
             description = "The key-encryption keys that open TLS private keys sealed in Kafka, one base64 file per key id; or SIGNALBOX_ENCRYPTION_KEYS=id=base64[,id=base64].")
     Path encryptionKeys;
 
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR]", converter = TrustedProxiesConverter.class,
+            description = "Load balancers in front whose X-Forwarded-*, X-Real-IP and ssl-client-* fields are kept "
+                    + "(ingress-nginx's proxy-real-ip-cidr). Default: none; every client's are replaced.")
+    TrustedProxies trustedProxies;
+
+    static final class TrustedProxiesConverter implements picocli.CommandLine.ITypeConverter<TrustedProxies> {
+        @Override
+        public TrustedProxies convert(String value) {
+            try {
+                return TrustedProxies.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     ProxyConfig config() {
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
-                Duration.ofSeconds(2), Duration.ofSeconds(30));
+                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies);
         try {
             // Proxies only open: every key id a record may name must be here, so no active key is chosen.
             config = config.withKeys(KeyRing.configured(encryptionKeys, null));

@@ -33,6 +33,15 @@ class ProxyCommandTest {
     }
 
     @Test
+    void trustedProxiesAreCidrBlocksAndNothingIsTrustedByDefault() {
+        assertEquals(false, parse(new String[] {"--kafka", "k:1"}).trustedProxies().contains("127.0.0.1"));
+        ProxyConfig c = parse(new String[] {"--kafka", "k:1", "--trusted-proxies", "10.0.0.0/8,192.0.2.7"});
+        assertEquals(java.util.List.of(true, true, false), java.util.stream.Stream.of("10.9.8.7", "192.0.2.7", "192.0.2.8")
+                .map(c.trustedProxies()::contains).toList());
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--trusted-proxies", "lb.example"}));
+    }
+
+    @Test
     void httpsIsServedOnlyWhenItsPortIsGiven() {
         ProxyConfig plain = parse(new String[] {"--kafka", "k:1", "--http-port", "81"});
         assertEquals(null, plain.https());
