@@ -11,6 +11,7 @@ import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.kafka.SnapshotRecords;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
@@ -198,7 +199,7 @@ class ProxyNodeIT {
         assertTrue(chunks.size() > 1, "the test should exercise multi-chunk snapshots");
         producer.beginTransaction();
         for (SnapshotChunk c : chunks) {
-            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
+            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), SnapshotRecords.headers(c)));
         }
         producer.commitTransaction();
         return s.version();

@@ -5,6 +5,7 @@ import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.kafka.SnapshotRecords;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
@@ -158,7 +159,7 @@ class ProxyNodeTlsIT {
         RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
         producer.beginTransaction();
         for (SnapshotChunk c : SnapshotChunk.split(s.version(), SnapshotCodec.encode(s), 4096)) {
-            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
+            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), SnapshotRecords.headers(c)));
         }
         producer.commitTransaction();
         return s.version();

@@ -7,6 +7,7 @@ import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.kafka.SnapshotRecords;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.kafka.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
@@ -216,7 +217,7 @@ public final class CompilerLoop implements AutoCloseable {
         if (newVersion) {
             RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance, table);
             for (SnapshotChunk c : SnapshotChunk.split(version, SnapshotCodec.encode(snapshot), config.chunkBytes())) {
-                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
+                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), SnapshotRecords.headers(c)));
             }
         }
         checkpoint.write(producer, model.latestObservedAt());

@@ -99,7 +99,7 @@ public final class SnapshotLog implements AutoCloseable {
         List<RoutingSnapshot> out = new java.util.ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
-                Optional<byte[]> whole = assembler.accept(SnapshotChunk.fromRecord(r.headers(), r.value()));
+                Optional<byte[]> whole = assembler.accept(SnapshotRecords.chunk(r.headers(), r.value()));
                 if (whole.isPresent()) {
                     out.add(SnapshotCodec.decode(whole.get()));
                 }
