@@ -70,7 +70,8 @@ public final class ProxyMain {
         try {
             // Proxies only open: every key id a record may name must be here, so no active key is chosen.
             config = config.withKeys(KeyRing.configured(
-                    opts.containsKey("--encryption-keys") ? Path.of(opts.get("--encryption-keys")) : null, null));
+                    opts.containsKey("--encryption-keys") ? Path.of(opts.get("--encryption-keys")) : null,
+                    System.getenv(KeyRing.ENV), null));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read the key-encryption keys: " + e.getMessage(), e);
         }

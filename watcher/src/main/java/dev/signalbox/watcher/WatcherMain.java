@@ -111,6 +111,10 @@ public final class WatcherMain {
         if (leaseNamespace != null) {
             config = config.withLease(leaseNamespace, config.leaseName());
         }
+        String pod = System.getenv("POD_NAME");
+        if (identity == null && pod != null && !pod.isEmpty()) {
+            identity = pod;
+        }
         if (identity != null) {
             config = config.withIdentity(identity);
         }
@@ -120,7 +124,7 @@ public final class WatcherMain {
                     java.time.Duration.ofMillis(leaseMs * 2 / 15));
         }
         try {
-            config = config.withKeys(KeyRing.configured(keyDir, activeKey));
+            config = config.withKeys(KeyRing.configured(keyDir, System.getenv(KeyRing.ENV), activeKey));
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot read the key-encryption keys: " + e.getMessage(), e);
         }
