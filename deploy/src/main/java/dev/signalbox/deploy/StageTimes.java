@@ -7,7 +7,7 @@ import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.Kind;
-import dev.signalbox.schemas.kafka.SnapshotRecords;
+import dev.signalbox.snapshotlog.SnapshotRecords;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -28,8 +28,8 @@ import java.util.concurrent.ThreadFactory;
 
 /**
  * The house's layout, checked on the compiled classes of every module (this module sees them all): pure
- * packages stay pure, and the pipeline's components do not depend on each other. Test classes are not
- * checked. STYLE.md, "The layout shows the pipeline".
+ * packages stay pure, schemas holds formats only, the environment is read in the Mains, and the pipeline's
+ * components do not depend on each other. Test classes are not checked. STYLE.md, "The layout shows the pipeline".
  */
 @AnalyzeClasses(packages = "dev.signalbox", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
@@ -41,23 +41,23 @@ class ArchitectureTest {
     private static final DescribedPredicate<JavaClass> THREADS = assignableTo(Thread.class)
             .or(assignableTo(Executor.class)).or(type(Executors.class)).or(assignableTo(ThreadFactory.class))
             .or(assignableTo(Timer.class)).or(assignableTo(CompletableFuture.class))
-            .as("threads or executors");
+            .as("are threads or executors");
 
     /** java.net minus the classes that only parse or encode text. */
     private static final DescribedPredicate<JavaClass> SOCKETS = resideInAnyPackage("java.net..", "java.nio.channels..",
             "javax.net..")
             .and(DescribedPredicate.not(type(URI.class).or(type(URISyntaxException.class)).or(type(URLEncoder.class))
                     .or(type(URLDecoder.class)).or(type(IDN.class))))
-            .as("sockets, addresses or channels");
+            .as("are sockets, addresses or channels");
 
     private static final DescribedPredicate<JavaMethodCall> READS_ENVIRONMENT = DescribedPredicate.describe(
-            "System.getenv, System.getProperty or System.getProperties",
+            "the target is System.getenv, System.getProperty or System.getProperties",
             call -> call.getTarget().getOwner().isEquivalentTo(System.class)
                     && Set.of("getenv", "getProperty", "getProperties").contains(call.getTarget().getName()));
 
     /** now() without arguments on any java.time type, Clock.system*(), and System's wall and monotonic clocks. */
     private static final DescribedPredicate<JavaMethodCall> READS_CLOCK = DescribedPredicate.describe(
-            "the clock (java.time's now(), Clock.system*(), System.currentTimeMillis or nanoTime)",
+            "the target reads the clock (java.time's now(), Clock.system*(), System.currentTimeMillis or nanoTime)",
             call -> {
                 String owner = call.getTarget().getOwner().getName();
                 String name = call.getTarget().getName();
@@ -96,9 +96,28 @@ class ArchitectureTest {
             .because("they share only the formats in schemas; deploy assembles them");
 
     @ArchTest
-    static final ArchRule schemas_depend_on_no_component = noClasses()
-            .that().resideInAPackage("dev.signalbox.schemas..")
+    static final ArchRule shared_modules_depend_on_no_component = noClasses()
+            .that().resideInAnyPackage("dev.signalbox.schemas..", "dev.signalbox.snapshotlog..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.signalbox.watcher..", "dev.signalbox.compiler..",
                     "dev.signalbox.proxy..", "dev.signalbox.deploy..")
-            .because("every component shares schemas");
+            .because("every component shares schemas, and the compiler, the proxies and the watcher the snapshot log");
+
+    @ArchTest
+    static final ArchRule schemas_holds_formats_and_pure_codecs_only = noClasses()
+            .that().resideInAPackage("dev.signalbox.schemas..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.netty..", "io.fabric8..", "org.apache.kafka..")
+            .orShould().dependOnClassesThat(THREADS)
+            .orShould().dependOnClassesThat(SOCKETS)
+            .orShould().callMethodWhere(READS_ENVIRONMENT)
+            .orShould().callMethodWhere(READS_CLOCK)
+            .because("schemas is what every module shares: records, schema files and codecs; Kafka's side of the "
+                    + "snapshots topic is in snapshot-log");
+
+    @ArchTest
+    static final ArchRule only_the_mains_read_the_environment = noClasses()
+            .that().haveSimpleNameNotEndingWith("Main")
+            .should().callMethodWhere(DescribedPredicate.describe("the target is System.getenv",
+                    (JavaMethodCall call) -> call.getTarget().getOwner().isEquivalentTo(System.class)
+                            && call.getTarget().getName().equals("getenv")))
+            .because("each component's Main reads its configuration once and passes it on");
 }

@@ -1,4 +1,4 @@
-package dev.signalbox.schemas.kafka;
+package dev.signalbox.snapshotlog;
 
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.signalbox.schemas.kafka;
+package dev.signalbox.snapshotlog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
