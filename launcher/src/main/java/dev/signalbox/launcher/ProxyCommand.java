@@ -83,7 +83,7 @@ final class ProxyCommand implements Callable<Integer> {
                 Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies);
         try {
             // Proxies only open: every key id a record may name must be here, so no active key is chosen.
-            config = config.withKeys(KeyRing.configured(encryptionKeys, null));
+            config = config.withKeys(KeyRing.configured(encryptionKeys, System.getenv(KeyRing.ENV), null));
         } catch (IOException e) {
             throw new ParameterException(spec.commandLine(), "cannot read the key-encryption keys: " + e.getMessage(), e, null, null);
         }

@@ -51,7 +51,8 @@ final class WatcherCommand implements Callable<Integer> {
             description = "Write the load balancer addresses of this Service into our Ingresses' status instead.")
     String publishService;
 
-    @Option(names = "--identity", paramLabel = "ID", description = "This candidate's name in the Lease. Default: pod or host name plus a random suffix.")
+    @Option(names = "--identity", paramLabel = "ID", defaultValue = "${env:POD_NAME}",
+            description = "This candidate's name in the Lease. Default: the POD_NAME environment variable, else the host name plus a random suffix.")
     String identity;
 
     @Option(names = "--lease-duration-ms", defaultValue = "15000", paramLabel = "MS", converter = Port.Millis.class,
@@ -81,7 +82,7 @@ final class WatcherCommand implements Callable<Integer> {
             if (identity != null) {
                 config = config.withIdentity(identity);
             }
-            return config.withKeys(KeyRing.configured(encryptionKeys, encryptionKeyId));
+            return config.withKeys(KeyRing.configured(encryptionKeys, System.getenv(KeyRing.ENV), encryptionKeyId));
         } catch (IOException e) {
             throw usage("cannot read the key-encryption keys: " + e.getMessage());
         } catch (IllegalArgumentException e) {

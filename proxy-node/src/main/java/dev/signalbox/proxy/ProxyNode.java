@@ -9,8 +9,7 @@ import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.proxy.status.FeedHealth;
 import dev.signalbox.proxy.status.NodeStatus;
-import dev.signalbox.schemas.codec.DecodeFailures;
-import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
@@ -42,7 +41,9 @@ public final class ProxyNode implements AutoCloseable {
     /** Binds the ports and starts following snapshots; returns without waiting for the first one. */
     public static ProxyNode start(ProxyConfig config) {
         RoutingState routing = new RoutingState();
-        ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, DecodeFailures.SNAPSHOTS::get);
+        // This node's reader of the snapshots topic; /metrics reports the records it could not decode.
+        SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
+        ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, log::decodeFailures);
         metrics.snapshotDiagnostics(() -> {
             var s = routing.current().snapshot();
             return s == null ? 0 : s.table().diagnostics().size();
@@ -73,7 +74,6 @@ public final class ProxyNode implements AutoCloseable {
             metrics.tlsUnusableBindings(upstreamTls::unusable);
         }
         // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
-        SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
         CompletableFuture<ProxyServer> bound = new CompletableFuture<>();
         SnapshotFollower follower = SnapshotFollower.start(log, s -> {
             boolean first = routing.appliedVersion() == 0;

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
-import dev.signalbox.schemas.Topics;
-import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.snapshotlog.SnapshotWriter;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
@@ -35,7 +34,6 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -131,11 +129,7 @@ class ProxyNodeBackendTlsIT {
 
     private static synchronized void publish(RoutingTable table) {
         RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
-        producer.beginTransaction();
-        for (SnapshotChunk c : SnapshotChunk.split(s.version(), SnapshotCodec.encode(s), 4096)) {
-            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
-        }
-        producer.commitTransaction();
+        new SnapshotWriter(producer, 4096).publish(s);
     }
 
     private static String get(String host) {

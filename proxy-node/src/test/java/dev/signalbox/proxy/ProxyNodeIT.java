@@ -7,10 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
-import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.Json;
-import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.snapshotlog.SnapshotWriter;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
@@ -49,7 +48,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -196,13 +194,8 @@ class ProxyNodeIT {
     /** Publishes the next version as the compiler does: small chunks, one transaction, partition 0. */
     private static synchronized long publish(RoutingTable table) {
         RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
-        List<SnapshotChunk> chunks = SnapshotChunk.split(s.version(), SnapshotCodec.encode(s), 700);
-        assertTrue(chunks.size() > 1, "the test should exercise multi-chunk snapshots");
-        producer.beginTransaction();
-        for (SnapshotChunk c : chunks) {
-            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
-        }
-        producer.commitTransaction();
+        int chunks = new SnapshotWriter(producer, 700).publish(s);
+        assertTrue(chunks > 1, "the test should exercise multi-chunk snapshots");
         return s.version();
     }
 

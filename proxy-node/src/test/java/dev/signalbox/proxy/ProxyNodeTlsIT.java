@@ -2,9 +2,8 @@ package dev.signalbox.proxy;
 
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
-import dev.signalbox.schemas.Topics;
-import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.snapshotlog.SnapshotWriter;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
@@ -44,7 +43,6 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -162,11 +160,7 @@ class ProxyNodeTlsIT {
 
     private static synchronized long publish(RoutingTable table) {
         RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
-        producer.beginTransaction();
-        for (SnapshotChunk c : SnapshotChunk.split(s.version(), SnapshotCodec.encode(s), 4096)) {
-            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
-        }
-        producer.commitTransaction();
+        new SnapshotWriter(producer, 4096).publish(s);
         return s.version();
     }
 

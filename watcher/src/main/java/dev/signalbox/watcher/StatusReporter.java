@@ -1,6 +1,6 @@
 package dev.signalbox.watcher;
 
-import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.watcher.k8s.KubeStatus;

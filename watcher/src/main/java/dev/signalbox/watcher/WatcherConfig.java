@@ -120,12 +120,11 @@ public record WatcherConfig(
                 namespaces, leaseDuration, renewDeadline, retryPeriod, status, k);
     }
 
-    /** The pod name (POD_NAME or HOSTNAME in a pod), else the host name, plus a random suffix. */
+    /**
+     * The host name (HOSTNAME in a pod) plus a random suffix. {@code bin/ingress watcher} uses the pod name
+     * (POD_NAME) instead when it is set.
+     */
     static String defaultIdentity() {
-        String pod = System.getenv("POD_NAME");
-        if (pod != null && !pod.isEmpty()) {
-            return pod;
-        }
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();

@@ -14,7 +14,7 @@ import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.IngressState;
 import dev.signalbox.schemas.event.Kind;
-import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;

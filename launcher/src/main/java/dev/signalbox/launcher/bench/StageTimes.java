@@ -7,6 +7,7 @@ import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.snapshotlog.SnapshotRecords;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,7 +36,7 @@ final class StageTimes {
         }
         for (ConsumerRecord<byte[], byte[]> r : TopicDump.readCommitted(bootstrap, Topics.SNAPSHOTS)) {
             try {
-                SnapshotChunk c = SnapshotChunk.fromRecord(r.headers(), r.value());
+                SnapshotChunk c = SnapshotRecords.chunk(r.headers(), r.value());
                 if (c.count() == 1) {
                     RoutingSnapshot s = SnapshotCodec.decode(c.data());
                     snapshotSentAt.putIfAbsent(s.createdAt(), r.timestamp());

@@ -36,7 +36,7 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * The training run behind the two class-data-sharing archives the build leaves in {@code deploy/target}: the
+ * The training run behind the two class-data-sharing archives the build leaves in {@code launcher/target}: the
  * whole local pipeline on free ports, and a {@code bin/ingress proxy} process joining it. Each proxy gets one
  * HTTP request (redirected), one HTTPS request (SNI, a certificate from a TLS Secret, proxied to a backend)
  * and a look at its admin endpoints. The proxy process runs with {@code -XX:ArchiveClassesAtExit} and exits

@@ -1,6 +1,6 @@
 package dev.signalbox.launcher.local;
 
-import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.io.PrintStream;

@@ -1,7 +1,7 @@
 package dev.signalbox.proxy.kafka;
 
 import dev.signalbox.proxy.status.FeedHealth;
-import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.time.Clock;
 import java.time.Duration;

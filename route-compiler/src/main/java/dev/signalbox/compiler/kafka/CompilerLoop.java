@@ -5,10 +5,10 @@ import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
-import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
-import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotWriter;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
@@ -27,7 +27,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -256,9 +255,7 @@ public final class CompilerLoop implements AutoCloseable {
         producer.beginTransaction();
         if (newVersion) {
             RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance, table);
-            for (SnapshotChunk c : SnapshotChunk.split(version, SnapshotCodec.encode(snapshot), config.chunkBytes())) {
-                producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, c.recordKey(), c.data(), c.headers()));
-            }
+            new SnapshotWriter(producer, config.chunkBytes()).send(snapshot);
         }
         checkpoint.write(producer, model.latestObservedAt());
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());

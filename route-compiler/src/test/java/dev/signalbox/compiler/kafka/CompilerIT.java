@@ -19,7 +19,7 @@ import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.ObjectState;
 import dev.signalbox.schemas.event.ServiceState;
-import dev.signalbox.schemas.kafka.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.testing.Await;
 import java.nio.charset.StandardCharsets;

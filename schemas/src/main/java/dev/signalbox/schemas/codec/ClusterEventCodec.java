@@ -23,22 +23,44 @@ public final class ClusterEventCodec {
         }
     }
 
-    /** Decodes, or logs, counts and returns empty for a record that is not a readable event. */
-    public static Optional<ClusterEvent> decode(String where, byte[] bytes) {
+    /**
+     * Decodes one event.
+     *
+     * @throws DecodeException when the bytes are not an event this reader can read
+     */
+    public static ClusterEvent decode(byte[] bytes) throws DecodeException {
+        ClusterEvent e;
+        try {
+            e = Json.MAPPER.readValue(bytes, ClusterEvent.class);
+        } catch (IOException | RuntimeException x) {
+            throw new DecodeException(x.getMessage(), x);
+        }
+        if (e.formatVersion() < 1 || e.formatVersion() > FormatVersion.CURRENT) {
+            throw new DecodeException("format version " + e.formatVersion() + " is not supported (this reader knows 1.."
+                    + FormatVersion.CURRENT + ")");
+        }
+        return e;
+    }
+
+    /**
+     * Decodes a record's value, or logs it, tells {@code onFailure} (the reading component's counter) and returns
+     * empty for a record that is not a readable event. A null value (no record) is empty and no failure.
+     */
+    public static Optional<ClusterEvent> decode(String where, byte[] bytes, Runnable onFailure) {
         if (bytes == null) {
             return Optional.empty();
         }
         try {
-            ClusterEvent e = Json.MAPPER.readValue(bytes, ClusterEvent.class);
-            if (e.formatVersion() < 1 || e.formatVersion() > FormatVersion.CURRENT) {
-                throw new IOException("format version " + e.formatVersion() + " is not supported (this reader knows 1.."
-                        + FormatVersion.CURRENT + ")");
-            }
-            return Optional.of(e);
-        } catch (IOException | RuntimeException e) {
-            DecodeFailures.EVENTS.incrementAndGet();
+            return Optional.of(decode(bytes));
+        } catch (DecodeException e) {
+            onFailure.run();
             LOG.warn("skipping undecodable event at {}: {}", where, e.getMessage());
             return Optional.empty();
         }
+    }
+
+    /** {@link #decode(String, byte[], Runnable)} for readers that do not count failures (tools, replay, tests). */
+    public static Optional<ClusterEvent> decode(String where, byte[] bytes) {
+        return decode(where, bytes, () -> { });
     }
 }

@@ -1,18 +1,20 @@
 package dev.signalbox.schemas.codec;
 
-import java.nio.charset.StandardCharsets;
+import dev.signalbox.schemas.FormatVersion;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * One record of the snapshots topic: a slice of an encoded snapshot. A snapshot larger than one Kafka
  * record is split into chunks that the compiler writes in one transaction, so a read_committed reader
- * sees all chunks of a version or none. The chunk's place is carried in record headers; the value is
- * the raw slice.
+ * sees all chunks of a version or none. The chunk's place is carried in record headers (US-ASCII decimal
+ * strings, {@link #headers()}); the value is the raw slice. Kafka's record types stay out of this class: the
+ * snapshot log turns these headers into a record's.
  */
 public record SnapshotChunk(long version, int index, int count, byte[] data) {
     /** Default slice size: well under the topic's max.message.bytes. */
@@ -48,37 +50,35 @@ public record SnapshotChunk(long version, int index, int count, byte[] data) {
         return String.format("%019d", version);
     }
 
-    public Headers headers() {
-        RecordHeaders h = new RecordHeaders();
-        h.add(H_FORMAT, ascii(String.valueOf(dev.signalbox.schemas.FormatVersion.CURRENT)));
-        h.add(H_VERSION, ascii(String.valueOf(version)));
-        h.add(H_INDEX, ascii(String.valueOf(index)));
-        h.add(H_COUNT, ascii(String.valueOf(count)));
-        return h;
+    /** The record headers, name to value, in the order they are written. */
+    public Map<String, String> headers() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put(H_FORMAT, String.valueOf(FormatVersion.CURRENT));
+        h.put(H_VERSION, String.valueOf(version));
+        h.put(H_INDEX, String.valueOf(index));
+        h.put(H_COUNT, String.valueOf(count));
+        return Collections.unmodifiableMap(h);
     }
 
     /**
      * Reads a chunk from a record's headers and value.
      *
+     * @param header a header's value by name, null when the record has no such header
      * @throws IllegalArgumentException when the headers are missing or malformed
      */
-    public static SnapshotChunk fromRecord(Headers headers, byte[] value) {
+    public static SnapshotChunk fromHeaders(Function<String, String> header, byte[] value) {
         if (value == null) {
             throw new IllegalArgumentException("chunk record without a value");
         }
-        return new SnapshotChunk(Long.parseLong(header(headers, H_VERSION)),
-                Integer.parseInt(header(headers, H_INDEX)), Integer.parseInt(header(headers, H_COUNT)), value);
+        return new SnapshotChunk(Long.parseLong(header(header, H_VERSION)),
+                Integer.parseInt(header(header, H_INDEX)), Integer.parseInt(header(header, H_COUNT)), value);
     }
 
-    private static String header(Headers headers, String name) {
-        Header h = headers.lastHeader(name);
-        if (h == null || h.value() == null) {
+    private static String header(Function<String, String> header, String name) {
+        String value = header.apply(name);
+        if (value == null) {
             throw new IllegalArgumentException("chunk record without header " + name);
         }
-        return new String(h.value(), StandardCharsets.US_ASCII);
-    }
-
-    private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.US_ASCII);
+        return value;
     }
 }

@@ -48,23 +48,21 @@ public final class SnapshotCodec {
     /**
      * Decodes a whole snapshot and checks its format version and content hash.
      *
-     * @throws IOException when the bytes are not a snapshot this reader can trust
+     * @throws DecodeException when the bytes are not a snapshot this reader can trust
      */
-    public static RoutingSnapshot decode(byte[] bytes) throws IOException {
+    public static RoutingSnapshot decode(byte[] bytes) throws DecodeException {
         RoutingSnapshot s;
         try {
             s = Json.MAPPER.readValue(bytes, RoutingSnapshot.class);
-        } catch (IOException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new IOException(e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new DecodeException(e.getMessage(), e);
         }
         if (s.formatVersion() < 1 || s.formatVersion() > FormatVersion.CURRENT) {
-            throw new IOException("snapshot format version " + s.formatVersion() + " is not supported");
+            throw new DecodeException("snapshot format version " + s.formatVersion() + " is not supported");
         }
         String hash = contentHash(s.table());
         if (!hash.equals(s.contentHash())) {
-            throw new IOException("snapshot " + s.version() + " content hash " + s.contentHash()
+            throw new DecodeException("snapshot " + s.version() + " content hash " + s.contentHash()
                     + " does not match its table (" + hash + ")");
         }
         return s;

@@ -127,14 +127,13 @@ public final class KeyRing {
     public static final String ENV = "SIGNALBOX_ENCRYPTION_KEYS";
 
     /**
-     * The keys a command line asks for: the directory of {@code --encryption-keys} when given, else the
-     * {@link #ENV} environment variable when set, else none.
+     * The keys a command line asks for: the directory of {@code --encryption-keys} when given, else the value
+     * of the {@link #ENV} environment variable (which the command line reads) when set, else none.
      */
-    public static KeyRing configured(Path dir, String activeId) throws IOException {
+    public static KeyRing configured(Path dir, String env, String activeId) throws IOException {
         if (dir != null) {
             return fromDirectory(dir, activeId);
         }
-        String env = System.getenv(ENV);
         return env == null || env.isBlank() ? of(Map.of(), activeId) : parse(env, activeId);
     }
 

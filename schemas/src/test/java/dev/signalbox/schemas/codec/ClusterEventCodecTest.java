@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class ClusterEventCodecTest {
@@ -65,19 +66,26 @@ class ClusterEventCodecTest {
                 new Unreadable("an event whose state does not match its kind is skipped",
                         valid.replace("\"kind\":\"Secret\"", "\"kind\":\"Service\"")));
         for (Unreadable c : cases) {
-            long before = DecodeFailures.EVENTS.get();
+            AtomicLong failures = new AtomicLong();
             Optional<ClusterEvent> decoded = ClusterEventCodec.decode("test",
-                    c.json().getBytes(StandardCharsets.UTF_8));
-            assertEquals(List.of(Optional.empty(), 1L), List.of(decoded, DecodeFailures.EVENTS.get() - before),
+                    c.json().getBytes(StandardCharsets.UTF_8), failures::incrementAndGet);
+            String thrown;
+            try {
+                ClusterEventCodec.decode(c.json().getBytes(StandardCharsets.UTF_8));
+                thrown = "nothing";
+            } catch (DecodeException e) {
+                thrown = "DecodeException";
+            }
+            assertEquals(List.of(Optional.empty(), 1L, "DecodeException"), List.of(decoded, failures.get(), thrown),
                     c.name());
         }
     }
 
     @Test
     void aNullRecordIsSkippedWithoutCounting() {
-        long before = DecodeFailures.EVENTS.get();
+        AtomicLong failures = new AtomicLong();
         assertEquals(List.of(Optional.empty(), 0L),
-                List.of(ClusterEventCodec.decode("test", null), DecodeFailures.EVENTS.get() - before));
+                List.of(ClusterEventCodec.decode("test", null, failures::incrementAndGet), failures.get()));
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.signalbox.watcher.kafka;
 
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
-import dev.signalbox.schemas.codec.ClusterEventSerializer;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.RejectedState;
 import java.time.Duration;

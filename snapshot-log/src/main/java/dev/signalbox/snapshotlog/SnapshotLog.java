@@ -1,7 +1,6 @@
-package dev.signalbox.schemas.kafka;
+package dev.signalbox.snapshotlog;
 
 import dev.signalbox.schemas.Topics;
-import dev.signalbox.schemas.codec.DecodeFailures;
 import dev.signalbox.schemas.codec.SnapshotAssembler;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
@@ -12,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads the snapshots topic: finds the latest complete snapshot at start, then follows new ones. Used by
- * proxies (to serve) and by the compiler (to continue the version sequence). Not thread-safe: one
- * instance per consuming thread.
+ * proxies (to serve), by the compiler (to continue the version sequence) and by the watcher's status
+ * reporter. A record that cannot be decoded is logged, counted in this reader's {@link #decodeFailures()} and
+ * skipped. Not thread-safe, except {@link #decodeFailures()} and {@link #wakeup()}: one instance per consuming
+ * thread. {@link SnapshotWriter} writes what this reads.
  */
 public final class SnapshotLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotLog.class);
@@ -32,6 +34,7 @@ public final class SnapshotLog implements AutoCloseable {
 
     private final Consumer<byte[], byte[]> consumer;
     private final SnapshotAssembler assembler = new SnapshotAssembler();
+    private final AtomicLong decodeFailures = new AtomicLong();
 
     public SnapshotLog(Consumer<byte[], byte[]> consumer) {
         this.consumer = consumer;
@@ -99,17 +102,22 @@ public final class SnapshotLog implements AutoCloseable {
         List<RoutingSnapshot> out = new java.util.ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             try {
-                Optional<byte[]> whole = assembler.accept(SnapshotChunk.fromRecord(r.headers(), r.value()));
+                Optional<byte[]> whole = assembler.accept(SnapshotRecords.chunk(r.headers(), r.value()));
                 if (whole.isPresent()) {
                     out.add(SnapshotCodec.decode(whole.get()));
                 }
             } catch (IOException | RuntimeException e) {
-                DecodeFailures.SNAPSHOTS.incrementAndGet();
+                decodeFailures.incrementAndGet();
                 LOG.warn("skipping undecodable snapshot record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
                         e.getMessage());
             }
         }
         return out;
+    }
+
+    /** Records this reader skipped because they could not be decoded; read from any thread (a proxy's /metrics). */
+    public long decodeFailures() {
+        return decodeFailures.get();
     }
 
     public void wakeup() {
