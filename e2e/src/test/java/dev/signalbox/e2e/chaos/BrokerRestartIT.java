@@ -61,6 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the node back in every partition's ISR.
  */
 class BrokerRestartIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(90);
     /** Longer than the brokers' 9 s session timeout, so the controller fences the dead node meanwhile. */
     private static final Duration OUTAGE = Duration.ofSeconds(15);
@@ -133,8 +134,8 @@ class BrokerRestartIT {
         String bootstrap = KafkaCluster.parse(nodes).bootstrapServers();
         try (EchoBackend backend = EchoBackend.start("steady")) {
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc", backend.port()));
-            Files.writeString(manifests.resolve("steady.yaml"), Manifests.ingress("steady", "steady.local", "/", "svc"));
+            Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc", backend.port()));
+            Files.writeString(manifests.resolve("steady.yaml"), MANIFESTS.ingress("steady", "steady.local", "/", "svc"));
             try (Pipeline pipeline = Pipeline.start(bootstrap, "chaos", manifests, 2)) {
                 List<ProxyNode> proxies = pipeline.proxies();
                 pipeline.awaitServed("steady.local", WAIT);
@@ -249,7 +250,7 @@ class BrokerRestartIT {
         synchronized void write(String name, String host) {
             try {
                 Path tmp = staging.resolve(name + ".yaml");
-                Files.writeString(tmp, Manifests.ingress(name, host, "/", "svc"));
+                Files.writeString(tmp, MANIFESTS.ingress(name, host, "/", "svc"));
                 Files.move(tmp, manifests.resolve(name + ".yaml"), StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);

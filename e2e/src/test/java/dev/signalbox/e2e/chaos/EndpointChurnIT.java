@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * returned and the new endpoint.
  */
 class EndpointChurnIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration DEAD_FOR = Duration.ofSeconds(8);
     private static final int CLIENTS = 2;
@@ -45,8 +46,8 @@ class EndpointChurnIT {
             String bootstrap = kafka.bootstrapServers();
             TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), Manifests.serviceAt("svc", ports(backends)));
-            Files.writeString(manifests.resolve("churn.yaml"), Manifests.ingress("churn", "churn.local", "/", "svc"));
+            Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc", ports(backends)));
+            Files.writeString(manifests.resolve("churn.yaml"), MANIFESTS.ingress("churn", "churn.local", "/", "svc"));
             try (Pipeline pipeline = Pipeline.start(bootstrap, "churn", manifests, 1)) {
                 ProxyNode proxy = pipeline.proxies().get(0);
                 Await.value("churn.local served", WAIT, () -> Http.tryGet(proxy.httpPort(), "churn.local", "/"),
@@ -94,7 +95,7 @@ class EndpointChurnIT {
                     EchoBackend added = EchoBackend.start("b4");
                     backends.add(added);
                     long addedAt = System.nanoTime();
-                    Files.writeString(manifests.resolve("svc.yaml"), Manifests.serviceAt("svc", ports(backends)));
+                    Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc", ports(backends)));
                     Await.until("the added endpoint gets traffic", WAIT, () -> added.requests() > 0);
                     long addedMs = (System.nanoTime() - addedAt) / 1_000_000;
                     long sentAtEnd = sent.get();

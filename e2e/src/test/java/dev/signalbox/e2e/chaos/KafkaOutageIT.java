@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * soon the proxies noticed the outage and the return, and the convergence time.
  */
 class KafkaOutageIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration OUTAGE = Duration.ofSeconds(60);
     /** The detection the proxies promise: {@code FeedHealth.DEFAULT_SILENCE_LIMIT} plus a poll, with room. */
     private static final Duration DETECTION_BOUND = Duration.ofSeconds(10);
@@ -49,8 +50,8 @@ class KafkaOutageIT {
         TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
         try (EchoBackend backend = EchoBackend.start("steady")) {
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc", backend.port()));
-            Files.writeString(manifests.resolve("steady.yaml"), Manifests.ingress("steady", "steady.local", "/", "svc"));
+            Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc", backend.port()));
+            Files.writeString(manifests.resolve("steady.yaml"), MANIFESTS.ingress("steady", "steady.local", "/", "svc"));
             try (Pipeline pipeline = Pipeline.start(bootstrap, "outage", manifests, 2)) {
                 ProxyNode p1 = pipeline.proxies().get(0);
                 ProxyNode p2 = pipeline.proxies().get(1);
@@ -85,7 +86,7 @@ class KafkaOutageIT {
                     kafka.close();
                     long down = System.nanoTime();
                     // A change made while the broker is away is published once it returns.
-                    Files.writeString(manifests.resolve("later.yaml"), Manifests.ingress("later", "later.local", "/", "svc"));
+                    Files.writeString(manifests.resolve("later.yaml"), MANIFESTS.ingress("later", "later.local", "/", "svc"));
                     long detectedDown = 0;
                     for (ProxyNode p : List.of(p1, p2)) {
                         Await.until("proxy " + p.adminPort() + " reports Kafka unreachable", WAIT,

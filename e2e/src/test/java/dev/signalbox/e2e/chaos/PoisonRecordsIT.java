@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Records nobody can decode, in both topics, are skipped and counted; routing goes on. */
 class PoisonRecordsIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
@@ -32,8 +33,8 @@ class PoisonRecordsIT {
         try (EchoBackend a = EchoBackend.start("a")) {
             Path manifests = Files.createDirectories(dir.resolve("manifests"));
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc-a", a.port()));
-            Files.writeString(manifests.resolve("one.yaml"), Manifests.ingress("one", "one.local", "/", "svc-a"));
+            Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc-a", a.port()));
+            Files.writeString(manifests.resolve("one.yaml"), MANIFESTS.ingress("one", "one.local", "/", "svc-a"));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
                     dir.resolve("data"), 0, "local", false);
             try (LocalMode local = LocalMode.start(config)) {
@@ -51,7 +52,7 @@ class PoisonRecordsIT {
                     poison.flush();
                 }
                 long t0 = System.nanoTime();
-                Files.writeString(manifests.resolve("two.yaml"), Manifests.ingress("two", "two.local", "/", "svc-a"));
+                Files.writeString(manifests.resolve("two.yaml"), MANIFESTS.ingress("two", "two.local", "/", "svc-a"));
                 for (ProxyNode p : local.proxies()) {
                     awaitServed(p, "two.local");
                 }
@@ -74,19 +75,19 @@ class PoisonRecordsIT {
         try (EchoBackend a = EchoBackend.start("a")) {
             Path manifests = Files.createDirectories(dir.resolve("manifests"));
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc-a", a.port()));
+            Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc-a", a.port()));
             // 2 MiB in an annotation routing reads: the event would exceed Kafka's 1 MiB record limit.
-            String giant = Manifests.ingress("giant", "giant.local", "/", "svc-a").replace("metadata:\n",
+            String giant = MANIFESTS.ingress("giant", "giant.local", "/", "svc-a").replace("metadata:\n",
                     "metadata:\n  annotations:\n    signalbox.dev/comment: \"" + "x".repeat(2 * 1024 * 1024) + "\"\n");
             Files.writeString(manifests.resolve("giant.yaml"), giant);
-            Files.writeString(manifests.resolve("one.yaml"), Manifests.ingress("one", "one.local", "/", "svc-a"));
+            Files.writeString(manifests.resolve("one.yaml"), MANIFESTS.ingress("one", "one.local", "/", "svc-a"));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
                     dir.resolve("data"), 0, "local", false);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode p = local.proxies().get(0);
                 awaitServed(p, "one.local");
                 long t0 = System.nanoTime();
-                Files.writeString(manifests.resolve("two.yaml"), Manifests.ingress("two", "two.local", "/", "svc-a"));
+                Files.writeString(manifests.resolve("two.yaml"), MANIFESTS.ingress("two", "two.local", "/", "svc-a"));
                 awaitServed(p, "two.local");
                 long servedMs = (System.nanoTime() - t0) / 1_000_000;
                 int giantStatus = Http.get(p.httpPort(), "giant.local", "/").statusCode();

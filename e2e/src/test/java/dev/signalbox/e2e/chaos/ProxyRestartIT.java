@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * serve.
  */
 class ProxyRestartIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SLOW = Duration.ofSeconds(1);
@@ -67,10 +68,10 @@ class ProxyRestartIT {
             String bootstrap = kafka.bootstrapServers();
             TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("fast", fast.port())
-                    + "---\n" + Manifests.service("slow", slow.getAddress().getPort()));
-            Files.writeString(manifests.resolve("fast.yaml"), Manifests.ingress("fast", "fast.local", "/", "fast"));
-            Files.writeString(manifests.resolve("slow.yaml"), Manifests.ingress("slow", "slow.local", "/", "slow"));
+            Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("fast", fast.port())
+                    + "---\n" + MANIFESTS.service("slow", slow.getAddress().getPort()));
+            Files.writeString(manifests.resolve("fast.yaml"), MANIFESTS.ingress("fast", "fast.local", "/", "fast"));
+            Files.writeString(manifests.resolve("slow.yaml"), MANIFESTS.ingress("slow", "slow.local", "/", "slow"));
             int[] http = {Ports.free(), Ports.free()};
             int[] admin = {Ports.free(), Ports.free()};
             Process[] proxies = new Process[2];

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.kafka.TopicDump;
+import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
@@ -180,27 +181,7 @@ class WatcherKillIT {
     }
 
     private static Path writeKubeconfig(Path file) throws IOException {
-        String url = client.getConfiguration().getMasterUrl();
-        Files.writeString(file, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster:
-                    server: %s
-                    insecure-skip-tls-verify: true
-                contexts:
-                - name: mock
-                  context:
-                    cluster: mock
-                    user: mock
-                    namespace: %s
-                current-context: mock
-                users:
-                - name: mock
-                  user:
-                    token: mock-token
-                """.formatted(url, NS));
+        Files.writeString(file, new Manifests(NS).kubeconfig(client.getConfiguration().getMasterUrl()));
         return file;
     }
 }

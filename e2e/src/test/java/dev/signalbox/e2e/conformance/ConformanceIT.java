@@ -1,8 +1,7 @@
 package dev.signalbox.e2e.conformance;
 
-import static dev.signalbox.e2e.conformance.ConformanceManifests.exact;
-import static dev.signalbox.e2e.conformance.ConformanceManifests.ingress;
-import static dev.signalbox.e2e.conformance.ConformanceManifests.prefix;
+import static dev.signalbox.launcher.manifests.Manifests.exact;
+import static dev.signalbox.launcher.manifests.Manifests.prefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,9 +9,11 @@ import dev.signalbox.launcher.local.LocalConfig;
 import dev.signalbox.launcher.local.LocalMode;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.signalbox.e2e.conformance.ConformanceManifests.ClassRef;
-import dev.signalbox.e2e.conformance.ConformanceManifests.IngressPath;
-import dev.signalbox.e2e.conformance.ConformanceManifests.Rule;
+import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.launcher.manifests.Manifests.Endpoint;
+import dev.signalbox.launcher.manifests.Manifests.IngressPath;
+import dev.signalbox.launcher.manifests.Manifests.Rule;
+import dev.signalbox.launcher.manifests.Manifests.ServicePort;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.testing.Await;
@@ -50,6 +51,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * class) puts it back and waits until it is gone. Every wait is on an answer, never on time.
  */
 class ConformanceIT {
+    private static final String NAMESPACE = "conf";
+    private static final Manifests MANIFESTS = new Manifests(NAMESPACE);
+    private static final String OTHER_CLASS = "nginx";
+    private static final String LEGACY_CLASS = "kubernetes.io/ingress.class";
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String NOT_FOUND = "404";
 
@@ -107,18 +112,18 @@ class ConformanceIT {
             SPREAD.add(EchoBackend.start("spread-" + i));
         }
         manifests = Files.createDirectories(tmp.resolve("manifests"));
-        write("classes.yaml", ConformanceManifests.ingressClasses(true));
+        write("classes.yaml", ingressClasses(true));
         List<String> services = new ArrayList<>();
         for (EchoBackend b : BACKENDS) {
-            services.add(ConformanceManifests.service(b.name(), List.of(b.port())));
+            services.add(MANIFESTS.service(b.name(), b.port()));
         }
-        services.add(ConformanceManifests.service("spread", SPREAD.stream().map(EchoBackend::port).toList()));
-        write("services.yaml", ConformanceManifests.documents(services));
+        services.add(MANIFESTS.service("spread", SPREAD.stream().map(EchoBackend::port).toList()));
+        write("services.yaml", Manifests.documents(services));
         List<String> rows = new ArrayList<>();
         for (int i = 0; i < ROWS.size(); i++) {
             rows.add(ingress(rowName(i), new Rule(rowHost(i), ROWS.get(i).paths())));
         }
-        write("paths.yaml", ConformanceManifests.documents(rows));
+        write("paths.yaml", Manifests.documents(rows));
         local = LocalMode.start(new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
                 tmp.resolve("data"), 0, "local", false));
         awaitOwned(IntStream.range(0, ROWS.size()).mapToObj(ConformanceIT::rowName).toArray(String[]::new));
@@ -130,6 +135,17 @@ class ConformanceIT {
             local.close();
         }
         Stream.concat(BACKENDS.stream(), SPREAD.stream()).forEach(EchoBackend::close);
+    }
+
+    /** Our class (the default or not) and another controller's class. */
+    private static String ingressClasses(boolean oursIsDefault) {
+        return Manifests.documents(Manifests.ingressClass(Manifests.OUR_CLASS, Manifests.OUR_CONTROLLER, oursIsDefault),
+                Manifests.ingressClass(OTHER_CLASS, "k8s.io/ingress-nginx", false));
+    }
+
+    /** An Ingress naming our class, with these rules. */
+    private static String ingress(String name, Rule... rules) {
+        return MANIFESTS.ingress(name).className(Manifests.OUR_CLASS).rules(List.of(rules)).yaml();
     }
 
     private static String rowName(int i) {
@@ -170,8 +186,8 @@ class ConformanceIT {
     @Test
     void anExternalNameServiceIsProxiedToItsDnsName() throws IOException {
         // "localhost" resolves to the IPv4 loopback first (the JDK's default), where echo backend "b" listens.
-        write("external.yaml", ConformanceManifests.documents(List.of(
-                ConformanceManifests.externalName("external", "localhost", backend("b").port()),
+        write("external.yaml", Manifests.documents(List.of(
+                MANIFESTS.externalName("external", "localhost", backend("b").port()),
                 ingress("external", new Rule("external.test", prefix("/", "external"))))));
         awaitAnswer("external.test", "/x", "b");
     }
@@ -193,8 +209,8 @@ class ConformanceIT {
         });
         v6.start();
         try {
-            write("v6.yaml", ConformanceManifests.documents(List.of(
-                    ConformanceManifests.service("v6", "IPv6", "::1", List.of(v6.getAddress().getPort())),
+            write("v6.yaml", Manifests.documents(List.of(
+                    MANIFESTS.service("v6", ServicePort.HTTP, List.of(new Endpoint("IPv6", "::1", v6.getAddress().getPort()))),
                     ingress("v6", new Rule("v6.test", prefix("/", "v6"))))));
             awaitAnswer("v6.test", "/", "v6");
         } finally {
@@ -225,7 +241,7 @@ class ConformanceIT {
         assertEquals(List.of(NOT_FOUND, NOT_FOUND), List.of(answer(proxy(0), "nothing.test", "/"),
                 answer(proxy(0), rowHost(1), "/bar")), "an unknown host, and a known host's unmatched path");
         try {
-            write("fallback.yaml", ingress("fallback", ClassRef.OURS, "fallback", List.of()));
+            write("fallback.yaml", MANIFESTS.ingress("fallback").className(Manifests.OUR_CLASS).defaultBackend("fallback").yaml());
             awaitAnswer("nothing.test", "/", "fallback");
             assertEquals(List.of("fallback", "fallback", "a"), List.of(answer(proxy(1), "nothing.test", "/x"),
                     answer(proxy(1), rowHost(1), "/bar"), answer(proxy(1), rowHost(1), "/foo")));
@@ -237,35 +253,34 @@ class ConformanceIT {
 
     @Test
     void anIngressNamingOurClassIsServedAndOneNamingAnotherControllersClassIsNot() throws IOException {
-        write("class.yaml", ingress("class", ClassRef.OURS, null, List.of(new Rule("class.test", prefix("/", "a")))));
+        write("class.yaml", ingress("class", new Rule("class.test", prefix("/", "a"))));
         awaitAnswer("class.test", "/", "a");
-        write("class.yaml", ingress("class", new ClassRef(ConformanceManifests.OTHER_CLASS, null), null,
-                List.of(new Rule("class.test", prefix("/", "a")))));
+        write("class.yaml", MANIFESTS.ingress("class").className(OTHER_CLASS)
+                .rule(new Rule("class.test", prefix("/", "a"))).yaml());
         awaitAnswer("class.test", "/", NOT_FOUND);
     }
 
     @Test
     void theLegacyClassAnnotationSelectsTheController() throws IOException {
-        write("legacy.yaml", ingress("legacy", new ClassRef(null, ConformanceManifests.OUR_CLASS), null,
-                List.of(new Rule("legacy.test", prefix("/", "b")))));
+        write("legacy.yaml", MANIFESTS.ingress("legacy").annotation(LEGACY_CLASS, Manifests.OUR_CLASS)
+                .rule(new Rule("legacy.test", prefix("/", "b"))).yaml());
         awaitAnswer("legacy.test", "/", "b");
         // Our class is the default, so only the annotation keeps this Ingress away from us.
-        write("legacy.yaml", ingress("legacy", new ClassRef(null, ConformanceManifests.OTHER_CLASS), null,
-                List.of(new Rule("legacy.test", prefix("/", "b")))));
+        write("legacy.yaml", MANIFESTS.ingress("legacy").annotation(LEGACY_CLASS, OTHER_CLASS)
+                .rule(new Rule("legacy.test", prefix("/", "b"))).yaml());
         awaitAnswer("legacy.test", "/", NOT_FOUND);
     }
 
     @Test
     void anIngressWithoutClassIsServedOnlyWhileOurClassIsTheDefault() throws IOException {
-        write("classless.yaml", ingress("classless", ClassRef.NONE, null,
-                List.of(new Rule("classless.test", prefix("/", "c")))));
+        write("classless.yaml", MANIFESTS.ingress("classless").rule(new Rule("classless.test", prefix("/", "c"))).yaml());
         awaitAnswer("classless.test", "/", "c");
         try {
-            write("classes.yaml", ConformanceManifests.ingressClasses(false));
+            write("classes.yaml", ingressClasses(false));
             awaitAnswer("classless.test", "/", NOT_FOUND);
             assertEquals("a", answer(proxy(0), rowHost(0), "/"), "an Ingress naming our class is still served");
         } finally {
-            write("classes.yaml", ConformanceManifests.ingressClasses(true));
+            write("classes.yaml", ingressClasses(true));
         }
         awaitAnswer("classless.test", "/", "c");
     }
@@ -350,7 +365,7 @@ class ConformanceIT {
                 List<String> owned = new ArrayList<>();
                 routes(p).path("table").path("ingresses").forEach(n -> owned.add(n.asText()));
                 return owned;
-            }, owned -> Stream.of(names).allMatch(n -> owned.contains("local/" + ConformanceManifests.NAMESPACE + "/" + n)));
+            }, owned -> Stream.of(names).allMatch(n -> owned.contains("local/" + NAMESPACE + "/" + n)));
         }
     }
 

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.launcher.manifests.Manifests.Endpoint;
+import dev.signalbox.launcher.manifests.Manifests.Rule;
+import dev.signalbox.launcher.manifests.Manifests.ServicePort;
 import dev.signalbox.launcher.local.LocalConfig;
 import dev.signalbox.launcher.local.LocalMode;
 import dev.signalbox.proxy.ProxyNode;
@@ -15,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and a plain-HTTP request reaches the backend over mTLS; an Ingress whose Secret holds only the CA gets 502.
  */
 class BackendMutualTlsIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
@@ -36,45 +41,20 @@ class BackendMutualTlsIT {
         try (EchoBackend backend = EchoBackend.startMutualTls("mtls", TestCerts.issuedBy(ca, "secure.bench.svc"),
                 ca.cert())) {
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("backend.yaml"), """
-                    apiVersion: v1
-                    kind: Service
-                    metadata:
-                      name: secure
-                      namespace: bench
-                    spec:
-                      ports:
-                      - name: https
-                        port: 443
-                        targetPort: https
-                    ---
-                    apiVersion: discovery.k8s.io/v1
-                    kind: EndpointSlice
-                    metadata:
-                      name: secure-1
-                      namespace: bench
-                      labels:
-                        kubernetes.io/service-name: secure
-                    addressType: IPv4
-                    ports:
-                    - name: https
-                      port: %d
-                    endpoints:
-                    - addresses: ["127.0.0.1"]
-                      conditions:
-                        ready: true
-                    """.formatted(backend.port()));
-            Files.writeString(manifests.resolve("secrets.yaml"), secret("backend-client", ca.certPem(), client.certPem(),
-                    client.keyPem()) + "---\n" + secret("backend-ca-only", ca.certPem(), "", ""));
-            Files.writeString(manifests.resolve("ingresses.yaml"), ingress("mtls", "mtls.local", """
-                        signalbox.dev/backend-protocol: "HTTPS"
-                        signalbox.dev/backend-tls-secret: backend-client
-                    """) + "---\n" + ingress("nocert", "nocert.local", """
-                        nginx.ingress.kubernetes.io/backend-protocol: "HTTPS"
-                        nginx.ingress.kubernetes.io/proxy-ssl-secret: bench/backend-ca-only
-                        nginx.ingress.kubernetes.io/proxy-ssl-verify: "on"
-                        nginx.ingress.kubernetes.io/proxy-ssl-name: secure.bench.svc
-                    """));
+            Files.writeString(manifests.resolve("backend.yaml"), MANIFESTS.service("secure", ServicePort.HTTPS,
+                    List.of(Endpoint.loopback(backend.port()))));
+            Files.writeString(manifests.resolve("secrets.yaml"), Manifests.documents(
+                    MANIFESTS.tlsSecret("backend-client", client.certPem(), client.keyPem(), ca.certPem()),
+                    MANIFESTS.tlsSecret("backend-ca-only", "", "", ca.certPem())));
+            Files.writeString(manifests.resolve("ingresses.yaml"), Manifests.documents(
+                    ingress("mtls", "mtls.local")
+                            .annotation("signalbox.dev/backend-protocol", "HTTPS")
+                            .annotation("signalbox.dev/backend-tls-secret", "backend-client").yaml(),
+                    ingress("nocert", "nocert.local")
+                            .annotation("nginx.ingress.kubernetes.io/backend-protocol", "HTTPS")
+                            .annotation("nginx.ingress.kubernetes.io/proxy-ssl-secret", "bench/backend-ca-only")
+                            .annotation("nginx.ingress.kubernetes.io/proxy-ssl-verify", "on")
+                            .annotation("nginx.ingress.kubernetes.io/proxy-ssl-name", "secure.bench.svc").yaml()));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
                     dir.resolve("data"), 0, "local", false);
             try (LocalMode local = LocalMode.start(config)) {
@@ -94,32 +74,9 @@ class BackendMutualTlsIT {
         }
     }
 
-    private static String secret(String name, String ca, String cert, String key) {
-        return Manifests.tlsSecret(name, cert, key, ca);
-    }
-
-    private static String ingress(String name, String host, String annotations) {
-        return """
-                apiVersion: networking.k8s.io/v1
-                kind: Ingress
-                metadata:
-                  name: %s
-                  namespace: bench
-                  annotations:
-                %s
-                spec:
-                  ingressClassName: signalbox
-                  rules:
-                  - host: %s
-                    http:
-                      paths:
-                      - path: /
-                        pathType: Prefix
-                        backend:
-                          service:
-                            name: secure
-                            port:
-                              name: https
-                """.formatted(name, annotations.stripTrailing(), host);
+    /** An Ingress of our class routing host/ to Service "secure"'s port "https". */
+    private static Manifests.Ingress ingress(String name, String host) {
+        return MANIFESTS.ingress(name).className(Manifests.OUR_CLASS).port(ServicePort.HTTPS)
+                .rule(new Rule(host, Manifests.prefix("/", "secure")));
     }
 }

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * public and travels in clear, is searched the same way and must be found: the search can see.
  */
 class KeyMaterialIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
@@ -49,9 +50,9 @@ class KeyMaterialIT {
         Path manifests = Files.createDirectories(dir.resolve("manifests"));
         try (EchoBackend backend = EchoBackend.start("secure")) {
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(manifests.resolve("svc.yaml"), Manifests.service("svc", backend.port()));
-            Files.writeString(manifests.resolve("secure.yaml"), Manifests.tlsSecret("secure-tls", cert.certPem(),
-                    cert.keyPem(), null) + "---\n" + Manifests.tlsIngress("secure", "secure.local", "secure-tls", "svc"));
+            Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc", backend.port()));
+            Files.writeString(manifests.resolve("secure.yaml"), MANIFESTS.tlsSecret("secure-tls", cert.certPem(),
+                    cert.keyPem(), null) + "---\n" + MANIFESTS.tlsIngress("secure", "secure.local", "secure-tls", "svc"));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
                     dir.resolve("data"), 0, "local", false);
             try (LocalMode local = LocalMode.start(config)) {

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no restart; a certificate that does not name the host is a diagnostic and the default certificate.
  */
 class TlsSecretsIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String DEFAULT_SUBJECT = "CN=signalbox-default.invalid";
 
@@ -44,7 +45,7 @@ class TlsSecretsIT {
         Path m = Files.createDirectories(dir.resolve("manifests"));
         try (EchoBackend backend = EchoBackend.start("tls")) {
             Files.writeString(m.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(m.resolve("svc.yaml"), Manifests.service("svc", backend.port()));
+            Files.writeString(m.resolve("svc.yaml"), MANIFESTS.service("svc", backend.port()));
             Files.writeString(m.resolve("good.yaml"), secret("good-tls", good) + "---\n" + ingress("good", "good.local", "good-tls"));
             Files.writeString(m.resolve("late.yaml"), ingress("late", "late.local", "late-tls"));
             LocalConfig config = new LocalConfig(m, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1, dir.resolve("data"), 0,
@@ -83,11 +84,11 @@ class TlsSecretsIT {
     }
 
     private static String ingress(String name, String host, String secret) {
-        return Manifests.tlsIngress(name, host, secret, "svc");
+        return MANIFESTS.tlsIngress(name, host, secret, "svc");
     }
 
     private static String secret(String name, TestCerts.Cert cert) {
-        return Manifests.tlsSecret(name, cert.certPem(), cert.keyPem(), null);
+        return MANIFESTS.tlsSecret(name, cert.certPem(), cert.keyPem(), null);
     }
 
     /** The certificate the proxy presents for SNI {@code host} (trusting anything), or null if no handshake. */

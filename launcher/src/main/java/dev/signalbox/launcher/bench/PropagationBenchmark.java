@@ -30,6 +30,7 @@ import java.util.concurrent.Future;
  * p50/p90/p99/max of the counted changes and how much JIT compiling went on while they ran.
  */
 public final class PropagationBenchmark {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     /** What {@code bin/ingress bench} was asked for: counted changes, warm-up changes, proxies, paths kept. */
     public record Settings(int changes, int warmup, int proxies, int paths) {
     }
@@ -46,8 +47,8 @@ public final class PropagationBenchmark {
         Path dir = Files.createDirectories(root.resolve("manifests"));
         try (DemoBackend backend = DemoBackend.start("bench", 0)) {
             Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(dir.resolve("service.yaml"), Manifests.service("svc", backend.port()));
-            Files.writeString(dir.resolve("app.yaml"), Manifests.ingress("app", "bench.local", List.of("/v0"), "svc"));
+            Files.writeString(dir.resolve("service.yaml"), MANIFESTS.service("svc", backend.port()));
+            Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "bench.local", List.of("/v0"), "svc"));
             long t0 = System.nanoTime();
             LocalConfig config = new LocalConfig(dir, "127.0.0.1",
                     new LocalConfig.Ports(0, 0, 0), proxies, root.resolve("data"), 0, "bench", false);
@@ -77,7 +78,7 @@ public final class PropagationBenchmark {
                         jitBefore = jit.getTotalCompilationTime();
                         countedFrom = System.nanoTime();
                     }
-                    String yaml = Manifests.ingress("app", "bench.local", paths, "svc");
+                    String yaml = MANIFESTS.ingress("app", "bench.local", paths, "svc");
                     String path = "/v" + i;
                     long start = System.nanoTime();
                     long wallStart = System.currentTimeMillis();

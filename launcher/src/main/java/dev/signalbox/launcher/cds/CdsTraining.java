@@ -48,6 +48,7 @@ import javax.net.ssl.X509TrustManager;
  * certificate generator, the launcher's probe and demo backend), not the tests' fixtures.
  */
 public final class CdsTraining {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final String HOST = "training.local";
     private static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -159,9 +160,9 @@ public final class CdsTraining {
     }
 
     private static String manifests(int port, Cert cert) {
-        return String.join("---\n", Manifests.ingressClass(), Manifests.service("echo", port),
-                Manifests.tlsSecret("training-tls", cert.pem().certificate(), cert.pem().privateKey(), null),
-                Manifests.tlsIngress("training", HOST, "training-tls", "echo"));
+        return String.join("---\n", Manifests.ingressClass(), MANIFESTS.service("echo", port),
+                MANIFESTS.tlsSecret("training-tls", cert.pem().certificate(), cert.pem().privateKey(), null),
+                MANIFESTS.tlsIngress("training", HOST, "training-tls", "echo"));
     }
 
     /**

@@ -18,28 +18,29 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code bin/ingress local} as a user runs it: files in a directory become routes on every proxy. */
 class LocalModeIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
     void editingAndRemovingManifestFilesChangesRoutingOnEveryProxy(@TempDir Path dir) throws IOException {
         try (EchoBackend a = EchoBackend.start("a"); EchoBackend b = EchoBackend.start("b")) {
             Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
-            Files.writeString(dir.resolve("services.yaml"), Manifests.service("svc-a", a.port()) + "---\n"
-                    + Manifests.service("svc-b", b.port()));
-            Files.writeString(dir.resolve("app.yaml"), Manifests.ingress("app", "app.local", "/", "svc-a"));
+            Files.writeString(dir.resolve("services.yaml"), MANIFESTS.service("svc-a", a.port()) + "---\n"
+                    + MANIFESTS.service("svc-b", b.port()));
+            Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "app.local", "/", "svc-a"));
             LocalConfig config = new LocalConfig(dir, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
                     dir.resolve("data"), 0, "local", false);
             try (LocalMode local = LocalMode.start(config)) {
                 for (ProxyNode p : local.proxies()) {
                     awaitBackend(p, "app.local", "/x", "a");
                 }
-                Files.writeString(dir.resolve("app.yaml"), Manifests.ingress("app", "app.local", "/", "svc-b"));
+                Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "app.local", "/", "svc-b"));
                 for (ProxyNode p : local.proxies()) {
                     awaitBackend(p, "app.local", "/x", "b");
                 }
                 // A file that does not parse is reported; everything else keeps being served and updated.
                 Files.writeString(dir.resolve("broken.yaml"), "apiVersion: v1\nkind: Service\nmetadata: [unclosed\n");
-                Files.writeString(dir.resolve("other.yaml"), Manifests.ingress("other", "other.local", "/", "svc-a"));
+                Files.writeString(dir.resolve("other.yaml"), MANIFESTS.ingress("other", "other.local", "/", "svc-a"));
                 for (ProxyNode p : local.proxies()) {
                     awaitBackend(p, "other.local", "/", "a");
                     assertEquals(200, Http.get(p.httpPort(), "app.local", "/x").statusCode());
@@ -50,7 +51,7 @@ class LocalModeIT {
                             () -> Http.get(p.httpPort(), "app.local", "/x").statusCode(), s -> s == 404);
                 }
                 // An Ingress naming a Service that does not exist is a diagnostic in /routes; the rest is served.
-                Files.writeString(dir.resolve("typo.yaml"), Manifests.ingress("typo", "typo.local", "/", "svc-typo"));
+                Files.writeString(dir.resolve("typo.yaml"), MANIFESTS.ingress("typo", "typo.local", "/", "svc-typo"));
                 HttpResponse<String> routes = Await.value("a diagnostic for the typo", WAIT,
                         () -> Http.get(local.proxies().get(0).adminPort(), null, "/routes"),
                         r -> r.body().contains("service bench/svc-typo does not exist"));
