@@ -21,7 +21,7 @@ import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Ports;
 import dev.signalbox.testing.RawBackend;
-import dev.signalbox.testing.RawHttp;
+import dev.signalbox.rawhttp.RawHttp;
 import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

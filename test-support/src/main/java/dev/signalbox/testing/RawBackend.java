@@ -1,5 +1,6 @@
 package dev.signalbox.testing;
 
+import dev.signalbox.rawhttp.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;

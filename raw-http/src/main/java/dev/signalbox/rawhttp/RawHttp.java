@@ -1,4 +1,4 @@
-package dev.signalbox.testing;
+package dev.signalbox.rawhttp;
 
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -6,14 +6,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads HTTP/1.1 messages off a raw socket exactly as they arrived, for tests that must see the bytes a
- * peer put on the wire (framing, duplicate fields) rather than what a client library makes of them. A
- * body is framed the way RFC 9112 6.3 says a recipient must: chunked, else Content-Length, else (a
- * response only) until the connection closes.
+ * Reads HTTP/1.1 messages off a raw socket exactly as they arrived: for tests that must see the bytes a
+ * peer put on the wire (framing, duplicate fields) rather than what a client library makes of them, and for
+ * {@link RawHttpConnection}. A body is framed the way RFC 9112 6.3 says a recipient must: chunked, else
+ * Content-Length, else (a response only) until the connection closes. A body cut short is an
+ * {@link EOFException}. Stateless; the stream is the caller's.
  */
 public final class RawHttp {
     private RawHttp() {
@@ -38,6 +40,21 @@ public final class RawHttp {
         public String get(String name) {
             List<String> values = all(name);
             return values.isEmpty() ? null : values.get(0);
+        }
+
+        /** A response's status code. */
+        public int status() {
+            String[] parts = startLine.split(" ", 3);
+            if (parts.length < 2 || !parts[0].startsWith("HTTP/1.")) {
+                throw new IllegalStateException("not an HTTP/1.x status line: " + startLine);
+            }
+            return Integer.parseInt(parts[1]);
+        }
+
+        /** Whether the sender closes the connection after this message (a Connection: close token). */
+        public boolean closesConnection() {
+            return all("connection").stream().flatMap(v -> Arrays.stream(v.split(",")))
+                    .anyMatch(t -> t.trim().equalsIgnoreCase("close"));
         }
 
         public String bodyText() {
@@ -85,7 +102,7 @@ public final class RawHttp {
         }
         String length = head.get("content-length");
         if (length != null) {
-            return new Message(start, fields, in.readNBytes(Integer.parseInt(length)), Framing.CONTENT_LENGTH);
+            return new Message(start, fields, body(in, Integer.parseInt(length)), Framing.CONTENT_LENGTH);
         }
         return request ? head : new Message(start, fields, in.readAllBytes(), Framing.UNTIL_CLOSE);
     }
@@ -102,9 +119,17 @@ public final class RawHttp {
                 }
                 return body.toByteArray();
             }
-            body.write(in.readNBytes(n));
+            body.write(body(in, n));
             line(in, false);
         }
+    }
+
+    private static byte[] body(InputStream in, int length) throws IOException {
+        byte[] b = in.readNBytes(length);
+        if (b.length < length) {
+            throw new EOFException("connection closed after " + b.length + " of " + length + " body bytes");
+        }
+        return b;
     }
 
     /** One line without its CRLF; null at a clean end of stream before the line's first byte if allowed. */
