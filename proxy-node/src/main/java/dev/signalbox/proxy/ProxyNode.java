@@ -3,12 +3,13 @@ package dev.signalbox.proxy;
 import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.netty.ProxyServer;
-import dev.signalbox.proxy.netty.TlsContexts;
-import dev.signalbox.proxy.netty.UpstreamTlsContexts;
 import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.proxy.status.FeedHealth;
 import dev.signalbox.proxy.status.NodeStatus;
+import dev.signalbox.proxy.tls.ServerCertificates;
+import dev.signalbox.proxy.tls.TlsContexts;
+import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.lang.management.ManagementFactory;
@@ -87,14 +88,14 @@ public final class ProxyNode implements AutoCloseable {
                     LOG.info("node {} serving, {} ms after the JVM started ({} ms of CPU)", config.nodeId(),
                             ManagementFactory.getRuntimeMXBean().getUptime(), cpuMillis());
                     if (certs != null) {
-                        certs.serving.thenRun(() -> LOG.info("node {} accepting HTTPS, {} ms after the JVM started",
+                        certs.serving().thenRun(() -> LOG.info("node {} accepting HTTPS, {} ms after the JVM started",
                                 config.nodeId(), ManagementFactory.getRuntimeMXBean().getUptime()));
                     }
                 }
             });
         }, status.feed(), clock, "signalbox-proxy-snapshots-" + config.nodeId());
         ProxyServer.Https https = certs == null ? null
-                : new ProxyServer.Https(config.https().port(), config.https().publicPort(), certs.serving);
+                : new ProxyServer.Https(config.https().port(), config.https().publicPort(), certs.serving());
         ProxyServer server;
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
@@ -109,7 +110,7 @@ public final class ProxyNode implements AutoCloseable {
         if (certs != null) {
             // A default certificate that does not load is a configuration error: the node does not start.
             try {
-                certs.serving.join();
+                certs.serving().join();
             } catch (RuntimeException e) {
                 node.close();
                 throw e.getCause() instanceof RuntimeException r ? r : e;

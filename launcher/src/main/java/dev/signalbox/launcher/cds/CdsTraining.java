@@ -8,7 +8,7 @@ import dev.signalbox.launcher.local.LocalMode;
 import dev.signalbox.launcher.local.TempDirs;
 import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.proxy.ProxyNode;
-import dev.signalbox.proxy.netty.DefaultCertificate;
+import dev.signalbox.proxy.tls.DefaultCertificate;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.bootstrap.Bootstrap;
@@ -74,7 +75,7 @@ final class BackendConnector {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            upstreamTls.addHandler(ch, tls, connectTimeout);
+                            UpstreamTlsHandlers.addHandler(upstreamTls, ch, tls, connectTimeout);
                         }
                         ch.pipeline().addLast(HTTP_CODEC, new HttpClientCodec());
                         ch.pipeline().addLast(RELAY, new BackendHandler());
@@ -87,7 +88,7 @@ final class BackendConnector {
                 pool(loop, tls).forgetOnClose(endpoint, f.channel());
             }
         });
-        return tls == null ? f : UpstreamTlsContexts.handshaked(f);
+        return tls == null ? f : UpstreamTlsHandlers.handshaked(f);
     }
 
     /**

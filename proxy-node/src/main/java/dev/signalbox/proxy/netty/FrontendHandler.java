@@ -8,6 +8,7 @@ import dev.signalbox.proxy.routing.CompiledTable;
 import dev.signalbox.proxy.routing.Decision;
 import dev.signalbox.proxy.routing.RequestTarget;
 import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.channel.Channel;
@@ -560,7 +561,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             }
             UpstreamTlsContexts.Failure tlsFailure = upstreamTls == null ? null : UpstreamTlsContexts.failure(cause);
             if (tlsFailure == null && upstreamTls != null && !reusedConnection) {
-                tlsFailure = UpstreamTlsContexts.closedBeforeResponse(closed);
+                tlsFailure = UpstreamTlsHandlers.closedBeforeResponse(closed);
             }
             if (tlsFailure != null && !responseStarted) {
                 // An alert after the handshake, or a close right after it (TLS 1.3 checks client certificates late).

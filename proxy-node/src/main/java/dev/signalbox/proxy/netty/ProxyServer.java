@@ -5,6 +5,8 @@ import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.proxy.status.NodeStatus;
+import dev.signalbox.proxy.tls.TlsContexts;
+import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;

@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.netty;
+package dev.signalbox.proxy.tls;
 
 import dev.signalbox.proxy.routing.SniTable;
 import dev.signalbox.schemas.crypto.KeyRing;

@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.netty;
+package dev.signalbox.proxy.tls;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,19 +1,13 @@
-package dev.signalbox.proxy.netty;
+package dev.signalbox.proxy.tls;
 
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.util.AttributeKey;
-import io.netty.util.NetUtil;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.net.Socket;
@@ -21,16 +15,13 @@ import java.security.GeneralSecurityException;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
@@ -41,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * the applied snapshot, trusting the setting's CA (or anything when it does not verify) and presenting its
  * client certificate, whose sealed key is opened here with this node's {@link KeyRing}. The snapshot thread
  * calls {@link #update} before the routing table is swapped and replaces the whole map through one volatile
- * reference; a setting that did not change keeps its context. Event loops call {@link #addHandler} and
- * {@link #handshaked} when they open a connection.
+ * reference; a setting that did not change keeps its context. Event loops ask {@link #contextFor} when
+ * they open a connection (the handler is the netty package's {@code UpstreamTlsHandlers}), and classify
+ * what went wrong with {@link #failure} and {@link #closedBeforeResponse}.
  *
  * <p>The JDK provider is used on this side: its hostname verification (RFC 6125, through
  * {@code SSLParameters.setEndpointIdentificationAlgorithm("HTTPS")}) and SNI are the reference behaviour,
@@ -50,9 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class UpstreamTlsContexts {
     private static final Logger LOG = LoggerFactory.getLogger(UpstreamTlsContexts.class);
-    static final String HANDLER = "upstream-tls";
-    private static final AttributeKey<String> REFUSED = AttributeKey.valueOf("signalbox.upstream-tls.refused");
-    private static final AttributeKey<SSLEngine> ENGINE = AttributeKey.valueOf("signalbox.upstream-tls.engine");
     /** A session value: the backend asked for a client certificate and these settings have none. */
     private static final String UNANSWERED_CERTIFICATE_REQUEST = "signalbox.unanswered-certificate-request";
 
@@ -73,12 +62,12 @@ public final class UpstreamTlsContexts {
     }
 
     /** A TLS failure with a backend: {@code kind} labels the upstream error metric, {@code reason} the 502. */
-    record Failure(String kind, String reason) {
+    public record Failure(String kind, String reason) {
     }
 
     /** This node cannot speak TLS with these settings (its client key does not open here). */
-    static final class RefusedException extends SSLException {
-        RefusedException(String reason) {
+    public static final class RefusedException extends SSLException {
+        public RefusedException(String reason) {
             super(reason);
         }
     }
@@ -124,63 +113,33 @@ public final class UpstreamTlsContexts {
         return state.byTls().get(tls) instanceof Context c ? c.ctx() : null;
     }
 
+    /**
+     * The client context for {@code tls}, for a new backend connection (an event loop); a setting missing from
+     * the applied snapshot (a request that started with an older table) is built here.
+     *
+     * @throws RefusedException when this node cannot use the settings, with the reason
+     */
+    public SslContext contextFor(UpstreamTls tls) throws RefusedException {
+        Served served = state.byTls().get(tls);
+        if (served == null) {
+            served = build(tls);
+        }
+        if (served instanceof Refused r) {
+            throw new RefusedException(r.reason());
+        }
+        return ((Context) served).ctx();
+    }
+
     /** The TLS backends of the applied snapshot this node cannot connect to, one sentence each. */
     public List<String> unusable() {
         return state.unusable();
     }
 
     /**
-     * Adds the client {@link SslHandler} for {@code tls} to a backend connection's pipeline, first; called
-     * from the channel's initializer. When this node cannot use the settings it adds nothing and
-     * {@link #handshaked} fails the connection with the reason.
-     */
-    void addHandler(Channel ch, UpstreamTls tls, Duration handshakeTimeout) {
-        Served served = state.byTls().get(tls);
-        if (served == null) {
-            // A request that started with an older table whose settings are gone from the new one.
-            served = build(tls);
-        }
-        if (served instanceof Context c) {
-            SslHandler ssl = newHandler(c.ctx(), ch, tls, handshakeTimeout);
-            ch.attr(ENGINE).set(ssl.engine());
-            ch.pipeline().addFirst(HANDLER, ssl);
-        } else {
-            ch.attr(REFUSED).set(((Refused) served).reason());
-        }
-    }
-
-    /**
-     * A future that completes when {@code connect} and then the TLS handshake did: the exchange writes its
-     * request only to a backend authenticated as the settings ask.
-     */
-    static ChannelFuture handshaked(ChannelFuture connect) {
-        Channel ch = connect.channel();
-        ChannelPromise done = ch.newPromise();
-        connect.addListener(f -> {
-            SslHandler ssl = ch.pipeline().get(SslHandler.class);
-            if (!f.isSuccess()) {
-                done.tryFailure(f.cause());
-            } else if (ssl == null) {
-                ch.close();
-                done.tryFailure(new RefusedException(String.valueOf(ch.attr(REFUSED).get())));
-            } else {
-                ssl.handshakeFuture().addListener(h -> {
-                    if (h.isSuccess()) {
-                        done.trySuccess();
-                    } else {
-                        done.tryFailure(h.cause());
-                    }
-                });
-            }
-        });
-        return done;
-    }
-
-    /**
      * The TLS failure in {@code cause} (a handshake that failed or timed out, an alert the backend sent after
      * it, such as certificate_required in TLS 1.3, or a refusal by this node), or null when it is not one.
      */
-    static Failure failure(Throwable cause) {
+    public static Failure failure(Throwable cause) {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof RefusedException) {
                 return new Failure("tls_config", t.getMessage());
@@ -199,9 +158,9 @@ public final class UpstreamTlsContexts {
      * Why a backend closed a new TLS connection before responding, when the handshake tells: it asked for a
      * client certificate and none is configured. Only for a connection that served no request before. A TLS 1.3 server checks the client certificate after the
      * client finished its handshake and often just closes (RFC 8446 4.4.2.4), so the cause shows only here.
+     * {@code engine} is the connection's, or null.
      */
-    static Failure closedBeforeResponse(Channel backend) {
-        SSLEngine engine = backend == null ? null : backend.attr(ENGINE).get();
+    public static Failure closedBeforeResponse(SSLEngine engine) {
         if (engine != null && engine.getSession().getValue(UNANSWERED_CERTIFICATE_REQUEST) != null) {
             return new Failure("tls_handshake", "the backend asked for a client certificate, none is configured"
                     + " (tls.crt and tls.key in the backend TLS Secret), and it closed the connection");
@@ -252,24 +211,6 @@ public final class UpstreamTlsContexts {
         public PrivateKey getPrivateKey(String alias) {
             return null;
         }
-    }
-
-    private static SslHandler newHandler(SslContext ctx, Channel ch, UpstreamTls tls, Duration timeout) {
-        String name = tls.serverName();
-        SslHandler handler = ctx.newHandler(ch.alloc(), name, 443);
-        handler.setHandshakeTimeoutMillis(timeout.toMillis());
-        SSLEngine engine = handler.engine();
-        SSLParameters p = engine.getSSLParameters();
-        // RFC 6066 3: SNI carries DNS names only, never an IP literal.
-        if (!NetUtil.isValidIpV4Address(name) && !NetUtil.isValidIpV6Address(name)) {
-            p.setServerNames(List.of(new SNIHostName(name)));
-        }
-        if (tls.verify()) {
-            // RFC 6125 through the JDK: the certificate must name serverName (DNS SANs, an IP SAN for an IP).
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-        }
-        engine.setSSLParameters(p);
-        return handler;
     }
 
     private Served build(UpstreamTls tls) {

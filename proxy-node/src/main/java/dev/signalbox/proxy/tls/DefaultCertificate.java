@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.netty;
+package dev.signalbox.proxy.tls;
 
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;

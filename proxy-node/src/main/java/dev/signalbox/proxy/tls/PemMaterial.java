@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.netty;
+package dev.signalbox.proxy.tls;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,11 +1,10 @@
-package dev.signalbox.proxy;
+package dev.signalbox.proxy.tls;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.signalbox.proxy.netty.TlsContexts;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
@@ -29,14 +28,14 @@ class ServerCertificatesTest {
         ServerCertificates certs = new ServerCertificates();
         certs.update(snapshot(1, FOO, "foo.test"));
         certs.update(snapshot(2, BAR, "bar.test"));
-        assertFalse(certs.serving.isDone(), "no HTTPS before the contexts exist");
+        assertFalse(certs.serving().isDone(), "no HTTPS before the contexts exist");
         assertTrue(certs.unusable().isEmpty());
 
         TlsContexts contexts = TlsContexts.create(null, null, KEYS);
         var defaultContext = contexts.map("other.test");
         certs.ready(contexts);
 
-        assertSame(contexts, certs.serving.getNow(null));
+        assertSame(contexts, certs.serving().getNow(null));
         assertNotSame(defaultContext, contexts.map("bar.test"), "version 2's certificate is served");
         assertSame(defaultContext, contexts.map("foo.test"), "version 1 was replaced by version 2");
     }
@@ -55,7 +54,7 @@ class ServerCertificatesTest {
     void aFailedSetUpFailsServing() {
         ServerCertificates certs = new ServerCertificates();
         certs.failed(new IllegalStateException("cannot load the default certificate"));
-        assertTrue(certs.serving.isCompletedExceptionally());
+        assertTrue(certs.serving().isCompletedExceptionally());
     }
 
     private static RoutingSnapshot snapshot(long version, TestCerts.Cert cert, String host) {

@@ -1,6 +1,5 @@
-package dev.signalbox.proxy;
+package dev.signalbox.proxy.tls;
 
-import dev.signalbox.proxy.netty.TlsContexts;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,12 +10,17 @@ import java.util.concurrent.CompletableFuture;
  * and the HTTPS listener accepts. One lock orders the two paths, so the contexts never miss a snapshot
  * or get an older one after a newer.
  */
-final class ServerCertificates {
-    final CompletableFuture<TlsContexts> serving = new CompletableFuture<>();
+public final class ServerCertificates {
+    private final CompletableFuture<TlsContexts> serving = new CompletableFuture<>();
     private TlsContexts contexts;
     private RoutingSnapshot pending;
 
-    synchronized void update(RoutingSnapshot s) {
+    /** Completes when the contexts are ready, with them; the HTTPS listener accepts from then on. */
+    public CompletableFuture<TlsContexts> serving() {
+        return serving;
+    }
+
+    public synchronized void update(RoutingSnapshot s) {
         if (contexts != null) {
             contexts.update(s);
         } else {
@@ -24,7 +28,7 @@ final class ServerCertificates {
         }
     }
 
-    void ready(TlsContexts c) {
+    public void ready(TlsContexts c) {
         synchronized (this) {
             if (pending != null) {
                 c.update(pending);
@@ -35,11 +39,11 @@ final class ServerCertificates {
         serving.complete(c);
     }
 
-    void failed(Throwable e) {
+    public void failed(Throwable e) {
         serving.completeExceptionally(e);
     }
 
-    synchronized List<String> unusable() {
+    public synchronized List<String> unusable() {
         return contexts == null ? List.of() : contexts.unusable();
     }
 }
