@@ -26,7 +26,7 @@ import java.util.Map;
  * opened on that same event loop, so the inbound and backend channels never cross threads. The pool map
  * is built once and only read afterwards; each pool is touched by its own loop only.
  */
-final class BackendConnector {
+final class BackendConnector implements Backends {
     static final String HTTP_CODEC = "http-codec";
     static final String RELAY = "relay";
 
@@ -58,13 +58,13 @@ final class BackendConnector {
         return pools.get(loop);
     }
 
-    /** An idle pooled connection (over TLS with {@code tls}, plain if null), or null: then call {@link #connect}. */
-    Channel pooled(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
+    @Override
+    public Channel pooled(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
         return pool(loop, tls).poll(endpoint);
     }
 
-    /** A new connection, over TLS with {@code tls} (plain if null); it completes after the TLS handshake. */
-    ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
+    @Override
+    public ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
@@ -105,7 +105,8 @@ final class BackendConnector {
                 : InetSocketAddress.createUnresolved(host, endpoint.port());
     }
 
-    void release(EventLoop loop, Endpoint endpoint, UpstreamTls tls, Channel channel) {
+    @Override
+    public void release(EventLoop loop, Endpoint endpoint, UpstreamTls tls, Channel channel) {
         channel.pipeline().get(BackendHandler.class).detach();
         pool(loop, tls).release(endpoint, channel);
     }

@@ -14,6 +14,6 @@ import java.time.Duration;
  * @param outliers        the endpoints ejected for failing to accept connections, shared by all loops
  * @param trusted         the peers whose X-Forwarded-* and other identity fields are believed
  */
-record Frontend(RoutingState routing, BackendConnector connector, ProxyMetrics metrics, Duration responseTimeout,
+record Frontend(RoutingState routing, Backends connector, ProxyMetrics metrics, Duration responseTimeout,
                 boolean overTls, int publicHttpsPort, OutlierDetector outliers, TrustedProxies trusted) {
 }

@@ -1,0 +1,115 @@
+package dev.signalbox.proxy.http;
+
+import dev.signalbox.proxy.tls.UpstreamTlsContexts;
+import java.util.Set;
+
+/**
+ * What the proxy does when a backend fails a request: try another endpoint, replay the request on a new
+ * connection, answer the client itself (and with what), or close the client connection. Pure: the exchange
+ * on the event loop says what happened and how far the request got, and does what the answer says
+ * (DESIGN.md, "Backend failures: retries and outlier ejection"). Every error reply's wording is here.
+ */
+public final class BackendFailures {
+    /** Connect failures retried per request, each on an endpoint not tried yet (Envoy retries once by default). */
+    public static final int MAX_CONNECT_RETRIES = 2;
+    /** RFC 9110 9.2.2. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
+
+    private BackendFailures() {
+    }
+
+    /** The backend and endpoint address (as error bodies write it) a request was sent to. */
+    public record Target(String backendId, String address) {
+    }
+
+    /** How far a request got with a backend connection that closed (or failed) before the response ended. */
+    public record Progress(String method, boolean reusedConnection, boolean replayed, boolean bodySent,
+                           boolean responseStarted) {
+    }
+
+    /** What to do. */
+    public sealed interface Outcome permits RetryElsewhere, Replay, Reply, CloseClient {
+    }
+
+    /** Connect to another endpoint of the same backend, if there is one left; else {@link #cannotConnect}. */
+    public record RetryElsewhere() implements Outcome {
+    }
+
+    /** Send the same head again, once, on a new connection to the same endpoint. */
+    public record Replay() implements Outcome {
+    }
+
+    /**
+     * Answer the client with {@code status} and a plain-text {@code reason}; {@code errorKind} labels
+     * signalbox_upstream_errors_total, null when the failure was counted already.
+     */
+    public record Reply(int status, String reason, String errorKind) implements Outcome {
+    }
+
+    /** Part of the response is on the wire: only closing the client connection tells it the rest is missing. */
+    public record CloseClient(String errorKind) implements Outcome {
+    }
+
+    /**
+     * A connection to the target failed before it was established. A TLS failure is the backend's settings or
+     * certificate, the same on every endpoint: answered at once. Any other failure is retried elsewhere while
+     * retries are left (nothing of the request left the proxy, so whatever the method).
+     *
+     * @param tls           the TLS failure, or null
+     * @param failedSoFar   the endpoints whose connection failed for this request, this one included
+     */
+    public static Outcome connectFailed(Target target, UpstreamTlsContexts.Failure tls, boolean timedOut, String cause,
+                                        int failedSoFar) {
+        if (tls != null) {
+            return tlsReply(target, tls);
+        }
+        if (failedSoFar <= MAX_CONNECT_RETRIES) {
+            return new RetryElsewhere();
+        }
+        return cannotConnect(target, timedOut, cause);
+    }
+
+    /** The answer when no endpoint could be connected to; the failures were counted as they happened. */
+    public static Reply cannotConnect(Target target, boolean timedOut, String cause) {
+        return timedOut
+                ? new Reply(504, "timed out connecting to backend " + target.backendId() + " at " + target.address(), null)
+                : new Reply(502, "could not connect to backend " + target.backendId() + " at " + target.address() + ": "
+                        + cause, null);
+    }
+
+    /**
+     * The backend connection closed (or failed) before the response was complete. An idempotent request with
+     * no body bytes sent, on a reused keep-alive connection, with no response yet, is replayed once (RFC 9112
+     * 9.3.1: the backend's keep-alive timeout racing reuse); otherwise a TLS failure is explained, a response
+     * under way can only be cut, and anything else is 502.
+     *
+     * @param tls   the TLS failure that explains the close, or null
+     * @param cause the failure's message, null for an orderly close
+     */
+    public static Outcome closed(Target target, Progress p, UpstreamTlsContexts.Failure tls, String cause) {
+        if (p.reusedConnection() && !p.replayed() && !p.responseStarted() && !p.bodySent()
+                && IDEMPOTENT.contains(p.method())) {
+            return new Replay();
+        }
+        if (tls != null && !p.responseStarted()) {
+            // An alert after the handshake, or a close right after it (TLS 1.3 checks client certificates late).
+            return tlsReply(target, tls);
+        }
+        if (p.responseStarted()) {
+            return new CloseClient("closed");
+        }
+        return new Reply(502, "backend " + target.backendId() + " at " + target.address()
+                + " closed the connection before responding" + (cause == null ? "" : ": " + cause), "closed");
+    }
+
+    /** The request was sent in full and no response head came within {@code timeoutMs}. */
+    public static Reply responseTimedOut(Target target, long timeoutMs) {
+        return new Reply(504, "backend " + target.backendId() + " at " + target.address() + " did not respond within "
+                + timeoutMs + " ms", "response_timeout");
+    }
+
+    private static Reply tlsReply(Target target, UpstreamTlsContexts.Failure tls) {
+        return new Reply(502, "TLS with backend " + target.backendId() + " at " + target.address() + " failed: "
+                + tls.reason(), tls.kind());
+    }
+}

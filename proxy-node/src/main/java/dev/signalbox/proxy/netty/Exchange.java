@@ -1,0 +1,502 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.http.BackendFailures;
+import dev.signalbox.proxy.http.HeaderRewriter;
+import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.CompiledTable;
+import dev.signalbox.proxy.routing.Decision;
+import dev.signalbox.proxy.tls.UpstreamTlsContexts;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.NetUtil;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request of a client connection and its response, from the route decision to the last byte: connects
+ * (or takes a pooled connection), streams the request to the backend and the response back, and answers
+ * locally when there is nothing to forward to or the backend fails. What to do on a failure is
+ * {@link BackendFailures}'s decision. Every field is touched on the client channel's event loop only; the
+ * {@link FrontendHandler} owns the connection and feeds the request's parts in.
+ */
+final class Exchange implements BackendListener {
+    private static final Logger LOG = LoggerFactory.getLogger(Exchange.class);
+
+    /** Where the response is. Request progress is {@link Request}; the two overlap (a backend may answer early). */
+    enum Phase {
+        /** Waiting for a backend connection, new or pooled; the head waits in {@code pendingHead}. */
+        CONNECTING,
+        /** The request goes to (or went to) the backend; no final response head yet. */
+        FORWARDING,
+        /** An interim (1xx) response is being passed on; the final one is still to come. */
+        INTERIM,
+        /** The backend's final response head arrived; its parts stream to the client. */
+        RESPONDING,
+        /** The whole response was written to the client. */
+        RESPONDED,
+        /** The proxy answers itself; the rest of the request body is read and dropped. */
+        ANSWERING_LOCALLY,
+        /** The proxy's own answer was written; the rest of the request body is still read and dropped. */
+        ANSWERED_LOCALLY;
+
+        boolean responseStarted() {
+            return this == RESPONDING || this == RESPONDED;
+        }
+
+        boolean local() {
+            return this == ANSWERING_LOCALLY || this == ANSWERED_LOCALLY;
+        }
+
+        /** Whether the client already got (part of) a response. */
+        boolean answered() {
+            return responseStarted() || local();
+        }
+    }
+
+    /** How much of the request there is. */
+    enum Request {
+        /** The client is still sending it. */
+        RECEIVING,
+        /** The client sent all of it. */
+        RECEIVED,
+        /** All of it was written to the current backend connection. */
+        SENT
+    }
+
+    private final FrontendHandler owner;
+    private final ChannelHandlerContext ctx;
+    private final Frontend frontend;
+    private final ProxyMetrics metrics;
+    private final CompiledTable table;
+    private final String route;
+    private final HttpVersion clientVersion;
+    private final HttpMethod method;
+    private final long startNanos = System.nanoTime();
+    private Phase phase = Phase.CONNECTING;
+    private Request request = Request.RECEIVING;
+    /** Whether the client connection stays open after this response (what the response says). */
+    private boolean clientKeepAlive;
+    private boolean backendKeepAlive;
+    private String backendId;
+    private Endpoint endpoint;
+    /** How to speak TLS to the backend; null for plain HTTP. */
+    private UpstreamTls upstreamTls;
+    private HttpRequest pendingHead;
+    /** The head as written, kept to replay it once when a reused connection turns out closed. */
+    private HttpRequest sentHead;
+    private Channel backend;
+    private boolean reusedConnection;
+    private boolean bodySent;
+    private boolean replayed;
+    /** A request part is being written to the backend; the next waits (HexDumpProxy). */
+    private boolean writeInFlight;
+    /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
+    private List<Endpoint> failedEndpoints;
+    private int status;
+    private ScheduledFuture<?> timeout;
+
+    Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
+        this.owner = owner;
+        this.ctx = owner.ctx();
+        this.frontend = owner.frontend();
+        this.metrics = frontend.metrics();
+        this.table = table;
+        this.route = route;
+        this.clientVersion = head.protocolVersion();
+        this.method = head.method();
+        this.clientKeepAlive = HttpUtil.isKeepAlive(head) && !owner.draining();
+    }
+
+    String route() {
+        return route;
+    }
+
+    Phase phase() {
+        return phase;
+    }
+
+    /** Whether the client already got (part of) a response to this request. */
+    boolean answered() {
+        return phase.answered();
+    }
+
+    /** Draining: the response will say Connection: close, and the connection closes after it. */
+    void closeAfterResponse() {
+        clientKeepAlive = false;
+    }
+
+    boolean acceptsContent() {
+        return phase.local() || (backend != null && !writeInFlight);
+    }
+
+    boolean wantsRequestContent() {
+        return request == Request.RECEIVING && acceptsContent();
+    }
+
+    void forward(HttpRequest head, Decision.Forward f) {
+        backendId = f.backendId();
+        endpoint = f.endpoint();
+        upstreamTls = table.upstreamTls(backendId);
+        if (head instanceof LastHttpContent) {
+            request = Request.RECEIVED;
+        }
+        HttpRequest h = head;
+        if (head instanceof FullHttpRequest full && !full.content().isReadable()) {
+            // A body-less request whole in one message (every such HTTP/2 request): kept as a head alone,
+            // which attach() completes, so that it can be replayed like an HTTP/1.1 one.
+            h = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            full.release();
+        }
+        HeaderRewriter.forBackend(h, forwarding());
+        pendingHead = h;
+        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
+        if (pooled != null) {
+            attach(pooled, true);
+            return;
+        }
+        connectNew();
+    }
+
+    private void connectNew() {
+        phase = Phase.CONNECTING;
+        Endpoint target = endpoint;
+        ChannelFuture connect = frontend.connector().connect(ctx.channel().eventLoop(), target, upstreamTls);
+        connect.addListener(done -> onConnected(connect, target));
+    }
+
+    private void onConnected(ChannelFuture connect, Endpoint target) {
+        if (connect.isSuccess()) {
+            frontend.outliers().connected(target);
+        }
+        if (!owner.isCurrent(this) || owner.closing()) {
+            connect.channel().close();
+            return;
+        }
+        if (connect.isSuccess()) {
+            attach(connect.channel(), false);
+            return;
+        }
+        Throwable cause = connect.cause();
+        boolean timedOut = cause instanceof ConnectTimeoutException;
+        UpstreamTlsContexts.Failure tls = UpstreamTlsContexts.failure(cause);
+        if (tls == null) {
+            // A TLS failure is the backend's settings or certificate, the same on every endpoint: it does not
+            // count against this endpoint (BackendFailures answers it at once).
+            recordConnectFailure(target, cause, timedOut);
+        }
+        BackendFailures.Target t = target();
+        BackendFailures.Outcome outcome = BackendFailures.connectFailed(t, tls, timedOut, cause.getMessage(),
+                failedEndpoints == null ? 0 : failedEndpoints.size());
+        if (outcome instanceof BackendFailures.RetryElsewhere) {
+            if (retryElsewhere()) {
+                return;
+            }
+            outcome = BackendFailures.cannotConnect(t, timedOut, cause.getMessage());
+        }
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        reply(head, (BackendFailures.Reply) outcome);
+        owner.drain();
+    }
+
+    /** Counts a failed connection for the metrics and outlier detection, and keeps it off this request's retries. */
+    private void recordConnectFailure(Endpoint failed, Throwable cause, boolean timedOut) {
+        metrics.upstreamError(route, timedOut ? "connect_timeout" : "connect_refused");
+        if (frontend.outliers().connectFailed(failed, table.endpoints(backendId), System.nanoTime())) {
+            metrics.outlierEjection();
+            LOG.info("ejected endpoint {} of backend {} after consecutive connect failures ({})",
+                    NetUtil.toSocketAddressString(failed.address(), failed.port()), backendId, cause.getMessage());
+        }
+        if (failedEndpoints == null) {
+            failedEndpoints = new ArrayList<>(BackendFailures.MAX_CONNECT_RETRIES + 1);
+        }
+        failedEndpoints.add(failed);
+    }
+
+    /**
+     * Sends the request to another endpoint of the backend, not tried yet and preferably not ejected; false
+     * when there is none. Always safe, whatever the method: nothing of the request left the proxy (the head
+     * waits in {@code pendingHead}, the body in the client's queue and socket).
+     */
+    private boolean retryElsewhere() {
+        long now = System.nanoTime();
+        Decision.Forward next = table.another(backendId, route,
+                e -> failedEndpoints.contains(e) || frontend.outliers().ejected(e, now));
+        if (next == null) {
+            next = table.another(backendId, route, failedEndpoints::contains);
+        }
+        if (next == null) {
+            return false;
+        }
+        metrics.retry(route, "connect_failure");
+        endpoint = next.endpoint();
+        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
+        if (pooled != null) {
+            attach(pooled, true);
+        } else {
+            connectNew();
+        }
+        return true;
+    }
+
+    private void attach(Channel channel, boolean reused) {
+        phase = Phase.FORWARDING;
+        backend = channel;
+        reusedConnection = reused;
+        channel.pipeline().get(BackendHandler.class).attach(this);
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        sentHead = head;
+        // The request ended before this head was written: a replay, or a body-less request kept as a head.
+        boolean endsRequest = request != Request.RECEIVING && !(head instanceof LastHttpContent);
+        write(head, head instanceof LastHttpContent);
+        if (endsRequest) {
+            write(LastHttpContent.EMPTY_LAST_CONTENT, true);
+        }
+        // Read from the start: a backend may answer before the request body is complete.
+        channel.read();
+    }
+
+    void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (last && request == Request.RECEIVING) {
+            request = Request.RECEIVED;
+        }
+        if (phase.local()) {
+            content.release();
+            finishLocalIfDone();
+            return;
+        }
+        bodySent |= content.content().isReadable();
+        write(content, last);
+    }
+
+    private void write(HttpObject msg, boolean last) {
+        writeInFlight = true;
+        Channel target = backend;
+        target.writeAndFlush(msg).addListener(f -> {
+            writeInFlight = false;
+            if (!f.isSuccess()) {
+                target.close();
+            } else if (last && owner.isCurrent(this) && backend == target) {
+                request = Request.SENT;
+                scheduleResponseTimeout();
+            }
+            if (owner.isCurrent(this)) {
+                owner.drain();
+            }
+        });
+    }
+
+    private void scheduleResponseTimeout() {
+        if (!phase.responseStarted()) {
+            timeout = ctx.executor().schedule(this::onResponseTimeout, frontend.responseTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelResponseTimeout() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+
+    private void onResponseTimeout() {
+        timeout = null;
+        if (!owner.isCurrent(this) || phase.responseStarted()) {
+            return;
+        }
+        dropBackend();
+        reply(null, BackendFailures.responseTimedOut(target(), frontend.responseTimeout().toMillis()));
+    }
+
+    @Override
+    public void onResponse(HttpObject msg) {
+        if (!owner.isCurrent(this) || phase.local()) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            Throwable cause = msg.decoderResult().cause();
+            dropBackend();
+            onBackendClosed(cause);
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            int code = response.status().code();
+            if (code >= 100 && code < 200 && code != 101) {
+                phase = Phase.INTERIM;
+            } else {
+                phase = Phase.RESPONDING;
+                cancelResponseTimeout();
+                status = code;
+                backendKeepAlive = HttpUtil.isKeepAlive(response);
+            }
+            clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method,
+                    clientKeepAlive && !owner.draining(), table.version());
+        }
+        boolean last = msg instanceof LastHttpContent;
+        boolean endOfResponse = last && phase == Phase.RESPONDING;
+        if (last && phase == Phase.INTERIM) {
+            phase = Phase.FORWARDING;
+        }
+        Channel source = backend;
+        ctx.writeAndFlush(msg).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+            } else if (endOfResponse) {
+                onResponseWritten();
+            } else if (source != null && backend == source) {
+                source.read();
+            }
+        });
+    }
+
+    private void onResponseWritten() {
+        if (!owner.isCurrent(this)) {
+            return;
+        }
+        phase = Phase.RESPONDED;
+        if (request == Request.SENT && backendKeepAlive && backend != null && backend.isActive()) {
+            frontend.connector().release(ctx.channel().eventLoop(), endpoint, upstreamTls, backend);
+            backend = null;
+        } else {
+            dropBackend();
+        }
+        complete();
+    }
+
+    @Override
+    public void onBackendClosed(Throwable cause) {
+        if (!owner.isCurrent(this) || phase == Phase.RESPONDED || phase.local()) {
+            return;
+        }
+        Channel closed = backend;
+        backend = null;
+        cancelResponseTimeout();
+        UpstreamTlsContexts.Failure tls = upstreamTls == null ? null : UpstreamTlsContexts.failure(cause);
+        if (tls == null && upstreamTls != null && !reusedConnection) {
+            tls = UpstreamTlsHandlers.closedBeforeResponse(closed);
+        }
+        BackendFailures.Progress progress = new BackendFailures.Progress(method.name(), reusedConnection, replayed,
+                bodySent || sentHead instanceof HttpContent, phase.responseStarted());
+        BackendFailures.Outcome outcome = BackendFailures.closed(target(), progress, tls,
+                cause == null ? null : cause.getMessage());
+        if (outcome instanceof BackendFailures.Replay) {
+            // A kept-alive connection the backend closed as we reused it (RFC 9112 9.3.1): once more, anew.
+            replayed = true;
+            if (request == Request.SENT) {
+                request = Request.RECEIVED;
+            }
+            pendingHead = sentHead;
+            connectNew();
+        } else if (outcome instanceof BackendFailures.CloseClient c) {
+            metrics.upstreamError(route, c.errorKind());
+            owner.closeConnection();
+        } else {
+            reply(null, (BackendFailures.Reply) outcome);
+        }
+    }
+
+    /** Answers the client as {@code reply} says, counting its error kind; the rest of the request body is dropped. */
+    private void reply(HttpObject requestPart, BackendFailures.Reply reply) {
+        if (reply.errorKind() != null) {
+            metrics.upstreamError(route, reply.errorKind());
+        }
+        respondLocally(requestPart, HttpResponseStatus.valueOf(reply.status()), reply.reason());
+    }
+
+    /** Answers the client with {@code status} and {@code reason}; the rest of the request body is dropped. */
+    void respondLocally(HttpObject requestPart, HttpResponseStatus st, String reason) {
+        respondLocally(requestPart, Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive));
+    }
+
+    /** Answers the client with {@code response}; the rest of the request body is dropped. */
+    void respondLocally(HttpObject requestPart, FullHttpResponse response) {
+        if (requestPart != null) {
+            if (requestPart instanceof LastHttpContent && request == Request.RECEIVING) {
+                request = Request.RECEIVED;
+            }
+            ReferenceCountUtil.release(requestPart);
+        }
+        phase = Phase.ANSWERING_LOCALLY;
+        status = response.status().code();
+        cancelResponseTimeout();
+        ctx.writeAndFlush(response)
+                .addListener(f -> {
+                    if (!f.isSuccess()) {
+                        ctx.close();
+                        return;
+                    }
+                    phase = Phase.ANSWERED_LOCALLY;
+                    finishLocalIfDone();
+                });
+    }
+
+    private void finishLocalIfDone() {
+        if (!owner.isCurrent(this) || phase != Phase.ANSWERED_LOCALLY) {
+            return;
+        }
+        if (request != Request.RECEIVING || !clientKeepAlive) {
+            complete();
+        } else {
+            owner.drain();
+        }
+    }
+
+    private void complete() {
+        metrics.response(route, status, System.nanoTime() - startNanos);
+        owner.finished(this, clientKeepAlive && request != Request.RECEIVING);
+    }
+
+    private void dropBackend() {
+        Channel b = backend;
+        backend = null;
+        if (b != null) {
+            b.pipeline().get(BackendHandler.class).detach();
+            b.close();
+        }
+    }
+
+    void abort() {
+        cancelResponseTimeout();
+        ReferenceCountUtil.release(pendingHead);
+        pendingHead = null;
+        dropBackend();
+    }
+
+    private BackendFailures.Target target() {
+        return new BackendFailures.Target(backendId, NetUtil.toSocketAddressString(endpoint.address(), endpoint.port()));
+    }
+
+    private HeaderRewriter.Forwarding forwarding() {
+        String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+        int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
+        return new HeaderRewriter.Forwarding(peer, frontend.overTls() ? "https" : "http", port, frontend.trusted());
+    }
+}
