@@ -31,11 +31,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +57,7 @@ class ProxyNodeBackendTlsIT {
     private static final HttpClient CLIENT_HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static EmbeddedKafka kafka;
-    private static KafkaProducer<String, byte[]> producer;
+    private static SnapshotWriter.Publisher publisher;
     private static long version;
     private static EchoBackend backend;
     private static ProxyNode node;
@@ -71,12 +66,7 @@ class ProxyNodeBackendTlsIT {
     static void start() throws Exception {
         kafka = EmbeddedKafka.startTemporary();
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), 1, (short) 1);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        // The compiler writes all chunks of a version in one transaction; the test publishes the same way.
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "proxy-node-backend-tls-it");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        producer.initTransactions();
+        publisher = SnapshotWriter.publisher(kafka.bootstrapServers(), "proxy-node-backend-tls-it", 4096);
         backend = EchoBackend.startMutualTls("mtls", TestCerts.issuedBy(CA, "secure.ns.svc"), CA.cert());
         publish(table());
         node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "btls", "127.0.0.1", 0, 0,
@@ -86,7 +76,7 @@ class ProxyNodeBackendTlsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, producer, backend, kafka}) {
+        for (AutoCloseable c : new AutoCloseable[] {node, publisher, backend, kafka}) {
             if (c != null) {
                 c.close();
             }
@@ -129,7 +119,7 @@ class ProxyNodeBackendTlsIT {
 
     private static synchronized void publish(RoutingTable table) {
         RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
-        new SnapshotWriter(producer, 4096).publish(s);
+        publisher.publish(s);
     }
 
     private static String get(String host) {

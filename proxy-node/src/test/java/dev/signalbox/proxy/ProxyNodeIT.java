@@ -41,15 +41,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +66,7 @@ class ProxyNodeIT {
     private static final int BIG_REQUEST_BYTES = 20 * 1024 * 1024;
 
     private static EmbeddedKafka kafka;
-    private static KafkaProducer<String, byte[]> producer;
+    private static SnapshotWriter.Publisher publisher;
     private static long version;
     private static EchoBackend a1;
     private static EchoBackend a2;
@@ -89,12 +84,7 @@ class ProxyNodeIT {
     static void start() throws IOException {
         kafka = EmbeddedKafka.startTemporary();
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), 1, (short) 1);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        // The compiler writes all chunks of a version in one transaction; the test publishes the same way.
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "proxy-node-it");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        producer.initTransactions();
+        publisher = SnapshotWriter.publisher(kafka.bootstrapServers(), "proxy-node-it", 700);
 
         a1 = EchoBackend.start("a1");
         a2 = EchoBackend.start("a2");
@@ -135,7 +125,7 @@ class ProxyNodeIT {
     @AfterAll
     static void stop() throws IOException {
         try {
-            for (AutoCloseable c : new AutoCloseable[] {node1, node2, producer, a1, a2, b, kafka}) {
+            for (AutoCloseable c : new AutoCloseable[] {node1, node2, publisher, a1, a2, b, kafka}) {
                 if (c != null) {
                     c.close();
                 }
@@ -194,7 +184,7 @@ class ProxyNodeIT {
     /** Publishes the next version as the compiler does: small chunks, one transaction, partition 0. */
     private static synchronized long publish(RoutingTable table) {
         RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
-        int chunks = new SnapshotWriter(producer, 700).publish(s);
+        int chunks = publisher.publish(s);
         assertTrue(chunks > 1, "the test should exercise multi-chunk snapshots");
         return s.version();
     }

@@ -33,7 +33,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -41,10 +40,6 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +65,7 @@ class ProxyNodeTlsIT {
     private static final SSLContext TRUST_ALL = trustAll();
 
     private static EmbeddedKafka kafka;
-    private static KafkaProducer<String, byte[]> producer;
+    private static SnapshotWriter.Publisher publisher;
     private static long version;
     private static final KeyRing KEYS = KeyRing.of(Map.of("test-key", new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32}), null);
     private static EchoBackend echo;
@@ -111,12 +106,7 @@ class ProxyNodeTlsIT {
     static void start() throws Exception {
         kafka = EmbeddedKafka.startTemporary();
         TopicAdmin.ensureTopics(kafka.bootstrapServers(), 1, (short) 1);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
-        // The compiler writes all chunks of a version in one transaction; the test publishes the same way.
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "proxy-node-tls-it");
-        producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        producer.initTransactions();
+        publisher = SnapshotWriter.publisher(kafka.bootstrapServers(), "proxy-node-tls-it", 4096);
         echo = EchoBackend.start("echo");
         foo = Cert.generate("foo.test");
         bar = Cert.generate("bar.test");
@@ -131,7 +121,7 @@ class ProxyNodeTlsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, producer, echo, kafka}) {
+        for (AutoCloseable c : new AutoCloseable[] {node, publisher, echo, kafka}) {
             if (c != null) {
                 c.close();
             }
@@ -160,7 +150,7 @@ class ProxyNodeTlsIT {
 
     private static synchronized long publish(RoutingTable table) {
         RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
-        new SnapshotWriter(producer, 4096).publish(s);
+        publisher.publish(s);
         return s.version();
     }
 

@@ -5,8 +5,13 @@ import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Writes snapshots to the snapshots topic as {@link SnapshotLog} reads them: encoded, split into chunks of
@@ -40,5 +45,45 @@ public final class SnapshotWriter {
         int chunks = send(snapshot);
         producer.commitTransaction();
         return chunks;
+    }
+
+    /**
+     * A writer with a transactional producer of its own, for tests and tools that publish whole snapshots
+     * ({@link Publisher#publish}); closing it closes the producer.
+     */
+    public static Publisher publisher(String bootstrapServers, String transactionalId, int chunkBytes) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // The chunks of a version go in one transaction, as the compiler writes them.
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close();
+            throw e;
+        }
+        return new Publisher(producer, new SnapshotWriter(producer, chunkBytes));
+    }
+
+    /** A {@link SnapshotWriter} and the producer it owns. Used on one thread at a time. */
+    public static final class Publisher implements AutoCloseable {
+        private final Producer<String, byte[]> producer;
+        private final SnapshotWriter writer;
+
+        private Publisher(Producer<String, byte[]> producer, SnapshotWriter writer) {
+            this.producer = producer;
+            this.writer = writer;
+        }
+
+        /** {@link SnapshotWriter#publish}. */
+        public int publish(RoutingSnapshot snapshot) {
+            return writer.publish(snapshot);
+        }
+
+        @Override
+        public void close() {
+            producer.close();
+        }
     }
 }
