@@ -86,18 +86,12 @@ public final class Manifests {
      */
     public String service(String name, ServicePort port, List<Endpoint> endpoints) {
         List<String> docs = new ArrayList<>();
-        docs.add("""
-                apiVersion: v1
-                kind: Service
-                metadata:
-                  name: %s
-                  namespace: %s
-                spec:
+        docs.add(serviceYaml(name, """
                   ports:
-                  - name: %s
-                    port: %d
-                    targetPort: %3$s
-                """.formatted(name, namespace, port.name(), port.number()));
+                  - name: %1$s
+                    port: %2$d
+                    targetPort: %1$s
+                """.formatted(port.name(), port.number())));
         for (Endpoint e : endpoints) {
             docs.add("""
                     apiVersion: discovery.k8s.io/v1
@@ -122,6 +116,17 @@ public final class Manifests {
 
     /** An ExternalName Service for {@code dnsName}, whose port "http" is {@code port}. */
     public String externalName(String name, String dnsName, int port) {
+        return serviceYaml(name, """
+                  type: ExternalName
+                  externalName: %s
+                  ports:
+                  - name: http
+                    port: %d
+                """.formatted(dnsName, port));
+    }
+
+    /** A Service in this namespace with {@code spec}'s lines (indented as spec's fields). */
+    private String serviceYaml(String name, String spec) {
         return """
                 apiVersion: v1
                 kind: Service
@@ -129,12 +134,7 @@ public final class Manifests {
                   name: %s
                   namespace: %s
                 spec:
-                  type: ExternalName
-                  externalName: %s
-                  ports:
-                  - name: http
-                    port: %d
-                """.formatted(name, namespace, dnsName, port);
+                """.formatted(name, namespace) + spec;
     }
 
     /** One HTTPIngressPath; {@code service} null gives a resource backend instead. */

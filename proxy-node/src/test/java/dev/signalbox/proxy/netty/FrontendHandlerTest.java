@@ -134,6 +134,16 @@ class FrontendHandlerTest {
         return out;
     }
 
+    /** Sends GET {@code path} on {@code c}; returns the new backend connection it went to, which got it all. */
+    private EmbeddedChannel forwarded(EmbeddedChannel c, String path) {
+        int before = backends.opened.size();
+        c.writeInbound(get(path));
+        assertEquals(before + 1, backends.opened.size(), "a new backend connection");
+        EmbeddedChannel backend = backends.opened.get(before);
+        assertEquals(List.of("GET " + path, "END"), received(backend));
+        return backend;
+    }
+
     /** What the client received: each response's status and body, and whether it keeps the connection. */
     private List<String> answers() {
         List<String> out = new ArrayList<>();
@@ -215,9 +225,7 @@ class FrontendHandlerTest {
     @Test
     void aDrainAnswersTheRequestUnderWayWithConnectionCloseThenCloses() {
         EmbeddedChannel c = client();
-        c.writeInbound(get("/slow"));
-        EmbeddedChannel backend = backends.opened.get(0);
-        received(backend);
+        EmbeddedChannel backend = forwarded(c, "/slow");
         c.pipeline().fireUserEventTriggered(ClientConnections.DRAIN);
         assertTrue(c.isActive(), "the request under way is answered first");
         backend.writeInbound(ok("done"));
@@ -226,12 +234,21 @@ class FrontendHandlerTest {
     }
 
     @Test
+    void aDrainBeforeTheProxyAnswersItselfMakesThatAnswerCloseTheConnection() {
+        EmbeddedChannel c = client();
+        EmbeddedChannel backend = forwarded(c, "/fails");
+        c.pipeline().fireUserEventTriggered(ClientConnections.DRAIN);
+        backend.close();
+        assertEquals(List.of("502 backend c/ns/web:80 at 10.0.0.1:80 closed the connection before responding (close)"),
+                answers());
+        assertFalse(c.isActive());
+    }
+
+    @Test
     void aDrainClosesAnIdleConnectionAfterTheGraceUnlessARequestArrivesInIt() {
         EmbeddedChannel c = client();
         c.pipeline().fireUserEventTriggered(ClientConnections.DRAIN);
-        c.writeInbound(get("/late"));
-        EmbeddedChannel backend = backends.opened.get(0);
-        received(backend);
+        EmbeddedChannel backend = forwarded(c, "/late");
         backend.writeInbound(ok("late"));
         assertEquals(List.of("200 late (close)"), answers(), "a request in the grace is answered with Connection: close");
         assertFalse(c.isActive());
@@ -254,7 +271,7 @@ class FrontendHandlerTest {
         assertEquals(1, answered.size(), String.valueOf(answered));
         assertTrue(answered.get(0).startsWith("404 "), answered.get(0));
         EmbeddedChannel backend = backends.opened.get(0);
-        assertEquals(List.of("GET /known", "END"), received(backend));
+        assertEquals(List.of("GET /known", "END"), received(backend), "the next request is forwarded");
         backend.writeInbound(ok("known"));
         assertEquals(List.of("200 known"), answers());
     }
