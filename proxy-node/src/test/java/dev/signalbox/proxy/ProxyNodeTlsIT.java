@@ -16,10 +16,10 @@ import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.RawBackend;
+import dev.signalbox.testing.TestCerts;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,11 +35,8 @@ import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +59,7 @@ class ProxyNodeTlsIT {
     }
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final SSLContext TRUST_ALL = trustAll();
+    private static final SSLContext TRUST_ALL = TestCerts.trustingAll();
 
     private static EmbeddedKafka kafka;
     private static SnapshotWriter.Publisher publisher;
@@ -161,7 +158,7 @@ class ProxyNodeTlsIT {
     /** Handshakes with {@code serverName} as SNI (none if null) and returns what the proxy presented. */
     private static Handshake handshake(String serverName, String protocol) throws Exception {
         // A fresh client context each time: the JDK would otherwise resume its last session with this address.
-        try (SSLSocket s = (SSLSocket) trustAll().getSocketFactory().createSocket()) {
+        try (SSLSocket s = (SSLSocket) TestCerts.trustingAll().getSocketFactory().createSocket()) {
             s.connect(new InetSocketAddress("127.0.0.1", node.httpsPort()), 5000);
             s.setSoTimeout(5000);
             SSLParameters params = s.getSSLParameters();
@@ -322,44 +319,5 @@ class ProxyNodeTlsIT {
         long back = publish(table(bindings()));
         awaitVersion(back);
         assertEquals(bar.cert(), handshake("bar.test", "TLSv1.3").cert());
-    }
-
-    private static SSLContext trustAll() {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-                }
-
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-                }
-
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, new SecureRandom());
-            return ctx;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,20 +1,30 @@
 package dev.signalbox.testing;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -40,6 +50,68 @@ public final class TestCerts {
 
     /** A certificate, its PKCS#8 private key, both PEM, and the parsed certificate. */
     public record Cert(String certPem, String keyPem, X509Certificate cert, KeyPair keys) {
+    }
+
+    /**
+     * A TLS client context that trusts any certificate and checks no name (an extended trust manager, so the
+     * JDK's HttpClient adds no hostname check either): for tests that look at what a server presents.
+     */
+    public static SSLContext trustingAll() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+                }
+
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+                }
+
+                @Override
+                public void checkClientTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, new SecureRandom());
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The certificate a TLS server on 127.0.0.1:{@code port} presents for SNI {@code serverName} to a client
+     * trusting as {@code trust} does; null when the handshake fails (a certificate not trusted) or nothing
+     * listens yet.
+     */
+    public static X509Certificate presented(SSLContext trust, int port, String serverName) {
+        try (SSLSocket s = (SSLSocket) trust.getSocketFactory().createSocket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            s.setSoTimeout(5000);
+            SSLParameters p = s.getSSLParameters();
+            p.setServerNames(List.of(new SNIHostName(serverName)));
+            s.setSSLParameters(p);
+            s.startHandshake();
+            return (X509Certificate) s.getSession().getPeerCertificates()[0];
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** A TLS client context that trusts {@code cert} and nothing else (not the JDK's CAs). */

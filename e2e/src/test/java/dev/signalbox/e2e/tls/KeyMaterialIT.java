@@ -12,8 +12,6 @@ import dev.signalbox.kafka.TopicDump;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.TestCerts;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +22,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
@@ -122,22 +116,8 @@ class KeyMaterialIT {
 
     /** The certificate the proxy presents for {@code host}, trusting only {@code expected}; null if not yet. */
     private static X509Certificate presented(int port, String host, X509Certificate expected) {
-        try {
-            SSLContext ctx = TestCerts.trustingOnly(expected);
-            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-                s.setSoTimeout(5000);
-                SSLParameters p = s.getSSLParameters();
-                p.setServerNames(List.of(new SNIHostName(host)));
-                s.setSSLParameters(p);
-                s.startHandshake();
-                return (X509Certificate) s.getSession().getPeerCertificates()[0];
-            }
-        } catch (IOException e) {
-            return null; // still the default certificate (not trusted), or not listening yet
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        // Null while it is still the default certificate (not trusted), or the port does not listen yet.
+        return TestCerts.presented(TestCerts.trustingOnly(expected), port, host);
     }
 
     private static boolean contains(byte[] hay, byte[] needle) {

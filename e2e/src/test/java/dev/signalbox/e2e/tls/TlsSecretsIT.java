@@ -11,19 +11,10 @@ import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
 import dev.signalbox.testing.TestCerts;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.List;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,35 +84,6 @@ class TlsSecretsIT {
 
     /** The certificate the proxy presents for SNI {@code host} (trusting anything), or null if no handshake. */
     private static X509Certificate presented(ProxyNode p, String host) {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", p.httpsPort()), 5000);
-                s.setSoTimeout(5000);
-                SSLParameters params = s.getSSLParameters();
-                params.setServerNames(List.of(new SNIHostName(host)));
-                s.setSSLParameters(params);
-                s.startHandshake();
-                return (X509Certificate) s.getSession().getPeerCertificates()[0];
-            }
-        } catch (IOException e) {
-            return null;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return TestCerts.presented(TestCerts.trustingAll(), p.httpsPort(), host);
     }
 }
