@@ -1,0 +1,20 @@
+package dev.signalbox.schemas.topics;
+
+/**
+ * One way a topic differs from what Signalbox needs.
+ *
+ * @param setting  a topic configuration key, or {@code partitions}, {@code replication}, {@code topic} (missing)
+ * @param found    what Kafka has ("missing" when the topic does not exist)
+ * @param required what Signalbox needs, in words ("delete", ">= 589824", "-1 (forever)")
+ * @param why      what goes wrong, one sentence
+ * @param fix      the command (or step) that fixes it
+ */
+public record TopicProblem(String topic, String setting, String found, String required, Severity severity,
+                           String why, String fix) {
+
+    /** One line for a log or a terminal: {@code topic setting: found X, needs Y (BREAKS: why); fix: ...}. */
+    public String describe() {
+        return topic + " " + setting + ": found " + found + ", Signalbox needs " + required + " ("
+                + (severity == Severity.BREAKS ? "breaks Signalbox: " : "") + why + "); fix: " + fix;
+    }
+}
