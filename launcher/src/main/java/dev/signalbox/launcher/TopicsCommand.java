@@ -62,6 +62,9 @@ final class TopicsCommand implements Runnable {
         Path file;
 
         Map<String, String> settings() {
+            // A one-shot command reports Kafka's state itself: the admin client's reconnect warnings
+            // (one a second while a broker is down) would only bury the answer.
+            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
             if (file == null) {
                 return Map.of();
             }
@@ -115,8 +118,8 @@ final class TopicsCommand implements Runnable {
                 for (TopicRequirement r : required) {
                     DescribedTopic t = found.get(r.name());
                     if (created.contains(r.name()) && t != null) {
-                        out.println("created " + r.name() + " (" + t.partitions() + " partitions, " + t.replicationFactor()
-                                + " replicas): " + r.createConfigs(t.replicationFactor()));
+                        out.println("created " + r.name() + " (" + plural(t.partitions(), "partition") + ", "
+                                + plural(t.replicationFactor(), "replica") + "): " + r.createConfigs(t.replicationFactor()));
                     } else {
                         out.println("exists  " + r.name() + " (left as it is)");
                     }
@@ -178,7 +181,8 @@ final class TopicsCommand implements Runnable {
         }
         for (TopicProblem p : problems) {
             out.println();
-            out.println(p.topic() + " " + p.setting() + ": found " + p.found() + ", Signalbox needs " + p.required());
+            out.println(p.setting().equals(TopicProblem.MISSING) ? p.topic() + " is missing"
+                    : p.topic() + " " + p.setting() + ": found " + p.found() + ", Signalbox needs " + p.required());
             out.println("  " + (p.severity() == Severity.BREAKS ? "BREAKS Signalbox: " : "differs: ") + p.why());
             out.println("  fix: " + p.fix());
         }
@@ -189,6 +193,10 @@ final class TopicsCommand implements Runnable {
             return 1;
         }
         return 0;
+    }
+
+    private static String plural(int n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
     }
 
     private static int failed(TopicsException e) {

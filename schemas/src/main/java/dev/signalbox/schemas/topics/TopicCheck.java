@@ -28,7 +28,7 @@ public final class TopicCheck {
     /** The problems of one topic ({@code found} empty: it does not exist). */
     public static List<TopicProblem> check(TopicRequirement required, Optional<DescribedTopic> found, String bootstrap) {
         if (found.isEmpty()) {
-            return List.of(new TopicProblem(required.name(), "topic", "missing", "exists", Severity.BREAKS,
+            return List.of(new TopicProblem(required.name(), TopicProblem.MISSING, "missing", "exists", Severity.BREAKS,
                     "it holds " + required.purpose(), createCommand(bootstrap)));
         }
         DescribedTopic t = found.get();

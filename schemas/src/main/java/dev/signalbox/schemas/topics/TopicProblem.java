@@ -11,9 +11,14 @@ package dev.signalbox.schemas.topics;
  */
 public record TopicProblem(String topic, String setting, String found, String required, Severity severity,
                            String why, String fix) {
+    /** The {@link #setting} of a topic that does not exist. */
+    public static final String MISSING = "topic";
 
     /** One line for a log or a terminal: {@code topic setting: found X, needs Y (BREAKS: why); fix: ...}. */
     public String describe() {
+        if (setting.equals(MISSING)) {
+            return topic + " is missing (" + why + "); fix: " + fix;
+        }
         return topic + " " + setting + ": found " + found + ", Signalbox needs " + required + " ("
                 + (severity == Severity.BREAKS ? "breaks Signalbox: " : "") + why + "); fix: " + fix;
     }

@@ -112,10 +112,12 @@ public final class KafkaTopics implements AutoCloseable {
         Map<String, DescribedTopic> existing = describe(required.stream().map(TopicRequirement::name).toList());
         int rf = replicationFactor.orElseGet(() -> Math.min(3, brokerCount()));
         List<String> created = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
         for (TopicRequirement r : required) {
             if (existing.containsKey(r.name())) {
                 continue;
             }
+            missing.add(r.name());
             NewTopic topic = new NewTopic(r.name(), Optional.of(r.partitions()), Optional.of((short) rf))
                     .configs(r.createConfigs(rf));
             try {
@@ -127,11 +129,12 @@ public final class KafkaTopics implements AutoCloseable {
                 }
             }
         }
-        awaitVisible(created);
+        // Also the ones another client created meanwhile: they may not describe yet either.
+        awaitVisible(missing);
         return List.copyOf(created);
     }
 
-    /** A new topic's metadata reaches every broker shortly after it is created: wait until it describes. */
+    /** A new topic's metadata reaches every broker shortly after it is created: wait until they describe. */
     private void awaitVisible(List<String> created) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!created.isEmpty() && !describe(created).keySet().containsAll(created)) {

@@ -76,7 +76,8 @@ public final class StartupTopics {
                     + " that may describe them checks them", e.getMessage(), component, bootstrap);
             return;
         }
-        List<String> missing = names.stream().filter(n -> !found.containsKey(n)).toList();
+        Map<String, DescribedTopic> before = found;
+        List<String> missing = names.stream().filter(n -> !before.containsKey(n)).toList();
         if (!missing.isEmpty()) {
             if (!create) {
                 throw new TopicsException(TopicsException.Reason.NOT_READY, "the " + component + " needs "
@@ -97,10 +98,10 @@ public final class StartupTopics {
                         + TopicCheck.createCommand(bootstrap) + " [--kafka-config FILE]` (or apply"
                         + " deploy/k8s/70-topics.yaml with Strimzi), then start the " + component + " again", e);
             }
-            found.putAll(kafka.describe(created));
+            found = kafka.describe(names);
             for (String name : created) {
                 DescribedTopic t = found.get(name);
-                LOG.info("created topic {} ({} partitions, {} replicas, {})", name, t.partitions(), t.replicationFactor(),
+                LOG.info("created topic {} (partitions: {}, replicas: {}, {})", name, t.partitions(), t.replicationFactor(),
                         needed.stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow()
                                 .createConfigs(t.replicationFactor()));
             }
