@@ -1,5 +1,6 @@
 package dev.signalbox.launcher;
 
+import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.topics.DescribedTopic;
 import dev.signalbox.schemas.topics.Severity;
 import dev.signalbox.schemas.topics.TopicCheck;
@@ -9,6 +10,7 @@ import dev.signalbox.schemas.topics.TopicRequirements;
 import dev.signalbox.snapshotlog.topics.KafkaTopics;
 import dev.signalbox.snapshotlog.topics.TopicsException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -30,7 +32,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/ingress topics create|check}: Signalbox's topics on an external Kafka. Both parse, call
- * {@link KafkaTopics} (describe, create) and the pure {@link TopicCheck}, and print a table. Exit status: 0
+ * {@link KafkaTopics} (describe, create) and the pure {@link TopicCheck}, and print a table (or, with
+ * {@code --output json}, one JSON document on stdout). Exit status: 0
  * all is well, 1 a topic is missing or has a setting that breaks Signalbox (or Kafka refused), 3 Kafka is
  * unreachable.
  */
@@ -49,6 +52,16 @@ final class TopicsCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(), "create or check is required");
+    }
+
+    /** How the answer is printed. */
+    enum Output { table, json }
+
+    /** {@code --output table|json}. */
+    static final class OutputOption {
+        @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "table|json",
+                description = "table for people; json: one JSON document on stdout (topics, problems, breaks), nothing else there.")
+        Output output;
     }
 
     /** {@code --kafka-config FILE}: Kafka client settings for the admin client. */
@@ -94,6 +107,9 @@ final class TopicsCommand implements Runnable {
         @Mixin
         KafkaConfigOption kafkaConfig;
 
+        @Mixin
+        OutputOption output;
+
         @Option(names = "--partitions", defaultValue = "" + TopicRequirements.DEFAULT_EVENT_PARTITIONS, paramLabel = "N",
                 description = "The events topic's partitions (fixed for good: the events are keyed by object). The other topics have 1.")
         int partitions;
@@ -117,6 +133,9 @@ final class TopicsCommand implements Runnable {
                 Map<String, DescribedTopic> found = topics.describe(required.stream().map(TopicRequirement::name).toList());
                 for (TopicRequirement r : required) {
                     DescribedTopic t = found.get(r.name());
+                    if (output.output == Output.json) {
+                        continue;
+                    }
                     if (created.contains(r.name()) && t != null) {
                         out.println("created " + r.name() + " (" + plural(t.partitions(), "partition") + ", "
                                 + plural(t.replicationFactor(), "replica") + "): " + r.createConfigs(t.replicationFactor()));
@@ -124,7 +143,7 @@ final class TopicsCommand implements Runnable {
                         out.println("exists  " + r.name() + " (left as it is)");
                     }
                 }
-                return report(out, required, found, kafka.bootstrap());
+                return report(out, output.output, required, found, created, kafka.bootstrap());
             } catch (TopicsException e) {
                 return failed(e);
             }
@@ -142,22 +161,49 @@ final class TopicsCommand implements Runnable {
         @Mixin
         KafkaConfigOption kafkaConfig;
 
+        @Mixin
+        OutputOption output;
+
         @Override
         public Integer call() {
             List<TopicRequirement> required = TopicRequirements.all(TopicRequirements.DEFAULT_EVENT_PARTITIONS);
             try (KafkaTopics topics = KafkaTopics.connect(kafka.bootstrap(), kafkaConfig.settings(), TIMEOUT)) {
                 topics.brokerCount();
                 Map<String, DescribedTopic> found = topics.describe(required.stream().map(TopicRequirement::name).toList());
-                return report(System.out, required, found, kafka.bootstrap());
+                return report(System.out, output.output, required, found, List.of(), kafka.bootstrap());
             } catch (TopicsException e) {
                 return failed(e);
             }
         }
     }
 
-    /** Prints the topics table and the problems; 1 when one breaks Signalbox, else 0. */
-    static int report(PrintStream out, List<TopicRequirement> required, Map<String, DescribedTopic> found, String bootstrap) {
+    /** One topic in {@code --output json}; partitions and replicas are absent when it does not exist. */
+    record TopicRow(String name, boolean exists, boolean created, Integer partitions, Integer replicationFactor) {
+    }
+
+    /** The JSON document: the topics, every problem, and whether one breaks Signalbox (then the exit status is 1). */
+    record JsonReport(String kafka, List<TopicRow> topics, List<TopicProblem> problems, boolean breaks) {
+    }
+
+    /** Prints the topics and the problems; 1 when one breaks Signalbox, else 0. */
+    static int report(PrintStream out, Output output, List<TopicRequirement> required, Map<String, DescribedTopic> found,
+                      List<String> created, String bootstrap) {
         List<TopicProblem> problems = TopicCheck.check(required, found, bootstrap);
+        boolean breaks = TopicCheck.breaks(problems);
+        if (output == Output.json) {
+            List<TopicRow> topics = required.stream().map(r -> {
+                DescribedTopic t = found.get(r.name());
+                return new TopicRow(r.name(), t != null, created.contains(r.name()), t == null ? null : t.partitions(),
+                        t == null ? null : t.replicationFactor());
+            }).toList();
+            try {
+                out.println(Json.MAPPER.writerWithDefaultPrettyPrinter()
+                        .writeValueAsString(new JsonReport(bootstrap, topics, problems, breaks)));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return breaks ? 1 : 0;
+        }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"TOPIC", "PARTITIONS", "REPLICAS", "STATUS"});
         for (TopicRequirement r : required) {
@@ -186,7 +232,7 @@ final class TopicsCommand implements Runnable {
             out.println("  " + (p.severity() == Severity.BREAKS ? "BREAKS Signalbox: " : "differs: ") + p.why());
             out.println("  fix: " + p.fix());
         }
-        if (TopicCheck.breaks(problems)) {
+        if (breaks) {
             out.println();
             out.println("signalbox: " + problems.stream().filter(p -> p.severity() == Severity.BREAKS).count()
                     + " problem(s) break Signalbox on Kafka at " + bootstrap);

@@ -137,6 +137,12 @@ class TopicsIT {
             assertEquals(0, second.status(), second.output());
             assertFalse(second.output().contains("created"), second.output());
             assertTrue(second.output().contains("signalbox.events          4           1         ok"), second.output());
+            Result json = run(dir, "check-json", "topics", "check", "--kafka", bootstrap, "--output", "json");
+            assertEquals(0, json.status(), json.output());
+            var doc = dev.signalbox.schemas.codec.Json.MAPPER.readTree(json.output());
+            assertEquals(false, doc.get("breaks").asBoolean(), json.output());
+            assertEquals(List.of(4, 1, 1), List.of(doc.get("topics").get(0).get("partitions").asInt(),
+                    doc.get("topics").get(1).get("partitions").asInt(), doc.get("topics").get(2).get("partitions").asInt()));
         }
         Result unreachable = run(dir, "unreachable", "topics", "check", "--kafka", "127.0.0.1:" + Ports.free());
         assertEquals(3, unreachable.status(), unreachable.output());
