@@ -14,12 +14,12 @@ public record TopicProblem(String topic, String setting, String found, String re
     /** The {@link #setting} of a topic that does not exist. */
     public static final String MISSING = "topic";
 
-    /** One line for a log or a terminal: {@code topic setting: found X, needs Y (BREAKS: why); fix: ...}. */
+    /** One line for a log: {@code topic setting: found X, Signalbox needs Y; breaks Signalbox: why; fix: ...}. */
     public String describe() {
         if (setting.equals(MISSING)) {
             return topic + " is missing (" + why + "); fix: " + fix;
         }
-        return topic + " " + setting + ": found " + found + ", Signalbox needs " + required + " ("
-                + (severity == Severity.BREAKS ? "breaks Signalbox: " : "") + why + "); fix: " + fix;
+        return topic + " " + setting + ": found " + found + ", Signalbox needs " + required + "; "
+                + (severity == Severity.BREAKS ? "breaks Signalbox: " : "differs: ") + why + "; fix: " + fix;
     }
 }

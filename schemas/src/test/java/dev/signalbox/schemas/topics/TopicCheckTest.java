@@ -150,6 +150,18 @@ class TopicCheckTest {
     }
 
     @Test
+    void aProblemIsOneLineForTheLogs() {
+        List<String> lines = TopicCheck.check(REQUIRED, all(missing(Topics.SNAPSHOTS),
+                set(Topics.EVENTS, "cleanup.policy", "compact")).apply(created(1)), KAFKA).stream().map(TopicProblem::describe).toList();
+        assertEquals(List.of("signalbox.events cleanup.policy: found compact, Signalbox needs delete; breaks Signalbox: compaction"
+                        + " keeps only each object's latest event: the history replay and audit read is lost; fix: kafka-configs.sh"
+                        + " --bootstrap-server kafka:9092 --alter --entity-type topics --entity-name signalbox.events --add-config"
+                        + " cleanup.policy=delete",
+                "signalbox.snapshots is missing (it holds the versioned routing snapshots); fix: bin/ingress topics create --kafka kafka:9092"),
+                lines);
+    }
+
+    @Test
     void differencesAloneDoNotBreak() {
         assertFalse(TopicCheck.breaks(TopicCheck.check(REQUIRED,
                 set(Topics.EVENTS, "unclean.leader.election.enable", "true").apply(created(1)), KAFKA)));
