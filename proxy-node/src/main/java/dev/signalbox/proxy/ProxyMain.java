@@ -1,5 +1,6 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.topics.TopicRequirements;
 import dev.signalbox.snapshotlog.topics.StartupTopics;
 import dev.signalbox.snapshotlog.topics.TopicsException;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ProxyMain {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyMain.class);
+
     private ProxyMain() {
     }
 
@@ -29,7 +31,7 @@ public final class ProxyMain {
         ProxyNode node = ProxyNode.start(config);
         try {
             StartupTopics.ensure("proxy", config.bootstrapServers(),
-                    List.of(TopicRequirements.snapshots(dev.signalbox.schemas.codec.SnapshotChunk.DEFAULT_CHUNK_BYTES)),
+                    List.of(TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES)),
                     createTopics);
         } catch (TopicsException e) {
             LOG.error(e.getMessage());

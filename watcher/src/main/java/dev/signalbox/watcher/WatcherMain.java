@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WatcherMain {
     private static final Logger LOG = LoggerFactory.getLogger(WatcherMain.class);
+
     private WatcherMain() {
     }
 

@@ -40,11 +40,11 @@ public final class StartupTopics {
             throws InterruptedException {
         boolean waiting = false;
         while (true) {
+            long t0 = System.nanoTime();
             try (KafkaTopics kafka = KafkaTopics.connect(bootstrap, Map.of(), CALL_TIMEOUT)) {
                 ensure(component, kafka, needed, create);
-                if (waiting) {
-                    LOG.info("Kafka at {} is reachable again; {} topics checked", bootstrap, component);
-                }
+                LOG.info("the {}'s topics are ready ({}; checked in {} ms)", component,
+                        String.join(", ", needed.stream().map(TopicRequirement::name).toList()), (System.nanoTime() - t0) / 1_000_000);
                 return;
             } catch (TopicsException e) {
                 if (e.reason() != TopicsException.Reason.UNREACHABLE) {
