@@ -16,6 +16,9 @@ final class CompilerCommand implements Callable<Integer> {
     @Mixin
     KafkaOption kafka;
 
+    @Mixin
+    TopicCreationOption topics;
+
     @Option(names = "--hold-off-ms", defaultValue = "5", paramLabel = "MS", converter = Port.Millis.class,
             description = "A change this long after the last publish is published at once; sooner ones when no event came for this long.")
     Duration holdOff;
@@ -30,6 +33,6 @@ final class CompilerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return CompilerMain.run(config());
+        return CompilerMain.run(config(), topics.createTopics());
     }
 }

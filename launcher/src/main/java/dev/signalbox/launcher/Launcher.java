@@ -10,19 +10,20 @@ import picocli.CommandLine.Spec;
 /**
  * The entry point behind {@code bin/ingress}: one picocli subcommand per verb. {@code local} runs the whole
  * pipeline on this machine; {@code watcher}, {@code compiler} and {@code proxy} run one component against an
- * external Kafka; {@code bench} measures propagation; {@code kafka} runs one Kafka node (the chaos tests start
+ * external Kafka; {@code topics} creates or checks their topics there; {@code bench} measures propagation; {@code kafka} runs one Kafka node (the chaos tests start
  * a three-node cluster this way). {@code bin/ingress chaos} is the script's own (it runs Maven). Each command
  * parses and checks its options, builds the component's typed configuration and calls its {@code run}.
- * Exit status: 0 done, 1 failed, 2 usage error, 3 a compiler fenced by another.
+ * Exit status: 0 done, 1 failed, 2 usage error, 3 a compiler fenced by another (or, for {@code topics}, Kafka
+ * unreachable).
  */
 @Command(name = "ingress", mixinStandardHelpOptions = true, versionProvider = Launcher.Version.class,
         synopsisSubcommandLabel = "COMMAND",
         description = "Signalbox, an event-sourced Kubernetes Ingress controller on Apache Kafka.",
         subcommands = {LocalCommand.class, WatcherCommand.class, CompilerCommand.class, ProxyCommand.class,
-            BenchCommand.class, KafkaCommand.class, CdsTrainingCommand.class, HelpCommand.class},
+            TopicsCommand.class, BenchCommand.class, KafkaCommand.class, CdsTrainingCommand.class, HelpCommand.class},
         footer = {"  chaos     The fault scenarios (Maven), then their figures as one table.",
             "",
-            "Exit status: 0 done, 1 failed, 2 usage error, 3 compiler fenced by another.",
+            "Exit status: 0 done, 1 failed, 2 usage error, 3 compiler fenced by another or (topics) Kafka unreachable.",
             "'bin/ingress COMMAND --help' shows a command's options and their defaults."})
 public final class Launcher implements Runnable {
     @Spec

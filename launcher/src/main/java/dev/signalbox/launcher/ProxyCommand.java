@@ -26,6 +26,9 @@ final class ProxyCommand implements Callable<Integer> {
     @Mixin
     KafkaOption kafka;
 
+    @Mixin
+    TopicCreationOption topics;
+
     @Option(names = "--http-port", defaultValue = "8080", paramLabel = "PORT", converter = Port.Converter.class,
             description = "The public HTTP port (0: any free port).")
     int httpPort;
@@ -102,7 +105,6 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        ProxyMain.run(config(), drainTimeout);
-        return 0;
+        return ProxyMain.run(config(), drainTimeout, topics.createTopics());
     }
 }

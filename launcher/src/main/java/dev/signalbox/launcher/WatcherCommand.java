@@ -27,6 +27,9 @@ final class WatcherCommand implements Callable<Integer> {
     @Mixin
     KafkaOption kafka;
 
+    @Mixin
+    TopicCreationOption topics;
+
     @Option(names = "--cluster-id", defaultValue = "local", paramLabel = "ID", description = "Names this cluster in the events.")
     String clusterId;
 
@@ -100,7 +103,6 @@ final class WatcherCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        WatcherMain.run(config(), kubeconfig);
-        return 0;
+        return WatcherMain.run(config(), kubeconfig, topics.createTopics());
     }
 }

@@ -43,10 +43,37 @@ class LauncherTest {
 
     @Test
     void everyCommandHasItsOwnHelp() {
-        for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka"}) {
+        for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "topics"}) {
             assertEquals(0, run(command, "--help"), command);
         }
         assertEquals(0, run("--help"));
         assertTrue(out.toString().contains("Usage: ingress"), out.toString());
+    }
+
+    @Test
+    void topicsCreateAndCheckAreDocumentedAndCheckTheirOptions() {
+        assertEquals(0, run("topics", "create", "--help"));
+        assertTrue(out.toString().contains("--partitions=N") && out.toString().contains("Default: 3"), out.toString());
+        assertTrue(out.toString().contains("--kafka-config=FILE"), out.toString());
+        assertEquals(0, run("topics", "check", "--help"));
+        assertEquals(2, run("topics"));
+        assertEquals(2, run("topics", "check"));
+        assertEquals(2, run("topics", "create", "--kafka", "k:1", "--partitions", "0"));
+        assertEquals(2, run("topics", "check", "--kafka", "k:1", "--kafka-config", "/no/such/file.properties"));
+        assertTrue(err.toString().contains("cannot read --kafka-config /no/such/file.properties"), err.toString());
+    }
+
+    @Test
+    void everyComponentCreatesItsTopicsUnlessToldNotTo() {
+        for (String command : new String[] {"watcher", "compiler", "proxy"}) {
+            CommandLine cl = Launcher.commandLine();
+            cl.parseArgs(command, "--kafka", "k:1");
+            assertTrue(((TopicCreationOption) cl.getSubcommands().get(command).getMixins().get("topics"))
+                    .createTopics(), command);
+            cl = Launcher.commandLine();
+            cl.parseArgs(command, "--kafka", "k:1", "--no-create-topics");
+            assertEquals(false, ((TopicCreationOption) cl.getSubcommands().get(command).getMixins().get("topics"))
+                    .createTopics(), command);
+        }
     }
 }

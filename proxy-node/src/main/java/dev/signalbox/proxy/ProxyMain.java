@@ -1,19 +1,43 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.schemas.codec.SnapshotChunk;
+import dev.signalbox.schemas.topics.TopicRequirements;
+import dev.signalbox.snapshotlog.topics.StartupTopics;
+import dev.signalbox.snapshotlog.topics.TopicsException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one proxy node from a configuration read once by {@code bin/ingress proxy} (the launcher module parses
  * the command line) and stops it gracefully on SIGTERM, draining for at most {@code drainTimeout} (see
- * {@link ProxyNode#drain}). Blocks the caller's thread until then.
+ * {@link ProxyNode#drain}). Blocks the caller's thread until then. While the node starts (its listeners
+ * open at once, serving nothing until a snapshot arrives) the caller's thread checks the snapshots topic,
+ * creating it unless told not to; a topic that cannot serve stops the node.
  */
 public final class ProxyMain {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyMain.class);
+
     private ProxyMain() {
     }
 
-    public static void run(ProxyConfig config, Duration drainTimeout) throws InterruptedException {
+    /**
+     * @param createTopics create the snapshots topic when missing (false: a missing topic stops the node)
+     * @return 0 after SIGTERM, 1 when the snapshots topic is missing or would break Signalbox
+     */
+    public static int run(ProxyConfig config, Duration drainTimeout, boolean createTopics) throws InterruptedException {
         ProxyNode node = ProxyNode.start(config);
+        try {
+            StartupTopics.ensure("proxy", config.bootstrapServers(),
+                    List.of(TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES)),
+                    createTopics);
+        } catch (TopicsException e) {
+            LOG.error(e.getMessage());
+            node.close();
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
@@ -24,5 +48,6 @@ public final class ProxyMain {
             }
         }, "signalbox-proxy-shutdown"));
         stopped.await();
+        return 0;
     }
 }

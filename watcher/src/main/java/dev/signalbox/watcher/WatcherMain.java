@@ -1,27 +1,51 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.codec.SnapshotChunk;
+import dev.signalbox.schemas.topics.TopicRequirement;
+import dev.signalbox.schemas.topics.TopicRequirements;
+import dev.signalbox.snapshotlog.topics.StartupTopics;
+import dev.signalbox.snapshotlog.topics.TopicsException;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs one watcher from a configuration read once by {@code bin/ingress watcher} (the launcher module parses
  * the command line): wires the watcher and runs until SIGTERM (a shutdown hook closes it: leaves the
- * election, stops publishing). Runs on the caller's thread, which it blocks until then.
+ * election, stops publishing). Runs on the caller's thread, which it blocks until then. Before it starts it
+ * checks its topics (the events; with a Kubernetes source also the snapshots its status reporter reads),
+ * creating the missing ones unless told not to.
  */
 public final class WatcherMain {
+    private static final Logger LOG = LoggerFactory.getLogger(WatcherMain.class);
+
     private WatcherMain() {
     }
 
     /**
      * @param kubeconfig the cluster to watch when {@code config} has no manifests directory; null: fabric8's
      *                   default Config (in-cluster service account, or ~/.kube/config)
+     * @param createTopics create a missing topic at start (false: a missing topic stops the watcher)
+     * @return 0 after SIGTERM, 1 when a topic is missing or would break Signalbox
      */
-    public static void run(WatcherConfig config, Path kubeconfig) throws IOException, InterruptedException {
+    public static int run(WatcherConfig config, Path kubeconfig, boolean createTopics) throws IOException, InterruptedException {
+        List<TopicRequirement> topics = config.manifestsDir() != null
+                ? List.of(TopicRequirements.events(TopicRequirements.DEFAULT_EVENT_PARTITIONS))
+                : List.of(TopicRequirements.events(TopicRequirements.DEFAULT_EVENT_PARTITIONS),
+                        TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES));
+        try {
+            StartupTopics.ensure("watcher", config.bootstrapServers(), topics, createTopics);
+        } catch (TopicsException e) {
+            LOG.error(e.getMessage());
+            return 1;
+        }
         KubernetesClient client = null;
         Watcher watcher;
         if (config.manifestsDir() != null) {
@@ -42,5 +66,6 @@ public final class WatcherMain {
             stopped.countDown();
         }, "signalbox-watcher-shutdown"));
         stopped.await();
+        return 0;
     }
 }

@@ -11,19 +11,19 @@ import java.util.List;
  * class-data-sharing archive (the build's package phase made both), on this test's JDK, without building.
  * The script execs Java, so the process's pid is the JVM's and signals reach it directly.
  */
-final class IngressProcess {
+public final class IngressProcess {
     private static final Path SCRIPT = Path.of("..", "bin", "ingress").toAbsolutePath().normalize();
 
     private IngressProcess() {
     }
 
     /** Starts {@code bin/ingress args...} with heap {@code maxHeap} (e.g. "256m"), its output written to {@code log}. */
-    static Process start(String maxHeap, Path log, String... args) throws IOException {
+    public static Process start(String maxHeap, Path log, String... args) throws IOException {
         return start(maxHeap, ProcessBuilder.Redirect.to(log.toFile()), args);
     }
 
     /** Like {@link #start}, appending to {@code log}: one log across a process's restarts. */
-    static Process startAppending(String maxHeap, Path log, String... args) throws IOException {
+    public static Process startAppending(String maxHeap, Path log, String... args) throws IOException {
         return start(maxHeap, ProcessBuilder.Redirect.appendTo(log.toFile()), args);
     }
 

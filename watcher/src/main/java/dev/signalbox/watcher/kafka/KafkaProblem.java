@@ -77,7 +77,8 @@ public final class KafkaProblem {
 
     private static String missingTopic(String bootstrapServers) {
         return "topic " + Topics.EVENTS + " does not exist on Kafka at " + bootstrapServers
-                + " (create the pipeline's topics first; the watcher does not create them)";
+                + " (`" + dev.signalbox.schemas.topics.TopicCheck.createCommand(bootstrapServers)
+                + "` creates it; `bin/ingress watcher` creates it at start unless --no-create-topics)";
     }
 
     private static String unreachable(String bootstrapServers, Throwable failure) {

@@ -67,7 +67,7 @@ public final class TransactionalPublisher implements AutoCloseable {
     }
 
     /** Below the producer's 1 MiB max.request.size and the broker's default max.message.bytes. */
-    static final int MAX_EVENT_BYTES = 900 * 1024;
+    static final int MAX_EVENT_BYTES = dev.signalbox.schemas.topics.TopicRequirements.MAX_EVENT_BYTES;
     private static final AtomicLong oversized = new AtomicLong();
     private static final AtomicLong commitTimeouts = new AtomicLong();
 
