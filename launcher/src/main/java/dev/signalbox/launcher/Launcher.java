@@ -19,10 +19,12 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Signalbox, an event-sourced Kubernetes Ingress controller on Apache Kafka.",
         subcommands = {LocalCommand.class, WatcherCommand.class, CompilerCommand.class, ProxyCommand.class,
-            BenchCommand.class, KafkaCommand.class, CdsTrainingCommand.class, HelpCommand.class},
+            BenchCommand.class, KafkaCommand.class, HistoryCommand.class, ShowCommand.class, DiffCommand.class,
+            ExplainCommand.class, CdsTrainingCommand.class, HelpCommand.class},
         footer = {"  chaos     The fault scenarios (Maven), then their figures as one table.",
             "",
-            "Exit status: 0 done, 1 failed, 2 usage error, 3 compiler fenced by another.",
+            "Exit status: 0 done, 1 failed (or a negative answer: explain found no route, verify a difference),",
+            "2 usage error, 3 compiler fenced by another (or, for the questions about routing, Kafka unreachable).",
             "'bin/ingress COMMAND --help' shows a command's options and their defaults."})
 public final class Launcher implements Runnable {
     @Spec

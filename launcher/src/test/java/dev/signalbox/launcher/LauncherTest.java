@@ -43,7 +43,8 @@ class LauncherTest {
 
     @Test
     void everyCommandHasItsOwnHelp() {
-        for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka"}) {
+        for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "history", "show",
+            "diff", "explain"}) {
             assertEquals(0, run(command, "--help"), command);
         }
         assertEquals(0, run("--help"));

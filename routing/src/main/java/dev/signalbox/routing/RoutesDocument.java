@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * The JSON document a proxy's {@code /routes} serves and {@code bin/ingress show} prints, so tools read one
- * format: the snapshot (top-level {@code version}, {@code createdAt}, {@code contentHash}, {@code table}...),
+ * format: the snapshot (top-level {@code version}, {@code createdAt}, {@code contentHash} also as {@code hash},
+ * {@code table}...),
  * with the sealed private keys (of TLS bindings and of backends' client certificates) left out, only their
  * key ids kept, and {@code nodeDiagnostics}: a proxy's own problems with the table (TLS bindings and TLS
  * backends it could not use), empty where no proxy is involved.
@@ -27,6 +28,8 @@ public final class RoutesDocument {
             return empty;
         }
         ObjectNode root = Json.MAPPER.valueToTree(snapshot);
+        // The name the audit commands use for contentHash (an additive field).
+        root.put("hash", snapshot.contentHash());
         for (JsonNode tls : root.path("table").path("tls")) {
             ObjectNode key = (ObjectNode) tls.path("privateKey");
             ((ObjectNode) tls).put("privateKeyId", key.path("keyId").asText());

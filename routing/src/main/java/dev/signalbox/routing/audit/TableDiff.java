@@ -151,9 +151,37 @@ public record TableDiff(long from, long to, Map<String, List<JsonNode>> added, M
         return false;
     }
 
+    /**
+     * Whether this difference changes one route: the route itself ({@code virtualHost} and {@code path}), its
+     * backend {@code backendId} or that backend's endpoints.
+     */
+    public boolean touchesRoute(String virtualHost, String path, String backendId) {
+        for (String kind : List.of("routes", "backends", "endpoints")) {
+            List<JsonNode> nodes = new ArrayList<>(added.get(kind));
+            nodes.addAll(removed.get(kind));
+            changed.get(kind).forEach(c -> nodes.add(c.after()));
+            for (JsonNode n : nodes) {
+                boolean hit = switch (kind) {
+                    case "routes" -> n.path("host").asText().equals(virtualHost) && n.path("path").asText().equals(path);
+                    case "backends" -> n.path("id").asText().equals(backendId);
+                    default -> n.path("backend").asText().equals(backendId);
+                };
+                if (hit) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static boolean covers(String pattern, String host) {
         String p = pattern.toLowerCase(java.util.Locale.ROOT);
         return p.equals(VirtualHost.ANY_HOST) || Explain.covers(p, host);
+    }
+
+    /** Whether a virtual host or TLS binding pattern serves {@code host}: equal, its wildcard, or any host. */
+    public static boolean servesHost(String pattern, String host) {
+        return covers(pattern, CompiledTable.normalizeHost(host));
     }
 
     /** Every element of a table by kind and key, keys sorted. */
