@@ -14,9 +14,9 @@ import picocli.CommandLine.Parameters;
 /** {@code bin/ingress diff}: what changed between two versions, or between the tables in force at two times. */
 @Command(name = "diff", header = "What changed between two versions (or two times).", mixinStandardHelpOptions = true,
         showDefaultValues = true, sortOptions = false,
-        description = {"Routes, backends, endpoints, TLS bindings and diagnostics added, removed and changed from",
-            "version A to version B, or from the table in force at T1 to the one at T2 (--at T1 --at T2).",
-            "JSON: {\"from\", \"to\", \"added\", \"removed\", \"changed\"}, elements shaped as show prints them."})
+        description = "Routes, backends, endpoints, TLS bindings and diagnostics added, removed and changed from version A "
+            + "to version B, or from the table in force at T1 to the one at T2 (--at T1 --at T2). JSON: {\"from\", "
+            + "\"to\", \"added\", \"removed\", \"changed\"}, elements shaped as show prints them.")
 final class DiffCommand implements Callable<Integer> {
     @Mixin
     AuditOptions audit;

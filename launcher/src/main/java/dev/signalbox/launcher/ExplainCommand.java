@@ -18,19 +18,23 @@ import picocli.CommandLine.Option;
  * {@code bin/ingress explain}: how a request would have been routed, answered by the proxy's own matcher
  * ({@link Explain}) on the snapshot in force then.
  */
-@Command(name = "explain", header = "How a request would have been routed, and why.", mixinStandardHelpOptions = true,
+@Command(name = "explain", header = "How a request would have been routed, and why.",
         showDefaultValues = true, sortOptions = false,
-        description = {"Routes one request through a snapshot with the proxy's own matcher: the virtual host (exact or",
-            "wildcard), the rule and path type, the Ingress, the backend and its endpoints then, the TLS certificate,",
-            "and the events that last changed the route. For a miss, why: no such host, no such path (with the",
-            "host's paths), an Ingress of another class, or no ready endpoint (503). Exit 1 when the request would",
-            "not be served (404, 503, 400)."})
+        description = "Routes one request through a snapshot with the proxy's own matcher: the virtual host (exact or "
+            + "wildcard), the rule and path type, the Ingress, the backend and its endpoints then, the TLS "
+            + "certificate, and the events that last changed the route. For a miss, why: no such host, no such path "
+            + "(with the host's paths), an Ingress of another class, or no ready endpoint (503). Exit 1 when the "
+            + "request would not be served (404, 503, 400).")
 final class ExplainCommand implements Callable<Integer> {
     /** How far back lastChangedBy looks for the version that last changed the route. */
     static final int LAST_CHANGE_LOOKBACK = 100;
 
     @Mixin
     AuditOptions audit;
+
+    // Not mixinStandardHelpOptions: its -V/--version would clash with --version N (the snapshot version).
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @Option(names = "--host", required = true, paramLabel = "H", description = "The Host header.")
     String host;

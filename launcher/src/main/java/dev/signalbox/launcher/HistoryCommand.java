@@ -25,10 +25,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "history", header = "Snapshot versions, what changed and which objects caused it.",
         mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
-        description = {"One row per version: when it was published, its content hash, what changed (routes, backends,",
-            "endpoints, TLS bindings, diagnostics: added/removed/changed) and the events that caused it (the events",
-            "between the previous version's provenance and its own). With --since, the first --limit versions",
-            "published from then on; without, the last --limit versions (before --until). Oldest first."})
+        description = "One row per version: when it was published, its content hash, what changed (routes, backends, "
+            + "endpoints, TLS bindings, diagnostics: added/removed/changed) and the events that caused it (the "
+            + "events between the previous version's provenance and its own). With --since, the first --limit "
+            + "versions published from then on; without, the last --limit versions (before --until). Oldest first.")
 final class HistoryCommand implements Callable<Integer> {
     /** Versions read at a time while --host skips versions that do not touch it. */
     private static final int BATCH = 200;

@@ -21,14 +21,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code bin/ingress show}: the routing table in force at a version or a time. */
-@Command(name = "show", header = "The routing table of a version, or in force at a time.", mixinStandardHelpOptions = true,
+@Command(name = "show", header = "The routing table of a version, or in force at a time.",
         showDefaultValues = true, sortOptions = false,
-        description = {"Prints the routing table of snapshot N (--version) or the one in force at T (--at), found",
-            "without scanning the log. JSON: the document a proxy's /routes serves (version, createdAt, hash, table),",
-            "plus publishedAt. Exit 1 when there is no such snapshot."})
+        description = "Prints the routing table of snapshot N (--version) or the one in force at T (--at), found without "
+            + "scanning the log. JSON: the document a proxy's /routes serves (version, createdAt, hash, table), "
+            + "plus publishedAt. Exit 1 when there is no such snapshot.")
 final class ShowCommand implements Callable<Integer> {
     @Mixin
     AuditOptions audit;
+
+    // Not mixinStandardHelpOptions: its -V/--version would clash with --version N (the snapshot version).
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     SnapshotChoice choice;
