@@ -22,6 +22,12 @@ import dev.signalbox.schemas.event.ObjectState;
 import dev.signalbox.schemas.event.ServiceState;
 import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.snapshotlog.SnapshotLog;
+import dev.signalbox.snapshotlog.SnapshotWriter;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.Ports;
 import dev.signalbox.testing.TestCerts;
@@ -40,13 +46,17 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The audit commands on a real broker and the real compiler: a scripted sequence of cluster changes (add an
  * Ingress, change its path, scale its endpoints up and to zero, rotate its certificate, delete it), then each
  * command's JSON checked against what the sequence implies, by version and by time, a miss and a 503 included.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AuditCommandsIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String HOST = "shop.example.com";
@@ -209,6 +219,48 @@ class AuditCommandsIT {
         assertEquals(pathChanged, t.path("from").asLong());
         assertEquals(scaledUp, t.path("to").asLong());
         assertEquals("10.0.0.2", t.path("added").path("endpoints").get(0).path("address").asText(), times.out);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void verifyReproducesEveryVersionFromTheEvents() throws Exception {
+        Result r = run("verify", "--output", "json");
+        assertEquals(0, r.status, r.err);
+        assertEquals(deleted, r.json().path("checked").asLong(), r.out);
+        assertEquals(deleted, r.json().path("identical").asLong());
+        assertTrue(r.err.contains("versions checked"), r.err);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void verifyFindsAHandWrittenSnapshotRecordAndNamesItsVersion() throws Exception {
+        try (SnapshotLog log = SnapshotLog.connectForAudit(kafka.bootstrapServers(), "audit-it-forger")) {
+            RoutingSnapshot real = log.version(pathChanged, WAIT).orElseThrow().snapshot();
+            RoutingTable t = real.table();
+            // Someone sends /pay elsewhere by hand: a consistent record (its hash matches its table), not compiled.
+            VirtualHost vh = t.virtualHosts().get(0);
+            Route r = vh.routes().get(0);
+            RoutingTable forged = new RoutingTable(List.of(new VirtualHost(vh.host(), List.of(new Route("/admin",
+                    r.match(), r.backend(), r.source(), r.httpsRedirect())))), t.defaultBackend(), t.backends(), t.tls(),
+                    t.ingresses(), t.diagnostics());
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "audit-it-forger");
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+                producer.initTransactions();
+                new SnapshotWriter(producer, 512 * 1024).publish(SnapshotCodec.create(real.version(), real.createdAt(),
+                        real.provenance(), forged));
+            }
+        }
+        Result r = run("verify", "--output", "json");
+        assertEquals(1, r.status, r.err);
+        assertEquals(List.of(pathChanged), Json.MAPPER.convertValue(r.json().path("different"),
+                new com.fasterxml.jackson.core.type.TypeReference<List<Long>>() { }), r.out);
+        assertEquals(pathChanged, r.json().path("firstDifference").path("version").asLong());
+        assertEquals("/admin", r.json().path("firstDifference").path("diff").path("added").path("routes").get(0)
+                .path("path").asText(), r.out);
+        Result text = run("verify");
+        assertTrue(text.out.contains("first difference: version " + pathChanged), text.out);
     }
 
     @Test
