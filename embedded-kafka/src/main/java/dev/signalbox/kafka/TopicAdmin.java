@@ -19,14 +19,15 @@ public final class TopicAdmin {
     }
 
     /**
-     * Creates the events, snapshots and compiler model topics with {@code replicationFactor} replicas.
+     * Creates the events, snapshots, compiler model and proxy acknowledgement topics with {@code replicationFactor} replicas.
      * With three or more replicas each topic also gets {@link #minInsyncReplicas}, so that an acks=all
      * write (every producer of the pipeline is transactional) survives the loss of any one broker.
      */
     public static void ensureTopics(String bootstrapServers, int eventPartitions, short replicationFactor) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
-            for (TopicSpec spec : List.of(Topics.events(eventPartitions), Topics.snapshots(), Topics.compilerModel())) {
+            for (TopicSpec spec : List.of(Topics.events(eventPartitions), Topics.snapshots(), Topics.compilerModel(),
+                    Topics.proxyAcks())) {
                 if (existing.contains(spec.name())) {
                     continue;
                 }

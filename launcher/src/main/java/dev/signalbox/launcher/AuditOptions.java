@@ -26,6 +26,8 @@ final class AuditOptions {
     static final int DONE = 0;
     static final int NEGATIVE = 1;
     static final int KAFKA_UNAVAILABLE = 3;
+    /** How long to wait for a broker to answer before exit 3. */
+    static final java.time.Duration CONNECT_WAIT = java.time.Duration.ofSeconds(5);
 
     enum Output { table, json }
 
@@ -73,7 +75,7 @@ final class AuditOptions {
 
     /** Opens the logs, runs the question, and turns Kafka being away into exit status 3 with a message. */
     int run(Function<AuditLog, Integer> question) {
-        try (AuditLog log = AuditLog.open(kafka.bootstrap(), AuditLog.TIMEOUT)) {
+        try (AuditLog log = AuditLog.open(kafka.bootstrap(), CONNECT_WAIT)) {
             return question.apply(log);
         } catch (KafkaUnavailable e) {
             err().println("signalbox: " + e.getMessage());

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         description = "Signalbox, an event-sourced Kubernetes Ingress controller on Apache Kafka.",
         subcommands = {LocalCommand.class, WatcherCommand.class, CompilerCommand.class, ProxyCommand.class,
             BenchCommand.class, KafkaCommand.class, HistoryCommand.class, ShowCommand.class, DiffCommand.class,
-            ExplainCommand.class, VerifyCommand.class, CdsTrainingCommand.class, HelpCommand.class},
+            ExplainCommand.class, VerifyCommand.class, FleetCommand.class, CdsTrainingCommand.class, HelpCommand.class},
         footer = {"  chaos     The fault scenarios (Maven), then their figures as one table.",
             "",
             "Exit status: 0 done, 1 failed (or a negative answer: explain found no route, verify a difference),",

@@ -3,13 +3,14 @@ package dev.signalbox.schemas;
 import java.util.Map;
 
 /**
- * The two topics of the pipeline and how they are created. Every setting that differs from the broker
+ * The topics of the pipeline and how they are created. Every setting that differs from the broker
  * default says why; deploy/k8s/70-topics.yaml mirrors these values for clusters managed by Strimzi.
  */
 public final class Topics {
     public static final String EVENTS = "signalbox.events";
     public static final String SNAPSHOTS = "signalbox.snapshots";
     public static final String COMPILER_MODEL = "signalbox.compiler.model";
+    public static final String PROXY_ACKS = "signalbox.proxy.acks";
 
     /** A topic to create: name, partition count and the configuration that differs from the default. */
     public record TopicSpec(String name, int partitions, Map<String, String> configs) {
@@ -52,6 +53,19 @@ public final class Topics {
         return new TopicSpec(COMPILER_MODEL, 1, Map.of(
                 // Only the latest state of each object matters; deletes are tombstones.
                 "cleanup.policy", "compact",
+                "unclean.leader.election.enable", "false"));
+    }
+
+    /**
+     * Proxies' acknowledgements ({@code ProxyAck}: applied, rejected, heartbeat, stopped), keyed by node id.
+     * One partition: the fleet's records are few (a heartbeat per node every 10 s) and one order makes "which
+     * node applied which version when" a single read. Kept for 7 days: {@code bin/ingress fleet} reads the
+     * recent past by time, and a week answers "did every proxy have version N" for last week's incidents.
+     */
+    public static TopicSpec proxyAcks() {
+        return new TopicSpec(PROXY_ACKS, 1, Map.of(
+                // Propagation history for a week; heartbeats make the volume grow with nodes, not with changes.
+                "retention.ms", String.valueOf(7L * 24 * 3600 * 1000),
                 "unclean.leader.election.enable", "false"));
     }
 

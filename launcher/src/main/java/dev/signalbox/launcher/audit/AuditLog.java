@@ -4,7 +4,10 @@ import dev.signalbox.routing.audit.Cause;
 import dev.signalbox.routing.audit.ForeignIngress;
 import dev.signalbox.routing.audit.TableDiff;
 import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.ack.ProxyAck;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.DecodeException;
+import dev.signalbox.schemas.codec.ProxyAckCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.IngressState;
 import dev.signalbox.schemas.event.Kind;
@@ -25,6 +28,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -171,6 +175,39 @@ public final class AuditLog implements AutoCloseable {
             current = prev;
         }
         return List.of();
+    }
+
+    /**
+     * The proxies' acknowledgements published at or after {@code since}, in log order (the broker's time index
+     * finds where to start).
+     *
+     * @throws KafkaUnavailable when the acknowledgements topic does not exist
+     */
+    public List<ProxyAck> acksSince(Instant since) {
+        checkTopic(Topics.PROXY_ACKS, TIMEOUT);
+        KafkaConsumer<byte[], byte[]> c = eventsConsumer();
+        TopicPartition tp = new TopicPartition(Topics.PROXY_ACKS, 0);
+        c.assign(List.of(tp));
+        long end = c.endOffsets(List.of(tp), TIMEOUT).get(tp);
+        OffsetAndTimestamp start = c.offsetsForTimes(Map.of(tp, since.toEpochMilli()), TIMEOUT).get(tp);
+        c.seek(tp, start == null ? end : start.offset());
+        List<ProxyAck> out = new ArrayList<>();
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (c.position(tp) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new KafkaUnavailable("reading the acknowledgements topic took longer than " + TIMEOUT.toSeconds() + " s");
+            }
+            for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                if (r.offset() < end && r.value() != null) {
+                    try {
+                        out.add(ProxyAckCodec.decode(r.value()));
+                    } catch (DecodeException e) {
+                        // Not an acknowledgement this reader knows: skipped, as every reader of the pipeline does.
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static Map<Integer, Long> offsets(List<SourceOffset> provenance) {
