@@ -54,6 +54,7 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return audit.run(log -> {
+            log.prepareEvents();
             Optional<Entry> e = SnapshotChoice.pick(choice, log, audit);
             if (e.isEmpty()) {
                 return AuditOptions.NEGATIVE;

@@ -60,6 +60,7 @@ final class HistoryCommand implements Callable<Integer> {
         Instant sinceTime = since == null ? null : audit.time("--since", since);
         Instant untilTime = until == null ? null : audit.time("--until", until);
         return audit.run(log -> {
+            log.prepareEvents();
             long end = untilTime == null ? log.snapshots().endOffset(AuditLog.TIMEOUT)
                     : log.snapshots().offsetAt(untilTime.plusMillis(1), AuditLog.TIMEOUT);
             List<Row> rows = sinceTime != null ? forward(log, log.snapshots().offsetAt(sinceTime, AuditLog.TIMEOUT), end)

@@ -59,7 +59,7 @@ public final class SnapshotLog implements AutoCloseable {
     public static SnapshotLog connectForAudit(String bootstrapServers, String clientId) {
         Properties p = properties(bootstrapServers, clientId);
         // A probe of the binary search needs one record: do not fetch 8 MiB for it (a bigger batch still comes whole).
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(128 * 1024));
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024));
         // Every fetch is waited for by a person: answer at once with what is there.
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         return new SnapshotLog(new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
@@ -161,6 +161,12 @@ public final class SnapshotLog implements AutoCloseable {
     public record Entry(RoutingSnapshot snapshot, long firstOffset, long offset, Instant publishedAt) {
     }
 
+    /** Whether the snapshots topic exists; waits at most {@code timeout} for a broker to say. */
+    public boolean topicExists(Duration timeout) {
+        List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(Topics.SNAPSHOTS, timeout);
+        return infos != null && !infos.isEmpty();
+    }
+
     /** The oldest offset still retained. */
     public long beginningOffset(Duration timeout) {
         return consumer.beginningOffsets(List.of(PARTITION), timeout).get(PARTITION);
@@ -221,24 +227,55 @@ public final class SnapshotLog implements AutoCloseable {
     }
 
     /**
-     * The snapshot with {@code version}, found by a binary search on offsets (versions grow with offsets), each
-     * probe reading the version header of one record: about log2(records) small fetches, no scan.
+     * The snapshot with {@code version}, found without a scan: versions grow with offsets, almost linearly (one
+     * record and one transaction marker per version, more for a snapshot of several chunks), so an
+     * interpolation search finds it in a few probes, each reading the version header of one record; a probe that
+     * makes too little progress is followed by a bisection, so the worst case stays logarithmic.
      */
     public Optional<Entry> version(long version, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long lo = beginningOffset(timeout);
-        long hi = endOffset(timeout);
-        long end = hi;
-        while (lo < hi) {
-            long mid = lo + (hi - lo) / 2;
-            ConsumerRecord<byte[], byte[]> r = firstAtOrAfter(mid, hi, deadline);
-            if (r != null && versionOf(r) < version) {
-                lo = r.offset() + 1;
-            } else {
-                hi = mid;
-            }
+        long end = endOffset(timeout);
+        ConsumerRecord<byte[], byte[]> first = firstAtOrAfter(beginningOffset(timeout), end, deadline);
+        if (first == null) {
+            return Optional.empty();
         }
-        for (Entry e : read(lo, end, 1, deadline)) {
+        long from = first.offset();
+        if (versionOf(first) < version) {
+            // lo: a record of a lower version; the first record at or after hi has the version or a higher one
+            // (or hi is the end). Versions at lo and hi drive the interpolation; hiVersion is a guess until seen.
+            long lo = first.offset();
+            long loVersion = versionOf(first);
+            long hi = end;
+            long hiVersion = -1;
+            boolean bisect = false;
+            while (hi - lo > 1) {
+                long mid;
+                if (bisect) {
+                    mid = lo + (hi - lo) / 2;
+                } else if (hiVersion > loVersion) {
+                    mid = lo + (long) ((double) (version - loVersion) / (hiVersion - loVersion) * (hi - lo));
+                } else {
+                    // No version seen above: about two offsets per version (a record and a commit marker).
+                    mid = lo + 2 * (version - loVersion) - 1;
+                }
+                mid = Math.max(lo + 1, Math.min(hi - 1, mid));
+                long width = hi - lo;
+                ConsumerRecord<byte[], byte[]> r = firstAtOrAfter(mid, hi, deadline);
+                if (r != null && versionOf(r) < version) {
+                    lo = r.offset();
+                    loVersion = versionOf(r);
+                } else {
+                    hi = mid;
+                    if (r != null) {
+                        hiVersion = versionOf(r);
+                    }
+                }
+                // An interpolation that did not halve the range is followed by a bisection.
+                bisect = !bisect && hi - lo > width / 2;
+            }
+            from = hi;
+        }
+        for (Entry e : read(from, end, 1, deadline)) {
             if (e.snapshot().version() == version) {
                 return Optional.of(e);
             }

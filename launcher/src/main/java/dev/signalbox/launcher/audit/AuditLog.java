@@ -46,10 +46,32 @@ public final class AuditLog implements AutoCloseable {
     private final String bootstrap;
     private final SnapshotLog snapshots;
     private KafkaConsumer<byte[], byte[]> events;
+    /** The events consumer being made and connected on another thread while the snapshots are read. */
+    private java.util.concurrent.CompletableFuture<KafkaConsumer<byte[], byte[]>> eventsReady;
 
     private AuditLog(String bootstrap, SnapshotLog snapshots) {
         this.bootstrap = bootstrap;
         this.snapshots = snapshots;
+    }
+
+    /**
+     * Starts making the events consumer and fetching the events topic's metadata on another thread, for a
+     * question that will read events: a new client costs a few hundred milliseconds, spent while the
+     * snapshots are looked up instead of after.
+     */
+    public AuditLog prepareEvents() {
+        if (eventsReady == null && events == null) {
+            eventsReady = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                KafkaConsumer<byte[], byte[]> c = newEventsConsumer();
+                c.partitionsFor(Topics.EVENTS, TIMEOUT);
+                return c;
+            }, r -> {
+                Thread t = new Thread(r, "signalbox-audit-events-connect");
+                t.setDaemon(true);
+                t.start();
+            });
+        }
+        return this;
     }
 
     /**
@@ -61,7 +83,15 @@ public final class AuditLog implements AutoCloseable {
         SnapshotLog log = SnapshotLog.connectForAudit(bootstrap, "signalbox-audit");
         AuditLog audit = new AuditLog(bootstrap, log);
         try {
-            audit.checkTopic(Topics.SNAPSHOTS, wait);
+            boolean exists;
+            try {
+                exists = log.topicExists(wait);
+            } catch (TimeoutException e) {
+                throw new KafkaUnavailable("cannot reach Kafka at " + bootstrap + " within " + wait.toSeconds() + " s");
+            }
+            if (!exists) {
+                throw new KafkaUnavailable("topic " + Topics.SNAPSHOTS + " does not exist at " + bootstrap);
+            }
             return audit;
         } catch (RuntimeException e) {
             audit.close();
@@ -166,8 +196,13 @@ public final class AuditLog implements AutoCloseable {
      */
     public List<Cause> lastChanged(Entry e, String virtualHost, String path, String backendId, int maxVersions) {
         Entry current = e;
+        List<Entry> older = new ArrayList<>();
         for (int i = 0; i < maxVersions && current != null; i++) {
-            Entry prev = previous(current);
+            if (older.isEmpty() && current.snapshot().version() > 1) {
+                // The versions before, read a block at a time rather than one lookup per version.
+                older = new ArrayList<>(before(current.firstOffset(), 32));
+            }
+            Entry prev = older.isEmpty() ? null : older.remove(older.size() - 1);
             TableDiff d = TableDiff.of(prev == null ? null : prev.snapshot(), current.snapshot());
             if (d.touchesRoute(virtualHost, path, backendId)) {
                 return causes(prev, List.of(current)).get(0);
@@ -175,6 +210,20 @@ public final class AuditLog implements AutoCloseable {
             current = prev;
         }
         return List.of();
+    }
+
+    /** At least {@code count} snapshots completed before {@code bound} (fewer at the log's start), oldest first. */
+    private List<Entry> before(long bound, int count) {
+        long begin = snapshots.beginningOffset(TIMEOUT);
+        long window = 2L * count;
+        while (true) {
+            long start = Math.max(begin, bound - window);
+            List<Entry> found = snapshots.read(start, bound, Integer.MAX_VALUE, TIMEOUT);
+            if (found.size() >= count || start == begin) {
+                return found;
+            }
+            window *= 4;
+        }
     }
 
     /**
@@ -258,7 +307,26 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private KafkaConsumer<byte[], byte[]> eventsConsumer() {
+        if (events == null && eventsReady != null) {
+            try {
+                events = eventsReady.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                if (e.getCause() instanceof TimeoutException) {
+                    throw new KafkaUnavailable("cannot reach Kafka at " + bootstrap + ": " + e.getCause().getMessage());
+                }
+                throw e;
+            } finally {
+                eventsReady = null;
+            }
+        }
         if (events == null) {
+            events = newEventsConsumer();
+        }
+        return events;
+    }
+
+    private KafkaConsumer<byte[], byte[]> newEventsConsumer() {
+        {
             Properties p = new Properties();
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-audit-events");
@@ -268,16 +336,18 @@ public final class AuditLog implements AutoCloseable {
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
             // No JMX reporter: a command lives for a second; registering MBeans is a good part of that.
             p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-            events = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         }
-        return events;
     }
 
     @Override
     public void close() {
         snapshots.close();
+        if (eventsReady != null) {
+            eventsReady.thenAccept(KafkaConsumer::close);
+        }
         if (events != null) {
-            events.close();
+            events.close(Duration.ZERO);
         }
     }
 }
