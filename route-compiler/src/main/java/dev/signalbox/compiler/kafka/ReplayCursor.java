@@ -28,6 +28,7 @@ public final class ReplayCursor implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ClusterModel model = new ClusterModel();
     private final Map<TopicPartition, Long> position = new HashMap<>();
+    private final Map<TopicPartition, java.util.ArrayDeque<ConsumerRecord<byte[], byte[]>>> pending = new HashMap<>();
     private long events;
 
     public ReplayCursor(String bootstrapServers) {
@@ -68,35 +69,38 @@ public final class ReplayCursor implements AutoCloseable {
             }
             until.put(tp, o.nextOffset());
         }
+        // Records fetched past an earlier bound wait here rather than being fetched again.
+        for (TopicPartition tp : until.keySet()) {
+            java.util.ArrayDeque<ConsumerRecord<byte[], byte[]>> q = pending.get(tp);
+            while (q != null && !q.isEmpty() && q.peekFirst().offset() < until.get(tp)) {
+                fold(q.pollFirst());
+            }
+        }
         List<TopicPartition> behind = new ArrayList<>(until.keySet());
-        // Partitions not to read now wait where they are.
-        List<TopicPartition> paused = new ArrayList<>(position.keySet());
-        paused.removeAll(behind);
-        consumer.pause(paused);
-        consumer.resume(behind);
+        behind.removeIf(tp -> pending.containsKey(tp) && !pending.get(tp).isEmpty());
         while (true) {
             behind.removeIf(tp -> consumer.position(tp) >= until.get(tp));
             if (behind.isEmpty()) {
                 break;
             }
-            consumer.pause(until.keySet().stream().filter(tp -> !behind.contains(tp)).toList());
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                if (r.offset() < until.get(tp)) {
-                    ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value())
-                            .ifPresent(model::apply);
-                    events++;
+                Long bound = until.get(tp);
+                if (bound != null && r.offset() < bound) {
+                    fold(r);
                 } else {
-                    // Read past the bound while others catch up: go back, it belongs to a later snapshot.
-                    consumer.seek(tp, until.get(tp));
+                    // Belongs to a later snapshot: kept for it.
+                    pending.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>()).addLast(r);
                 }
             }
         }
-        until.forEach((tp, next) -> {
-            consumer.seek(tp, next);
-            position.put(tp, next);
-        });
+        until.forEach(position::put);
         return Isolation.compile(model);
+    }
+
+    private void fold(ConsumerRecord<byte[], byte[]> r) {
+        ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value()).ifPresent(model::apply);
+        events++;
     }
 
     /** Whether {@link #tableAt} can fold forward to {@code provenance}: no partition of it is behind the fold. */
