@@ -97,10 +97,11 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule shared_modules_depend_on_no_component = noClasses()
-            .that().resideInAnyPackage("dev.signalbox.schemas..", "dev.signalbox.snapshotlog..")
+            .that().resideInAnyPackage("dev.signalbox.schemas..", "dev.signalbox.snapshotlog..", "dev.signalbox.routing..")
             .should().dependOnClassesThat().resideInAnyPackage("dev.signalbox.watcher..", "dev.signalbox.compiler..",
                     "dev.signalbox.proxy..", "dev.signalbox.launcher..")
-            .because("every component shares schemas, and the compiler, the proxies and the watcher the snapshot log");
+            .because("every component shares schemas, and the compiler, the proxies and the watcher the snapshot log; "
+                    + "the proxy and the audit commands share the routing core");
 
     @ArchTest
     static final ArchRule schemas_holds_formats_and_pure_codecs_only = noClasses()

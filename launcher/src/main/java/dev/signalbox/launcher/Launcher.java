@@ -20,10 +20,13 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Signalbox, an event-sourced Kubernetes Ingress controller on Apache Kafka.",
         subcommands = {LocalCommand.class, WatcherCommand.class, CompilerCommand.class, ProxyCommand.class,
-            TopicsCommand.class, BenchCommand.class, KafkaCommand.class, CdsTrainingCommand.class, HelpCommand.class},
+            TopicsCommand.class, BenchCommand.class, BenchHistoryCommand.class, KafkaCommand.class, HistoryCommand.class,
+            ShowCommand.class, DiffCommand.class, ExplainCommand.class, VerifyCommand.class, FleetCommand.class,
+            CdsTrainingCommand.class, HelpCommand.class},
         footer = {"  chaos     The fault scenarios (Maven), then their figures as one table.",
             "",
-            "Exit status: 0 done, 1 failed, 2 usage error, 3 compiler fenced by another or (topics) Kafka unreachable.",
+            "Exit status: 0 done, 1 failed (or a negative answer: explain found no route, verify a difference),",
+            "2 usage error, 3 compiler fenced by another (or, for topics and the questions about routing, Kafka unreachable).",
             "'bin/ingress COMMAND --help' shows a command's options and their defaults."})
 public final class Launcher implements Runnable {
     @Spec

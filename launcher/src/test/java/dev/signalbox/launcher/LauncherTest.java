@@ -43,7 +43,8 @@ class LauncherTest {
 
     @Test
     void everyCommandHasItsOwnHelp() {
-        for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "topics"}) {
+        for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "topics", "history",
+            "show", "diff", "explain", "verify", "fleet"}) {
             assertEquals(0, run(command, "--help"), command);
         }
         assertEquals(0, run("--help"));

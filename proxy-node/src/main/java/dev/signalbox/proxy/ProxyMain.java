@@ -31,7 +31,7 @@ public final class ProxyMain {
         ProxyNode node = ProxyNode.start(config);
         try {
             StartupTopics.ensure("proxy", config.bootstrapServers(),
-                    List.of(TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES)),
+                    List.of(TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES), TopicRequirements.proxyAcks()),
                     createTopics);
         } catch (TopicsException e) {
             LOG.error(e.getMessage());

@@ -1,5 +1,6 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.proxy.kafka.AckPublisher;
 import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.netty.ProxyServer;
@@ -31,12 +32,15 @@ public final class ProxyNode implements AutoCloseable {
     private final ProxyServer server;
     private final SnapshotFollower follower;
     private final NodeStatus status;
+    private final AckPublisher acks;
 
-    private ProxyNode(RoutingState routing, ProxyServer server, SnapshotFollower follower, NodeStatus status) {
+    private ProxyNode(RoutingState routing, ProxyServer server, SnapshotFollower follower, NodeStatus status,
+                      AckPublisher acks) {
         this.routing = routing;
         this.server = server;
         this.follower = follower;
         this.status = status;
+        this.acks = acks;
     }
 
     /** Binds the ports and starts following snapshots; returns without waiting for the first one. */
@@ -74,11 +78,23 @@ public final class ProxyNode implements AutoCloseable {
         } else {
             metrics.tlsUnusableBindings(upstreamTls::unusable);
         }
+        // Applied and rejected versions, and heartbeats, for bin/ingress fleet; sent on a thread of its own.
+        AckPublisher acks = new AckPublisher(config.bootstrapServers(), config.nodeId(), clock, routing::appliedVersion,
+                () -> routing.appliedVersion() > 0 && !status.draining());
         // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.
         CompletableFuture<ProxyServer> bound = new CompletableFuture<>();
         SnapshotFollower follower = SnapshotFollower.start(log, s -> {
             boolean first = routing.appliedVersion() == 0;
-            apply(config.nodeId(), routing, certs, upstreamTls, s);
+            try {
+                if (apply(config.nodeId(), routing, certs, upstreamTls, s)) {
+                    acks.applied(s.version());
+                }
+            } catch (RuntimeException e) {
+                // The node keeps the table it has (the xDS NACK): the next version may be usable again.
+                LOG.error("node {} rejected snapshot version {}: {}", config.nodeId(), s.version(), e.toString(), e);
+                acks.rejected(s.version(), e.toString());
+                return;
+            }
             status.feed().applied(routing.appliedVersion(), clock.instant());
             // At once if the ports are bound, else as soon as they are.
             bound.thenAccept(server -> {
@@ -103,10 +119,11 @@ public final class ProxyNode implements AutoCloseable {
                     status, outliers, upstreamTls);
         } catch (RuntimeException e) {
             follower.close();
+            acks.close();
             throw e;
         }
         bound.complete(server);
-        ProxyNode node = new ProxyNode(routing, server, follower, status);
+        ProxyNode node = new ProxyNode(routing, server, follower, status, acks);
         if (certs != null) {
             // A default certificate that does not load is a configuration error: the node does not start.
             try {
@@ -119,8 +136,9 @@ public final class ProxyNode implements AutoCloseable {
         return node;
     }
 
-    private static void apply(String nodeId, RoutingState routing, ServerCertificates certs,
-                              UpstreamTlsContexts upstreamTls, RoutingSnapshot s) {
+    /** Applies {@code s} if it is newer than the applied version; returns whether it did. */
+    private static boolean apply(String nodeId, RoutingState routing, ServerCertificates certs,
+                                 UpstreamTlsContexts upstreamTls, RoutingSnapshot s) {
         long before = routing.appliedVersion();
         if (s.version() > before) {
             // Certificates first: once the version shows as applied, new handshakes see its certificates.
@@ -132,9 +150,10 @@ public final class ProxyNode implements AutoCloseable {
         if (routing.apply(s)) {
             LOG.info("node {} applied snapshot version {} ({}, {} virtual hosts, {} diagnostics)", nodeId,
                     s.version(), s.contentHash(), s.table().virtualHosts().size(), s.table().diagnostics().size());
-        } else {
-            LOG.debug("node {} ignored snapshot version {}: version {} is applied", nodeId, s.version(), before);
+            return true;
         }
+        LOG.debug("node {} ignored snapshot version {}: version {} is applied", nodeId, s.version(), before);
+        return false;
     }
 
     /** CPU time this process used so far, all threads; -1 where the JVM does not tell. */
@@ -179,7 +198,12 @@ public final class ProxyNode implements AutoCloseable {
         try {
             follower.close();
         } finally {
-            server.close();
+            try {
+                server.close();
+            } finally {
+                // Last: its STOPPED names the version served until the end.
+                acks.close();
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ public final class Topics {
     public static final String EVENTS = "signalbox.events";
     public static final String SNAPSHOTS = "signalbox.snapshots";
     public static final String COMPILER_MODEL = "signalbox.compiler.model";
+    public static final String PROXY_ACKS = "signalbox.proxy.acks";
 
     private Topics() {
     }

@@ -7,6 +7,7 @@ import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -33,7 +35,9 @@ public final class SnapshotLog implements AutoCloseable {
     public static final TopicPartition PARTITION = new TopicPartition(Topics.SNAPSHOTS, 0);
 
     private final Consumer<byte[], byte[]> consumer;
-    private final SnapshotAssembler assembler = new SnapshotAssembler();
+    /** Replaced when the reader jumps elsewhere in the log, dropping a partly assembled snapshot. */
+    private SnapshotAssembler assembler = new SnapshotAssembler();
+    private long firstChunkOffset = -1;
     private final AtomicLong decodeFailures = new AtomicLong();
 
     public SnapshotLog(Consumer<byte[], byte[]> consumer) {
@@ -43,6 +47,25 @@ public final class SnapshotLog implements AutoCloseable {
 
     /** A consumer that needs no group: it is assigned the partition and never commits. */
     public static SnapshotLog connect(String bootstrapServers, String clientId) {
+        return new SnapshotLog(new KafkaConsumer<>(properties(bootstrapServers, clientId), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer()));
+    }
+
+    /**
+     * A reader for questions about the past ({@code bin/ingress history, show, explain, diff}): it jumps
+     * around the topic (by time, by a binary search on versions) and reads a few records at each place, so
+     * it fetches small bites instead of the followers' 8 MiB.
+     */
+    public static SnapshotLog connectForAudit(String bootstrapServers, String clientId) {
+        Properties p = properties(bootstrapServers, clientId);
+        // A probe of the binary search needs one record: do not fetch 8 MiB for it (a bigger batch still comes whole).
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024));
+        // Every fetch is waited for by a person: answer at once with what is there.
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
+        return new SnapshotLog(new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    }
+
+    private static Properties properties(String bootstrapServers, String clientId) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
@@ -57,7 +80,7 @@ public final class SnapshotLog implements AutoCloseable {
         // No JMX reporter: readers take the metrics they need from consumer.metrics() (the proxy's
         // /metrics); registering an MBean per metric costs a new proxy about a tenth of its start.
         p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-        return new SnapshotLog(new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+        return p;
     }
 
     /**
@@ -99,12 +122,25 @@ public final class SnapshotLog implements AutoCloseable {
     }
 
     private List<RoutingSnapshot> decode(List<ConsumerRecord<byte[], byte[]>> records) {
-        List<RoutingSnapshot> out = new java.util.ArrayList<>();
+        return entries(records, Long.MAX_VALUE).stream().map(Entry::snapshot).toList();
+    }
+
+    /** The snapshots the records complete, those whose last chunk is before {@code bound}. */
+    private List<Entry> entries(List<ConsumerRecord<byte[], byte[]>> records, long bound) {
+        List<Entry> out = new java.util.ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
+            if (r.offset() >= bound) {
+                break;
+            }
             try {
-                Optional<byte[]> whole = assembler.accept(SnapshotRecords.chunk(r.headers(), r.value()));
+                SnapshotChunk chunk = SnapshotRecords.chunk(r.headers(), r.value());
+                if (chunk.index() == 0) {
+                    firstChunkOffset = r.offset();
+                }
+                Optional<byte[]> whole = assembler.accept(chunk);
                 if (whole.isPresent()) {
-                    out.add(SnapshotCodec.decode(whole.get()));
+                    out.add(new Entry(SnapshotCodec.decode(whole.get()), firstChunkOffset, r.offset(),
+                            Instant.ofEpochMilli(r.timestamp())));
                 }
             } catch (IOException | RuntimeException e) {
                 decodeFailures.incrementAndGet();
@@ -113,6 +149,170 @@ public final class SnapshotLog implements AutoCloseable {
             }
         }
         return out;
+    }
+
+    /**
+     * A snapshot as it is in the topic.
+     *
+     * @param firstOffset the offset of its first chunk
+     * @param offset      the offset of its last chunk: the snapshot exists from the next offset on
+     * @param publishedAt the timestamp of its last chunk, when the compiler published it
+     */
+    public record Entry(RoutingSnapshot snapshot, long firstOffset, long offset, Instant publishedAt) {
+    }
+
+    /** Whether the snapshots topic exists; waits at most {@code timeout} for a broker to say. */
+    public boolean topicExists(Duration timeout) {
+        List<org.apache.kafka.common.PartitionInfo> infos = consumer.partitionsFor(Topics.SNAPSHOTS, timeout);
+        return infos != null && !infos.isEmpty();
+    }
+
+    /** The oldest offset still retained. */
+    public long beginningOffset(Duration timeout) {
+        return consumer.beginningOffsets(List.of(PARTITION), timeout).get(PARTITION);
+    }
+
+    /** The offset the next snapshot will have. */
+    public long endOffset(Duration timeout) {
+        return consumer.endOffsets(List.of(PARTITION), timeout).get(PARTITION);
+    }
+
+    /**
+     * The first offset published at or after {@code time}, by the broker's time index (offsetsForTimes, no
+     * scan), or the end offset when nothing was published since.
+     */
+    public long offsetAt(Instant time, Duration timeout) {
+        OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(PARTITION, time.toEpochMilli()), timeout).get(PARTITION);
+        return found == null ? endOffset(timeout) : found.offset();
+    }
+
+    /** The snapshot in force at {@code time}: the last one published at or before it. */
+    public Optional<Entry> inForceAt(Instant time, Duration timeout) {
+        return lastBefore(offsetAt(time.plusMillis(1), timeout), timeout);
+    }
+
+    /**
+     * The last complete snapshot whose chunks are all before {@code bound}. Reads a growing window back from
+     * the bound, as {@link #latest} does from the end.
+     */
+    public Optional<Entry> lastBefore(long bound, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long begin = beginningOffset(timeout);
+        long window = 16;
+        while (true) {
+            long start = Math.max(begin, bound - window);
+            List<Entry> found = read(start, bound, Integer.MAX_VALUE, deadline);
+            if (!found.isEmpty() || start == begin) {
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(found.size() - 1));
+            }
+            window *= 4;
+        }
+    }
+
+    /** Up to {@code limit} snapshots completed in [{@code from}, {@code to}), oldest first. */
+    public List<Entry> read(long from, long to, int limit, Duration timeout) {
+        return read(from, to, limit, System.nanoTime() + timeout.toNanos());
+    }
+
+    private List<Entry> read(long from, long to, int limit, long deadline) {
+        assembler = new SnapshotAssembler();
+        consumer.seek(PARTITION, from);
+        List<Entry> out = new java.util.ArrayList<>();
+        while (consumer.position(PARTITION) < to && out.size() < limit) {
+            checkDeadline(deadline);
+            out.addAll(entries(consumer.poll(Duration.ofMillis(200)).records(PARTITION), to));
+        }
+        assembler = new SnapshotAssembler();
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;
+    }
+
+    /**
+     * The snapshot with {@code version}, found without a scan: versions grow with offsets, almost linearly (one
+     * record and one transaction marker per version, more for a snapshot of several chunks), so an
+     * interpolation search finds it in a few probes, each reading the version header of one record; a probe that
+     * makes too little progress is followed by a bisection, so the worst case stays logarithmic.
+     */
+    public Optional<Entry> version(long version, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long end = endOffset(timeout);
+        ConsumerRecord<byte[], byte[]> first = firstAtOrAfter(beginningOffset(timeout), end, deadline);
+        if (first == null) {
+            return Optional.empty();
+        }
+        long from = first.offset();
+        if (versionOf(first) < version) {
+            // lo: a record of a lower version; the first record at or after hi has the version or a higher one
+            // (or hi is the end). Versions at lo and hi drive the interpolation; hiVersion is a guess until seen.
+            long lo = first.offset();
+            long loVersion = versionOf(first);
+            long hi = end;
+            long hiVersion = -1;
+            boolean bisect = false;
+            while (hi - lo > 1) {
+                long mid;
+                if (bisect) {
+                    mid = lo + (hi - lo) / 2;
+                } else if (hiVersion > loVersion) {
+                    mid = lo + (long) ((double) (version - loVersion) / (hiVersion - loVersion) * (hi - lo));
+                } else {
+                    // No version seen above: about two offsets per version (a record and a commit marker).
+                    mid = lo + 2 * (version - loVersion) - 1;
+                }
+                mid = Math.max(lo + 1, Math.min(hi - 1, mid));
+                long width = hi - lo;
+                ConsumerRecord<byte[], byte[]> r = firstAtOrAfter(mid, hi, deadline);
+                if (r != null && versionOf(r) < version) {
+                    lo = r.offset();
+                    loVersion = versionOf(r);
+                } else {
+                    hi = mid;
+                    if (r != null) {
+                        hiVersion = versionOf(r);
+                    }
+                }
+                // An interpolation that did not halve the range is followed by a bisection.
+                bisect = !bisect && hi - lo > width / 2;
+            }
+            from = hi;
+        }
+        for (Entry e : read(from, end, 1, deadline)) {
+            if (e.snapshot().version() == version) {
+                return Optional.of(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first record at or after {@code offset} and before {@code bound}, or null. */
+    private ConsumerRecord<byte[], byte[]> firstAtOrAfter(long offset, long bound, long deadline) {
+        consumer.seek(PARTITION, offset);
+        while (consumer.position(PARTITION) < bound) {
+            checkDeadline(deadline);
+            List<ConsumerRecord<byte[], byte[]>> records = consumer.poll(Duration.ofMillis(200)).records(PARTITION);
+            if (!records.isEmpty()) {
+                return records.get(0).offset() < bound ? records.get(0) : null;
+            }
+        }
+        return null;
+    }
+
+    private static long versionOf(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            return SnapshotRecords.chunk(r.headers(), r.value()).version();
+        } catch (RuntimeException e) {
+            // An undecodable record sorts by its key, the zero-padded version, when it has one.
+            try {
+                return Long.parseLong(new String(r.key(), java.nio.charset.StandardCharsets.US_ASCII));
+            } catch (RuntimeException notANumber) {
+                return -1;
+            }
+        }
+    }
+
+    private static void checkDeadline(long deadline) {
+        if (System.nanoTime() > deadline) {
+            throw new org.apache.kafka.common.errors.TimeoutException("reading the snapshots topic");
+        }
     }
 
     /** Records this reader skipped because they could not be decoded; read from any thread (a proxy's /metrics). */

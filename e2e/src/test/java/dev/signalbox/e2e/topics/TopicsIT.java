@@ -48,8 +48,9 @@ class TopicsIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
              EchoBackend echo = EchoBackend.start("echo")) {
             String bootstrap = kafka.bootstrapServers();
+            Manifests m = new Manifests("bench");
             Files.writeString(manifests.resolve("all.yaml"), Manifests.ingressClass() + "---\n"
-                    + Manifests.service("echo", echo.port()) + "---\n" + Manifests.ingress("echo", "echo.local", "/", "echo"));
+                    + m.service("echo", echo.port()) + "---\n" + m.ingress("echo", "echo.local", "/", "echo"));
             int http = Ports.free();
             try {
                 // In the README's order: the watcher, the compiler, then a proxy; each creates what it needs.

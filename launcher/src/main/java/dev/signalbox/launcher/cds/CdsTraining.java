@@ -67,6 +67,14 @@ public final class CdsTraining {
 
     /** {@code cds-training --proxy-archive FILE}. */
     public static void run(Path proxyArchive) throws Exception {
+        run(proxyArchive, bootstrap -> { });
+    }
+
+    /**
+     * The training run; {@code questions} is also run against the pipeline's Kafka (the audit commands, so that
+     * their classes are in the archive too and a question starts as warm as the components).
+     */
+    public static void run(Path proxyArchive, java.util.function.Consumer<String> questions) throws Exception {
         long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory("signalbox-cds-training");
         try (DemoBackend echo = DemoBackend.start("training", 0)) {
@@ -80,6 +88,7 @@ public final class CdsTraining {
                 exercise(inProcess.httpPort(), inProcess.httpsPort(), inProcess.adminPort(), cert);
                 trainProxyProcess(proxyArchive, mode.bootstrapServers(), config.dataDir().resolve("encryption-keys"),
                         cert, dir);
+                questions.accept(mode.bootstrapServers());
             }
         } finally {
             TempDirs.deleteRecursively(dir);

@@ -1,10 +1,10 @@
 package dev.signalbox.proxy.netty;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.metrics.PrometheusFormat;
 import dev.signalbox.proxy.routing.RoutingState;
+import dev.signalbox.routing.RoutesDocument;
 import dev.signalbox.proxy.status.FeedHealth;
 import dev.signalbox.proxy.status.NodeStatus;
 import dev.signalbox.schemas.codec.Json;
@@ -105,33 +105,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * The applied snapshot, with the sealed private keys (of TLS bindings and of backends' client
-     * certificates) left out, only their key ids stay, and this node's own diagnostics
-     * ({@code nodeDiagnostics}: TLS bindings and TLS backends it could not use).
+     * The applied snapshot as {@link RoutesDocument} (shared with {@code bin/ingress show}), with this node's
+     * own diagnostics.
      */
     static String routesJson(RoutingSnapshot snapshot, java.util.List<String> nodeDiagnostics) {
-        try {
-            if (snapshot == null) {
-                return "{\"version\":0}";
-            }
-            ObjectNode root = Json.MAPPER.valueToTree(snapshot);
-            for (JsonNode tls : root.path("table").path("tls")) {
-                ObjectNode key = (ObjectNode) tls.path("privateKey");
-                ((ObjectNode) tls).put("privateKeyId", key.path("keyId").asText());
-                ((ObjectNode) tls).remove("privateKey");
-            }
-            for (JsonNode backend : root.path("table").path("backends")) {
-                JsonNode key = backend.path("tls").path("clientKey");
-                if (key.isObject()) {
-                    ((ObjectNode) backend.get("tls")).put("clientKeyId", key.path("keyId").asText());
-                    ((ObjectNode) backend.get("tls")).remove("clientKey");
-                }
-            }
-            root.putPOJO("nodeDiagnostics", nodeDiagnostics);
-            return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return RoutesDocument.json(snapshot, nodeDiagnostics);
     }
 
     private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body,

@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.routing;
 
+import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 
 /**

@@ -1,6 +1,6 @@
 package dev.signalbox.proxy.tls;
 
-import dev.signalbox.proxy.routing.SniTable;
+import dev.signalbox.routing.SniTable;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.TlsBinding;

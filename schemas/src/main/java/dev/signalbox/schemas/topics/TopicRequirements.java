@@ -35,7 +35,7 @@ public final class TopicRequirements {
 
     /** Every Signalbox topic, events first; the snapshots' record limit follows {@code chunkBytes}. */
     public static List<TopicRequirement> all(int eventPartitions, int chunkBytes) {
-        return List.of(events(eventPartitions), snapshots(chunkBytes), compilerModel());
+        return List.of(events(eventPartitions), snapshots(chunkBytes), compilerModel(), proxyAcks());
     }
 
     /**
@@ -98,6 +98,25 @@ public final class TopicRequirements {
                         "a checkpoint record of up to " + MAX_EVENT_BYTES + " bytes is refused: the compiler cannot publish"),
                 new Exactly(UNCLEAN, "false", Severity.DIFFERS,
                         "a stale replica may become leader and checkpoint records be lost"),
+                new MinInsyncReplicas()));
+    }
+
+    /**
+     * Proxies' acknowledgements ({@code ProxyAck}: applied, rejected, heartbeat, stopped), keyed by node id.
+     * One partition: the records are few (a heartbeat per node every 10 s) and one order makes "which node
+     * applied which version when" a single read. Kept 7 days: {@code bin/ingress fleet} reads the recent past
+     * by time, and a week answers "did every proxy have version N" for last week's incidents. Nothing routes
+     * from it, so no setting of it breaks Signalbox.
+     */
+    public static TopicRequirement proxyAcks() {
+        return new TopicRequirement(Topics.PROXY_ACKS, 1, true, "the proxies' acknowledgements", List.of(
+                new Exactly("cleanup.policy", "delete", Severity.DIFFERS,
+                        "compaction keeps only each node's latest acknowledgement: fleet cannot say when a past version reached every proxy"),
+                // Propagation history for a week; heartbeats make the volume grow with nodes, not with changes.
+                new AtLeast("retention.ms", 7L * 24 * 3600 * 1000, 0, true,
+                        "fewer days of acknowledgements for bin/ingress fleet", "not a retention Kafka accepts"),
+                new Exactly(UNCLEAN, "false", Severity.DIFFERS,
+                        "a stale replica may become leader and acknowledgements be lost"),
                 new MinInsyncReplicas()));
     }
 

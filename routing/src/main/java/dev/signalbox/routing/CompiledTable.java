@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.routing;
+package dev.signalbox.routing;
 
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
@@ -63,7 +63,7 @@ public final class CompiledTable {
         for (VirtualHost vh : snapshot.table().virtualHosts()) {
             List<CompiledRoute> routes = new ArrayList<>();
             for (Route r : vh.routes()) {
-                routes.add(new CompiledRoute(vh.host() + r.path(), r, backends.get(r.backend())));
+                routes.add(new CompiledRoute(vh.host(), r, backends.get(r.backend())));
             }
             String host = vh.host().toLowerCase(Locale.ROOT);
             if (host.equals(VirtualHost.ANY_HOST)) {
@@ -116,17 +116,7 @@ public final class CompiledTable {
      */
     public Decision route(String hostHeader, String path, boolean overTls, Predicate<Endpoint> usable) {
         String host = normalizeHost(hostHeader);
-        CompiledRoute match = firstMatch(exactHosts.get(host), path);
-        if (match == null) {
-            int dot = host.indexOf('.');
-            // A wildcard covers exactly one non-empty label: "*.foo.com" matches "bar.foo.com" only.
-            if (dot > 0) {
-                match = firstMatch(wildcardHosts.get(host.substring(dot + 1)), path);
-            }
-        }
-        if (match == null) {
-            match = firstMatch(anyHost, path);
-        }
+        CompiledRoute match = find(host, path);
         if (match != null && match.httpsRedirect() && !overTls) {
             return new Decision.RedirectToHttps(match.label());
         }
@@ -138,6 +128,45 @@ public final class CompiledTable {
         }
         return new Decision.NotFound(NO_ROUTE, "no route for host \"" + host + "\" and path \"" + path
                 + "\" and no default backend (snapshot version " + version() + ")");
+    }
+
+    /**
+     * The route {@link #route} chooses for this host and path, with the virtual host it belongs to, or null
+     * when none matches (then the default backend or 404): what {@code bin/ingress explain} reports, found by
+     * the same lookup the proxy routes with.
+     */
+    public Match match(String hostHeader, String path) {
+        CompiledRoute r = find(normalizeHost(hostHeader), path);
+        return r == null ? null : new Match(r.virtualHost(), r.route());
+    }
+
+    /**
+     * A route chosen for a request.
+     *
+     * @param virtualHost the host pattern that matched: the host itself, a one-label wildcard, or
+     *                    {@link VirtualHost#ANY_HOST} for rules without a host
+     */
+    public record Match(String virtualHost, Route route) {
+        /** How the host matched: exact, wildcard or any (a rule without a host). */
+        public String hostMatch() {
+            return virtualHost.equals(VirtualHost.ANY_HOST) ? "any" : virtualHost.startsWith("*.") ? "wildcard" : "exact";
+        }
+    }
+
+    /** Exact host first, then its one-label wildcard, then rules without a host; the first route that matches. */
+    private CompiledRoute find(String host, String path) {
+        CompiledRoute match = firstMatch(exactHosts.get(host), path);
+        if (match == null) {
+            int dot = host.indexOf('.');
+            // A wildcard covers exactly one non-empty label: "*.foo.com" matches "bar.foo.com" only.
+            if (dot > 0) {
+                match = firstMatch(wildcardHosts.get(host.substring(dot + 1)), path);
+            }
+        }
+        if (match == null) {
+            match = firstMatch(anyHost, path);
+        }
+        return match;
     }
 
     /** The endpoints of backend {@code backendId} in this table, empty if it has none or is unknown. */
@@ -168,7 +197,7 @@ public final class CompiledTable {
     }
 
     /** Lower-cases the host and strips the port (RFC 9110 7.2), keeping IPv6 literals whole. */
-    static String normalizeHost(String hostHeader) {
+    public static String normalizeHost(String hostHeader) {
         if (hostHeader == null) {
             return "";
         }
@@ -184,11 +213,11 @@ public final class CompiledTable {
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
-    private record CompiledRoute(String label, PathMatch match, String path, boolean httpsRedirect,
-                                 CompiledBackend backend) {
-        CompiledRoute(String label, Route route, CompiledBackend backend) {
-            this(label, route.match(), route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(),
-                    route.httpsRedirect(), backend);
+    private record CompiledRoute(String virtualHost, Route route, String label, PathMatch match, String path,
+                                 boolean httpsRedirect, CompiledBackend backend) {
+        CompiledRoute(String virtualHost, Route route, CompiledBackend backend) {
+            this(virtualHost, route, virtualHost + route.path(), route.match(),
+                    route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(), route.httpsRedirect(), backend);
         }
 
         private static String trimSlash(String prefix) {

@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.routing;
+package dev.signalbox.routing;
 
 import java.util.HashMap;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.routing;
+package dev.signalbox.routing;
 
 import dev.signalbox.schemas.snapshot.Endpoint;
 

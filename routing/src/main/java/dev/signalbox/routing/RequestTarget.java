@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.routing;
+package dev.signalbox.routing;
 
 import java.util.ArrayList;
 import java.util.List;

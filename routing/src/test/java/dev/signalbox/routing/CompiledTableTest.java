@@ -1,4 +1,4 @@
-package dev.signalbox.proxy.routing;
+package dev.signalbox.routing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,0 +1,110 @@
+package dev.signalbox.launcher;
+
+import dev.signalbox.routing.audit.Cause;
+import dev.signalbox.routing.audit.Explain;
+import dev.signalbox.routing.audit.Explanation;
+import dev.signalbox.routing.audit.ForeignIngress;
+import dev.signalbox.snapshotlog.SnapshotLog.Entry;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bin/ingress explain}: how a request would have been routed, answered by the proxy's own matcher
+ * ({@link Explain}) on the snapshot in force then.
+ */
+@Command(name = "explain", header = "How a request would have been routed, and why.",
+        showDefaultValues = true, sortOptions = false,
+        description = "Routes one request through a snapshot with the proxy's own matcher: the virtual host (exact or "
+            + "wildcard), the rule and path type, the Ingress, the backend and its endpoints then, the TLS "
+            + "certificate, and the events that last changed the route. For a miss, why: no such host, no such path "
+            + "(with the host's paths), an Ingress of another class, or no ready endpoint (503). Exit 1 when the "
+            + "request would not be served (404, 503, 400).")
+final class ExplainCommand implements Callable<Integer> {
+    /** How far back lastChangedBy looks for the version that last changed the route. */
+    static final int LAST_CHANGE_LOOKBACK = 100;
+
+    @Mixin
+    AuditOptions audit;
+
+    // Not mixinStandardHelpOptions: its -V/--version would clash with --version N (the snapshot version).
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
+    @Option(names = "--host", required = true, paramLabel = "H", description = "The Host header.")
+    String host;
+
+    @Option(names = "--path", required = true, paramLabel = "P", description = "The request target, e.g. /checkout?x=1.")
+    String path;
+
+    @Option(names = "--method", defaultValue = "GET", paramLabel = "M", description = "The request method.")
+    String method;
+
+    @Option(names = "--https", description = "The request comes over HTTPS (else a route served over HTTPS only answers 308).")
+    boolean https;
+
+    @ArgGroup(exclusive = true)
+    SnapshotChoice choice;
+
+    @Override
+    public Integer call() {
+        return audit.run(log -> {
+            log.prepareEvents();
+            Optional<Entry> e = SnapshotChoice.pick(choice, log, audit);
+            if (e.isEmpty()) {
+                return AuditOptions.NEGATIVE;
+            }
+            Explanation x = Explain.explain(e.get().snapshot(), host, path, method, https, List.of());
+            if (x.status() == 404 && x.virtualHost() == null) {
+                // Only an unknown host needs the events: was it named by an Ingress that is not ours?
+                List<ForeignIngress> foreign = log.foreignIngresses(e.get().snapshot());
+                x = Explain.explain(e.get().snapshot(), host, path, method, https, foreign);
+            }
+            if (x.route() != null) {
+                x = x.withLastChangedBy(log.lastChanged(e.get(), x.virtualHost(), x.route().path(), x.backend().id(),
+                        LAST_CHANGE_LOOKBACK));
+            }
+            if (audit.json()) {
+                audit.printJson(x);
+            } else {
+                print(x, e.get());
+            }
+            return x.matched() ? AuditOptions.DONE : AuditOptions.NEGATIVE;
+        });
+    }
+
+    private void print(Explanation x, Entry e) {
+        var out = audit.out();
+        out.println("version " + x.version() + " (published " + audit.when(e.publishedAt()) + ")");
+        out.println("status      " + x.status() + (x.matched() ? "" : " (not served)"));
+        out.println("reason      " + x.reason());
+        if (x.virtualHost() != null) {
+            out.println("virtualHost " + x.virtualHost() + (x.hostMatch() == null ? "" : " (" + x.hostMatch() + ")"));
+        }
+        if (x.route() != null) {
+            out.println("route       " + x.route().path() + " (" + x.route().pathType() + ")"
+                    + (x.route().httpsRedirect() ? ", HTTPS only" : "") + " of Ingress " + x.route().ingress().cluster()
+                    + "/" + x.route().ingress().namespace() + "/" + x.route().ingress().name());
+        }
+        if (x.backend() != null) {
+            out.println("backend     " + x.backend().id() + " -> " + (x.backend().endpoints().isEmpty() ? "no endpoints"
+                    : x.backend().endpoints().stream().map(p -> p.address() + ":" + p.port()).collect(Collectors.joining(", "))));
+        }
+        if (x.tls() != null) {
+            out.println("tls         " + x.tls().host() + " <- secret " + x.tls().secret());
+        }
+        if (!x.candidates().isEmpty()) {
+            out.println("candidates  " + String.join(", ", x.candidates()));
+        }
+        for (Cause c : x.lastChangedBy()) {
+            out.println("changed by  " + c.op() + " " + c.cluster() + "/" + c.kind() + "/" + c.namespace() + "/" + c.name()
+                    + " at events-" + c.partition() + "@" + c.offset() + " " + c.observedAt());
+        }
+        out.flush();
+    }
+}
