@@ -254,6 +254,7 @@ public final class CompilerLoop implements AutoCloseable {
         if (groupUsable && loaded.present()) {
             // The checkpoint was committed with these offsets: it is the model they describe.
             model = restored;
+            collectTransactions(published, groupOffsets);
             groupOffsets.forEach(consumer::seek);
             LOG.info("restored the cluster model from its checkpoint: {} objects at offsets {} in {} ms", model.size(),
                     groupOffsets, (System.nanoTime() - t0) / 1_000_000);
@@ -319,9 +320,46 @@ public final class CompilerLoop implements AutoCloseable {
         return changed;
     }
 
+    /**
+     * Notes the transactions of the events between the latest snapshot's provenance and the group's offsets
+     * (ahead of it after commits that changed no table): they belong in the next version's provenance.
+     */
+    private void collectTransactions(Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) {
+        List<TopicPartition> behind = new ArrayList<>();
+        from.forEach((tp, offset) -> {
+            if (offset < to.get(tp)) {
+                consumer.seek(tp, offset);
+                behind.add(tp);
+            }
+        });
+        while (!behind.isEmpty()) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))) {
+                    Optional<EventLogRecord> e = EventLogCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(),
+                            r.value(), () -> { });
+                    noteTransaction(r, e.orElse(null), e.isPresent() ? e.get().transaction()
+                            : EventLogCodec.transactionOf(r.value()).orElse(null));
+                }
+            }
+            behind.removeIf(tp -> consumer.position(tp) >= to.get(tp));
+        }
+    }
+
     private boolean applyOne(Read rd) {
-        ConsumerRecord<byte[], byte[]> r = rd.record();
-        if (rd.mark() != null) {
+        noteTransaction(rd.record(), rd.decoded(), rd.mark());
+        if (rd.decoded() == null) {
+            return false;
+        }
+        if (rd.decoded() instanceof ClusterEvent e) {
+            checkpoint.record(e);
+        }
+        return EventFold.apply(model, rd.decoded());
+    }
+
+    /** Adds the record to its transaction's entry in the next version's provenance. */
+    private void noteTransaction(ConsumerRecord<byte[], byte[]> r, EventLogRecord decoded, TransactionMark mark) {
+        if (mark != null) {
+            Read rd = new Read(r, decoded, mark);
             SourceTransaction t = sinceLastVersion.get(rd.mark().id());
             List<SourceTransaction.SourceRange> ranges = new ArrayList<>(t == null ? List.of() : t.ranges());
             int at = -1;
@@ -342,13 +380,6 @@ public final class CompilerLoop implements AutoCloseable {
             sinceLastVersion.put(m.id(), new SourceTransaction(cluster, m.producer(), m.session(), m.epoch(), m.sequence(),
                     m.records(), ranges));
         }
-        if (rd.decoded() == null) {
-            return false;
-        }
-        if (rd.decoded() instanceof ClusterEvent e) {
-            checkpoint.record(e);
-        }
-        return EventFold.apply(model, rd.decoded());
     }
 
     /**
