@@ -27,8 +27,13 @@ final class CompilerCommand implements Callable<Integer> {
             description = "Publish at the latest this long after the first unpublished change.")
     Duration maxDelay;
 
+    @Option(names = "--sync-timeout-ms", defaultValue = "30000", paramLabel = "MS", converter = Port.Millis.class,
+            description = "How long a cluster whose watcher writes but has not recorded the end of its initial list holds"
+                    + " back publishing; then it gets a diagnostic and the others go on.")
+    Duration syncTimeout;
+
     CompilerConfig config() {
-        return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay);
+        return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay).withSyncTimeout(syncTimeout);
     }
 
     @Override

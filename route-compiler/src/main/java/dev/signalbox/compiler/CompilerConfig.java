@@ -12,9 +12,18 @@ import java.time.Duration;
  *                        are published once no event arrived for this long
  * @param maxDelay        and at the latest this long after the first unpublished change
  * @param chunkBytes      the largest snapshot chunk record
+ * @param syncTimeout     how long a cluster whose watcher writes but has not recorded the end of its initial
+ *                        list holds back publishing; after that it gets a diagnostic and is published as it is
  */
 public record CompilerConfig(String bootstrapServers, String transactionalId, String groupId, Duration holdOff,
-                             Duration maxDelay, int chunkBytes) {
+                             Duration maxDelay, int chunkBytes, Duration syncTimeout) {
+    /** Sync timeout 30 s: a watcher's list and its marker are one transaction, so this only bounds a broken one. */
+    public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
+
+    public CompilerConfig(String bootstrapServers, String transactionalId, String groupId, Duration holdOff,
+                          Duration maxDelay, int chunkBytes) {
+        this(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, DEFAULT_SYNC_TIMEOUT);
+    }
 
     /**
      * Hold-off 5 ms, maximum delay 200 ms ({@link dev.signalbox.compiler.kafka.CompilerLoop}'s batching).
@@ -27,10 +36,14 @@ public record CompilerConfig(String bootstrapServers, String transactionalId, St
     }
 
     public CompilerConfig withBatching(Duration holdOff, Duration maxDelay) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout);
     }
 
     public CompilerConfig withChunkBytes(int bytes) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, bytes);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, bytes, syncTimeout);
+    }
+
+    public CompilerConfig withSyncTimeout(Duration timeout) {
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, timeout);
     }
 }

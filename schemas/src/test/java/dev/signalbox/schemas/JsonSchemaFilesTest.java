@@ -69,6 +69,22 @@ class JsonSchemaFilesTest {
         cases.add(valid("a sealed key", "sealed-key", table.get("tls").get(0).get("privateKey")));
         cases.add(valid("a diagnostic", "diagnostic", table.get("diagnostics").get(0)));
         cases.add(valid("a source offset", "source-offset", snapshot.get("provenance").get(0)));
+        JsonNode marked = Json.MAPPER.readTree(dev.signalbox.schemas.codec.EventLogCodec.encode(Samples.markedEvent()));
+        cases.add(valid("an event with its transaction mark", "cluster-event", marked));
+        cases.add(valid("a transaction mark", "transaction-mark", marked.get("transaction")));
+        JsonNode marker = Json.MAPPER.readTree(dev.signalbox.schemas.codec.EventLogCodec.encode(Samples.marker()));
+        cases.add(valid("a sync marker", "sync-marker", marker));
+        cases.add(valid("a sync marker written outside a transaction", "sync-marker", without(marker, "transaction")));
+        JsonNode withTx = Json.MAPPER.readTree(SnapshotCodec.encode(Samples.snapshotWithTransactions()));
+        cases.add(valid("a snapshot naming its transactions", "routing-snapshot", withTx));
+        cases.add(valid("a source transaction", "source-transaction", withTx.get("transactions").get(0)));
+        cases.add(invalid("a sync marker without its cluster", "sync-marker", without(marker, "clusterId"), "required"));
+        cases.add(invalid("a sync marker that says it is something else", "sync-marker", with(marker, "type", "Ingress"),
+                "const"));
+        cases.add(invalid("a transaction mark without its record count", "transaction-mark",
+                without(marked.get("transaction"), "records"), "required"));
+        cases.add(invalid("a source transaction without its ranges", "source-transaction",
+                without(withTx.get("transactions").get(0), "ranges"), "required"));
 
         JsonNode upsert = Json.MAPPER.readTree(ClusterEventCodec.encode(
                 Samples.events().get("an Ingress with rules, TLS, a default backend and a resource backend")));

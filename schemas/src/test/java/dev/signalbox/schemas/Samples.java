@@ -156,4 +156,28 @@ public final class Samples {
     public static RoutingSnapshot snapshot() {
         return snapshot(7, table());
     }
+
+    /** The mark of a watcher transaction of three records. */
+    public static dev.signalbox.schemas.event.TransactionMark mark() {
+        return new dev.signalbox.schemas.event.TransactionMark("signalbox-watcher-east", "5f3a9c1e", 3, 12, 3);
+    }
+
+    /** An event stamped with its transaction. */
+    public static ClusterEvent markedEvent() {
+        return ClusterEvent.upsert(key(Kind.SERVICE, "demo", "echo-a"), "uid-3", "103", T0, 3, serviceState())
+                .withTransaction(mark());
+    }
+
+    /** The end of a leader's initial list. */
+    public static dev.signalbox.schemas.event.SyncMarker marker() {
+        return dev.signalbox.schemas.event.SyncMarker.of("east", 3, T0, 12).withTransaction(mark());
+    }
+
+    /** A snapshot naming the transaction it contains. */
+    public static RoutingSnapshot snapshotWithTransactions() {
+        return SnapshotCodec.create(8, T0, List.of(new SourceOffset(Topics.EVENTS, 0, 45), new SourceOffset(Topics.EVENTS, 1, 7)),
+                List.of(new dev.signalbox.schemas.snapshot.SourceTransaction("east", "signalbox-watcher-east", "5f3a9c1e", 3, 12, 3,
+                        List.of(new dev.signalbox.schemas.snapshot.SourceTransaction.SourceRange(Topics.EVENTS, 0, 42, 44)))),
+                table());
+    }
 }

@@ -1,6 +1,8 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.watcher.kafka.EventLogReader;
 import dev.signalbox.watcher.kafka.KafkaProblem;
 import dev.signalbox.watcher.kafka.TransactionErrors;
@@ -10,6 +12,8 @@ import dev.signalbox.watcher.model.LogDiff;
 import dev.signalbox.watcher.model.LogEntry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,8 +27,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the events topic equal to a source while this watcher leads. Every transition runs on one
  * thread ("signalbox-watcher-sync"), so the map of what the log says needs no locks: takeover (open a
- * fenced-off producer, read the log, reconcile), a change signal for one key (level-triggered: the
+ * fenced-off producer, read the log, reconcile), a change signal for a set of keys (level-triggered: the
  * current state is read from the source, so a late signal never publishes a stale state), and step-down.
+ *
+ * <p>The unit of publication is a source change (issue 21): the keys of one signal (a manifests scan, a
+ * Kubernetes watch event, an informer's relist) are published in one transaction, and a takeover's
+ * reconcile is one transaction that ends with the {@link SyncMarker} of this leader's initial list.
  *
  * <p>While this watcher should lead, it keeps trying: a takeover that fails because Kafka is unreachable,
  * the topic is missing or the log cannot be read is tried again after a back-off (0.5 s doubling to 10 s),
@@ -124,9 +132,14 @@ final class Synchronizer implements AutoCloseable {
             epoch = term.applyAsLong(view.maxEpoch());
             log.clear();
             log.putAll(view.entries());
-            List<Change> changes = LogDiff.reconcile(log, source.snapshot());
+            var listed = source.snapshot();
+            List<Change> changes = LogDiff.reconcile(log, listed);
             publisher = p;
-            changes.forEach(this::publish);
+            // The whole initial list and the marker saying it is whole: one transaction.
+            List<EventLogRecord> unit = new ArrayList<>();
+            changes.forEach(c -> unit.add(record(c)));
+            unit.add(SyncMarker.of(clusterId, epoch, clock.instant(), listed.size()));
+            p.enqueue(unit);
             p.start(loss -> lost(p, loss));
             leading = true;
             retryMs = FIRST_RETRY_MS;
@@ -171,19 +184,33 @@ final class Synchronizer implements AutoCloseable {
      * a change that lands after the takeover's snapshot is then handled right after it, not lost.
      */
     void changed(ObjectKey key) {
+        changed(List.of(key));
+    }
+
+    /**
+     * The objects under {@code keys} may have changed, as one source change (a manifests scan, a relist):
+     * what changed among them is published in one transaction. Any thread; queued as {@link #changed(ObjectKey)}.
+     */
+    void changed(Collection<ObjectKey> keys) {
+        List<ObjectKey> sorted = keys.stream().sorted().distinct().toList();
         post(() -> {
             if (publisher == null) {
                 return;
             }
-            LogDiff.onChange(key, log.get(key), source.get(key).orElse(null)).ifPresent(this::publish);
+            List<EventLogRecord> unit = new ArrayList<>();
+            for (ObjectKey key : sorted) {
+                LogDiff.onChange(key, log.get(key), source.get(key).orElse(null)).ifPresent(c -> unit.add(record(c)));
+            }
+            publisher.enqueue(unit);
         });
     }
 
-    private void publish(Change c) {
+    /** The event for {@code c}, noted as what the log now says. */
+    private EventLogRecord record(Change c) {
         var event = c.toEvent(clock.instant(), epoch);
         log.put(c.key(), c instanceof Change.Upsert u ? LogEntry.live(u.object())
                 : LogEntry.tombstone(event.resourceVersion(), event.uid()));
-        publisher.enqueue(event);
+        return event;
     }
 
     private void lost(TransactionalPublisher p, TransactionalPublisher.Loss loss) {

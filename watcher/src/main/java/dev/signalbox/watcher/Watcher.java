@@ -103,12 +103,13 @@ public final class Watcher implements AutoCloseable {
         return w;
     }
 
-    private void changed(ObjectKey key) {
+    /** One source change: the keys of a manifests scan, of one watch event, or of an informer's relist. */
+    private void changed(java.util.Collection<ObjectKey> keys) {
         Synchronizer s = sync;
         if (s != null) {
-            s.changed(key);
+            s.changed(keys);
         }
-        if (key.kind() == Kind.INGRESS) {
+        if (keys.stream().anyMatch(k -> k.kind() == Kind.INGRESS)) {
             statusChanged();
         }
     }

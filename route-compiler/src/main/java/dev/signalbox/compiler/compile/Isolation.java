@@ -27,9 +27,12 @@ public final class Isolation {
     private Isolation() {
     }
 
-    /** {@link RouteCompiler#compile} with the isolation above: what the compiler loop and replays use. */
+    /**
+     * {@link RouteCompiler#compile} with the isolation above, plus a diagnostic for each cluster whose
+     * initial list is missing ({@link SyncDiagnostics}): what the compiler loop and replays use.
+     */
     public static RoutingTable compile(ClusterModel model) {
-        return compile(model, RouteCompiler::compile);
+        return SyncDiagnostics.add(compile(model, RouteCompiler::compile), model);
     }
 
     static RoutingTable compile(ClusterModel model, Function<ClusterModel, RoutingTable> compiler) {

@@ -4,17 +4,24 @@ import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.Topics;
-import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EventLogRecord;
+import dev.signalbox.schemas.event.TransactionMark;
+import dev.signalbox.schemas.snapshot.SourceTransaction;
 import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.snapshotlog.SnapshotWriter;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,10 +54,41 @@ import org.slf4j.LoggerFactory;
  * offsets), and
  * the version sequence continues from the latest snapshot in the topic, so a crash never skips or repeats
  * a version.
+ *
+ * <p>Whole transactions only (issue 21): records are read into per-partition buffers and applied to the
+ * model only as whole watcher transactions ({@link TransactionBoundary}), so a version never holds part of
+ * a source change; its provenance is that cut (the offsets of the first record not applied) and the
+ * transactions applied since the previous version. Nothing is published before the clusters that write
+ * have recorded the end of their initial lists ({@link SyncGate}), so a proxy is never ready on a table
+ * missing a cluster's initial state.
  */
 public final class CompilerLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompilerLoop.class);
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** How often to look again while the sync gate holds publishing back. */
+    private static final Duration HELD_POLL = Duration.ofMillis(50);
+    /**
+     * A transaction still missing records this long after its first record was read is applied as it is
+     * (logged): longer than any watcher transaction may stay open (transaction.timeout.ms, 15 s), so only a
+     * transaction whose records can never all be read (a writer's bug, or a cut made by an older compiler)
+     * gets here, and it must not stall its partitions forever.
+     */
+    private static final long GIVE_UP_NANOS = Duration.ofSeconds(60).toNanos();
+
+    /** A record read and not applied yet: it waits for the rest of its transaction. */
+    private record Read(ConsumerRecord<byte[], byte[]> record, EventLogRecord decoded, TransactionMark mark) {
+    }
+
+    /** The records of each partition read and not applied yet, in offset order. */
+    private final Map<TopicPartition, ArrayDeque<Read>> unapplied = new HashMap<>();
+    /** When the first record of each incomplete transaction was read. */
+    private final Map<TransactionMark.Id, Long> incompleteSince = new HashMap<>();
+    private final Set<TransactionMark.Id> givenUp = new HashSet<>();
+    /** The transactions applied since the latest version, for the next version's provenance. */
+    private final Map<TransactionMark.Id, SourceTransaction> sinceLastVersion = new LinkedHashMap<>();
+    /** When this compiler first saw each cluster waiting for its initial list. */
+    private final Map<String, Long> awaitingSince = new HashMap<>();
+    private String lastHeldReason = "";
 
     private final CompilerConfig config;
     private final LongConsumer onPublished;
@@ -121,15 +159,27 @@ public final class CompilerLoop implements AutoCloseable {
         LOG.info("compiler ready: {} objects from {} partitions, last version {}", model.size(), partitions.size(),
                 lastVersion);
         try {
+            boolean held = false;
             while (running) {
                 // Until caught up, poll for records (a poll returns as soon as some arrive) instead of spinning.
-                Duration budget = caughtUp ? batching.waitBudget(System.nanoTime(), IDLE_POLL) : IDLE_POLL;
+                Duration budget = !caughtUp ? IDLE_POLL : held ? HELD_POLL : batching.waitBudget(System.nanoTime(), IDLE_POLL);
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(budget);
                 if (apply(records)) {
                     batching.changed(System.nanoTime());
                 }
+                held = false;
                 if (caughtUp() && batching.due(System.nanoTime())) {
-                    publish();
+                    SyncGate.Verdict v = SyncGate.decide(model.clusters(), awaitingSince, System.nanoTime(),
+                            config.syncTimeout().toNanos());
+                    held = !v.publish();
+                    if (held) {
+                        if (!v.reason().equals(lastHeldReason)) {
+                            LOG.info("not publishing yet: {}", v.reason());
+                        }
+                    } else {
+                        publish();
+                    }
+                    lastHeldReason = v.reason();
                 }
             }
         } catch (WakeupException e) {
@@ -154,7 +204,7 @@ public final class CompilerLoop implements AutoCloseable {
      */
     private boolean caughtUp() {
         if (!caughtUp) {
-            caughtUp = catchUpTo.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+            caughtUp = catchUpTo.entrySet().stream().allMatch(e -> cut(e.getKey()) >= e.getValue());
             if (caughtUp) {
                 LOG.info("caught up with the events log at {}", catchUpTo);
             }
@@ -204,6 +254,7 @@ public final class CompilerLoop implements AutoCloseable {
         if (groupUsable && loaded.present()) {
             // The checkpoint was committed with these offsets: it is the model they describe.
             model = restored;
+            collectTransactions(published, groupOffsets);
             groupOffsets.forEach(consumer::seek);
             LOG.info("restored the cluster model from its checkpoint: {} objects at offsets {} in {} ms", model.size(),
                     groupOffsets, (System.nanoTime() - t0) / 1_000_000);
@@ -223,20 +274,145 @@ public final class CompilerLoop implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Buffers the records just read and applies every whole transaction the buffers hold.
+     *
+     * @return true when routing input changed
+     */
     private boolean apply(ConsumerRecords<byte[], byte[]> records) {
-        boolean changed = false;
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            Optional<ClusterEvent> e = decode(r);
-            if (e.isPresent()) {
-                checkpoint.record(e.get());
-                changed |= model.apply(e.get());
+            Optional<EventLogRecord> e = EventLogCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value(),
+                    () -> { });
+            TransactionMark mark = e.isPresent() ? e.get().transaction() : EventLogCodec.transactionOf(r.value()).orElse(null);
+            unapplied.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayDeque<>())
+                    .add(new Read(r, e.orElse(null), mark));
+        }
+        boolean changed = false;
+        while (true) {
+            List<List<TransactionBoundary.Pending>> lists = new ArrayList<>();
+            for (TopicPartition tp : partitions) {
+                List<TransactionBoundary.Pending> l = new ArrayList<>();
+                for (Read rd : unapplied.getOrDefault(tp, new ArrayDeque<>())) {
+                    l.add(rd.mark() == null ? TransactionBoundary.Pending.alone(rd.record().offset())
+                            : new TransactionBoundary.Pending(rd.record().offset(), rd.mark().id(), rd.mark().records()));
+                }
+                lists.add(l);
+            }
+            int[] cut = TransactionBoundary.applicable(lists, givenUp);
+            for (int i = 0; i < partitions.size(); i++) {
+                ArrayDeque<Read> q = unapplied.get(partitions.get(i));
+                for (int n = 0; n < cut[i]; n++) {
+                    changed |= applyOne(q.poll());
+                }
+            }
+            if (!giveUpOnStaleTransactions()) {
+                break;
             }
         }
+        long now = System.nanoTime();
+        model.clusters().forEach((id, sync) -> {
+            if (sync.awaitingSync()) {
+                awaitingSince.putIfAbsent(id, now);
+            } else {
+                awaitingSince.remove(id);
+            }
+        });
         return changed;
     }
 
-    private static Optional<ClusterEvent> decode(ConsumerRecord<byte[], byte[]> r) {
-        return ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value());
+    /**
+     * Notes the transactions of the events between the latest snapshot's provenance and the group's offsets
+     * (ahead of it after commits that changed no table): they belong in the next version's provenance.
+     */
+    private void collectTransactions(Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) {
+        List<TopicPartition> behind = new ArrayList<>();
+        from.forEach((tp, offset) -> {
+            if (offset < to.get(tp)) {
+                consumer.seek(tp, offset);
+                behind.add(tp);
+            }
+        });
+        while (!behind.isEmpty()) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.offset() < to.get(new TopicPartition(r.topic(), r.partition()))) {
+                    Optional<EventLogRecord> e = EventLogCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(),
+                            r.value(), () -> { });
+                    noteTransaction(r, e.orElse(null), e.isPresent() ? e.get().transaction()
+                            : EventLogCodec.transactionOf(r.value()).orElse(null));
+                }
+            }
+            behind.removeIf(tp -> consumer.position(tp) >= to.get(tp));
+        }
+    }
+
+    private boolean applyOne(Read rd) {
+        noteTransaction(rd.record(), rd.decoded(), rd.mark());
+        if (rd.decoded() == null) {
+            return false;
+        }
+        if (rd.decoded() instanceof ClusterEvent e) {
+            checkpoint.record(e);
+        }
+        return EventFold.apply(model, rd.decoded());
+    }
+
+    /** Adds the record to its transaction's entry in the next version's provenance. */
+    private void noteTransaction(ConsumerRecord<byte[], byte[]> r, EventLogRecord decoded, TransactionMark mark) {
+        if (mark != null) {
+            Read rd = new Read(r, decoded, mark);
+            SourceTransaction t = sinceLastVersion.get(rd.mark().id());
+            List<SourceTransaction.SourceRange> ranges = new ArrayList<>(t == null ? List.of() : t.ranges());
+            int at = -1;
+            for (int i = 0; i < ranges.size(); i++) {
+                if (ranges.get(i).partition() == r.partition()) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                ranges.add(new SourceTransaction.SourceRange(r.topic(), r.partition(), r.offset(), r.offset()));
+            } else {
+                SourceTransaction.SourceRange old = ranges.get(at);
+                ranges.set(at, new SourceTransaction.SourceRange(old.topic(), old.partition(), old.firstOffset(), r.offset()));
+            }
+            TransactionMark m = rd.mark();
+            String cluster = t != null && !t.clusterId().isEmpty() ? t.clusterId()
+                    : rd.decoded() != null ? rd.decoded().clusterId() : "";
+            sinceLastVersion.put(m.id(), new SourceTransaction(cluster, m.producer(), m.session(), m.epoch(), m.sequence(),
+                    m.records(), ranges));
+        }
+    }
+
+    /**
+     * Notes when each incomplete transaction was first seen, and gives up waiting for the rest of those
+     * seen longer than {@link #GIVE_UP_NANOS} ago.
+     *
+     * @return true when it gave up on one (the buffers must be looked at again)
+     */
+    private boolean giveUpOnStaleTransactions() {
+        long now = System.nanoTime();
+        Set<TransactionMark.Id> waiting = new HashSet<>();
+        unapplied.values().forEach(q -> q.forEach(rd -> {
+            if (rd.mark() != null) {
+                waiting.add(rd.mark().id());
+            }
+        }));
+        incompleteSince.keySet().retainAll(waiting);
+        boolean gaveUp = false;
+        for (TransactionMark.Id id : waiting) {
+            long since = incompleteSince.computeIfAbsent(id, k -> now);
+            if (now - since > GIVE_UP_NANOS && givenUp.add(id)) {
+                LOG.warn("transaction {} is still missing records {} s after its first was read; applying what was read",
+                        id, GIVE_UP_NANOS / 1_000_000_000L);
+                gaveUp = true;
+            }
+        }
+        return gaveUp;
+    }
+
+    /** Where the model is in {@code tp}: the offset of the first record not applied. */
+    private long cut(TopicPartition tp) {
+        ArrayDeque<Read> q = unapplied.get(tp);
+        return q == null || q.isEmpty() ? consumer.position(tp) : q.peek().record().offset();
     }
 
     private void publish() {
@@ -245,7 +421,7 @@ public final class CompilerLoop implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<SourceOffset> provenance = new ArrayList<>();
         for (TopicPartition tp : partitions) {
-            long position = consumer.position(tp);
+            long position = cut(tp);
             offsets.put(tp, new OffsetAndMetadata(position));
             provenance.add(new SourceOffset(tp.topic(), tp.partition(), position));
         }
@@ -254,18 +430,21 @@ public final class CompilerLoop implements AutoCloseable {
         // On any error the Compiler ends this life; the next one's initTransactions() aborts what was sent.
         producer.beginTransaction();
         if (newVersion) {
-            RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance, table);
+            RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance,
+                    List.copyOf(sinceLastVersion.values()), table);
             new SnapshotWriter(producer, config.chunkBytes()).send(snapshot);
         }
-        checkpoint.write(producer, model.latestObservedAt());
+        checkpoint.write(producer, model);
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
         batching.published(System.nanoTime());
         if (newVersion) {
             lastVersion = version;
             lastHash = hash;
-            LOG.info("published snapshot version {} ({} hosts, {} backends, {} diagnostics, {})", version,
-                    table.virtualHosts().size(), table.backends().size(), table.diagnostics().size(), hash);
+            LOG.info("published snapshot version {} ({} hosts, {} backends, {} diagnostics, {} transactions, {})", version,
+                    table.virtualHosts().size(), table.backends().size(), table.diagnostics().size(),
+                    sinceLastVersion.size(), hash);
+            sinceLastVersion.clear();
             onPublished.accept(version);
         }
     }

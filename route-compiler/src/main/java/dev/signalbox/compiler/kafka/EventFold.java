@@ -1,7 +1,10 @@
 package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.model.ClusterModel;
-import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.EventLogCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EventLogRecord;
+import dev.signalbox.schemas.event.SyncMarker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,13 +39,18 @@ final class EventFold {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 // A partition may be read past its bound while others catch up; those records wait for later.
                 if (r.offset() < until.get(new TopicPartition(r.topic(), r.partition()))) {
-                    ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value())
-                            .ifPresent(model::apply);
+                    EventLogCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value(), () -> { })
+                            .ifPresent(e -> apply(model, e));
                     events++;
                 }
             }
         }
         until.forEach(consumer::seek);
         return events;
+    }
+
+    /** Applies an event or a sync marker. */
+    static boolean apply(ClusterModel model, EventLogRecord r) {
+        return r instanceof ClusterEvent e ? model.apply(e) : model.apply((SyncMarker) r);
     }
 }

@@ -1,6 +1,8 @@
 package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.compiler.model.ClusterSync;
+import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
@@ -30,8 +32,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 final class ModelCheckpoint {
     static final String META_KEY = "signalbox/meta";
+    /** Prefix of the records keeping each cluster's {@link ClusterSync}, so a restart knows who has synced. */
+    static final String CLUSTER_PREFIX = "signalbox/cluster/";
 
     private final Map<String, byte[]> pending = new TreeMap<>();
+    private final Map<String, ClusterSync> clustersWritten = new HashMap<>();
 
     /** Remembers the event's key for the next {@link #write}. */
     void record(ClusterEvent e) {
@@ -41,12 +46,20 @@ final class ModelCheckpoint {
     /** Marks every key as changed: the next write replaces the whole checkpoint ({@code stale} get tombstones). */
     void rewriteAll(ClusterModel model, Set<String> stale) {
         stale.forEach(k -> pending.put(k, null));
+        clustersWritten.clear();
         model.all().values().forEach(o -> pending.put(o.key().recordKey(), ClusterEventCodec.encode(
                 ClusterEvent.upsert(o.key(), o.uid(), o.resourceVersion(), o.observedAt(), 0, o.state()))));
     }
 
-    /** Sends what changed, within the caller's open transaction. */
-    void write(Producer<String, byte[]> producer, Instant latestObservedAt) {
+    /** Sends what changed (objects, and clusters whose sync state changed), within the caller's open transaction. */
+    void write(Producer<String, byte[]> producer, ClusterModel model) {
+        model.clusters().forEach((id, sync) -> {
+            if (!sync.equals(clustersWritten.get(id))) {
+                pending.put(CLUSTER_PREFIX + id, encode(sync));
+                clustersWritten.put(id, sync);
+            }
+        });
+        Instant latestObservedAt = model.latestObservedAt();
         if (pending.isEmpty()) {
             return;
         }
@@ -54,6 +67,14 @@ final class ModelCheckpoint {
         producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, META_KEY,
                 latestObservedAt.toString().getBytes(StandardCharsets.UTF_8)));
         pending.clear();
+    }
+
+    private static byte[] encode(ClusterSync sync) {
+        try {
+            return Json.MAPPER.writeValueAsBytes(sync);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** What a checkpoint held: the keys it had (live ones), and whether it held anything at all. */
@@ -93,7 +114,18 @@ final class ModelCheckpoint {
         if (meta != null) {
             model.observedUpTo(Instant.parse(new String(meta, StandardCharsets.UTF_8)));
         }
+        Map<String, byte[]> clusters = new TreeMap<>();
+        latest.keySet().removeIf(k -> k.startsWith(CLUSTER_PREFIX) && clusters.put(k, latest.get(k)) == null);
         latest.forEach((k, v) -> ClusterEventCodec.decode(Topics.COMPILER_MODEL + " " + k, v).ifPresent(model::apply));
-        return new Loaded(Set.copyOf(latest.keySet()), any);
+        clusters.forEach((k, v) -> {
+            try {
+                model.restoreCluster(k.substring(CLUSTER_PREFIX.length()), Json.MAPPER.readValue(v, ClusterSync.class));
+            } catch (java.io.IOException e) {
+                // The next write replaces it; until then the cluster counts as unknown (never waited for).
+            }
+        });
+        Set<String> keys = new java.util.HashSet<>(latest.keySet());
+        keys.addAll(clusters.keySet());
+        return new Loaded(Set.copyOf(keys), any);
     }
 }

@@ -1,6 +1,7 @@
 package dev.signalbox.compiler.model;
 
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.ObjectState;
@@ -22,6 +23,7 @@ import java.util.TreeMap;
  */
 public final class ClusterModel {
     private final NavigableMap<ObjectKey, StoredObject> objects = new TreeMap<>();
+    private final NavigableMap<String, ClusterSync> clusters = new TreeMap<>();
     private Instant latestObservedAt = Instant.EPOCH;
 
     /**
@@ -33,6 +35,42 @@ public final class ClusterModel {
         if (event.observedAt() != null && event.observedAt().isAfter(latestObservedAt)) {
             latestObservedAt = event.observedAt();
         }
+        boolean clusterChanged = false;
+        ClusterSync sync = clusters.getOrDefault(event.clusterId(), ClusterSync.UNKNOWN);
+        if (!clusters.containsKey(event.clusterId()) || event.transaction() != null && !sync.transactional()) {
+            ClusterSync now = new ClusterSync(sync.transactional() || event.transaction() != null, sync.syncedEpoch());
+            clusters.put(event.clusterId(), now);
+            clusterChanged = now.awaitingSync() != sync.awaitingSync();
+        }
+        return applyObject(event) || clusterChanged;
+    }
+
+    /**
+     * Applies the end of a cluster's initial list.
+     *
+     * @return true when the cluster was not synced before (what may be published changed)
+     */
+    public boolean apply(SyncMarker marker) {
+        if (marker.observedAt().isAfter(latestObservedAt)) {
+            latestObservedAt = marker.observedAt();
+        }
+        ClusterSync before = clusters.getOrDefault(marker.clusterId(), ClusterSync.UNKNOWN);
+        clusters.put(marker.clusterId(), new ClusterSync(before.transactional() || marker.transaction() != null,
+                Math.max(before.syncedEpoch(), marker.leaderEpoch())));
+        return !before.synced();
+    }
+
+    /** Every cluster the log has spoken of, in id order, with what it says about its initial state. */
+    public Map<String, ClusterSync> clusters() {
+        return Collections.unmodifiableMap(clusters);
+    }
+
+    /** Restores one cluster's sync state from a checkpoint. */
+    public void restoreCluster(String clusterId, ClusterSync sync) {
+        clusters.put(clusterId, sync);
+    }
+
+    private boolean applyObject(ClusterEvent event) {
         ObjectKey key = event.key();
         if (event.op() == Op.DELETE) {
             return objects.remove(key) != null;

@@ -130,6 +130,12 @@ class CompilerIT {
             awaitHost("r7.example.com");
             ingress("r8", "r8.example.com");
             awaitHost("r8.example.com");
+            // The second learns it was fenced when it next publishes: if the changes above were published before
+            // the third's initTransactions(), more changes follow until it does.
+            for (int i = 9; second.isRunning() && i < 60; i++) {
+                ingress("r" + i, "r" + i + ".example.com");
+                awaitHost("r" + i + ".example.com");
+            }
             Await.until("the fenced compiler stops", WAIT, () -> !second.isRunning());
             assertNotNull(second.fatalError(), "the fenced compiler reports why it stopped");
         } finally {

@@ -8,7 +8,11 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Encodes and decodes {@link ClusterEvent} records as canonical JSON. Thread-safe. */
+/**
+ * Encodes and decodes {@link ClusterEvent} records as canonical JSON. The events topic also holds
+ * {@link dev.signalbox.schemas.event.SyncMarker}s: {@link #decode(String, byte[], Runnable)} passes over
+ * them (empty, no failure); {@link EventLogCodec} reads both. Thread-safe.
+ */
 public final class ClusterEventCodec {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterEventCodec.class);
 
@@ -53,6 +57,9 @@ public final class ClusterEventCodec {
         try {
             return Optional.of(decode(bytes));
         } catch (DecodeException e) {
+            if (EventLogCodec.isMarker(bytes)) {
+                return Optional.empty();
+            }
             onFailure.run();
             LOG.warn("skipping undecodable event at {}: {}", where, e.getMessage());
             return Optional.empty();

@@ -22,8 +22,15 @@ public final class SnapshotCodec {
 
     public static RoutingSnapshot create(long version, Instant createdAt, List<SourceOffset> provenance,
                                          RoutingTable table) {
+        return create(version, createdAt, provenance, List.of(), table);
+    }
+
+    /** A snapshot that also names the watcher transactions it contains (see {@link RoutingSnapshot#transactions()}). */
+    public static RoutingSnapshot create(long version, Instant createdAt, List<SourceOffset> provenance,
+                                         List<dev.signalbox.schemas.snapshot.SourceTransaction> transactions,
+                                         RoutingTable table) {
         return new RoutingSnapshot(FormatVersion.CURRENT, version, version - 1, createdAt, provenance,
-                contentHash(table), table);
+                contentHash(table), table, transactions);
     }
 
     public static String contentHash(RoutingTable table) {

@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param observedAt      when the watcher saw the change
  * @param leaderEpoch     the publishing watcher's leader term (the Lease's leaderTransitions)
  * @param state           the object's routing-relevant state; null for {@link Op#DELETE}
+ * @param transaction     the watcher transaction it was committed in (null when written outside one: older
+ *                        watchers, tools)
  */
 public record ClusterEvent(
         int formatVersion,
@@ -26,7 +28,13 @@ public record ClusterEvent(
         Op op,
         Instant observedAt,
         long leaderEpoch,
-        ObjectState state) {
+        ObjectState state,
+        TransactionMark transaction) implements EventLogRecord {
+
+    public ClusterEvent(int formatVersion, String clusterId, Kind kind, String namespace, String name, String uid,
+                        String resourceVersion, Op op, Instant observedAt, long leaderEpoch, ObjectState state) {
+        this(formatVersion, clusterId, kind, namespace, name, uid, resourceVersion, op, observedAt, leaderEpoch, state, null);
+    }
 
     public ClusterEvent {
         Objects.requireNonNull(clusterId, "clusterId");
@@ -55,6 +63,18 @@ public record ClusterEvent(
                                       Instant observedAt, long leaderEpoch) {
         return new ClusterEvent(FormatVersion.CURRENT, key.clusterId(), key.kind(), key.namespace(), key.name(),
                 uid, resourceVersion, Op.DELETE, observedAt, leaderEpoch, null);
+    }
+
+    /** The same event, stamped with the transaction it is sent in. */
+    public ClusterEvent withTransaction(TransactionMark mark) {
+        return new ClusterEvent(formatVersion, clusterId, kind, namespace, name, uid, resourceVersion, op, observedAt,
+                leaderEpoch, state, mark);
+    }
+
+    @Override
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    public String recordKey() {
+        return key().recordKey();
     }
 
     @JsonIgnore

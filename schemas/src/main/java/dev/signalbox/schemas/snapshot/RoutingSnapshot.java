@@ -11,11 +11,21 @@ import java.util.List;
  * @param createdAt       the latest observedAt of the events it reflects, so replay gives the same bytes
  * @param provenance      the event offsets it was compiled from, one per events partition, sorted
  * @param contentHash     SHA-256 of the canonical JSON of {@code table}
+ * @param transactions    the watcher transactions between the previous version's provenance and this one's,
+ *                        each whole, in the order they were read (empty in snapshots written before they were
+ *                        recorded, and for events written outside a transaction)
  */
 public record RoutingSnapshot(int formatVersion, long version, long previousVersion, Instant createdAt,
-                              List<SourceOffset> provenance, String contentHash, RoutingTable table) {
+                              List<SourceOffset> provenance, String contentHash, RoutingTable table,
+                              List<SourceTransaction> transactions) {
+    public RoutingSnapshot(int formatVersion, long version, long previousVersion, Instant createdAt,
+                           List<SourceOffset> provenance, String contentHash, RoutingTable table) {
+        this(formatVersion, version, previousVersion, createdAt, provenance, contentHash, table, List.of());
+    }
+
     public RoutingSnapshot {
         provenance = List.copyOf(provenance);
+        transactions = transactions == null ? List.of() : List.copyOf(transactions);
         if (version < 1 || previousVersion != version - 1) {
             throw new IllegalArgumentException("version " + version + " cannot follow " + previousVersion);
         }

@@ -24,8 +24,12 @@ import java.util.function.Function;
 
 /**
  * fabric8 informers on the five routed kinds, running on every watcher (leader or not) so that a new
- * leader has warm caches. Handlers only signal the key that changed; the reader takes the current state
- * from the cache. Handlers run on fabric8's informer threads.
+ * leader has warm caches. Handlers only signal the keys that changed; the reader takes the current state
+ * from the cache. Handlers run on fabric8's informer threads (one serial executor per informer).
+ *
+ * <p>What one signal holds is one source change: a watch event is the change of one object (the API has no
+ * multi-object write), and a list (the initial one, or a relist after the watch expired) is one change of
+ * every key it touched, collected between fabric8's {@code onBeforeList} and {@code onList}.
  */
 public final class InformerCaches implements SourceView, CachedObjects, AutoCloseable {
     private final String clusterId;
@@ -34,10 +38,10 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
 
     /**
      * @param namespaces empty = all namespaces; IngressClasses are cluster-scoped and always watched whole
-     * @param onChange   called with the key of every added, updated or deleted object
+     * @param onChange   called with the keys of one change: one watch event's object, or all of a list's
      */
     public InformerCaches(KubernetesClient client, String clusterId, List<String> namespaces, KeyRing keys,
-                          Consumer<ObjectKey> onChange) {
+                          Consumer<List<ObjectKey>> onChange) {
         this.clusterId = clusterId;
         this.keys = keys;
         List<String> scopes = namespaces.isEmpty() ? java.util.Collections.singletonList(null) : namespaces;
@@ -56,23 +60,48 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
         add(Kind.INGRESS_CLASS, onChange, null, n -> client.network().v1().ingressClasses().runnableInformer(0));
     }
 
-    private <T extends HasMetadata> void add(Kind kind, Consumer<ObjectKey> onChange, String ns,
+    private <T extends HasMetadata> void add(Kind kind, Consumer<List<ObjectKey>> onChange, String ns,
                                              Function<String, SharedIndexInformer<T>> create) {
         SharedIndexInformer<T> informer = create.apply(ns);
         informer.addEventHandler(new ResourceEventHandler<T>() {
+            /** Between onBeforeList and onList: the keys of the list under way, signalled as one change at its end. */
+            private List<ObjectKey> listing;
+
+            @Override
+            public void onBeforeList(String resourceVersion) {
+                listing = new ArrayList<>();
+            }
+
+            @Override
+            public void onList(String resourceVersion, boolean relist) {
+                List<ObjectKey> keys = listing;
+                listing = null;
+                if (keys != null && !keys.isEmpty()) {
+                    onChange.accept(List.copyOf(keys));
+                }
+            }
+
             @Override
             public void onAdd(T obj) {
-                onChange.accept(key(kind, obj));
+                signal(key(kind, obj));
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                onChange.accept(key(kind, newObj));
+                signal(key(kind, newObj));
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                onChange.accept(key(kind, obj));
+                signal(key(kind, obj));
+            }
+
+            private void signal(ObjectKey key) {
+                if (listing != null) {
+                    listing.add(key);
+                } else {
+                    onChange.accept(List.of(key));
+                }
             }
         });
         informers.computeIfAbsent(kind, k -> new ArrayList<>()).add(informer);

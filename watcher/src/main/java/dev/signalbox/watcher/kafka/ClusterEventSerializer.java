@@ -1,13 +1,13 @@
 package dev.signalbox.watcher.kafka;
 
-import dev.signalbox.schemas.codec.ClusterEventCodec;
-import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.codec.EventLogCodec;
+import dev.signalbox.schemas.event.EventLogRecord;
 import org.apache.kafka.common.serialization.Serializer;
 
-/** Kafka serializer for the events topic: the Kafka side of {@link ClusterEventCodec}, used by the publisher. */
-final class ClusterEventSerializer implements Serializer<ClusterEvent> {
+/** Kafka serializer for the events topic (events and sync markers): the Kafka side of {@link EventLogCodec}. */
+final class ClusterEventSerializer implements Serializer<EventLogRecord> {
     @Override
-    public byte[] serialize(String topic, ClusterEvent data) {
-        return data == null ? null : ClusterEventCodec.encode(data);
+    public byte[] serialize(String topic, EventLogRecord data) {
+        return data == null ? null : EventLogCodec.encode(data);
     }
 }

@@ -2,7 +2,8 @@ package dev.signalbox.watcher.kafka;
 
 import dev.signalbox.schemas.FormatVersion;
 import dev.signalbox.schemas.Topics;
-import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.EventLogCodec;
+import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.Op;
@@ -58,11 +59,16 @@ public final class EventLogReader {
                     throw new IllegalStateException("could not read " + Topics.EVENTS + " to its end within " + timeout);
                 }
                 for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    ClusterEvent e = ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value()).orElse(null);
-                    if (e == null || !clusterId.equals(e.clusterId())) {
+                    EventLogRecord any = EventLogCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value(),
+                            () -> { }).orElse(null);
+                    if (any == null || !clusterId.equals(any.clusterId())) {
                         continue;
                     }
-                    maxEpoch = Math.max(maxEpoch, e.leaderEpoch());
+                    // A sync marker counts for the epoch (a takeover may have published nothing else).
+                    maxEpoch = Math.max(maxEpoch, any.leaderEpoch());
+                    if (!(any instanceof ClusterEvent e)) {
+                        continue;
+                    }
                     entries.put(e.key(), e.op() == Op.DELETE
                             ? LogEntry.tombstone(e.resourceVersion(), e.uid())
                             // An event of an older format is republished in the current one (no version matches).

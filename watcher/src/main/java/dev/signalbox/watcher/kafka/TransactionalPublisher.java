@@ -3,7 +3,10 @@ package dev.signalbox.watcher.kafka;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.RejectedState;
+import dev.signalbox.schemas.event.SyncMarker;
+import dev.signalbox.schemas.event.TransactionMark;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +28,12 @@ import org.slf4j.LoggerFactory;
  * is the same for every watcher of a cluster, so {@code initTransactions()} by a new leader fences the
  * old one even while the old one still believes it leads.
  *
- * <p>One thread ("signalbox-publisher") drains the queue and sends everything it found in one
- * transaction, committing as soon as the queue is empty: no artificial delay. What an error means is
+ * <p>The unit of the queue is a source change: a list of records that must be committed in one
+ * transaction (a manifest file's objects, a takeover's reconcile with its {@link SyncMarker}). One thread
+ * ("signalbox-publisher") drains the queue and sends every change it found in one transaction, committing
+ * as soon as the queue is empty: no artificial delay, and a change is never split across transactions.
+ * Every record is stamped with the transaction's {@link TransactionMark} (this producer's session, a
+ * sequence number, and how many records the transaction holds), so readers can tell when they have it whole. What an error means is
  * decided by {@link TransactionErrors}: a commit that timed out is committed again (Kafka's contract: its
  * outcome is unknown, and an abort would be refused); a failed transaction is aborted and the same batch
  * sent again after an interruptible back-off; a fenced or unusable producer ends the thread, and
@@ -49,16 +56,19 @@ public final class TransactionalPublisher implements AutoCloseable {
         }
     }
 
-    private final KafkaProducer<String, ClusterEvent> producer;
+    private final KafkaProducer<String, EventLogRecord> producer;
     private final String transactionalId;
     private final String bootstrapServers;
-    private final BlockingQueue<ClusterEvent> queue = new LinkedBlockingQueue<>();
+    private final BlockingQueue<List<EventLogRecord>> queue = new LinkedBlockingQueue<>();
+    /** Tells this producer's transactions from those of another instance with the same id and epoch. */
+    private final String session = String.format("%08x", new java.security.SecureRandom().nextInt());
+    private long sequence;
     private final AtomicLong committed;
     private volatile boolean fenced;
     private volatile boolean closed;
     private volatile Thread thread;
 
-    private TransactionalPublisher(KafkaProducer<String, ClusterEvent> producer, String transactionalId, String bootstrapServers,
+    private TransactionalPublisher(KafkaProducer<String, EventLogRecord> producer, String transactionalId, String bootstrapServers,
                                    AtomicLong committed) {
         this.producer = producer;
         this.transactionalId = transactionalId;
@@ -115,7 +125,7 @@ public final class TransactionalPublisher implements AutoCloseable {
         p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "50");
         // Name the producer after its cluster in broker logs and metrics.
         p.put(ProducerConfig.CLIENT_ID_CONFIG, txId);
-        KafkaProducer<String, ClusterEvent> producer = new KafkaProducer<>(p, new StringSerializer(), new ClusterEventSerializer());
+        KafkaProducer<String, EventLogRecord> producer = new KafkaProducer<>(p, new StringSerializer(), new ClusterEventSerializer());
         try {
             producer.partitionsFor(Topics.EVENTS);
         } catch (RuntimeException e) {
@@ -138,9 +148,31 @@ public final class TransactionalPublisher implements AutoCloseable {
         t.start();
     }
 
-    /** Queues one event for the next transaction. Any thread. */
+    /** Queues one event, a change of its own, for the next transaction. Any thread. */
     public void enqueue(ClusterEvent event) {
-        queue.add(event);
+        queue.add(List.of(event));
+    }
+
+    /** Queues one source change: these records are committed in one transaction, never split. Any thread. */
+    public void enqueue(List<? extends EventLogRecord> change) {
+        if (!change.isEmpty()) {
+            queue.add(List.copyOf(change));
+        }
+    }
+
+    /** Stamps every record of the next transaction with its mark (the epoch is the first record's). */
+    private List<EventLogRecord> stamped(List<? extends EventLogRecord> batch) {
+        TransactionMark mark = new TransactionMark(transactionalId, session, batch.get(0).leaderEpoch(), sequence + 1,
+                batch.size());
+        List<EventLogRecord> out = new ArrayList<>(batch.size());
+        for (EventLogRecord r : batch) {
+            out.add(r instanceof ClusterEvent e ? withinLimit(e).withTransaction(mark) : ((SyncMarker) r).withTransaction(mark));
+        }
+        return out;
+    }
+
+    private static int eventsIn(List<? extends EventLogRecord> batch) {
+        return (int) batch.stream().filter(r -> r instanceof ClusterEvent).count();
     }
 
     /**
@@ -155,8 +187,9 @@ public final class TransactionalPublisher implements AutoCloseable {
         }
         try {
             producer.beginTransaction();
-            events.forEach(e -> producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), withinLimit(e))));
+            stamped(events).forEach(r -> producer.send(new ProducerRecord<>(Topics.EVENTS, r.recordKey(), r)));
             producer.commitTransaction();
+            sequence++;
             committed.addAndGet(events.size());
         } catch (KafkaException | IllegalStateException e) {
             if (TransactionErrors.isFencing(e)) {
@@ -173,11 +206,14 @@ public final class TransactionalPublisher implements AutoCloseable {
     }
 
     private void run(Consumer<Loss> onLost) {
-        List<ClusterEvent> batch = new ArrayList<>();
+        List<EventLogRecord> batch = new ArrayList<>();
+        List<List<EventLogRecord>> changes = new ArrayList<>();
         try {
             while (!closed) {
-                batch.add(queue.take());
-                queue.drainTo(batch);
+                changes.add(queue.take());
+                queue.drainTo(changes);
+                changes.forEach(batch::addAll);
+                changes.clear();
                 Loss loss = deliver(batch);
                 if (loss != null) {
                     fenced |= loss instanceof Loss.Fenced;
@@ -196,12 +232,13 @@ public final class TransactionalPublisher implements AutoCloseable {
      *
      * @return null once committed (or closing), else why this producer cannot go on
      */
-    private Loss deliver(List<ClusterEvent> batch) throws InterruptedException {
+    private Loss deliver(List<EventLogRecord> batch) throws InterruptedException {
+        List<EventLogRecord> records = stamped(batch);
         while (!closed) {
             try {
                 producer.beginTransaction();
-                for (ClusterEvent e : batch) {
-                    producer.send(new ProducerRecord<>(Topics.EVENTS, e.key().recordKey(), withinLimit(e)));
+                for (EventLogRecord r : records) {
+                    producer.send(new ProducerRecord<>(Topics.EVENTS, r.recordKey(), r));
                 }
             } catch (KafkaException | IllegalStateException e) {
                 if (closed) {
@@ -217,7 +254,8 @@ public final class TransactionalPublisher implements AutoCloseable {
             while (true) {
                 try {
                     producer.commitTransaction();
-                    committed.addAndGet(batch.size());
+                    sequence++;
+                    committed.addAndGet(eventsIn(batch));
                     return null;
                 } catch (KafkaException | IllegalStateException e) {
                     if (closed) {

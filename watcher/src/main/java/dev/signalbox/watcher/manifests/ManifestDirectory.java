@@ -43,7 +43,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private final Path root;
     private final String clusterId;
     private final KeyRing keys;
-    private final Consumer<ObjectKey> onChange;
+    private final Consumer<List<ObjectKey>> onChange;
     private final WatchService watchService;
     private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
     private final Map<Path, FileState> files = new HashMap<>();
@@ -53,7 +53,11 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private record FileState(String text, List<Observed> objects) {
     }
 
-    public ManifestDirectory(Path root, String clusterId, KeyRing keys, Consumer<ObjectKey> onChange) {
+    /**
+     * @param onChange called once per scan with every key whose object appeared, changed or went away: one
+     *                 source change, published in one transaction
+     */
+    public ManifestDirectory(Path root, String clusterId, KeyRing keys, Consumer<List<ObjectKey>> onChange) {
         this.keys = keys;
         this.root = root;
         this.clusterId = clusterId;
@@ -94,7 +98,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
         }
     }
 
-    /** Rescans the tree; signals every key whose object appeared, changed or went away. */
+    /** Rescans the tree; signals every key whose object appeared, changed or went away, as one change. */
     synchronized void scan() {
         Set<Path> seen = new HashSet<>();
         try (Stream<Path> walk = Files.walk(root)) {
@@ -125,7 +129,10 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
         objects = Map.copyOf(merged);
         Set<ObjectKey> keys = new HashSet<>(before.keySet());
         keys.addAll(merged.keySet());
-        keys.stream().filter(k -> !Objects.equals(before.get(k), merged.get(k))).sorted().forEach(onChange);
+        List<ObjectKey> changed = keys.stream().filter(k -> !Objects.equals(before.get(k), merged.get(k))).sorted().toList();
+        if (!changed.isEmpty()) {
+            onChange.accept(changed);
+        }
     }
 
     private void load(Path p) {

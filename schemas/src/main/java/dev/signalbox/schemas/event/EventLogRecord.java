@@ -1,0 +1,23 @@
+package dev.signalbox.schemas.event;
+
+import java.time.Instant;
+
+/**
+ * A record of the events topic: a change of one object ({@link ClusterEvent}) or the end of a watcher's
+ * initial list ({@link SyncMarker}). Decoded by {@link dev.signalbox.schemas.codec.EventLogCodec}.
+ */
+public sealed interface EventLogRecord permits ClusterEvent, SyncMarker {
+    int formatVersion();
+
+    String clusterId();
+
+    long leaderEpoch();
+
+    Instant observedAt();
+
+    /** The watcher transaction it was committed in; null for records written outside one (older watchers, tools). */
+    TransactionMark transaction();
+
+    /** The Kafka record key. */
+    String recordKey();
+}
