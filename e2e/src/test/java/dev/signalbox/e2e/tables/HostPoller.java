@@ -1,19 +1,16 @@
 package dev.signalbox.e2e.tables;
 
-import dev.signalbox.testing.RawHttp;
+import dev.signalbox.rawhttp.RawHttp;
+import dev.signalbox.rawhttp.RawHttpConnection;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A client that asks a proxy for one host every millisecond on a kept-alive connection (read with
- * {@link RawHttp}) and writes down every distinct answer in order, so a test can say whether anything but
+ * A client that asks a proxy for one host every millisecond on a kept-alive connection
+ * ({@link RawHttpConnection}) and writes down every distinct answer in order, so a test can say whether anything but
  * the old and the new answer was ever seen. An answer is the status and, for a 200, the echo backend's name.
  * Runs on a thread of its own until {@link #stop()}.
  */
@@ -34,27 +31,14 @@ final class HostPoller implements AutoCloseable {
     }
 
     private void run() {
-        byte[] request = ("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         while (running) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-                s.setSoTimeout(5000);
-                s.setTcpNoDelay(true);
-                OutputStream out = s.getOutputStream();
-                InputStream in = new java.io.BufferedInputStream(s.getInputStream());
-                while (running) {
-                    out.write(request);
-                    out.flush();
-                    RawHttp.Message m = RawHttp.readResponse(in, false);
-                    if (m == null) {
-                        break;
-                    }
-                    note(answer(m));
-                    if ("close".equalsIgnoreCase(m.get("connection"))) {
-                        break;
-                    }
+            try (RawHttpConnection c = RawHttpConnection.open(port, Duration.ofSeconds(2), Duration.ofSeconds(5))) {
+                while (running && !c.isClosed()) {
+                    note(answer(c.get(host, "/")));
                     LockSupport.parkNanos(1_000_000);
                 }
+            } catch (java.io.EOFException e) {
+                // A kept-alive connection the proxy closed between two requests: not an answer; connect again.
             } catch (IOException e) {
                 note("io: " + e.getClass().getSimpleName());
                 LockSupport.parkNanos(1_000_000);

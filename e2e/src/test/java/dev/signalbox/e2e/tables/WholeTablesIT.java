@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code -Dsignalbox.tables.ingresses=1000} sizes the start-up case.
  */
 class WholeTablesIT {
+    private static final Manifests MANIFESTS = new Manifests("bench");
+
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int CHANGES = Integer.getInteger("signalbox.tables.changes", 100);
 
@@ -50,8 +52,8 @@ class WholeTablesIT {
             TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
             write("class.yaml", Manifests.ingressClass());
             for (int i = 0; i < count; i++) {
-                write("app-" + i + ".yaml", Manifests.service("app-" + i, a.port()) + "---\n"
-                        + Manifests.ingress("app-" + i, "app-" + i + ".test", "/", "app-" + i));
+                write("app-" + i + ".yaml", MANIFESTS.service("app-" + i, a.port()) + "---\n"
+                        + MANIFESTS.ingress("app-" + i, "app-" + i + ".test", "/", "app-" + i));
             }
             // The compiler and the proxy first, as a rolling start may order them: they get 5 s to become ready
             // on their own (they must not: there is no table yet), then the watcher starts.
@@ -110,7 +112,7 @@ class WholeTablesIT {
             String bootstrap = kafka.bootstrapServers();
             TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
             write("class.yaml", Manifests.ingressClass());
-            write("seed.yaml", Manifests.service("seed", a.port()) + "---\n" + Manifests.ingress("seed", "seed.test", "/", "seed"));
+            write("seed.yaml", MANIFESTS.service("seed", a.port()) + "---\n" + MANIFESTS.ingress("seed", "seed.test", "/", "seed"));
             try (Pipeline p = Pipeline.start(bootstrap, "local", dir, 1)) {
                 ProxyNode proxy = p.proxies().get(0);
                 p.awaitServed("seed.test", WAIT);
@@ -128,11 +130,11 @@ class WholeTablesIT {
                         try (HostPoller poller = new HostPoller(proxy.httpPort(), host)) {
                             Await.until(host + " answers " + oldAnswer, WAIT, () -> oldAnswer.equals(poller.last()));
                             switch (phase) {
-                                case 0 -> write(file, Manifests.service("c" + i, a.port()) + "---\n"
-                                        + Manifests.ingress("c" + i, host, "/", "c" + i));
-                                case 1 -> write(file, Manifests.service("c" + i, a.port()) + "---\n"
-                                        + Manifests.service("c" + i + "b", b.port()) + "---\n"
-                                        + Manifests.ingress("c" + i, host, "/", "c" + i + "b"));
+                                case 0 -> write(file, MANIFESTS.service("c" + i, a.port()) + "---\n"
+                                        + MANIFESTS.ingress("c" + i, host, "/", "c" + i));
+                                case 1 -> write(file, MANIFESTS.service("c" + i, a.port()) + "---\n"
+                                        + MANIFESTS.service("c" + i + "b", b.port()) + "---\n"
+                                        + MANIFESTS.ingress("c" + i, host, "/", "c" + i + "b"));
                                 default -> Files.delete(dir.resolve(file));
                             }
                             Await.until(host + " answers " + newAnswer, WAIT, () -> newAnswer.equals(poller.last()));

@@ -3,7 +3,7 @@ package dev.signalbox.compiler.kafka;
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.Topics;
-import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
 import java.time.Duration;
@@ -99,7 +99,9 @@ public final class ReplayCursor implements AutoCloseable {
     }
 
     private void fold(ConsumerRecord<byte[], byte[]> r) {
-        ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value()).ifPresent(model::apply);
+        // Events and sync markers, as the compiler and Replay fold them (a cluster never synced gets a diagnostic).
+        EventLogCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value(), () -> { })
+                .ifPresent(e -> EventFold.apply(model, e));
         events++;
     }
 
