@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
@@ -29,23 +28,20 @@ final class AuditOptions {
     /** How long to wait for a broker to answer before exit 3. */
     static final java.time.Duration CONNECT_WAIT = java.time.Duration.ofSeconds(5);
 
-    enum Output { table, json }
-
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
     @Mixin
     KafkaOption kafka;
 
-    @Option(names = "--output", defaultValue = "table", paramLabel = "table|json",
-            description = "A table for people, or one JSON document on stdout for tools.")
-    Output output;
+    @Mixin
+    OutputOption output;
 
     /** The clock relative times are read against; tests fix it. */
     Clock clock = Clock.systemUTC();
 
     boolean json() {
-        return output == Output.json;
+        return output.json();
     }
 
     PrintWriter out() {
@@ -75,6 +71,7 @@ final class AuditOptions {
 
     /** Opens the logs, runs the question, and turns Kafka being away into exit status 3 with a message. */
     int run(Function<AuditLog, Integer> question) {
+        KafkaOption.quietClientLogs();
         try (AuditLog log = AuditLog.open(kafka.bootstrap(), CONNECT_WAIT)) {
             return question.apply(log);
         } catch (KafkaUnavailable e) {

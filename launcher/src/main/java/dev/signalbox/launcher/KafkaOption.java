@@ -14,4 +14,12 @@ final class KafkaOption {
     String bootstrap() {
         return HostAndPort.bootstrap(servers);
     }
+
+    /**
+     * For one-shot commands, which report Kafka's state themselves: the clients' reconnect warnings (several
+     * a second while a broker is down) would only bury the answer. Call before the first client is made.
+     */
+    static void quietClientLogs() {
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+    }
 }

@@ -54,16 +54,6 @@ final class TopicsCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "create or check is required");
     }
 
-    /** How the answer is printed. */
-    enum Output { table, json }
-
-    /** {@code --output table|json}. */
-    static final class OutputOption {
-        @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "table|json",
-                description = "table for people; json: one JSON document on stdout (topics, problems, breaks), nothing else there.")
-        Output output;
-    }
-
     /** {@code --kafka-config FILE}: Kafka client settings for the admin client. */
     static final class KafkaConfigOption {
         @Spec(Spec.Target.MIXEE)
@@ -75,9 +65,7 @@ final class TopicsCommand implements Runnable {
         Path file;
 
         Map<String, String> settings() {
-            // A one-shot command reports Kafka's state itself: the admin client's reconnect warnings
-            // (one a second while a broker is down) would only bury the answer.
-            System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+            KafkaOption.quietClientLogs();
             if (file == null) {
                 return Map.of();
             }
@@ -133,7 +121,7 @@ final class TopicsCommand implements Runnable {
                 Map<String, DescribedTopic> found = topics.describe(required.stream().map(TopicRequirement::name).toList());
                 for (TopicRequirement r : required) {
                     DescribedTopic t = found.get(r.name());
-                    if (output.output == Output.json) {
+                    if (output.json()) {
                         continue;
                     }
                     if (created.contains(r.name()) && t != null) {
@@ -143,7 +131,7 @@ final class TopicsCommand implements Runnable {
                         out.println("exists  " + r.name() + " (left as it is)");
                     }
                 }
-                return report(out, output.output, required, found, created, kafka.bootstrap());
+                return report(out, output.format, required, found, created, kafka.bootstrap());
             } catch (TopicsException e) {
                 return failed(e);
             }
@@ -170,7 +158,7 @@ final class TopicsCommand implements Runnable {
             try (KafkaTopics topics = KafkaTopics.connect(kafka.bootstrap(), kafkaConfig.settings(), TIMEOUT)) {
                 topics.brokerCount();
                 Map<String, DescribedTopic> found = topics.describe(required.stream().map(TopicRequirement::name).toList());
-                return report(System.out, output.output, required, found, List.of(), kafka.bootstrap());
+                return report(System.out, output.format, required, found, List.of(), kafka.bootstrap());
             } catch (TopicsException e) {
                 return failed(e);
             }
@@ -186,11 +174,11 @@ final class TopicsCommand implements Runnable {
     }
 
     /** Prints the topics and the problems; 1 when one breaks Signalbox, else 0. */
-    static int report(PrintStream out, Output output, List<TopicRequirement> required, Map<String, DescribedTopic> found,
+    static int report(PrintStream out, OutputOption.Format output, List<TopicRequirement> required, Map<String, DescribedTopic> found,
                       List<String> created, String bootstrap) {
         List<TopicProblem> problems = TopicCheck.check(required, found, bootstrap);
         boolean breaks = TopicCheck.breaks(problems);
-        if (output == Output.json) {
+        if (output == OutputOption.Format.json) {
             List<TopicRow> topics = required.stream().map(r -> {
                 DescribedTopic t = found.get(r.name());
                 return new TopicRow(r.name(), t != null, created.contains(r.name()), t == null ? null : t.partitions(),
