@@ -24,7 +24,8 @@ import picocli.CommandLine.Option;
             + "wildcard), the rule and path type, the Ingress, the backend and its endpoints then, the TLS "
             + "certificate, and the events that last changed the route. For a miss, why: no such host, no such path "
             + "(with the host's paths), an Ingress of another class, or no ready endpoint (503). Exit 1 when the "
-            + "request would not be served (404, 503, 400).")
+            + "request would not be served (404, 503, 400). --at a time older than every kept snapshot: on the table "
+            + "recompiled from the events, as show does (no lastChangedBy).")
 final class ExplainCommand implements Callable<Integer> {
     /** How far back lastChangedBy looks for the version that last changed the route. */
     static final int LAST_CHANGE_LOOKBACK = 100;
@@ -55,32 +56,37 @@ final class ExplainCommand implements Callable<Integer> {
     public Integer call() {
         return audit.run(log -> {
             log.prepareEvents();
-            Optional<Entry> e = SnapshotChoice.pick(choice, log, audit);
-            if (e.isEmpty()) {
+            Optional<SnapshotChoice.Picked> p = SnapshotChoice.pickOrRecompile(choice, log, audit);
+            if (p.isEmpty()) {
                 return AuditOptions.NEGATIVE;
             }
+            Optional<Entry> e = Optional.of(p.get().entry());
             Explanation x = Explain.explain(e.get().snapshot(), host, path, method, https, List.of());
             if (x.status() == 404 && x.virtualHost() == null) {
                 // Only an unknown host needs the events: was it named by an Ingress that is not ours?
                 List<ForeignIngress> foreign = log.foreignIngresses(e.get().snapshot());
                 x = Explain.explain(e.get().snapshot(), host, path, method, https, foreign);
             }
-            if (x.route() != null) {
+            // A recompiled table has no snapshots before it to compare with: no lastChangedBy.
+            if (x.route() != null && !p.get().isRecompiled()) {
                 x = x.withLastChangedBy(log.lastChanged(e.get(), x.virtualHost(), x.route().path(), x.backend().id(),
                         LAST_CHANGE_LOOKBACK));
             }
             if (audit.json()) {
-                audit.printJson(x);
+                com.fasterxml.jackson.databind.node.ObjectNode doc = dev.signalbox.schemas.codec.Json.MAPPER.valueToTree(x);
+                p.get().describe(doc);
+                audit.printJson(doc);
             } else {
-                print(x, e.get());
+                print(x, p.get());
             }
             return x.matched() ? AuditOptions.DONE : AuditOptions.NEGATIVE;
         });
     }
 
-    private void print(Explanation x, Entry e) {
+    private void print(Explanation x, SnapshotChoice.Picked picked) {
         var out = audit.out();
-        out.println("version " + x.version() + " (published " + audit.when(e.publishedAt()) + ")");
+        out.println(picked.isRecompiled() ? "recompiled from the events up to " + picked.at() + " (no snapshot of then is kept)"
+                : "version " + x.version() + " (published " + audit.when(picked.entry().publishedAt()) + ")");
         out.println("status      " + x.status() + (x.matched() ? "" : " (not served)"));
         out.println("reason      " + x.reason());
         if (x.virtualHost() != null) {

@@ -25,7 +25,10 @@ import picocli.CommandLine.Option;
         showDefaultValues = true, sortOptions = false,
         description = "Prints the routing table of snapshot N (--version) or the one in force at T (--at), found without "
             + "scanning the log. JSON: the document a proxy's /routes serves (version, createdAt, hash, table), "
-            + "plus publishedAt. Exit 1 when there is no such snapshot.")
+            + "plus publishedAt and recompiledFromEvents. For a time older than every snapshot still kept (the snapshots "
+            + "topic keeps 30 days), the table is recompiled from the events published up to then (kept forever), cut at "
+            + "whole watcher transactions, and said so on stderr; JSON: recompiledFromEvents true, version null, the "
+            + "events topic's offsets. Exit 1 when there is no such snapshot.")
 final class ShowCommand implements Callable<Integer> {
     @Mixin
     AuditOptions audit;
@@ -43,17 +46,23 @@ final class ShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return audit.run(log -> {
-            Optional<Entry> e = SnapshotChoice.pick(choice, log, audit);
-            if (e.isEmpty()) {
+            Optional<SnapshotChoice.Picked> p = SnapshotChoice.pickOrRecompile(choice, log, audit);
+            if (p.isEmpty()) {
                 return AuditOptions.NEGATIVE;
             }
-            RoutingSnapshot s = host == null ? e.get().snapshot() : onlyHost(e.get().snapshot(), host);
+            Entry e = p.get().entry();
+            RoutingSnapshot s = host == null ? e.snapshot() : onlyHost(e.snapshot(), host);
             if (audit.json()) {
                 ObjectNode doc = RoutesDocument.tree(s, List.of());
-                doc.put("publishedAt", e.get().publishedAt().toString());
+                if (e.publishedAt() == null) {
+                    doc.putNull("publishedAt");
+                } else {
+                    doc.put("publishedAt", e.publishedAt().toString());
+                }
+                p.get().describe(doc);
                 audit.printJson(doc);
             } else {
-                print(s, e.get());
+                print(s, p.get());
             }
             return AuditOptions.DONE;
         });
@@ -69,10 +78,14 @@ final class ShowCommand implements Callable<Integer> {
                 s.contentHash(), filtered);
     }
 
-    private void print(RoutingSnapshot s, Entry e) {
+    private void print(RoutingSnapshot s, SnapshotChoice.Picked picked) {
         var out = audit.out();
-        out.println("version " + s.version() + "  published " + audit.when(e.publishedAt()) + "  created "
-                + s.createdAt() + "  " + s.contentHash());
+        if (picked.isRecompiled()) {
+            out.println("recompiled from the events up to " + picked.at() + " (no snapshot of then is kept)  " + s.contentHash());
+        } else {
+            out.println("version " + s.version() + "  published " + audit.when(picked.entry().publishedAt()) + "  created "
+                    + s.createdAt() + "  " + s.contentHash());
+        }
         Map<String, Backend> backends = s.table().backends().stream().collect(Collectors.toMap(Backend::id, Function.identity()));
         TextTable rows = new TextTable("HOST", "PATH", "TYPE", "BACKEND", "ENDPOINTS", "INGRESS");
         for (VirtualHost vh : s.table().virtualHosts()) {

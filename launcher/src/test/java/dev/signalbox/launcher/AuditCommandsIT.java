@@ -11,7 +11,10 @@ import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.Topics;
+import dev.signalbox.compiler.kafka.Replay;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
+import dev.signalbox.schemas.codec.EventLogCodec;
+import dev.signalbox.schemas.event.TransactionMark;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.event.ClusterEvent;
@@ -41,6 +44,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -224,7 +230,7 @@ class AuditCommandsIT {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE - 2)
+    @Order(Integer.MAX_VALUE - 3)
     void fleetShowsTwoProxiesTheVersionTheyServeThenOneStopped() throws Exception {
         ProxyNode one = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "proxy-a", "127.0.0.1", 0, 0,
                 Duration.ofSeconds(2), Duration.ofSeconds(30)));
@@ -280,7 +286,7 @@ class AuditCommandsIT {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE - 1)
+    @Order(Integer.MAX_VALUE - 2)
     void verifyReproducesEveryVersionFromTheEvents() throws Exception {
         Result r = run("verify", "--output", "json");
         assertEquals(0, r.status, r.err);
@@ -291,7 +297,7 @@ class AuditCommandsIT {
     }
 
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     void verifyFindsAHandWrittenSnapshotRecordAndNamesItsVersion() throws Exception {
         try (SnapshotLog log = SnapshotLog.connectForAudit(kafka.bootstrapServers(), "audit-it-forger")) {
             RoutingSnapshot real = log.version(pathChanged, WAIT).orElseThrow().snapshot();
@@ -320,6 +326,81 @@ class AuditCommandsIT {
                 .path("path").asText(), r.out);
         Result text = run("verify");
         assertTrue(text.out.contains("first difference: version " + pathChanged), text.out);
+    }
+
+    /** Last: deletes the oldest snapshot records, as retention does after 30 days. */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void showAndExplainAtATimeOlderThanEveryKeptSnapshotRecompileFromTheEvents() throws Exception {
+        JsonNode kept = run("show", "--output", "json", "--version", String.valueOf(added)).json();
+        Result before = run("show", "--output", "json", "--at", afterAdded.toString());
+        assertEquals(added, before.json().path("version").asLong(), before.err);
+        assertEquals(false, before.json().path("recompiledFromEvents").asBoolean(true), before.out);
+        long oldestKept;
+        try (SnapshotLog log = SnapshotLog.connectForAudit(kafka.bootstrapServers(), "audit-it-retention")) {
+            oldestKept = log.version(scaledUp, WAIT).orElseThrow().firstOffset();
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.deleteRecords(Map.of(SnapshotLog.PARTITION, RecordsToDelete.beforeOffset(oldestKept))).all().get();
+        }
+
+        Result show = run("show", "--output", "json", "--at", afterAdded.toString());
+        assertEquals(0, show.status, show.err);
+        JsonNode doc = show.json();
+        assertTrue(doc.path("recompiledFromEvents").asBoolean(), show.out);
+        assertTrue(doc.path("version").isNull(), show.out);
+        assertEquals(kept.path("hash").asText(), doc.path("hash").asText(), "the table version " + added + " held");
+        assertEquals(kept.path("table"), doc.path("table"));
+        assertEquals(0, doc.path("heldBackRecords").asInt(), show.out);
+        assertTrue(show.err.contains("no snapshot of " + afterAdded + " is kept (oldest: version " + scaledUp
+                + " published "), show.err);
+        assertTrue(show.err.contains("recompiled from the events up to " + afterAdded), show.err);
+
+        Result table = run("show", "--at", afterAdded.toString());
+        assertEquals(0, table.status, table.err);
+        assertTrue(table.out.startsWith("recompiled from the events up to " + afterAdded), table.out);
+        assertTrue(table.out.contains("/checkout"), table.out);
+
+        Result x = run("explain", "--output", "json", "--host", HOST, "--path", "/checkout", "--https", "--at",
+                afterAdded.toString());
+        assertEquals(0, x.status, x.err);
+        assertEquals(200, x.json().path("status").asInt(), x.out);
+        assertTrue(x.json().path("recompiledFromEvents").asBoolean(), x.out);
+
+        // A time a kept snapshot covers is still answered by it.
+        Result still = run("show", "--output", "json", "--at", afterScaledUp.toString());
+        assertEquals(scaledUp, still.json().path("version").asLong(), still.err);
+        assertEquals(false, still.json().path("recompiledFromEvents").asBoolean(true), still.out);
+    }
+
+    /** A cut by time inside a watcher transaction leaves the whole transaction out (issue 21). */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aCutByTimeKeepsWholeTransactionsOnly() throws Exception {
+        // One transaction of two records in two partitions, the second published two seconds after the first.
+        // Ahead of every other event (the broker takes timestamps up to an hour ahead).
+        Instant t = Instant.now().plus(Duration.ofMinutes(10)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        TransactionMark mark = new TransactionMark("signalbox-watcher-c9", "session", 1, 1, 2);
+        long first = sendAt(0, t, ClusterEvent.upsert(new ObjectKey("c9", Kind.SERVICE, "shop", "a"), "uid-a", "1",
+                t, 1, new ServiceState("ClusterIP", null, List.of())).withTransaction(mark));
+        sendAt(1, t.plusSeconds(2), ClusterEvent.upsert(new ObjectKey("c9", Kind.SERVICE, "shop", "b"), "uid-b", "1",
+                t, 1, new ServiceState("ClusterIP", null, List.of())).withTransaction(mark));
+
+        Replay.AtTime between = Replay.tableAtTime(kafka.bootstrapServers(), t.plusSeconds(1), WAIT);
+        assertEquals(1, between.heldBack(), between.toString());
+        assertEquals(first, between.provenance().get(0).nextOffset(), "cut before the transaction's first record");
+        assertEquals(first + 1, between.byTime().get(0).nextOffset(), "the time alone would have cut after it");
+
+        Replay.AtTime after = Replay.tableAtTime(kafka.bootstrapServers(), t.plusSeconds(3), WAIT);
+        assertEquals(0, after.heldBack(), after.toString());
+        assertEquals(after.byTime(), after.provenance());
+    }
+
+    private static long sendAt(int partition, Instant time, ClusterEvent e) throws Exception {
+        long offset = events.send(new ProducerRecord<>(Topics.EVENTS, partition, time.toEpochMilli(), e.key().recordKey(),
+                EventLogCodec.encode(e))).get().offset();
+        events.flush();
+        return offset;
     }
 
     @Test
