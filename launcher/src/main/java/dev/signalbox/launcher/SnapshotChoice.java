@@ -63,6 +63,9 @@ final class SnapshotChoice {
             doc.put("recompiledFromEvents", isRecompiled());
             if (isRecompiled()) {
                 doc.putNull("version");
+                if (doc.has("previousVersion")) {
+                    doc.putNull("previousVersion");
+                }
                 doc.put("at", at.toString());
                 doc.set("eventOffsets", offsets(recompiled.provenance()));
                 doc.set("eventOffsetsByTime", offsets(recompiled.byTime()));
