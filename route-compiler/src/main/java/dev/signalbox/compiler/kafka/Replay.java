@@ -137,9 +137,11 @@ public final class Replay {
         }
     }
 
-    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
+    /** A group-less reader of committed events, as replays ({@link ReplayCursor} too) read the log. */
+    static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-replay");
         // Replay sees what the compiler saw: committed events only.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // A reader with no group: nothing to commit.

@@ -11,13 +11,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * {@link Replay} for many snapshots in version order: one model folded forward from the start of the events
@@ -32,16 +29,7 @@ public final class ReplayCursor implements AutoCloseable {
     private long events;
 
     public ReplayCursor(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-replay");
-        // Replay sees what the compiler saw: committed events only.
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // A reader with no group: nothing to commit.
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        // Replay reads the whole log: take big bites.
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = Replay.consumer(bootstrapServers);
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo i : consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30))) {
             partitions.add(new TopicPartition(i.topic(), i.partition()));
