@@ -326,18 +326,16 @@ public final class AuditLog implements AutoCloseable {
     }
 
     private KafkaConsumer<byte[], byte[]> newEventsConsumer() {
-        {
-            Properties p = new Properties();
-            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-            p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-audit-events");
-            // The compiler saw committed events only; so do its causes.
-            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            // A reader with no group: nothing to commit.
-            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-            // No JMX reporter: a command lives for a second; registering MBeans is a good part of that.
-            p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-            return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        }
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-audit-events");
+        // The compiler saw committed events only; so do its causes.
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // A reader with no group: nothing to commit.
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        // No JMX reporter: a command lives for a second; registering MBeans is a good part of that.
+        p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override
