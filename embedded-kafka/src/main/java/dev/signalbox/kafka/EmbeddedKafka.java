@@ -89,7 +89,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             // Three or more nodes: an acks=all write (every producer here is transactional, hence acks=all)
             // is acknowledged only once two replicas have it, so losing one broker loses no acknowledged
             // event. The internal topics keep their defaults: 3 replicas, transaction log min ISR 2.
-            p.put("min.insync.replicas", String.valueOf(TopicAdmin.minInsyncReplicas((short) 3)));
+            p.put("min.insync.replicas", String.valueOf(dev.signalbox.schemas.topics.TopicRequirements.minInsyncReplicas(3)));
         }
         // One partition each: fewer files and a faster start; a handful of clients needs no spread.
         p.put("offsets.topic.num.partitions", "1");

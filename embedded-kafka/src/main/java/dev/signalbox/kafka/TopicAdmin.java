@@ -16,18 +16,13 @@ public final class TopicAdmin {
     }
 
     /**
-     * Creates the events, snapshots and compiler model topics with {@code replicationFactor} replicas; with
-     * three or more each topic also gets {@link #minInsyncReplicas}, so that an acks=all write (every
-     * producer of the pipeline is transactional) survives the loss of any one broker.
+     * Creates every missing Signalbox topic ({@link TopicRequirements#all}) with {@code replicationFactor}
+     * replicas; with three or more each topic also gets {@link TopicRequirements#minInsyncReplicas}, so that an
+     * acks=all write (every producer of the pipeline is transactional) survives the loss of any one broker.
      */
     public static void ensureTopics(String bootstrapServers, int eventPartitions, short replicationFactor) {
         try (KafkaTopics topics = KafkaTopics.connect(bootstrapServers, Map.of(), Duration.ofSeconds(30))) {
             topics.createMissing(TopicRequirements.all(eventPartitions), Optional.of((int) replicationFactor));
         }
-    }
-
-    /** See {@link TopicRequirements#minInsyncReplicas}. */
-    public static int minInsyncReplicas(short replicationFactor) {
-        return TopicRequirements.minInsyncReplicas(replicationFactor);
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.signalbox.schemas.topics.TopicRequirements;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +33,9 @@ class KafkaClusterTest {
 
     @Test
     void minInsyncReplicasIsAMajorityFromThreeReplicasOn() {
-        assertEquals(1, TopicAdmin.minInsyncReplicas((short) 1));
-        assertEquals(1, TopicAdmin.minInsyncReplicas((short) 2));
-        assertEquals(2, TopicAdmin.minInsyncReplicas((short) 3));
-        assertEquals(3, TopicAdmin.minInsyncReplicas((short) 5));
+        assertEquals(1, TopicRequirements.minInsyncReplicas(1));
+        assertEquals(1, TopicRequirements.minInsyncReplicas(2));
+        assertEquals(2, TopicRequirements.minInsyncReplicas(3));
+        assertEquals(3, TopicRequirements.minInsyncReplicas(5));
     }
 }
