@@ -83,7 +83,8 @@ final class ProxyCommand implements Callable<Integer> {
 
     ProxyConfig config() {
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
-                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies);
+                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies)
+                .withKafkaSettings(kafka.settings());
         try {
             // Proxies only open: every key id a record may name must be here, so no active key is chosen.
             config = config.withKeys(KeyRing.configured(encryptionKeys, System.getenv(KeyRing.ENV), null));

@@ -100,7 +100,7 @@ final class SnapshotChoice {
             o.message("signalbox: no snapshot was in force at " + t + oldest(log));
             return Optional.empty();
         }
-        Replay.AtTime r = Replay.tableAtTime(o.kafka.bootstrap(), t, AuditLog.TIMEOUT);
+        Replay.AtTime r = Replay.tableAtTime(o.kafka.connection(), t, AuditLog.TIMEOUT);
         Entry old = oldest.get();
         o.message("signalbox: no snapshot of " + t + " is kept (oldest: version " + old.snapshot().version()
                 + " published " + old.publishedAt() + "); recompiled from the events up to " + t + " (events topic offsets "

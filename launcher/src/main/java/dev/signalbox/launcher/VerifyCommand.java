@@ -70,7 +70,7 @@ final class VerifyCommand implements Callable<Integer> {
             ObjectNode first = null;
             long t0 = System.nanoTime();
             long lastProgress = t0;
-            try (ReplayCursor replay = new ReplayCursor(audit.kafka.bootstrap())) {
+            try (ReplayCursor replay = new ReplayCursor(audit.kafka.connection())) {
                 long next = start;
                 boolean done = false;
                 while (!done && next < end) {
@@ -86,7 +86,7 @@ final class VerifyCommand implements Callable<Integer> {
                         }
                         // A record out of order (a forged or re-sent one) is replayed on its own, from the start.
                         RoutingTable replayed = replay.canReach(s.provenance()) ? replay.tableAt(s.provenance())
-                                : Replay.tableAt(audit.kafka.bootstrap(), s.provenance());
+                                : Replay.tableAt(audit.kafka.connection(), s.provenance());
                         checked++;
                         if (SnapshotCodec.contentHash(replayed).equals(s.contentHash())) {
                             identical++;

@@ -404,6 +404,29 @@ class AuditCommandsIT {
     }
 
     @Test
+    void theKafkaConfigFilesSettingsReachEveryClientACommandMakes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(file, "client.id=from-kafka-config\nmetric.reporters="
+                + ClientConfigRecorder.class.getName() + "\n");
+        ClientConfigRecorder.CONFIGS.clear();
+        Result history = run("history", "--output", "json", "--limit", "3", "--kafka-config", file.toString());
+        assertEquals(0, history.status, history.err);
+        assertEquals(3, history.json().path("versions").size(), history.out);
+        // Two consumers: the snapshots reader and the events reader (the causes).
+        assertEquals(2, fromFile(), ClientConfigRecorder.CONFIGS.toString());
+        ClientConfigRecorder.CONFIGS.clear();
+        Result verify = run("verify", "--output", "json", "--kafka-config", file.toString());
+        assertEquals(0, verify.status, verify.err);
+        // The snapshots reader and the replay's events reader.
+        assertEquals(2, fromFile(), ClientConfigRecorder.CONFIGS.toString());
+    }
+
+    private static long fromFile() {
+        return ClientConfigRecorder.CONFIGS.stream().filter(c -> "from-kafka-config".equals(c.get("client.id"))).count();
+    }
+
+    @Test
     void usageErrorsExit2AndAnUnreachableKafkaExits3() {
         assertEquals(2, run("explain", "--path", "/").status);
         assertEquals(2, run("diff", "1").status);

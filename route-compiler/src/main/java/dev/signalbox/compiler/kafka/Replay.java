@@ -2,6 +2,7 @@ package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
 import dev.signalbox.schemas.Topics;
@@ -34,8 +35,13 @@ public final class Replay {
     }
 
     public static RoutingTable tableAt(String bootstrapServers, List<SourceOffset> provenance) {
+        return tableAt(KafkaConnection.of(bootstrapServers), provenance);
+    }
+
+    /** {@link #tableAt(String, List)} with the operator's client settings. */
+    public static RoutingTable tableAt(KafkaConnection kafka, List<SourceOffset> provenance) {
         ClusterModel model = new ClusterModel();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             Map<TopicPartition, Long> until = new HashMap<>();
             provenance.forEach(s -> until.put(new TopicPartition(s.topic(), s.partition()), s.nextOffset()));
             consumer.assign(until.keySet());
@@ -66,8 +72,13 @@ public final class Replay {
      * keeps it in memory until the cut is known: an audit question, not a path of the compiler.
      */
     public static AtTime tableAtTime(String bootstrapServers, Instant time, Duration timeout) {
+        return tableAtTime(KafkaConnection.of(bootstrapServers), time, timeout);
+    }
+
+    /** {@link #tableAtTime(String, Instant, Duration)} with the operator's client settings. */
+    public static AtTime tableAtTime(KafkaConnection kafka, Instant time, Duration timeout) {
         ClusterModel model = new ClusterModel();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
             List<TopicPartition> partitions = new ArrayList<>();
             for (PartitionInfo i : consumer.partitionsFor(Topics.EVENTS, timeout)) {
                 partitions.add(new TopicPartition(i.topic(), i.partition()));
@@ -138,9 +149,8 @@ public final class Replay {
     }
 
     /** A group-less reader of committed events, as replays ({@link ReplayCursor} too) read the log. */
-    static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers) {
+    static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection kafka) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-replay");
         // Replay sees what the compiler saw: committed events only.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -148,6 +158,6 @@ public final class Replay {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // Replay reads the whole log: take big bites.
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(kafka.properties(p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 }

@@ -2,6 +2,7 @@ package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.snapshot.RoutingTable;
@@ -29,7 +30,11 @@ public final class ReplayCursor implements AutoCloseable {
     private long events;
 
     public ReplayCursor(String bootstrapServers) {
-        consumer = Replay.consumer(bootstrapServers);
+        this(KafkaConnection.of(bootstrapServers));
+    }
+
+    public ReplayCursor(KafkaConnection kafka) {
+        consumer = Replay.consumer(kafka);
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo i : consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30))) {
             partitions.add(new TopicPartition(i.topic(), i.partition()));
