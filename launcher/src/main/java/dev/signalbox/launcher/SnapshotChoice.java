@@ -73,6 +73,20 @@ final class SnapshotChoice {
             }
         }
 
+        /**
+         * {@code diff}'s fields for one side ({@code side} "from" or "to"): null for its version when recompiled,
+         * {@code <side>RecompiledFromEvents}, and when recompiled {@code <side>At} and {@code <side>EventOffsets}.
+         */
+        void describeSide(ObjectNode doc, String side) {
+            doc.put(side + "RecompiledFromEvents", isRecompiled());
+            if (isRecompiled()) {
+                doc.putNull(side);
+                doc.put(side + "At", at.toString());
+                doc.set(side + "EventOffsets", offsets(recompiled.provenance()));
+                doc.put(side + "HeldBackRecords", recompiled.heldBack());
+            }
+        }
+
         private static ObjectNode offsets(List<SourceOffset> offsets) {
             ObjectNode o = Json.MAPPER.createObjectNode();
             offsets.forEach(s -> o.put(String.valueOf(s.partition()), s.nextOffset()));

@@ -335,6 +335,7 @@ class AuditCommandsIT {
         JsonNode kept = run("show", "--output", "json", "--version", String.valueOf(added)).json();
         Result before = run("show", "--output", "json", "--at", afterAdded.toString());
         assertEquals(added, before.json().path("version").asLong(), before.err);
+        JsonNode keptDiff = run("diff", "--output", "json", String.valueOf(added), String.valueOf(scaledUp)).json();
         assertEquals(false, before.json().path("recompiledFromEvents").asBoolean(true), before.out);
         long oldestKept;
         try (SnapshotLog log = SnapshotLog.connectForAudit(kafka.bootstrapServers(), "audit-it-retention")) {
@@ -366,6 +367,20 @@ class AuditCommandsIT {
         assertEquals(0, x.status, x.err);
         assertEquals(200, x.json().path("status").asInt(), x.out);
         assertTrue(x.json().path("recompiledFromEvents").asBoolean(), x.out);
+
+        Result diff = run("diff", "--output", "json", "--at", afterAdded.toString(), "--at", afterScaledUp.toString());
+        assertEquals(0, diff.status, diff.err);
+        JsonNode dd = diff.json();
+        assertTrue(dd.path("from").isNull() && dd.path("fromRecompiledFromEvents").asBoolean(), diff.out);
+        assertEquals(afterAdded.toString(), dd.path("fromAt").asText(), diff.out);
+        assertEquals(scaledUp, dd.path("to").asLong(), diff.out);
+        assertEquals(false, dd.path("toRecompiledFromEvents").asBoolean(true), diff.out);
+        assertEquals(List.of(keptDiff.path("added"), keptDiff.path("removed"), keptDiff.path("changed")),
+                List.of(dd.path("added"), dd.path("removed"), dd.path("changed")), "the same difference as between the versions");
+        assertTrue(diff.err.contains("recompiled from the events up to " + afterAdded), diff.err);
+        Result diffText = run("diff", "--at", afterAdded.toString(), "--at", afterScaledUp.toString());
+        assertTrue(diffText.out.startsWith("from the table recompiled from the events up to " + afterAdded + " to version "
+                + scaledUp), diffText.out);
 
         // A time a kept snapshot covers is still answered by it.
         Result still = run("show", "--output", "json", "--at", afterScaledUp.toString());
