@@ -294,6 +294,14 @@ class AuditCommandsIT {
         assertTrue(r.json().path("checked").asLong() >= deleted, r.out);
         assertEquals(r.json().path("checked").asLong(), r.json().path("identical").asLong(), r.out);
         assertTrue(r.err.contains("versions checked"), r.err);
+        assertTrue(!r.out.contains("versions checked"), "progress never on stdout: " + r.out);
+        // Off a terminal: a line each time, here at every version.
+        Result lines = run("verify", "--output", "json", "--progress-every-ms", "0");
+        assertEquals(0, lines.status, lines.err);
+        assertTrue(lines.err.lines().filter(l -> l.matches("verify: \\d+ versions checked \\(at version \\d+\\).*")).count()
+                >= deleted - 1, lines.err);
+        assertTrue(lines.err.lines().noneMatch(l -> l.contains("\r")), "no bar off a terminal: " + lines.err);
+        assertEquals(lines.json().path("checked"), r.json().path("checked"), lines.out);
     }
 
     @Test
