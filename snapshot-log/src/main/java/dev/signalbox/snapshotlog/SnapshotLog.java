@@ -203,12 +203,13 @@ public final class SnapshotLog implements AutoCloseable {
 
     /**
      * The last complete snapshot whose chunks are all before {@code bound}. Reads a growing window back from
-     * the bound, as {@link #latest} does from the end.
+     * the bound, as {@link #latest} does from the end: 4 offsets first (a one-record snapshot and its
+     * transaction's commit marker, twice), since every snapshot in the window is decoded and hash-checked.
      */
     public Optional<Entry> lastBefore(long bound, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long begin = beginningOffset(timeout);
-        long window = 16;
+        long window = 4;
         while (true) {
             long start = Math.max(begin, bound - window);
             List<Entry> found = read(start, bound, Integer.MAX_VALUE, deadline);

@@ -198,14 +198,19 @@ public final class AuditLog implements AutoCloseable {
     public List<Cause> lastChanged(Entry e, String virtualHost, String path, String backendId, int maxVersions) {
         Entry current = e;
         List<Entry> older = new ArrayList<>();
+        // The versions before, read a block at a time rather than one lookup per version; small first (the
+        // change is usually close), then larger.
+        int block = 8;
         for (int i = 0; i < maxVersions && current != null; i++) {
             if (older.isEmpty() && current.snapshot().version() > 1) {
-                // The versions before, read a block at a time rather than one lookup per version.
-                older = new ArrayList<>(before(current.firstOffset(), 32));
+                older = new ArrayList<>(before(current.firstOffset(), block));
+                block = Math.min(64, block * 4);
             }
             Entry prev = older.isEmpty() ? null : older.remove(older.size() - 1);
-            TableDiff d = TableDiff.of(prev == null ? null : prev.snapshot(), current.snapshot());
-            if (d.touchesRoute(virtualHost, path, backendId)) {
+            RoutingSnapshot a = prev == null ? null : prev.snapshot();
+            // Most versions leave the route alone: the records say so without building a diff.
+            if (TableDiff.mayTouchRoute(a, current.snapshot(), virtualHost, path, backendId)
+                    && TableDiff.of(a, current.snapshot()).touchesRoute(virtualHost, path, backendId)) {
                 return causes(prev, List.of(current)).get(0);
             }
             current = prev;
