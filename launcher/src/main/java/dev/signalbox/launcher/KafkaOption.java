@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -25,7 +26,9 @@ final class KafkaOption {
             description = "Kafka's bootstrap servers, comma-separated.")
     List<HostAndPort> servers;
 
+    // No default shown: none means no further settings.
     @Option(names = "--kafka-config", paramLabel = "FILE", converter = ClientSettings.Converter.class,
+            showDefaultValue = CommandLine.Help.Visibility.NEVER,
             description = "A Java properties file of Kafka client settings for every client (security.protocol, sasl.*,"
                     + " ssl.*, client.id, timeouts). --kafka wins over its bootstrap.servers, and Signalbox keeps the"
                     + " settings it depends on (isolation.level, transactional.id, enable.idempotence, acks, group.id).")

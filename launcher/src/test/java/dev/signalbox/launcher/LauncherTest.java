@@ -54,6 +54,7 @@ class LauncherTest {
             "show", "diff", "explain", "verify", "fleet", "bench-sizing"}) {
             assertEquals(0, run(command, "--help"), command);
         }
+        assertTrue(!out.toString().contains("ClientSettings["), "--kafka-config shows no default: " + out);
         assertEquals(0, run("--help"));
         assertTrue(out.toString().contains("Usage: ingress"), out.toString());
     }
