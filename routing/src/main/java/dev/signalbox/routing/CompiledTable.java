@@ -9,8 +9,8 @@ import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -327,7 +327,8 @@ public final class CompiledTable {
                 return new Serving(List.of(), List.of());
             }
             Group g = groups[0];
-            return new Serving(List.copyOf(new LinkedHashSet<>(List.of(g.tiers))), List.of(g.endpoints));
+            // EnumSet iterates in declaration order: nearest first.
+            return new Serving(List.copyOf(EnumSet.copyOf(List.of(g.tiers))), List.of(g.endpoints));
         }
     }
 

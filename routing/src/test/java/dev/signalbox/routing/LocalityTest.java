@@ -133,6 +133,9 @@ class LocalityTest {
                         Locality.Tier.REMOTE), eps),
                 table(new Locality("c", "z1", Locality.Policy.BALANCE_ALL), "c", eps).serving(id));
         assertEquals(new CompiledTable.Serving(List.of(), List.of()), table(PROXY, "c", List.of()).serving(id));
+        // Listed nearest first whatever the endpoints' order.
+        assertEquals(List.of(Locality.Tier.LOCAL_ZONE, Locality.Tier.REMOTE),
+                table(new Locality("c", "z1", Locality.Policy.BALANCE_ALL), "c", List.of(REMOTE_A, ZONE_A)).serving(id).tiers());
     }
 
     @Test
