@@ -77,4 +77,18 @@ class LauncherTest {
                     .createTopics(), command);
         }
     }
+
+    @Test
+    void localModesProxiesRunInItsClusterInTheZoneGiven() {
+        CommandLine cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src", "--cluster-id", "c7", "--zone", "z1", "--locality", "balance-all");
+        LocalCommand local = cl.getSubcommands().get("local").getCommand();
+        assertEquals(new dev.signalbox.routing.Locality("c7", "z1", dev.signalbox.routing.Locality.Policy.BALANCE_ALL),
+                local.config().proxyLocality());
+        cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src");
+        assertEquals(dev.signalbox.routing.Locality.DEFAULT,
+                ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().proxyLocality());
+        assertEquals(2, run("local", "--locality", "nearest"));
+    }
 }
