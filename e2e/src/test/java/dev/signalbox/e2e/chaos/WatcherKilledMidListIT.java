@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -151,10 +152,13 @@ class WatcherKilledMidListIT {
         return 3 * APPS + 1;
     }
 
-    /** The IngressClass and APPS apps (Service, EndpointSlice, Ingress), created through the API on 4 threads. */
+    /**
+     * The IngressClass and APPS apps (Service, EndpointSlice, Ingress), created through the API on 4 threads;
+     * create-or-update, since on a loaded machine the client may time out and send a create again.
+     */
     private static void createObjects() throws Exception {
         client.resource(new IngressClassBuilder().withNewMetadata().withName("signalbox").endMetadata()
-                .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).create();
+                .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).createOr(NonDeletingOperation::update);
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> done = new ArrayList<>();
@@ -173,17 +177,17 @@ class WatcherKilledMidListIT {
     private static void createApp(String name) {
         client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
                 .withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http"))
-                .endPort().endSpec().build()).create();
+                .endPort().endSpec().build()).createOr(NonDeletingOperation::update);
         client.resource(new EndpointSliceBuilder().withNewMetadata().withName(name + "-x").withNamespace(NS)
                 .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4")
                 .addNewPort().withName("http").withPort(8080).endPort()
                 .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
-                .build()).create();
+                .build()).createOr(NonDeletingOperation::update);
         client.resource(new IngressBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
                 .withNewSpec().withIngressClassName("signalbox").addNewRule().withHost(name + ".midlist.test").withNewHttp()
                 .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName(name)
                 .withNewPort().withName("http").endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build()).create();
+                .endSpec().build()).createOr(NonDeletingOperation::update);
     }
 
     /** The coordinator's state of the watchers' transactional id; empty before any watcher initialised it. */

@@ -24,6 +24,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -78,10 +79,10 @@ class KubernetesRelistIT {
             String bootstrap = kafka.bootstrapServers();
             TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
             client.resource(new IngressClassBuilder().withNewMetadata().withName("signalbox").endMetadata()
-                    .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).create();
+                    .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).createOr(NonDeletingOperation::update);
             for (int i = 0; i < APPS; i++) {
                 createApp(client, "app" + i);
-                client.resource(ingress("app" + i, "app" + i + ".test")).create();
+                client.resource(ingress("app" + i, "app" + i + ".test")).createOr(NonDeletingOperation::update);
             }
             try (Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
                  Watcher watcher = Watcher.startKubernetes(WatcherConfig.defaults(bootstrap, "e2e")
@@ -92,8 +93,8 @@ class KubernetesRelistIT {
                 int before = committed(bootstrap).size();
 
                 // While the Ingress watch delivers nothing: 2 Ingresses added, 2 modified, 2 deleted.
-                client.resource(ingress("extra0", "extra0.test")).create();
-                client.resource(ingress("extra1", "extra1.test")).create();
+                client.resource(ingress("extra0", "extra0.test")).createOr(NonDeletingOperation::update);
+                client.resource(ingress("extra1", "extra1.test")).createOr(NonDeletingOperation::update);
                 for (int i : new int[] {2, 3}) {
                     client.network().v1().ingresses().inNamespace(NS).withName("app" + i).edit(ing -> new IngressBuilder(ing)
                             .editSpec().editFirstRule().withHost("renamed" + i + ".test").endRule().endSpec().build());
@@ -188,12 +189,12 @@ class KubernetesRelistIT {
     private static void createApp(KubernetesClient client, String name) {
         client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
                 .withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http"))
-                .endPort().endSpec().build()).create();
+                .endPort().endSpec().build()).createOr(NonDeletingOperation::update);
         client.resource(new EndpointSliceBuilder().withNewMetadata().withName(name + "-x").withNamespace(NS)
                 .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4")
                 .addNewPort().withName("http").withPort(8080).endPort()
                 .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
-                .build()).create();
+                .build()).createOr(NonDeletingOperation::update);
     }
 
     private static Set<String> hosts(String prefix, int from, int to) {
