@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Signalbox, an event-sourced Kubernetes Ingress controller on Apache Kafka.",
         subcommands = {LocalCommand.class, WatcherCommand.class, CompilerCommand.class, ProxyCommand.class,
-            TopicsCommand.class, BenchCommand.class, BenchHistoryCommand.class, BenchSizingCommand.class, KafkaCommand.class, HistoryCommand.class,
+            TopicsCommand.class, BenchCommand.class, BenchHistoryCommand.class, BenchSizingCommand.class, PerfCommand.class, KafkaCommand.class, HistoryCommand.class,
             ShowCommand.class, DiffCommand.class, ExplainCommand.class, VerifyCommand.class, FleetCommand.class,
             CdsTrainingCommand.class, HelpCommand.class},
         footer = {"  chaos     The fault scenarios (Maven), then their figures as one table.",

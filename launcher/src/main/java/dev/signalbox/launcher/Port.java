@@ -4,7 +4,7 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Option converters for numbers with a range: TCP ports and durations given in milliseconds. */
+/** Option converters for numbers with a range: TCP ports, durations in milliseconds, and spans such as 10s. */
 final class Port {
     private Port() {
     }
@@ -42,6 +42,26 @@ final class Port {
                 // reported below
             }
             throw new TypeConversionException("'" + value + "' is not a number of milliseconds");
+        }
+    }
+
+    /** A span of time with its unit: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
+    static final class Span implements ITypeConverter<Duration> {
+        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+        @Override
+        public Duration convert(String value) {
+            java.util.regex.Matcher m = FORM.matcher(value);
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a span of time such as 500ms, 10s, 2m or 1h");
+            }
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
         }
     }
 }

@@ -51,7 +51,7 @@ class LauncherTest {
     @Test
     void everyCommandHasItsOwnHelp() {
         for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "topics", "history",
-            "show", "diff", "explain", "verify", "fleet", "bench-sizing"}) {
+            "show", "diff", "explain", "verify", "fleet", "bench-sizing", "perf"}) {
             assertEquals(0, run(command, "--help"), command);
         }
         assertTrue(!out.toString().contains("ClientSettings["), "--kafka-config shows no default: " + out);
@@ -151,5 +151,19 @@ class LauncherTest {
             assertEquals(false, ((TopicCreationOption) cl.getSubcommands().get(command).getMixins().get("topics"))
                     .createTopics(), command);
         }
+    }
+
+    @Test
+    void localModesProxiesRunInItsClusterInTheZoneGiven() {
+        CommandLine cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src", "--cluster-id", "c7", "--zone", "z1", "--locality", "balance-all");
+        LocalCommand local = cl.getSubcommands().get("local").getCommand();
+        assertEquals(new dev.signalbox.routing.Locality("c7", "z1", dev.signalbox.routing.Locality.Policy.BALANCE_ALL),
+                local.config().proxyLocality());
+        cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src");
+        assertEquals(dev.signalbox.routing.Locality.DEFAULT,
+                ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().proxyLocality());
+        assertEquals(2, run("local", "--locality", "nearest"));
     }
 }

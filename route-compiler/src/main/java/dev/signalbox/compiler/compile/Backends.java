@@ -138,7 +138,7 @@ final class Backends {
                 boolean isReady = e.ready() == null || e.ready();
                 boolean isServing = e.serving() != null ? e.serving() : isReady;
                 for (String address : e.addresses()) {
-                    Endpoint endpoint = new Endpoint(address, slicePort.port());
+                    Endpoint endpoint = new Endpoint(address, slicePort.port(), null, e.zone());
                     if (isReady) {
                         ready.add(endpoint);
                     } else if (isServing) {
@@ -157,7 +157,9 @@ final class Backends {
     }
 
     private static final java.util.Comparator<Endpoint> ENDPOINT_ORDER =
-            java.util.Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port);
+            java.util.Comparator.comparing(Endpoint::address).thenComparingInt(Endpoint::port)
+                    .thenComparing(Endpoint::cluster, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()))
+                    .thenComparing(Endpoint::zone, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder()));
 
     /** Backends that were resolved, by id. */
     Map<String, Backend> resolved() {

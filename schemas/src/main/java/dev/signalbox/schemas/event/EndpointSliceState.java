@@ -1,5 +1,6 @@
 package dev.signalbox.schemas.event;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 
 /**
@@ -27,10 +28,18 @@ public record EndpointSliceState(
     /**
      * endpoints[] with its conditions. A null condition is "unknown"; the API says consumers should
      * treat an unknown ready condition as ready.
+     *
+     * @param zone endpoints[].zone (the zone of the endpoint's node), or null when the slice does not say
      */
-    public record Endpoint(List<String> addresses, Boolean ready, Boolean serving, Boolean terminating) {
+    public record Endpoint(List<String> addresses, Boolean ready, Boolean serving, Boolean terminating, String zone) {
+        @JsonCreator
         public Endpoint {
             addresses = addresses == null ? List.of() : List.copyOf(addresses);
+        }
+
+        /** An endpoint in no known zone. */
+        public Endpoint(List<String> addresses, Boolean ready, Boolean serving, Boolean terminating) {
+            this(addresses, ready, serving, terminating, null);
         }
     }
 }

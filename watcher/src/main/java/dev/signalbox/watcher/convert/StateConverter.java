@@ -172,7 +172,8 @@ public final class StateConverter {
         for (var ep : nullToEmpty(e.getEndpoints())) {
             var c = ep.getConditions();
             endpoints.add(new EndpointSliceState.Endpoint(ep.getAddresses(),
-                    c == null ? null : c.getReady(), c == null ? null : c.getServing(), c == null ? null : c.getTerminating()));
+                    c == null ? null : c.getReady(), c == null ? null : c.getServing(), c == null ? null : c.getTerminating(),
+                    ep.getZone()));
         }
         Map<String, String> labels = e.getMetadata().getLabels();
         return new EndpointSliceState(labels == null ? null : labels.get(SERVICE_NAME_LABEL), e.getAddressType(),
