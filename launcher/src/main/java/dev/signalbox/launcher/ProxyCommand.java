@@ -91,7 +91,8 @@ final class ProxyCommand implements Callable<Integer> {
 
     ProxyConfig config() {
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
-                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies);
+                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies)
+                .withKafkaSettings(kafka.settings());
         if (clusterId.isBlank() || clusterId.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
         }
