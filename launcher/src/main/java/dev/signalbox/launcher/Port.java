@@ -4,7 +4,7 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Option converters for numbers with a range: TCP ports and durations given in milliseconds. */
+/** Option converters for numbers with a range: TCP ports and durations (in milliseconds, or with a unit). */
 final class Port {
     private Port() {
     }
@@ -42,6 +42,28 @@ final class Port {
                 // reported below
             }
             throw new TypeConversionException("'" + value + "' is not a number of milliseconds");
+        }
+    }
+
+    /** A positive time with its unit: 500ms, 30s, 2m (kubectl's spelling). */
+    static final class Span implements ITypeConverter<Duration> {
+        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)");
+
+        @Override
+        public Duration convert(String value) {
+            java.util.regex.Matcher m = FORM.matcher(value.trim());
+            if (m.matches()) {
+                long n = Long.parseLong(m.group(1));
+                Duration d = switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    default -> Duration.ofMinutes(n);
+                };
+                if (!d.isZero()) {
+                    return d;
+                }
+            }
+            throw new TypeConversionException("'" + value + "' is not a positive time such as 500ms, 30s or 2m");
         }
     }
 }

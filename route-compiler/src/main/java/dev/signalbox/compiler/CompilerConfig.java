@@ -14,9 +14,34 @@ import java.time.Duration;
  * @param chunkBytes      the largest snapshot chunk record
  * @param syncTimeout     how long a cluster whose watcher writes but has not recorded the end of its initial
  *                        list holds back publishing; after that it gets a diagnostic and is published as it is
+ * @param liveness        when a silent cluster is stale, and what then happens to its endpoints (issue 14)
  */
 public record CompilerConfig(String bootstrapServers, String transactionalId, String groupId, Duration holdOff,
-                             Duration maxDelay, int chunkBytes, Duration syncTimeout) {
+                             Duration maxDelay, int chunkBytes, Duration syncTimeout, Liveness liveness) {
+    /**
+     * @param staleAfter         a cluster that sent heartbeats and then none for this long is recorded as stale
+     * @param keepStaleEndpoints keep a stale cluster's endpoints in merged Services, marked stale, instead of
+     *                           withdrawing them while another cluster serves the Service
+     */
+    public record Liveness(Duration staleAfter, boolean keepStaleEndpoints) {
+        /** 30 s: six missed heartbeats at the watcher's default 5 s interval. */
+        public static final Liveness DEFAULT = new Liveness(Duration.ofSeconds(30), false);
+
+        public Liveness {
+            if (staleAfter.isNegative() || staleAfter.isZero()) {
+                throw new IllegalArgumentException("the time before a silent cluster is stale must be positive");
+            }
+        }
+    }
+
+    public CompilerConfig {
+        liveness = liveness == null ? Liveness.DEFAULT : liveness;
+    }
+
+    public CompilerConfig(String bootstrapServers, String transactionalId, String groupId, Duration holdOff,
+                          Duration maxDelay, int chunkBytes, Duration syncTimeout) {
+        this(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout, Liveness.DEFAULT);
+    }
     /** Sync timeout 30 s: a watcher's list and its marker are one transaction, so this only bounds a broken one. */
     public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
 
@@ -36,14 +61,18 @@ public record CompilerConfig(String bootstrapServers, String transactionalId, St
     }
 
     public CompilerConfig withBatching(Duration holdOff, Duration maxDelay) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout, liveness);
     }
 
     public CompilerConfig withChunkBytes(int bytes) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, bytes, syncTimeout);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, bytes, syncTimeout, liveness);
     }
 
     public CompilerConfig withSyncTimeout(Duration timeout) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, timeout);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, timeout, liveness);
+    }
+
+    public CompilerConfig withLiveness(Liveness l) {
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout, l);
     }
 }

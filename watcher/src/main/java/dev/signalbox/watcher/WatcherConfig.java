@@ -19,6 +19,7 @@ import java.util.UUID;
  *                      to renew before it gives up; retryPeriod is the pause between attempts
  * @param status        where the Ingress status address comes from (Kubernetes source only)
  * @param keys          seal TLS private keys before they are published; empty: keys are left out of the events
+ * @param heartbeatInterval how often the leader writes a {@link dev.signalbox.schemas.event.Heartbeat}
  */
 public record WatcherConfig(
         String bootstrapServers,
@@ -32,7 +33,11 @@ public record WatcherConfig(
         Duration renewDeadline,
         Duration retryPeriod,
         Status status,
-        KeyRing keys) {
+        KeyRing keys,
+        Duration heartbeatInterval) {
+
+    /** How often a leader says it is alive (issue 14): well under the compiler's default 30 s before a cluster is stale. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
     /**
      * The address the leader writes into {@code status.loadBalancer.ingress} of the Ingresses it serves:
@@ -73,6 +78,10 @@ public record WatcherConfig(
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         status = status == null ? Status.NONE : status;
         keys = keys == null ? KeyRing.empty() : keys;
+        heartbeatInterval = heartbeatInterval == null ? DEFAULT_HEARTBEAT_INTERVAL : heartbeatInterval;
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new IllegalArgumentException("the heartbeat interval must be positive");
+        }
         if (renewDeadline.compareTo(leaseDuration) >= 0) {
             throw new IllegalArgumentException("renewDeadline must be shorter than leaseDuration");
         }
@@ -82,42 +91,47 @@ public record WatcherConfig(
     public static WatcherConfig defaults(String bootstrapServers, String clusterId) {
         return new WatcherConfig(bootstrapServers, clusterId, null, "default", "signalbox-watcher-" + clusterId,
                 defaultIdentity(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
-                Status.NONE, KeyRing.empty());
+                Status.NONE, KeyRing.empty(), DEFAULT_HEARTBEAT_INTERVAL);
     }
 
     public WatcherConfig withManifestsDir(Path dir) {
         return new WatcherConfig(bootstrapServers, clusterId, dir, leaseNamespace, leaseName, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, heartbeatInterval);
     }
 
     public WatcherConfig withLease(String namespace, String name) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, namespace, name, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, heartbeatInterval);
     }
 
     public WatcherConfig withIdentity(String id) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, id, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, heartbeatInterval);
     }
 
     public WatcherConfig withNamespaces(List<String> ns) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity, ns,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, heartbeatInterval);
     }
 
     public WatcherConfig withTimings(Duration lease, Duration renew, Duration retry) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, lease, renew, retry, status, keys);
+                namespaces, lease, renew, retry, status, keys, heartbeatInterval);
     }
 
     public WatcherConfig withStatus(Status s) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, s, keys);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, s, keys, heartbeatInterval);
     }
 
     public WatcherConfig withKeys(KeyRing k) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, status, k);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, k, heartbeatInterval);
+    }
+
+    public WatcherConfig withHeartbeatInterval(Duration interval) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, keys, interval);
     }
 
     /**

@@ -51,6 +51,12 @@ final class ModelCheckpoint {
                 ClusterEvent.upsert(o.key(), o.uid(), o.resourceVersion(), o.observedAt(), 0, o.state()))));
     }
 
+    /** The clusters a loaded checkpoint holds are written already: only changes (and removals) are sent. */
+    void restored(ClusterModel model) {
+        clustersWritten.clear();
+        clustersWritten.putAll(model.clusters());
+    }
+
     /** Sends what changed (objects, and clusters whose sync state changed), within the caller's open transaction. */
     void write(Producer<String, byte[]> producer, ClusterModel model) {
         model.clusters().forEach((id, sync) -> {
@@ -58,6 +64,14 @@ final class ModelCheckpoint {
                 pending.put(CLUSTER_PREFIX + id, encode(sync));
                 clustersWritten.put(id, sync);
             }
+        });
+        // A cluster removed from the model (bin/ingress cluster remove) leaves the checkpoint too.
+        clustersWritten.keySet().removeIf(id -> {
+            if (!model.clusters().containsKey(id)) {
+                pending.put(CLUSTER_PREFIX + id, null);
+                return true;
+            }
+            return false;
         });
         Instant latestObservedAt = model.latestObservedAt();
         if (pending.isEmpty()) {

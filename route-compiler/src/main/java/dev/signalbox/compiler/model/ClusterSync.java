@@ -1,15 +1,32 @@
 package dev.signalbox.compiler.model;
 
+import java.time.Instant;
+
 /**
- * What the events log says about one cluster's initial state (issue 21).
+ * What the events log says about one cluster: its initial state (issue 21) and its liveness (issue 14).
  *
  * @param transactional the cluster's watcher writes in marked transactions (a watcher that writes sync
  *                      markers); a cluster known only from unmarked events (an older watcher, a tool) is
  *                      never waited for
  * @param syncedEpoch   the highest leader epoch whose sync marker was read, or -1 before any
+ * @param leaderEpoch   the highest leader epoch of any record of the cluster (events, markers, heartbeats)
+ * @param lastHeartbeat the observedAt of the cluster's latest heartbeat, or null when it never sent one (an older
+ *                      watcher: never judged stale)
+ * @param stale         the compiler recorded the cluster as silent ({@code ClusterLiveness} STALE) and no heartbeat
+ *                      came since
+ * @param keepStale     when stale: its endpoints stay in merged Services, marked stale, instead of being withdrawn
  */
-public record ClusterSync(boolean transactional, long syncedEpoch) {
+public record ClusterSync(boolean transactional, long syncedEpoch, long leaderEpoch, Instant lastHeartbeat,
+                          boolean stale, boolean keepStale) {
     public static final ClusterSync UNKNOWN = new ClusterSync(false, -1);
+
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public ClusterSync {
+    }
+
+    public ClusterSync(boolean transactional, long syncedEpoch) {
+        this(transactional, syncedEpoch, 0, null, false, false);
+    }
 
     public boolean synced() {
         return syncedEpoch >= 0;
@@ -18,5 +35,27 @@ public record ClusterSync(boolean transactional, long syncedEpoch) {
     /** A watcher of this cluster is writing, but its initial list is not in the log (yet). */
     public boolean awaitingSync() {
         return transactional && !synced();
+    }
+
+    /** Stale with its endpoints withdrawn from merged Services that another cluster serves. */
+    public boolean withdrawn() {
+        return stale && !keepStale;
+    }
+
+    ClusterSync withSync(boolean isTransactional, long synced) {
+        return new ClusterSync(isTransactional, synced, leaderEpoch, lastHeartbeat, stale, keepStale);
+    }
+
+    ClusterSync withEpoch(long epoch) {
+        return epoch <= leaderEpoch ? this
+                : new ClusterSync(transactional, syncedEpoch, epoch, lastHeartbeat, stale, keepStale);
+    }
+
+    ClusterSync heartbeat(Instant at) {
+        return new ClusterSync(transactional, syncedEpoch, leaderEpoch, at, false, false);
+    }
+
+    ClusterSync stale(boolean keep) {
+        return new ClusterSync(transactional, syncedEpoch, leaderEpoch, lastHeartbeat, true, keep);
     }
 }

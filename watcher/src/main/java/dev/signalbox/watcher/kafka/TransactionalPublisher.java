@@ -166,7 +166,7 @@ public final class TransactionalPublisher implements AutoCloseable {
                 batch.size());
         List<EventLogRecord> out = new ArrayList<>(batch.size());
         for (EventLogRecord r : batch) {
-            out.add(r instanceof ClusterEvent e ? withinLimit(e).withTransaction(mark) : ((SyncMarker) r).withTransaction(mark));
+            out.add(r instanceof ClusterEvent e ? withinLimit(e).withTransaction(mark) : r.withTransaction(mark));
         }
         return out;
     }
