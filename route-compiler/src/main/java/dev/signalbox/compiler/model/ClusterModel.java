@@ -37,6 +37,11 @@ public final class ClusterModel {
         if (event.observedAt() != null && event.observedAt().isAfter(latestObservedAt)) {
             latestObservedAt = event.observedAt();
         }
+        if (event.op() == Op.DELETE && !clusters.containsKey(event.clusterId())) {
+            // A delete speaks of no live cluster: bin/ingress cluster remove deletes a removed cluster's objects,
+            // and its DELETE events may be read after the removal itself (another partition, same transaction).
+            return applyObject(event);
+        }
         boolean clusterChanged = false;
         ClusterSync sync = clusters.getOrDefault(event.clusterId(), ClusterSync.UNKNOWN);
         if (!clusters.containsKey(event.clusterId()) || event.transaction() != null && !sync.transactional()) {

@@ -181,7 +181,7 @@ public final class TransactionalPublisher implements AutoCloseable {
      *
      * @throws FencedException when another producer with this transactional id has taken over
      */
-    public synchronized void publishNow(List<ClusterEvent> events) {
+    public synchronized void publishNow(List<? extends EventLogRecord> events) {
         if (fenced) {
             throw new FencedException(transactionalId + " was fenced by a newer producer", null);
         }
@@ -190,7 +190,7 @@ public final class TransactionalPublisher implements AutoCloseable {
             stamped(events).forEach(r -> producer.send(new ProducerRecord<>(Topics.EVENTS, r.recordKey(), r)));
             producer.commitTransaction();
             sequence++;
-            committed.addAndGet(events.size());
+            committed.addAndGet(eventsIn(events));
         } catch (KafkaException | IllegalStateException e) {
             if (TransactionErrors.isFencing(e)) {
                 fenced = true;
