@@ -26,7 +26,7 @@ final class SyncDiagnostics {
                         + " has not recorded the end of its initial list (no sync marker in the events log); its"
                         + " objects may be incomplete"));
             }
-            if (sync.stale()) {
+            if (sync.stale() && !sync.removed()) {
                 extra.add(new Diagnostic(id, KIND, "", id, Diagnostic.Severity.WARNING, "cluster " + id
                         + " is stale: the compiler recorded that no heartbeat came after " + sync.lastHeartbeat() + "; its"
                         + " endpoints are " + (sync.keepStale() ? "kept in merged Services, marked stale"

@@ -51,7 +51,7 @@ final class ModelCheckpoint {
                 ClusterEvent.upsert(o.key(), o.uid(), o.resourceVersion(), o.observedAt(), 0, o.state()))));
     }
 
-    /** The clusters a loaded checkpoint holds are written already: only changes (and removals) are sent. */
+    /** The clusters a loaded checkpoint holds are written already: only their changes are sent. */
     void restored(ClusterModel model) {
         clustersWritten.clear();
         clustersWritten.putAll(model.clusters());
@@ -65,14 +65,7 @@ final class ModelCheckpoint {
                 clustersWritten.put(id, sync);
             }
         });
-        // A cluster removed from the model (bin/ingress cluster remove) leaves the checkpoint too.
-        clustersWritten.keySet().removeIf(id -> {
-            if (!model.clusters().containsKey(id)) {
-                pending.put(CLUSTER_PREFIX + id, null);
-                return true;
-            }
-            return false;
-        });
+
         Instant latestObservedAt = model.latestObservedAt();
         if (pending.isEmpty()) {
             return;

@@ -41,7 +41,7 @@ final class StaleClusters {
     List<String> due(Map<String, ClusterSync> clusters, long now) {
         List<String> out = new ArrayList<>();
         clusters.forEach((id, sync) -> {
-            if (sync.lastHeartbeat() == null || sync.stale() || pending.contains(id)) {
+            if (sync.lastHeartbeat() == null || sync.stale() || sync.removed() || pending.contains(id)) {
                 return;
             }
             long since = lastHeard.computeIfAbsent(id, k -> now);

@@ -41,7 +41,9 @@ public final class ClusterDirectory {
     }
 
     private static String state(ClusterSync sync) {
-        if (sync.awaitingSync()) {
+        if (sync.removed()) {
+            return "removed";
+        } else if (sync.awaitingSync()) {
             return "awaiting-sync";
         } else if (sync.stale()) {
             return "stale";
@@ -61,6 +63,10 @@ public final class ClusterDirectory {
         if (sync == null) {
             boolean hasObjects = model.all().keySet().stream().anyMatch(k -> k.clusterId().equals(id));
             return hasObjects ? Optional.empty() : Optional.of("the events log has no cluster " + id);
+        }
+        if (sync.removed()) {
+            boolean hasObjects = model.all().keySet().stream().anyMatch(k -> k.clusterId().equals(id));
+            return hasObjects || force ? Optional.empty() : Optional.of("cluster " + id + " was removed already");
         }
         if (sync.stale() || force) {
             return Optional.empty();

@@ -37,11 +37,6 @@ public final class ClusterModel {
         if (event.observedAt() != null && event.observedAt().isAfter(latestObservedAt)) {
             latestObservedAt = event.observedAt();
         }
-        if (event.op() == Op.DELETE && !clusters.containsKey(event.clusterId())) {
-            // A delete speaks of no live cluster: bin/ingress cluster remove deletes a removed cluster's objects,
-            // and its DELETE events may be read after the removal itself (another partition, same transaction).
-            return applyObject(event);
-        }
         boolean clusterChanged = false;
         ClusterSync sync = clusters.getOrDefault(event.clusterId(), ClusterSync.UNKNOWN);
         if (!clusters.containsKey(event.clusterId()) || event.transaction() != null && !sync.transactional()) {
@@ -70,22 +65,22 @@ public final class ClusterModel {
     }
 
     /**
-     * Applies a watcher leader's heartbeat (issue 14): the cluster is live, and if it was recorded as stale it is
-     * live again from here, in the log's order.
+     * Applies a watcher leader's heartbeat (issue 14): the cluster is live, and if it was recorded as stale (or
+     * removed) it is live again from here, in the log's order.
      *
-     * @return true when the cluster was stale (what is routed changes); a heartbeat of a live cluster changes nothing
-     *         routing sees, so it makes no version
+     * @return true when the cluster was stale or removed (what is routed changes); a heartbeat of a live cluster
+     *         changes nothing routing sees, so it makes no version
      */
     public boolean apply(Heartbeat heartbeat) {
         ClusterSync before = clusters.getOrDefault(heartbeat.clusterId(), ClusterSync.UNKNOWN);
         clusters.put(heartbeat.clusterId(), before.heartbeat(heartbeat.observedAt()).withEpoch(heartbeat.leaderEpoch()));
-        return before.stale();
+        return before.stale() || before.removed();
     }
 
     /**
      * Applies a decision about a cluster. STALE holds only when it follows the cluster's latest heartbeat (a
      * heartbeat read between the compiler's decision and its record voids it, the same way in every replay);
-     * REMOVED forgets the cluster (its objects were deleted by the events before it).
+     * REMOVED marks the cluster removed (its objects are deleted by the events of the same transaction).
      *
      * @return true when what is routed may change
      */
@@ -95,9 +90,11 @@ public final class ClusterModel {
         }
         ClusterSync before = clusters.get(decision.clusterId());
         if (decision.state() == ClusterLiveness.State.REMOVED) {
-            return clusters.remove(decision.clusterId()) != null;
+            ClusterSync after = (before == null ? ClusterSync.UNKNOWN : before).remove();
+            clusters.put(decision.clusterId(), after);
+            return !after.equals(before);
         }
-        if (before == null || before.lastHeartbeat() == null
+        if (before == null || before.removed() || before.lastHeartbeat() == null
                 || !before.lastHeartbeat().equals(decision.lastHeartbeat())) {
             return false;
         }

@@ -15,9 +15,16 @@ import java.time.Instant;
  * @param stale         the compiler recorded the cluster as silent ({@code ClusterLiveness} STALE) and no heartbeat
  *                      came since
  * @param keepStale     when stale: its endpoints stay in merged Services, marked stale, instead of being withdrawn
+ * @param removed       {@code bin/ingress cluster remove} removed it ({@code ClusterLiveness} REMOVED) and no heartbeat
+ *                      came since: never waited for, judged or diagnosed. A flag, not a missing entry: the cluster's
+ *                      object events in other partitions may be folded after the removal, and must not bring it back
+ *
+ * <p>Every field is either folded commutatively from records of any partition (transactional, the epochs) or only
+ * from the cluster's liveness partition, in its order (heartbeats and decisions), so the fold does not depend on how
+ * partitions interleave: a replay gives the same clusters.
  */
 public record ClusterSync(boolean transactional, long syncedEpoch, long leaderEpoch, Instant lastHeartbeat,
-                          boolean stale, boolean keepStale) {
+                          boolean stale, boolean keepStale, boolean removed) {
     public static final ClusterSync UNKNOWN = new ClusterSync(false, -1);
 
     @com.fasterxml.jackson.annotation.JsonCreator
@@ -25,7 +32,7 @@ public record ClusterSync(boolean transactional, long syncedEpoch, long leaderEp
     }
 
     public ClusterSync(boolean transactional, long syncedEpoch) {
-        this(transactional, syncedEpoch, 0, null, false, false);
+        this(transactional, syncedEpoch, 0, null, false, false, false);
     }
 
     public boolean synced() {
@@ -34,7 +41,7 @@ public record ClusterSync(boolean transactional, long syncedEpoch, long leaderEp
 
     /** A watcher of this cluster is writing, but its initial list is not in the log (yet). */
     public boolean awaitingSync() {
-        return transactional && !synced();
+        return transactional && !synced() && !removed;
     }
 
     /** Stale with its endpoints withdrawn from merged Services that another cluster serves. */
@@ -43,19 +50,23 @@ public record ClusterSync(boolean transactional, long syncedEpoch, long leaderEp
     }
 
     ClusterSync withSync(boolean isTransactional, long synced) {
-        return new ClusterSync(isTransactional, synced, leaderEpoch, lastHeartbeat, stale, keepStale);
+        return new ClusterSync(isTransactional, synced, leaderEpoch, lastHeartbeat, stale, keepStale, removed);
     }
 
     ClusterSync withEpoch(long epoch) {
         return epoch <= leaderEpoch ? this
-                : new ClusterSync(transactional, syncedEpoch, epoch, lastHeartbeat, stale, keepStale);
+                : new ClusterSync(transactional, syncedEpoch, epoch, lastHeartbeat, stale, keepStale, removed);
     }
 
     ClusterSync heartbeat(Instant at) {
-        return new ClusterSync(transactional, syncedEpoch, leaderEpoch, at, false, false);
+        return new ClusterSync(transactional, syncedEpoch, leaderEpoch, at, false, false, false);
     }
 
     ClusterSync stale(boolean keep) {
-        return new ClusterSync(transactional, syncedEpoch, leaderEpoch, lastHeartbeat, true, keep);
+        return new ClusterSync(transactional, syncedEpoch, leaderEpoch, lastHeartbeat, true, keep, removed);
+    }
+
+    ClusterSync remove() {
+        return new ClusterSync(transactional, syncedEpoch, leaderEpoch, lastHeartbeat, false, false, true);
     }
 }

@@ -282,6 +282,24 @@ class MultiClusterTest {
     }
 
     @Test
+    void aRemovalFoldsToTheSameClustersAndTableWhereverTheClustersOtherRecordsFallAroundIt() {
+        // The removal's record is in the cluster's liveness partition; its objects' events are in others, and a fold
+        // (the compiler's, a replay's) may read those before or after it.
+        List<EventLogRecord> objects = log(web("c2", "10.2.0.1"), of(export("c2", "web")));
+        List<EventLogRecord> deletes = objects.stream().map(r -> (EventLogRecord) ClusterEvent.delete(((ClusterEvent) r).key(),
+                "u", "2", HB, 2)).toList();
+        List<EventLogRecord> base = log(web("c1", "10.1.0.1"), of(export("c1", "web"), ingress("c1", "a", 1, "foo.com", "web")));
+        List<EventLogRecord> liveness = of(heartbeat("c2", 5), stale("c2", 5, false),
+                ClusterLiveness.removed("c2", 2, HB.plusSeconds(300), "decommissioned"));
+        ClusterModel objectsFirst = model(log(base, objects, deletes, liveness));
+        ClusterModel livenessFirst = model(log(base, liveness, objects, deletes));
+        assertEquals(objectsFirst.clusters(), livenessFirst.clusters());
+        assertEquals(Isolation.compile(objectsFirst), Isolation.compile(livenessFirst));
+        assertEquals(table(List.of(host("foo.com", "c1", "web", "c1/ns/a")),
+                List.of(backend("c1", "web", ep("10.1.0.1", null, "c1-a"))), List.of("c1/ns/a")), Isolation.compile(livenessFirst));
+    }
+
+    @Test
     void oneClusterExportingItsServicesAndSendingHeartbeatsHashesAsWithoutEither() {
         List<EventLogRecord> plain = log(web("c1", "10.1.0.1"), of(ingress("c1", "a", 1, "foo.com", "web")));
         List<EventLogRecord> exported = log(plain, of(export("c1", "web"), heartbeat("c1", 5), heartbeat("c1", 10)));

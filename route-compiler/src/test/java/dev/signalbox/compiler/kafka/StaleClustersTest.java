@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /** Which silent clusters the compiler proposes to record as stale, over a timeline of reads and questions. */
 class StaleClustersTest {
     static final long S = 1_000_000_000L;
-    static final ClusterSync BEATING = new ClusterSync(true, 1, 1, Instant.EPOCH, false, false);
-    static final ClusterSync STALE = new ClusterSync(true, 1, 1, Instant.EPOCH, true, false);
+    static final ClusterSync BEATING = new ClusterSync(true, 1, 1, Instant.EPOCH, false, false, false);
+    static final ClusterSync STALE = new ClusterSync(true, 1, 1, Instant.EPOCH, true, false, false);
     static final ClusterSync OLD_WATCHER = new ClusterSync(true, 1);
 
     @Test
