@@ -12,7 +12,10 @@ import java.util.Set;
  * Which clusters the compiler should now record as stale (issue 14): those that sent heartbeats (a watcher that
  * does not is never judged), are not stale already, and of which this compiler has read nothing for longer than
  * the configured time. A cluster it has not heard from since it started counts from the first time it asks, so a
- * restarted compiler grants every cluster the whole time again. The decision is only proposed here: the loop
+ * restarted compiler grants every cluster the whole time again. Nobody is judged while the compiler heard no
+ * cluster at all within that time: then the silence is more likely its own (Kafka unreachable, the compiler
+ * stalled) than every cluster's, and a lone cluster is never judged (nothing else could serve its Services anyway).
+ * The decision is only proposed here: the loop
  * writes it to the events log and it takes effect when read back, in the log's order, as in every replay. Pure:
  * the caller passes the time (System.nanoTime()). Owned by the compiler loop's thread.
  */
@@ -40,6 +43,12 @@ final class StaleClusters {
     /** The clusters to record as stale now, in id order; each is then pending until {@link #decided}. */
     List<String> due(Map<String, ClusterSync> clusters, long now) {
         List<String> out = new ArrayList<>();
+        long latest = lastHeard.values().stream().mapToLong(Long::longValue).max().orElse(Long.MIN_VALUE);
+        if (latest == Long.MIN_VALUE || now - latest >= staleAfterNanos) {
+            // Every cluster gets the whole time again once the log speaks.
+            clusters.keySet().forEach(id -> lastHeard.put(id, now));
+            return out;
+        }
         clusters.forEach((id, sync) -> {
             if (sync.lastHeartbeat() == null || sync.stale() || sync.removed() || pending.contains(id)) {
                 return;
