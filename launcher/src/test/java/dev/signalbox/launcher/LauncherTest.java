@@ -44,7 +44,7 @@ class LauncherTest {
     @Test
     void everyCommandHasItsOwnHelp() {
         for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "topics", "history",
-            "show", "diff", "explain", "verify", "fleet", "bench-sizing", "cluster"}) {
+            "show", "diff", "explain", "verify", "fleet", "bench-sizing", "cluster", "bench-clusters"}) {
             assertEquals(0, run(command, "--help"), command);
         }
         assertEquals(0, run("--help"));
