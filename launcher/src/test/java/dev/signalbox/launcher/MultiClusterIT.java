@@ -114,6 +114,7 @@ class MultiClusterIT {
                             n.get("id").asText() + " " + n.get("state").asText() + " " + n.get("objects").asInt()));
                     assertEquals(List.of("east live 8", "west removed 0"), clusters, list);
 
+                    assertEquals(0, launcher("verify", "--kafka", bootstrap), "bin/ingress verify: every version replays");
                     int versions = 0;
                     for (RoutingSnapshot s : allSnapshots(bootstrap)) {
                         assertEquals(s.contentHash(), SnapshotCodec.contentHash(Replay.tableAt(bootstrap, s.provenance())),

@@ -107,7 +107,9 @@ public final class KubeStatus {
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         Event event = new EventBuilder()
                 .withNewMetadata().withNamespace(ns).withName(name).endMetadata()
-                .withNewInvolvedObject().withApiVersion("networking.k8s.io/v1").withKind(d.kind())
+                .withNewInvolvedObject()
+                .withApiVersion(kind == Kind.SERVICE_EXPORT ? InformerCaches.SERVICE_EXPORT_VERSION : "networking.k8s.io/v1")
+                .withKind(d.kind())
                 .withNamespace(d.namespace().isEmpty() ? null : d.namespace()).withName(d.name()).withUid(uid).endInvolvedObject()
                 .withType("Warning")
                 .withReason(DiagnosticReports.reason(d))
