@@ -115,6 +115,9 @@ class MultiClusterIT {
                     assertEquals(List.of("east live 8", "west removed 0"), clusters, list);
 
                     assertEquals(0, launcher("verify", "--kafka", bootstrap), "bin/ingress verify: every version replays");
+                    String history = launcherOut("history", "--kafka", bootstrap, "-o", "json");
+                    assertTrue(history.contains("\"kind\" : \"ClusterLiveness\"") && history.contains("\"op\" : \"STALE\"")
+                            && history.contains("\"op\" : \"REMOVED\""), "history names the liveness decisions: " + history);
                     int versions = 0;
                     for (RoutingSnapshot s : allSnapshots(bootstrap)) {
                         assertEquals(s.contentHash(), SnapshotCodec.contentHash(Replay.tableAt(bootstrap, s.provenance())),
