@@ -1,5 +1,6 @@
 package dev.signalbox.launcher;
 
+import dev.signalbox.routing.Locality;
 import dev.signalbox.routing.audit.Cause;
 import dev.signalbox.routing.audit.Explain;
 import dev.signalbox.routing.audit.Explanation;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Option;
             + "certificate, and the events that last changed the route. For a miss, why: no such host, no such path "
             + "(with the host's paths), an Ingress of another class, or no ready endpoint (503). Exit 1 when the "
             + "request would not be served (404, 503, 400). --at a time older than every kept snapshot: on the table "
-            + "recompiled from the events, as show does (no lastChangedBy).")
+            + "recompiled from the events, as show does (no lastChangedBy). Which endpoints serve (locality) is for a proxy at "
+            + "--cluster-id, --zone and --locality.")
 final class ExplainCommand implements Callable<Integer> {
     /** How far back lastChangedBy looks for the version that last changed the route. */
     static final int LAST_CHANGE_LOOKBACK = 100;
@@ -52,6 +54,13 @@ final class ExplainCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     SnapshotChoice choice;
 
+    @Option(names = "--cluster-id", defaultValue = "local", paramLabel = "ID",
+            description = "The cluster of the proxy asked about: which endpoints serve depends on where it runs.")
+    String clusterId;
+
+    @Mixin
+    LocalityOption locality;
+
     @Override
     public Integer call() {
         return audit.run(log -> {
@@ -61,11 +70,12 @@ final class ExplainCommand implements Callable<Integer> {
                 return AuditOptions.NEGATIVE;
             }
             Optional<Entry> e = Optional.of(p.get().entry());
-            Explanation x = Explain.explain(e.get().snapshot(), host, path, method, https, List.of());
+            Locality proxy = locality.in(clusterId);
+            Explanation x = Explain.explain(e.get().snapshot(), proxy, host, path, method, https, List.of());
             if (x.status() == 404 && x.virtualHost() == null) {
                 // Only an unknown host needs the events: was it named by an Ingress that is not ours?
                 List<ForeignIngress> foreign = log.foreignIngresses(e.get().snapshot());
-                x = Explain.explain(e.get().snapshot(), host, path, method, https, foreign);
+                x = Explain.explain(e.get().snapshot(), proxy, host, path, method, https, foreign);
             }
             // A recompiled table has no snapshots before it to compare with: no lastChangedBy.
             if (x.route() != null && !p.get().isRecompiled()) {
@@ -100,6 +110,12 @@ final class ExplainCommand implements Callable<Integer> {
         if (x.backend() != null) {
             out.println("backend     " + x.backend().id() + " -> " + (x.backend().endpoints().isEmpty() ? "no endpoints"
                     : x.backend().endpoints().stream().map(p -> p.address() + ":" + p.port()).collect(Collectors.joining(", "))));
+        }
+        if (x.locality() != null) {
+            Explanation.LocalityRef l = x.locality();
+            out.println("locality    " + String.join("+", l.tiers()) + " -> " + l.endpoints().stream()
+                    .map(p -> p.address() + ":" + p.port()).collect(Collectors.joining(", ")) + " (a " + l.policy()
+                    + " proxy in cluster " + l.cluster() + (l.zone() == null ? "" : ", zone " + l.zone()) + ")");
         }
         if (x.tls() != null) {
             out.println("tls         " + x.tls().host() + " <- secret " + x.tls().secret());

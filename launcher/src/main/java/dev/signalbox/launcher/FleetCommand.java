@@ -59,8 +59,9 @@ final class FleetCommand implements Callable<Integer> {
 
     private void print(Fleet.View v) {
         var out = audit.out();
-        TextTable nodes = new TextTable("NODE", "STATE", "VERSION", "APPLIED", "READY", "LAST SEEN", "LAST REJECTED");
-        v.nodes().forEach(n -> nodes.row(n.node(), n.state(), n.version(), audit.when(n.appliedAt()), n.ready(),
+        TextTable nodes = new TextTable("NODE", "CLUSTER", "ZONE", "STATE", "VERSION", "APPLIED", "READY", "LAST SEEN",
+                "LAST REJECTED");
+        v.nodes().forEach(n -> nodes.row(n.node(), n.cluster(), n.zone(), n.state(), n.version(), audit.when(n.appliedAt()), n.ready(),
                 audit.when(n.lastSeen()), n.lastRejected()));
         nodes.print(out);
         out.println();

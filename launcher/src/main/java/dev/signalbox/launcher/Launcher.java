@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         synopsisSubcommandLabel = "COMMAND",
         description = "Signalbox, an event-sourced Kubernetes Ingress controller on Apache Kafka.",
         subcommands = {LocalCommand.class, WatcherCommand.class, CompilerCommand.class, ProxyCommand.class,
-            TopicsCommand.class, BenchCommand.class, BenchHistoryCommand.class, BenchSizingCommand.class, BenchClustersCommand.class, KafkaCommand.class, HistoryCommand.class,
+            TopicsCommand.class, BenchCommand.class, BenchHistoryCommand.class, BenchSizingCommand.class, BenchClustersCommand.class, PerfCommand.class, KafkaCommand.class, HistoryCommand.class,
             ShowCommand.class, DiffCommand.class, ExplainCommand.class, VerifyCommand.class, FleetCommand.class,
             ClusterCommand.class,
             CdsTrainingCommand.class, HelpCommand.class},

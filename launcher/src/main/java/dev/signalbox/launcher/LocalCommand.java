@@ -51,8 +51,12 @@ final class LocalCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDRESS", description = "The address the proxies bind.")
     String bind;
 
-    @Option(names = "--cluster-id", defaultValue = "local", paramLabel = "ID", description = "Names this cluster in the events.")
+    @Option(names = "--cluster-id", defaultValue = "local", paramLabel = "ID",
+            description = "Names this cluster in the events; the proxies run in it.")
     String clusterId;
+
+    @picocli.CommandLine.Mixin
+    LocalityOption locality;
 
     LocalConfig config() {
         Path home = Path.of(System.getProperty("signalbox.home", "."));
@@ -63,7 +67,8 @@ final class LocalCommand implements Callable<Integer> {
         }
         try {
             return new LocalConfig(dir.toAbsolutePath().normalize(), bind, new LocalConfig.Ports(httpPort, httpsPort, adminPort),
-                    proxies, dataDir != null ? dataDir : home.resolve(".signalbox/data"), kafkaPort, clusterId, demo);
+                    proxies, dataDir != null ? dataDir : home.resolve(".signalbox/data"), kafkaPort, clusterId, demo,
+                    locality.zone, locality.policy);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

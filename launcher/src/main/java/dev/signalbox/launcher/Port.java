@@ -4,7 +4,7 @@ import java.time.Duration;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Option converters for numbers with a range: TCP ports and durations (in milliseconds, or with a unit). */
+/** Option converters for numbers with a range: TCP ports, durations in milliseconds, and spans such as 10s. */
 final class Port {
     private Port() {
     }
@@ -45,25 +45,23 @@ final class Port {
         }
     }
 
-    /** A positive time with its unit: 500ms, 30s, 2m (kubectl's spelling). */
+    /** A span of time with its unit: {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}. */
     static final class Span implements ITypeConverter<Duration> {
-        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)");
+        private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
         @Override
         public Duration convert(String value) {
-            java.util.regex.Matcher m = FORM.matcher(value.trim());
-            if (m.matches()) {
-                long n = Long.parseLong(m.group(1));
-                Duration d = switch (m.group(2)) {
-                    case "ms" -> Duration.ofMillis(n);
-                    case "s" -> Duration.ofSeconds(n);
-                    default -> Duration.ofMinutes(n);
-                };
-                if (!d.isZero()) {
-                    return d;
-                }
+            java.util.regex.Matcher m = FORM.matcher(value);
+            if (!m.matches()) {
+                throw new TypeConversionException("'" + value + "' is not a span of time such as 500ms, 10s, 2m or 1h");
             }
-            throw new TypeConversionException("'" + value + "' is not a positive time such as 500ms, 30s or 2m");
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+            };
         }
     }
 }

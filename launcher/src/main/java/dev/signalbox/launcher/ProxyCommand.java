@@ -40,6 +40,14 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--node-id", defaultValue = "proxy-1", paramLabel = "ID", description = "This node's name in logs and Kafka client ids.")
     String nodeId;
 
+    @Option(names = "--cluster-id", defaultValue = "local", paramLabel = "ID",
+            description = "The cluster this proxy runs in (the --cluster-id of its cluster's watcher): its endpoints are "
+                    + "preferred over other clusters'. Told to the fleet with --zone.")
+    String clusterId;
+
+    @Mixin
+    LocalityOption locality;
+
     @Option(names = "--bind", defaultValue = "0.0.0.0", paramLabel = "ADDRESS", description = "The address the listeners bind.")
     String bind;
 
@@ -84,6 +92,10 @@ final class ProxyCommand implements Callable<Integer> {
     ProxyConfig config() {
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
                 Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies);
+        if (clusterId.isBlank() || clusterId.contains("/")) {
+            throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
+        }
+        config = config.withLocality(locality.in(clusterId));
         try {
             // Proxies only open: every key id a record may name must be here, so no active key is chosen.
             config = config.withKeys(KeyRing.configured(encryptionKeys, System.getenv(KeyRing.ENV), null));

@@ -187,6 +187,17 @@ class AuditCommandsIT {
         assertEquals("10.0.0.1", x.path("backend").path("endpoints").get(0).path("address").asText());
         assertEquals("c1/shop/shop-tls", x.path("tls").path("secret").asText());
         assertEquals("UPSERT", x.path("lastChangedBy").get(0).path("op").asText());
+        // Asked about a proxy of local mode's cluster (the default), the shop's cluster c1 is another one.
+        assertEquals("local prefer-local remote 10.0.0.1", x.path("locality").path("cluster").asText() + " "
+                + x.path("locality").path("policy").asText() + " " + x.path("locality").path("tiers").get(0).asText() + " "
+                + x.path("locality").path("endpoints").get(0).path("address").asText());
+        Result inC1 = run("explain", "--output", "json", "--host", HOST, "--path", "/checkout/cart", "--at",
+                afterAdded.toString(), "--https", "--cluster-id", "c1", "--zone", "z1");
+        assertEquals("c1 z1 local-cluster", inC1.json().path("locality").path("cluster").asText() + " "
+                + inC1.json().path("locality").path("zone").asText() + " "
+                + inC1.json().path("locality").path("tiers").get(0).asText(), inC1.out);
+        assertTrue(run("explain", "--host", HOST, "--path", "/checkout/cart", "--at", afterAdded.toString(), "--https")
+                .out.contains("locality    remote -> 10.0.0.1"), "the table names the serving tier");
 
         Result redirect = run("explain", "--output", "json", "--host", HOST, "--path", "/checkout", "--version",
                 String.valueOf(added));
@@ -235,7 +246,8 @@ class AuditCommandsIT {
         ProxyNode one = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "proxy-a", "127.0.0.1", 0, 0,
                 Duration.ofSeconds(2), Duration.ofSeconds(30)));
         ProxyNode two = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "proxy-b", "127.0.0.1", 0, 0,
-                Duration.ofSeconds(2), Duration.ofSeconds(30)));
+                Duration.ofSeconds(2), Duration.ofSeconds(30))
+                .withLocality(new dev.signalbox.routing.Locality("c1", "z2", dev.signalbox.routing.Locality.Policy.PREFER_LOCAL)));
         boolean twoClosed = false;
         try {
             Await.until("both proxies serve version " + deleted, WAIT,
@@ -247,6 +259,10 @@ class AuditCommandsIT {
                     f -> f.path("versions").size() > 0 && f.path("versions").get(f.path("versions").size() - 1)
                             .path("nodesApplied").asInt() == 2);
             assertEquals(List.of("proxy-a up " + blog + " true", "proxy-b up " + blog + " true"), nodes(both));
+            // Each node told the fleet where it runs.
+            List<String> where = new ArrayList<>();
+            both.path("nodes").forEach(n -> where.add(n.path("cluster").asText() + "/" + n.path("zone").asText("-")));
+            assertEquals(List.of("local/-", "c1/z2"), where);
             JsonNode row = both.path("versions").get(both.path("versions").size() - 1);
             assertEquals(blog, row.path("version").asLong());
             assertEquals(2, row.path("nodesTotal").asInt());

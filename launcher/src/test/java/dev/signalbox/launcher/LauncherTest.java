@@ -44,7 +44,7 @@ class LauncherTest {
     @Test
     void everyCommandHasItsOwnHelp() {
         for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "topics", "history",
-            "show", "diff", "explain", "verify", "fleet", "bench-sizing", "cluster", "bench-clusters"}) {
+            "show", "diff", "explain", "verify", "fleet", "bench-sizing", "perf", "cluster", "bench-clusters"}) {
             assertEquals(0, run(command, "--help"), command);
         }
         assertEquals(0, run("--help"));
@@ -76,5 +76,19 @@ class LauncherTest {
             assertEquals(false, ((TopicCreationOption) cl.getSubcommands().get(command).getMixins().get("topics"))
                     .createTopics(), command);
         }
+    }
+
+    @Test
+    void localModesProxiesRunInItsClusterInTheZoneGiven() {
+        CommandLine cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src", "--cluster-id", "c7", "--zone", "z1", "--locality", "balance-all");
+        LocalCommand local = cl.getSubcommands().get("local").getCommand();
+        assertEquals(new dev.signalbox.routing.Locality("c7", "z1", dev.signalbox.routing.Locality.Policy.BALANCE_ALL),
+                local.config().proxyLocality());
+        cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src");
+        assertEquals(dev.signalbox.routing.Locality.DEFAULT,
+                ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().proxyLocality());
+        assertEquals(2, run("local", "--locality", "nearest"));
     }
 }

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.signalbox.proxy.ProxyConfig;
+import dev.signalbox.routing.Locality;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -66,5 +68,23 @@ class ProxyCommandTest {
         assertEquals(Duration.ofMillis(2500), drainTimeout(args));
         assertEquals(81, parse(args).httpPort());
         assertThrows(ParameterException.class, () -> drainTimeout(new String[] {"--kafka", "k:1", "--drain-timeout-ms", "-1"}));
+    }
+
+    @Test
+    void theProxyRunsInLocalModesClusterInNoZoneAndPrefersNearEndpointsByDefault() {
+        assertEquals(Locality.DEFAULT, parse(new String[] {"--kafka", "k:1"}).locality());
+        assertEquals(new Locality("eu-1", "eu-1a", Locality.Policy.BALANCE_ALL), parse(new String[] {"--kafka", "k:1",
+            "--cluster-id", "eu-1", "--zone", "eu-1a", "--locality", "balance-all"}).locality());
+        // The downward API gives an empty string for a label the pod lacks: no zone.
+        assertEquals(null, parse(new String[] {"--kafka", "k:1", "--zone", ""}).locality().zone());
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--locality", "nearest"}));
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--cluster-id", "a/b"}));
+    }
+
+    @Test
+    void helpShowsTheLocalityDefaults() {
+        String help = new CommandLine(new ProxyCommand()).getUsageMessage();
+        assertEquals(List.of(true, true), List.of(help.contains("--cluster-id=ID") && help.contains("Default: local"),
+                help.contains("--locality=POLICY") && help.contains("Default: prefer-local")), help);
     }
 }

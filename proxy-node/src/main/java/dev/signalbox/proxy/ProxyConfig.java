@@ -1,6 +1,7 @@
 package dev.signalbox.proxy;
 
 import dev.signalbox.proxy.http.TrustedProxies;
+import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.crypto.KeyRing;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,21 +18,24 @@ import java.time.Duration;
  * @param keys            the key-encryption keys that open the snapshots' sealed private keys
  * @param trustedProxies  the peers (load balancers in front) whose X-Forwarded-* and other identity fields are
  *                        believed; from any other client they are replaced by what the proxy saw
+ * @param locality        the cluster and zone this node runs in, and whether it prefers endpoints near it; also
+ *                        told to the fleet in its acknowledgements
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                           Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys,
-                          TrustedProxies trustedProxies) {
+                          TrustedProxies trustedProxies, Locality locality) {
 
     public ProxyConfig {
         keys = keys == null ? KeyRing.empty() : keys;
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
+        locality = locality == null ? Locality.DEFAULT : locality;
     }
 
     /** A node without an HTTPS listener, trusting no client's identity fields. */
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
         this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null,
-                null);
+                null, null);
     }
 
     /**
@@ -56,18 +60,24 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
                 responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys,
-                trustedProxies);
+                trustedProxies, locality);
     }
 
     /** This configuration with key-encryption keys. */
     public ProxyConfig withKeys(KeyRing k) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, k, trustedProxies);
+                responseTimeout, https, k, trustedProxies, locality);
     }
 
     /** This configuration trusting the identity fields of {@code trusted}. */
     public ProxyConfig withTrustedProxies(TrustedProxies trusted) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trusted);
+                responseTimeout, https, keys, trusted, locality);
+    }
+
+    /** This configuration at {@code l}. */
+    public ProxyConfig withLocality(Locality l) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, keys, trustedProxies, l);
     }
 }

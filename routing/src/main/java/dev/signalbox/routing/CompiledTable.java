@@ -8,6 +8,8 @@ import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -17,15 +19,18 @@ import java.util.function.Predicate;
 
 /**
  * A routing snapshot compiled once into lookup structures: exact hosts and one-label wildcards in hash
- * maps, each host's routes in the compiler's precedence order. Immutable except for the round-robin
+ * maps, each host's routes in the compiler's precedence order, each backend's endpoints grouped by where they
+ * run as seen from the proxy it was compiled for ({@link Locality}). Immutable except for the round-robin
  * cursors of its backends, which are atomic, so any event loop may route with it concurrently.
  */
 public final class CompiledTable {
-    public static final CompiledTable EMPTY = new CompiledTable(null, Map.of(), Map.of(), List.of(), null, Map.of(), Map.of());
+    public static final CompiledTable EMPTY = new CompiledTable(null, Locality.DEFAULT, Map.of(), Map.of(), List.of(), null,
+            Map.of(), Map.of());
     public static final String DEFAULT_ROUTE = "(default)";
     public static final String NO_ROUTE = "(none)";
 
     private final RoutingSnapshot snapshot;
+    private final Locality locality;
     private final Map<String, List<CompiledRoute>> exactHosts;
     /** Keyed by the wildcard's suffix: "*.foo.com" is stored under "foo.com". */
     private final Map<String, List<CompiledRoute>> wildcardHosts;
@@ -35,12 +40,13 @@ public final class CompiledTable {
     /** The TLS settings of the backends spoken to over TLS, by id. */
     private final Map<String, UpstreamTls> upstreamTls;
 
-    private CompiledTable(RoutingSnapshot snapshot, Map<String, List<CompiledRoute>> exactHosts,
+    private CompiledTable(RoutingSnapshot snapshot, Locality locality, Map<String, List<CompiledRoute>> exactHosts,
                           Map<String, List<CompiledRoute>> wildcardHosts, List<CompiledRoute> anyHost,
                           CompiledBackend defaultBackend, Map<String, CompiledBackend> backends,
                           Map<String, UpstreamTls> upstreamTls) {
         this.backends = backends;
         this.snapshot = snapshot;
+        this.locality = locality;
         this.exactHosts = exactHosts;
         this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
@@ -48,11 +54,15 @@ public final class CompiledTable {
         this.upstreamTls = upstreamTls;
     }
 
-    public static CompiledTable compile(RoutingSnapshot snapshot) {
+    /**
+     * Compiles {@code snapshot} for a proxy at {@code locality}: each backend's endpoints are grouped by where
+     * they run relative to it (see {@link Locality.Policy}) here, once, not per request.
+     */
+    public static CompiledTable compile(RoutingSnapshot snapshot, Locality locality) {
         Map<String, CompiledBackend> backends = new HashMap<>();
         Map<String, UpstreamTls> tls = new HashMap<>();
         for (Backend b : snapshot.table().backends()) {
-            backends.put(b.id(), new CompiledBackend(b));
+            backends.put(b.id(), new CompiledBackend(b, locality));
             if (b.tls() != null) {
                 tls.put(b.id(), b.tls());
             }
@@ -75,7 +85,7 @@ public final class CompiledTable {
             }
         }
         String defaultId = snapshot.table().defaultBackend();
-        return new CompiledTable(snapshot, Map.copyOf(exact), Map.copyOf(wildcard), any,
+        return new CompiledTable(snapshot, locality, Map.copyOf(exact), Map.copyOf(wildcard), any,
                 defaultId == null ? null : backends.get(defaultId), Map.copyOf(backends), Map.copyOf(tls));
     }
 
@@ -87,6 +97,11 @@ public final class CompiledTable {
     /** The snapshot this table was compiled from, or null for {@link #EMPTY}. */
     public RoutingSnapshot snapshot() {
         return snapshot;
+    }
+
+    /** Where the proxy this table was compiled for runs, and its policy. */
+    public Locality locality() {
+        return locality;
     }
 
     /** The snapshot version, 0 for {@link #EMPTY}. */
@@ -112,7 +127,8 @@ public final class CompiledTable {
 
     /**
      * Routes one request, choosing among the endpoints {@code usable} accepts (those outlier detection has
-     * not ejected) in round-robin order; when it accepts none of a backend's endpoints, among all of them.
+     * not ejected) in round-robin order within the nearest tier that has one (see {@link Locality.Policy});
+     * when it accepts none of a backend's endpoints, among those of the nearest tier.
      */
     public Decision route(String hostHeader, String path, boolean overTls, Predicate<Endpoint> usable) {
         String host = normalizeHost(hostHeader);
@@ -176,8 +192,27 @@ public final class CompiledTable {
     }
 
     /**
+     * The endpoints of {@code backendId} that get its requests while none is ejected, and where they run: under
+     * prefer-local those of the nearest tier that has any, under balance-all all of them (every tier among
+     * them, nearest first). Empty for a backend without endpoints or unknown. What {@code explain} reports.
+     */
+    public Serving serving(String backendId) {
+        CompiledBackend b = backends.get(backendId);
+        return b == null ? new Serving(List.of(), List.of()) : b.serving();
+    }
+
+    /** A backend's serving endpoints and their tiers, nearest first; see {@link #serving(String)}. */
+    public record Serving(List<Locality.Tier> tiers, List<Endpoint> endpoints) {
+        public Serving {
+            tiers = List.copyOf(tiers);
+            endpoints = List.copyOf(endpoints);
+        }
+    }
+
+    /**
      * Another endpoint of {@code backendId} for a retry, the next in round-robin order that {@code avoid}
-     * does not reject, or null when it rejects them all.
+     * does not reject within the nearest tier that has one (so a retry fails over to a farther tier only when
+     * the nearer endpoints are all rejected), or null when it rejects them all.
      */
     public Decision.Forward another(String backendId, String route, Predicate<Endpoint> avoid) {
         CompiledBackend b = backends.get(backendId);
@@ -234,17 +269,23 @@ public final class CompiledTable {
         }
     }
 
+    /**
+     * A backend with its endpoints grouped for this table's {@link Locality}, nearest group first, each group
+     * with its own round-robin cursor. Grouped once when the table is compiled, so routing a request only walks
+     * arrays: no allocation but the decision, no lock.
+     */
     private static final class CompiledBackend {
         private final Backend backend;
-        private final AtomicInteger cursor = new AtomicInteger();
+        /** Never empty groups; none when the backend has no endpoints. */
+        private final Group[] groups;
 
-        CompiledBackend(Backend backend) {
+        CompiledBackend(Backend backend, Locality locality) {
             this.backend = backend;
+            this.groups = Group.of(backend, locality);
         }
 
         Decision pick(String route, Predicate<Endpoint> usable) {
-            int n = backend.endpoints().size();
-            if (n == 0) {
+            if (groups.length == 0) {
                 String why = backend.unavailableReason();
                 if (backend.tls() != null && why != null && !why.isBlank()) {
                     return new Decision.Unavailable(route, "backend " + backend.id() + " cannot be used: " + why);
@@ -253,22 +294,84 @@ public final class CompiledTable {
                         + (why == null || why.isBlank() ? "" : ": " + why));
             }
             Decision.Forward f = next(route, usable);
-            // Every endpoint is ejected: route as if none were (Envoy's panic routing) rather than refuse.
-            return f != null ? f : new Decision.Forward(route, backend.id(),
-                    backend.endpoints().get(Math.floorMod(cursor.getAndIncrement(), n)));
+            if (f != null) {
+                return f;
+            }
+            // Every endpoint is ejected: route as if none were (Envoy's panic routing) rather than refuse, to the
+            // nearest group. next() moved its cursor on by one already.
+            Group g = groups[0];
+            int i = Math.floorMod(g.cursor.get(), g.endpoints.length);
+            return new Decision.Forward(route, backend.id(), g.endpoints[i], g.tiers[i]);
         }
 
-        /** The next endpoint in round-robin order that {@code usable} accepts, or null. */
+        /**
+         * The next endpoint that {@code usable} accepts in round-robin order within the nearest group that has
+         * one (a farther group only when every nearer endpoint is rejected: failover), or null.
+         */
         Decision.Forward next(String route, Predicate<Endpoint> usable) {
-            int n = backend.endpoints().size();
-            int start = cursor.getAndIncrement();
-            for (int k = 0; k < n; k++) {
-                Endpoint e = backend.endpoints().get(Math.floorMod(start + k, n));
-                if (usable.test(e)) {
-                    return new Decision.Forward(route, backend.id(), e);
+            for (Group g : groups) {
+                int n = g.endpoints.length;
+                int start = g.cursor.getAndIncrement();
+                for (int k = 0; k < n; k++) {
+                    int i = Math.floorMod(start + k, n);
+                    if (usable.test(g.endpoints[i])) {
+                        return new Decision.Forward(route, backend.id(), g.endpoints[i], g.tiers[i]);
+                    }
                 }
             }
             return null;
+        }
+
+        Serving serving() {
+            if (groups.length == 0) {
+                return new Serving(List.of(), List.of());
+            }
+            Group g = groups[0];
+            // EnumSet iterates in declaration order: nearest first.
+            return new Serving(List.copyOf(EnumSet.copyOf(List.of(g.tiers))), List.of(g.endpoints));
+        }
+    }
+
+    /** Endpoints served round-robin among themselves, with where each runs. */
+    private static final class Group {
+        private final Endpoint[] endpoints;
+        private final Locality.Tier[] tiers;
+        private final AtomicInteger cursor = new AtomicInteger();
+
+        private Group(List<Endpoint> endpoints, List<Locality.Tier> tiers) {
+            this.endpoints = endpoints.toArray(new Endpoint[0]);
+            this.tiers = tiers.toArray(new Locality.Tier[0]);
+        }
+
+        /**
+         * Prefer-local: one group per tier that has endpoints, local zone first, then the local cluster, then
+         * the other clusters. Balance-all: one group of every endpoint. Endpoints keep the snapshot's order.
+         */
+        static Group[] of(Backend backend, Locality locality) {
+            List<Endpoint> all = backend.endpoints();
+            if (all.isEmpty()) {
+                return new Group[0];
+            }
+            List<Locality.Tier> tierOf = new ArrayList<>(all.size());
+            for (Endpoint e : all) {
+                tierOf.add(locality.tierOf(e, backend.cluster()));
+            }
+            if (locality.policy() == Locality.Policy.BALANCE_ALL) {
+                return new Group[] {new Group(all, tierOf)};
+            }
+            List<Group> groups = new ArrayList<>();
+            for (Locality.Tier t : Locality.Tier.values()) {
+                List<Endpoint> members = new ArrayList<>();
+                for (int i = 0; i < all.size(); i++) {
+                    if (tierOf.get(i) == t) {
+                        members.add(all.get(i));
+                    }
+                }
+                if (!members.isEmpty()) {
+                    groups.add(new Group(members, Collections.nCopies(members.size(), t)));
+                }
+            }
+            return groups.toArray(new Group[0]);
         }
     }
 }

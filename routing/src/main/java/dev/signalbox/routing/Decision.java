@@ -7,8 +7,11 @@ public sealed interface Decision {
     /** The metrics label of the route that decided: "host/path", "(default)" or "(none)". */
     String route();
 
-    /** Send the request to {@code endpoint} of backend {@code backendId}. */
-    record Forward(String route, String backendId, Endpoint endpoint) implements Decision {
+    /**
+     * Send the request to {@code endpoint} of backend {@code backendId}, which runs in {@code locality} as seen
+     * from this proxy.
+     */
+    record Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality) implements Decision {
     }
 
     /** A route matched but its backend has no ready endpoint: 503 with {@code reason}. */

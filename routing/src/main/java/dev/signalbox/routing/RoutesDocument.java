@@ -3,6 +3,8 @@ package dev.signalbox.routing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,7 +16,10 @@ import java.util.List;
  * {@code table}...),
  * with the sealed private keys (of TLS bindings and of backends' client certificates) left out, only their
  * key ids kept, and {@code nodeDiagnostics}: a proxy's own problems with the table (TLS bindings and TLS
- * backends it could not use), empty where no proxy is involved.
+ * backends it could not use), empty where no proxy is involved. Endpoints show their {@code zone} and, when
+ * another cluster's, their {@code cluster}, as the snapshot has them; a proxy's document adds where it runs
+ * ({@code nodeLocality}: cluster, zone, policy) and, on every endpoint, its cluster (the backend's when the
+ * snapshot leaves it out) and its {@code locality} as seen from that proxy (local-zone, local-cluster, remote).
  */
 public final class RoutesDocument {
     private RoutesDocument() {
@@ -22,6 +27,11 @@ public final class RoutesDocument {
 
     /** The document as a tree, for callers that add fields (show adds {@code hash} and where it came from). */
     public static ObjectNode tree(RoutingSnapshot snapshot, List<String> nodeDiagnostics) {
+        return tree(snapshot, nodeDiagnostics, null);
+    }
+
+    /** The document of a proxy at {@code node}, or of no proxy when it is null. */
+    public static ObjectNode tree(RoutingSnapshot snapshot, List<String> nodeDiagnostics, Locality node) {
         if (snapshot == null) {
             ObjectNode empty = Json.MAPPER.createObjectNode();
             empty.put("version", 0);
@@ -43,15 +53,38 @@ public final class RoutesDocument {
             }
         }
         root.putPOJO("nodeDiagnostics", nodeDiagnostics);
+        if (node != null) {
+            ObjectNode where = root.putObject("nodeLocality");
+            where.put("cluster", node.cluster());
+            where.put("zone", node.zone());
+            where.put("policy", node.policy().label());
+            List<Backend> backends = snapshot.table().backends();
+            JsonNode written = root.path("table").path("backends");
+            for (int b = 0; b < backends.size(); b++) {
+                Backend backend = backends.get(b);
+                JsonNode endpoints = written.get(b).path("endpoints");
+                for (int e = 0; e < backend.endpoints().size(); e++) {
+                    Endpoint endpoint = backend.endpoints().get(e);
+                    ObjectNode out = (ObjectNode) endpoints.get(e);
+                    out.put("cluster", endpoint.clusterOr(backend.cluster()));
+                    out.put("locality", node.tierOf(endpoint, backend.cluster()).label());
+                }
+            }
+        }
         return root;
     }
 
     /** The document, pretty-printed; {@code {"version":0}} before any snapshot. */
     public static String json(RoutingSnapshot snapshot, List<String> nodeDiagnostics) {
+        return json(snapshot, nodeDiagnostics, null);
+    }
+
+    /** A proxy's document (see {@link #tree(RoutingSnapshot, List, Locality)}), pretty-printed. */
+    public static String json(RoutingSnapshot snapshot, List<String> nodeDiagnostics, Locality node) {
         if (snapshot == null) {
             return "{\"version\":0}";
         }
-        return pretty(tree(snapshot, nodeDiagnostics));
+        return pretty(tree(snapshot, nodeDiagnostics, node));
     }
 
     static String pretty(Object value) {

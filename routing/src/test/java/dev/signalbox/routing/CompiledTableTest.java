@@ -7,6 +7,7 @@ import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.VirtualHost;
@@ -17,6 +18,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class CompiledTableTest {
+    /** A proxy in the tables' cluster, in no known zone: every endpoint is local-cluster. */
+    private static CompiledTable compile(RoutingSnapshot snapshot) {
+        return CompiledTable.compile(snapshot, new Locality("c", null, Locality.Policy.PREFER_LOCAL));
+    }
+
     private static Backend backend(String name, int port) {
         return new Backend("c/default/" + name + ":80", "c", "default", name, "80",
                 List.of(new Endpoint("10.0.0.1", port)), null);
@@ -52,7 +58,7 @@ class CompiledTableTest {
     private static CompiledTable table(String defaultBackend) {
         RoutingTable t = new RoutingTable(HOSTS, defaultBackend, List.of(EXACT, API, ROOT, WILD, ANY, DEFAULT, EMPTY),
                 List.of(), List.of());
-        return CompiledTable.compile(SnapshotCodec.create(7, Instant.EPOCH, List.of(), t));
+        return compile(SnapshotCodec.create(7, Instant.EPOCH, List.of(), t));
     }
 
     record Case(String name, CompiledTable table, String host, String uri, Decision expected) {
@@ -63,7 +69,7 @@ class CompiledTableTest {
     }
 
     private static Decision to(String route, Backend b) {
-        return new Decision.Forward(route, b.id(), b.endpoints().get(0));
+        return new Decision.Forward(route, b.id(), b.endpoints().get(0), Locality.Tier.LOCAL_CLUSTER);
     }
 
     static Stream<Case> cases() {
@@ -111,7 +117,7 @@ class CompiledTableTest {
         Backend two = new Backend("c/default/two:80", "c", "default", "two", "80",
                 List.of(new Endpoint("10.0.0.1", 80), new Endpoint("10.0.0.2", 80)), null);
         RoutingTable t = new RoutingTable(List.of(), two.id(), List.of(two), List.of(), List.of());
-        CompiledTable table = CompiledTable.compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), t));
+        CompiledTable table = compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), t));
         List<String> seen = Stream.generate(() -> ((Decision.Forward) table.route("x", "/")).endpoint().address())
                 .limit(4).toList();
         assertEquals(List.of("10.0.0.1", "10.0.0.2", "10.0.0.1", "10.0.0.2"), seen);
@@ -124,10 +130,11 @@ class CompiledTableTest {
                 List.of(new Endpoint("10.0.0.1", 8443)), null, tls);
         Backend broken = new Backend(Backend.idOf("c", "ns", "bad", "443", tls), "c", "ns", "bad", "443", List.of(),
                 "HTTPS to the backend is not set up: TLS secret ns/gone does not exist", tls);
-        CompiledTable table = CompiledTable.compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), new RoutingTable(
+        CompiledTable table = compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), new RoutingTable(
                 List.of(new VirtualHost("x.com", List.of(new Route("/bad", PathMatch.PREFIX, broken.id(), "c/ns/i"),
                         new Route("/", PathMatch.PREFIX, ok.id(), "c/ns/i")))), null, List.of(ok, broken), List.of(), List.of())));
-        assertEquals(List.of(new Decision.Forward("x.com/", ok.id(), new Endpoint("10.0.0.1", 8443)),
+        assertEquals(List.of(new Decision.Forward("x.com/", ok.id(), new Endpoint("10.0.0.1", 8443),
+                                Locality.Tier.LOCAL_CLUSTER),
                         new Decision.Unavailable("x.com/bad", "backend c/ns/bad:443 tls:web.ns.svc cannot be used: "
                                 + "HTTPS to the backend is not set up: TLS secret ns/gone does not exist")),
                 List.of(table.route("x.com", "/"), table.route("x.com", "/bad")));
@@ -142,7 +149,7 @@ class CompiledTableTest {
         }
     }
 
-    private static final CompiledTable SECURE = CompiledTable.compile(SnapshotCodec.create(3, Instant.EPOCH, List.of(),
+    private static final CompiledTable SECURE = compile(SnapshotCodec.create(3, Instant.EPOCH, List.of(),
             new RoutingTable(List.of(
                     new VirtualHost("secure.com", List.of(new Route("/open", PathMatch.PREFIX, API.id(), "c/default/ing", false),
                             new Route("/", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true))),
@@ -173,7 +180,7 @@ class CompiledTableTest {
     private static final Endpoint E3 = new Endpoint("10.0.1.3", 80);
     private static final Backend THREE = new Backend("c/default/three:80", "c", "default", "three", "80",
             List.of(E1, E2, E3), null);
-    private static final CompiledTable POOLED = CompiledTable.compile(SnapshotCodec.create(4, Instant.EPOCH, List.of(),
+    private static final CompiledTable POOLED = compile(SnapshotCodec.create(4, Instant.EPOCH, List.of(),
             new RoutingTable(List.of(new VirtualHost("three.com", List.of(prefix("/", THREE)))), null, List.of(THREE),
                     List.of(), List.of())));
 

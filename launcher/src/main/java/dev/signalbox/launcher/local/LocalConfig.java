@@ -1,5 +1,6 @@
 package dev.signalbox.launcher.local;
 
+import dev.signalbox.routing.Locality;
 import java.nio.file.Path;
 
 /**
@@ -10,10 +11,25 @@ import java.nio.file.Path;
  * @param proxies       how many proxy nodes
  * @param dataDir       the embedded broker's data (kept across runs)
  * @param kafkaPort     the broker's client port, 0 for any free port
+ * @param clusterId     the cluster the watcher publishes as, and the proxies run in
  * @param demoBackends  start the echo backends that deploy/examples routes to (127.0.0.1:18081, :18082)
+ * @param zone          the proxies' zone, or null
+ * @param policy        how the proxies choose endpoints by where they run
  */
 public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
-                          String clusterId, boolean demoBackends) {
+                          String clusterId, boolean demoBackends, String zone, Locality.Policy policy) {
+
+    /** Proxies in no known zone, preferring the cluster's endpoints. */
+    public LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
+                       String clusterId, boolean demoBackends) {
+        this(manifestsDir, bindAddress, ports, proxies, dataDir, kafkaPort, clusterId, demoBackends, null,
+                Locality.Policy.PREFER_LOCAL);
+    }
+
+    /** Where the proxies run: local mode's cluster, and the zone and policy given. */
+    public Locality proxyLocality() {
+        return new Locality(clusterId, zone, policy);
+    }
 
     /** First ports of proxy 0. */
     public record Ports(int http, int https, int admin) {

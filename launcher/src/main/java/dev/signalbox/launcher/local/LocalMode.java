@@ -70,7 +70,8 @@ public final class LocalMode implements AutoCloseable {
                     c.ports().http() == 0 ? 0 : c.ports().http() + i, c.ports().admin() == 0 ? 0 : c.ports().admin() + i,
                     Duration.ofSeconds(2), Duration.ofSeconds(60))
                     .withHttps(c.ports().https() == 0 ? 0 : c.ports().https() + i, 0, null, null)
-                    .withKeys(keys));
+                    .withKeys(keys)
+                    .withLocality(c.proxyLocality()));
             proxies.add(p);
             started.add(p);
         }

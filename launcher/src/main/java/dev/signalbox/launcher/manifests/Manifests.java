@@ -64,10 +64,23 @@ public final class Manifests {
         public static final ServicePort HTTPS = new ServicePort("https", 443);
     }
 
-    /** One endpoint of a Service: an address of {@code addressType} (IPv4, IPv6) and a port. */
-    public record Endpoint(String addressType, String address, int port) {
+    /**
+     * One endpoint of a Service: an address of {@code addressType} (IPv4, IPv6) and a port, and the zone its
+     * EndpointSlice names ({@code endpoints[].zone}), or null for none.
+     */
+    public record Endpoint(String addressType, String address, int port, String zone) {
+        /** An endpoint in no zone. */
+        public Endpoint(String addressType, String address, int port) {
+            this(addressType, address, port, null);
+        }
+
         public static Endpoint loopback(int port) {
             return new Endpoint("IPv4", "127.0.0.1", port);
+        }
+
+        /** This endpoint in {@code zone}. */
+        public Endpoint inZone(String zone) {
+            return new Endpoint(addressType, address, port, zone);
         }
     }
 
@@ -109,7 +122,8 @@ public final class Manifests {
                     - addresses: ["%6$s"]
                       conditions:
                         ready: true
-                    """.formatted(name, e.port(), namespace, e.addressType(), port.name(), e.address()));
+                    """.formatted(name, e.port(), namespace, e.addressType(), port.name(), e.address())
+                    + (e.zone() == null ? "" : "  zone: " + e.zone() + "\n"));
         }
         return documents(docs);
     }

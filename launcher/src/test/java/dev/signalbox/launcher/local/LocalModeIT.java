@@ -3,7 +3,10 @@ package dev.signalbox.launcher.local;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.routing.Locality;
+import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
@@ -13,6 +16,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,6 +78,38 @@ class LocalModeIT {
             awaitBackend(local.proxies().get(0), "demo.localtest.me", "/b/x", "echo-b");
             awaitBackend(local.proxies().get(0), "anything.example", "/anything", "echo-b");
             assertEquals(200, Http.get(port, "demo.localtest.me", "/a").statusCode());
+        }
+    }
+
+    @Test
+    void proxiesPreferTheEndpointsInTheirZoneAsTheEndpointSlicesSay(@TempDir Path dir) throws IOException {
+        try (EchoBackend a = EchoBackend.start("a"); EchoBackend b = EchoBackend.start("b")) {
+            Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(dir.resolve("services.yaml"), MANIFESTS.service("svc", Manifests.ServicePort.HTTP,
+                    List.of(Manifests.Endpoint.loopback(a.port()).inZone("z1"), Manifests.Endpoint.loopback(b.port()).inZone("z2"))));
+            Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "zone.local", "/", "svc"));
+            LocalConfig config = new LocalConfig(dir, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
+                    dir.resolve("data"), 0, "local", false, "z1", Locality.Policy.PREFER_LOCAL);
+            try (LocalMode local = LocalMode.start(config)) {
+                ProxyNode p = local.proxies().get(0);
+                awaitBackend(p, "zone.local", "/", "a");
+                List<String> served = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    served.add(Http.get(p.httpPort(), "zone.local", "/").body().contains("backend: a\n") ? "a" : "b");
+                }
+                assertEquals(Collections.nCopies(6, "a"), served);
+                JsonNode routes = Json.MAPPER.readTree(Http.get(p.adminPort(), null, "/routes").body());
+                List<String> endpoints = new ArrayList<>();
+                routes.at("/table/backends/0/endpoints").forEach(e -> endpoints.add(e.path("port").asInt() + " "
+                        + e.path("cluster").asText() + " " + e.path("zone").asText() + " " + e.path("locality").asText()));
+                assertEquals(List.of(a.port() + " local z1 local-zone", b.port() + " local z2 local-cluster").stream().sorted().toList(),
+                        endpoints.stream().sorted().toList(), routes.toString());
+                // Its zone's endpoint moves to the other zone: both are in the cluster, and both serve.
+                Files.writeString(dir.resolve("services.yaml"), MANIFESTS.service("svc", Manifests.ServicePort.HTTP,
+                        List.of(Manifests.Endpoint.loopback(a.port()).inZone("z2"), Manifests.Endpoint.loopback(b.port()).inZone("z2"))));
+                awaitBackend(p, "zone.local", "/", "b");
+                awaitBackend(p, "zone.local", "/", "a");
+            }
         }
     }
 

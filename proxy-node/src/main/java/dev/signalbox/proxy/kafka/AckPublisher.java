@@ -37,6 +37,8 @@ public final class AckPublisher implements AutoCloseable {
     private static final Duration RETRY = Duration.ofSeconds(1);
 
     private final String nodeId;
+    private final String cluster;
+    private final String zone;
     private final Clock clock;
     private final LongSupplier appliedVersion;
     private final BooleanSupplier ready;
@@ -49,12 +51,16 @@ public final class AckPublisher implements AutoCloseable {
     private volatile boolean delivered;
 
     /**
+     * @param cluster        the cluster the node runs in, told in every acknowledgement
+     * @param zone           its zone, or null when unknown
      * @param appliedVersion the version the node serves now (0 before the first)
      * @param ready          whether the node is ready
      */
-    public AckPublisher(String bootstrapServers, String nodeId, Clock clock, LongSupplier appliedVersion,
-                        BooleanSupplier ready) {
+    public AckPublisher(String bootstrapServers, String nodeId, String cluster, String zone, Clock clock,
+                        LongSupplier appliedVersion, BooleanSupplier ready) {
         this.nodeId = nodeId;
+        this.cluster = cluster;
+        this.zone = zone;
         this.clock = clock;
         this.appliedVersion = appliedVersion;
         this.ready = ready;
@@ -90,7 +96,7 @@ public final class AckPublisher implements AutoCloseable {
     }
 
     private ProxyAck ack(ProxyAck.Type type, long version, String reason, Instant at) {
-        return new ProxyAck(FormatVersion.CURRENT, nodeId, null, null, type, version, reason, at, ready.getAsBoolean(),
+        return new ProxyAck(FormatVersion.CURRENT, nodeId, cluster, zone, type, version, reason, at, ready.getAsBoolean(),
                 appliedAt);
     }
 

@@ -10,7 +10,8 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The proxy's metrics, named for Prometheus: requests and latency by route, upstream errors by route and
+ * The proxy's metrics, named for Prometheus: requests by route, status and locality, latency by route,
+ * upstream errors by route and
  * kind, backend connections opened, retries and outlier ejections, the applied snapshot version and
  * snapshot decode failures, whether Kafka is reachable, whether the node is draining. Thread-safe.
  */
@@ -23,9 +24,20 @@ public final class ProxyMetrics {
         registry.register("signalbox_snapshot_decode_failures", (Gauge<Long>) decodeFailures::getAsLong);
     }
 
-    public void response(String route, int status, long nanos) {
+    /** The {@code locality} of a request the proxy answered itself (404, 503, 400, a redirect). */
+    public static final String NO_LOCALITY = "none";
+
+    /**
+     * A request answered: {@code signalbox_requests_total{route,code,locality}} and its duration by route.
+     *
+     * @param locality where the endpoint that served it (or was tried last) runs, as seen from this node:
+     *                 local-zone, local-cluster or remote ({@code Locality.Tier.label()}); {@link #NO_LOCALITY}
+     *                 when no endpoint was chosen. Four values, so the label adds at most four series per route
+     *                 and code.
+     */
+    public void response(String route, String locality, int status, long nanos) {
         registry.counter(MetricNames.name("signalbox_requests_total", "route", route, "code",
-                Integer.toString(status))).inc();
+                Integer.toString(status), "locality", locality)).inc();
         registry.timer(MetricNames.name("signalbox_request_duration_seconds", "route", route))
                 .update(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }

@@ -70,7 +70,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 return text(ctx, ready ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE,
                         readyJson(v, status.draining(), status.feedView()) + "\n", "application/json");
             case "/routes":
-                return text(ctx, HttpResponseStatus.OK, routesJson(routing.current().snapshot(), metrics.tlsProblems()),
+                return text(ctx, HttpResponseStatus.OK, routesJson(routing.current().snapshot(), metrics.tlsProblems(),
+                        routing.locality()),
                         "application/json");
             case "/metrics":
                 return text(ctx, HttpResponseStatus.OK, metrics.prometheusText(), PrometheusFormat.CONTENT_TYPE);
@@ -108,8 +109,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
      * The applied snapshot as {@link RoutesDocument} (shared with {@code bin/ingress show}), with this node's
      * own diagnostics.
      */
-    static String routesJson(RoutingSnapshot snapshot, java.util.List<String> nodeDiagnostics) {
-        return RoutesDocument.json(snapshot, nodeDiagnostics);
+    static String routesJson(RoutingSnapshot snapshot, java.util.List<String> nodeDiagnostics,
+                             dev.signalbox.routing.Locality node) {
+        return RoutesDocument.json(snapshot, nodeDiagnostics, node);
     }
 
     private static FullHttpResponse text(ChannelHandlerContext ctx, HttpResponseStatus status, String body,

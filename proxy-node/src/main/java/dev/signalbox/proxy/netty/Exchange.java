@@ -5,6 +5,7 @@ import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
+import dev.signalbox.routing.Locality;
 import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
@@ -101,6 +102,8 @@ final class Exchange implements BackendListener {
     private boolean backendKeepAlive;
     private String backendId;
     private Endpoint endpoint;
+    /** Where {@code endpoint} runs as seen from this node; null while none was chosen (a local answer). */
+    private Locality.Tier locality;
     /** How to speak TLS to the backend; null for plain HTTP. */
     private UpstreamTls upstreamTls;
     private HttpRequest pendingHead;
@@ -158,6 +161,7 @@ final class Exchange implements BackendListener {
     void forward(HttpRequest head, Decision.Forward f) {
         backendId = f.backendId();
         endpoint = f.endpoint();
+        locality = f.locality();
         upstreamTls = table.upstreamTls(backendId);
         if (head instanceof LastHttpContent) {
             request = Request.RECEIVED;
@@ -252,6 +256,7 @@ final class Exchange implements BackendListener {
         }
         metrics.retry(route, "connect_failure");
         endpoint = next.endpoint();
+        locality = next.locality();
         Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
         if (pooled != null) {
             attach(pooled, true);
@@ -469,7 +474,8 @@ final class Exchange implements BackendListener {
     }
 
     private void complete() {
-        metrics.response(route, status, System.nanoTime() - startNanos);
+        metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
+                System.nanoTime() - startNanos);
         owner.finished(this, clientKeepAlive && request != Request.RECEIVING);
     }
 

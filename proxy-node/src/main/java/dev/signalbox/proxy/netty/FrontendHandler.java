@@ -231,7 +231,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
         }
-        metrics.response(ex == null ? CompiledTable.NO_ROUTE : ex.route(), status.code(), 0);
+        metrics.response(ex == null ? CompiledTable.NO_ROUTE : ex.route(), ProxyMetrics.NO_LOCALITY, status.code(), 0);
         ctx.writeAndFlush(Responses.plain(ctx.alloc(), status, reason, routing.current().version(), false))
                 .addListener(ChannelFutureListener.CLOSE);
     }

@@ -1,15 +1,27 @@
 package dev.signalbox.proxy.routing;
 
 import dev.signalbox.routing.CompiledTable;
+import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 
 /**
  * The table the proxy serves from: one volatile reference to an immutable {@link CompiledTable}, swapped
  * whole. The snapshot thread writes it; event loops read it once per request, so a request keeps the table
- * it started with.
+ * it started with. Tables are compiled for this node's {@link Locality}: each backend's endpoints are grouped by
+ * where they run once per snapshot, on the snapshot thread.
  */
 public final class RoutingState {
+    private final Locality locality;
     private volatile CompiledTable current = CompiledTable.EMPTY;
+
+    public RoutingState(Locality locality) {
+        this.locality = locality;
+    }
+
+    /** Where this node runs. */
+    public Locality locality() {
+        return locality;
+    }
 
     public CompiledTable current() {
         return current;
@@ -24,7 +36,7 @@ public final class RoutingState {
         if (snapshot.version() <= current.version()) {
             return false;
         }
-        current = CompiledTable.compile(snapshot);
+        current = CompiledTable.compile(snapshot, locality);
         return true;
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.proxy.status.FeedHealth;
+import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.crypto.KeyRing;
@@ -26,7 +27,7 @@ class AdminHandlerTest {
                         new SealedKey("k7", KeyRing.ALGORITHM, "AAAAAAAAAAAAAAAA", "U0VBTEVE"))),
                 List.of(new Diagnostic("c", "Ingress", "default", "bad", Diagnostic.Severity.ERROR, "no backend")));
         JsonNode json = Json.MAPPER.readTree(AdminHandler.routesJson(SnapshotCodec.create(3, Instant.EPOCH, List.of(),
-                table), List.of("TLS refused for b.test")));
+                table), List.of("TLS refused for b.test"), Locality.DEFAULT));
         assertEquals("3 true CERT missing k7 no backend TLS refused for b.test", json.get("version").asLong() + " "
                 + json.get("contentHash").asText().startsWith("sha256:") + " "
                 + json.at("/table/tls/0/certificatePem").asText() + " "
@@ -43,7 +44,7 @@ class AdminHandlerTest {
         Backend b = new Backend(Backend.idOf("c", "ns", "web", "443", tls), "c", "ns", "web", "443",
                 List.of(new Endpoint("10.0.0.1", 8443)), null, tls);
         JsonNode json = Json.MAPPER.readTree(AdminHandler.routesJson(SnapshotCodec.create(4, Instant.EPOCH, List.of(),
-                new RoutingTable(List.of(), b.id(), List.of(b), List.of(), List.of())), List.of()));
+                new RoutingTable(List.of(), b.id(), List.of(b), List.of(), List.of())), List.of(), Locality.DEFAULT));
         assertEquals("web.ns.svc CLIENT missing k8", json.at("/table/backends/0/tls/serverName").asText() + " "
                 + json.at("/table/backends/0/tls/clientCertificatePem").asText() + " "
                 + (json.at("/table/backends/0/tls/clientKey").isMissingNode() ? "missing" : "PRESENT") + " "
@@ -51,8 +52,26 @@ class AdminHandlerTest {
     }
 
     @Test
+    void routesShowWhereTheNodeAndEachEndpointRun() throws Exception {
+        Backend b = new Backend(Backend.idOf("c", "ns", "web", "80"), "c", "ns", "web", "80",
+                List.of(new Endpoint("10.0.0.1", 80, null, "z1"), new Endpoint("10.0.0.2", 80, null, null),
+                        new Endpoint("10.1.0.1", 80, "c2", "z1")), null);
+        JsonNode json = Json.MAPPER.readTree(AdminHandler.routesJson(SnapshotCodec.create(5, Instant.EPOCH, List.of(),
+                new RoutingTable(List.of(), b.id(), List.of(b), List.of(), List.of())), List.of(),
+                new Locality("c", "z1", Locality.Policy.PREFER_LOCAL)));
+        List<String> endpoints = new java.util.ArrayList<>();
+        json.at("/table/backends/0/endpoints").forEach(e -> endpoints.add(e.path("address").asText() + " "
+                + e.path("cluster").asText() + " " + e.path("zone").asText("-") + " " + e.path("locality").asText()));
+        assertEquals(List.of("c z1 prefer-local", "10.0.0.1 c z1 local-zone", "10.0.0.2 c - local-cluster",
+                        "10.1.0.1 c2 z1 remote"),
+                java.util.stream.Stream.concat(java.util.stream.Stream.of(json.at("/nodeLocality/cluster").asText() + " "
+                        + json.at("/nodeLocality/zone").asText() + " " + json.at("/nodeLocality/policy").asText()),
+                        endpoints.stream()).toList());
+    }
+
+    @Test
     void routesBeforeAnySnapshotShowVersionZero() throws Exception {
-        assertEquals(0, Json.MAPPER.readTree(AdminHandler.routesJson(null, List.of())).get("version").asLong());
+        assertEquals(0, Json.MAPPER.readTree(AdminHandler.routesJson(null, List.of(), Locality.DEFAULT)).get("version").asLong());
     }
 
     @Test

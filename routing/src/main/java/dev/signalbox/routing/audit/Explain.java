@@ -2,6 +2,7 @@ package dev.signalbox.routing.audit;
 
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
+import dev.signalbox.routing.Locality;
 import dev.signalbox.routing.RequestTarget;
 import dev.signalbox.routing.SniTable;
 import dev.signalbox.schemas.snapshot.Backend;
@@ -25,12 +26,13 @@ public final class Explain {
     }
 
     /**
+     * @param locality where the proxy asked about runs and its policy: which endpoints would serve depends on it
      * @param target   the request target as a client sends it ("/a/b?q")
      * @param overTls  whether the request comes over HTTPS (a plain-HTTP request to a TLS route gets 308)
      * @param foreign  Ingresses that are not ours, to explain an unknown host; may be empty
      */
-    public static Explanation explain(RoutingSnapshot snapshot, String host, String target, String method,
-                                      boolean overTls, List<ForeignIngress> foreign) {
+    public static Explanation explain(RoutingSnapshot snapshot, Locality locality, String host, String target,
+                                      String method, boolean overTls, List<ForeignIngress> foreign) {
         long version = snapshot.version();
         RequestTarget parsed = RequestTarget.parse(method, target);
         if (parsed instanceof RequestTarget.Invalid invalid) {
@@ -38,12 +40,13 @@ public final class Explain {
                     List.of());
         }
         String path = ((RequestTarget.Valid) parsed).path();
-        CompiledTable table = CompiledTable.compile(snapshot);
+        CompiledTable table = CompiledTable.compile(snapshot, locality);
         Decision decision = table.route(host, path, overTls, e -> true);
         CompiledTable.Match match = table.match(host, path);
         String normalized = CompiledTable.normalizeHost(host);
         Explanation.TlsRef tls = tlsFor(snapshot, normalized);
         int status = statusOf(decision);
+        Explanation.LocalityRef served = decision instanceof Decision.Forward f ? localityRef(table, f.backendId()) : null;
         if (match != null) {
             Route r = match.route();
             Explanation.RouteRef route = new Explanation.RouteRef(r.path(), r.match().name(), r.httpsRedirect(),
@@ -59,14 +62,14 @@ public final class Explain {
                         + " sends to " + r.backend() + " (" + backend.endpoints().size() + " ready endpoints)";
             }
             return new Explanation(version, status == 200 || status == 308, match.virtualHost(), match.hostMatch(), route,
-                    backend, tls, status, reason, List.of(), List.of());
+                    backend, tls, status, reason, List.of(), List.of(), served);
         }
         if (!(decision instanceof Decision.NotFound)) {
             Explanation.BackendRef backend = backendRef(snapshot, snapshot.table().defaultBackend());
             String reason = status == 503 ? ((Decision.Unavailable) decision).reason()
                     : "no rule matches; the default backend " + backend.id() + " answers";
             return new Explanation(version, status == 200, null, null, null, backend, tls, status, reason, List.of(),
-                    List.of());
+                    List.of(), served);
         }
         return notFound(snapshot, normalized, path, tls, foreign);
     }
@@ -108,7 +111,16 @@ public final class Explain {
 
     private static Explanation miss(long version, String virtualHost, Explanation.TlsRef tls, int status, String reason,
                                     List<String> candidates) {
-        return new Explanation(version, false, virtualHost, null, null, null, tls, status, reason, candidates, List.of());
+        return new Explanation(version, false, virtualHost, null, null, null, tls, status, reason, candidates, List.of(),
+                null);
+    }
+
+    /** The endpoints the proxy's own grouping ({@link CompiledTable#serving}) sends {@code backendId}'s requests to. */
+    private static Explanation.LocalityRef localityRef(CompiledTable table, String backendId) {
+        CompiledTable.Serving s = table.serving(backendId);
+        Locality l = table.locality();
+        return new Explanation.LocalityRef(l.cluster(), l.zone(), l.policy().label(),
+                s.tiers().stream().map(Locality.Tier::label).toList(), s.endpoints());
     }
 
     /** The virtual host the proxy would look the host up in: exact first, then its wildcard. */

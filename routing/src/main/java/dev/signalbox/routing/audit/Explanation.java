@@ -14,10 +14,12 @@ import java.util.List;
  * @param reason        a sentence saying why
  * @param candidates    on a 404 for a known host, the paths it does have ("/a (PREFIX)")
  * @param lastChangedBy the events that last changed the route's objects (filled from the events log; empty here)
+ * @param locality      when the request is forwarded (200), which of the backend's endpoints serve it as seen from
+ *                      a proxy at the locality asked about; null otherwise
  */
 public record Explanation(long version, boolean matched, String virtualHost, String hostMatch, RouteRef route,
                           BackendRef backend, TlsRef tls, int status, String reason, List<String> candidates,
-                          List<Cause> lastChangedBy) {
+                          List<Cause> lastChangedBy, LocalityRef locality) {
     public Explanation {
         candidates = List.copyOf(candidates);
         lastChangedBy = List.copyOf(lastChangedBy);
@@ -44,6 +46,23 @@ public record Explanation(long version, boolean matched, String virtualHost, Str
         }
     }
 
+    /**
+     * Which endpoints a proxy at a locality sends the request to while none is ejected.
+     *
+     * @param cluster   the proxy's cluster
+     * @param zone      its zone, or null
+     * @param policy    prefer-local or balance-all
+     * @param tiers     where the serving endpoints run, nearest first: local-zone, local-cluster or remote (one
+     *                  under prefer-local; under balance-all every tier among them)
+     * @param endpoints the endpoints requests go to, round-robin
+     */
+    public record LocalityRef(String cluster, String zone, String policy, List<String> tiers, List<Endpoint> endpoints) {
+        public LocalityRef {
+            tiers = List.copyOf(tiers);
+            endpoints = List.copyOf(endpoints);
+        }
+    }
+
     /** The TLS binding that would serve the host (SNI), by host pattern and Secret. */
     public record TlsRef(String host, String secret) {
     }
@@ -51,6 +70,6 @@ public record Explanation(long version, boolean matched, String virtualHost, Str
     /** This explanation with the events that last changed its route's objects. */
     public Explanation withLastChangedBy(List<Cause> causes) {
         return new Explanation(version, matched, virtualHost, hostMatch, route, backend, tls, status, reason, candidates,
-                causes);
+                causes, locality);
     }
 }

@@ -5,12 +5,16 @@ import static dev.signalbox.routing.audit.Tables.DOWN;
 import static dev.signalbox.routing.audit.Tables.WEB;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.signalbox.routing.Locality;
 import dev.signalbox.routing.audit.Explanation.BackendRef;
+import dev.signalbox.routing.audit.Explanation.LocalityRef;
 import dev.signalbox.routing.audit.Explanation.IngressRef;
 import dev.signalbox.routing.audit.Explanation.RouteRef;
 import dev.signalbox.routing.audit.Explanation.TlsRef;
 import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,14 +43,21 @@ class ExplainTest {
         return new RouteRef(path, type, false, new IngressRef("c", "shop", ingress));
     }
 
+    /** The shop's proxy: in the shop's cluster, zone z1. */
+    private static final Locality PROXY = new Locality("c", "z1", Locality.Policy.PREFER_LOCAL);
+
     private static Explanation hit(long v, String vh, String match, RouteRef r, Backend b, TlsRef tls, int status,
                                    String reason) {
         return new Explanation(v, status == 200 || status == 308, vh, match, r, ref(b), tls, status, reason, List.of(),
-                List.of());
+                List.of(), status == 200 ? served(List.of("local-cluster"), b.endpoints()) : null);
+    }
+
+    private static LocalityRef served(List<String> tiers, List<Endpoint> endpoints) {
+        return new LocalityRef("c", "z1", "prefer-local", tiers, endpoints);
     }
 
     private static Explanation miss(long v, String vh, int status, String reason, List<String> candidates) {
-        return new Explanation(v, false, vh, null, null, null, null, status, reason, candidates, List.of());
+        return new Explanation(v, false, vh, null, null, null, null, status, reason, candidates, List.of(), null);
     }
 
     static Stream<Case> cases() {
@@ -66,7 +77,7 @@ class ExplainTest {
                         "/down/x", false, new Explanation(4, false, "shop.example.com", "exact",
                         route("/down", "PREFIX", "ing-down"), ref(DOWN), null, 503,
                         "no ready endpoints for backend c/shop/down:80: service shop/down has no ready endpoints",
-                        List.of(), List.of())),
+                        List.of(), List.of(), null)),
                 new Case("A known host with no matching path is a 404 that lists its paths", SHOP, "shop.example.com",
                         "/cart", false, miss(4, "shop.example.com", 404,
                         "host shop.example.com is known (virtual host shop.example.com) but no path matches /cart",
@@ -91,7 +102,8 @@ class ExplainTest {
                         "route secure.example.com/ (PREFIX) of Ingress c/shop/ing-secure sends to c/shop/web:80 (2 ready endpoints)")),
                 new Case("With a default backend an unmatched request is served by it", WITH_DEFAULT, "nowhere.test", "/",
                         false, new Explanation(5, true, null, null, null, ref(WEB), null, 200,
-                        "no rule matches; the default backend c/shop/web:80 answers", List.of(), List.of())),
+                        "no rule matches; the default backend c/shop/web:80 answers", List.of(), List.of(),
+                        served(List.of("local-cluster"), WEB.endpoints()))),
                 new Case("A target the proxy refuses is a 400", SHOP, "shop.example.com", "/a%zz", false,
                         miss(4, null, 400, "the proxy refuses the request target with 400: request path has invalid "
                                 + "percent-encoding or an encoded NUL: /a%zz", List.of())));
@@ -100,6 +112,45 @@ class ExplainTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
     void explains(Case c) {
-        assertEquals(c.expected(), Explain.explain(c.snapshot(), c.host(), c.target(), "GET", c.overTls(), FOREIGN));
+        assertEquals(c.expected(), Explain.explain(c.snapshot(), PROXY, c.host(), c.target(), "GET", c.overTls(), FOREIGN));
+    }
+
+    /** web's endpoints: E1 in the proxy's zone, E2 in another zone of its cluster, E3 in another cluster. */
+    private static final Endpoint E1 = new Endpoint("10.0.0.1", 8080, null, "z1");
+    private static final Endpoint E2 = new Endpoint("10.0.0.2", 8080, null, "z2");
+    private static final Endpoint E3 = new Endpoint("10.1.0.3", 8080, "other", "z1");
+    private static final RoutingSnapshot ZONED = Tables.snapshot(6, List.of(new VirtualHost("www.test",
+            List.of(Tables.prefix("/", Tables.backend("web", List.of(E1, E2, E3)))))),
+            List.of(Tables.backend("web", List.of(E1, E2, E3))), List.of(), null, List.of());
+
+    record LocalityCase(String name, Locality proxy, LocalityRef expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<LocalityCase> localityCases() {
+        return Stream.of(
+                new LocalityCase("A proxy in the endpoint's zone is served by it", PROXY, served(List.of("local-zone"), List.of(E1))),
+                new LocalityCase("A proxy in another zone of the cluster is served by the cluster's endpoints",
+                        new Locality("c", "z9", Locality.Policy.PREFER_LOCAL),
+                        new LocalityRef("c", "z9", "prefer-local", List.of("local-cluster"), List.of(E1, E2))),
+                new LocalityCase("A proxy of the other cluster is served by its own cluster's endpoint",
+                        new Locality("other", "z1", Locality.Policy.PREFER_LOCAL),
+                        new LocalityRef("other", "z1", "prefer-local", List.of("local-zone"), List.of(E3))),
+                new LocalityCase("A proxy of a third cluster is served by every cluster's endpoints, remote",
+                        new Locality("third", null, Locality.Policy.PREFER_LOCAL),
+                        new LocalityRef("third", null, "prefer-local", List.of("remote"), List.of(E1, E2, E3))),
+                new LocalityCase("Balance-all is served by every endpoint, with every tier among them",
+                        new Locality("c", "z1", Locality.Policy.BALANCE_ALL),
+                        new LocalityRef("c", "z1", "balance-all", List.of("local-zone", "local-cluster", "remote"),
+                                List.of(E1, E2, E3))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("localityCases")
+    void saysWhichLocalityServes(LocalityCase c) {
+        assertEquals(c.expected(), Explain.explain(ZONED, c.proxy(), "www.test", "/", "GET", false, List.of()).locality());
     }
 }

@@ -1,0 +1,292 @@
+package dev.signalbox.launcher.bench.perf;
+
+import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.rawhttp.RawHttpConnection;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bin/ingress perf}: Signalbox's proxy side by side with nginx and HAProxy in front of the same nginx
+ * backend, on this machine, in one run. The load generator runs on one core and every proxy and the backend on
+ * the other ({@code taskset}); each case runs against each target in turn, {@code runs} times, so that drift
+ * in the machine hits all of them alike. Before each run it waits (up to a limit, then says so) while other
+ * work keeps the machine busy. Figures per case: requests/s, p50, p99, failed requests, the proxy's CPU time per
+ * request, and Signalbox's ratios to the better anchor ({@link PerfSummary}).
+ *
+ * <p>Signalbox runs two ways: {@code bin/ingress local} (its proxy, with the idle broker, watcher and compiler in
+ * the same JVM) and {@code bin/ingress proxy} alone against local mode's broker. Both JVMs get the same explicit
+ * settings ({@link Settings#jvmOptions}): under {@code taskset} a JVM sees one CPU and would pick the serial
+ * collector and one event loop on its own; the benchmark says so instead of leaving it to chance.
+ */
+public final class PerfBenchmark {
+    /** Local mode's and the proxy's JVM: a fixed heap, the parallel collector, one CPU (one event loop). */
+    public static final String DEFAULT_JVM_OPTIONS = "-Xms1g -Xmx1g -XX:+UseParallelGC -XX:ActiveProcessorCount=1";
+
+    /**
+     * @param maxBusyShare the machine's busy share (0..1, both cores) above which a run waits for quiet
+     */
+    public record Settings(Path home, List<PerfCase> cases, List<Target> targets, int runs, Duration duration,
+                           Duration warmup, int clientCore, int serverCore, String jvmOptions, double maxBusyShare,
+                           Duration maxQuietWait) {
+    }
+
+    private final Settings s;
+    private final PrintStream log;
+    private final Path work;
+    private final List<Process> processes = new ArrayList<>();
+    private final Map<Target, Ports> ports = new EnumMap<>(Target.class);
+    private final Map<Target, Process> servers = new EnumMap<>(Target.class);
+
+    /** A target's listeners. */
+    private record Ports(int http, int https) {
+    }
+
+    private PerfBenchmark(Settings settings, PrintStream log, Path work) {
+        this.s = settings;
+        this.log = log;
+        this.work = work;
+    }
+
+    /** Runs every case against every target and returns the summary rows; progress goes to {@code log}. */
+    public static List<PerfSummary.Row> run(Settings settings, PrintStream log) throws Exception {
+        requireTools();
+        Path work = Files.createTempDirectory("signalbox-perf-");
+        PerfBenchmark b = new PerfBenchmark(settings, log, work);
+        try {
+            b.start();
+            return PerfSummary.rows(b.measure());
+        } finally {
+            b.stop();
+            log.println("perf: logs and configuration in " + work);
+        }
+    }
+
+    private static void requireTools() throws IOException, InterruptedException {
+        List<String> missing = new ArrayList<>();
+        for (String tool : List.of("nginx", "haproxy", "wrk", "h2load", "taskset", "openssl")) {
+            Process p = new ProcessBuilder("sh", "-c", "command -v " + tool).redirectErrorStream(true).start();
+            if (p.waitFor() != 0) {
+                missing.add(tool);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("missing " + String.join(", ", missing)
+                    + "; install them with: apt-get install -y nginx haproxy wrk nghttp2-client util-linux openssl");
+        }
+    }
+
+    private void start() throws Exception {
+        Path cert = work.resolve("cert.pem");
+        Path key = work.resolve("key.pem");
+        exec(List.of("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                "-subj", "/CN=" + PerfCase.HOST, "-addext", "subjectAltName=DNS:" + PerfCase.HOST, "-days", "7",
+                "-keyout", key.toString(), "-out", cert.toString()));
+        Path certAndKey = work.resolve("haproxy.pem");
+        Files.writeString(certAndKey, Files.readString(cert) + Files.readString(key));
+        Files.createDirectories(work.resolve("static"));
+        Files.write(work.resolve("static/16k"), "x".repeat(16 * 1024).getBytes(StandardCharsets.US_ASCII));
+
+        int backend = freePort();
+        serve("backend", List.of("nginx", "-p", work.toString(), "-e", work.resolve("backend-stderr.log").toString(),
+                "-c", write("backend.conf", Configs.backendNginx(work, backend)).toString()), Map.of());
+        awaitAnswer("backend", backend);
+
+        if (s.targets().contains(Target.NGINX)) {
+            Ports p = new Ports(freePort(), freePort());
+            servers.put(Target.NGINX, serve("nginx", List.of("nginx", "-p", work.toString(), "-e",
+                    work.resolve("nginx-stderr.log").toString(), "-c", write("nginx.conf",
+                            Configs.nginxProxy(work, p.http(), p.https(), backend, cert, key)).toString()), Map.of()));
+            ports.put(Target.NGINX, p);
+        }
+        if (s.targets().contains(Target.HAPROXY)) {
+            Ports p = new Ports(freePort(), freePort());
+            servers.put(Target.HAPROXY, serve("haproxy", List.of("haproxy", "-db", "-f",
+                    write("haproxy.cfg", Configs.haproxy(p.http(), p.https(), backend, certAndKey)).toString()), Map.of()));
+            ports.put(Target.HAPROXY, p);
+        }
+        if (s.targets().contains(Target.SIGNALBOX_LOCAL) || s.targets().contains(Target.SIGNALBOX_PROXY)) {
+            startSignalbox(backend);
+        }
+        for (Map.Entry<Target, Ports> e : ports.entrySet()) {
+            awaitAnswer(e.getKey().label(), e.getValue().http());
+        }
+    }
+
+    /**
+     * Local mode (routing {@link PerfCase#HOST} to the backend) and, against its broker, a proxy alone; both serve
+     * plain HTTP and HTTPS with the proxy's default certificate (the clients send no SNI: they connect to an
+     * address).
+     */
+    private void startSignalbox(int backend) throws Exception {
+        Manifests m = new Manifests("default");
+        Path manifests = Files.createDirectories(work.resolve("manifests"));
+        Files.writeString(manifests.resolve("perf.yaml"), Manifests.documents(Manifests.ingressClass(),
+                m.service("perf-backend", backend), m.ingress("perf", PerfCase.HOST, "/", "perf-backend")));
+        Path data = work.resolve("signalbox-data");
+        int kafka = freePort();
+        Ports local = new Ports(freePort(), freePort());
+        Map<String, String> env = Map.of("SIGNALBOX_BUILD", "never", "SIGNALBOX_JAVA_OPTS", s.jvmOptions());
+        Process localMode = serve("signalbox-local", List.of(s.home().resolve("bin/ingress").toString(), "local",
+                "--manifests", manifests.toString(), "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafka),
+                "--http-port", Integer.toString(local.http()), "--https-port", Integer.toString(local.https()),
+                "--admin-port", Integer.toString(freePort())), env);
+        if (s.targets().contains(Target.SIGNALBOX_LOCAL)) {
+            servers.put(Target.SIGNALBOX_LOCAL, localMode);
+            ports.put(Target.SIGNALBOX_LOCAL, local);
+        }
+        awaitAnswer("signalbox local", local.http());
+        if (s.targets().contains(Target.SIGNALBOX_PROXY)) {
+            Ports p = new Ports(freePort(), freePort());
+            servers.put(Target.SIGNALBOX_PROXY, serve("signalbox-proxy", List.of(s.home().resolve("bin/ingress").toString(),
+                    "proxy", "--kafka", "127.0.0.1:" + kafka, "--node-id", "perf-proxy", "--bind", "127.0.0.1",
+                    "--http-port", Integer.toString(p.http()), "--https-port", Integer.toString(p.https()),
+                    "--admin-port", Integer.toString(freePort()),
+                    "--encryption-keys", data.resolve("encryption-keys").toString()), env));
+            ports.put(Target.SIGNALBOX_PROXY, p);
+        }
+    }
+
+    private Map<PerfCase, Map<Target, List<Measurement>>> measure() throws Exception {
+        List<Target> targets = s.targets().stream().filter(servers::containsKey).toList();
+        for (Target t : targets) {
+            Duration warmup = t.anchor() ? Duration.ofSeconds(Math.min(5, s.warmup().toSeconds())) : s.warmup();
+            if (!warmup.isZero()) {
+                log.printf("perf: warming up %s for %d s%n", t.label(), warmup.toSeconds());
+                load(PerfCase.all().get(0), t, warmup);
+            }
+        }
+        Map<PerfCase, Map<Target, List<Measurement>>> runs = new LinkedHashMap<>();
+        for (PerfCase c : s.cases()) {
+            Map<Target, List<Measurement>> byTarget = new EnumMap<>(Target.class);
+            for (int run = 1; run <= s.runs(); run++) {
+                for (Target t : targets) {
+                    awaitQuiet();
+                    double cpuBefore = Machine.cpuSeconds(servers.get(t).pid());
+                    LoadResult r = load(c, t, s.duration());
+                    double cpu = Machine.cpuSeconds(servers.get(t).pid()) - cpuBefore;
+                    Measurement m = new Measurement(r, cpu);
+                    byTarget.computeIfAbsent(t, k -> new ArrayList<>()).add(m);
+                    log.printf("perf: %-36s %-16s run %d: %,10.0f req/s  p50 %7.3f ms  p99 %7.3f ms  errors %d  cpu %6.1f us/req%n",
+                            c.name(), t.label(), run, r.requestsPerSecond(), r.p50Ms(), r.p99Ms(), r.errors(),
+                            m.cpuMicrosPerRequest());
+                }
+            }
+            runs.put(c, byTarget);
+        }
+        return runs;
+    }
+
+    private LoadResult load(PerfCase c, Target t, Duration duration) throws Exception {
+        Ports p = ports.get(t);
+        Path script = write("upload.lua", c.uploadScript());
+        Path requestLog = work.resolve("h2load-requests.log");
+        Files.deleteIfExists(requestLog);
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", Integer.toString(s.clientCore())));
+        cmd.addAll(c.command(c.tls() ? p.https() : p.http(), duration, script, requestLog));
+        String out = exec(cmd);
+        return c.usesWrk() ? LoadOutput.wrk(out) : LoadOutput.h2load(out, Files.readAllLines(requestLog));
+    }
+
+    /** Waits until the machine's other work leaves it quiet, up to {@link Settings#maxQuietWait}, then says so. */
+    private void awaitQuiet() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + s.maxQuietWait().toNanos();
+        double busy = Machine.busyShare(500);
+        boolean said = false;
+        while (busy > s.maxBusyShare() && System.nanoTime() < deadline) {
+            if (!said) {
+                log.printf("perf: the machine is %.0f%% busy with other work; waiting for quiet (up to %d s)%n",
+                        busy * 100, s.maxQuietWait().toSeconds());
+                said = true;
+            }
+            busy = Machine.busyShare(1000);
+        }
+        if (busy > s.maxBusyShare()) {
+            log.printf("perf: still %.0f%% busy; measuring anyway (figures of this run are not comparable)%n", busy * 100);
+        }
+    }
+
+    private Process serve(String name, List<String> command, Map<String, String> env) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("taskset", "-c", Integer.toString(s.serverCore())));
+        cmd.addAll(command);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(work.resolve(name + ".out").toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        processes.add(p);
+        return p;
+    }
+
+    private String exec(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ":\n" + text);
+        }
+        return text;
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(work.resolve(name), content);
+    }
+
+    private void awaitAnswer(String what, int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try (RawHttpConnection c = RawHttpConnection.open(port, Duration.ofSeconds(1), Duration.ofSeconds(2))) {
+                int status = c.get(PerfCase.HOST, "/").status();
+                if (status == 200) {
+                    return;
+                }
+                last = new IOException("answered " + status);
+            } catch (IOException e) {
+                last = e;
+            }
+            for (Process p : processes) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(p.info().commandLine().orElse("a server") + " exited "
+                            + p.exitValue() + "; see " + work);
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(what + " did not answer 200 on port " + port + " within 120 s: " + last);
+    }
+
+    private void stop() {
+        for (int i = processes.size() - 1; i >= 0; i--) {
+            Process p = processes.get(i);
+            p.descendants().forEach(ProcessHandle::destroy);
+            p.destroy();
+        }
+        for (Process p : processes) {
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
