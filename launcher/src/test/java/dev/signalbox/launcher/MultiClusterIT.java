@@ -76,6 +76,7 @@ class MultiClusterIT {
                          Duration.ofSeconds(2), Duration.ofSeconds(30)));
                  Watcher e = watcher(bootstrap, "east", east)) {
                 Watcher w = watcher(bootstrap, "west", west);
+                EchoBackend westWebAgain = null;
                 try {
                     RoutingSnapshot both = awaitSnapshot(bootstrap, s -> endpoints(s, "east/apps/web:http").size() == 2);
                     assertEquals(java.util.Set.of(new Endpoint("127.0.0.1", eastWeb.port()), new Endpoint("127.0.0.1",
@@ -87,16 +88,24 @@ class MultiClusterIT {
                     Await.until("web.test served", WAIT, () -> served(proxy, "web.test"));
                     Await.until("local.test served", WAIT, () -> served(proxy, "local.test"));
 
+                    // The west cluster goes away whole: its watcher and its backend stop together.
+                    Poller poller = new Poller(proxy.httpPort(), "web.test");
                     long t0 = System.nanoTime();
                     w.close();
+                    westWeb.close();
                     RoutingSnapshot withdrawn = awaitSnapshot(bootstrap, s -> endpoints(s, "east/apps/web:http").size() == 1);
                     long withdrawnMs = (System.nanoTime() - t0) / 1_000_000;
+                    long[] beforeWithdrawal = poller.counts();
+                    Await.until("1 s of requests after the withdrawal", WAIT, () -> poller.counts()[0] > beforeWithdrawal[0] + 200);
+                    long[] total = poller.stop();
+                    long failedAfter = total[1] - beforeWithdrawal[1];
                     assertEquals(List.of(new Endpoint("127.0.0.1", eastWeb.port())), endpoints(withdrawn, "east/apps/web:http"));
                     assertTrue(withdrawn.table().diagnostics().stream().anyMatch(d -> d.cluster().equals("west")
                             && d.kind().equals("Cluster") && d.message().startsWith("cluster west is stale")), withdrawn.table().diagnostics().toString());
                     assertTrue(served(proxy, "web.test"), "web.test still served by the east cluster");
 
                     t0 = System.nanoTime();
+                    westWebAgain = EchoBackend.start("west-web", westWeb.port());
                     w = watcher(bootstrap, "west", west);
                     awaitSnapshot(bootstrap, s -> endpoints(s, "east/apps/web:http").size() == 2 && s.table().diagnostics().isEmpty());
                     long backMs = (System.nanoTime() - t0) / 1_000_000;
@@ -124,14 +133,53 @@ class MultiClusterIT {
                                 "version " + s.version() + " replays to its hash");
                         versions++;
                     }
-                    System.out.printf("FIGURES multicluster: silent cluster withdrawn %d ms after its watcher stopped"
-                            + " (stale after %d ms, heartbeat every %d ms), back %d ms after its watcher restarted;"
-                            + " %d versions replayed to their hashes%n", withdrawnMs, STALE_AFTER.toMillis(),
-                            HEARTBEAT.toMillis(), backMs, versions);
+                    System.out.printf("FIGURES multicluster: silent cluster withdrawn %d ms after its watcher and backend"
+                            + " stopped (stale after %d ms, heartbeat every %d ms); requests to the merged host meanwhile: %d,"
+                            + " failed %d; in the %d requests after the withdrawal snapshot, failed %d; back %d ms after its"
+                            + " watcher restarted; %d versions replayed to their hashes%n", withdrawnMs, STALE_AFTER.toMillis(),
+                            HEARTBEAT.toMillis(), beforeWithdrawal[0], beforeWithdrawal[1], total[0] - beforeWithdrawal[0],
+                            failedAfter, backMs, versions);
                 } finally {
                     w.close();
+                    if (westWebAgain != null) {
+                        westWebAgain.close();
+                    }
                 }
             }
+        }
+    }
+
+    /** GETs one host from the proxy, one request at a time, on a thread of its own; counts requests and failures. */
+    private static final class Poller {
+        private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong failed = new java.util.concurrent.atomic.AtomicLong();
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        Poller(int port, String host) {
+            thread = new Thread(() -> {
+                while (running) {
+                    var r = Http.tryGet(port, host, "/");
+                    requests.incrementAndGet();
+                    if (r == null || r.statusCode() != 200) {
+                        failed.incrementAndGet();
+                    }
+                }
+            }, "poll-" + host);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        /** Requests and failures so far. */
+        long[] counts() {
+            long f = failed.get();
+            return new long[] {requests.get(), f};
+        }
+
+        long[] stop() throws InterruptedException {
+            running = false;
+            thread.join();
+            return counts();
         }
     }
 
