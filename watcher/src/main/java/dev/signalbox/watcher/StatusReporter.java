@@ -176,8 +176,12 @@ final class StatusReporter implements AutoCloseable {
                     return;
                 }
                 try {
-                    kube.report(r);
-                    eventsReported++;
+                    if (kube.report(r)) {
+                        eventsReported++;
+                    } else {
+                        LOG.info("no Kubernetes object to record {} {} on; it stays in the snapshot: {}", r.diagnostic().kind(),
+                                r.diagnostic().name(), r.diagnostic().message());
+                    }
                 } catch (RuntimeException e) {
                     // An Event is best effort: the diagnostic stays in the snapshot and the proxies' logs.
                     LOG.warn("could not record an Event for {} {}/{}: {}", r.diagnostic().kind(), r.diagnostic().namespace(),

@@ -64,7 +64,7 @@ public final class Watcher implements AutoCloseable {
             addresses = () -> fixed;
         }
         w.status = new StatusReporter(config.bootstrapServers(), config.clusterId(), addresses,
-                new KubeStatus(client, caches, Clock.systemUTC()));
+                new KubeStatus(client, caches, Clock.systemUTC(), config.leaseNamespace(), config.leaseName()));
         w.election = new LeaseElection(client, new LeaseElection.Settings(config.leaseNamespace(), config.leaseName(),
                 config.identity(), config.leaseDuration(), config.renewDeadline(), config.retryPeriod()),
                 epoch -> {
