@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
 /**
  * Kubernetes YAML that the propagation benchmark, the class-data-sharing training and the end-to-end tests
  * write into a manifests directory: IngressClasses, Services whose endpoints are on the loopback, Ingresses,
- * TLS Secrets, all in one namespace, and a kubeconfig for a (mock) API server. The one manifest builder:
+ * TLS Secrets, ServiceExports, all in one namespace, and a kubeconfig for a (mock) API server. The one manifest builder:
  * every YAML document the tests write comes from here.
  */
 public final class Manifests {
@@ -137,6 +137,20 @@ public final class Manifests {
                   - name: http
                     port: %d
                 """.formatted(dnsName, port));
+    }
+
+    /**
+     * A multicluster.x-k8s.io/v1alpha1 ServiceExport (KEP-1645) of the Service {@code name} in this namespace:
+     * that Service joins the cluster set, and Ingresses of every cluster exporting it route to all their endpoints.
+     */
+    public String serviceExport(String name) {
+        return """
+                apiVersion: multicluster.x-k8s.io/v1alpha1
+                kind: ServiceExport
+                metadata:
+                  name: %s
+                  namespace: %s
+                """.formatted(name, namespace);
     }
 
     /** A Service in this namespace with {@code spec}'s lines (indented as spec's fields). */
