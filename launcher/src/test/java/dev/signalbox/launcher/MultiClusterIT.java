@@ -11,6 +11,7 @@ import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
+import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Diagnostic;
@@ -181,6 +182,101 @@ class MultiClusterIT {
             thread.join();
             return counts();
         }
+    }
+
+    /**
+     * Two proxies, one in each cluster, in front of a Service exported by both: each sends to its own cluster's
+     * endpoint; when the east endpoint goes unready (and then away) the east proxy fails over to the west cluster
+     * without a failed request, and comes back when the endpoint is ready again. The locality label counts both.
+     */
+    @Test
+    void eachProxyPrefersItsOwnClusterAndFailsOverToTheOtherWithoutAFailedRequest() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary();
+             EchoBackend westWeb = EchoBackend.start("west-web")) {
+            EchoBackend eastWeb = EchoBackend.start("east-web");
+            int eastPort = eastWeb.port();
+            String bootstrap = kafka.bootstrapServers();
+            TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
+            write(east, "apps.yaml", exportedWeb(eastPort, true));
+            write(west, "apps.yaml", exportedWeb(westWeb.port(), true));
+            try (Compiler c = Compiler.start(CompilerConfig.defaults(bootstrap));
+                 ProxyNode inEast = proxyIn(bootstrap, "east");
+                 ProxyNode inWest = proxyIn(bootstrap, "west");
+                 Watcher e = watcher(bootstrap, "east", east);
+                 Watcher w = watcher(bootstrap, "west", west)) {
+                awaitSnapshot(bootstrap, s -> s.table().backends().stream().allMatch(b -> b.endpoints().size() == 2));
+                Await.until("the east proxy served by the east cluster", WAIT, () -> "east-web".equals(backendOf(inEast)));
+                Await.until("the west proxy served by the west cluster", WAIT, () -> "west-web".equals(backendOf(inWest)));
+                for (int i = 0; i < 20; i++) {
+                    assertEquals("east-web", backendOf(inEast), "local preference, east");
+                    assertEquals("west-web", backendOf(inWest), "local preference, west");
+                }
+
+                java.util.Map<String, Long> answers = new java.util.concurrent.ConcurrentHashMap<>();
+                java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
+                Thread load = new Thread(() -> {
+                    while (loading.get()) {
+                        answers.merge(String.valueOf(backendOf(inEast)), 1L, Long::sum);
+                    }
+                }, "east-client");
+                load.start();
+                try {
+                    long t0 = System.nanoTime();
+                    write(east, "apps.yaml", exportedWeb(eastPort, false));
+                    Await.until("the east proxy fails over to the west cluster", WAIT,
+                            () -> answers.getOrDefault("west-web", 0L) > 0);
+                    long failoverMs = (System.nanoTime() - t0) / 1_000_000;
+                    eastWeb.close();
+                    long before = answers.getOrDefault("west-web", 0L);
+                    Await.until("100 more requests served by the west cluster", WAIT,
+                            () -> answers.getOrDefault("west-web", 0L) >= before + 100);
+
+                    eastWeb = EchoBackend.start("east-web", eastPort);
+                    t0 = System.nanoTime();
+                    write(east, "apps.yaml", exportedWeb(eastPort, true));
+                    long eastBefore = answers.getOrDefault("east-web", 0L);
+                    Await.until("the east proxy back on the east cluster", WAIT,
+                            () -> answers.getOrDefault("east-web", 0L) > eastBefore);
+                    long backMs = (System.nanoTime() - t0) / 1_000_000;
+                    loading.set(false);
+                    load.join();
+                    long total = answers.values().stream().mapToLong(Long::longValue).sum();
+                    assertEquals(java.util.Set.of("east-web", "west-web"), answers.keySet(), "every answer 200: " + answers);
+                    String metrics = Http.get(inEast.adminPort(), null, "/metrics").body();
+                    assertTrue(metrics.contains("locality=\"local-cluster\"") && metrics.contains("locality=\"remote\""),
+                            metrics);
+                    System.out.printf("FIGURES multicluster locality: east endpoint unready -> east proxy on the west cluster"
+                            + " after %d ms, ready again -> back after %d ms; %d requests, 0 failed (%s)%n",
+                            failoverMs, backMs, total, answers);
+                } finally {
+                    loading.set(false);
+                    load.join();
+                    eastWeb.close();
+                }
+            }
+        }
+    }
+
+    /** web.test routed to Service web, exported, with one endpoint on 127.0.0.1:port, ready or not. */
+    private static String exportedWeb(int port, boolean ready) {
+        Manifests.Endpoint endpoint = Manifests.Endpoint.loopback(port);
+        return Manifests.documents(Manifests.ingressClass(),
+                APPS.service("web", Manifests.ServicePort.HTTP, List.of(ready ? endpoint : endpoint.unready())),
+                APPS.serviceExport("web"), APPS.ingress("web", "web.test", "/", "web"));
+    }
+
+    private static ProxyNode proxyIn(String bootstrap, String cluster) {
+        return ProxyNode.start(new ProxyConfig(bootstrap, "proxy-" + cluster, "127.0.0.1", 0, 0, Duration.ofSeconds(2),
+                Duration.ofSeconds(30)).withLocality(new Locality(cluster, null, Locality.Policy.PREFER_LOCAL)));
+    }
+
+    /** The backend that answered web.test (its X-Backend header), or the status when it was not a 200. */
+    private static String backendOf(ProxyNode p) {
+        var r = Http.tryGet(p.httpPort(), "web.test", "/");
+        if (r == null) {
+            return "no answer";
+        }
+        return r.statusCode() == 200 ? r.headers().firstValue("X-Backend").orElse("?") : "status " + r.statusCode();
     }
 
     private static Watcher watcher(String bootstrap, String cluster, Path dir) {

@@ -65,13 +65,13 @@ public final class Manifests {
     }
 
     /**
-     * One endpoint of a Service: an address of {@code addressType} (IPv4, IPv6) and a port, and the zone its
-     * EndpointSlice names ({@code endpoints[].zone}), or null for none.
+     * One endpoint of a Service: an address of {@code addressType} (IPv4, IPv6) and a port, the zone its
+     * EndpointSlice names ({@code endpoints[].zone}) or null for none, and its ready condition.
      */
-    public record Endpoint(String addressType, String address, int port, String zone) {
-        /** An endpoint in no zone. */
+    public record Endpoint(String addressType, String address, int port, String zone, boolean ready) {
+        /** A ready endpoint in no zone. */
         public Endpoint(String addressType, String address, int port) {
-            this(addressType, address, port, null);
+            this(addressType, address, port, null, true);
         }
 
         public static Endpoint loopback(int port) {
@@ -80,7 +80,12 @@ public final class Manifests {
 
         /** This endpoint in {@code zone}. */
         public Endpoint inZone(String zone) {
-            return new Endpoint(addressType, address, port, zone);
+            return new Endpoint(addressType, address, port, zone, ready);
+        }
+
+        /** This endpoint with its ready condition false (a pod failing its readiness probe, or terminating). */
+        public Endpoint unready() {
+            return new Endpoint(addressType, address, port, zone, false);
         }
     }
 
@@ -121,8 +126,8 @@ public final class Manifests {
                     endpoints:
                     - addresses: ["%6$s"]
                       conditions:
-                        ready: true
-                    """.formatted(name, e.port(), namespace, e.addressType(), port.name(), e.address())
+                        ready: %7$s
+                    """.formatted(name, e.port(), namespace, e.addressType(), port.name(), e.address(), e.ready())
                     + (e.zone() == null ? "" : "  zone: " + e.zone() + "\n"));
         }
         return documents(docs);
