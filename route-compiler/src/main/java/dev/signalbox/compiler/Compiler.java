@@ -6,10 +6,12 @@ import dev.signalbox.compiler.election.LeaseTiming;
 import dev.signalbox.compiler.election.LeaseView;
 import dev.signalbox.compiler.kafka.CompilerLoop;
 import dev.signalbox.compiler.kafka.LeaseLink;
+import dev.signalbox.compiler.kafka.StandbyWarmup;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -44,9 +46,12 @@ public final class Compiler implements AutoCloseable {
     private final CountDownLatch closeRequested = new CountDownLatch(1);
     /** The life thread while this compiler is active; touched by the election thread only. */
     private Thread life;
-    private volatile boolean lifeWanted;
+    /** Whether the current life thread should go on; each life has its own, so a slow old one cannot revive. */
+    private AtomicBoolean lifeWanted = new AtomicBoolean();
     private volatile CompilerLoop current;
     private volatile boolean fenced;
+    /** Whether this compiler ran its one standby warm-up (election thread only). */
+    private boolean warmedUp;
     private volatile boolean closing;
     private volatile long publishedVersion;
     private volatile long activeTerm;
@@ -145,6 +150,11 @@ public final class Compiler implements AutoCloseable {
                         view = view.apply(h.record(), h.at());
                     }
                 }
+            } else if (d instanceof Election.StandBy && !warmedUp) {
+                warmedUp = true;
+                Thread w = new Thread(() -> StandbyWarmup.run(config), "compiler-warmup");
+                w.setDaemon(true);
+                w.start();
             } else if (d instanceof Election.StepDown) {
                 LOG.info("compiler {} steps down to standby: lease term {} is {}", id, view.term(),
                         view.holder().equals(id) ? "out of time" : "held by " + view.holder());
@@ -162,9 +172,10 @@ public final class Compiler implements AutoCloseable {
 
     private void startLife(long term) {
         activeTerm = term;
-        lifeWanted = true;
+        AtomicBoolean wanted = new AtomicBoolean(true);
+        lifeWanted = wanted;
         fenced = false;
-        life = new Thread(this::live, "route-compiler");
+        life = new Thread(() -> live(wanted), "route-compiler");
         life.start();
     }
 
@@ -174,7 +185,7 @@ public final class Compiler implements AutoCloseable {
         if (t == null) {
             return;
         }
-        lifeWanted = false;
+        lifeWanted.set(false);
         // No interrupt: Kafka clients turn it into an InterruptException and skip their orderly close.
         CompilerLoop loop = current;
         if (loop != null) {
@@ -190,12 +201,12 @@ public final class Compiler implements AutoCloseable {
     }
 
     /** The life thread: CompilerLoop lives while this compiler holds the lease. */
-    private void live() {
+    private void live(AtomicBoolean wanted) {
         long backoffMs = 250;
-        while (lifeWanted) {
+        while (wanted.get()) {
             try (CompilerLoop loop = new CompilerLoop(config, v -> publishedVersion = v)) {
                 current = loop;
-                if (!lifeWanted) {
+                if (!wanted.get()) {
                     return;
                 }
                 loop.run();
@@ -212,7 +223,7 @@ public final class Compiler implements AutoCloseable {
                 closeRequested.countDown();
                 return;
             } catch (RuntimeException e) {
-                if (!lifeWanted) {
+                if (!wanted.get()) {
                     return;
                 }
                 LOG.warn("compiler restarts after a Kafka error in {} ms: {}", backoffMs, e.toString());
