@@ -7,7 +7,10 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code bin/ingress compiler}: one route-compiler against an external Kafka. */
 @Command(header = "Events -> versioned routing snapshots, exactly once.", name = "compiler", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
@@ -43,8 +46,18 @@ final class CompilerCommand implements Callable<Integer> {
         return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay).withSyncTimeout(syncTimeout);
     }
 
+    @Spec
+    CommandSpec spec;
+
+    LeaseTiming lease() {
+        if (leaseTime.toMillis() < 100) {
+            throw new ParameterException(spec.commandLine(), "--lease-time-ms: at least 100 ms (a renewal is sent every quarter of it)");
+        }
+        return LeaseTiming.of(leaseTime);
+    }
+
     @Override
     public Integer call() throws InterruptedException {
-        return CompilerMain.run(config(), LeaseTiming.of(leaseTime), topics.createTopics());
+        return CompilerMain.run(config(), lease(), topics.createTopics());
     }
 }
