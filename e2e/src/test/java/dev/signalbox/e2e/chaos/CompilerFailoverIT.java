@@ -53,12 +53,13 @@ class CompilerFailoverIT {
     private static final Pattern ACTIVE = Pattern.compile("compiler (\\S+) is active for term (\\d+)");
 
     @Test
-    void sigkillOfTheActiveCompilerIsTakenOverByTheStandby() throws Exception {
+    void sigkillOfTheActiveCompilerIsTakenOverByTheStandbyAndSigtermHandsOver() throws Exception {
         Path logs = Files.createDirectories(Path.of("target", "chaos-logs"));
         try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary(); Events events = new Events(kafka);
              SnapshotLog snapshots = SnapshotLog.connect(kafka.bootstrapServers(), "failover-reader")) {
             List<Compiler> compilers = new ArrayList<>();
             List<Long> takeovers = new ArrayList<>();
+            long handOver;
             int changes = 0;
             try {
                 compilers.add(Compiler.start(kafka, logs, "kill-0"));
@@ -87,6 +88,20 @@ class CompilerFailoverIT {
                     compilers.remove(active);
                     compilers.add(Compiler.start(kafka, logs, "kill-" + (round + 2)));
                 }
+                // Hand-over: SIGTERM makes the active one release the lease; the standby claims it at once.
+                Compiler standby = compilers.get(compilers.size() - 1);
+                Await.until("the standby warmed up", WAIT, () -> standby.log().contains("standby warmed up"));
+                Compiler active = Compiler.active(compilers);
+                long t0 = System.nanoTime();
+                long before = latestVersion(snapshots);
+                active.process().destroy();
+                while (latestVersion(snapshots) <= before) {
+                    events.ingress(changes++);
+                    Thread.sleep(15);
+                    assertTrue(System.nanoTime() - t0 < WAIT.toNanos(), "the standby takes over");
+                }
+                handOver = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(active.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the SIGTERMed compiler exits");
                 events.ingress(changes++);
                 int total = changes;
                 Await.until("the last change is compiled", WAIT, () -> hosts(snapshots) == total);
@@ -94,8 +109,11 @@ class CompilerFailoverIT {
                 compilers.forEach(c -> c.process().destroyForcibly());
             }
             Versions v = Versions.read(snapshots);
-            System.out.printf("active compiler SIGKILLed twice with a standby running: SIGKILL -> next version %s ms; %s%n",
-                    takeovers, v);
+            System.out.printf("active compiler SIGKILLed twice with a standby running: SIGKILL -> next version %s ms; "
+                    + "SIGTERM hand-over -> next version %d ms; %s%n", takeovers, handOver, v);
+            ChaosReport.row("active compiler SIGTERMed, standby running (hand-over)",
+                    "SIGTERM -> next version " + ChaosReport.seconds(List.of(handOver)),
+                    "see the SIGKILL row (same run)", v.duplicates() + " versions", "n/a (no HTTP load)");
             ChaosReport.row("active compiler SIGKILLed twice, standby running (" + changes + " events, 2 s lease)",
                     "SIGKILL -> next version " + ChaosReport.seconds(takeovers),
                     (changes - v.hosts()) + " of " + changes + " events; " + v.gaps() + " version gaps",
