@@ -2,16 +2,22 @@ package dev.signalbox.launcher;
 
 import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.compiler.CompilerMain;
+import dev.signalbox.compiler.election.LeaseTiming;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /** {@code bin/ingress compiler}: one route-compiler against an external Kafka. */
 @Command(header = "Events -> versioned routing snapshots, exactly once.", name = "compiler", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"Folds the events into the cluster model and publishes versioned routing snapshots, exactly once.",
-            "Stops cleanly on SIGTERM; exits 3 when another compiler fenced it."})
+            "Run any number: one is active (holds the lease in signalbox.compiler.lease), the others stand by and take"
+                    + " over when it stops renewing. A fenced compiler goes back to standby.",
+            "Stops cleanly on SIGTERM, handing the lease over at once; exits 3 when not authorised."})
 final class CompilerCommand implements Callable<Integer> {
     @Mixin
     KafkaOption kafka;
@@ -45,14 +51,28 @@ final class CompilerCommand implements Callable<Integer> {
                     + " keep: they stay, marked stale in /routes.")
     StaleEndpoints staleEndpoints;
 
+    @Option(names = {"--lease-time-ms", "--lease-time"}, defaultValue = "2000", paramLabel = "MS", converter = Port.Millis.class,
+            description = "A standby takes over when the active compiler has not renewed its lease (every quarter of this) for this long.")
+    Duration leaseTime;
+
     CompilerConfig config() {
         return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay).withSyncTimeout(syncTimeout)
                 .withKafkaSettings(kafka.settings())
                 .withLiveness(new CompilerConfig.Liveness(clusterStaleAfter, staleEndpoints == StaleEndpoints.keep));
     }
 
+    @Spec
+    CommandSpec spec;
+
+    LeaseTiming lease() {
+        if (leaseTime.toMillis() < 100) {
+            throw new ParameterException(spec.commandLine(), "--lease-time-ms: at least 100 ms (a renewal is sent every quarter of it)");
+        }
+        return LeaseTiming.of(leaseTime);
+    }
+
     @Override
     public Integer call() throws InterruptedException {
-        return CompilerMain.run(config(), topics.createTopics());
+        return CompilerMain.run(config(), lease(), topics.createTopics());
     }
 }

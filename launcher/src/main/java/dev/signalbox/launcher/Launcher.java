@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
  * external Kafka; {@code topics} creates or checks their topics there; {@code bench} measures propagation; {@code kafka} runs one Kafka node (the chaos tests start
  * a three-node cluster this way). {@code bin/ingress chaos} is the script's own (it runs Maven). Each command
  * parses and checks its options, builds the component's typed configuration and calls its {@code run}.
- * Exit status: 0 done, 1 failed, 2 usage error, 3 a compiler fenced by another (or, for {@code topics}, Kafka
+ * Exit status: 0 done, 1 failed, 2 usage error, 3 a compiler not authorised on its topics (or, for {@code topics}, Kafka
  * unreachable).
  */
 @Command(name = "ingress", mixinStandardHelpOptions = true, versionProvider = Launcher.Version.class,
@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
         footer = {"  chaos     The fault scenarios (Maven), then their figures as one table.",
             "",
             "Exit status: 0 done, 1 failed (or a negative answer: explain found no route, verify a difference),",
-            "2 usage error, 3 compiler fenced by another (or, for topics and the questions about routing, Kafka unreachable).",
+            "2 usage error, 3 compiler not authorised (or, for topics and the questions about routing, Kafka unreachable).",
             "'bin/ingress COMMAND --help' shows a command's options and their defaults."})
 public final class Launcher implements Runnable {
     @Spec

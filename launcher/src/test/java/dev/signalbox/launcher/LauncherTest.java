@@ -33,6 +33,7 @@ class LauncherTest {
         assertEquals(2, run("serve"));
         assertEquals(2, run("proxy", "--kafka", "k:1", "--admin-port", "ninety"));
         assertEquals(2, run("compiler"));
+        assertEquals(2, run("compiler", "--kafka", "k:1", "--lease-time-ms", "50"));
         assertEquals(2, run("watcher", "--kafka", "no-port"));
         assertTrue(err.toString().contains("Usage: ingress"), err.toString());
     }
@@ -46,6 +47,17 @@ class LauncherTest {
         ProxyCommand proxy = cl.getSubcommands().get("proxy").getCommand();
         assertEquals(9090, proxy.config().adminPort());
         assertEquals(8080, proxy.config().httpPort());
+    }
+
+    @Test
+    void theCompilersLeaseDefaultsTo2sRenewedEvery500Ms() {
+        CommandLine cl = Launcher.commandLine();
+        cl.parseArgs("compiler", "--kafka", "k:1");
+        CompilerCommand compiler = cl.getSubcommands().get("compiler").getCommand();
+        assertEquals(new dev.signalbox.compiler.election.LeaseTiming(java.time.Duration.ofSeconds(2), java.time.Duration.ofMillis(500)),
+                compiler.lease());
+        cl.parseArgs("compiler", "--kafka", "k:1", "--lease-time", "4000");
+        assertEquals(java.time.Duration.ofSeconds(4), compiler.lease().leaseTime());
     }
 
     @Test

@@ -9,6 +9,8 @@ public final class Topics {
     public static final String EVENTS = "signalbox.events";
     public static final String SNAPSHOTS = "signalbox.snapshots";
     public static final String COMPILER_MODEL = "signalbox.compiler.model";
+    /** The compilers' lease: which of the running compilers is the active one (the others stand by). */
+    public static final String COMPILER_LEASE = "signalbox.compiler.lease";
     public static final String PROXY_ACKS = "signalbox.proxy.acks";
 
     private Topics() {

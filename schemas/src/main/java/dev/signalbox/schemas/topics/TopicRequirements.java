@@ -35,7 +35,7 @@ public final class TopicRequirements {
 
     /** Every Signalbox topic, events first; the snapshots' record limit follows {@code chunkBytes}. */
     public static List<TopicRequirement> all(int eventPartitions, int chunkBytes) {
-        return List.of(events(eventPartitions), snapshots(chunkBytes), compilerModel(), proxyAcks());
+        return List.of(events(eventPartitions), snapshots(chunkBytes), compilerModel(), compilerLease(), proxyAcks());
     }
 
     /**
@@ -98,6 +98,29 @@ public final class TopicRequirements {
                         "a checkpoint record of up to " + MAX_EVENT_BYTES + " bytes is refused: the compiler cannot publish"),
                 new Exactly(UNCLEAN, "false", Severity.DIFFERS,
                         "a stale replica may become leader and checkpoint records be lost"),
+                new MinInsyncReplicas()));
+    }
+
+    /**
+     * The compilers' lease records (claim, renewal every 500 ms, release), one partition so every compiler
+     * reads the claims in the same order and the first claim of a term wins. Deleted by age after an hour, not
+     * compacted: a lease says something only for a lease time (2 s), a compiler reads only the last few records
+     * on start, and compaction would keep a long-dead holder's record forever while the head segment (never
+     * compacted) still grew by the renewals. Ten-minute segments let the hour's retention actually delete them.
+     * Nothing routes from it, so no setting of it breaks Signalbox.
+     */
+    public static TopicRequirement compilerLease() {
+        return new TopicRequirement(Topics.COMPILER_LEASE, 1, false, "the compilers' lease (which one is active)", List.of(
+                new Exactly("cleanup.policy", "delete", Severity.DIFFERS,
+                        "compaction keeps one record per key for ever and never trims the segment being written: the topic grows"),
+                // An hour of claims and hand-overs is enough to look back at a takeover; renewals are 7,200 records an hour.
+                new Exactly("retention.ms", String.valueOf(3_600_000L), Severity.DIFFERS,
+                        "renewals are kept longer than needed (two records a second while a compiler is active)"),
+                // Retention deletes whole segments only: roll every 10 minutes so the hour's retention takes effect.
+                new Exactly("segment.ms", String.valueOf(600_000L), Severity.DIFFERS,
+                        "old renewals stay until the segment rolls (7 days by default)"),
+                new Exactly(UNCLEAN, "false", Severity.DIFFERS,
+                        "a stale replica may become leader and a claim be lost (the lease is taken again a lease time later)"),
                 new MinInsyncReplicas()));
     }
 

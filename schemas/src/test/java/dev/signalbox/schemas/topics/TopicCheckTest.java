@@ -179,6 +179,9 @@ class TopicCheckTest {
         assertEquals(Map.of("cleanup.policy", "compact", "max.message.bytes", "1048576",
                 "unclean.leader.election.enable", "false", "min.insync.replicas", "2"),
                 TopicRequirements.compilerModel().createConfigs(3));
+        assertEquals(Map.of("cleanup.policy", "delete", "retention.ms", "3600000", "segment.ms", "600000",
+                "unclean.leader.election.enable", "false", "min.insync.replicas", "2"),
+                TopicRequirements.compilerLease().createConfigs(3));
     }
 
     @Test
