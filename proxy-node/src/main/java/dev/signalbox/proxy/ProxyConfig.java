@@ -20,12 +20,17 @@ import java.time.Duration;
  *                        believed; from any other client they are replaced by what the proxy saw
  * @param locality        the cluster and zone this node runs in, and whether it prefers endpoints near it; also
  *                        told to the fleet in its acknowledgements
+ * @param ioThreads       the event loops serving clients and backends, one per core to be used (nginx's
+ *                        {@code worker_processes}); 0 means one per available processor
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                           Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys,
-                          TrustedProxies trustedProxies, Locality locality) {
+                          TrustedProxies trustedProxies, Locality locality, int ioThreads) {
 
     public ProxyConfig {
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("the I/O thread count must be positive, or 0 for one per processor");
+        }
         keys = keys == null ? KeyRing.empty() : keys;
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         locality = locality == null ? Locality.DEFAULT : locality;
@@ -35,7 +40,7 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
         this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null,
-                null, null);
+                null, null, 0);
     }
 
     /**
@@ -60,24 +65,30 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
                 responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys,
-                trustedProxies, locality);
+                trustedProxies, locality, ioThreads);
     }
 
     /** This configuration with key-encryption keys. */
     public ProxyConfig withKeys(KeyRing k) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, k, trustedProxies, locality);
+                responseTimeout, https, k, trustedProxies, locality, ioThreads);
     }
 
     /** This configuration trusting the identity fields of {@code trusted}. */
     public ProxyConfig withTrustedProxies(TrustedProxies trusted) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trusted, locality);
+                responseTimeout, https, keys, trusted, locality, ioThreads);
     }
 
     /** This configuration at {@code l}. */
     public ProxyConfig withLocality(Locality l) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, l);
+                responseTimeout, https, keys, trustedProxies, l, ioThreads);
+    }
+
+    /** This configuration with {@code n} event loops (0: one per available processor). */
+    public ProxyConfig withIoThreads(int n) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, keys, trustedProxies, locality, n);
     }
 }

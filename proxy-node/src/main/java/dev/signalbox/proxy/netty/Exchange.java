@@ -30,8 +30,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +116,6 @@ final class Exchange implements BackendListener {
     /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
     private List<Endpoint> failedEndpoints;
     private int status;
-    private ScheduledFuture<?> timeout;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -317,20 +314,16 @@ final class Exchange implements BackendListener {
 
     private void scheduleResponseTimeout() {
         if (!phase.responseStarted()) {
-            timeout = ctx.executor().schedule(this::onResponseTimeout, frontend.responseTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            owner.responseTimer().arm();
         }
     }
 
     private void cancelResponseTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
+        owner.responseTimer().disarm();
     }
 
-    private void onResponseTimeout() {
-        timeout = null;
+    /** The backend did not start its response within the timeout of the request's last part being sent: 504. */
+    void onResponseTimeout() {
         if (!owner.isCurrent(this) || phase.responseStarted()) {
             return;
         }

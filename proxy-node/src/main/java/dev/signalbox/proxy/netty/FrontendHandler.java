@@ -37,6 +37,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyMetrics metrics;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private ResponseTimer responseTimer;
     private Exchange exchange;
     private boolean closing;
     /** The proxy is shutting down: answer what is under way with Connection: close, take nothing new. */
@@ -51,6 +52,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.responseTimer = new ResponseTimer(ctx.executor(), frontend.responseTimeout(), () -> {
+            if (exchange != null) {
+                exchange.onResponseTimeout();
+            }
+        });
     }
 
     @Override
@@ -69,6 +75,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         releaseQueue();
+        responseTimer.stop();
         if (exchange != null) {
             exchange.abort();
             exchange = null;
@@ -242,6 +249,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     Frontend frontend() {
         return frontend;
+    }
+
+    /** The connection's response timeout, armed by the exchange under way. */
+    ResponseTimer responseTimer() {
+        return responseTimer;
     }
 
     /** Whether {@code ex} is the exchange under way; callbacks of one that ended are ignored. */

@@ -27,11 +27,14 @@ import java.util.concurrent.TimeUnit;
  * <p>Signalbox runs two ways: {@code bin/ingress local} (its proxy, with the idle broker, watcher and compiler in
  * the same JVM) and {@code bin/ingress proxy} alone against local mode's broker. Both JVMs get the same explicit
  * settings ({@link Settings#jvmOptions}): under {@code taskset} a JVM sees one CPU and would pick the serial
- * collector and one event loop on its own; the benchmark says so instead of leaving it to chance.
+ * collector on its own; the benchmark says so instead of leaving it to chance, and gives each proxy one event
+ * loop per server core with {@code --io-threads} (nginx's one worker, HAProxy's one thread).
  */
 public final class PerfBenchmark {
-    /** Local mode's and the proxy's JVM: a fixed heap, the parallel collector, one CPU (one event loop). */
+    /** Local mode's and the proxy's JVM: a fixed heap, the parallel collector, one CPU. */
     public static final String DEFAULT_JVM_OPTIONS = "-Xms1g -Xmx1g -XX:+UseParallelGC -XX:ActiveProcessorCount=1";
+    /** One event loop for the one server core, as nginx has one worker and HAProxy one thread. */
+    private static final String IO_THREADS = "1";
 
     /**
      * @param maxBusyShare the machine's busy share (0..1, both cores) above which a run waits for quiet
@@ -140,7 +143,7 @@ public final class PerfBenchmark {
         Process localMode = serve("signalbox-local", List.of(s.home().resolve("bin/ingress").toString(), "local",
                 "--manifests", manifests.toString(), "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafka),
                 "--http-port", Integer.toString(local.http()), "--https-port", Integer.toString(local.https()),
-                "--admin-port", Integer.toString(freePort())), env);
+                "--admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS), env);
         if (s.targets().contains(Target.SIGNALBOX_LOCAL)) {
             servers.put(Target.SIGNALBOX_LOCAL, localMode);
             ports.put(Target.SIGNALBOX_LOCAL, local);
@@ -151,7 +154,7 @@ public final class PerfBenchmark {
             servers.put(Target.SIGNALBOX_PROXY, serve("signalbox-proxy", List.of(s.home().resolve("bin/ingress").toString(),
                     "proxy", "--kafka", "127.0.0.1:" + kafka, "--node-id", "perf-proxy", "--bind", "127.0.0.1",
                     "--http-port", Integer.toString(p.http()), "--https-port", Integer.toString(p.https()),
-                    "--admin-port", Integer.toString(freePort()),
+                    "--admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS,
                     "--encryption-keys", data.resolve("encryption-keys").toString()), env));
             ports.put(Target.SIGNALBOX_PROXY, p);
         }
