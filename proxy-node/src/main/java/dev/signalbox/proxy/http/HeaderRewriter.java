@@ -47,6 +47,10 @@ public final class HeaderRewriter {
     private static final Set<String> IDENTITY = Set.of("x-real-ip", "forwarded", "x-original-forwarded-for");
     private static final List<String> IDENTITY_PREFIXES = List.of("x-forwarded-", "ssl-client-");
 
+    /** Netty's {@code x-http2-*} fields, once (values() copies the array at every call). */
+    private static final List<HttpConversionUtil.ExtensionHeaderNames> HTTP2_EXTENSIONS =
+            List.of(HttpConversionUtil.ExtensionHeaderNames.values());
+
     private HeaderRewriter() {
     }
 
@@ -89,7 +93,7 @@ public final class HeaderRewriter {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         stripHopByHop(h);
-        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+        for (HttpConversionUtil.ExtensionHeaderNames n : HTTP2_EXTENSIONS) {
             h.remove(n.text());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
