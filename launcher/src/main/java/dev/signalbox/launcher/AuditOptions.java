@@ -72,7 +72,7 @@ final class AuditOptions {
     /** Opens the logs, runs the question, and turns Kafka being away into exit status 3 with a message. */
     int run(Function<AuditLog, Integer> question) {
         KafkaOption.quietClientLogs();
-        try (AuditLog log = AuditLog.open(kafka.bootstrap(), CONNECT_WAIT)) {
+        try (AuditLog log = AuditLog.open(kafka.connection(), CONNECT_WAIT)) {
             return question.apply(log);
         } catch (KafkaUnavailable e) {
             err().println("signalbox: " + e.getMessage());

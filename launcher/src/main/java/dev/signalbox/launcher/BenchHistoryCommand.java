@@ -1,8 +1,10 @@
 package dev.signalbox.launcher;
 
-import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.launcher.bench.HistoryGenerator;
+import dev.signalbox.schemas.topics.TopicRequirements;
+import dev.signalbox.snapshotlog.topics.KafkaTopics;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,8 +32,10 @@ final class BenchHistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TopicAdmin.ensureTopics(kafka.bootstrap(), 3, (short) 1);
-        HistoryGenerator.run(new HistoryGenerator.Settings(kafka.bootstrap(), versions, hosts, Duration.ofDays(days)),
+        try (KafkaTopics topics = KafkaTopics.connect(kafka.connection(), Duration.ofSeconds(30))) {
+            topics.createMissing(TopicRequirements.all(3), Optional.of(1));
+        }
+        HistoryGenerator.run(new HistoryGenerator.Settings(kafka.connection(), versions, hosts, Duration.ofDays(days)),
                 System.out);
         return 0;
     }

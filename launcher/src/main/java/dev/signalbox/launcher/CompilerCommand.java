@@ -33,7 +33,8 @@ final class CompilerCommand implements Callable<Integer> {
     Duration syncTimeout;
 
     CompilerConfig config() {
-        return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay).withSyncTimeout(syncTimeout);
+        return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay).withSyncTimeout(syncTimeout)
+                .withKafkaSettings(kafka.settings());
     }
 
     @Override

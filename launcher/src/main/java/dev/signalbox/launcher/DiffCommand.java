@@ -1,8 +1,9 @@
 package dev.signalbox.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.signalbox.launcher.audit.AuditLog;
 import dev.signalbox.routing.audit.TableDiff;
-import dev.signalbox.snapshotlog.SnapshotLog.Entry;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -16,7 +17,9 @@ import picocli.CommandLine.Parameters;
         showDefaultValues = true, sortOptions = false,
         description = "Routes, backends, endpoints, TLS bindings and diagnostics added, removed and changed from version A "
             + "to version B, or from the table in force at T1 to the one at T2 (--at T1 --at T2). JSON: {\"from\", "
-            + "\"to\", \"added\", \"removed\", \"changed\"}, elements shaped as show prints them.")
+            + "\"to\", \"added\", \"removed\", \"changed\"}, elements shaped as show prints them. A time older than every "
+            + "kept snapshot is answered with the table recompiled from the events up to then, as show --at does: said on "
+            + "stderr, and in JSON fromRecompiledFromEvents/toRecompiledFromEvents true, that side's version null.")
 final class DiffCommand implements Callable<Integer> {
     @Mixin
     AuditOptions audit;
@@ -34,8 +37,8 @@ final class DiffCommand implements Callable<Integer> {
             throw audit.usage("give two versions (diff A B) or two times (diff --at T1 --at T2)");
         }
         return audit.run(log -> {
-            Optional<Entry> a;
-            Optional<Entry> b;
+            Optional<SnapshotChoice.Picked> a;
+            Optional<SnapshotChoice.Picked> b;
             if (versions != null && versions.size() == 2) {
                 a = pick(log, versions.get(0), null);
                 b = pick(log, versions.get(1), null);
@@ -46,26 +49,35 @@ final class DiffCommand implements Callable<Integer> {
             if (a.isEmpty() || b.isEmpty()) {
                 return AuditOptions.NEGATIVE;
             }
-            TableDiff d = TableDiff.of(a.get().snapshot(), b.get().snapshot());
+            TableDiff d = TableDiff.of(a.get().entry().snapshot(), b.get().entry().snapshot());
             if (audit.json()) {
-                audit.printJson(d.toJson());
+                ObjectNode doc = d.toJson();
+                a.get().describeSide(doc, "from");
+                b.get().describeSide(doc, "to");
+                audit.printJson(doc);
             } else {
-                print(d);
+                print(d, a.get(), b.get());
             }
             return AuditOptions.DONE;
         });
     }
 
-    private Optional<Entry> pick(dev.signalbox.launcher.audit.AuditLog log, Long version, String time) {
+    /** A version, or the table in force at a time (recompiled from the events when no snapshot of then is kept). */
+    private Optional<SnapshotChoice.Picked> pick(AuditLog log, Long version, String time) {
         SnapshotChoice c = new SnapshotChoice();
         c.version = version;
         c.at = time;
-        return SnapshotChoice.pick(c, log, audit);
+        return SnapshotChoice.pickOrRecompile(c, log, audit);
     }
 
-    private void print(TableDiff d) {
+    private static String side(SnapshotChoice.Picked p) {
+        return p.isRecompiled() ? "the table recompiled from the events up to " + p.at()
+                : "version " + p.entry().snapshot().version();
+    }
+
+    private void print(TableDiff d, SnapshotChoice.Picked a, SnapshotChoice.Picked b) {
         var out = audit.out();
-        out.println("from version " + d.from() + " to " + d.to() + (d.isEmpty() ? ": no difference" : ""));
+        out.println("from " + side(a) + " to " + side(b) + (d.isEmpty() ? ": no difference" : ""));
         for (String kind : TableDiff.KINDS) {
             d.added().get(kind).forEach(n -> out.println("+ " + kind + " " + describe(kind, n)));
             d.removed().get(kind).forEach(n -> out.println("- " + kind + " " + describe(kind, n)));

@@ -96,7 +96,8 @@ final class ProxyCommand implements Callable<Integer> {
 
     ProxyConfig config() {
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
-                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies);
+                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies)
+                .withKafkaSettings(kafka.settings());
         if (ioThreads < 0) {
             throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1 (or 0 for one per processor)");
         }

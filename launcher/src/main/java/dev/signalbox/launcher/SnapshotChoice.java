@@ -73,6 +73,20 @@ final class SnapshotChoice {
             }
         }
 
+        /**
+         * {@code diff}'s fields for one side ({@code side} "from" or "to"): null for its version when recompiled,
+         * {@code <side>RecompiledFromEvents}, and when recompiled {@code <side>At} and {@code <side>EventOffsets}.
+         */
+        void describeSide(ObjectNode doc, String side) {
+            doc.put(side + "RecompiledFromEvents", isRecompiled());
+            if (isRecompiled()) {
+                doc.putNull(side);
+                doc.put(side + "At", at.toString());
+                doc.set(side + "EventOffsets", offsets(recompiled.provenance()));
+                doc.put(side + "HeldBackRecords", recompiled.heldBack());
+            }
+        }
+
         private static ObjectNode offsets(List<SourceOffset> offsets) {
             ObjectNode o = Json.MAPPER.createObjectNode();
             offsets.forEach(s -> o.put(String.valueOf(s.partition()), s.nextOffset()));
@@ -100,7 +114,7 @@ final class SnapshotChoice {
             o.message("signalbox: no snapshot was in force at " + t + oldest(log));
             return Optional.empty();
         }
-        Replay.AtTime r = Replay.tableAtTime(o.kafka.bootstrap(), t, AuditLog.TIMEOUT);
+        Replay.AtTime r = Replay.tableAtTime(o.kafka.connection(), t, AuditLog.TIMEOUT);
         Entry old = oldest.get();
         o.message("signalbox: no snapshot of " + t + " is kept (oldest: version " + old.snapshot().version()
                 + " published " + old.publishedAt() + "); recompiled from the events up to " + t + " (events topic offsets "

@@ -12,16 +12,11 @@ import dev.signalbox.snapshotlog.topics.TopicsException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.PrintStream;
-import java.io.Reader;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,33 +49,6 @@ final class TopicsCommand implements Runnable {
         throw new ParameterException(spec.commandLine(), "create or check is required");
     }
 
-    /** {@code --kafka-config FILE}: Kafka client settings for the admin client. */
-    static final class KafkaConfigOption {
-        @Spec(Spec.Target.MIXEE)
-        CommandSpec spec;
-
-        @Option(names = "--kafka-config", paramLabel = "FILE",
-                description = "A Java properties file of Kafka client settings for the admin client"
-                        + " (security.protocol, sasl.*, ssl.*); --kafka wins over its bootstrap.servers.")
-        Path file;
-
-        Map<String, String> settings() {
-            KafkaOption.quietClientLogs();
-            if (file == null) {
-                return Map.of();
-            }
-            Properties p = new Properties();
-            try (Reader r = Files.newBufferedReader(file)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new ParameterException(spec.commandLine(), "cannot read --kafka-config " + file + ": " + e);
-            }
-            Map<String, String> settings = new TreeMap<>();
-            p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
-            return settings;
-        }
-    }
-
     @Command(name = "create", header = "Creates every missing Signalbox topic with the settings it needs.",
             mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
             description = {"Creates each missing topic with its partitions and settings; an existing topic is left as it is",
@@ -91,9 +59,6 @@ final class TopicsCommand implements Runnable {
 
         @Mixin
         KafkaOption kafka;
-
-        @Mixin
-        KafkaConfigOption kafkaConfig;
 
         @Mixin
         OutputOption output;
@@ -115,8 +80,9 @@ final class TopicsCommand implements Runnable {
                 throw new ParameterException(spec.commandLine(), "--replication-factor must be at least 1, not " + replicationFactor);
             }
             List<TopicRequirement> required = TopicRequirements.all(partitions);
+            KafkaOption.quietClientLogs();
             PrintStream out = System.out;
-            try (KafkaTopics topics = KafkaTopics.connect(kafka.bootstrap(), kafkaConfig.settings(), TIMEOUT)) {
+            try (KafkaTopics topics = KafkaTopics.connect(kafka.connection(), TIMEOUT)) {
                 List<String> created = topics.createMissing(required, Optional.ofNullable(replicationFactor));
                 Map<String, DescribedTopic> found = topics.describe(required.stream().map(TopicRequirement::name).toList());
                 for (TopicRequirement r : required) {
@@ -147,15 +113,13 @@ final class TopicsCommand implements Runnable {
         KafkaOption kafka;
 
         @Mixin
-        KafkaConfigOption kafkaConfig;
-
-        @Mixin
         OutputOption output;
 
         @Override
         public Integer call() {
             List<TopicRequirement> required = TopicRequirements.all(TopicRequirements.DEFAULT_EVENT_PARTITIONS);
-            try (KafkaTopics topics = KafkaTopics.connect(kafka.bootstrap(), kafkaConfig.settings(), TIMEOUT)) {
+            KafkaOption.quietClientLogs();
+            try (KafkaTopics topics = KafkaTopics.connect(kafka.connection(), TIMEOUT)) {
                 topics.brokerCount();
                 Map<String, DescribedTopic> found = topics.describe(required.stream().map(TopicRequirement::name).toList());
                 return report(System.out, output.format, required, found, List.of(), kafka.bootstrap());

@@ -42,7 +42,7 @@ final class VerifyCommand implements Callable<Integer> {
     Long toVersion;
 
     @Option(names = "--progress-every-ms", defaultValue = "2000", paramLabel = "MS", converter = Port.Millis.class,
-            description = "How often progress is printed on stderr (a line each time when stderr is not a terminal).")
+            description = "How often progress is printed on stderr: a bar redrawn in place on a terminal, else a line each time.")
     Duration progressEvery;
 
     @Override
@@ -63,6 +63,12 @@ final class VerifyCommand implements Callable<Integer> {
             }
             // Records are read to the end (or --to-version): the last record need not hold the highest version.
             long top = toVersion != null ? toVersion : Long.MAX_VALUE;
+            // For the progress bar only: how many versions there are to check (the latest one's number bounds it).
+            long firstVersion = log.snapshots().read(start, end, 1, AuditLog.TIMEOUT).stream().findFirst()
+                    .map(e -> e.snapshot().version()).orElse(0L);
+            long lastVersion = toVersion != null ? toVersion : log.latest().map(e -> e.snapshot().version()).orElse(0L);
+            long total = firstVersion == 0 || lastVersion < firstVersion ? -1 : lastVersion - firstVersion + 1;
+            boolean terminal = System.console() != null;
             long failuresBefore = log.snapshots().decodeFailures();
             long checked = 0;
             long identical = 0;
@@ -70,7 +76,7 @@ final class VerifyCommand implements Callable<Integer> {
             ObjectNode first = null;
             long t0 = System.nanoTime();
             long lastProgress = t0;
-            try (ReplayCursor replay = new ReplayCursor(audit.kafka.bootstrap())) {
+            try (ReplayCursor replay = new ReplayCursor(audit.kafka.connection())) {
                 long next = start;
                 boolean done = false;
                 while (!done && next < end) {
@@ -86,7 +92,7 @@ final class VerifyCommand implements Callable<Integer> {
                         }
                         // A record out of order (a forged or re-sent one) is replayed on its own, from the start.
                         RoutingTable replayed = replay.canReach(s.provenance()) ? replay.tableAt(s.provenance())
-                                : Replay.tableAt(audit.kafka.bootstrap(), s.provenance());
+                                : Replay.tableAt(audit.kafka.connection(), s.provenance());
                         checked++;
                         if (SnapshotCodec.contentHash(replayed).equals(s.contentHash())) {
                             identical++;
@@ -98,13 +104,13 @@ final class VerifyCommand implements Callable<Integer> {
                         }
                         long now = System.nanoTime();
                         if (now - lastProgress >= progressEvery.toNanos()) {
-                            progress(checked, s.version(), top, replay.events(), now - t0);
+                            progress(new ProgressLine(checked, total, s.version(), replay.events(), (now - t0) / 1e9), terminal);
                             lastProgress = now;
                         }
                     }
                     next = batch.get(batch.size() - 1).offset() + 1;
                 }
-                progress(checked, -1, top, replay.events(), System.nanoTime() - t0);
+                progress(new ProgressLine(checked, total, -1, replay.events(), (System.nanoTime() - t0) / 1e9), terminal);
             }
             long unreadable = log.snapshots().decodeFailures() - failuresBefore;
             print(checked, identical, different, first, unreadable);
@@ -112,20 +118,19 @@ final class VerifyCommand implements Callable<Integer> {
         });
     }
 
-    /** A progress line; {@code version} -1 for the last one. */
-    private void progress(long checked, long version, long top, long events, long nanos) {
-        double seconds = Math.max(nanos / 1e9, 1e-9);
-        String line = String.format("verify: %d versions checked%s, %d events replayed, %.0f versions/s", checked,
-                version < 0 ? " in " + String.format("%.1f s", seconds)
-                        : " (at version " + version + (top == Long.MAX_VALUE ? "" : " of " + top) + ")",
-                events, checked / seconds);
-        if (System.console() != null) {
-            audit.err().print("\r" + line);
-            if (version < 0) {
+    /**
+     * Progress on stderr (stdout holds the answer): on a terminal a bar redrawn in place, ending with the
+     * summary line; otherwise a line each time, for logs.
+     */
+    private void progress(ProgressLine p, boolean terminal) {
+        if (terminal) {
+            audit.err().print("\r" + p.bar());
+            if (p.version() < 0) {
                 audit.err().println();
+                audit.err().println(p.text());
             }
         } else {
-            audit.err().println(line);
+            audit.err().println(p.text());
         }
         audit.err().flush();
     }

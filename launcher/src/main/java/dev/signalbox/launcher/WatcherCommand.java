@@ -79,6 +79,7 @@ final class WatcherCommand implements Callable<Integer> {
             long ms = leaseDuration.toMillis();
             // client-go's ratios (15 s / 10 s / 2 s): renew by 2/3 of the lease, retry every 2/15 of it.
             WatcherConfig config = WatcherConfig.defaults(kafka.bootstrap(), clusterId).withManifestsDir(manifests)
+                    .withKafkaSettings(kafka.settings())
                     .withNamespaces(trimmed(namespaces)).withStatus(status)
                     .withTimings(leaseDuration, Duration.ofMillis(ms * 2 / 3), Duration.ofMillis(ms * 2 / 15));
             config = config.withLease(leaseNamespace, config.leaseName());

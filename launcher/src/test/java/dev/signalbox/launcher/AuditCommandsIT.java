@@ -310,6 +310,14 @@ class AuditCommandsIT {
         assertTrue(r.json().path("checked").asLong() >= deleted, r.out);
         assertEquals(r.json().path("checked").asLong(), r.json().path("identical").asLong(), r.out);
         assertTrue(r.err.contains("versions checked"), r.err);
+        assertTrue(!r.out.contains("versions checked"), "progress never on stdout: " + r.out);
+        // Off a terminal: a line each time, here at every version.
+        Result lines = run("verify", "--output", "json", "--progress-every-ms", "0");
+        assertEquals(0, lines.status, lines.err);
+        assertTrue(lines.err.lines().filter(l -> l.matches("verify: \\d+ versions checked \\(at version \\d+\\).*")).count()
+                >= deleted - 1, lines.err);
+        assertTrue(lines.err.lines().noneMatch(l -> l.contains("\r")), "no bar off a terminal: " + lines.err);
+        assertEquals(lines.json().path("checked"), r.json().path("checked"), lines.out);
     }
 
     @Test
@@ -351,6 +359,7 @@ class AuditCommandsIT {
         JsonNode kept = run("show", "--output", "json", "--version", String.valueOf(added)).json();
         Result before = run("show", "--output", "json", "--at", afterAdded.toString());
         assertEquals(added, before.json().path("version").asLong(), before.err);
+        JsonNode keptDiff = run("diff", "--output", "json", String.valueOf(added), String.valueOf(scaledUp)).json();
         assertEquals(false, before.json().path("recompiledFromEvents").asBoolean(true), before.out);
         long oldestKept;
         try (SnapshotLog log = SnapshotLog.connectForAudit(kafka.bootstrapServers(), "audit-it-retention")) {
@@ -382,6 +391,20 @@ class AuditCommandsIT {
         assertEquals(0, x.status, x.err);
         assertEquals(200, x.json().path("status").asInt(), x.out);
         assertTrue(x.json().path("recompiledFromEvents").asBoolean(), x.out);
+
+        Result diff = run("diff", "--output", "json", "--at", afterAdded.toString(), "--at", afterScaledUp.toString());
+        assertEquals(0, diff.status, diff.err);
+        JsonNode dd = diff.json();
+        assertTrue(dd.path("from").isNull() && dd.path("fromRecompiledFromEvents").asBoolean(), diff.out);
+        assertEquals(afterAdded.toString(), dd.path("fromAt").asText(), diff.out);
+        assertEquals(scaledUp, dd.path("to").asLong(), diff.out);
+        assertEquals(false, dd.path("toRecompiledFromEvents").asBoolean(true), diff.out);
+        assertEquals(List.of(keptDiff.path("added"), keptDiff.path("removed"), keptDiff.path("changed")),
+                List.of(dd.path("added"), dd.path("removed"), dd.path("changed")), "the same difference as between the versions");
+        assertTrue(diff.err.contains("recompiled from the events up to " + afterAdded), diff.err);
+        Result diffText = run("diff", "--at", afterAdded.toString(), "--at", afterScaledUp.toString());
+        assertTrue(diffText.out.startsWith("from the table recompiled from the events up to " + afterAdded + " to version "
+                + scaledUp), diffText.out);
 
         // A time a kept snapshot covers is still answered by it.
         Result still = run("show", "--output", "json", "--at", afterScaledUp.toString());
@@ -417,6 +440,29 @@ class AuditCommandsIT {
                 EventLogCodec.encode(e))).get().offset();
         events.flush();
         return offset;
+    }
+
+    @Test
+    void theKafkaConfigFilesSettingsReachEveryClientACommandMakes(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("client.properties");
+        java.nio.file.Files.writeString(file, "client.id=from-kafka-config\nmetric.reporters="
+                + ClientConfigRecorder.class.getName() + "\n");
+        ClientConfigRecorder.CONFIGS.clear();
+        Result history = run("history", "--output", "json", "--limit", "3", "--kafka-config", file.toString());
+        assertEquals(0, history.status, history.err);
+        assertEquals(3, history.json().path("versions").size(), history.out);
+        // Two consumers: the snapshots reader and the events reader (the causes).
+        assertEquals(2, fromFile(), ClientConfigRecorder.CONFIGS.toString());
+        ClientConfigRecorder.CONFIGS.clear();
+        Result verify = run("verify", "--output", "json", "--kafka-config", file.toString());
+        assertEquals(0, verify.status, verify.err);
+        // The snapshots reader and the replay's events reader.
+        assertEquals(2, fromFile(), ClientConfigRecorder.CONFIGS.toString());
+    }
+
+    private static long fromFile() {
+        return ClientConfigRecorder.CONFIGS.stream().filter(c -> "from-kafka-config".equals(c.get("client.id"))).count();
     }
 
     @Test

@@ -5,7 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** What a user of {@code bin/ingress} sees: usage errors exit 2, and every command documents its defaults. */
@@ -47,6 +54,7 @@ class LauncherTest {
             "show", "diff", "explain", "verify", "fleet", "bench-sizing", "perf"}) {
             assertEquals(0, run(command, "--help"), command);
         }
+        assertTrue(!out.toString().contains("ClientSettings["), "--kafka-config shows no default: " + out);
         assertEquals(0, run("--help"));
         assertTrue(out.toString().contains("Usage: ingress"), out.toString());
     }
@@ -61,7 +69,74 @@ class LauncherTest {
         assertEquals(2, run("topics", "check"));
         assertEquals(2, run("topics", "create", "--kafka", "k:1", "--partitions", "0"));
         assertEquals(2, run("topics", "check", "--kafka", "k:1", "--kafka-config", "/no/such/file.properties"));
-        assertTrue(err.toString().contains("cannot read --kafka-config /no/such/file.properties"), err.toString());
+        assertTrue(err.toString().contains("'--kafka-config'") && err.toString().contains("cannot read /no/such/file.properties"),
+                err.toString());
+    }
+
+    /** Each command that talks to Kafka, with the arguments it needs besides --kafka. */
+    private static final List<List<String>> KAFKA_COMMANDS = List.of(List.of("history"), List.of("show", "--version", "1"),
+            List.of("diff", "1", "2"), List.of("explain", "--host", "h", "--path", "/"), List.of("verify"), List.of("fleet"),
+            List.of("watcher"), List.of("compiler"), List.of("proxy"), List.of("topics", "check"), List.of("topics", "create"),
+            List.of("bench-history"));
+
+    @Test
+    void everyCommandThatTalksToKafkaTakesKafkaConfigAndItsSettingsReachItsClients(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("client.properties");
+        Files.writeString(file, "security.protocol=SASL_SSL\nclient.id=from-file\nisolation.level=read_uncommitted\n"
+                + "bootstrap.servers=elsewhere:1\n");
+        for (List<String> command : KAFKA_COMMANDS) {
+            List<String> args = new ArrayList<>(command);
+            args.addAll(List.of("--kafka", "k:1", "--kafka-config", file.toString()));
+            CommandLine cl = Launcher.commandLine();
+            CommandLine.ParseResult parsed = cl.parseArgs(args.toArray(String[]::new));
+            while (parsed.hasSubcommand()) {
+                parsed = parsed.subcommand();
+            }
+            KafkaOption kafka = kafkaOption(parsed.commandSpec());
+            Properties p = kafka.connection().properties(Map.of("client.id", "ours", "isolation.level", "read_committed"));
+            assertEquals(List.of("SASL_SSL", "from-file", "read_committed", "k:1"), List.of(p.get("security.protocol"),
+                    p.get("client.id"), p.get("isolation.level"), p.get("bootstrap.servers")), command.toString());
+        }
+        // The components carry the settings into their configuration, from which each of their clients is made.
+        CommandLine cl = Launcher.commandLine();
+        cl.parseArgs("proxy", "--kafka", "k:1", "--kafka-config", file.toString());
+        assertEquals("SASL_SSL", ((ProxyCommand) cl.getSubcommands().get("proxy").getCommand()).config().kafka()
+                .properties(Map.of()).get("security.protocol"));
+        cl = Launcher.commandLine();
+        cl.parseArgs("compiler", "--kafka", "k:1", "--kafka-config", file.toString());
+        assertEquals("SASL_SSL", ((CompilerCommand) cl.getSubcommands().get("compiler").getCommand()).config().kafka()
+                .properties(Map.of()).get("security.protocol"));
+        cl = Launcher.commandLine();
+        cl.parseArgs("watcher", "--kafka", "k:1", "--kafka-config", file.toString());
+        assertEquals("SASL_SSL", ((WatcherCommand) cl.getSubcommands().get("watcher").getCommand()).config().kafka()
+                .properties(Map.of()).get("security.protocol"));
+    }
+
+    @Test
+    void anUnreadableKafkaConfigIsAUsageErrorNamingTheFile() {
+        for (List<String> command : KAFKA_COMMANDS) {
+            List<String> args = new ArrayList<>(command);
+            args.addAll(List.of("--kafka", "k:1", "--kafka-config", "/no/such/client.properties"));
+            StringWriter e = new StringWriter();
+            CommandLine cl = Launcher.commandLine();
+            cl.setErr(new PrintWriter(e));
+            assertEquals(2, cl.execute(args.toArray(String[]::new)), command.toString());
+            assertTrue(e.toString().contains("cannot read /no/such/client.properties"), command + ": " + e);
+        }
+    }
+
+    /** The --kafka mixin of a command, directly or inside another mixin (the audit commands' options). */
+    private static KafkaOption kafkaOption(CommandLine.Model.CommandSpec spec) {
+        if (spec.userObject() instanceof KafkaOption k) {
+            return k;
+        }
+        for (CommandLine.Model.CommandSpec m : spec.mixins().values()) {
+            KafkaOption k = kafkaOption(m);
+            if (k != null) {
+                return k;
+            }
+        }
+        return null;
     }
 
     @Test

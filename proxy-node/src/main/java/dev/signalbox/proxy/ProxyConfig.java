@@ -1,5 +1,7 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.schemas.KafkaConnection;
+import java.util.Map;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.crypto.KeyRing;
@@ -20,17 +22,20 @@ import java.time.Duration;
  *                        believed; from any other client they are replaced by what the proxy saw
  * @param locality        the cluster and zone this node runs in, and whether it prefers endpoints near it; also
  *                        told to the fleet in its acknowledgements
+ * @param kafkaSettings   the operator's Kafka client settings (--kafka-config), for every client; may be empty
  * @param ioThreads       the event loops serving clients and backends, one per core to be used (nginx's
  *                        {@code worker_processes}); 0 means one per available processor
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                           Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys,
-                          TrustedProxies trustedProxies, Locality locality, int ioThreads) {
+                          TrustedProxies trustedProxies, Locality locality, Map<String, String> kafkaSettings,
+                          int ioThreads) {
 
     public ProxyConfig {
         if (ioThreads < 0) {
             throw new IllegalArgumentException("the I/O thread count must be positive, or 0 for one per processor");
         }
+        kafkaSettings = kafkaSettings == null ? Map.of() : Map.copyOf(kafkaSettings);
         keys = keys == null ? KeyRing.empty() : keys;
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         locality = locality == null ? Locality.DEFAULT : locality;
@@ -40,7 +45,7 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
         this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null,
-                null, null, 0);
+                null, null, null, 0);
     }
 
     /**
@@ -65,30 +70,41 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
                 responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys,
-                trustedProxies, locality, ioThreads);
+                trustedProxies, locality, kafkaSettings, ioThreads);
     }
 
     /** This configuration with key-encryption keys. */
     public ProxyConfig withKeys(KeyRing k) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, k, trustedProxies, locality, ioThreads);
+                responseTimeout, https, k, trustedProxies, locality, kafkaSettings, ioThreads);
     }
 
     /** This configuration trusting the identity fields of {@code trusted}. */
     public ProxyConfig withTrustedProxies(TrustedProxies trusted) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trusted, locality, ioThreads);
+                responseTimeout, https, keys, trusted, locality, kafkaSettings, ioThreads);
+    }
+
+    /** This configuration with the operator's Kafka client settings ({@code --kafka-config}). */
+    public ProxyConfig withKafkaSettings(Map<String, String> settings) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, keys, trustedProxies, locality, settings, ioThreads);
+    }
+
+    /** Kafka's servers and the operator's client settings, for every client the proxy makes. */
+    public KafkaConnection kafka() {
+        return new KafkaConnection(bootstrapServers, kafkaSettings);
     }
 
     /** This configuration at {@code l}. */
     public ProxyConfig withLocality(Locality l) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, l, ioThreads);
+                responseTimeout, https, keys, trustedProxies, l, kafkaSettings, ioThreads);
     }
 
     /** This configuration with {@code n} event loops (0: one per available processor). */
     public ProxyConfig withIoThreads(int n) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, locality, n);
+                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, n);
     }
 }

@@ -30,7 +30,7 @@ public final class ProxyMain {
     public static int run(ProxyConfig config, Duration drainTimeout, boolean createTopics) throws InterruptedException {
         ProxyNode node = ProxyNode.start(config);
         try {
-            StartupTopics.ensure("proxy", config.bootstrapServers(),
+            StartupTopics.ensure("proxy", config.kafka(),
                     List.of(TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES), TopicRequirements.proxyAcks()),
                     createTopics);
         } catch (TopicsException e) {

@@ -47,7 +47,7 @@ public final class ProxyNode implements AutoCloseable {
     public static ProxyNode start(ProxyConfig config) {
         RoutingState routing = new RoutingState(config.locality());
         // This node's reader of the snapshots topic; /metrics reports the records it could not decode.
-        SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-proxy-" + config.nodeId());
+        SnapshotLog log = SnapshotLog.connect(config.kafka(), "signalbox-proxy-" + config.nodeId());
         ProxyMetrics metrics = new ProxyMetrics(routing::appliedVersion, log::decodeFailures);
         metrics.snapshotDiagnostics(() -> {
             var s = routing.current().snapshot();
@@ -79,7 +79,7 @@ public final class ProxyNode implements AutoCloseable {
             metrics.tlsUnusableBindings(upstreamTls::unusable);
         }
         // Applied and rejected versions, and heartbeats, for bin/ingress fleet; sent on a thread of its own.
-        AckPublisher acks = new AckPublisher(config.bootstrapServers(), config.nodeId(), config.locality().cluster(),
+        AckPublisher acks = new AckPublisher(config.kafka(), config.nodeId(), config.locality().cluster(),
                 config.locality().zone(), clock, routing::appliedVersion,
                 () -> routing.appliedVersion() > 0 && !status.draining());
         // Kafka first: finding the latest snapshot takes longest, so it runs while the ports are bound.

@@ -1,6 +1,8 @@
 package dev.signalbox.compiler;
 
+import dev.signalbox.schemas.KafkaConnection;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Configuration of one route-compiler.
@@ -12,17 +14,32 @@ import java.time.Duration;
  *                        are published once no event arrived for this long
  * @param maxDelay        and at the latest this long after the first unpublished change
  * @param chunkBytes      the largest snapshot chunk record
+ * @param kafkaSettings   the operator's Kafka client settings (--kafka-config), for every client; may be empty
  * @param syncTimeout     how long a cluster whose watcher writes but has not recorded the end of its initial
  *                        list holds back publishing; after that it gets a diagnostic and is published as it is
  */
 public record CompilerConfig(String bootstrapServers, String transactionalId, String groupId, Duration holdOff,
-                             Duration maxDelay, int chunkBytes, Duration syncTimeout) {
+                             Duration maxDelay, int chunkBytes, Duration syncTimeout, Map<String, String> kafkaSettings) {
     /** Sync timeout 30 s: a watcher's list and its marker are one transaction, so this only bounds a broken one. */
     public static final Duration DEFAULT_SYNC_TIMEOUT = Duration.ofSeconds(30);
 
+    public CompilerConfig {
+        kafkaSettings = kafkaSettings == null ? Map.of() : Map.copyOf(kafkaSettings);
+    }
+
     public CompilerConfig(String bootstrapServers, String transactionalId, String groupId, Duration holdOff,
                           Duration maxDelay, int chunkBytes) {
-        this(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, DEFAULT_SYNC_TIMEOUT);
+        this(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, DEFAULT_SYNC_TIMEOUT, null);
+    }
+
+    /** Kafka's servers and the operator's client settings, for every client the compiler makes. */
+    public KafkaConnection kafka() {
+        return new KafkaConnection(bootstrapServers, kafkaSettings);
+    }
+
+    /** This configuration with the operator's Kafka client settings ({@code --kafka-config}). */
+    public CompilerConfig withKafkaSettings(Map<String, String> settings) {
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout, settings);
     }
 
     /**
@@ -36,14 +53,14 @@ public record CompilerConfig(String bootstrapServers, String transactionalId, St
     }
 
     public CompilerConfig withBatching(Duration holdOff, Duration maxDelay) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, syncTimeout, kafkaSettings);
     }
 
     public CompilerConfig withChunkBytes(int bytes) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, bytes, syncTimeout);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, bytes, syncTimeout, kafkaSettings);
     }
 
     public CompilerConfig withSyncTimeout(Duration timeout) {
-        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, timeout);
+        return new CompilerConfig(bootstrapServers, transactionalId, groupId, holdOff, maxDelay, chunkBytes, timeout, kafkaSettings);
     }
 }

@@ -28,7 +28,7 @@ public final class CompilerMain {
      */
     public static int run(CompilerConfig config, boolean createTopics) throws InterruptedException {
         try {
-            StartupTopics.ensure("compiler", config.bootstrapServers(),
+            StartupTopics.ensure("compiler", config.kafka(),
                     TopicRequirements.all(TopicRequirements.DEFAULT_EVENT_PARTITIONS, config.chunkBytes()), createTopics);
         } catch (TopicsException e) {
             LOG.error(e.getMessage());

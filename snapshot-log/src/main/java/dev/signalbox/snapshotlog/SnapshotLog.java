@@ -1,5 +1,6 @@
 package dev.signalbox.snapshotlog;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.SnapshotAssembler;
 import dev.signalbox.schemas.codec.SnapshotChunk;
@@ -47,7 +48,12 @@ public final class SnapshotLog implements AutoCloseable {
 
     /** A consumer that needs no group: it is assigned the partition and never commits. */
     public static SnapshotLog connect(String bootstrapServers, String clientId) {
-        return new SnapshotLog(new KafkaConsumer<>(properties(bootstrapServers, clientId), new ByteArrayDeserializer(),
+        return connect(KafkaConnection.of(bootstrapServers), clientId);
+    }
+
+    /** {@link #connect(String, String)} with the operator's client settings. */
+    public static SnapshotLog connect(KafkaConnection kafka, String clientId) {
+        return new SnapshotLog(new KafkaConsumer<>(kafka.properties(properties(clientId)), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer()));
     }
 
@@ -57,17 +63,21 @@ public final class SnapshotLog implements AutoCloseable {
      * it fetches small bites instead of the followers' 8 MiB.
      */
     public static SnapshotLog connectForAudit(String bootstrapServers, String clientId) {
-        Properties p = properties(bootstrapServers, clientId);
+        return connectForAudit(KafkaConnection.of(bootstrapServers), clientId);
+    }
+
+    /** {@link #connectForAudit(String, String)} with the operator's client settings. */
+    public static SnapshotLog connectForAudit(KafkaConnection kafka, String clientId) {
+        Properties p = properties(clientId);
         // A probe of the binary search needs one record: do not fetch 8 MiB for it (a bigger batch still comes whole).
         p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024));
         // Every fetch is waited for by a person: answer at once with what is there.
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        return new SnapshotLog(new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+        return new SnapshotLog(new KafkaConsumer<>(kafka.properties(p), new ByteArrayDeserializer(), new ByteArrayDeserializer()));
     }
 
-    private static Properties properties(String bootstrapServers, String clientId) {
+    private static Properties properties(String clientId) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         // Only snapshots whose transaction committed exist; chunks of an aborted one must never be seen.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -193,12 +203,13 @@ public final class SnapshotLog implements AutoCloseable {
 
     /**
      * The last complete snapshot whose chunks are all before {@code bound}. Reads a growing window back from
-     * the bound, as {@link #latest} does from the end.
+     * the bound, as {@link #latest} does from the end: 4 offsets first (a one-record snapshot and its
+     * transaction's commit marker, twice), since every snapshot in the window is decoded and hash-checked.
      */
     public Optional<Entry> lastBefore(long bound, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long begin = beginningOffset(timeout);
-        long window = 16;
+        long window = 4;
         while (true) {
             long start = Math.max(begin, bound - window);
             List<Entry> found = read(start, bound, Integer.MAX_VALUE, deadline);

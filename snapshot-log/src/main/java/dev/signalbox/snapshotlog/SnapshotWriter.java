@@ -1,5 +1,6 @@
 package dev.signalbox.snapshotlog;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
@@ -61,11 +62,16 @@ public final class SnapshotWriter {
      * ({@link Publisher#publish}); closing it closes the producer.
      */
     public static Publisher publisher(String bootstrapServers, String transactionalId, int chunkBytes) {
+        return publisher(KafkaConnection.of(bootstrapServers), transactionalId, chunkBytes);
+    }
+
+    /** {@link #publisher(String, String, int)} with the operator's client settings. */
+    public static Publisher publisher(KafkaConnection kafka, String transactionalId, int chunkBytes) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // The chunks of a version go in one transaction, as the compiler writes them.
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.properties(p), new StringSerializer(),
+                new ByteArraySerializer());
         try {
             producer.initTransactions();
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
@@ -32,7 +33,7 @@ final class StatusReporter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String clusterId;
     private final Supplier<Optional<List<LbAddress>>> addresses;
     private final KubeStatus kube;
@@ -47,8 +48,8 @@ final class StatusReporter implements AutoCloseable {
     private volatile long eventsReported;
 
     /** @param addresses the status addresses; empty while unknown, or always when status is not configured */
-    StatusReporter(String bootstrapServers, String clusterId, Supplier<Optional<List<LbAddress>>> addresses, KubeStatus kube) {
-        this.bootstrapServers = bootstrapServers;
+    StatusReporter(KafkaConnection kafka, String clusterId, Supplier<Optional<List<LbAddress>>> addresses, KubeStatus kube) {
+        this.kafka = kafka;
         this.clusterId = clusterId;
         this.addresses = addresses;
         this.kube = kube;
@@ -135,7 +136,7 @@ final class StatusReporter implements AutoCloseable {
 
     /** One leadership term: the latest snapshot, then every new one, until the term ends. */
     private void follow(long myTerm) {
-        try (SnapshotLog l = SnapshotLog.connect(bootstrapServers, "signalbox-watcher-status-" + clusterId)) {
+        try (SnapshotLog l = SnapshotLog.connect(kafka, "signalbox-watcher-status-" + clusterId)) {
             log = l;
             if (!stillLeads(myTerm)) {
                 return;
@@ -176,8 +177,12 @@ final class StatusReporter implements AutoCloseable {
                     return;
                 }
                 try {
-                    kube.report(r);
-                    eventsReported++;
+                    if (kube.report(r)) {
+                        eventsReported++;
+                    } else {
+                        LOG.info("no Kubernetes object to record {} {} on; it stays in the snapshot: {}", r.diagnostic().kind(),
+                                r.diagnostic().name(), r.diagnostic().message());
+                    }
                 } catch (RuntimeException e) {
                     // An Event is best effort: the diagnostic stays in the snapshot and the proxies' logs.
                     LOG.warn("could not record an Event for {} {}/{}: {}", r.diagnostic().kind(), r.diagnostic().namespace(),

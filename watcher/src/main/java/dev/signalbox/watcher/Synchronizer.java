@@ -1,5 +1,6 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.SyncMarker;
@@ -44,7 +45,7 @@ final class Synchronizer implements AutoCloseable {
     private static final long FIRST_RETRY_MS = 500;
     private static final long MAX_RETRY_MS = 10_000;
 
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final String clusterId;
     private final SourceView source;
     private final Clock clock;
@@ -69,8 +70,8 @@ final class Synchronizer implements AutoCloseable {
      * @param onFenced runs (on the sync thread, after publishing stopped) when Kafka says another producer
      *                 fenced this one; the caller decides whether to stand for leadership again
      */
-    Synchronizer(String bootstrapServers, String clusterId, SourceView source, Clock clock, Runnable onFenced) {
-        this.bootstrapServers = bootstrapServers;
+    Synchronizer(KafkaConnection kafka, String clusterId, SourceView source, Clock clock, Runnable onFenced) {
+        this.kafka = kafka;
         this.clusterId = clusterId;
         this.source = source;
         this.clock = clock;
@@ -109,7 +110,7 @@ final class Synchronizer implements AutoCloseable {
         standby = null;
         TransactionalPublisher p;
         try {
-            p = prepared != null ? prepared : TransactionalPublisher.prepare(bootstrapServers, clusterId, committed);
+            p = prepared != null ? prepared : TransactionalPublisher.prepare(kafka, clusterId, committed);
         } catch (RuntimeException e) {
             failed("opening the transactional producer", e);
             return;
@@ -127,7 +128,7 @@ final class Synchronizer implements AutoCloseable {
         }
         long fenced = System.nanoTime();
         try {
-            EventLogReader.LogView view = EventLogReader.read(bootstrapServers, clusterId, Duration.ofSeconds(30));
+            EventLogReader.LogView view = EventLogReader.read(kafka, clusterId, Duration.ofSeconds(30));
             long read = System.nanoTime();
             epoch = term.applyAsLong(view.maxEpoch());
             log.clear();
@@ -156,7 +157,7 @@ final class Synchronizer implements AutoCloseable {
 
     /** A takeover step failed without fencing: say why, truthfully, and try again later. */
     private void failed(String step, RuntimeException e) {
-        LOG.warn("cluster {}: {} failed: {}; trying again in {} ms", clusterId, step, KafkaProblem.describe(bootstrapServers, e),
+        LOG.warn("cluster {}: {} failed: {}; trying again in {} ms", clusterId, step, KafkaProblem.describe(kafka, e),
                 retryMs);
         retryLater();
     }
@@ -175,7 +176,7 @@ final class Synchronizer implements AutoCloseable {
         term = null;
         LOG.error("cluster {}: Kafka says this watcher's producer was fenced ({}); transactional id {} is now held by {}",
                 clusterId, e.toString(), TransactionalPublisher.transactionalId(clusterId),
-                KafkaProblem.holderOf(bootstrapServers, TransactionalPublisher.transactionalId(clusterId)));
+                KafkaProblem.holderOf(kafka, TransactionalPublisher.transactionalId(clusterId)));
         onFenced.run();
     }
 
@@ -243,7 +244,7 @@ final class Synchronizer implements AutoCloseable {
             return;
         }
         try {
-            standby = TransactionalPublisher.prepare(bootstrapServers, clusterId, committed);
+            standby = TransactionalPublisher.prepare(kafka, clusterId, committed);
         } catch (RuntimeException e) {
             LOG.debug("could not prepare a standby producer (the takeover will): {}", e.toString());
         }

@@ -51,7 +51,7 @@ public final class Watcher implements AutoCloseable {
         Watcher w = new Watcher(config);
         InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), config.keys(), w::changed);
         w.source = caches;
-        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), caches, Clock.systemUTC(), w::fencedKubernetes);
+        w.sync = new Synchronizer(config.kafka(), config.clusterId(), caches, Clock.systemUTC(), w::fencedKubernetes);
         w.sync.warmUp();
         Supplier<Optional<List<LbAddress>>> addresses = Optional::empty;
         WatcherConfig.Status st = config.status();
@@ -62,8 +62,8 @@ public final class Watcher implements AutoCloseable {
             Optional<List<LbAddress>> fixed = Optional.of(st.addresses());
             addresses = () -> fixed;
         }
-        w.status = new StatusReporter(config.bootstrapServers(), config.clusterId(), addresses,
-                new KubeStatus(client, caches, Clock.systemUTC()));
+        w.status = new StatusReporter(config.kafka(), config.clusterId(), addresses,
+                new KubeStatus(client, caches, Clock.systemUTC(), config.leaseNamespace(), config.leaseName()));
         w.election = new LeaseElection(client, new LeaseElection.Settings(config.leaseNamespace(), config.leaseName(),
                 config.identity(), config.leaseDuration(), config.renewDeadline(), config.retryPeriod()),
                 epoch -> {
@@ -92,7 +92,7 @@ public final class Watcher implements AutoCloseable {
         // A manifests watcher is meant to be the only one of its cluster: whatever fenced it (another watcher
         // started with the same cluster id, or the broker aborting a transaction that outlived
         // transaction.timeout.ms), it takes over again rather than stop publishing for good.
-        w.sync = new Synchronizer(config.bootstrapServers(), config.clusterId(), dir, Clock.systemUTC(),
+        w.sync = new Synchronizer(config.kafka(), config.clusterId(), dir, Clock.systemUTC(),
                 () -> {
                     LOG.error("cluster {}: taking over again (a manifests watcher should be the only one of its cluster;"
                             + " if another runs with the same cluster id, stop one)", config.clusterId());

@@ -1,11 +1,13 @@
 package dev.signalbox.watcher;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.watcher.status.LbAddress;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 
@@ -18,6 +20,7 @@ import java.util.UUID;
  * @param leaseDuration how long a silent leader keeps the Lease; renewDeadline is how long it keeps trying
  *                      to renew before it gives up; retryPeriod is the pause between attempts
  * @param status        where the Ingress status address comes from (Kubernetes source only)
+ * @param kafkaSettings the operator's Kafka client settings (--kafka-config), for every client; may be empty
  * @param keys          seal TLS private keys before they are published; empty: keys are left out of the events
  */
 public record WatcherConfig(
@@ -32,7 +35,8 @@ public record WatcherConfig(
         Duration renewDeadline,
         Duration retryPeriod,
         Status status,
-        KeyRing keys) {
+        KeyRing keys,
+        Map<String, String> kafkaSettings) {
 
     /**
      * The address the leader writes into {@code status.loadBalancer.ingress} of the Ingresses it serves:
@@ -73,6 +77,7 @@ public record WatcherConfig(
         namespaces = namespaces == null ? List.of() : List.copyOf(namespaces);
         status = status == null ? Status.NONE : status;
         keys = keys == null ? KeyRing.empty() : keys;
+        kafkaSettings = kafkaSettings == null ? Map.of() : Map.copyOf(kafkaSettings);
         if (renewDeadline.compareTo(leaseDuration) >= 0) {
             throw new IllegalArgumentException("renewDeadline must be shorter than leaseDuration");
         }
@@ -82,42 +87,53 @@ public record WatcherConfig(
     public static WatcherConfig defaults(String bootstrapServers, String clusterId) {
         return new WatcherConfig(bootstrapServers, clusterId, null, "default", "signalbox-watcher-" + clusterId,
                 defaultIdentity(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
-                Status.NONE, KeyRing.empty());
+                Status.NONE, KeyRing.empty(), Map.of());
     }
 
     public WatcherConfig withManifestsDir(Path dir) {
         return new WatcherConfig(bootstrapServers, clusterId, dir, leaseNamespace, leaseName, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
     }
 
     public WatcherConfig withLease(String namespace, String name) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, namespace, name, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
     }
 
     public WatcherConfig withIdentity(String id) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, id, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
     }
 
     public WatcherConfig withNamespaces(List<String> ns) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity, ns,
-                leaseDuration, renewDeadline, retryPeriod, status, keys);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
     }
 
     public WatcherConfig withTimings(Duration lease, Duration renew, Duration retry) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, lease, renew, retry, status, keys);
+                namespaces, lease, renew, retry, status, keys, kafkaSettings);
     }
 
     public WatcherConfig withStatus(Status s) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, s, keys);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, s, keys, kafkaSettings);
+    }
+
+    /** This configuration with the operator's Kafka client settings ({@code --kafka-config}). */
+    public WatcherConfig withKafkaSettings(Map<String, String> settings) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, keys, settings);
+    }
+
+    /** Kafka's servers and the operator's client settings, for every client the watcher makes. */
+    public KafkaConnection kafka() {
+        return new KafkaConnection(bootstrapServers, kafkaSettings);
     }
 
     public WatcherConfig withKeys(KeyRing k) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, status, k);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, k, kafkaSettings);
     }
 
     /**

@@ -41,7 +41,7 @@ public final class WatcherMain {
                 : List.of(TopicRequirements.events(TopicRequirements.DEFAULT_EVENT_PARTITIONS),
                         TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES));
         try {
-            StartupTopics.ensure("watcher", config.bootstrapServers(), topics, createTopics);
+            StartupTopics.ensure("watcher", config.kafka(), topics, createTopics);
         } catch (TopicsException e) {
             LOG.error(e.getMessage());
             return 1;

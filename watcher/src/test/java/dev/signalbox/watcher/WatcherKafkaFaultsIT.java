@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.kafka.TopicDump;
 import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.ServiceState;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.Ports;
+import dev.signalbox.watcher.kafka.TransactionalPublisher;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,7 +24,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +52,49 @@ class WatcherKafkaFaultsIT {
         return Await.value("the event with port " + port + " for " + key, WAIT,
                 () -> EventsTopic.of(EventsTopic.read(bootstrap, key.clusterId()), key),
                 l -> !l.isEmpty() && port(l.get(l.size() - 1)) == port).get(0);
+    }
+
+    /**
+     * As {@link #awaitPort}; on a timeout the failure says where the edit is, to tell a change the watcher
+     * never published from one it committed that read_committed readers cannot see (a partition whose last
+     * stable offset stays behind its high watermark: an open or hanging transaction). Once failed under load
+     * with no watcher log line after "committing again".
+     */
+    private static void awaitPortOrExplain(String bootstrap, ObjectKey key, int port, Watcher w) {
+        try {
+            awaitPort(bootstrap, key, port);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; " + whereIs(bootstrap, key, w), e);
+        }
+    }
+
+    private static String whereIs(String bootstrap, ObjectKey key, Watcher w) {
+        StringBuilder out = new StringBuilder("events committed by the watcher: " + w.publishedEvents()
+                + ", leading: " + w.isLeader());
+        try {
+            List<Integer> raw = TopicDump.readAll(bootstrap, Topics.EVENTS).stream()
+                    .map(r -> EventLogCodec.decode("test", r.value(), () -> { }).orElse(null))
+                    .filter(r -> r instanceof ClusterEvent e && e.key().equals(key)).map(r -> port((ClusterEvent) r)).toList();
+            out.append("; ports of ").append(key.shortName()).append(" in the raw log (uncommitted and aborted too): ").append(raw);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                for (int p = 0; p < admin.describeTopics(List.of(Topics.EVENTS)).allTopicNames().get().get(Topics.EVENTS)
+                        .partitions().size(); p++) {
+                    latest.put(new TopicPartition(Topics.EVENTS, p), OffsetSpec.latest());
+                }
+                var stable = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+                var high = admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
+                latest.keySet().stream().sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).forEach(tp ->
+                        out.append("; ").append(tp).append(" last stable offset ").append(stable.get(tp).offset())
+                                .append(", high watermark ").append(high.get(tp).offset()));
+                String txId = TransactionalPublisher.transactionalId(key.clusterId());
+                out.append("; ").append(txId).append(": ")
+                        .append(admin.describeTransactions(List.of(txId)).description(txId).get().state());
+            }
+        } catch (Exception | AssertionError e) {
+            out.append("; could not read more: ").append(e);
+        }
+        return out.toString();
     }
 
     @Test
@@ -65,9 +119,9 @@ class WatcherKafkaFaultsIT {
 
             // Edits after the stall are published: the watcher did not give up.
             ManifestsWatcherIT.write(file, ManifestsWatcherIT.service("api", 82));
-            awaitPort(broker.bootstrapServers(), api, 82);
+            awaitPortOrExplain(broker.bootstrapServers(), api, 82, w);
             ManifestsWatcherIT.write(file, ManifestsWatcherIT.service("api", 83));
-            awaitPort(broker.bootstrapServers(), api, 83);
+            awaitPortOrExplain(broker.bootstrapServers(), api, 83, w);
             List<Integer> ports = EventsTopic.of(EventsTopic.read(broker.bootstrapServers(), c), api).stream()
                     .map(WatcherKafkaFaultsIT::port).toList();
             System.out.println("ports in the log: " + ports);

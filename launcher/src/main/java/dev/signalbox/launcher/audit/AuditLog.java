@@ -3,6 +3,7 @@ package dev.signalbox.launcher.audit;
 import dev.signalbox.routing.audit.Cause;
 import dev.signalbox.routing.audit.ForeignIngress;
 import dev.signalbox.routing.audit.TableDiff;
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.ack.ProxyAck;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
@@ -43,14 +44,14 @@ public final class AuditLog implements AutoCloseable {
     /** How long one question may wait for Kafka before the command gives up (exit 3). */
     public static final Duration TIMEOUT = Duration.ofSeconds(15);
 
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final SnapshotLog snapshots;
     private KafkaConsumer<byte[], byte[]> events;
     /** The events consumer being made and connected on another thread while the snapshots are read. */
     private java.util.concurrent.CompletableFuture<KafkaConsumer<byte[], byte[]>> eventsReady;
 
-    private AuditLog(String bootstrap, SnapshotLog snapshots) {
-        this.bootstrap = bootstrap;
+    private AuditLog(KafkaConnection kafka, SnapshotLog snapshots) {
+        this.kafka = kafka;
         this.snapshots = snapshots;
     }
 
@@ -79,18 +80,18 @@ public final class AuditLog implements AutoCloseable {
      *
      * @throws KafkaUnavailable when no broker answers within {@code wait} or the topic is missing
      */
-    public static AuditLog open(String bootstrap, Duration wait) {
-        SnapshotLog log = SnapshotLog.connectForAudit(bootstrap, "signalbox-audit");
-        AuditLog audit = new AuditLog(bootstrap, log);
+    public static AuditLog open(KafkaConnection kafka, Duration wait) {
+        SnapshotLog log = SnapshotLog.connectForAudit(kafka, "signalbox-audit");
+        AuditLog audit = new AuditLog(kafka, log);
         try {
             boolean exists;
             try {
                 exists = log.topicExists(wait);
             } catch (TimeoutException e) {
-                throw new KafkaUnavailable("cannot reach Kafka at " + bootstrap + " within " + wait.toSeconds() + " s");
+                throw new KafkaUnavailable("cannot reach Kafka at " + kafka + " within " + wait.toSeconds() + " s");
             }
             if (!exists) {
-                throw new KafkaUnavailable("topic " + Topics.SNAPSHOTS + " does not exist at " + bootstrap);
+                throw new KafkaUnavailable("topic " + Topics.SNAPSHOTS + " does not exist at " + kafka);
             }
             return audit;
         } catch (RuntimeException e) {
@@ -104,10 +105,10 @@ public final class AuditLog implements AutoCloseable {
         try {
             infos = eventsConsumer().partitionsFor(topic, wait);
         } catch (TimeoutException e) {
-            throw new KafkaUnavailable("cannot reach Kafka at " + bootstrap + " within " + wait.toSeconds() + " s");
+            throw new KafkaUnavailable("cannot reach Kafka at " + kafka + " within " + wait.toSeconds() + " s");
         }
         if (infos == null || infos.isEmpty()) {
-            throw new KafkaUnavailable("topic " + topic + " does not exist at " + bootstrap);
+            throw new KafkaUnavailable("topic " + topic + " does not exist at " + kafka);
         }
         return infos;
     }
@@ -197,14 +198,19 @@ public final class AuditLog implements AutoCloseable {
     public List<Cause> lastChanged(Entry e, String virtualHost, String path, String backendId, int maxVersions) {
         Entry current = e;
         List<Entry> older = new ArrayList<>();
+        // The versions before, read a block at a time rather than one lookup per version; small first (the
+        // change is usually close), then larger.
+        int block = 8;
         for (int i = 0; i < maxVersions && current != null; i++) {
             if (older.isEmpty() && current.snapshot().version() > 1) {
-                // The versions before, read a block at a time rather than one lookup per version.
-                older = new ArrayList<>(before(current.firstOffset(), 32));
+                older = new ArrayList<>(before(current.firstOffset(), block));
+                block = Math.min(64, block * 4);
             }
             Entry prev = older.isEmpty() ? null : older.remove(older.size() - 1);
-            TableDiff d = TableDiff.of(prev == null ? null : prev.snapshot(), current.snapshot());
-            if (d.touchesRoute(virtualHost, path, backendId)) {
+            RoutingSnapshot a = prev == null ? null : prev.snapshot();
+            // Most versions leave the route alone: the records say so without building a diff.
+            if (TableDiff.mayTouchRoute(a, current.snapshot(), virtualHost, path, backendId)
+                    && TableDiff.of(a, current.snapshot()).touchesRoute(virtualHost, path, backendId)) {
                 return causes(prev, List.of(current)).get(0);
             }
             current = prev;
@@ -312,7 +318,7 @@ public final class AuditLog implements AutoCloseable {
                 events = eventsReady.join();
             } catch (java.util.concurrent.CompletionException e) {
                 if (e.getCause() instanceof TimeoutException) {
-                    throw new KafkaUnavailable("cannot reach Kafka at " + bootstrap + ": " + e.getCause().getMessage());
+                    throw new KafkaUnavailable("cannot reach Kafka at " + kafka + ": " + e.getCause().getMessage());
                 }
                 throw e;
             } finally {
@@ -327,7 +333,6 @@ public final class AuditLog implements AutoCloseable {
 
     private KafkaConsumer<byte[], byte[]> newEventsConsumer() {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "signalbox-audit-events");
         // The compiler saw committed events only; so do its causes.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -335,7 +340,7 @@ public final class AuditLog implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         // No JMX reporter: a command lives for a second; registering MBeans is a good part of that.
         p.put(ConsumerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(kafka.properties(p), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     @Override

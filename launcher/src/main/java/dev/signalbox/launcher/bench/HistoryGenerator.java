@@ -1,5 +1,6 @@
 package dev.signalbox.launcher.bench;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.codec.SnapshotChunk;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -46,16 +46,15 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class HistoryGenerator {
 
-    public record Settings(String bootstrap, int versions, int hosts, Duration spread) {
+    public record Settings(KafkaConnection kafka, int versions, int hosts, Duration spread) {
     }
 
     private HistoryGenerator() {
     }
 
     public static void run(Settings s, PrintStream log) throws Exception {
-        int partitions = eventPartitions(s.bootstrap());
+        int partitions = eventPartitions(s.kafka());
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
         // As the compiler: snapshots are repetitive JSON.
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         // One record per batch, as the compiler's one-version transactions write them: a reader looking up one
@@ -67,7 +66,8 @@ public final class HistoryGenerator {
         long step = s.spread().toMillis() / Math.max(1, s.versions());
         long[] next = new long[partitions];
         long t0 = System.nanoTime();
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(s.kafka().properties(p), new StringSerializer(),
+                new ByteArraySerializer())) {
             SnapshotWriter writer = new SnapshotWriter(producer, SnapshotChunk.DEFAULT_CHUNK_BYTES);
             int[] scale = new int[s.hosts()];
             for (int v = 1; v <= s.versions(); v++) {
@@ -96,8 +96,8 @@ public final class HistoryGenerator {
     }
 
     /** Refuses a log that is not empty: the provenance assumes the events start at offset 0. */
-    private static int eventPartitions(String bootstrap) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    private static int eventPartitions(KafkaConnection kafka) throws Exception {
+        try (Admin admin = Admin.create(kafka.properties(Map.of()))) {
             var d = admin.describeTopics(List.of(Topics.EVENTS, Topics.SNAPSHOTS)).allTopicNames().get();
             int partitions = d.get(Topics.EVENTS).partitions().size();
             Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();

@@ -50,6 +50,11 @@ final class DiagnosticsPrinter implements AutoCloseable {
     }
 
     static String format(String prefix, long version, Diagnostic d) {
+        if (d.kind().equals(Diagnostic.CLUSTER_KIND)) {
+            // About a whole cluster (its initial list is missing), not an object: no kind or name to show.
+            return "signalbox: " + prefix + " (version " + version + ") " + d.severity() + " cluster " + d.cluster() + ": "
+                    + d.message();
+        }
         String ns = d.namespace().isEmpty() ? "" : d.namespace() + "/";
         return "signalbox: " + prefix + " (version " + version + ") " + d.severity() + " " + d.kind() + " " + ns
                 + d.name() + " [cluster " + d.cluster() + "]: " + d.message();

@@ -38,4 +38,14 @@ class DiagnosticsPrinterTest {
         assertEquals("signalbox: problem (version 7) ERROR Ingress demo/a [cluster local]: service demo/x does not exist",
                 DiagnosticsPrinter.format("problem", 7, A));
     }
+
+    @Test
+    void aClusterWhoseInitialListIsMissingIsNamedAsAClusterNotAsAnObject() {
+        Diagnostic d = new Diagnostic("edge", Diagnostic.CLUSTER_KIND, "", "edge", Severity.WARNING,
+                "the watcher of cluster edge has not recorded the end of its initial list");
+        assertEquals("signalbox: problem (version 3) WARNING cluster edge: the watcher of cluster edge has not recorded the end"
+                + " of its initial list", DiagnosticsPrinter.format("problem", 3, d));
+        assertEquals(new DiagnosticsPrinter.Change(List.of(), List.of(d)), DiagnosticsPrinter.diff(List.of(d, A), List.of(A)),
+                "once the cluster syncs, its diagnostic is reported resolved");
+    }
 }

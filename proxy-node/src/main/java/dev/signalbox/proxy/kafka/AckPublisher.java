@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.kafka;
 
 import dev.signalbox.schemas.FormatVersion;
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.ack.ProxyAck;
 import dev.signalbox.schemas.codec.ProxyAckCodec;
@@ -56,7 +57,7 @@ public final class AckPublisher implements AutoCloseable {
      * @param appliedVersion the version the node serves now (0 before the first)
      * @param ready          whether the node is ready
      */
-    public AckPublisher(String bootstrapServers, String nodeId, String cluster, String zone, Clock clock,
+    public AckPublisher(KafkaConnection kafka, String nodeId, String cluster, String zone, Clock clock,
                         LongSupplier appliedVersion, BooleanSupplier ready) {
         this.nodeId = nodeId;
         this.cluster = cluster;
@@ -65,7 +66,6 @@ public final class AckPublisher implements AutoCloseable {
         this.appliedVersion = appliedVersion;
         this.ready = ready;
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "signalbox-proxy-acks-" + nodeId);
         // An acknowledgement is small and not worth a broker's wait for all replicas: the next heartbeat repeats it.
         p.put(ProducerConfig.ACKS_CONFIG, "1");
@@ -77,7 +77,7 @@ public final class AckPublisher implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
         // No JMX reporter: one producer per node, its metrics are not read.
         p.put(ProducerConfig.METRIC_REPORTER_CLASSES_CONFIG, "");
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.producer = new KafkaProducer<>(kafka.properties(p), new StringSerializer(), new ByteArraySerializer());
         this.thread = new Thread(this::run, "signalbox-proxy-acks-" + nodeId);
         this.thread.setDaemon(true);
         this.thread.start();

@@ -12,7 +12,7 @@ import java.util.List;
  * Derived from the model alone (not from a clock), so a replay of the same events gives the same table.
  */
 final class SyncDiagnostics {
-    static final String KIND = "Cluster";
+    static final String KIND = Diagnostic.CLUSTER_KIND;
 
     private SyncDiagnostics() {
     }

@@ -111,13 +111,14 @@ public final class CompilerLoop implements AutoCloseable {
         this.config = config;
         this.onPublished = onPublished;
         this.batching = new Batching(config.holdOff(), config.maxDelay());
-        this.producer = new KafkaProducer<>(producerProps(config), new StringSerializer(), new ByteArraySerializer());
-        this.consumer = new KafkaConsumer<>(consumerProps(config), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(config.kafka().properties(producerProps(config)), new StringSerializer(),
+                new ByteArraySerializer());
+        this.consumer = new KafkaConsumer<>(config.kafka().properties(consumerProps(config)), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     private static Properties producerProps(CompilerConfig c) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         // One id for all compilers: initTransactions() fences any other compiler and aborts its open transaction.
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, c.transactionalId());
         // If this compiler dies mid-transaction and no successor starts, proxies (read_committed) wait at most this long.
@@ -133,7 +134,6 @@ public final class CompilerLoop implements AutoCloseable {
 
     private static Properties consumerProps(CompilerConfig c) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
         // The group only stores offsets, committed inside the snapshot's transaction; partitions are assigned by hand.
         p.put(ConsumerConfig.GROUP_ID_CONFIG, c.groupId());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -190,7 +190,7 @@ public final class CompilerLoop implements AutoCloseable {
     }
 
     private void recoverVersion() {
-        try (SnapshotLog log = SnapshotLog.connect(config.bootstrapServers(), "signalbox-compiler-recovery")) {
+        try (SnapshotLog log = SnapshotLog.connect(config.kafka(), "signalbox-compiler-recovery")) {
             Optional<RoutingSnapshot> latest = log.latest(Duration.ofSeconds(30));
             lastVersion = latest.map(RoutingSnapshot::version).orElse(0L);
             lastHash = latest.map(RoutingSnapshot::contentHash).orElse(null);
@@ -250,7 +250,7 @@ public final class CompilerLoop implements AutoCloseable {
         catchUpTo = consumer.endOffsets(partitions, Duration.ofSeconds(30));
         caughtUp = false;
         ClusterModel restored = new ClusterModel();
-        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(config.bootstrapServers(), restored);
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(config.kafka(), restored);
         if (groupUsable && loaded.present()) {
             // The checkpoint was committed with these offsets: it is the model they describe.
             model = restored;

@@ -2,6 +2,7 @@ package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.compiler.model.ClusterSync;
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
@@ -82,9 +83,8 @@ final class ModelCheckpoint {
     }
 
     /** Reads the whole checkpoint into {@code model}. */
-    static Loaded load(String bootstrapServers, ClusterModel model) {
+    static Loaded load(KafkaConnection kafka, ClusterModel model) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // Only checkpoints whose transaction committed, i.e. that agree with the committed offsets.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // A reader with no group: nothing to commit.
@@ -93,7 +93,7 @@ final class ModelCheckpoint {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         Map<String, byte[]> latest = new HashMap<>();
         boolean any = false;
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p,
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.properties(p),
                 new org.apache.kafka.common.serialization.StringDeserializer(), new ByteArrayDeserializer())) {
             TopicPartition tp = new TopicPartition(Topics.COMPILER_MODEL, 0);
             c.assign(List.of(tp));

@@ -2,6 +2,7 @@ package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.snapshot.RoutingTable;
@@ -19,7 +20,9 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * {@link Replay} for many snapshots in version order: one model folded forward from the start of the events
  * log, each snapshot's table recompiled once the fold reaches its provenance. Replaying N versions reads the
- * log once instead of N times ({@code bin/ingress verify}). Used by one thread.
+ * log once instead of N times ({@code bin/ingress verify}). Only the partitions still short of a provenance's
+ * offset are fetched (the others are paused), so what is held back for a later snapshot is at most one poll's
+ * records ({@code max.poll.records}), never the rest of the log. Used by one thread.
  */
 public final class ReplayCursor implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -27,9 +30,15 @@ public final class ReplayCursor implements AutoCloseable {
     private final Map<TopicPartition, Long> position = new HashMap<>();
     private final Map<TopicPartition, java.util.ArrayDeque<ConsumerRecord<byte[], byte[]>>> pending = new HashMap<>();
     private long events;
+    private int buffered;
+    private int peakBuffered;
 
     public ReplayCursor(String bootstrapServers) {
-        consumer = Replay.consumer(bootstrapServers);
+        this(KafkaConnection.of(bootstrapServers));
+    }
+
+    public ReplayCursor(KafkaConnection kafka) {
+        consumer = Replay.consumer(kafka);
         List<TopicPartition> partitions = new ArrayList<>();
         for (PartitionInfo i : consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30))) {
             partitions.add(new TopicPartition(i.topic(), i.partition()));
@@ -62,6 +71,7 @@ public final class ReplayCursor implements AutoCloseable {
             java.util.ArrayDeque<ConsumerRecord<byte[], byte[]>> q = pending.get(tp);
             while (q != null && !q.isEmpty() && q.peekFirst().offset() < until.get(tp)) {
                 fold(q.pollFirst());
+                buffered--;
             }
         }
         List<TopicPartition> behind = new ArrayList<>(until.keySet());
@@ -71,6 +81,9 @@ public final class ReplayCursor implements AutoCloseable {
             if (behind.isEmpty()) {
                 break;
             }
+            // A partition at its bound (or not in the provenance) would otherwise be fetched to the log's end.
+            consumer.pause(position.keySet().stream().filter(tp -> !behind.contains(tp)).toList());
+            consumer.resume(behind);
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
                 Long bound = until.get(tp);
@@ -79,8 +92,10 @@ public final class ReplayCursor implements AutoCloseable {
                 } else {
                     // Belongs to a later snapshot: kept for it.
                     pending.computeIfAbsent(tp, k -> new java.util.ArrayDeque<>()).addLast(r);
+                    buffered++;
                 }
             }
+            peakBuffered = Math.max(peakBuffered, buffered);
         }
         until.forEach(position::put);
         return Isolation.compile(model);
@@ -99,6 +114,11 @@ public final class ReplayCursor implements AutoCloseable {
             Long at = position.get(new TopicPartition(o.topic(), o.partition()));
             return at != null && o.nextOffset() >= at;
         });
+    }
+
+    /** The most records held back for later snapshots at any moment (the memory the replay took beyond the model). */
+    public int peakBuffered() {
+        return peakBuffered;
     }
 
     /** Events folded so far. */

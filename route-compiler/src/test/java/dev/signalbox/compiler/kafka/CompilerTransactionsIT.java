@@ -101,6 +101,10 @@ class CompilerTransactionsIT {
                             "version " + s.version() + " replays to its hash");
                 }
                 assertEquals(CHANGES + 1, seen.size(), "every transaction of east is named by exactly one version");
+                assertEquals(List.of("west Cluster /west WARNING"), all.get(all.size() - 1).table().diagnostics().stream()
+                        .filter(d -> d.kind().equals(dev.signalbox.schemas.snapshot.Diagnostic.CLUSTER_KIND))
+                        .map(d -> d.cluster() + " " + d.kind() + " " + d.namespace() + "/" + d.name() + " " + d.severity()).toList(),
+                        "only the cluster that never synced is diagnosed, as a cluster (no namespace, named by its id)");
                 assertTrue(all.size() <= CHANGES + 2, all.size() + " versions for " + (CHANGES + 2) + " transactions");
             }
         }

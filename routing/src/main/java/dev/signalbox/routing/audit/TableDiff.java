@@ -174,6 +174,27 @@ public record TableDiff(long from, long to, Map<String, List<JsonNode>> added, M
         return false;
     }
 
+    /**
+     * False when going from {@code a} to {@code b} cannot have touched the route ({@code virtualHost},
+     * {@code path}) or backend {@code backendId} (with its endpoints): the virtual host's routes on that path
+     * and the backend are equal records in both. True means {@link #of} and {@link #touchesRoute} must decide;
+     * a search back through versions skips most of them without building a diff.
+     */
+    public static boolean mayTouchRoute(RoutingSnapshot a, RoutingSnapshot b, String virtualHost, String path,
+                                        String backendId) {
+        return a == null || b == null || !routes(a, virtualHost, path).equals(routes(b, virtualHost, path))
+                || !backends(a, backendId).equals(backends(b, backendId));
+    }
+
+    private static List<Route> routes(RoutingSnapshot s, String virtualHost, String path) {
+        return s.table().virtualHosts().stream().filter(vh -> vh.host().equals(virtualHost))
+                .flatMap(vh -> vh.routes().stream()).filter(r -> r.path().equals(path)).toList();
+    }
+
+    private static List<dev.signalbox.schemas.snapshot.Backend> backends(RoutingSnapshot s, String backendId) {
+        return s.table().backends().stream().filter(b -> b.id().equals(backendId)).toList();
+    }
+
     private static boolean covers(String pattern, String host) {
         String p = pattern.toLowerCase(java.util.Locale.ROOT);
         return p.equals(VirtualHost.ANY_HOST) || Explain.covers(p, host);

@@ -79,6 +79,24 @@ class TableDiffTest {
         assertEquals(c.touchesHost(), TableDiff.touchesHost(d, c.from(), c.to(), c.host()));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void theQuickCheckForARouteNeverMissesAChangeTheDiffSeesAndPassesOverAnUnchangedTable(Case c) {
+        TableDiff d = TableDiff.of(c.from(), c.to());
+        for (RoutingSnapshot s : java.util.stream.Stream.of(c.from(), c.to()).filter(java.util.Objects::nonNull).toList()) {
+            for (var vh : s.table().virtualHosts()) {
+                for (var r : vh.routes()) {
+                    boolean may = TableDiff.mayTouchRoute(c.from(), c.to(), vh.host(), r.path(), r.backend());
+                    String what = vh.host() + r.path() + " -> " + r.backend();
+                    org.junit.jupiter.api.Assertions.assertTrue(may || !d.touchesRoute(vh.host(), r.path(), r.backend()), what);
+                    if (c.from() != null && c.expected().isEmpty()) {
+                        org.junit.jupiter.api.Assertions.assertFalse(may, "nothing changed: " + what);
+                    }
+                }
+            }
+        }
+    }
+
     private static List<String> compact(TableDiff d) {
         List<String> out = new java.util.ArrayList<>();
         for (String kind : TableDiff.KINDS) {

@@ -1,5 +1,6 @@
 package dev.signalbox.snapshotlog.topics;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.topics.DescribedTopic;
 import dev.signalbox.schemas.topics.TopicCheck;
 import dev.signalbox.schemas.topics.TopicRequirement;
@@ -49,14 +50,22 @@ public final class KafkaTopics implements AutoCloseable {
      * @param timeout        how long one call may wait for Kafka before Kafka counts as unreachable
      */
     public static KafkaTopics connect(String bootstrap, Map<String, String> clientSettings, Duration timeout) {
-        Map<String, Object> p = new HashMap<>(clientSettings);
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return connect(new KafkaConnection(bootstrap, clientSettings), timeout);
+    }
+
+    /**
+     * An admin client for {@code kafka} (its settings win over the defaults below).
+     *
+     * @param timeout how long one call may wait for Kafka before Kafka counts as unreachable
+     */
+    public static KafkaTopics connect(KafkaConnection kafka, Duration timeout) {
+        Map<String, Object> p = new HashMap<>();
         // A call must end within the caller's timeout: one request may take a third of it, retried within it.
-        p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(1000, timeout.toMillis() / 3)));
-        p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.max(1000, timeout.toMillis() / 3)));
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
         // Name the client in broker logs.
-        p.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "signalbox-topics");
-        return new KafkaTopics(Admin.create(p), bootstrap, timeout);
+        p.put(AdminClientConfig.CLIENT_ID_CONFIG, "signalbox-topics");
+        return new KafkaTopics(Admin.create(kafka.properties(p)), kafka.bootstrapServers(), timeout);
     }
 
     public String bootstrap() {

@@ -1,5 +1,6 @@
 package dev.signalbox.snapshotlog.topics;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.topics.DescribedTopic;
 import dev.signalbox.schemas.topics.Severity;
 import dev.signalbox.schemas.topics.TopicCheck;
@@ -38,10 +39,16 @@ public final class StartupTopics {
      */
     public static void ensure(String component, String bootstrap, List<TopicRequirement> needed, boolean create)
             throws InterruptedException {
+        ensure(component, KafkaConnection.of(bootstrap), needed, create);
+    }
+
+    /** {@link #ensure(String, String, List, boolean)} with the operator's client settings. */
+    public static void ensure(String component, KafkaConnection connection, List<TopicRequirement> needed, boolean create)
+            throws InterruptedException {
         boolean waiting = false;
         while (true) {
             long t0 = System.nanoTime();
-            try (KafkaTopics kafka = KafkaTopics.connect(bootstrap, Map.of(), CALL_TIMEOUT)) {
+            try (KafkaTopics kafka = KafkaTopics.connect(connection, CALL_TIMEOUT)) {
                 ensure(component, kafka, needed, create);
                 LOG.info("the {}'s topics are ready ({}; checked in {} ms)", component,
                         String.join(", ", needed.stream().map(TopicRequirement::name).toList()), (System.nanoTime() - t0) / 1_000_000);

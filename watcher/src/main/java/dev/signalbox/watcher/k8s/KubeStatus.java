@@ -34,11 +34,19 @@ public final class KubeStatus {
     private final KubernetesClient client;
     private final CachedObjects caches;
     private final Clock clock;
+    private final String leaseNamespace;
+    private final String leaseName;
 
-    public KubeStatus(KubernetesClient client, CachedObjects caches, Clock clock) {
+    /**
+     * @param leaseNamespace where the election Lease of this cluster's watchers is: a diagnostic about the
+     *                       whole cluster is recorded on it
+     */
+    public KubeStatus(KubernetesClient client, CachedObjects caches, Clock clock, String leaseNamespace, String leaseName) {
         this.client = client;
         this.caches = caches;
         this.clock = clock;
+        this.leaseNamespace = leaseNamespace;
+        this.leaseName = leaseName;
     }
 
     /** The status of every cached Ingress. */
@@ -94,21 +102,28 @@ public final class KubeStatus {
     }
 
     /**
-     * Reports a diagnostic as a Warning Event on its object. The Event's name is fixed per diagnostic: if it
-     * exists, a reappearance increments its count, and a term's first report leaves it alone.
+     * Reports a diagnostic as a Warning Event on the object it is about ({@link DiagnosticReports#subject}).
+     * The Event's name is fixed per diagnostic: if it exists, a reappearance increments its count, and a
+     * term's first report leaves it alone.
+     *
+     * @return false when the diagnostic's kind has no Kubernetes object to record an Event on
      */
-    public void report(DiagnosticReports.Report report) {
+    public boolean report(DiagnosticReports.Report report) {
         Diagnostic d = report.diagnostic();
-        Kind kind = Kind.fromApiName(d.kind());
-        String uid = caches.object(kind, d.namespace(), d.name()).map(o -> o.getMetadata().getUid()).orElse(null);
+        Optional<DiagnosticReports.Subject> about = DiagnosticReports.subject(d, leaseNamespace, leaseName);
+        if (about.isEmpty()) {
+            return false;
+        }
+        DiagnosticReports.Subject s = about.get();
+        String uid = uid(d, s);
         // Events about cluster-scoped objects (IngressClass) live in "default", as client-go's recorder puts them.
-        String ns = d.namespace().isEmpty() ? "default" : d.namespace();
+        String ns = s.namespace().isEmpty() ? "default" : s.namespace();
         String name = DiagnosticReports.eventName(d, uid);
         String now = DateTimeFormatter.ISO_INSTANT.format(clock.instant().truncatedTo(ChronoUnit.SECONDS));
         Event event = new EventBuilder()
                 .withNewMetadata().withNamespace(ns).withName(name).endMetadata()
-                .withNewInvolvedObject().withApiVersion("networking.k8s.io/v1").withKind(d.kind())
-                .withNamespace(d.namespace().isEmpty() ? null : d.namespace()).withName(d.name()).withUid(uid).endInvolvedObject()
+                .withNewInvolvedObject().withApiVersion(s.apiVersion()).withKind(s.kind())
+                .withNamespace(s.namespace().isEmpty() ? null : s.namespace()).withName(s.name()).withUid(uid).endInvolvedObject()
                 .withType("Warning")
                 .withReason(DiagnosticReports.reason(d))
                 .withMessage(d.message())
@@ -131,5 +146,15 @@ public final class KubeStatus {
                         .build());
             }
         }
+        return true;
+    }
+
+    /** The uid of the Event's object: from the informer cache, or for the Lease (not cached) from the API. */
+    private String uid(Diagnostic d, DiagnosticReports.Subject s) {
+        if (d.kind().equals(Diagnostic.CLUSTER_KIND)) {
+            var lease = client.leases().inNamespace(s.namespace()).withName(s.name()).get();
+            return lease == null ? null : lease.getMetadata().getUid();
+        }
+        return caches.object(Kind.fromApiName(d.kind()), d.namespace(), d.name()).map(o -> o.getMetadata().getUid()).orElse(null);
     }
 }

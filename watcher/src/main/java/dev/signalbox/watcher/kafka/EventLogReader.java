@@ -1,6 +1,7 @@
 package dev.signalbox.watcher.kafka;
 
 import dev.signalbox.schemas.FormatVersion;
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.event.EventLogRecord;
@@ -36,9 +37,8 @@ public final class EventLogReader {
         }
     }
 
-    public static LogView read(String bootstrapServers, String clusterId, Duration timeout) {
+    public static LogView read(KafkaConnection kafka, String clusterId, Duration timeout) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // Only what leaders committed counts; an aborted transaction of a fenced leader never happened.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // No group: partitions are assigned by hand and every read starts at the beginning.
@@ -48,7 +48,7 @@ public final class EventLogReader {
         Map<ObjectKey, LogEntry> entries = new HashMap<>();
         long maxEpoch = -1;
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(kafka.properties(p), new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(Topics.EVENTS, timeout).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             c.assign(parts);

@@ -1,5 +1,6 @@
 package dev.signalbox.watcher.kafka;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -25,26 +26,26 @@ public final class KafkaProblem {
     }
 
     /** Why {@code failure} happened, as one sentence naming Kafka's address or the topic. */
-    public static String describe(String bootstrapServers, Throwable failure) {
+    public static String describe(KafkaConnection kafka, Throwable failure) {
         if (hasCause(failure, UnknownTopicOrPartitionException.class)) {
-            return missingTopic(bootstrapServers);
+            return missingTopic(kafka);
         }
         if (!hasCause(failure, org.apache.kafka.common.errors.TimeoutException.class)) {
             return failure.toString();
         }
-        try (Admin admin = Admin.create(probeConfig(bootstrapServers))) {
+        try (Admin admin = Admin.create(probeConfig(kafka))) {
             admin.describeTopics(List.of(Topics.EVENTS)).allTopicNames().get(PROBE.toMillis(), TimeUnit.MILLISECONDS);
-            return "Kafka at " + bootstrapServers + " is reachable but did not answer in time (" + failure.getMessage() + ")";
+            return "Kafka at " + kafka + " is reachable but did not answer in time (" + failure.getMessage() + ")";
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return missingTopic(bootstrapServers);
+                return missingTopic(kafka);
             }
-            return unreachable(bootstrapServers, failure);
+            return unreachable(kafka, failure);
         } catch (java.util.concurrent.TimeoutException | RuntimeException e) {
-            return unreachable(bootstrapServers, failure);
+            return unreachable(kafka, failure);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return unreachable(bootstrapServers, failure);
+            return unreachable(kafka, failure);
         }
     }
 
@@ -52,8 +53,8 @@ public final class KafkaProblem {
      * Who holds {@code transactionalId} now, as Kafka's transaction coordinator says: the producer id and
      * epoch that fenced this watcher's producer. Best effort: "unknown" when Kafka does not answer.
      */
-    public static String holderOf(String bootstrapServers, String transactionalId) {
-        try (Admin admin = Admin.create(probeConfig(bootstrapServers))) {
+    public static String holderOf(KafkaConnection kafka, String transactionalId) {
+        try (Admin admin = Admin.create(probeConfig(kafka))) {
             TransactionDescription d = admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
                     .get(PROBE.toMillis(), TimeUnit.MILLISECONDS);
             return "producer id " + d.producerId() + " epoch " + d.producerEpoch() + " (transaction " + d.state() + ")";
@@ -65,24 +66,24 @@ public final class KafkaProblem {
         }
     }
 
-    private static Map<String, Object> probeConfig(String bootstrapServers) {
-        return Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+    private static java.util.Properties probeConfig(KafkaConnection kafka) {
+        return kafka.properties(Map.of(
                 // A diagnosis must come quickly: give up on one request after 2 s instead of 30 s.
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000",
                 // The whole probe is bounded by PROBE anyway; no retries beyond it (default 60 s).
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(PROBE.toMillis()),
                 // Name the probe in broker logs.
-                AdminClientConfig.CLIENT_ID_CONFIG, "signalbox-watcher-probe");
+                AdminClientConfig.CLIENT_ID_CONFIG, "signalbox-watcher-probe"));
     }
 
-    private static String missingTopic(String bootstrapServers) {
-        return "topic " + Topics.EVENTS + " does not exist on Kafka at " + bootstrapServers
-                + " (`" + dev.signalbox.schemas.topics.TopicCheck.createCommand(bootstrapServers)
+    private static String missingTopic(KafkaConnection kafka) {
+        return "topic " + Topics.EVENTS + " does not exist on Kafka at " + kafka
+                + " (`" + dev.signalbox.schemas.topics.TopicCheck.createCommand(kafka.bootstrapServers())
                 + "` creates it; `bin/ingress watcher` creates it at start unless --no-create-topics)";
     }
 
-    private static String unreachable(String bootstrapServers, Throwable failure) {
-        return "Kafka at " + bootstrapServers + " is unreachable (" + failure.getMessage() + ")";
+    private static String unreachable(KafkaConnection kafka, Throwable failure) {
+        return "Kafka at " + kafka + " is unreachable (" + failure.getMessage() + ")";
     }
 
     private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {

@@ -1,5 +1,6 @@
 package dev.signalbox.watcher.kafka;
 
+import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
@@ -58,7 +59,7 @@ public final class TransactionalPublisher implements AutoCloseable {
 
     private final KafkaProducer<String, EventLogRecord> producer;
     private final String transactionalId;
-    private final String bootstrapServers;
+    private final KafkaConnection kafka;
     private final BlockingQueue<List<EventLogRecord>> queue = new LinkedBlockingQueue<>();
     /** Tells this producer's transactions from those of another instance with the same id and epoch. */
     private final String session = String.format("%08x", new java.security.SecureRandom().nextInt());
@@ -68,11 +69,11 @@ public final class TransactionalPublisher implements AutoCloseable {
     private volatile boolean closed;
     private volatile Thread thread;
 
-    private TransactionalPublisher(KafkaProducer<String, EventLogRecord> producer, String transactionalId, String bootstrapServers,
+    private TransactionalPublisher(KafkaProducer<String, EventLogRecord> producer, String transactionalId, KafkaConnection kafka,
                                    AtomicLong committed) {
         this.producer = producer;
         this.transactionalId = transactionalId;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.committed = committed;
     }
 
@@ -91,8 +92,13 @@ public final class TransactionalPublisher implements AutoCloseable {
      *
      * @param committed incremented by the number of events of every committed transaction
      */
-    public static TransactionalPublisher open(String bootstrapServers, String clusterId, AtomicLong committed) {
-        TransactionalPublisher p = prepare(bootstrapServers, clusterId, committed);
+    public static TransactionalPublisher open(String kafka, String clusterId, AtomicLong committed) {
+        return open(KafkaConnection.of(kafka), clusterId, committed);
+    }
+
+    /** {@link #open(String, String, AtomicLong)} with the operator's client settings. */
+    public static TransactionalPublisher open(KafkaConnection kafka, String clusterId, AtomicLong committed) {
+        TransactionalPublisher p = prepare(kafka, clusterId, committed);
         try {
             p.fence();
         } catch (RuntimeException e) {
@@ -107,10 +113,9 @@ public final class TransactionalPublisher implements AutoCloseable {
      * a standby does this ahead of time, so that a takeover only has to {@link #fence()} (a fresh client
      * spends about a second on class loading and its first connection). Fences nobody.
      */
-    public static TransactionalPublisher prepare(String bootstrapServers, String clusterId, AtomicLong committed) {
+    public static TransactionalPublisher prepare(KafkaConnection kafka, String clusterId, AtomicLong committed) {
         String txId = transactionalId(clusterId);
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // One id per cluster: a new leader's initTransactions() fences the previous leader's producer.
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, txId);
         // Batches are formed by draining the queue; waiting for more records only adds latency.
@@ -125,14 +130,15 @@ public final class TransactionalPublisher implements AutoCloseable {
         p.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, "50");
         // Name the producer after its cluster in broker logs and metrics.
         p.put(ProducerConfig.CLIENT_ID_CONFIG, txId);
-        KafkaProducer<String, EventLogRecord> producer = new KafkaProducer<>(p, new StringSerializer(), new ClusterEventSerializer());
+        KafkaProducer<String, EventLogRecord> producer = new KafkaProducer<>(kafka.properties(p), new StringSerializer(),
+                new ClusterEventSerializer());
         try {
             producer.partitionsFor(Topics.EVENTS);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
-        return new TransactionalPublisher(producer, txId, bootstrapServers, committed);
+        return new TransactionalPublisher(producer, txId, kafka, committed);
     }
 
     /** {@code initTransactions()}: fences every earlier producer of this cluster and aborts its open transaction. */
@@ -264,7 +270,7 @@ public final class TransactionalPublisher implements AutoCloseable {
                     if (TransactionErrors.of(e, true) == TransactionErrors.Verdict.RETRY_COMMIT) {
                         // Kafka's contract: the outcome is unknown; the retried call waits for the same commit.
                         LOG.warn("committing {} events to Kafka at {} timed out ({}); committing again", batch.size(),
-                                bootstrapServers, e.getMessage());
+                                kafka, e.getMessage());
                         commitTimeouts.incrementAndGet();
                         Thread.sleep(BACKOFF.toMillis());
                         continue;
@@ -289,7 +295,7 @@ public final class TransactionalPublisher implements AutoCloseable {
             case REPLACE_PRODUCER:
                 return new Loss.Broken(e);
             default:
-                LOG.warn("transaction of {} events failed, sending it again: {}", events, KafkaProblem.describe(bootstrapServers, e));
+                LOG.warn("transaction of {} events failed, sending it again: {}", events, KafkaProblem.describe(kafka, e));
                 RuntimeException abortFailure = abort();
                 if (abortFailure == null) {
                     return null;

@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -68,6 +69,33 @@ public final class DiagnosticReports {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is always present", e);
         }
+    }
+
+    /** The object an Event is recorded on ({@code involvedObject}); namespace empty for a cluster-scoped one. */
+    public record Subject(String apiVersion, String kind, String namespace, String name) {
+    }
+
+    /**
+     * What the Event of {@code d} is about: the routed object it names, with its kind's API version; for a
+     * diagnostic about a whole cluster ({@link Diagnostic#CLUSTER_KIND}: its watcher's initial list is not in
+     * the log) the election Lease of the cluster's watchers, the object that stands for them in Kubernetes
+     * (never an object that happens to be named like the cluster). Empty for a kind with no Kubernetes object.
+     */
+    public static Optional<Subject> subject(Diagnostic d, String leaseNamespace, String leaseName) {
+        String apiVersion = switch (d.kind()) {
+            case "Ingress", "IngressClass" -> "networking.k8s.io/v1";
+            case "Service", "Secret" -> "v1";
+            case "EndpointSlice" -> "discovery.k8s.io/v1";
+            case Diagnostic.CLUSTER_KIND -> "coordination.k8s.io/v1";
+            default -> null;
+        };
+        if (apiVersion == null) {
+            return Optional.empty();
+        }
+        if (d.kind().equals(Diagnostic.CLUSTER_KIND)) {
+            return Optional.of(new Subject(apiVersion, "Lease", leaseNamespace, leaseName));
+        }
+        return Optional.of(new Subject(apiVersion, d.kind(), d.namespace(), d.name()));
     }
 
     /** Events reason: ERROR means part of the object was left out of routing. */

@@ -55,7 +55,7 @@ class KubeStatusConflictIT {
         server.expect().get().withPath("/apis/networking.k8s.io/v1/namespaces/shop/ingresses/web").andReturn(200, web("7")).once();
         server.expect().put().withPath(STATUS).andReturn(200, web("8")).once();
 
-        assertTrue(new KubeStatus(client, cache, Clock.systemUTC()).writeStatus(new IngressRef("shop", "web"),
+        assertTrue(new KubeStatus(client, cache, Clock.systemUTC(), "default", "signalbox-watcher-c1").writeStatus(new IngressRef("shop", "web"),
                 List.of(LbAddress.parse("203.0.113.1"))));
 
         List<RecordedRequest> requests = new ArrayList<>();

@@ -50,7 +50,7 @@ class KubeStatusIT {
         try {
             Await.until("the cache has the class", WAIT,
                     () -> caches.object(Kind.INGRESS_CLASS, "", "signalbox").isPresent());
-            KubeStatus kube = new KubeStatus(client, caches, CLOCK);
+            KubeStatus kube = new KubeStatus(client, caches, CLOCK, "default", "signalbox-watcher-c1");
             Diagnostic d = new Diagnostic("c1", "IngressClass", "", "signalbox", Severity.WARNING, "more than one default class");
             kube.report(new DiagnosticReports.Report(d, false));
             kube.report(new DiagnosticReports.Report(d, true));
@@ -66,6 +66,39 @@ class KubeStatusIT {
             kube.report(new DiagnosticReports.Report(d, false));
             assertEquals(2, client.v1().events().inNamespace("default").list().getItems().get(0).getCount(),
                     "a reappearance counts on the same Event");
+        } finally {
+            caches.close();
+        }
+    }
+
+    @Test
+    void aClusterThatNeverSyncedIsReportedOnItsWatchersLeaseNotOnAnObjectOfTheSameName() {
+        String ns = "never-synced";
+        // An Ingress and a Service whose names equal the cluster id: the Event must not land on them.
+        client.resource(new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("c1").withNamespace(ns)
+                .endMetadata().build()).create();
+        client.resource(new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder().withNewMetadata().withName("c1")
+                .withNamespace(ns).endMetadata().build()).create();
+        client.resource(new io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder().withNewMetadata()
+                .withName("signalbox-watcher-c1").withNamespace("leases").endMetadata().build()).create();
+        InformerCaches caches = caches(ns);
+        try {
+            Await.until("the cache has the Ingress", WAIT, () -> caches.object(Kind.INGRESS, ns, "c1").isPresent());
+            KubeStatus kube = new KubeStatus(client, caches, CLOCK, "leases", "signalbox-watcher-c1");
+            Diagnostic d = new Diagnostic("c1", Diagnostic.CLUSTER_KIND, "", "c1", Severity.WARNING,
+                    "the watcher of cluster c1 has not recorded the end of its initial list");
+            assertTrue(kube.report(new DiagnosticReports.Report(d, false)), "an Event was recorded");
+            List<Event> events = client.v1().events().inAnyNamespace().list().getItems().stream()
+                    .filter(e -> e.getMessage().contains("initial list")).toList();
+            assertEquals(1, events.size(), "one Event: " + events);
+            Event e = events.get(0);
+            assertEquals("leases", e.getMetadata().getNamespace());
+            assertEquals(List.of("coordination.k8s.io/v1", "Lease", "leases", "signalbox-watcher-c1"),
+                    java.util.Arrays.asList(e.getInvolvedObject().getApiVersion(), e.getInvolvedObject().getKind(),
+                            e.getInvolvedObject().getNamespace(), e.getInvolvedObject().getName()));
+            assertEquals(client.leases().inNamespace("leases").withName("signalbox-watcher-c1").get().getMetadata().getUid(),
+                    e.getInvolvedObject().getUid());
+            assertEquals("SignalboxWarning", e.getReason());
         } finally {
             caches.close();
         }

@@ -54,4 +54,29 @@ class DiagnosticReportsTest {
         assertTrue(DiagnosticReports.eventName(new Diagnostic("c1", "Ingress", "ns", "x".repeat(253), Severity.ERROR, "m"), null)
                 .length() <= 253);
     }
+
+    static Stream<Arguments> subjects() {
+        return Stream.of(
+                Arguments.of("an Ingress's Event is on the Ingress", MISSING,
+                        new DiagnosticReports.Subject("networking.k8s.io/v1", "Ingress", "shop", "web")),
+                Arguments.of("a cluster-scoped IngressClass's Event has no namespace", DEFAULTS,
+                        new DiagnosticReports.Subject("networking.k8s.io/v1", "IngressClass", "", "signalbox")),
+                Arguments.of("a Service is core v1", new Diagnostic("c1", "Service", "shop", "api", Severity.WARNING, "m"),
+                        new DiagnosticReports.Subject("v1", "Service", "shop", "api")),
+                Arguments.of("a Secret is core v1", new Diagnostic("c1", "Secret", "shop", "tls", Severity.ERROR, "m"),
+                        new DiagnosticReports.Subject("v1", "Secret", "shop", "tls")),
+                Arguments.of("an EndpointSlice is discovery v1", new Diagnostic("c1", "EndpointSlice", "shop", "api-x", Severity.WARNING, "m"),
+                        new DiagnosticReports.Subject("discovery.k8s.io/v1", "EndpointSlice", "shop", "api-x")),
+                Arguments.of("a cluster whose initial list is missing is reported on its watchers' Lease, not on an object named"
+                        + " like the cluster", new Diagnostic("c1", Diagnostic.CLUSTER_KIND, "", "c1", Severity.WARNING, "m"),
+                        new DiagnosticReports.Subject("coordination.k8s.io/v1", "Lease", "leases", "signalbox-watcher-c1")),
+                Arguments.of("a kind Kubernetes has no object for gets no Event",
+                        new Diagnostic("c1", "Gateway", "shop", "gw", Severity.WARNING, "m"), null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("subjects")
+    void anEventIsRecordedOnTheObjectTheDiagnosticIsAbout(String name, Diagnostic d, DiagnosticReports.Subject expected) {
+        assertEquals(java.util.Optional.ofNullable(expected), DiagnosticReports.subject(d, "leases", "signalbox-watcher-c1"));
+    }
 }

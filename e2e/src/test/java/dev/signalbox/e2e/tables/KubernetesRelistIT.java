@@ -1,0 +1,228 @@
+package dev.signalbox.e2e.tables;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.signalbox.compiler.Compiler;
+import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.kafka.EmbeddedKafka;
+import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.kafka.TopicDump;
+import dev.signalbox.schemas.Topics;
+import dev.signalbox.schemas.codec.EventLogCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EventLogRecord;
+import dev.signalbox.schemas.event.TransactionMark;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.snapshotlog.SnapshotLog;
+import dev.signalbox.testing.Await;
+import dev.signalbox.watcher.Watcher;
+import dev.signalbox.watcher.WatcherConfig;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.http.Response;
+import io.fabric8.mockwebserver.http.WebSocket;
+import io.fabric8.mockwebserver.http.WebSocketListener;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 21's relist with the Kubernetes source: the watch of Ingresses expires with 410 Gone, the informer
+ * lists again, and what changed while the watch was gone (Ingresses added, modified and deleted) is one
+ * source change: one transaction on the events topic, then a table that is correct.
+ *
+ * <p>fabric8's mock API server (CRUD mode) never expires a watch, so this test puts a dispatcher in front of
+ * its CRUD dispatcher that answers the informer's first Ingress watch itself: a WebSocket that delivers no
+ * event (the watch is "gone": the Ingress changes the test makes through the API reach the store, not the
+ * informer) until the test sends an ERROR event with a 410 {@code Status}, as kube-apiserver does when the
+ * watch's resourceVersion is too old. Every other request, the relist and the next watch included, goes to
+ * the CRUD dispatcher.
+ */
+class KubernetesRelistIT {
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String NS = "shop";
+    private static final int APPS = 8;
+
+    @Test
+    void changesMissedWhileTheWatchWasGoneArePublishedAsOneTransactionAfterTheRelist() throws Exception {
+        GoneWatch gone = new GoneWatch();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
+                new HashMap<>(), gone, false);
+        server.init();
+        try (KubernetesClient client = server.createClient();
+             EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
+            String bootstrap = kafka.bootstrapServers();
+            TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
+            client.resource(new IngressClassBuilder().withNewMetadata().withName("signalbox").endMetadata()
+                    .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).createOr(NonDeletingOperation::update);
+            for (int i = 0; i < APPS; i++) {
+                createApp(client, "app" + i);
+                client.resource(ingress("app" + i, "app" + i + ".test")).createOr(NonDeletingOperation::update);
+            }
+            try (Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
+                 Watcher watcher = Watcher.startKubernetes(WatcherConfig.defaults(bootstrap, "e2e")
+                         .withLease("default", "signalbox-relist").withIdentity("w1")
+                         .withTimings(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250)), client)) {
+                gone.socket.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                Await.until("the initial list in a version", WAIT, () -> hosts(latest(bootstrap)).equals(hosts("app", 0, APPS)));
+                int before = committed(bootstrap).size();
+
+                // While the Ingress watch delivers nothing: 2 Ingresses added, 2 modified, 2 deleted.
+                client.resource(ingress("extra0", "extra0.test")).createOr(NonDeletingOperation::update);
+                client.resource(ingress("extra1", "extra1.test")).createOr(NonDeletingOperation::update);
+                for (int i : new int[] {2, 3}) {
+                    client.network().v1().ingresses().inNamespace(NS).withName("app" + i).edit(ing -> new IngressBuilder(ing)
+                            .editSpec().editFirstRule().withHost("renamed" + i + ".test").endRule().endSpec().build());
+                }
+                client.network().v1().ingresses().inNamespace(NS).withName("app4").delete();
+                client.network().v1().ingresses().inNamespace(NS).withName("app5").delete();
+                Set<String> expected = new TreeSet<>(Set.of("app0.test", "app1.test", "renamed2.test", "renamed3.test",
+                        "app6.test", "app7.test", "extra0.test", "extra1.test"));
+
+                gone.expire();
+                Await.until("the relisted table in a version", WAIT, () -> hosts(latest(bootstrap)).equals(expected));
+
+                List<EventLogRecord> after = committed(bootstrap).subList(before, committed(bootstrap).size());
+                Map<TransactionMark.Id, List<String>> transactions = new LinkedHashMap<>();
+                for (EventLogRecord r : after) {
+                    String what = r instanceof ClusterEvent e ? e.key().shortName() + (e.state() == null ? " deleted" : "")
+                            : r.getClass().getSimpleName();
+                    transactions.computeIfAbsent(r.transaction().id(), k -> new ArrayList<>()).add(what);
+                }
+                System.out.printf("FIGURES relist after 410: %d transaction(s) after the initial list: %s; relists requested %d%n",
+                        transactions.size(), transactions, gone.relists());
+                assertEquals(1, transactions.size(), "the relist's changes are one transaction: " + transactions);
+                List<String> relisted = transactions.values().iterator().next().stream().sorted().toList();
+                assertEquals(6, relisted.size(), "2 added, 2 modified, 2 deleted: " + relisted);
+                assertEquals(2, relisted.stream().filter(s -> s.endsWith(" deleted")).count(), "deleted: " + relisted);
+                assertEquals(1, gone.relists(), "the informer listed Ingresses again after the 410");
+            }
+        } finally {
+            server.destroy();
+        }
+    }
+
+    /**
+     * The CRUD dispatcher, except for the first watch of Ingresses: a WebSocket the test holds, which sends
+     * nothing until the test sends {@link #EXPIRED}. Counts the lists of Ingresses made after it expired.
+     */
+    static final class GoneWatch extends Dispatcher {
+        /** kube-apiserver's event for a watch whose resourceVersion is too old (HTTP 410, reason Expired). */
+        static final String EXPIRED = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource version: 1 (2)\","
+                + "\"reason\":\"Expired\",\"code\":410}}";
+        private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
+        private final AtomicBoolean armed = new AtomicBoolean(true);
+        private final java.util.concurrent.atomic.AtomicInteger relists = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicBoolean expired = new AtomicBoolean();
+        final CompletableFuture<WebSocket> socket = new CompletableFuture<>();
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String path = request.getPath();
+            boolean ingresses = "GET".equals(request.getMethod()) && path.startsWith("/apis/networking.k8s.io/v1/")
+                    && path.contains("/ingresses");
+            boolean watch = path.contains("watch=true");
+            if (ingresses && watch && armed.compareAndSet(true, false)) {
+                return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
+                    @Override
+                    public void onOpen(WebSocket ws, Response response) {
+                        socket.complete(ws);
+                    }
+                });
+            }
+            if (ingresses && !watch && expired.get() && path.matches(".*/ingresses(\\?.*)?")) {
+                relists.incrementAndGet();
+            }
+            return crud.dispatch(request);
+        }
+
+        /** Expires the held watch: the informer is told its resourceVersion is too old. */
+        void expire() throws Exception {
+            expired.set(true);
+            socket.get(WAIT.toSeconds(), TimeUnit.SECONDS).send(EXPIRED);
+        }
+
+        int relists() {
+            return relists.get();
+        }
+
+        @Override
+        public void shutdown() {
+            crud.shutdown();
+        }
+    }
+
+    private static Ingress ingress(String name, String host) {
+        return new IngressBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewSpec().withIngressClassName("signalbox").addNewRule().withHost(host).withNewHttp()
+                .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName("app0")
+                .withNewPort().withName("http").endPort().endService().endBackend().endPath().endHttp().endRule()
+                .endSpec().build();
+    }
+
+    private static void createApp(KubernetesClient client, String name) {
+        client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
+                .withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http"))
+                .endPort().endSpec().build()).createOr(NonDeletingOperation::update);
+        client.resource(new EndpointSliceBuilder().withNewMetadata().withName(name + "-x").withNamespace(NS)
+                .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4")
+                .addNewPort().withName("http").withPort(8080).endPort()
+                .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
+                .build()).createOr(NonDeletingOperation::update);
+    }
+
+    private static Set<String> hosts(String prefix, int from, int to) {
+        Set<String> out = new TreeSet<>();
+        for (int i = from; i < to; i++) {
+            out.add(prefix + i + ".test");
+        }
+        return out;
+    }
+
+    private static Set<String> hosts(RoutingSnapshot s) {
+        return s == null ? Set.of() : s.table().virtualHosts().stream().map(v -> v.host())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private static RoutingSnapshot latest(String bootstrap) {
+        try (SnapshotLog log = SnapshotLog.connect(bootstrap, "k8s-relist-it")) {
+            return log.latest(Duration.ofSeconds(10)).orElse(null);
+        }
+    }
+
+    /** The committed events log in offset order per partition, sorted by transaction sequence. */
+    private static List<EventLogRecord> committed(String bootstrap) {
+        List<EventLogRecord> out = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicDump.readCommitted(bootstrap, Topics.EVENTS)) {
+            out.add(EventLogCodec.decode("e2e", r.value(), () -> { }).orElseThrow());
+        }
+        out.sort(java.util.Comparator.comparingLong((EventLogRecord r) -> r.transaction().sequence()));
+        return out;
+    }
+}
