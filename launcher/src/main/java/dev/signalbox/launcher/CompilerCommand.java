@@ -32,9 +32,23 @@ final class CompilerCommand implements Callable<Integer> {
                     + " back publishing; then it gets a diagnostic and the others go on.")
     Duration syncTimeout;
 
+    @Option(names = "--cluster-stale-after", defaultValue = "30s", paramLabel = "TIME", converter = Port.Span.class,
+            description = "A cluster whose watcher sent heartbeats and then nothing for this long is recorded as stale"
+                    + " (an event in the log): its endpoints leave merged Services that another cluster serves.")
+    Duration clusterStaleAfter;
+
+    /** What happens to a stale cluster's endpoints in merged Services. */
+    enum StaleEndpoints { withdraw, keep }
+
+    @Option(names = "--stale-endpoints", defaultValue = "withdraw", paramLabel = "withdraw|keep",
+            description = "withdraw: a stale cluster's endpoints leave merged Services while another cluster serves them;"
+                    + " keep: they stay, marked stale in /routes.")
+    StaleEndpoints staleEndpoints;
+
     CompilerConfig config() {
         return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay).withSyncTimeout(syncTimeout)
-                .withKafkaSettings(kafka.settings());
+                .withKafkaSettings(kafka.settings())
+                .withLiveness(new CompilerConfig.Liveness(clusterStaleAfter, staleEndpoints == StaleEndpoints.keep));
     }
 
     @Override

@@ -69,6 +69,10 @@ final class WatcherCommand implements Callable<Integer> {
     @Option(names = "--encryption-key-id", paramLabel = "ID", description = "The key that seals. Default: the greatest key id.")
     String encryptionKeyId;
 
+    @Option(names = "--heartbeat-interval", defaultValue = "5s", paramLabel = "TIME", converter = Port.Span.class,
+            description = "How often the leader writes a heartbeat; the compiler records a cluster silent for --cluster-stale-after as stale.")
+    Duration heartbeatInterval;
+
     WatcherConfig config() {
         if (!statusAddresses.isEmpty() && publishService != null) {
             throw usage("--status-address and --publish-service exclude each other");
@@ -86,7 +90,8 @@ final class WatcherCommand implements Callable<Integer> {
             if (identity != null) {
                 config = config.withIdentity(identity);
             }
-            return config.withKeys(KeyRing.configured(encryptionKeys, System.getenv(KeyRing.ENV), encryptionKeyId));
+            return config.withKeys(KeyRing.configured(encryptionKeys, System.getenv(KeyRing.ENV), encryptionKeyId))
+                    .withHeartbeatInterval(heartbeatInterval);
         } catch (IOException e) {
             throw usage("cannot read the key-encryption keys: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -51,7 +51,7 @@ class LauncherTest {
     @Test
     void everyCommandHasItsOwnHelp() {
         for (String command : new String[] {"local", "watcher", "compiler", "proxy", "bench", "kafka", "topics", "history",
-            "show", "diff", "explain", "verify", "fleet", "bench-sizing", "perf"}) {
+            "show", "diff", "explain", "verify", "fleet", "bench-sizing", "perf", "cluster", "bench-clusters"}) {
             assertEquals(0, run(command, "--help"), command);
         }
         assertTrue(!out.toString().contains("ClientSettings["), "--kafka-config shows no default: " + out);

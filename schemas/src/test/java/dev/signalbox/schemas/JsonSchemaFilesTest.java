@@ -75,6 +75,14 @@ class JsonSchemaFilesTest {
         JsonNode marker = Json.MAPPER.readTree(dev.signalbox.schemas.codec.EventLogCodec.encode(Samples.marker()));
         cases.add(valid("a sync marker", "sync-marker", marker));
         cases.add(valid("a sync marker written outside a transaction", "sync-marker", without(marker, "transaction")));
+        JsonNode heartbeat = Json.MAPPER.readTree(dev.signalbox.schemas.codec.EventLogCodec.encode(Samples.heartbeat()));
+        cases.add(valid("a heartbeat", "heartbeat", heartbeat));
+        cases.add(invalid("a heartbeat without its cluster", "heartbeat", without(heartbeat, "clusterId"), "required"));
+        JsonNode stale = Json.MAPPER.readTree(dev.signalbox.schemas.codec.EventLogCodec.encode(Samples.stale()));
+        cases.add(valid("a stale decision", "cluster-liveness", stale));
+        cases.add(valid("a removal", "cluster-liveness", Json.MAPPER.readTree(dev.signalbox.schemas.codec.EventLogCodec.encode(
+                dev.signalbox.schemas.event.ClusterLiveness.removed("east", 3, Samples.T0, "decommissioned")))));
+        cases.add(invalid("a liveness decision without its state", "cluster-liveness", without(stale, "state"), "required"));
         JsonNode withTx = Json.MAPPER.readTree(SnapshotCodec.encode(Samples.snapshotWithTransactions()));
         cases.add(valid("a snapshot naming its transactions", "routing-snapshot", withTx));
         cases.add(valid("a source transaction", "source-transaction", withTx.get("transactions").get(0)));

@@ -108,6 +108,9 @@ public final class Samples {
                 "an Ingress the watcher could not publish whole",
                 ClusterEvent.upsert(key(Kind.INGRESS, "demo", "huge"), "uid-8", "108", T0, 3,
                         new dev.signalbox.schemas.event.RejectedState(Kind.INGRESS, "the event would be 2,100,000 bytes")),
+                "a ServiceExport",
+                ClusterEvent.upsert(key(Kind.SERVICE_EXPORT, "demo", "echo-a"), "uid-9", "109", T0, 3,
+                        new dev.signalbox.schemas.event.ServiceExportState(T0)),
                 "a DELETE without state",
                 ClusterEvent.delete(key(Kind.INGRESS, "demo", "old"), "uid-7", "107", T0, 4));
     }
@@ -127,7 +130,8 @@ public final class Samples {
     }
 
     public static RoutingTable table() {
-        Backend a = backend("echo-a", "http", new Endpoint("10.0.0.7", 8080), new Endpoint("10.0.0.8", 8080));
+        Backend a = backend("echo-a", "http", new Endpoint("10.0.0.7", 8080), new Endpoint("10.0.0.8", 8080),
+                new Endpoint("10.1.0.7", 8080, "west", "west-1a", true));
         Backend b = backend("echo-b", "80");
         Backend s = tlsBackend();
         return new RoutingTable(
@@ -171,6 +175,17 @@ public final class Samples {
     /** The end of a leader's initial list. */
     public static dev.signalbox.schemas.event.SyncMarker marker() {
         return dev.signalbox.schemas.event.SyncMarker.of("east", 3, T0, 12).withTransaction(mark());
+    }
+
+    /** A watcher leader's heartbeat. */
+    public static dev.signalbox.schemas.event.Heartbeat heartbeat() {
+        return dev.signalbox.schemas.event.Heartbeat.of("east", 3, T0, 12).withTransaction(mark());
+    }
+
+    /** The compiler's decision that a cluster is stale. */
+    public static dev.signalbox.schemas.event.ClusterLiveness stale() {
+        return dev.signalbox.schemas.event.ClusterLiveness.stale("east", 3, T0.plusSeconds(31), T0, false,
+                "no heartbeat for 31 s (stale after 30 s)");
     }
 
     /** A snapshot naming the transaction it contains. */

@@ -3,6 +3,7 @@ package dev.signalbox.watcher;
 import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.Heartbeat;
 import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.watcher.kafka.EventLogReader;
 import dev.signalbox.watcher.kafka.KafkaProblem;
@@ -56,6 +57,9 @@ final class Synchronizer implements AutoCloseable {
         return t;
     });
     private final AtomicLong committed = new AtomicLong();
+    private final Duration heartbeatInterval;
+    /** The heartbeats of the current term; cancelled when it ends. */
+    private java.util.concurrent.ScheduledFuture<?> heartbeats;
     private final Map<ObjectKey, LogEntry> log = new HashMap<>();
     private TransactionalPublisher publisher;
     /** A prepared, not yet fenced producer for the next takeover (Kubernetes source standby). */
@@ -71,6 +75,13 @@ final class Synchronizer implements AutoCloseable {
      *                 fenced this one; the caller decides whether to stand for leadership again
      */
     Synchronizer(KafkaConnection kafka, String clusterId, SourceView source, Clock clock, Runnable onFenced) {
+        this(kafka, clusterId, source, clock, onFenced, WatcherConfig.DEFAULT_HEARTBEAT_INTERVAL);
+    }
+
+    /** @param heartbeatInterval how often a leader writes a {@link Heartbeat} (issue 14) */
+    Synchronizer(KafkaConnection kafka, String clusterId, SourceView source, Clock clock, Runnable onFenced,
+                 Duration heartbeatInterval) {
+        this.heartbeatInterval = heartbeatInterval;
         this.kafka = kafka;
         this.clusterId = clusterId;
         this.source = source;
@@ -143,6 +154,7 @@ final class Synchronizer implements AutoCloseable {
             p.enqueue(unit);
             p.start(loss -> lost(p, loss));
             leading = true;
+            startHeartbeats(p);
             retryMs = FIRST_RETRY_MS;
             LOG.info("leading cluster {} with epoch {}: {} keys in the log, {} events to reconcile, ready in {} ms "
                     + "(fencing {} ms, reading the log {} ms)", clusterId, epoch, view.entries().size(), changes.size(),
@@ -153,6 +165,21 @@ final class Synchronizer implements AutoCloseable {
             p.close();
             failed("reading the events log", e);
         }
+    }
+
+    /**
+     * Queues a {@link Heartbeat} every interval while {@code p} publishes: a transaction of its own, or part of
+     * whatever change is queued with it. The first one follows the takeover's reconcile by one interval (the sync
+     * marker already says the leader is alive). Runs on the sync thread, so it reads {@link #log} safely.
+     */
+    private void startHeartbeats(TransactionalPublisher p) {
+        long ms = heartbeatInterval.toMillis();
+        heartbeats = loop.scheduleAtFixedRate(() -> {
+            if (publisher == p) {
+                int objects = (int) log.values().stream().filter(e -> !e.deleted()).count();
+                p.enqueue(List.of(Heartbeat.of(clusterId, epoch, clock.instant(), objects)));
+            }
+        }, ms, ms, TimeUnit.MILLISECONDS);
     }
 
     /** A takeover step failed without fencing: say why, truthfully, and try again later. */
@@ -263,6 +290,10 @@ final class Synchronizer implements AutoCloseable {
 
     private void stop() {
         leading = false;
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+            heartbeats = null;
+        }
         if (publisher != null) {
             publisher.close();
             publisher = null;

@@ -51,7 +51,8 @@ public final class Watcher implements AutoCloseable {
         Watcher w = new Watcher(config);
         InformerCaches caches = new InformerCaches(client, config.clusterId(), config.namespaces(), config.keys(), w::changed);
         w.source = caches;
-        w.sync = new Synchronizer(config.kafka(), config.clusterId(), caches, Clock.systemUTC(), w::fencedKubernetes);
+        w.sync = new Synchronizer(config.kafka(), config.clusterId(), caches, Clock.systemUTC(), w::fencedKubernetes,
+                config.heartbeatInterval());
         w.sync.warmUp();
         Supplier<Optional<List<LbAddress>>> addresses = Optional::empty;
         WatcherConfig.Status st = config.status();
@@ -97,7 +98,7 @@ public final class Watcher implements AutoCloseable {
                     LOG.error("cluster {}: taking over again (a manifests watcher should be the only one of its cluster;"
                             + " if another runs with the same cluster id, stop one)", config.clusterId());
                     w.sync.takeOverLater(epoch);
-                });
+                }, config.heartbeatInterval());
         dir.start();
         w.sync.takeOver(epoch);
         return w;

@@ -22,6 +22,7 @@ import java.util.UUID;
  * @param status        where the Ingress status address comes from (Kubernetes source only)
  * @param kafkaSettings the operator's Kafka client settings (--kafka-config), for every client; may be empty
  * @param keys          seal TLS private keys before they are published; empty: keys are left out of the events
+ * @param heartbeatInterval how often the leader writes a {@link dev.signalbox.schemas.event.Heartbeat}
  */
 public record WatcherConfig(
         String bootstrapServers,
@@ -36,7 +37,11 @@ public record WatcherConfig(
         Duration retryPeriod,
         Status status,
         KeyRing keys,
-        Map<String, String> kafkaSettings) {
+        Map<String, String> kafkaSettings,
+        Duration heartbeatInterval) {
+
+    /** How often a leader says it is alive (issue 14): well under the compiler's default 30 s before a cluster is stale. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(5);
 
     /**
      * The address the leader writes into {@code status.loadBalancer.ingress} of the Ingresses it serves:
@@ -78,6 +83,10 @@ public record WatcherConfig(
         status = status == null ? Status.NONE : status;
         keys = keys == null ? KeyRing.empty() : keys;
         kafkaSettings = kafkaSettings == null ? Map.of() : Map.copyOf(kafkaSettings);
+        heartbeatInterval = heartbeatInterval == null ? DEFAULT_HEARTBEAT_INTERVAL : heartbeatInterval;
+        if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
+            throw new IllegalArgumentException("the heartbeat interval must be positive");
+        }
         if (renewDeadline.compareTo(leaseDuration) >= 0) {
             throw new IllegalArgumentException("renewDeadline must be shorter than leaseDuration");
         }
@@ -87,43 +96,43 @@ public record WatcherConfig(
     public static WatcherConfig defaults(String bootstrapServers, String clusterId) {
         return new WatcherConfig(bootstrapServers, clusterId, null, "default", "signalbox-watcher-" + clusterId,
                 defaultIdentity(), List.of(), Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(2),
-                Status.NONE, KeyRing.empty(), Map.of());
+                Status.NONE, KeyRing.empty(), Map.of(), DEFAULT_HEARTBEAT_INTERVAL);
     }
 
     public WatcherConfig withManifestsDir(Path dir) {
         return new WatcherConfig(bootstrapServers, clusterId, dir, leaseNamespace, leaseName, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings, heartbeatInterval);
     }
 
     public WatcherConfig withLease(String namespace, String name) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, namespace, name, identity, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings, heartbeatInterval);
     }
 
     public WatcherConfig withIdentity(String id) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, id, namespaces,
-                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings, heartbeatInterval);
     }
 
     public WatcherConfig withNamespaces(List<String> ns) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity, ns,
-                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings);
+                leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings, heartbeatInterval);
     }
 
     public WatcherConfig withTimings(Duration lease, Duration renew, Duration retry) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, lease, renew, retry, status, keys, kafkaSettings);
+                namespaces, lease, renew, retry, status, keys, kafkaSettings, heartbeatInterval);
     }
 
     public WatcherConfig withStatus(Status s) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, s, keys, kafkaSettings);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, s, keys, kafkaSettings, heartbeatInterval);
     }
 
     /** This configuration with the operator's Kafka client settings ({@code --kafka-config}). */
     public WatcherConfig withKafkaSettings(Map<String, String> settings) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, status, keys, settings);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, keys, settings, heartbeatInterval);
     }
 
     /** Kafka's servers and the operator's client settings, for every client the watcher makes. */
@@ -133,7 +142,12 @@ public record WatcherConfig(
 
     public WatcherConfig withKeys(KeyRing k) {
         return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
-                namespaces, leaseDuration, renewDeadline, retryPeriod, status, k, kafkaSettings);
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, k, kafkaSettings, heartbeatInterval);
+    }
+
+    public WatcherConfig withHeartbeatInterval(Duration interval) {
+        return new WatcherConfig(bootstrapServers, clusterId, manifestsDir, leaseNamespace, leaseName, identity,
+                namespaces, leaseDuration, renewDeadline, retryPeriod, status, keys, kafkaSettings, interval);
     }
 
     /**

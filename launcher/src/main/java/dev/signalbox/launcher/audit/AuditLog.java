@@ -6,10 +6,11 @@ import dev.signalbox.routing.audit.TableDiff;
 import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.ack.ProxyAck;
-import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.codec.DecodeException;
 import dev.signalbox.schemas.codec.ProxyAckCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.ClusterLiveness;
+import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.event.IngressState;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
@@ -274,7 +275,8 @@ public final class AuditLog implements AutoCloseable {
     private List<Cause> read(Map<Integer, Long> from, Map<Integer, Long> to) {
         List<Cause> out = new ArrayList<>();
         scan(from, to, (r, e) -> out.add(new Cause(e.clusterId(), e.kind().apiName(), e.namespace(), e.name(), e.op().name(),
-                r.partition(), r.offset(), e.observedAt())));
+                r.partition(), r.offset(), e.observedAt())), (r, l) -> out.add(new Cause(l.clusterId(), ClusterLiveness.TYPE,
+                "", l.clusterId(), l.state().name(), r.partition(), r.offset(), l.observedAt())));
         return out;
     }
 
@@ -282,8 +284,20 @@ public final class AuditLog implements AutoCloseable {
         void accept(ConsumerRecord<byte[], byte[]> record, ClusterEvent event);
     }
 
-    /** Every decodable event in [from, to) of each partition {@code to} names (from 0 where {@code from} has none). */
+    /** Decisions about clusters (issue 14): a cluster recorded stale, or removed, changes the table too. */
+    private interface LivenessSink {
+        void accept(ConsumerRecord<byte[], byte[]> record, ClusterLiveness decision);
+    }
+
     private void scan(Map<Integer, Long> from, Map<Integer, Long> to, EventSink sink) {
+        scan(from, to, sink, (r, l) -> { });
+    }
+
+    /**
+     * Every decodable event in [from, to) of each partition {@code to} names (from 0 where {@code from} has none),
+     * and every liveness decision; sync markers and heartbeats are passed over.
+     */
+    private void scan(Map<Integer, Long> from, Map<Integer, Long> to, EventSink sink, LivenessSink liveness) {
         KafkaConsumer<byte[], byte[]> c = eventsConsumer();
         Map<TopicPartition, Long> until = new HashMap<>();
         to.forEach((p, end) -> {
@@ -305,8 +319,14 @@ public final class AuditLog implements AutoCloseable {
             }
             for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                 if (r.offset() < until.get(new TopicPartition(r.topic(), r.partition()))) {
-                    ClusterEventCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value())
-                            .ifPresent(e -> sink.accept(r, e));
+                    EventLogCodec.decode(r.topic() + "-" + r.partition() + "@" + r.offset(), r.value(), () -> { })
+                            .ifPresent(e -> {
+                                if (e instanceof ClusterEvent ce) {
+                                    sink.accept(r, ce);
+                                } else if (e instanceof ClusterLiveness l) {
+                                    liveness.accept(r, l);
+                                }
+                            });
                 }
             }
         }

@@ -11,7 +11,7 @@ import java.util.stream.IntStream;
 /**
  * Kubernetes YAML that the propagation benchmark, the class-data-sharing training and the end-to-end tests
  * write into a manifests directory: IngressClasses, Services whose endpoints are on the loopback, Ingresses,
- * TLS Secrets, all in one namespace, and a kubeconfig for a (mock) API server. The one manifest builder:
+ * TLS Secrets, ServiceExports, all in one namespace, and a kubeconfig for a (mock) API server. The one manifest builder:
  * every YAML document the tests write comes from here.
  */
 public final class Manifests {
@@ -65,13 +65,13 @@ public final class Manifests {
     }
 
     /**
-     * One endpoint of a Service: an address of {@code addressType} (IPv4, IPv6) and a port, and the zone its
-     * EndpointSlice names ({@code endpoints[].zone}), or null for none.
+     * One endpoint of a Service: an address of {@code addressType} (IPv4, IPv6) and a port, the zone its
+     * EndpointSlice names ({@code endpoints[].zone}) or null for none, and its ready condition.
      */
-    public record Endpoint(String addressType, String address, int port, String zone) {
-        /** An endpoint in no zone. */
+    public record Endpoint(String addressType, String address, int port, String zone, boolean ready) {
+        /** A ready endpoint in no zone. */
         public Endpoint(String addressType, String address, int port) {
-            this(addressType, address, port, null);
+            this(addressType, address, port, null, true);
         }
 
         public static Endpoint loopback(int port) {
@@ -80,7 +80,12 @@ public final class Manifests {
 
         /** This endpoint in {@code zone}. */
         public Endpoint inZone(String zone) {
-            return new Endpoint(addressType, address, port, zone);
+            return new Endpoint(addressType, address, port, zone, ready);
+        }
+
+        /** This endpoint with its ready condition false (a pod failing its readiness probe, or terminating). */
+        public Endpoint unready() {
+            return new Endpoint(addressType, address, port, zone, false);
         }
     }
 
@@ -121,8 +126,8 @@ public final class Manifests {
                     endpoints:
                     - addresses: ["%6$s"]
                       conditions:
-                        ready: true
-                    """.formatted(name, e.port(), namespace, e.addressType(), port.name(), e.address())
+                        ready: %7$s
+                    """.formatted(name, e.port(), namespace, e.addressType(), port.name(), e.address(), e.ready())
                     + (e.zone() == null ? "" : "  zone: " + e.zone() + "\n"));
         }
         return documents(docs);
@@ -137,6 +142,20 @@ public final class Manifests {
                   - name: http
                     port: %d
                 """.formatted(dnsName, port));
+    }
+
+    /**
+     * A multicluster.x-k8s.io/v1alpha1 ServiceExport (KEP-1645) of the Service {@code name} in this namespace:
+     * that Service joins the cluster set, and Ingresses of every cluster exporting it route to all their endpoints.
+     */
+    public String serviceExport(String name) {
+        return """
+                apiVersion: multicluster.x-k8s.io/v1alpha1
+                kind: ServiceExport
+                metadata:
+                  name: %s
+                  namespace: %s
+                """.formatted(name, namespace);
     }
 
     /** A Service in this namespace with {@code spec}'s lines (indented as spec's fields). */

@@ -1,6 +1,7 @@
 package dev.signalbox.compiler.compile;
 
 import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.compiler.model.ClusterSync;
 import dev.signalbox.compiler.model.StoredObject;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressState.ServiceRef;
@@ -15,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -25,6 +27,11 @@ import java.util.TreeSet;
  * (terminating but still serving) are used, as kube-proxy does. An ExternalName Service resolves to its
  * DNS name on the Service port, as ingress-nginx does. A backend spoken to over TLS is the same Service
  * port under another id (the settings are part of it), so Ingresses with different settings do not collide.
+ *
+ * <p>Merged Services (KEP-1645, issue 14): a Service exported (ServiceExport) in the Ingress's cluster gets the
+ * endpoints of the Service of the same namespace and name in every cluster that exports it, the port matched by
+ * name; endpoints of another cluster carry its id. A cluster recorded as stale is withdrawn from a merged Service
+ * while another cluster has endpoints for it (or kept and marked stale, as its decision says).
  */
 final class Backends {
     private static final Map<String, List<EndpointSliceState>> NO_SLICES = Map.of();
@@ -34,9 +41,14 @@ final class Backends {
     /** Plain backends built so far, by id, whether or not a route uses them as they are. */
     private final Map<String, Backend> built = new HashMap<>();
     private final Map<String, Backend> resolved = new TreeMap<>();
+    /** namespace/name of every exported Service -> the clusters exporting it, in id order. */
+    private final Map<String, java.util.SortedSet<String>> exporters = new HashMap<>();
 
     Backends(ClusterModel model) {
         this.model = model;
+        for (StoredObject o : model.ofKind(Kind.SERVICE_EXPORT)) {
+            exporters.computeIfAbsent(o.key().namespace() + "/" + o.key().name(), k -> new TreeSet<>()).add(o.key().clusterId());
+        }
         for (StoredObject o : model.ofKind(Kind.ENDPOINT_SLICE)) {
             EndpointSliceState s = (EndpointSliceState) o.state();
             if (s.serviceName() == null) {
@@ -56,7 +68,7 @@ final class Backends {
         String id = Backend.idOf(ingress.clusterId(), ingress.namespace(), ref.name(), port);
         Backend plain = built.get(id);
         if (plain == null) {
-            plain = build(ingress, ref, id, port);
+            plain = build(ingress, ref, id, port, diagnostics);
             built.put(id, plain);
         }
         problem(ingress, plain, diagnostics);
@@ -97,7 +109,7 @@ final class Backends {
         }
     }
 
-    private Backend build(ObjectKey ingress, ServiceRef ref, String id, String port) {
+    private Backend build(ObjectKey ingress, ServiceRef ref, String id, String port, Diagnostics diagnostics) {
         String svcName = ingress.namespace() + "/" + ref.name();
         if (ref.portNumber() == null && (ref.portName() == null || ref.portName().isEmpty())) {
             return unavailable(ingress, ref, id, port, "backend service " + svcName + " names no port");
@@ -121,11 +133,55 @@ final class Backends {
                     List.of(new Endpoint(svc.externalName(), servicePort.port())), null);
         }
         String portName = servicePort.name() == null ? "" : servicePort.name();
+        String home = ingress.clusterId();
+        // KEP-1645: a Service exported in the Ingress's cluster is the cluster set's Service: every cluster that
+        // exports it contributes its endpoints, its port matched by name. One not exported stays local.
+        List<String> members = exported(home, ingress.namespace(), ref.name())
+                ? List.copyOf(exporters.get(ingress.namespace() + "/" + ref.name())) : List.of(home);
+        Map<String, ClusterEndpoints> byCluster = new TreeMap<>();
+        for (String c : members) {
+            if (!c.equals(home) && !mergedPort(c, ingress, ref, servicePort, home, diagnostics)) {
+                continue;
+            }
+            byCluster.put(c, endpointsOf(c, ingress.namespace(), ref.name(), portName, c.equals(home) ? null : c,
+                    members.size() > 1));
+        }
+        if (members.size() > 1) {
+            withdrawStale(byCluster);
+        }
         TreeSet<Endpoint> ready = new TreeSet<>(ENDPOINT_ORDER);
         TreeSet<Endpoint> serving = new TreeSet<>(ENDPOINT_ORDER);
-        List<EndpointSliceState> slices = slicesByNamespace
-                .getOrDefault(ingress.clusterId() + "/" + ingress.namespace(), NO_SLICES)
-                .getOrDefault(ref.name(), List.of());
+        byCluster.values().forEach(e -> {
+            ready.addAll(e.ready());
+            serving.addAll(e.serving());
+        });
+        List<Endpoint> endpoints = List.copyOf(!ready.isEmpty() ? ready : serving);
+        String reason = endpoints.isEmpty() ? "no ready endpoints for service " + svcName + " port " + port : null;
+        return new Backend(id, ingress.clusterId(), ingress.namespace(), ref.name(), port, endpoints, reason);
+    }
+
+    /** One cluster's ready endpoints, and those terminating but still serving, of one Service port. */
+    private record ClusterEndpoints(List<Endpoint> ready, List<Endpoint> serving) {
+        boolean any() {
+            return !ready.isEmpty() || !serving.isEmpty();
+        }
+    }
+
+    /**
+     * The endpoints of Service {@code namespace/service} port {@code portName} in {@code cluster}.
+     *
+     * @param label  the endpoints' cluster field: null for the backend's own cluster
+     * @param merged the Service is merged across clusters (only there is a stale cluster's endpoint marked)
+     */
+    private ClusterEndpoints endpointsOf(String cluster, String namespace, String service, String portName, String label,
+                                         boolean merged) {
+        ClusterSync sync = model.clusters().get(cluster);
+        // Kept by configuration although the cluster is stale: say so on each endpoint (shown in /routes).
+        Boolean stale = merged && sync != null && sync.stale() && sync.keepStale() ? Boolean.TRUE : null;
+        TreeSet<Endpoint> ready = new TreeSet<>(ENDPOINT_ORDER);
+        TreeSet<Endpoint> serving = new TreeSet<>(ENDPOINT_ORDER);
+        List<EndpointSliceState> slices = slicesByNamespace.getOrDefault(cluster + "/" + namespace, NO_SLICES)
+                .getOrDefault(service, List.of());
         for (EndpointSliceState slice : slices) {
             EndpointSliceState.Port slicePort = slice.ports().stream()
                     .filter(p -> portName.equals(p.name() == null ? "" : p.name()))
@@ -138,7 +194,7 @@ final class Backends {
                 boolean isReady = e.ready() == null || e.ready();
                 boolean isServing = e.serving() != null ? e.serving() : isReady;
                 for (String address : e.addresses()) {
-                    Endpoint endpoint = new Endpoint(address, slicePort.port(), null, e.zone());
+                    Endpoint endpoint = new Endpoint(address, slicePort.port(), label, e.zone(), stale);
                     if (isReady) {
                         ready.add(endpoint);
                     } else if (isServing) {
@@ -147,9 +203,88 @@ final class Backends {
                 }
             }
         }
-        List<Endpoint> endpoints = List.copyOf(!ready.isEmpty() ? ready : serving);
-        String reason = endpoints.isEmpty() ? "no ready endpoints for service " + svcName + " port " + port : null;
-        return new Backend(id, ingress.clusterId(), ingress.namespace(), ref.name(), port, endpoints, reason);
+        return new ClusterEndpoints(List.copyOf(ready), List.copyOf(serving));
+    }
+
+    /**
+     * Withdraws the endpoints of clusters recorded as stale (issue 14) from a merged Service, as long as a cluster
+     * that is not withdrawn still has endpoints for it: a silent cluster's endpoints may be gone, but they are
+     * better than none.
+     */
+    private void withdrawStale(Map<String, ClusterEndpoints> byCluster) {
+        boolean othersServe = byCluster.entrySet().stream()
+                .anyMatch(e -> !withdrawn(e.getKey()) && e.getValue().any());
+        if (othersServe) {
+            byCluster.keySet().removeIf(this::withdrawn);
+        }
+    }
+
+    private boolean withdrawn(String cluster) {
+        ClusterSync sync = model.clusters().get(cluster);
+        return sync != null && sync.withdrawn();
+    }
+
+    /** Whether {@code cluster} has a ServiceExport of namespace/name. */
+    private boolean exported(String cluster, String namespace, String name) {
+        java.util.SortedSet<String> e = exporters.get(namespace + "/" + name);
+        return e != null && e.contains(cluster);
+    }
+
+    /**
+     * Whether another exporting cluster's Service can join the merged Service: it exists, is not ExternalName, and
+     * has a port of the same name (KEP-1645 merges ports by name). A mismatch is a warning on that cluster's
+     * ServiceExport, and that cluster's endpoints stay out.
+     */
+    private boolean mergedPort(String cluster, ObjectKey ingress, ServiceRef ref, ServiceState.Port homePort, String home,
+                               Diagnostics diagnostics) {
+        ObjectKey export = new ObjectKey(cluster, Kind.SERVICE_EXPORT, ingress.namespace(), ref.name());
+        String svcName = ingress.namespace() + "/" + ref.name();
+        StoredObject o = model.get(new ObjectKey(cluster, Kind.SERVICE, ingress.namespace(), ref.name()));
+        if (o == null) {
+            diagnostics.warning(export, "exported Service " + svcName + " does not exist in cluster " + cluster
+                    + "; nothing of it joins the cluster set");
+            return false;
+        }
+        ServiceState svc = (ServiceState) o.state();
+        if ("ExternalName".equals(svc.type())) {
+            diagnostics.warning(export, "exported Service " + svcName + " is an ExternalName Service in cluster " + cluster
+                    + "; it has no endpoints to merge");
+            return false;
+        }
+        String name = homePort.name() == null ? "" : homePort.name();
+        ServiceState.Port p = svc.ports().stream().filter(x -> name.equals(x.name() == null ? "" : x.name()))
+                .findFirst().orElse(null);
+        if (p == null) {
+            diagnostics.warning(export, "exported Service " + svcName + " has no port named \"" + name + "\" in cluster "
+                    + cluster + " (cluster " + home + " routes to it, as port " + homePort.port()
+                    + "); ports merge by name, so its endpoints are left out");
+            return false;
+        }
+        if (p.port() != homePort.port()) {
+            diagnostics.warning(export, "exported Service " + svcName + ": port \"" + name + "\" is " + p.port()
+                    + " in cluster " + cluster + " but " + homePort.port() + " in cluster " + home
+                    + "; merged by name (traffic goes to each endpoint's own target port)");
+        }
+        return true;
+    }
+
+    /**
+     * What a route to {@code ref} from {@code ingress} sends to when that is the cluster set's Service (exported
+     * in the Ingress's cluster, its port resolved): "namespace/name:portName", the same from every cluster. Empty
+     * for a local Service. Two clusters' routes with the same merged target are one route.
+     */
+    Optional<String> mergedTarget(ObjectKey ingress, ServiceRef ref) {
+        if (ref == null || ref.name() == null || !exported(ingress.clusterId(), ingress.namespace(), ref.name())) {
+            return Optional.empty();
+        }
+        StoredObject o = model.get(new ObjectKey(ingress.clusterId(), Kind.SERVICE, ingress.namespace(), ref.name()));
+        if (o == null || "ExternalName".equals(((ServiceState) o.state()).type())) {
+            return Optional.empty();
+        }
+        return ((ServiceState) o.state()).ports().stream()
+                .filter(p -> ref.portNumber() != null ? p.port() == ref.portNumber() : Objects.equals(ref.portName(), p.name()))
+                .findFirst()
+                .map(p -> ingress.namespace() + "/" + ref.name() + ":" + (p.name() == null ? "" : p.name()));
     }
 
     private static Backend unavailable(ObjectKey ingress, ServiceRef ref, String id, String port, String reason) {

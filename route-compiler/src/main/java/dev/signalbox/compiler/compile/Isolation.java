@@ -89,6 +89,8 @@ public final class Isolation {
         ClusterModel c = new ClusterModel();
         List<StoredObject> all = new ArrayList<>(model.all().values());
         all.forEach(o -> c.apply(upsert(o)));
+        // The clusters' sync and liveness, which routing reads too (stale clusters' endpoints).
+        model.clusters().forEach(c::restoreCluster);
         return c;
     }
 

@@ -31,6 +31,10 @@ import java.util.TreeMap;
  * claim the same host, path and path type, or both set a default backend, the older one wins and the
  * other gets a diagnostic. A bad part of an Ingress becomes a diagnostic on that Ingress and is left out;
  * the rest of that Ingress and every other Ingress still compile.
+ *
+ * <p>Clusters (issue 14): the rule is the same across clusters (oldest creationTimestamp, then cluster id,
+ * namespace, name), except that the same host and path sending to the same merged Service (exported, KEP-1645)
+ * from several clusters is one route, the oldest Ingress's, and no conflict.
  */
 public final class RouteCompiler {
     private static final Comparator<StoredObject> OLDEST_FIRST = Comparator
@@ -52,6 +56,8 @@ public final class RouteCompiler {
         // host -> conflict key ("EXACT /a") -> the winning route
         Map<String, Map<String, Route>> hosts = new TreeMap<>();
         Map<String, ObjectKey> routeOwners = new HashMap<>();
+        // host + conflict key -> what the winning route sends to, when that is a merged Service (issue 14)
+        Map<String, MergedRoute> mergedRoutes = new HashMap<>();
         Map<String, TlsBinding> tls = new TreeMap<>();
         String defaultBackend = null;
         ObjectKey defaultOwner = null;
@@ -110,6 +116,11 @@ public final class RouteCompiler {
                     String conflictKey = match.get() + " " + Paths.conflictKey(p.path(), match.get());
                     Map<String, Route> routes = hosts.computeIfAbsent(host, h -> new TreeMap<>());
                     ObjectKey owner = routeOwners.get(host + " " + conflictKey);
+                    if (owner != null && !owner.clusterId().equals(key.clusterId())
+                            && sameMergedRoute(mergedRoutes.get(host + " " + conflictKey), key, p, upstreamTls, backends)) {
+                        // The same host and path to the same merged Service, defined in another cluster too: one route.
+                        continue;
+                    }
                     if (owner != null) {
                         diagnostics.warning(key, where + " (" + p.pathType() + ") is already routed by the older Ingress "
                                 + owner.shortName() + " in cluster " + owner.clusterId() + "; this path is ignored");
@@ -121,6 +132,10 @@ public final class RouteCompiler {
                     }
                     routes.put(conflictKey, new Route(p.path(), match.get(), b.get().id(), source, tlsHosts.contains(host)));
                     routeOwners.put(host + " " + conflictKey, key);
+                    MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);
+                    if (merged != null) {
+                        mergedRoutes.put(host + " " + conflictKey, merged);
+                    }
                 }
             }
 
@@ -136,6 +151,23 @@ public final class RouteCompiler {
                 .toList();
         return new RoutingTable(virtualHosts, defaultBackend, List.copyOf(backends.resolved().values()),
                 List.copyOf(tls.values()), owned.stream().sorted().toList(), diagnostics.sorted());
+    }
+
+    /** What a route sends to when that is the cluster set's Service: the same from every cluster that exports it. */
+    private record MergedRoute(String target, BackendTls.Spec tls) {
+    }
+
+    private static MergedRoute mergedRoute(ObjectKey ingress, IngressState.PathRule p, BackendTls.Spec tls, Backends backends) {
+        if (p.backend() == null || p.backend().service() == null) {
+            return null;
+        }
+        return backends.mergedTarget(ingress, p.backend().service()).map(t -> new MergedRoute(t, tls)).orElse(null);
+    }
+
+    /** Whether the path sends to the merged Service the winning route sends to, with the same TLS settings. */
+    private static boolean sameMergedRoute(MergedRoute winner, ObjectKey ingress, IngressState.PathRule p,
+                                           BackendTls.Spec tls, Backends backends) {
+        return winner != null && winner.equals(mergedRoute(ingress, p, tls, backends));
     }
 
     /** Annotation that turns off the redirect of plain HTTP to HTTPS for an Ingress's TLS hosts. */

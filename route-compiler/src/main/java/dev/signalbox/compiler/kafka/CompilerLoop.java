@@ -6,7 +6,9 @@ import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.compiler.model.ClusterSync;
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.ClusterLiveness;
 import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.TransactionMark;
 import dev.signalbox.schemas.snapshot.SourceTransaction;
@@ -34,6 +36,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -97,6 +100,7 @@ public final class CompilerLoop implements AutoCloseable {
     private final ModelCheckpoint checkpoint = new ModelCheckpoint();
     private ClusterModel model = new ClusterModel();
     private final Batching batching;
+    private final StaleClusters staleClusters;
     private List<TopicPartition> partitions = List.of();
     private long lastVersion;
     private String lastHash;
@@ -111,6 +115,7 @@ public final class CompilerLoop implements AutoCloseable {
         this.config = config;
         this.onPublished = onPublished;
         this.batching = new Batching(config.holdOff(), config.maxDelay());
+        this.staleClusters = new StaleClusters(config.liveness().staleAfter().toNanos());
         this.producer = new KafkaProducer<>(config.kafka().properties(producerProps(config)), new StringSerializer(),
                 new ByteArraySerializer());
         this.consumer = new KafkaConsumer<>(config.kafka().properties(consumerProps(config)), new ByteArrayDeserializer(),
@@ -168,6 +173,9 @@ public final class CompilerLoop implements AutoCloseable {
                     batching.changed(System.nanoTime());
                 }
                 held = false;
+                if (caughtUp()) {
+                    recordStaleClusters();
+                }
                 if (caughtUp() && batching.due(System.nanoTime())) {
                     SyncGate.Verdict v = SyncGate.decide(model.clusters(), awaitingSince, System.nanoTime(),
                             config.syncTimeout().toNanos());
@@ -254,6 +262,7 @@ public final class CompilerLoop implements AutoCloseable {
         if (groupUsable && loaded.present()) {
             // The checkpoint was committed with these offsets: it is the model they describe.
             model = restored;
+            checkpoint.restored(model);
             collectTransactions(published, groupOffsets);
             groupOffsets.forEach(consumer::seek);
             LOG.info("restored the cluster model from its checkpoint: {} objects at offsets {} in {} ms", model.size(),
@@ -350,6 +359,11 @@ public final class CompilerLoop implements AutoCloseable {
         if (rd.decoded() == null) {
             return false;
         }
+        if (rd.decoded() instanceof ClusterLiveness) {
+            staleClusters.decided(rd.decoded().clusterId(), System.nanoTime());
+        } else {
+            staleClusters.heard(rd.decoded().clusterId(), System.nanoTime());
+        }
         if (rd.decoded() instanceof ClusterEvent e) {
             checkpoint.record(e);
         }
@@ -413,6 +427,33 @@ public final class CompilerLoop implements AutoCloseable {
     private long cut(TopicPartition tp) {
         ArrayDeque<Read> q = unapplied.get(tp);
         return q == null || q.isEmpty() ? consumer.position(tp) : q.peek().record().offset();
+    }
+
+    /**
+     * Records, as events in the log, that the clusters silent for longer than the configured time are stale
+     * (issue 14): one transaction of this compiler's producer per round, outside any snapshot's. The decision takes
+     * effect when it is read back, at its place in the log, so a replay of the log reproduces it without a clock;
+     * a heartbeat of the cluster that lands before it in the partition voids it.
+     */
+    private void recordStaleClusters() {
+        List<String> due = staleClusters.due(model.clusters(), System.nanoTime());
+        if (due.isEmpty()) {
+            return;
+        }
+        CompilerConfig.Liveness l = config.liveness();
+        java.time.Instant now = java.time.Instant.now();
+        producer.beginTransaction();
+        for (String id : due) {
+            ClusterSync sync = model.clusters().get(id);
+            ClusterLiveness decision = ClusterLiveness.stale(id, sync.leaderEpoch(), now, sync.lastHeartbeat(),
+                    l.keepStaleEndpoints(), "no record of cluster " + id + " for " + l.staleAfter().toSeconds()
+                            + " s (--cluster-stale-after); last heartbeat " + sync.lastHeartbeat());
+            // Keyed like the cluster's heartbeats, so it lands in their partition, ordered with them.
+            producer.send(new ProducerRecord<>(Topics.EVENTS, decision.recordKey(), EventLogCodec.encode(decision)));
+            LOG.warn("cluster {} is silent: no heartbeat since {}; recording it as stale (its endpoints are {} merged Services)",
+                    id, sync.lastHeartbeat(), l.keepStaleEndpoints() ? "kept, marked stale, in" : "withdrawn from");
+        }
+        producer.commitTransaction();
     }
 
     private void publish() {

@@ -3,6 +3,8 @@ package dev.signalbox.compiler.kafka;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.ClusterLiveness;
+import dev.signalbox.schemas.event.Heartbeat;
 import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.SyncMarker;
 import java.time.Duration;
@@ -49,8 +51,15 @@ final class EventFold {
         return events;
     }
 
-    /** Applies an event or a sync marker. */
+    /** Applies any record of the events log. */
     static boolean apply(ClusterModel model, EventLogRecord r) {
-        return r instanceof ClusterEvent e ? model.apply(e) : model.apply((SyncMarker) r);
+        if (r instanceof ClusterEvent e) {
+            return model.apply(e);
+        } else if (r instanceof SyncMarker m) {
+            return model.apply(m);
+        } else if (r instanceof Heartbeat h) {
+            return model.apply(h);
+        }
+        return model.apply((ClusterLiveness) r);
     }
 }

@@ -52,6 +52,12 @@ final class ModelCheckpoint {
                 ClusterEvent.upsert(o.key(), o.uid(), o.resourceVersion(), o.observedAt(), 0, o.state()))));
     }
 
+    /** The clusters a loaded checkpoint holds are written already: only their changes are sent. */
+    void restored(ClusterModel model) {
+        clustersWritten.clear();
+        clustersWritten.putAll(model.clusters());
+    }
+
     /** Sends what changed (objects, and clusters whose sync state changed), within the caller's open transaction. */
     void write(Producer<String, byte[]> producer, ClusterModel model) {
         model.clusters().forEach((id, sync) -> {
@@ -60,6 +66,7 @@ final class ModelCheckpoint {
                 clustersWritten.put(id, sync);
             }
         });
+
         Instant latestObservedAt = model.latestObservedAt();
         if (pending.isEmpty()) {
             return;

@@ -191,6 +191,26 @@ public final class Replay {
         }
     }
 
+    /**
+     * The model of the whole committed log, every partition read to its end: what {@code bin/ingress cluster
+     * list|remove} read (the clusters, their liveness, their objects).
+     */
+    public static ClusterModel modelAtEnd(KafkaConnection kafka, Duration timeout) {
+        ClusterModel model = new ClusterModel();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, timeout);
+            if (infos == null || infos.isEmpty()) {
+                throw new IllegalStateException("topic " + Topics.EVENTS + " does not exist");
+            }
+            infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+            consumer.assign(partitions);
+            EventFold.foldUntil(consumer, end, model);
+        }
+        return model;
+    }
+
     /** A group-less reader of committed events, as replays ({@link ReplayCursor} too) read the log. */
     static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection kafka) {
         Properties p = new Properties();

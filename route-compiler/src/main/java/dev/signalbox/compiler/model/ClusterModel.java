@@ -1,6 +1,8 @@
 package dev.signalbox.compiler.model;
 
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.ClusterLiveness;
+import dev.signalbox.schemas.event.Heartbeat;
 import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
@@ -38,10 +40,12 @@ public final class ClusterModel {
         boolean clusterChanged = false;
         ClusterSync sync = clusters.getOrDefault(event.clusterId(), ClusterSync.UNKNOWN);
         if (!clusters.containsKey(event.clusterId()) || event.transaction() != null && !sync.transactional()) {
-            ClusterSync now = new ClusterSync(sync.transactional() || event.transaction() != null, sync.syncedEpoch());
+            ClusterSync now = sync.withSync(sync.transactional() || event.transaction() != null, sync.syncedEpoch());
             clusters.put(event.clusterId(), now);
             clusterChanged = now.awaitingSync() != sync.awaitingSync();
+            sync = now;
         }
+        clusters.put(event.clusterId(), sync.withEpoch(event.leaderEpoch()));
         return applyObject(event) || clusterChanged;
     }
 
@@ -55,9 +59,48 @@ public final class ClusterModel {
             latestObservedAt = marker.observedAt();
         }
         ClusterSync before = clusters.getOrDefault(marker.clusterId(), ClusterSync.UNKNOWN);
-        clusters.put(marker.clusterId(), new ClusterSync(before.transactional() || marker.transaction() != null,
-                Math.max(before.syncedEpoch(), marker.leaderEpoch())));
+        clusters.put(marker.clusterId(), before.withSync(before.transactional() || marker.transaction() != null,
+                Math.max(before.syncedEpoch(), marker.leaderEpoch())).withEpoch(marker.leaderEpoch()));
         return !before.synced();
+    }
+
+    /**
+     * Applies a watcher leader's heartbeat (issue 14): the cluster is live, and if it was recorded as stale (or
+     * removed) it is live again from here, in the log's order.
+     *
+     * @return true when the cluster was stale or removed (what is routed changes); a heartbeat of a live cluster
+     *         changes nothing routing sees, so it makes no version
+     */
+    public boolean apply(Heartbeat heartbeat) {
+        ClusterSync before = clusters.getOrDefault(heartbeat.clusterId(), ClusterSync.UNKNOWN);
+        clusters.put(heartbeat.clusterId(), before.heartbeat(heartbeat.observedAt()).withEpoch(heartbeat.leaderEpoch()));
+        return before.stale() || before.removed();
+    }
+
+    /**
+     * Applies a decision about a cluster. STALE holds only when it follows the cluster's latest heartbeat (a
+     * heartbeat read between the compiler's decision and its record voids it, the same way in every replay);
+     * REMOVED marks the cluster removed (its objects are deleted by the events of the same transaction).
+     *
+     * @return true when what is routed may change
+     */
+    public boolean apply(ClusterLiveness decision) {
+        if (decision.observedAt().isAfter(latestObservedAt)) {
+            latestObservedAt = decision.observedAt();
+        }
+        ClusterSync before = clusters.get(decision.clusterId());
+        if (decision.state() == ClusterLiveness.State.REMOVED) {
+            ClusterSync after = (before == null ? ClusterSync.UNKNOWN : before).remove();
+            clusters.put(decision.clusterId(), after);
+            return !after.equals(before);
+        }
+        if (before == null || before.removed() || before.lastHeartbeat() == null
+                || !before.lastHeartbeat().equals(decision.lastHeartbeat())) {
+            return false;
+        }
+        ClusterSync after = before.stale(decision.keepEndpoints());
+        clusters.put(decision.clusterId(), after);
+        return !after.equals(before);
     }
 
     /** Every cluster the log has spoken of, in id order, with what it says about its initial state. */

@@ -3,6 +3,8 @@ package dev.signalbox.schemas.codec;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.schemas.FormatVersion;
 import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.ClusterLiveness;
+import dev.signalbox.schemas.event.Heartbeat;
 import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.schemas.event.TransactionMark;
@@ -13,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Encodes and decodes every record of the events topic: {@link ClusterEvent}s and {@link SyncMarker}s
- * (told apart by the marker's top-level {@code "type"}). {@link ClusterEventCodec} reads events only and
+ * Encodes and decodes every record of the events topic: {@link ClusterEvent}s, {@link SyncMarker}s,
+ * {@link Heartbeat}s and {@link ClusterLiveness} decisions (told apart by a top-level {@code "type"}, which an
+ * event has not). {@link ClusterEventCodec} reads events only and
  * passes over markers silently, so readers that only want events need not change. Thread-safe.
  */
 public final class EventLogCodec {
@@ -43,7 +46,14 @@ public final class EventLogCodec {
             if (tree == null || !tree.isObject()) {
                 throw new DecodeException("not a JSON object", null);
             }
-            r = isMarker(tree) ? Json.MAPPER.treeToValue(tree, SyncMarker.class) : Json.MAPPER.treeToValue(tree, ClusterEvent.class);
+            String type = tree.path("type").asText(null);
+            Class<? extends EventLogRecord> as = type == null ? ClusterEvent.class : switch (type) {
+                case SyncMarker.TYPE -> SyncMarker.class;
+                case Heartbeat.TYPE -> Heartbeat.class;
+                case ClusterLiveness.TYPE -> ClusterLiveness.class;
+                default -> ClusterEvent.class;
+            };
+            r = Json.MAPPER.treeToValue(tree, as);
         } catch (IOException | RuntimeException x) {
             throw new DecodeException(x.getMessage(), x);
         }
@@ -54,11 +64,13 @@ public final class EventLogCodec {
         return r;
     }
 
+    /** A record that is not an object change: a sync marker, a heartbeat or a liveness decision. */
     static boolean isMarker(JsonNode tree) {
-        return SyncMarker.TYPE.equals(tree.path("type").asText(null));
+        String type = tree.path("type").asText(null);
+        return SyncMarker.TYPE.equals(type) || Heartbeat.TYPE.equals(type) || ClusterLiveness.TYPE.equals(type);
     }
 
-    /** True when the bytes are a sync marker (whatever else they hold). */
+    /** True when the bytes are a record that is not an object change (whatever else they hold). */
     static boolean isMarker(byte[] bytes) {
         try {
             JsonNode tree = Json.MAPPER.readTree(bytes);

@@ -4,9 +4,10 @@ import java.time.Instant;
 
 /**
  * A record of the events topic: a change of one object ({@link ClusterEvent}) or the end of a watcher's
- * initial list ({@link SyncMarker}). Decoded by {@link dev.signalbox.schemas.codec.EventLogCodec}.
+ * initial list ({@link SyncMarker}), a watcher leader's {@link Heartbeat}, or the compiler's decision about a
+ * cluster's liveness ({@link ClusterLiveness}). Decoded by {@link dev.signalbox.schemas.codec.EventLogCodec}.
  */
-public sealed interface EventLogRecord permits ClusterEvent, SyncMarker {
+public sealed interface EventLogRecord permits ClusterEvent, SyncMarker, Heartbeat, ClusterLiveness {
     int formatVersion();
 
     String clusterId();
@@ -17,6 +18,9 @@ public sealed interface EventLogRecord permits ClusterEvent, SyncMarker {
 
     /** The watcher transaction it was committed in; null for records written outside one (older watchers, tools). */
     TransactionMark transaction();
+
+    /** The same record, stamped with the transaction it is sent in. */
+    EventLogRecord withTransaction(TransactionMark mark);
 
     /** The Kafka record key. */
     String recordKey();

@@ -9,7 +9,9 @@ public enum Kind {
     INGRESS_CLASS("IngressClass"),
     SERVICE("Service"),
     ENDPOINT_SLICE("EndpointSlice"),
-    SECRET("Secret");
+    SECRET("Secret"),
+    /** multicluster.x-k8s.io/v1alpha1 ServiceExport (KEP-1645): the Service of the same name joins the cluster set. */
+    SERVICE_EXPORT("ServiceExport");
 
     private final String apiName;
 

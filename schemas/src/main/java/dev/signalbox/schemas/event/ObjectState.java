@@ -15,9 +15,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = EndpointSliceState.class, name = "EndpointSlice"),
     @JsonSubTypes.Type(value = TlsSecretState.class, name = "TlsSecret"),
     @JsonSubTypes.Type(value = RejectedState.class, name = "Rejected"),
+    @JsonSubTypes.Type(value = ServiceExportState.class, name = "ServiceExport"),
 })
 public sealed interface ObjectState
-        permits IngressState, IngressClassState, ServiceState, EndpointSliceState, TlsSecretState, RejectedState {
+        permits IngressState, IngressClassState, ServiceState, EndpointSliceState, TlsSecretState, RejectedState,
+        ServiceExportState {
     @com.fasterxml.jackson.annotation.JsonIgnore
     Kind kind();
 }

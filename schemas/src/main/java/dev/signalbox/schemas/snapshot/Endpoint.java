@@ -11,15 +11,23 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  *                cluster's snapshots encode, and hash, as they did before clusters were merged
  * @param zone    the EndpointSlice endpoint's {@code zone} (topology.kubernetes.io/zone of its node), or null
  *                when the slice does not say
+ * @param stale   true for an endpoint of a cluster the compiler recorded as stale (silent) and kept by
+ *                configuration (issue 14); null otherwise, so snapshots without stale clusters encode as before
  */
-public record Endpoint(String address, int port, String cluster, String zone) {
+public record Endpoint(String address, int port, String cluster, String zone, Boolean stale) {
     @JsonCreator
     public Endpoint {
+        stale = Boolean.TRUE.equals(stale) ? Boolean.TRUE : null;
+    }
+
+    /** An endpoint of a cluster that is not stale. */
+    public Endpoint(String address, int port, String cluster, String zone) {
+        this(address, port, cluster, zone, null);
     }
 
     /** An endpoint of the backend's own cluster, in no known zone. */
     public Endpoint(String address, int port) {
-        this(address, port, null, null);
+        this(address, port, null, null, null);
     }
 
     /** The cluster this endpoint runs in, given the cluster of the backend it belongs to. */

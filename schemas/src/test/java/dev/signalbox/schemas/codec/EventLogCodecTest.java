@@ -16,7 +16,8 @@ class EventLogCodecTest {
     @Test
     void everyRecordOfTheEventsTopicComesBackEqual() throws DecodeException {
         List<EventLogRecord> records = List.of(Samples.markedEvent(), Samples.marker(),
-                Samples.events().get("a DELETE without state"), Samples.marker().withTransaction(null));
+                Samples.events().get("a DELETE without state"), Samples.marker().withTransaction(null),
+                Samples.heartbeat(), Samples.stale(), Samples.events().get("a ServiceExport"));
         for (EventLogRecord r : records) {
             assertEquals(r, EventLogCodec.decode(EventLogCodec.encode(r)));
         }

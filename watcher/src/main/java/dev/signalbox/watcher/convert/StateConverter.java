@@ -61,8 +61,24 @@ public final class StateConverter {
             return Optional.of(Kind.ENDPOINT_SLICE);
         } else if (o instanceof Secret s && TLS_SECRET_TYPE.equals(s.getType())) {
             return Optional.of(Kind.SECRET);
+        } else if (isServiceExport(o)) {
+            return Optional.of(Kind.SERVICE_EXPORT);
         }
         return Optional.empty();
+    }
+
+    /** The group of ServiceExport (KEP-1645); any version of it is read the same: the object's identity is all that counts. */
+    public static final String MCS_GROUP = "multicluster.x-k8s.io";
+    public static final String SERVICE_EXPORT_KIND = "ServiceExport";
+
+    /**
+     * A multicluster.x-k8s.io ServiceExport: fabric8 has no model class for it, so it arrives as a
+     * GenericKubernetesResource (from the manifests parser and from a generic informer alike).
+     */
+    static boolean isServiceExport(HasMetadata o) {
+        return o instanceof io.fabric8.kubernetes.api.model.GenericKubernetesResource
+                && SERVICE_EXPORT_KIND.equals(o.getKind())
+                && o.getApiVersion() != null && o.getApiVersion().startsWith(MCS_GROUP + "/");
     }
 
     /** The key of {@code o} in cluster {@code clusterId}, if it is a kind Signalbox routes from. */
@@ -94,6 +110,8 @@ public final class StateConverter {
             return endpointSlice(e);
         } else if (o instanceof Secret s) {
             return tlsSecret(s, key, keys);
+        } else if (isServiceExport(o)) {
+            return new dev.signalbox.schemas.event.ServiceExportState(timestamp(o.getMetadata().getCreationTimestamp()));
         }
         throw new IllegalArgumentException("not a routed kind: " + o.getKind());
     }

@@ -23,7 +23,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * fabric8 informers on the five routed kinds, running on every watcher (leader or not) so that a new
+ * fabric8 informers on the routed kinds (ServiceExports only when the API server serves them), running on every watcher (leader or not) so that a new
  * leader has warm caches. Handlers only signal the keys that changed; the reader takes the current state
  * from the cache. Handlers run on fabric8's informer threads (one serial executor per informer).
  *
@@ -32,8 +32,10 @@ import java.util.function.Function;
  * every key it touched, collected between fabric8's {@code onBeforeList} and {@code onList}.
  */
 public final class InformerCaches implements SourceView, CachedObjects, AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(InformerCaches.class);
     private final String clusterId;
     private final KeyRing keys;
+    private final boolean serviceExports;
     private final Map<Kind, List<SharedIndexInformer<? extends HasMetadata>>> informers = new EnumMap<>(Kind.class);
 
     /**
@@ -58,6 +60,40 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
                     : client.secrets().inNamespace(n).withField("type", StateConverter.TLS_SECRET_TYPE).runnableInformer(0));
         }
         add(Kind.INGRESS_CLASS, onChange, null, n -> client.network().v1().ingressClasses().runnableInformer(0));
+        serviceExports = serviceExportsServed(client);
+        if (serviceExports) {
+            for (String ns : scopes) {
+                add(Kind.SERVICE_EXPORT, onChange, ns, n -> n == null
+                        ? client.genericKubernetesResources(SERVICE_EXPORT_VERSION, StateConverter.SERVICE_EXPORT_KIND).inAnyNamespace().runnableInformer(0)
+                        : client.genericKubernetesResources(SERVICE_EXPORT_VERSION, StateConverter.SERVICE_EXPORT_KIND).inNamespace(n).runnableInformer(0));
+            }
+        } else {
+            LOG.info("cluster {}: the API server does not serve {} ServiceExports (the Multi-Cluster Services CRD is not"
+                    + " installed): no Service of this cluster is exported; restart the watcher after installing it",
+                    clusterId, SERVICE_EXPORT_VERSION);
+        }
+    }
+
+    /** The version of multicluster.x-k8s.io whose ServiceExports are watched (the only one KEP-1645 defines). */
+    static final String SERVICE_EXPORT_VERSION = StateConverter.MCS_GROUP + "/v1alpha1";
+
+    /**
+     * Whether the API server serves ServiceExports, asked through API discovery (no RBAC needed, unlike reading
+     * the CRD): an informer on a resource the server does not serve would fail its list forever and never sync.
+     */
+    static boolean serviceExportsServed(KubernetesClient client) {
+        try {
+            var resources = client.getApiResources(SERVICE_EXPORT_VERSION);
+            return resources != null && resources.getResources() != null && resources.getResources().stream()
+                    .anyMatch(r -> "serviceexports".equals(r.getName()));
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            return false;
+        }
+    }
+
+    /** True when ServiceExports are watched (the CRD was served when this watcher started). */
+    public boolean watchesServiceExports() {
+        return serviceExports;
     }
 
     private <T extends HasMetadata> void add(Kind kind, Consumer<List<ObjectKey>> onChange, String ns,

@@ -172,7 +172,7 @@ public final class TransactionalPublisher implements AutoCloseable {
                 batch.size());
         List<EventLogRecord> out = new ArrayList<>(batch.size());
         for (EventLogRecord r : batch) {
-            out.add(r instanceof ClusterEvent e ? withinLimit(e).withTransaction(mark) : ((SyncMarker) r).withTransaction(mark));
+            out.add(r instanceof ClusterEvent e ? withinLimit(e).withTransaction(mark) : r.withTransaction(mark));
         }
         return out;
     }
@@ -187,7 +187,7 @@ public final class TransactionalPublisher implements AutoCloseable {
      *
      * @throws FencedException when another producer with this transactional id has taken over
      */
-    public synchronized void publishNow(List<ClusterEvent> events) {
+    public synchronized void publishNow(List<? extends EventLogRecord> events) {
         if (fenced) {
             throw new FencedException(transactionalId + " was fenced by a newer producer", null);
         }
@@ -196,7 +196,7 @@ public final class TransactionalPublisher implements AutoCloseable {
             stamped(events).forEach(r -> producer.send(new ProducerRecord<>(Topics.EVENTS, r.recordKey(), r)));
             producer.commitTransaction();
             sequence++;
-            committed.addAndGet(events.size());
+            committed.addAndGet(eventsIn(events));
         } catch (KafkaException | IllegalStateException e) {
             if (TransactionErrors.isFencing(e)) {
                 fenced = true;

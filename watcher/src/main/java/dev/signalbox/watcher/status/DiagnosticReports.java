@@ -86,6 +86,8 @@ public final class DiagnosticReports {
             case "Ingress", "IngressClass" -> "networking.k8s.io/v1";
             case "Service", "Secret" -> "v1";
             case "EndpointSlice" -> "discovery.k8s.io/v1";
+            // KEP-1645's only version; the watcher watches this one (InformerCaches).
+            case "ServiceExport" -> "multicluster.x-k8s.io/v1alpha1";
             case Diagnostic.CLUSTER_KIND -> "coordination.k8s.io/v1";
             default -> null;
         };

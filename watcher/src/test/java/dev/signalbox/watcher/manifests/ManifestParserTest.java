@@ -65,6 +65,26 @@ class ManifestParserTest {
     }
 
     @Test
+    void aServiceExportIsReadLikeAnyOtherKindAndOtherGroupsOfTheSameKindAreNot() {
+        String docs = """
+                apiVersion: multicluster.x-k8s.io/v1alpha1
+                kind: ServiceExport
+                metadata:
+                  name: api
+                  namespace: shop
+                ---
+                apiVersion: example.com/v1
+                kind: ServiceExport
+                metadata:
+                  name: other
+                """;
+        var r = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("east", KEYS, docs));
+        assertEquals(List.of(new ObjectKey("east", Kind.SERVICE_EXPORT, "shop", "api")),
+                r.objects().stream().map(Observed::key).toList());
+        assertEquals(new dev.signalbox.schemas.event.ServiceExportState(null), r.objects().get(0).state());
+    }
+
+    @Test
     void aBrokenDocumentIsReportedWithItsLineInTheFile() {
         String broken = THREE_DOCS.replace("  replicas: 2", "  replicas: [2\n  foo: }");
         var f = assertInstanceOf(ManifestParser.Failed.class, ManifestParser.parse("local", KEYS, broken));

@@ -67,6 +67,9 @@ class DiagnosticReportsTest {
                         new DiagnosticReports.Subject("v1", "Secret", "shop", "tls")),
                 Arguments.of("an EndpointSlice is discovery v1", new Diagnostic("c1", "EndpointSlice", "shop", "api-x", Severity.WARNING, "m"),
                         new DiagnosticReports.Subject("discovery.k8s.io/v1", "EndpointSlice", "shop", "api-x")),
+                Arguments.of("a ServiceExport is multicluster.x-k8s.io v1alpha1 (KEP-1645)",
+                        new Diagnostic("c2", "ServiceExport", "shop", "api", Severity.WARNING, "m"),
+                        new DiagnosticReports.Subject("multicluster.x-k8s.io/v1alpha1", "ServiceExport", "shop", "api")),
                 Arguments.of("a cluster whose initial list is missing is reported on its watchers' Lease, not on an object named"
                         + " like the cluster", new Diagnostic("c1", Diagnostic.CLUSTER_KIND, "", "c1", Severity.WARNING, "m"),
                         new DiagnosticReports.Subject("coordination.k8s.io/v1", "Lease", "leases", "signalbox-watcher-c1")),

@@ -1,0 +1,132 @@
+package dev.signalbox.launcher.bench;
+
+import dev.signalbox.compiler.compile.Isolation;
+import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.event.ClusterEvent;
+import dev.signalbox.schemas.event.EndpointSliceState;
+import dev.signalbox.schemas.event.Heartbeat;
+import dev.signalbox.schemas.event.IngressClassState;
+import dev.signalbox.schemas.event.IngressState;
+import dev.signalbox.schemas.event.Kind;
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.event.ObjectState;
+import dev.signalbox.schemas.event.ServiceExportState;
+import dev.signalbox.schemas.event.ServiceState;
+import dev.signalbox.schemas.event.SyncMarker;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code bin/ingress bench-clusters}: the compiler's pure work at many clusters (issue 14), printed. Every cluster
+ * holds the same N Ingresses (host app-i.test), each to its own Service, exported in every cluster, with E ready
+ * endpoints: so every host is one route to a Service merged across all C clusters (C x E endpoints). Measures the
+ * fold of the events into the model, a full compile (the table, then its content hash, as the compiler loop does
+ * before publishing), and the compile after one endpoint of one cluster changed (the compiler compiles whole
+ * tables, so it is a full compile too). Reports the median and the maximum of the measured rounds, after warm-up
+ * rounds. No broker: the one-change-to-every-proxy time is the propagation benchmark's ({@code bin/ingress bench}).
+ */
+public final class ClusterCompileBenchmark {
+    private static final String CONTROLLER = "signalbox.dev/ingress-controller";
+
+    /** C clusters of N Ingresses with E endpoints each; {@code rounds} measured after {@code warmup}. */
+    public record Settings(int clusters, int ingresses, int endpoints, int warmup, int rounds) {
+    }
+
+    private ClusterCompileBenchmark() {
+    }
+
+    public static void run(Settings s, PrintStream out) {
+        List<ClusterEvent> events = new ArrayList<>();
+        List<SyncMarker> markers = new ArrayList<>();
+        for (int c = 0; c < s.clusters(); c++) {
+            String cluster = "c" + c;
+            events.add(upsert(cluster, Kind.INGRESS_CLASS, "", "signalbox", new IngressClassState(CONTROLLER, true)));
+            for (int i = 0; i < s.ingresses(); i++) {
+                events.addAll(app(cluster, c, i, s.endpoints(), 0));
+            }
+            markers.add(SyncMarker.of(cluster, 1, Instant.EPOCH, 0));
+        }
+        long t0 = System.nanoTime();
+        ClusterModel model = new ClusterModel();
+        events.forEach(model::apply);
+        markers.forEach(model::apply);
+        for (int c = 0; c < s.clusters(); c++) {
+            model.apply(Heartbeat.of("c" + c, 1, Instant.EPOCH, 0));
+        }
+        long foldMs = (System.nanoTime() - t0) / 1_000_000;
+
+        RoutingTable table = null;
+        long[] full = new long[s.rounds()];
+        for (int r = -s.warmup(); r < s.rounds(); r++) {
+            long a = System.nanoTime();
+            table = Isolation.compile(model);
+            SnapshotCodec.contentHash(table);
+            if (r >= 0) {
+                full[r] = System.nanoTime() - a;
+            }
+        }
+        long[] change = new long[s.rounds()];
+        for (int r = -s.warmup(); r < s.rounds(); r++) {
+            // One endpoint of one Service in the last cluster goes unready, then ready again: alternate rounds.
+            long a = System.nanoTime();
+            model.apply(app("c" + (s.clusters() - 1), s.clusters() - 1, 0, s.endpoints(), (r & 1) == 0 ? 1 : 0).get(2));
+            RoutingTable t = Isolation.compile(model);
+            SnapshotCodec.contentHash(t);
+            if (r >= 0) {
+                change[r] = System.nanoTime() - a;
+            }
+        }
+        int endpointsInTable = table.backends().stream().mapToInt(b -> b.endpoints().size()).sum();
+        out.printf("bench-clusters: %d clusters x %d Ingresses x %d endpoints = %d events; table: %d hosts, %d backends,"
+                        + " %d endpoints, %d diagnostics%n", s.clusters(), s.ingresses(), s.endpoints(), events.size(),
+                table.virtualHosts().size(), table.backends().size(), endpointsInTable, table.diagnostics().size());
+        out.printf("fold of the events into the model: %d ms%n", foldMs);
+        out.printf("full compile + content hash: median %.1f ms, max %.1f ms over %d rounds (after %d warm-up)%n",
+                median(full), max(full), s.rounds(), s.warmup());
+        out.printf("one endpoint changed in one cluster, apply + compile + hash: median %.1f ms, max %.1f ms%n",
+                median(change), max(change));
+        out.printf("heap used after: %d MB%n",
+                (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) >> 20);
+        out.flush();
+    }
+
+    /** Service app-i of {@code cluster} with its export, its slice (the first {@code unready} endpoints not ready) and its Ingress. */
+    private static List<ClusterEvent> app(String cluster, int c, int i, int endpoints, int unready) {
+        String name = "app-" + i;
+        List<EndpointSliceState.Endpoint> eps = new ArrayList<>();
+        for (int e = 0; e < endpoints; e++) {
+            int n = i * endpoints + e;
+            eps.add(new EndpointSliceState.Endpoint(List.of("10." + c + "." + (n / 250) + "." + (n % 250 + 1)), e >= unready,
+                    true, false, "zone-" + (e % 3)));
+        }
+        return List.of(
+                upsert(cluster, Kind.SERVICE, "apps", name, new ServiceState("ClusterIP", null,
+                        List.of(new ServiceState.Port("http", 80, "8080", "TCP")))),
+                upsert(cluster, Kind.SERVICE_EXPORT, "apps", name, new ServiceExportState(null)),
+                upsert(cluster, Kind.ENDPOINT_SLICE, "apps", name + "-1", new EndpointSliceState(name, "IPv4",
+                        List.of(new EndpointSliceState.Port("http", 8080, "TCP")), eps)),
+                upsert(cluster, Kind.INGRESS, "apps", name, new IngressState("signalbox", Map.of(), Instant.ofEpochSecond(i),
+                        null, List.of(), List.of(new IngressState.Rule(name + ".test", List.of(new IngressState.PathRule("/",
+                        "Prefix", new IngressState.BackendRef(new IngressState.ServiceRef(name, 80, null), null))))))));
+    }
+
+    private static ClusterEvent upsert(String cluster, Kind kind, String ns, String name, ObjectState state) {
+        return ClusterEvent.upsert(new ObjectKey(cluster, kind, ns, name), cluster + "-" + name, "1", Instant.EPOCH, 1, state);
+    }
+
+    private static double median(long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        return s[s.length / 2] / 1e6;
+    }
+
+    private static double max(long[] nanos) {
+        return Arrays.stream(nanos).max().orElse(0) / 1e6;
+    }
+}
