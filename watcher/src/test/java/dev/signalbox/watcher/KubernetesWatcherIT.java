@@ -55,7 +55,15 @@ class KubernetesWatcherIT {
     }
 
     static WatcherConfig config(String clusterId, String namespace, String identity) {
-        return WatcherConfig.defaults(kafka.bootstrapServers(), clusterId)
+        return config(kafka.bootstrapServers(), clusterId, namespace, identity);
+    }
+
+    /**
+     * A Kubernetes-source watcher of one namespace with a Lease per cluster and the short election timings the
+     * mock API server tests use (2 s lease, 1.5 s renew deadline, 250 ms retry).
+     */
+    static WatcherConfig config(String bootstrap, String clusterId, String namespace, String identity) {
+        return WatcherConfig.defaults(bootstrap, clusterId)
                 .withLease("default", "lease-" + clusterId)
                 .withIdentity(identity)
                 .withNamespaces(List.of(namespace))

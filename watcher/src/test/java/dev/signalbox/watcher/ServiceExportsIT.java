@@ -44,11 +44,7 @@ class ServiceExportsIT {
     }
 
     static WatcherConfig config(String clusterId, String namespace, String identity) {
-        return WatcherConfig.defaults(kafka.bootstrapServers(), clusterId)
-                .withLease("default", "lease-" + clusterId)
-                .withIdentity(identity)
-                .withNamespaces(List.of(namespace))
-                .withTimings(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250));
+        return KubernetesWatcherIT.config(kafka.bootstrapServers(), clusterId, namespace, identity);
     }
 
     static List<ClusterEvent> awaitEvents(String clusterId, ObjectKey key, int count) {

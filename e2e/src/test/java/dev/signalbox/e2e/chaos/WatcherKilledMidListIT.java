@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.e2e.MockApps;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.kafka.TopicDump;
@@ -17,11 +18,7 @@ import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.testing.Await;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
@@ -164,7 +161,7 @@ class WatcherKilledMidListIT {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 0; i < APPS; i++) {
                 String name = "app" + i;
-                done.add(pool.submit(() -> createApp(name)));
+                done.add(pool.submit(() -> MockApps.app(client, NS, name, name + ".midlist.test", 8080)));
             }
             for (Future<?> f : done) {
                 f.get(2, TimeUnit.MINUTES);
@@ -172,22 +169,6 @@ class WatcherKilledMidListIT {
         } finally {
             pool.shutdownNow();
         }
-    }
-
-    private static void createApp(String name) {
-        client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                .withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http"))
-                .endPort().endSpec().build()).createOr(NonDeletingOperation::update);
-        client.resource(new EndpointSliceBuilder().withNewMetadata().withName(name + "-x").withNamespace(NS)
-                .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4")
-                .addNewPort().withName("http").withPort(8080).endPort()
-                .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
-                .build()).createOr(NonDeletingOperation::update);
-        client.resource(new IngressBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                .withNewSpec().withIngressClassName("signalbox").addNewRule().withHost(name + ".midlist.test").withNewHttp()
-                .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName(name)
-                .withNewPort().withName("http").endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build()).createOr(NonDeletingOperation::update);
     }
 
     /** The coordinator's state of the watchers' transactional id; empty before any watcher initialised it. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.e2e.MockApps;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.kafka.TopicDump;
@@ -17,9 +18,6 @@ import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.testing.Await;
 import dev.signalbox.watcher.Watcher;
 import dev.signalbox.watcher.WatcherConfig;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
@@ -81,8 +79,8 @@ class KubernetesRelistIT {
             client.resource(new IngressClassBuilder().withNewMetadata().withName("signalbox").endMetadata()
                     .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).createOr(NonDeletingOperation::update);
             for (int i = 0; i < APPS; i++) {
-                createApp(client, "app" + i);
-                client.resource(ingress("app" + i, "app" + i + ".test")).createOr(NonDeletingOperation::update);
+                MockApps.service(client, NS, "app" + i, 8080);
+                client.resource(MockApps.ingress(NS, "app" + i, "app" + i + ".test", "app0")).createOr(NonDeletingOperation::update);
             }
             try (Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
                  Watcher watcher = Watcher.startKubernetes(WatcherConfig.defaults(bootstrap, "e2e")
@@ -93,8 +91,8 @@ class KubernetesRelistIT {
                 int before = committed(bootstrap).size();
 
                 // While the Ingress watch delivers nothing: 2 Ingresses added, 2 modified, 2 deleted.
-                client.resource(ingress("extra0", "extra0.test")).createOr(NonDeletingOperation::update);
-                client.resource(ingress("extra1", "extra1.test")).createOr(NonDeletingOperation::update);
+                client.resource(MockApps.ingress(NS, "extra0", "extra0.test", "app0")).createOr(NonDeletingOperation::update);
+                client.resource(MockApps.ingress(NS, "extra1", "extra1.test", "app0")).createOr(NonDeletingOperation::update);
                 for (int i : new int[] {2, 3}) {
                     client.network().v1().ingresses().inNamespace(NS).withName("app" + i).edit(ing -> new IngressBuilder(ing)
                             .editSpec().editFirstRule().withHost("renamed" + i + ".test").endRule().endSpec().build());
@@ -176,25 +174,6 @@ class KubernetesRelistIT {
         public void shutdown() {
             crud.shutdown();
         }
-    }
-
-    private static Ingress ingress(String name, String host) {
-        return new IngressBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                .withNewSpec().withIngressClassName("signalbox").addNewRule().withHost(host).withNewHttp()
-                .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName("app0")
-                .withNewPort().withName("http").endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build();
-    }
-
-    private static void createApp(KubernetesClient client, String name) {
-        client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace(NS).endMetadata()
-                .withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http"))
-                .endPort().endSpec().build()).createOr(NonDeletingOperation::update);
-        client.resource(new EndpointSliceBuilder().withNewMetadata().withName(name + "-x").withNamespace(NS)
-                .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4")
-                .addNewPort().withName("http").withPort(8080).endPort()
-                .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
-                .build()).createOr(NonDeletingOperation::update);
     }
 
     private static Set<String> hosts(String prefix, int from, int to) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.e2e.MockApps;
 import dev.signalbox.e2e.Pipeline;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
@@ -14,16 +15,10 @@ import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.watcher.Watcher;
 import dev.signalbox.watcher.WatcherConfig;
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -48,7 +43,7 @@ class KubernetesWholeTablesIT {
             client.resource(new IngressClassBuilder().withNewMetadata().withName("signalbox").endMetadata()
                     .withNewSpec().withController("signalbox.dev/ingress-controller").endSpec().build()).create();
             for (int i = 0; i < APPS; i++) {
-                createApp("app" + i, pod.port());
+                MockApps.app(client, "shop", "app" + i, "app" + i + ".test", pod.port());
             }
             try (Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
                  ProxyNode proxy = Pipeline.proxy(bootstrap, "p1")) {
@@ -63,7 +58,7 @@ class KubernetesWholeTablesIT {
                 long before = latest(bootstrap).version();
                 // While no watcher leads: 5 apps created, 2 deleted (their Ingress, Service and EndpointSlice).
                 for (int i = APPS; i < APPS + 5; i++) {
-                    createApp("app" + i, pod.port());
+                    MockApps.app(client, "shop", "app" + i, "app" + i + ".test", pod.port());
                 }
                 for (int i = 0; i < 2; i++) {
                     client.network().v1().ingresses().inNamespace("shop").withName("app" + i).delete();
@@ -105,21 +100,5 @@ class KubernetesWholeTablesIT {
         try (SnapshotLog log = SnapshotLog.connect(bootstrap, "k8s-whole-tables-it")) {
             return log.latest(WAIT).orElseThrow();
         }
-    }
-
-    private static void createApp(String name, int port) {
-        client.resource(new ServiceBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata()
-                .withNewSpec().addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("http"))
-                .endPort().endSpec().build()).create();
-        client.resource(new EndpointSliceBuilder().withNewMetadata().withName(name + "-x").withNamespace("shop")
-                .addToLabels("kubernetes.io/service-name", name).endMetadata().withAddressType("IPv4")
-                .addNewPort().withName("http").withPort(port).endPort()
-                .addNewEndpoint().withAddresses("127.0.0.1").withNewConditions().withReady(true).endConditions().endEndpoint()
-                .build()).create();
-        client.resource(new IngressBuilder().withNewMetadata().withName(name).withNamespace("shop").endMetadata()
-                .withNewSpec().withIngressClassName("signalbox").addNewRule().withHost(name + ".test").withNewHttp()
-                .addNewPath().withPath("/").withPathType("Prefix").withNewBackend().withNewService().withName(name)
-                .withNewPort().withName("http").endPort().endService().endBackend().endPath().endHttp().endRule()
-                .endSpec().build()).create();
     }
 }

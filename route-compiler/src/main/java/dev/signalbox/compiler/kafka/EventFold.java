@@ -53,13 +53,6 @@ final class EventFold {
 
     /** Applies any record of the events log. */
     static boolean apply(ClusterModel model, EventLogRecord r) {
-        if (r instanceof ClusterEvent e) {
-            return model.apply(e);
-        } else if (r instanceof SyncMarker m) {
-            return model.apply(m);
-        } else if (r instanceof Heartbeat h) {
-            return model.apply(h);
-        }
-        return model.apply((ClusterLiveness) r);
+        return model.apply(r);
     }
 }

@@ -2,6 +2,7 @@ package dev.signalbox.compiler.model;
 
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.ClusterLiveness;
+import dev.signalbox.schemas.event.EventLogRecord;
 import dev.signalbox.schemas.event.Heartbeat;
 import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.schemas.event.Kind;
@@ -27,6 +28,18 @@ public final class ClusterModel {
     private final NavigableMap<ObjectKey, StoredObject> objects = new TreeMap<>();
     private final NavigableMap<String, ClusterSync> clusters = new TreeMap<>();
     private Instant latestObservedAt = Instant.EPOCH;
+
+    /** Folds one record of the events log, whichever kind it is; see the apply of each kind for what it returns. */
+    public boolean apply(EventLogRecord r) {
+        if (r instanceof ClusterEvent e) {
+            return apply(e);
+        } else if (r instanceof SyncMarker m) {
+            return apply(m);
+        } else if (r instanceof Heartbeat h) {
+            return apply(h);
+        }
+        return apply((ClusterLiveness) r);
+    }
 
     /**
      * Applies one event.

@@ -90,17 +90,7 @@ class MultiClusterTest {
 
     static ClusterModel model(List<EventLogRecord> records) {
         ClusterModel m = new ClusterModel();
-        for (EventLogRecord r : records) {
-            if (r instanceof ClusterEvent e) {
-                m.apply(e);
-            } else if (r instanceof SyncMarker s) {
-                m.apply(s);
-            } else if (r instanceof Heartbeat h) {
-                m.apply(h);
-            } else {
-                m.apply((ClusterLiveness) r);
-            }
-        }
+        records.forEach(m::apply);
         return m;
     }
 
