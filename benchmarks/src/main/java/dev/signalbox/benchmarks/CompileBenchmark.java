@@ -21,13 +21,16 @@ import org.openjdk.jmh.annotations.Warmup;
  * loop computes before publishing, and the work after one endpoint changed: the slice event applied to the model,
  * then the compile and hash (the compiler compiles whole tables, so this is a full compile too). The change
  * alternates one endpoint of Service app-0 between not ready and ready, so every invocation is a real change.
+ * Each compile allocates about 150 MB and takes the best part of a second: five warm-up iterations of 5 s (the first
+ * ones run on code still being compiled) and a 4 GB heap, so that the figure is the compile's and not the JIT's or a
+ * full heap's.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 3, time = 3)
-@Measurement(iterations = 5, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+@Warmup(iterations = 5, time = 5)
+@Measurement(iterations = 5, time = 5)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 public class CompileBenchmark {
     private ClusterModel model;
     private int flip;
