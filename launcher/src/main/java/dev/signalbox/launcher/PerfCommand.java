@@ -36,7 +36,8 @@ final class PerfCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--warmup", defaultValue = "30s", paramLabel = "DURATION", converter = Port.Span.class,
-            description = "Load on each Signalbox target before measuring, for the JIT (anchors get up to 5 s).")
+            description = "Load on each Signalbox target before measuring, for the JIT (anchors get up to 5 s); each case "
+                    + "after the first also runs up to 10 s on it first.")
     Duration warmup;
 
     @Option(names = "--cases", paramLabel = "N[,N]", split = ",",

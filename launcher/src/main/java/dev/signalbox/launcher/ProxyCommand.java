@@ -89,10 +89,19 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
+            description = "Event loops serving clients and backends, one per core to be used (as nginx's "
+                    + "worker_processes). 0: one per available processor.")
+    int ioThreads;
+
     ProxyConfig config() {
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
                 Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies)
                 .withKafkaSettings(kafka.settings());
+        if (ioThreads < 0) {
+            throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1 (or 0 for one per processor)");
+        }
+        config = config.withIoThreads(ioThreads);
         if (clusterId.isBlank() || clusterId.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
         }

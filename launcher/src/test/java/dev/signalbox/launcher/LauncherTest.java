@@ -178,4 +178,15 @@ class LauncherTest {
                 ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().proxyLocality());
         assertEquals(2, run("local", "--locality", "nearest"));
     }
+
+    @Test
+    void localModesProxiesTakeAnEventLoopCountOrOnePerProcessor() {
+        CommandLine cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src", "--io-threads", "3");
+        assertEquals(3, ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().ioThreads());
+        cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src");
+        assertEquals(0, ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().ioThreads());
+        assertEquals(2, run("local", "--manifests", "src", "--io-threads", "-1"));
+    }
 }

@@ -35,6 +35,13 @@ class ProxyCommandTest {
     }
 
     @Test
+    void theEventLoopCountIsOnePerProcessorUnlessGiven() {
+        assertEquals(0, parse(new String[] {"--kafka", "k:1"}).ioThreads());
+        assertEquals(1, parse(new String[] {"--kafka", "k:1", "--io-threads", "1"}).ioThreads());
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--io-threads", "-2"}));
+    }
+
+    @Test
     void trustedProxiesAreCidrBlocksAndNothingIsTrustedByDefault() {
         assertEquals(false, parse(new String[] {"--kafka", "k:1"}).trustedProxies().contains("127.0.0.1"));
         ProxyConfig c = parse(new String[] {"--kafka", "k:1", "--trusted-proxies", "10.0.0.0/8,192.0.2.7"});

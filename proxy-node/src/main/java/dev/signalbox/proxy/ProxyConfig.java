@@ -23,12 +23,18 @@ import java.time.Duration;
  * @param locality        the cluster and zone this node runs in, and whether it prefers endpoints near it; also
  *                        told to the fleet in its acknowledgements
  * @param kafkaSettings   the operator's Kafka client settings (--kafka-config), for every client; may be empty
+ * @param ioThreads       the event loops serving clients and backends, one per core to be used (nginx's
+ *                        {@code worker_processes}); 0 means one per available processor
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                           Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys,
-                          TrustedProxies trustedProxies, Locality locality, Map<String, String> kafkaSettings) {
+                          TrustedProxies trustedProxies, Locality locality, Map<String, String> kafkaSettings,
+                          int ioThreads) {
 
     public ProxyConfig {
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("the I/O thread count must be positive, or 0 for one per processor");
+        }
         kafkaSettings = kafkaSettings == null ? Map.of() : Map.copyOf(kafkaSettings);
         keys = keys == null ? KeyRing.empty() : keys;
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
@@ -39,7 +45,7 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
         this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null,
-                null, null, null);
+                null, null, null, 0);
     }
 
     /**
@@ -64,25 +70,25 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
                 responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys,
-                trustedProxies, locality, kafkaSettings);
+                trustedProxies, locality, kafkaSettings, ioThreads);
     }
 
     /** This configuration with key-encryption keys. */
     public ProxyConfig withKeys(KeyRing k) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, k, trustedProxies, locality, kafkaSettings);
+                responseTimeout, https, k, trustedProxies, locality, kafkaSettings, ioThreads);
     }
 
     /** This configuration trusting the identity fields of {@code trusted}. */
     public ProxyConfig withTrustedProxies(TrustedProxies trusted) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trusted, locality, kafkaSettings);
+                responseTimeout, https, keys, trusted, locality, kafkaSettings, ioThreads);
     }
 
     /** This configuration with the operator's Kafka client settings ({@code --kafka-config}). */
     public ProxyConfig withKafkaSettings(Map<String, String> settings) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, locality, settings);
+                responseTimeout, https, keys, trustedProxies, locality, settings, ioThreads);
     }
 
     /** Kafka's servers and the operator's client settings, for every client the proxy makes. */
@@ -93,6 +99,12 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     /** This configuration at {@code l}. */
     public ProxyConfig withLocality(Locality l) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, l, kafkaSettings);
+                responseTimeout, https, keys, trustedProxies, l, kafkaSettings, ioThreads);
+    }
+
+    /** This configuration with {@code n} event loops (0: one per available processor). */
+    public ProxyConfig withIoThreads(int n) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, n);
     }
 }

@@ -116,8 +116,8 @@ public final class ProxyNode implements AutoCloseable {
         ProxyServer server;
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
-                    config.adminPort(), config.connectTimeout(), config.responseTimeout(), https, config.trustedProxies()), routing, metrics,
-                    status, outliers, upstreamTls);
+                    config.adminPort(), config.connectTimeout(), config.responseTimeout(), https, config.trustedProxies(),
+                    config.ioThreads()), routing, metrics, status, outliers, upstreamTls);
         } catch (RuntimeException e) {
             follower.close();
             acks.close();

@@ -67,7 +67,8 @@ class TopicsIT {
                     p.waitFor(20, TimeUnit.SECONDS);
                 }
             }
-            assertEquals(Set.of(Topics.EVENTS, Topics.SNAPSHOTS, Topics.COMPILER_MODEL, Topics.PROXY_ACKS), topicNames(bootstrap));
+            assertEquals(Set.of(Topics.EVENTS, Topics.SNAPSHOTS, Topics.COMPILER_MODEL, Topics.COMPILER_LEASE, Topics.PROXY_ACKS),
+                    topicNames(bootstrap));
             String logs = Files.readString(dir.resolve("watcher.log")) + Files.readString(dir.resolve("compiler.log"));
             assertTrue(logs.contains("created topic " + Topics.EVENTS), logs);
             Result check = run(dir, "check", "topics", "check", "--kafka", bootstrap);

@@ -15,9 +15,16 @@ import java.nio.file.Path;
  * @param demoBackends  start the echo backends that deploy/examples routes to (127.0.0.1:18081, :18082)
  * @param zone          the proxies' zone, or null
  * @param policy        how the proxies choose endpoints by where they run
+ * @param ioThreads     each proxy's event loops, 0 for one per available processor
  */
 public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
-                          String clusterId, boolean demoBackends, String zone, Locality.Policy policy) {
+                          String clusterId, boolean demoBackends, String zone, Locality.Policy policy, int ioThreads) {
+
+    /** Proxies with one event loop per available processor. */
+    public LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
+                       String clusterId, boolean demoBackends, String zone, Locality.Policy policy) {
+        this(manifestsDir, bindAddress, ports, proxies, dataDir, kafkaPort, clusterId, demoBackends, zone, policy, 0);
+    }
 
     /** Proxies in no known zone, preferring the cluster's endpoints. */
     public LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
@@ -38,6 +45,9 @@ public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, in
     public LocalConfig {
         if (proxies < 1) {
             throw new IllegalArgumentException("--proxies must be at least 1");
+        }
+        if (ioThreads < 0) {
+            throw new IllegalArgumentException("--io-threads must be at least 1 (or 0 for one per processor)");
         }
     }
 }

@@ -71,7 +71,8 @@ public final class LocalMode implements AutoCloseable {
                     Duration.ofSeconds(2), Duration.ofSeconds(60))
                     .withHttps(c.ports().https() == 0 ? 0 : c.ports().https() + i, 0, null, null)
                     .withKeys(keys)
-                    .withLocality(c.proxyLocality()));
+                    .withLocality(c.proxyLocality())
+                    .withIoThreads(c.ioThreads()));
             proxies.add(p);
             started.add(p);
         }

@@ -12,7 +12,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 
@@ -44,8 +46,14 @@ public final class HeaderRewriter {
     private static final Set<String> NEVER_NOMINATED = Set.of("content-length", "transfer-encoding", "host");
 
     /** Identity fields written by a proxy; from a peer that is not trusted they are removed, whatever it says. */
-    private static final Set<String> IDENTITY = Set.of("x-real-ip", "forwarded", "x-original-forwarded-for");
-    private static final List<String> IDENTITY_PREFIXES = List.of("x-forwarded-", "ssl-client-");
+    private static final List<AsciiString> IDENTITY = List.of(AsciiString.cached("x-real-ip"),
+            AsciiString.cached("forwarded"), AsciiString.cached("x-original-forwarded-for"));
+    private static final List<AsciiString> IDENTITY_PREFIXES = List.of(AsciiString.cached("x-forwarded-"),
+            AsciiString.cached("ssl-client-"));
+
+    /** Netty's {@code x-http2-*} fields, once (values() copies the array at every call). */
+    private static final List<HttpConversionUtil.ExtensionHeaderNames> HTTP2_EXTENSIONS =
+            List.of(HttpConversionUtil.ExtensionHeaderNames.values());
 
     private HeaderRewriter() {
     }
@@ -62,6 +70,18 @@ public final class HeaderRewriter {
     }
 
     public static void stripHopByHop(HttpHeaders headers) {
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+            for (String n : nominated(headers)) {
+                headers.remove(n);
+            }
+        }
+        for (AsciiString n : HOP_BY_HOP) {
+            headers.remove(n);
+        }
+    }
+
+    /** The fields the Connection fields name, less those never removed for it. */
+    private static List<String> nominated(HttpHeaders headers) {
         List<String> named = new ArrayList<>();
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
@@ -71,12 +91,7 @@ public final class HeaderRewriter {
                 }
             }
         }
-        for (String n : named) {
-            headers.remove(n);
-        }
-        for (AsciiString n : HOP_BY_HOP) {
-            headers.remove(n);
-        }
+        return named;
     }
 
     /**
@@ -89,7 +104,7 @@ public final class HeaderRewriter {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         stripHopByHop(h);
-        for (HttpConversionUtil.ExtensionHeaderNames n : HttpConversionUtil.ExtensionHeaderNames.values()) {
+        for (HttpConversionUtil.ExtensionHeaderNames n : HTTP2_EXTENSIONS) {
             h.remove(n.text());
         }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -133,15 +148,56 @@ public final class HeaderRewriter {
     private static void identify(HttpHeaders h, Forwarding from) {
         boolean trusted = from.trusted().contains(from.peer());
         if (!trusted) {
-            List<String> names = new ArrayList<>();
-            for (var field : h) {
-                String n = field.getKey().toLowerCase(Locale.ROOT);
-                if (IDENTITY.contains(n) || IDENTITY_PREFIXES.stream().anyMatch(n::startsWith)) {
-                    names.add(n);
+            removeIdentityFields(h);
+        }
+        if (!h.contains(X_FORWARDED_FOR)) {
+            // The common case (any untrusted client): the peer is the whole chain and the real address.
+            h.set(X_FORWARDED_FOR, from.peer());
+            h.set(X_REAL_IP, from.peer());
+        } else {
+            appendToChain(h, from);
+        }
+        setIfAbsent(h, X_FORWARDED_PROTO, from.scheme());
+        String host = h.get(HttpHeaderNames.HOST);
+        if (host != null) {
+            setIfAbsent(h, X_FORWARDED_HOST, host);
+        }
+        setIfAbsent(h, X_FORWARDED_PORT, Integer.toString(from.port()));
+    }
+
+    /** Drops every identity field a peer sent; names are compared without copying them (this runs per request). */
+    private static void removeIdentityFields(HttpHeaders h) {
+        List<CharSequence> names = null;
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence n = it.next().getKey();
+            if (isIdentityField(n)) {
+                if (names == null) {
+                    names = new ArrayList<>();
                 }
+                names.add(n);
             }
+        }
+        if (names != null) {
             names.forEach(h::remove);
         }
+    }
+
+    static boolean isIdentityField(CharSequence name) {
+        for (AsciiString n : IDENTITY) {
+            if (n.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        for (AsciiString prefix : IDENTITY_PREFIXES) {
+            if (AsciiString.regionMatches(name, true, 0, prefix, 0, prefix.length())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A trusted peer's X-Forwarded-For gets the peer appended; X-Real-IP is the nearest untrusted hop. */
+    private static void appendToChain(HttpHeaders h, Forwarding from) {
         List<String> chain = new ArrayList<>();
         for (String value : h.getAll(X_FORWARDED_FOR)) {
             for (String hop : value.split(",")) {
@@ -160,12 +216,6 @@ public final class HeaderRewriter {
             }
         }
         h.set(X_REAL_IP, realIp);
-        setIfAbsent(h, X_FORWARDED_PROTO, from.scheme());
-        String host = h.get(HttpHeaderNames.HOST);
-        if (host != null) {
-            setIfAbsent(h, X_FORWARDED_HOST, host);
-        }
-        setIfAbsent(h, X_FORWARDED_PORT, Integer.toString(from.port()));
     }
 
     private static void setIfAbsent(HttpHeaders h, AsciiString name, String value) {

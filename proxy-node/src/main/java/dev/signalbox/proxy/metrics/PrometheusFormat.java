@@ -6,6 +6,7 @@ import com.codahale.metrics.Histogram;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,8 @@ import java.util.TreeMap;
 
 /**
  * Writes metrics in the Prometheus text exposition format 0.0.4. Counters become counters, numeric gauges
- * gauges, timers summaries in seconds (quantiles and _count; Dropwizard timers keep no sum). Series of one
+ * gauges, {@link LatencyHistogram}s histograms in seconds (cumulative _bucket series with {@code le}, _sum and
+ * _count), Dropwizard timers summaries in seconds (quantiles and _count; they keep no sum). Series of one
  * family are written together under one TYPE line, families sorted by name.
  */
 public final class PrometheusFormat {
@@ -49,6 +51,9 @@ public final class PrometheusFormat {
         if (m instanceof Gauge<?> g) {
             return g.getValue() instanceof Number ? "gauge" : null;
         }
+        if (m instanceof LatencyHistogram) {
+            return "histogram";
+        }
         if (m instanceof Timer || m instanceof Histogram) {
             return "summary";
         }
@@ -60,11 +65,25 @@ public final class PrometheusFormat {
             line(out, base, labels, Long.toString(c.getCount()));
         } else if (m instanceof Gauge<?> g && g.getValue() instanceof Number n) {
             line(out, base, labels, number(n.doubleValue()));
+        } else if (m instanceof LatencyHistogram h) {
+            histogram(out, base, labels, h.snapshot());
         } else if (m instanceof Timer t) {
             summary(out, base, labels, t.getSnapshot(), t.getCount(), NANOS_PER_SECOND);
         } else if (m instanceof Histogram h) {
             summary(out, base, labels, h.getSnapshot(), h.getCount(), 1);
         }
+    }
+
+    private static void histogram(StringBuilder out, String base, String labels, LatencyHistogram.Snapshot s) {
+        String prefix = labels.isEmpty() ? "" : labels + ",";
+        long[] cumulative = s.cumulative();
+        for (int i = 0; i < cumulative.length; i++) {
+            String le = i < LatencyHistogram.BOUNDS_SECONDS.length
+                    ? BigDecimal.valueOf(LatencyHistogram.BOUNDS_SECONDS[i]).stripTrailingZeros().toPlainString() : "+Inf";
+            line(out, base + "_bucket", prefix + "le=\"" + le + "\"", Long.toString(cumulative[i]));
+        }
+        line(out, base + "_sum", labels, number(s.sumSeconds()));
+        line(out, base + "_count", labels, Long.toString(s.count()));
     }
 
     private static void summary(StringBuilder out, String base, String labels, Snapshot s, long count,

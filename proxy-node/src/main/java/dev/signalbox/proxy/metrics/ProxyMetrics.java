@@ -1,22 +1,27 @@
 package dev.signalbox.proxy.metrics;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import dev.signalbox.proxy.status.NodeStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * The proxy's metrics, named for Prometheus: requests by route, status and locality, latency by route,
+ * The proxy's metrics, named for Prometheus: requests by route, status and locality, latency by route (a
+ * fixed-bucket histogram),
  * upstream errors by route and
  * kind, backend connections opened, retries and outlier ejections, the applied snapshot version and
  * snapshot decode failures, whether Kafka is reachable, whether the node is draining. Thread-safe.
  */
 public final class ProxyMetrics {
     private final MetricRegistry registry = new MetricRegistry();
+    private final ConcurrentHashMap<String, RouteSeries> routes = new ConcurrentHashMap<>();
     private volatile Supplier<List<String>> tlsProblems = List::of;
 
     public ProxyMetrics(LongSupplier appliedVersion, LongSupplier decodeFailures) {
@@ -36,10 +41,59 @@ public final class ProxyMetrics {
      *                 and code.
      */
     public void response(String route, String locality, int status, long nanos) {
-        registry.counter(MetricNames.name("signalbox_requests_total", "route", route, "code",
-                Integer.toString(status), "locality", locality)).inc();
-        registry.timer(MetricNames.name("signalbox_request_duration_seconds", "route", route))
-                .update(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        RouteSeries series = routes.get(route);
+        if (series == null) {
+            series = routes.computeIfAbsent(route, this::newRouteSeries);
+        }
+        series.requests(status, locality).inc();
+        series.duration().record(nanos);
+    }
+
+    private RouteSeries newRouteSeries(String route) {
+        LatencyHistogram duration = new LatencyHistogram();
+        registry.register(MetricNames.name("signalbox_request_duration_seconds", "route", route), duration);
+        return new RouteSeries(route, duration);
+    }
+
+    /**
+     * One route's series, found with one map look-up per request instead of a name built per request: the
+     * duration histogram, and the request counters by code and locality (a handful per route, in a small
+     * array replaced whole when one is added, so a request reads it without a lock).
+     */
+    private final class RouteSeries {
+        private final String route;
+        private final LatencyHistogram duration;
+        private volatile CodeCounter[] counters = new CodeCounter[0];
+
+        RouteSeries(String route, LatencyHistogram duration) {
+            this.route = route;
+            this.duration = duration;
+        }
+
+        LatencyHistogram duration() {
+            return duration;
+        }
+
+        Counter requests(int status, String locality) {
+            for (CodeCounter c : counters) {
+                if (c.status() == status && c.locality().equals(locality)) {
+                    return c.counter();
+                }
+            }
+            return add(status, locality);
+        }
+
+        private synchronized Counter add(int status, String locality) {
+            Counter counter = registry.counter(MetricNames.name("signalbox_requests_total", "route", route, "code",
+                    Integer.toString(status), "locality", locality));
+            CodeCounter[] grown = Arrays.copyOf(counters, counters.length + 1);
+            grown[grown.length - 1] = new CodeCounter(status, locality, counter);
+            counters = grown;
+            return counter;
+        }
+    }
+
+    private record CodeCounter(int status, String locality, Counter counter) {
     }
 
     /**

@@ -32,6 +32,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        BackendListener l = listener;
+        if (l != null) {
+            l.onResponseReadComplete();
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         BackendListener l = listener;
         listener = null;

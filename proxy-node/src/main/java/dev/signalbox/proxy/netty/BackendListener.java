@@ -7,6 +7,9 @@ interface BackendListener {
     /** A decoded response part; the listener owns it. */
     void onResponse(HttpObject msg);
 
+    /** The parts decoded from one socket read were all handed over: what was written for them may be flushed. */
+    void onResponseReadComplete();
+
     /** The connection closed or failed; {@code cause} is null for an orderly close. */
     void onBackendClosed(Throwable cause);
 }

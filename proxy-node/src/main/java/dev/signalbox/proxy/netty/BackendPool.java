@@ -12,7 +12,11 @@ import java.util.Map;
  * reuses few warm connections and the rest age out on the backend's idle timeout.
  */
 final class BackendPool {
-    private static final int MAX_IDLE_PER_ENDPOINT = 64;
+    /**
+     * As many as a busy loop has in use at once: a smaller cap closes connections that the next burst must open
+     * again; at 256 client connections the former cap of 64 was below what one loop holds in use.
+     */
+    private static final int MAX_IDLE_PER_ENDPOINT = 1024;
 
     private final Map<Endpoint, ArrayDeque<Channel>> idle = new HashMap<>();
 

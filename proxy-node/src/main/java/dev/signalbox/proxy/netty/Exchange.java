@@ -27,11 +27,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -118,7 +115,6 @@ final class Exchange implements BackendListener {
     /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
     private List<Endpoint> failedEndpoints;
     private int status;
-    private ScheduledFuture<?> timeout;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -173,7 +169,7 @@ final class Exchange implements BackendListener {
             h = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
             full.release();
         }
-        HeaderRewriter.forBackend(h, forwarding());
+        HeaderRewriter.forBackend(h, owner.forwarding());
         pendingHead = h;
         Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
         if (pooled != null) {
@@ -317,20 +313,16 @@ final class Exchange implements BackendListener {
 
     private void scheduleResponseTimeout() {
         if (!phase.responseStarted()) {
-            timeout = ctx.executor().schedule(this::onResponseTimeout, frontend.responseTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
+            owner.responseTimer().arm();
         }
     }
 
     private void cancelResponseTimeout() {
-        if (timeout != null) {
-            timeout.cancel(false);
-            timeout = null;
-        }
+        owner.responseTimer().disarm();
     }
 
-    private void onResponseTimeout() {
-        timeout = null;
+    /** The backend did not start its response within the timeout of the request's last part being sent: 504. */
+    void onResponseTimeout() {
         if (!owner.isCurrent(this) || phase.responseStarted()) {
             return;
         }
@@ -370,7 +362,10 @@ final class Exchange implements BackendListener {
             phase = Phase.FORWARDING;
         }
         Channel source = backend;
-        ctx.writeAndFlush(msg).addListener(f -> {
+        // The parts of one backend read go out in one flush (one write to the socket, not one per part): the
+        // last part flushes, earlier ones wait for the end of the read (onResponseReadComplete).
+        ChannelFuture written = last ? ctx.writeAndFlush(msg) : ctx.write(msg);
+        written.addListener(f -> {
             if (!f.isSuccess()) {
                 ctx.close();
             } else if (endOfResponse) {
@@ -379,6 +374,13 @@ final class Exchange implements BackendListener {
                 source.read();
             }
         });
+    }
+
+    @Override
+    public void onResponseReadComplete() {
+        if (owner.isCurrent(this)) {
+            ctx.flush();
+        }
     }
 
     private void onResponseWritten() {
@@ -497,12 +499,5 @@ final class Exchange implements BackendListener {
 
     private BackendFailures.Target target() {
         return new BackendFailures.Target(backendId, NetUtil.toSocketAddressString(endpoint.address(), endpoint.port()));
-    }
-
-    private HeaderRewriter.Forwarding forwarding() {
-        String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-        int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
-        return new HeaderRewriter.Forwarding(peer, frontend.overTls() ? "https" : "http", port, frontend.trusted());
     }
 }

@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.HttpsRedirect;
 import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -37,6 +39,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ProxyMetrics metrics;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
+    private ResponseTimer responseTimer;
+    private HeaderRewriter.Forwarding forwarding;
     private Exchange exchange;
     private boolean closing;
     /** The proxy is shutting down: answer what is under way with Connection: close, take nothing new. */
@@ -51,6 +55,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.responseTimer = new ResponseTimer(ctx.executor(), frontend.responseTimeout(), () -> {
+            if (exchange != null) {
+                exchange.onResponseTimeout();
+            }
+        });
     }
 
     @Override
@@ -69,6 +78,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         releaseQueue();
+        responseTimer.stop();
         if (exchange != null) {
             exchange.abort();
             exchange = null;
@@ -242,6 +252,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     Frontend frontend() {
         return frontend;
+    }
+
+    /** What the proxy knows of this connection, for the identity fields; worked out once per connection. */
+    HeaderRewriter.Forwarding forwarding() {
+        if (forwarding == null) {
+            String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a
+                    ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
+            int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
+            forwarding = new HeaderRewriter.Forwarding(peer, frontend.overTls() ? "https" : "http", port,
+                    frontend.trusted());
+        }
+        return forwarding;
+    }
+
+    /** The connection's response timeout, armed by the exchange under way. */
+    ResponseTimer responseTimer() {
+        return responseTimer;
     }
 
     /** Whether {@code ex} is the exchange under way; callbacks of one that ended are ignored. */

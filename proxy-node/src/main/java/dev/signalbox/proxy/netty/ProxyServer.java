@@ -45,10 +45,11 @@ public final class ProxyServer implements AutoCloseable {
 
     /**
      * The server settings that do not concern routing; {@code https} is null for plain HTTP only, {@code trusted}
-     * the peers whose identity fields (X-Forwarded-*) are believed.
+     * the peers whose identity fields (X-Forwarded-*) are believed, {@code ioThreads} the worker event loops (0: one
+     * per available processor).
      */
     public record Settings(String nodeId, String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
-                           Duration responseTimeout, Https https, TrustedProxies trusted) {
+                           Duration responseTimeout, Https https, TrustedProxies trusted, int ioThreads) {
     }
 
     /**
@@ -62,9 +63,10 @@ public final class ProxyServer implements AutoCloseable {
     public record Https(int port, int publicPort, CompletableFuture<TlsContexts> contexts) {
     }
 
-    private ProxyServer(Transport transport, String nodeId) {
+    private ProxyServer(Transport transport, String nodeId, int ioThreads) {
         this.acceptor = transport.newGroup(1, "signalbox-proxy-accept-" + nodeId);
-        this.workers = transport.newGroup(Runtime.getRuntime().availableProcessors(), "signalbox-proxy-io-" + nodeId);
+        this.workers = transport.newGroup(ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors(),
+                "signalbox-proxy-io-" + nodeId);
         this.admin = transport.newGroup(1, "signalbox-proxy-admin-" + nodeId);
     }
 
@@ -76,7 +78,7 @@ public final class ProxyServer implements AutoCloseable {
         } else {
             LOG.info("using the NIO transport (epoll unavailable: {})", String.valueOf(Transport.epollUnavailability()));
         }
-        ProxyServer server = new ProxyServer(transport, settings.nodeId());
+        ProxyServer server = new ProxyServer(transport, settings.nodeId(), settings.ioThreads());
         try {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
                     metrics, upstreamTls);

@@ -33,6 +33,14 @@ class PrometheusFormatTest {
         return t;
     }
 
+    private static LatencyHistogram histogram(long... nanos) {
+        LatencyHistogram h = new LatencyHistogram();
+        for (long n : nanos) {
+            h.record(n);
+        }
+        return h;
+    }
+
     static Stream<Case> cases() {
         Map<String, Metric> family = new TreeMap<>();
         family.put(MetricNames.name("reqs_total", "route", "b.com/"), counter(2));
@@ -49,7 +57,19 @@ class PrometheusFormatTest {
                         "# TYPE e_total counter\ne_total{route=\"a\\\"b\\\\c\\nd\"} 1\n"),
                 new Case("A timer is a summary in seconds", Map.of(MetricNames.name("lat", "route", "r"), timer(250)),
                         "# TYPE lat summary\nlat{route=\"r\",quantile=\"0.5\"} 0.25\nlat{route=\"r\",quantile=\"0.9\"} 0.25\n"
-                                + "lat{route=\"r\",quantile=\"0.99\"} 0.25\nlat_count{route=\"r\"} 1\n"));
+                                + "lat{route=\"r\",quantile=\"0.99\"} 0.25\nlat_count{route=\"r\"} 1\n"),
+                new Case("A latency histogram has cumulative buckets in seconds, a sum and a count",
+                        Map.of(MetricNames.name("d_seconds", "route", "r"), histogram(3_000_000, 200_000_000)),
+                        "# TYPE d_seconds histogram\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"0.0005\"} 0\nd_seconds_bucket{route=\"r\",le=\"0.001\"} 0\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"0.0025\"} 0\nd_seconds_bucket{route=\"r\",le=\"0.005\"} 1\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"0.01\"} 1\nd_seconds_bucket{route=\"r\",le=\"0.025\"} 1\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"0.05\"} 1\nd_seconds_bucket{route=\"r\",le=\"0.1\"} 1\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"0.25\"} 2\nd_seconds_bucket{route=\"r\",le=\"0.5\"} 2\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"1\"} 2\nd_seconds_bucket{route=\"r\",le=\"2.5\"} 2\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"5\"} 2\nd_seconds_bucket{route=\"r\",le=\"10\"} 2\n"
+                                + "d_seconds_bucket{route=\"r\",le=\"+Inf\"} 2\nd_seconds_sum{route=\"r\"} 0.203\n"
+                                + "d_seconds_count{route=\"r\"} 2\n"));
     }
 
     @ParameterizedTest(name = "{0}")
