@@ -2,17 +2,10 @@ package dev.signalbox.launcher.bench;
 
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
+import dev.signalbox.compiler.model.SyntheticCluster;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
-import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.Heartbeat;
-import dev.signalbox.schemas.event.IngressClassState;
-import dev.signalbox.schemas.event.IngressState;
-import dev.signalbox.schemas.event.Kind;
-import dev.signalbox.schemas.event.ObjectKey;
-import dev.signalbox.schemas.event.ObjectState;
-import dev.signalbox.schemas.event.ServiceExportState;
-import dev.signalbox.schemas.event.ServiceState;
 import dev.signalbox.schemas.event.SyncMarker;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import java.io.PrintStream;
@@ -20,7 +13,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
  * {@code bin/ingress bench-clusters}: the compiler's pure work at many clusters (issue 14), printed. Every cluster
@@ -32,8 +24,6 @@ import java.util.Map;
  * rounds. No broker: the one-change-to-every-proxy time is the propagation benchmark's ({@code bin/ingress bench}).
  */
 public final class ClusterCompileBenchmark {
-    private static final String CONTROLLER = "signalbox.dev/ingress-controller";
-
     /** C clusters of N Ingresses with E endpoints each; {@code rounds} measured after {@code warmup}. */
     public record Settings(int clusters, int ingresses, int endpoints, int warmup, int rounds) {
     }
@@ -46,7 +36,7 @@ public final class ClusterCompileBenchmark {
         List<SyncMarker> markers = new ArrayList<>();
         for (int c = 0; c < s.clusters(); c++) {
             String cluster = "c" + c;
-            events.add(upsert(cluster, Kind.INGRESS_CLASS, "", "signalbox", new IngressClassState(CONTROLLER, true)));
+            events.add(SyntheticCluster.ingressClass(cluster));
             for (int i = 0; i < s.ingresses(); i++) {
                 events.addAll(app(cluster, c, i, s.endpoints(), 0));
             }
@@ -96,28 +86,9 @@ public final class ClusterCompileBenchmark {
         out.flush();
     }
 
-    /** Service app-i of {@code cluster} with its export, its slice (the first {@code unready} endpoints not ready) and its Ingress. */
+    /** Service app-i of {@code cluster}: {@link SyntheticCluster#app} with the one path "/". */
     private static List<ClusterEvent> app(String cluster, int c, int i, int endpoints, int unready) {
-        String name = "app-" + i;
-        List<EndpointSliceState.Endpoint> eps = new ArrayList<>();
-        for (int e = 0; e < endpoints; e++) {
-            int n = i * endpoints + e;
-            eps.add(new EndpointSliceState.Endpoint(List.of("10." + c + "." + (n / 250) + "." + (n % 250 + 1)), e >= unready,
-                    true, false, "zone-" + (e % 3)));
-        }
-        return List.of(
-                upsert(cluster, Kind.SERVICE, "apps", name, new ServiceState("ClusterIP", null,
-                        List.of(new ServiceState.Port("http", 80, "8080", "TCP")))),
-                upsert(cluster, Kind.SERVICE_EXPORT, "apps", name, new ServiceExportState(null)),
-                upsert(cluster, Kind.ENDPOINT_SLICE, "apps", name + "-1", new EndpointSliceState(name, "IPv4",
-                        List.of(new EndpointSliceState.Port("http", 8080, "TCP")), eps)),
-                upsert(cluster, Kind.INGRESS, "apps", name, new IngressState("signalbox", Map.of(), Instant.ofEpochSecond(i),
-                        null, List.of(), List.of(new IngressState.Rule(name + ".test", List.of(new IngressState.PathRule("/",
-                        "Prefix", new IngressState.BackendRef(new IngressState.ServiceRef(name, 80, null), null))))))));
-    }
-
-    private static ClusterEvent upsert(String cluster, Kind kind, String ns, String name, ObjectState state) {
-        return ClusterEvent.upsert(new ObjectKey(cluster, kind, ns, name), cluster + "-" + name, "1", Instant.EPOCH, 1, state);
+        return SyntheticCluster.app(cluster, c, i, endpoints, unready, 1);
     }
 
     private static double median(long[] nanos) {
