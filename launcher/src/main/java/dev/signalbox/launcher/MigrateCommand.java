@@ -88,7 +88,12 @@ final class MigrateCommand implements Callable<Integer> {
             try {
                 objects = ClusterIngresses.list(source.kubeconfig, CLUSTER);
             } catch (IOException | RuntimeException e) {
-                err.println("signalbox: cannot list Ingresses with " + source.kubeconfig + ": " + e.getMessage());
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                err.println("signalbox: cannot list Ingresses with " + source.kubeconfig + ": " + e.getMessage()
+                        + (root == e ? "" : " (" + root + ")"));
                 err.flush();
                 return 3;
             }

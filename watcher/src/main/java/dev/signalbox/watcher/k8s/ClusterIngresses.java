@@ -25,6 +25,9 @@ public final class ClusterIngresses {
     /** Lists with the cluster and credentials of {@code kubeconfig} (its current context). */
     public static List<Observed> list(Path kubeconfig, String clusterId) throws IOException {
         Config config = Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+        // A question asked once: an unreachable cluster is an answer after one retry, not after fabric8's ten
+        // (about 20 s of back-off).
+        config.setRequestRetryBackoffLimit(1);
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
             return list(client, clusterId);
         }
