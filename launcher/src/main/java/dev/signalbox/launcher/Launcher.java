@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         subcommands = {LocalCommand.class, WatcherCommand.class, CompilerCommand.class, ProxyCommand.class,
             TopicsCommand.class, BenchCommand.class, BenchHistoryCommand.class, BenchSizingCommand.class, BenchClustersCommand.class, PerfCommand.class, KafkaCommand.class, HistoryCommand.class,
             ShowCommand.class, DiffCommand.class, ExplainCommand.class, VerifyCommand.class, FleetCommand.class,
-            ClusterCommand.class,
+            ClusterCommand.class, MigrateCommand.class,
             CdsTrainingCommand.class, HelpCommand.class},
         footer = {"  chaos     The fault scenarios (Maven), then their figures as one table.",
             "",

@@ -277,7 +277,8 @@ public final class Manifests {
                     """.formatted(name, namespace));
             if (!annotations.isEmpty()) {
                 b.append("  annotations:\n");
-                annotations.forEach((k, v) -> b.append("    ").append(k).append(": \"").append(v).append("\"\n"));
+                annotations.forEach((k, v) -> b.append("    ").append(k).append(": \"")
+                        .append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n")).append("\"\n"));
             }
             b.append("spec:\n");
             if (className != null) {

@@ -73,7 +73,10 @@ public final class RouteCompiler {
             }
             String source = key.clusterId() + "/" + key.shortName();
             owned.add(source);
-            java.util.Set<String> tlsHosts = redirectedHosts(ing);
+            if (refusedByAnnotations(key, ing, diagnostics)) {
+                continue;
+            }
+            java.util.Set<String> tlsHosts = redirectedHosts(key, ing, diagnostics);
             BackendTls.Spec upstreamTls = BackendTls.of(model, key, ing.annotations(), diagnostics);
 
             if (ing.defaultBackend() != null) {
@@ -170,16 +173,51 @@ public final class RouteCompiler {
         return winner != null && winner.equals(mergedRoute(ingress, p, tls, backends));
     }
 
-    /** Annotation that turns off the redirect of plain HTTP to HTTPS for an Ingress's TLS hosts. */
+    /**
+     * Diagnostics for the Ingress's annotations under the ingress-nginx and Signalbox prefixes that Signalbox
+     * does not honour ({@link Annotations}): a warning for each unsupported or unknown one, an error for each
+     * refused one. An Ingress with a refused annotation (a snippet: configuration code) is not routed at all,
+     * as ingress-nginx skips it when snippets are disallowed: routing it without the code could expose what
+     * the code protected. Returns whether the Ingress is refused.
+     */
+    private static boolean refusedByAnnotations(ObjectKey key, IngressState ing, Diagnostics diagnostics) {
+        boolean refused = false;
+        for (Annotations.Verdict v : Annotations.review(ing.annotations())) {
+            switch (v.support()) {
+                case SUPPORTED, DIFFERENT -> {
+                }
+                case UNSUPPORTED -> diagnostics.warning(key, "annotation " + v.annotation()
+                        + " is not supported by Signalbox and is ignored: " + v.note());
+                case UNKNOWN -> diagnostics.warning(key, "annotation " + v.annotation() + " is unknown: " + v.note());
+                case REFUSED -> {
+                    diagnostics.error(key, "annotation " + v.annotation() + " is refused: " + v.note() + "; not routed");
+                    refused = true;
+                }
+            }
+        }
+        return refused;
+    }
+
+    /** Annotations that turn off the redirect of plain HTTP to HTTPS for an Ingress's TLS hosts; ours wins. */
     static final String SSL_REDIRECT_ANNOTATION = "signalbox.dev/ssl-redirect";
+    static final String NGINX_SSL_REDIRECT_ANNOTATION = "nginx.ingress.kubernetes.io/ssl-redirect";
 
     /**
      * The hosts of this Ingress whose plain-HTTP requests are redirected to HTTPS: those listed under
-     * spec.tls (ingress-nginx redirects by default too), unless {@value #SSL_REDIRECT_ANNOTATION} is "false".
+     * spec.tls (ingress-nginx redirects by default too, with 308), unless {@value #SSL_REDIRECT_ANNOTATION}
+     * (or {@value #NGINX_SSL_REDIRECT_ANNOTATION}) is "false". Another value is an error and the hosts stay
+     * redirected, the safe side.
      */
-    private static java.util.Set<String> redirectedHosts(IngressState ing) {
-        if ("false".equalsIgnoreCase(ing.annotations().getOrDefault(SSL_REDIRECT_ANNOTATION, "true").trim())) {
+    private static java.util.Set<String> redirectedHosts(ObjectKey key, IngressState ing, Diagnostics diagnostics) {
+        String name = ing.annotations().containsKey(SSL_REDIRECT_ANNOTATION) ? SSL_REDIRECT_ANNOTATION
+                : NGINX_SSL_REDIRECT_ANNOTATION;
+        String value = ing.annotations().getOrDefault(name, "true").trim();
+        if ("false".equalsIgnoreCase(value)) {
             return java.util.Set.of();
+        }
+        if (!"true".equalsIgnoreCase(value)) {
+            diagnostics.error(key, "annotation " + name + ": \"" + value + "\" is not true or false; HTTP to its TLS "
+                    + "hosts is redirected to HTTPS");
         }
         java.util.Set<String> hosts = new java.util.HashSet<>();
         for (IngressState.TlsEntry t : ing.tls()) {

@@ -118,6 +118,12 @@ final class Fixtures {
                 Instant.ofEpochSecond(created), defaultBackend, tls, List.of(rules)));
     }
 
+    /** An Ingress of class "signalbox" created at second {@code created}, with annotations. */
+    static ClusterEvent annotated(String ns, String name, int created, Map<String, String> annotations, Rule... rules) {
+        return upsert(Kind.INGRESS, ns, name, new IngressState("signalbox", annotations, Instant.ofEpochSecond(created),
+                null, List.of(), List.of(rules)));
+    }
+
     static ClusterEvent legacyIngress(String ns, String name, String annotationClass, Rule... rules) {
         return upsert(Kind.INGRESS, ns, name, new IngressState(null, Map.of("kubernetes.io/ingress.class", annotationClass),
                 Instant.EPOCH, null, List.of(), List.of(rules)));

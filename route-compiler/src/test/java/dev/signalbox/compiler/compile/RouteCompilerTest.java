@@ -303,6 +303,89 @@ class RouteCompilerTest {
                         table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80), List.of(new TlsBinding("foo.com", "c1/ns/foo-cert", FOO_CERT, SEALED)), List.of())),
 
+                row("a configuration-snippet refuses its Ingress with an error naming it, and the other Ingresses are still routed",
+                        with(web(),
+                                annotated("ns", "snippet", 1, java.util.Map.of("nginx.ingress.kubernetes.io/configuration-snippet",
+                                        "more_set_headers \"X-Frame-Options: DENY\";"), rule("a.com", path("/", "Prefix", svc("web", 80)))),
+                                ingress("ns", "b", 2, rule("b.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/b", "ns/snippet"), List.of(new VirtualHost("b.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/b")))),
+                                null, List.of(WEB80), List.of(), List.of(error("ns", "snippet",
+                                        "annotation nginx.ingress.kubernetes.io/configuration-snippet is refused: it injects raw nginx "
+                                                + "configuration into the proxy (code injection, the IngressNightmare CVEs); Signalbox runs "
+                                                + "no nginx and takes no configuration code from Ingresses: express the intent with a "
+                                                + "supported annotation, or do it in the application; not routed")))),
+
+                row("every refused annotation of an Ingress is named, in key order, and under either prefix",
+                        with(web(), annotated("ns", "a", 1, java.util.Map.of(
+                                        "signalbox.dev/server-snippet", "x", "nginx.ingress.kubernetes.io/auth-snippet", "y"),
+                                rule("a.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(), null, List.of(), List.of(), List.of(
+                                error("ns", "a", "annotation nginx.ingress.kubernetes.io/auth-snippet is refused: "
+                                        + note("nginx.ingress.kubernetes.io/auth-snippet") + "; not routed"),
+                                error("ns", "a", "annotation signalbox.dev/server-snippet is refused: "
+                                        + note("signalbox.dev/server-snippet") + "; not routed")))),
+
+                row("an unsupported ingress-nginx annotation is a warning naming it with the alternative, and the Ingress still routes",
+                        with(web(), annotated("ns", "a", 1, java.util.Map.of(
+                                        "nginx.ingress.kubernetes.io/rewrite-target", "/$2",
+                                        "nginx.ingress.kubernetes.io/enable-cors", "true",
+                                        "cert-manager.io/cluster-issuer", "letsencrypt"),
+                                rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of(
+                                        warning("ns", "a", "annotation nginx.ingress.kubernetes.io/enable-cors is not supported by "
+                                                + "Signalbox and is ignored: not supported yet (planned, issue 18); answer CORS "
+                                                + "preflights and set CORS headers in the application"),
+                                        warning("ns", "a", "annotation nginx.ingress.kubernetes.io/rewrite-target is not supported by "
+                                                + "Signalbox and is ignored: not supported yet (planned, issue 18); have the backend "
+                                                + "serve the path the Ingress routes, or redirect in the application")))),
+
+                row("an unknown annotation under the ingress-nginx prefix (a typo) is a warning saying it is unknown",
+                        with(web(), annotated("ns", "a", 1, java.util.Map.of("nginx.ingress.kubernetes.io/ssl-redirects", "false"),
+                                rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of(warning("ns", "a",
+                                        "annotation nginx.ingress.kubernetes.io/ssl-redirects is unknown: not an annotation "
+                                                + "ingress-nginx defines (a typo?); ignored")))),
+
+                row("supported annotations give no diagnostic",
+                        with(web(), annotated("ns", "a", 1, java.util.Map.of("nginx.ingress.kubernetes.io/backend-protocol", "HTTP",
+                                        "nginx.ingress.kubernetes.io/ssl-redirect", "true"),
+                                rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("ingress-nginx's ssl-redirect set to false keeps plain HTTP for TLS hosts, and ours wins over it",
+                        with(web(), tlsSecret("ns", "foo-cert", FOO_CERT),
+                                upsert(dev.signalbox.schemas.event.Kind.INGRESS, "ns", "a", new dev.signalbox.schemas.event.IngressState(
+                                        "signalbox", java.util.Map.of("nginx.ingress.kubernetes.io/ssl-redirect", "false"), java.time.Instant.EPOCH, null,
+                                        List.of(new TlsEntry(List.of("foo.com"), "foo-cert")),
+                                        List.of(rule("foo.com", path("/", "Prefix", svc("web", 80)))))),
+                                upsert(dev.signalbox.schemas.event.Kind.INGRESS, "ns", "b", new dev.signalbox.schemas.event.IngressState(
+                                        "signalbox", java.util.Map.of("nginx.ingress.kubernetes.io/ssl-redirect", "false",
+                                                "signalbox.dev/ssl-redirect", "true"), java.time.Instant.EPOCH, null,
+                                        List.of(new TlsEntry(List.of("foo.com"), "foo-cert")),
+                                        List.of(rule("foo.com", path("/b", "Prefix", svc("web", 80))))))),
+                        table(List.of("ns/a", "ns/b"), List.of(new VirtualHost("foo.com", List.of(
+                                        new dev.signalbox.schemas.snapshot.Route("/b", PREFIX, id("ns", "web", "80"), "c1/ns/b", true),
+                                        route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(new TlsBinding("foo.com", "c1/ns/foo-cert", FOO_CERT, SEALED)), List.of())),
+
+                row("a malformed ssl-redirect value is an error on that Ingress only, whose TLS hosts stay redirected",
+                        with(web(), tlsSecret("ns", "foo-cert", FOO_CERT),
+                                upsert(dev.signalbox.schemas.event.Kind.INGRESS, "ns", "a", new dev.signalbox.schemas.event.IngressState(
+                                        "signalbox", java.util.Map.of("nginx.ingress.kubernetes.io/ssl-redirect", "no"), java.time.Instant.EPOCH, null,
+                                        List.of(new TlsEntry(List.of("foo.com"), "foo-cert")),
+                                        List.of(rule("foo.com", path("/", "Prefix", svc("web", 80)))))),
+                                ingress("ns", "b", 2, rule("bar.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a", "ns/b"), List.of(
+                                        new VirtualHost("bar.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/b"))),
+                                        new VirtualHost("foo.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
+                                                id("ns", "web", "80"), "c1/ns/a", true)))),
+                                null, List.of(WEB80), List.of(new TlsBinding("foo.com", "c1/ns/foo-cert", FOO_CERT, SEALED)),
+                                List.of(error("ns", "a", "annotation nginx.ingress.kubernetes.io/ssl-redirect: \"no\" is not true "
+                                        + "or false; HTTP to its TLS hosts is redirected to HTTPS")))),
+
                 row("an ExternalName Service resolves to its DNS name on the Service port",
                         List.of(ourClass(false),
                                 upsert(dev.signalbox.schemas.event.Kind.SERVICE, "ns", "ext",
@@ -312,6 +395,10 @@ class RouteCompilerTest {
                         table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "ext", "443"), "ns/a")))),
                                 null, List.of(backend("ns", "ext", "443", ep("api.example.net", 443))), List.of(), List.of()))
         );
+    }
+
+    private static String note(String annotation) {
+        return Annotations.classify(annotation).orElseThrow().note();
     }
 
     @ParameterizedTest(name = "{0}")

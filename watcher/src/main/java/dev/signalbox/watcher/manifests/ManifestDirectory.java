@@ -165,6 +165,37 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
         }
     }
 
+    /**
+     * The objects of a directory tree read once, without watching ({@code bin/ingress migrate}): the files
+     * in path order, an object defined twice taken from the first file, as the watched directory does.
+     *
+     * @param problems "file:line: message" for each file that could not be read or parsed (its objects are absent)
+     */
+    public record Read(List<Observed> objects, List<String> problems) {
+        public Read {
+            objects = List.copyOf(objects);
+            problems = List.copyOf(problems);
+        }
+    }
+
+    public static Read readOnce(Path root, String clusterId, KeyRing keys) throws IOException {
+        List<Path> paths;
+        try (Stream<Path> walk = Files.walk(root)) {
+            paths = walk.filter(ManifestDirectory::isManifest).sorted().toList();
+        }
+        Map<ObjectKey, Observed> objects = new TreeMap<>();
+        List<String> problems = new java.util.ArrayList<>();
+        for (Path p : paths) {
+            ManifestParser.Result r = ManifestParser.parse(clusterId, keys, Files.readString(p, StandardCharsets.UTF_8));
+            if (r instanceof ManifestParser.Parsed ok) {
+                ok.objects().forEach(o -> objects.putIfAbsent(o.key(), o));
+            } else if (r instanceof ManifestParser.Failed f) {
+                problems.add(p + ":" + f.line() + ": " + f.message());
+            }
+        }
+        return new Read(List.copyOf(objects.values()), problems);
+    }
+
     private static boolean isManifest(Path p) {
         String n = p.getFileName().toString();
         return Files.isRegularFile(p) && !n.startsWith(".") && (n.endsWith(".yaml") || n.endsWith(".yml"));

@@ -1,0 +1,239 @@
+package dev.signalbox.compiler.compile;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * What Signalbox does with each Ingress annotation under {@value #NGINX} (every annotation ingress-nginx
+ * documents or parses, controller v1.15, plus a few it has removed) and under {@value #SIGNALBOX}: honoured
+ * as ingress-nginx does, honoured with a difference, not supported (with what to do instead), refused
+ * (code injection), or unknown (a typo). One table for the compiler's diagnostics and for
+ * {@code bin/ingress migrate}, so the two never disagree. Pure; any thread.
+ *
+ * <p>Under {@value #SIGNALBOX}, an ingress-nginx name means the same as under {@value #NGINX}, except where
+ * Signalbox has its own name for the setting (backend TLS), which is then the alternative.
+ */
+public final class Annotations {
+    public static final String NGINX = "nginx.ingress.kubernetes.io/";
+    public static final String SIGNALBOX = "signalbox.dev/";
+
+    public enum Support {
+        /** Honoured as ingress-nginx honours it. */
+        SUPPORTED,
+        /** Honoured, with a difference the note names. */
+        DIFFERENT,
+        /** Ignored, with a warning; the note says what to use instead. */
+        UNSUPPORTED,
+        /** Injects proxy configuration or code: the Ingress is not routed, with an error. */
+        REFUSED,
+        /** Not an annotation ingress-nginx or Signalbox knows under this prefix (a typo?): ignored, with a warning. */
+        UNKNOWN;
+
+        /** Whether an Ingress carrying it would behave differently under Signalbox than under ingress-nginx. */
+        public boolean differs() {
+            return this != SUPPORTED;
+        }
+    }
+
+    /**
+     * @param annotation the whole annotation key
+     * @param note       for DIFFERENT the difference, for UNSUPPORTED and REFUSED the alternative, else ""
+     */
+    public record Verdict(String annotation, Support support, String note) {
+    }
+
+    private static final Map<String, Verdict> CATALOGUE = build();
+
+    private Annotations() {
+    }
+
+    /** The verdict on one annotation key, or empty when it is under neither prefix (Signalbox does not read it). */
+    public static Optional<Verdict> classify(String annotation) {
+        if (!annotation.startsWith(NGINX) && !annotation.startsWith(SIGNALBOX)) {
+            return Optional.empty();
+        }
+        Verdict known = CATALOGUE.get(annotation);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        String prefix = annotation.startsWith(NGINX) ? NGINX : SIGNALBOX;
+        return Optional.of(new Verdict(annotation, Support.UNKNOWN, "not an annotation "
+                + (prefix.equals(NGINX) ? "ingress-nginx" : "Signalbox") + " defines (a typo?); ignored"));
+    }
+
+    /** The verdicts on an Ingress's annotations under either prefix, by annotation key. */
+    public static List<Verdict> review(Map<String, String> annotations) {
+        List<Verdict> out = new ArrayList<>();
+        new TreeMap<>(annotations).keySet().forEach(k -> classify(k).ifPresent(out::add));
+        return out;
+    }
+
+    /** Every annotation the catalogue knows, by key. */
+    public static List<Verdict> catalogue() {
+        return List.copyOf(CATALOGUE.values());
+    }
+
+    // The alternatives, one per family.
+    private static final String LATER = "not supported yet (planned, issue 18); ";
+    private static final String SNIPPET = "it injects raw nginx configuration into the proxy (code injection, the "
+            + "IngressNightmare CVEs); Signalbox runs no nginx and takes no configuration code from Ingresses: express "
+            + "the intent with a supported annotation, or do it in the application";
+    private static final String REWRITE = LATER + "have the backend serve the path the Ingress routes, or redirect in "
+            + "the application";
+    private static final String REDIRECT = LATER + "redirect in the application";
+    private static final String AUTH = LATER + "authenticate in the application or in an auth proxy (e.g. oauth2-proxy) "
+            + "as the Ingress's backend";
+    private static final String CLIENT_CERT = "client certificate authentication at the proxy is not supported; "
+            + "do mutual TLS in the application or a service mesh";
+    private static final String CORS = LATER + "answer CORS preflights and set CORS headers in the application";
+    private static final String LIMIT = LATER + "limit rates in the application (Signalbox proxies limit nothing per route)";
+    private static final String SOURCE = LATER + "restrict source addresses with a NetworkPolicy or at the load balancer";
+    private static final String CANARY = LATER + "the canary Ingress is routed as an ordinary Ingress (its paths "
+            + "conflict with the main Ingress's and the older wins); split traffic by endpoint counts behind one Service";
+    private static final String AFFINITY = LATER + "requests are balanced without stickiness; keep session state "
+            + "out of the pods (a shared store)";
+    private static final String BALANCE = LATER + "Signalbox balances round robin over ready endpoints";
+    private static final String TIMEOUT = LATER + "Signalbox's proxy timeouts and body limits are its own defaults";
+    private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
+            + "nginx buffer settings have no equivalent and are not needed";
+    private static final String HEADERS = LATER + "set headers in the application";
+    private static final String OBSERVE = "Signalbox's access log and metrics are configured per proxy, not per "
+            + "Ingress; tracing per Ingress is not supported";
+    private static final String WAF = "Signalbox has no web application firewall; put one (e.g. Coraza, ModSecurity) "
+            + "in front of or behind the proxy";
+    private static final String MIRROR = "request mirroring is not supported; mirror in the application or a mesh";
+    private static final String TLS_FRONT = "TLS towards clients is Signalbox's own (TLS 1.2 and 1.3, JDK cipher "
+            + "suites) for every host; per-Ingress settings are not supported";
+    private static final String REMOVED = "removed from ingress-nginx itself; not supported";
+
+    private static Map<String, Verdict> build() {
+        Map<String, Verdict> m = new TreeMap<>();
+        // Paths and redirects.
+        unsupported(m, REWRITE, "rewrite-target", "app-root", "x-forwarded-prefix", "preserve-trailing-slash",
+                "proxy-redirect-from", "proxy-redirect-to", "relative-redirects", "use-port-in-redirects");
+        unsupported(m, LATER + "paths are literal Prefix or Exact paths, never regular expressions; an "
+                + "ImplementationSpecific path is a Prefix path", "use-regex");
+        unsupported(m, REDIRECT, "permanent-redirect", "permanent-redirect-code", "temporal-redirect",
+                "temporal-redirect-code", "from-to-www-redirect");
+        unsupported(m, LATER + "list every host in the Ingress's rules instead", "server-alias");
+        supported(m, "ssl-redirect");
+        unsupported(m, "only hosts with a certificate under spec.tls are redirected to HTTPS (308); terminate TLS at "
+                + "Signalbox by listing the host under spec.tls", "force-ssl-redirect");
+        // Backend protocol and TLS to the backends.
+        different(m, "backend-protocol", "HTTP and HTTPS only: GRPC, GRPCS, AJP and FCGI are an error on the Ingress "
+                + "(its backends answer 503); gRPC over HTTP/2 is not proxied yet");
+        different(m, "proxy-ssl-secret", "the Secret must be in the Ingress's own namespace (ingress-nginx accepts any "
+                + "namespace/name); its ca.crt verifies, its tls.crt and tls.key are the client certificate");
+        supported(m, "proxy-ssl-verify");
+        different(m, "proxy-ssl-name", "also sent as SNI, whatever proxy-ssl-server-name says");
+        different(m, "proxy-ssl-server-name", "SNI is always sent (the Service's DNS name or proxy-ssl-name); "
+                + "\"off\" is not honoured");
+        unsupported(m, "TLS to backends uses the JDK's protocols (TLS 1.2, 1.3) and cipher suites, and verifies the "
+                + "whole chain", "proxy-ssl-ciphers", "proxy-ssl-protocols", "proxy-ssl-verify-depth");
+        // Limits and timeouts.
+        unsupported(m, TIMEOUT, "proxy-body-size", "proxy-connect-timeout", "proxy-read-timeout", "proxy-send-timeout",
+                "proxy-next-upstream", "proxy-next-upstream-timeout", "proxy-next-upstream-tries",
+                "client-body-buffer-size");
+        unsupported(m, BUFFER, "proxy-buffering", "proxy-buffers-number", "proxy-buffer-size", "proxy-busy-buffers-size",
+                "proxy-max-temp-file-size", "proxy-request-buffering");
+        unsupported(m, "Signalbox speaks HTTP/1.1 to backends", "proxy-http-version");
+        unsupported(m, LATER + "backend connections are kept alive and pooled by the proxy", "connection-proxy-header");
+        // Access control.
+        unsupported(m, SOURCE, "whitelist-source-range", "allowlist-source-range", "denylist-source-range");
+        unsupported(m, LIMIT, "limit-rps", "limit-rpm", "limit-connections", "limit-burst-multiplier", "limit-whitelist",
+                "limit-allowlist", "limit-rate", "limit-rate-after");
+        unsupported(m, AUTH, "auth-type", "auth-secret", "auth-secret-type", "auth-realm", "auth-url", "auth-method",
+                "auth-signin", "auth-signin-redirect-param", "auth-response-headers", "auth-request-redirect",
+                "auth-cache-key", "auth-cache-duration", "auth-proxy-set-headers", "auth-always-set-cookie",
+                "auth-keepalive", "auth-keepalive-requests", "auth-keepalive-share-vars", "auth-keepalive-timeout",
+                "enable-global-auth", "satisfy");
+        unsupported(m, CLIENT_CERT, "auth-tls-secret", "auth-tls-verify-depth", "auth-tls-verify-client",
+                "auth-tls-error-page", "auth-tls-pass-certificate-to-upstream", "auth-tls-match-cn");
+        // Traffic.
+        unsupported(m, CANARY, "canary", "canary-by-header", "canary-by-header-value", "canary-by-header-pattern",
+                "canary-by-cookie", "canary-weight", "canary-weight-total");
+        unsupported(m, AFFINITY, "affinity", "affinity-mode", "affinity-canary-behavior", "session-cookie-name",
+                "session-cookie-path", "session-cookie-domain", "session-cookie-max-age", "session-cookie-expires",
+                "session-cookie-secure", "session-cookie-samesite", "session-cookie-conditional-samesite-none",
+                "session-cookie-change-on-failure");
+        unsupported(m, BALANCE, "load-balance", "upstream-hash-by", "upstream-hash-by-subset",
+                "upstream-hash-by-subset-size");
+        unsupported(m, LATER + "Signalbox sends to the ready endpoints of the Service's EndpointSlices",
+                "service-upstream");
+        unsupported(m, LATER + "the backend sees the request's own Host header", "upstream-vhost");
+        unsupported(m, LATER + "use spec.defaultBackend of an Ingress", "default-backend");
+        unsupported(m, LATER + "backends' error pages are passed through as they are", "custom-http-errors",
+                "disable-proxy-intercept-errors");
+        unsupported(m, "TLS passthrough is not supported: Signalbox terminates TLS for the hosts under spec.tls",
+                "ssl-passthrough");
+        unsupported(m, "FastCGI backends are not supported; put an HTTP server (e.g. php-fpm behind nginx or Caddy) "
+                + "in the pod", "fastcgi-index", "fastcgi-params-configmap");
+        // Headers.
+        unsupported(m, CORS, "enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers",
+                "cors-allow-credentials", "cors-expose-headers", "cors-max-age");
+        unsupported(m, HEADERS, "custom-headers", "proxy-cookie-domain", "proxy-cookie-path");
+        unsupported(m, "HTTP/2 server push is obsolete (browsers dropped it); use 103 Early Hints from the application",
+                "http2-push-preload");
+        // Client TLS, observability, security modules, mirroring.
+        unsupported(m, TLS_FRONT, "ssl-ciphers", "ssl-prefer-server-ciphers");
+        unsupported(m, OBSERVE, "enable-access-log", "enable-rewrite-log", "enable-opentelemetry",
+                "opentelemetry-trust-incoming-span", "opentelemetry-operation-name");
+        unsupported(m, WAF, "enable-modsecurity", "enable-owasp-core-rules", "modsecurity-transaction-id");
+        unsupported(m, MIRROR, "mirror-target", "mirror-host", "mirror-request-body");
+        unsupported(m, REMOVED, "enable-opentracing", "opentracing-trust-incoming-span", "enable-influxdb",
+                "influxdb-measurement", "influxdb-port", "influxdb-host", "influxdb-server-name", "global-rate-limit",
+                "global-rate-limit-window", "global-rate-limit-key", "global-rate-limit-ignored-cidrs",
+                "secure-backends", "grpc-backend", "add-base-url", "base-url-scheme", "upstream-fail-timeout",
+                "upstream-max-fails", "session-cookie-hash");
+        // Code injection. ingress-nginx has no annotation that carries Lua by itself: Lua arrives through these.
+        refused(m, SNIPPET, "configuration-snippet", "server-snippet", "stream-snippet", "auth-snippet",
+                "modsecurity-snippet");
+
+        // Signalbox's own names for backend TLS; the ingress-nginx names for them point there under our prefix.
+        put(m, SIGNALBOX + "backend-tls-secret", Support.SUPPORTED, "");
+        put(m, SIGNALBOX + "backend-tls-verify", Support.SUPPORTED, "");
+        put(m, SIGNALBOX + "backend-tls-server-name", Support.SUPPORTED, "");
+        put(m, SIGNALBOX + "proxy-ssl-secret", Support.UNSUPPORTED, "use " + SIGNALBOX + "backend-tls-secret");
+        put(m, SIGNALBOX + "proxy-ssl-verify", Support.UNSUPPORTED, "use " + SIGNALBOX + "backend-tls-verify (true/false)");
+        put(m, SIGNALBOX + "proxy-ssl-name", Support.UNSUPPORTED, "use " + SIGNALBOX + "backend-tls-server-name");
+        put(m, SIGNALBOX + "proxy-ssl-server-name", Support.UNSUPPORTED, "SNI is always sent; set "
+                + SIGNALBOX + "backend-tls-server-name to choose it");
+        put(m, SIGNALBOX + "backend-protocol", Support.DIFFERENT, m.get(NGINX + "backend-protocol").note());
+        put(m, SIGNALBOX + "ssl-redirect", Support.SUPPORTED, "");
+        return Collections.unmodifiableMap(m);
+    }
+
+    private static void supported(Map<String, Verdict> m, String name) {
+        both(m, name, Support.SUPPORTED, "");
+    }
+
+    private static void different(Map<String, Verdict> m, String name, String difference) {
+        both(m, name, Support.DIFFERENT, difference);
+    }
+
+    private static void unsupported(Map<String, Verdict> m, String alternative, String... names) {
+        for (String n : names) {
+            both(m, n, Support.UNSUPPORTED, alternative);
+        }
+    }
+
+    private static void refused(Map<String, Verdict> m, String alternative, String... names) {
+        for (String n : names) {
+            both(m, n, Support.REFUSED, alternative);
+        }
+    }
+
+    /** The ingress-nginx name, and the same under our prefix (entries put later for our prefix replace it). */
+    private static void both(Map<String, Verdict> m, String name, Support support, String note) {
+        put(m, NGINX + name, support, note);
+        put(m, SIGNALBOX + name, support, note);
+    }
+
+    private static void put(Map<String, Verdict> m, String key, Support support, String note) {
+        m.put(key, new Verdict(key, support, note));
+    }
+}
