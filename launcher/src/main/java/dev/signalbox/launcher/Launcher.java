@@ -38,7 +38,7 @@ public final class Launcher implements Runnable {
     }
 
     /** The command tree, as {@code main} runs it (the tests parse with it too). */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new Launcher()).setUsageHelpAutoWidth(true);
     }
 

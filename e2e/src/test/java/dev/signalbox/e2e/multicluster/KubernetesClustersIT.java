@@ -8,14 +8,11 @@ import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.e2e.MockApps;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
-import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
-import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
-import dev.signalbox.testing.Http;
 import dev.signalbox.watcher.Watcher;
 import dev.signalbox.watcher.WatcherConfig;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -66,25 +63,25 @@ class KubernetesClustersIT {
                 MockApps.serviceExport(c.getKey(), NS, "web");
             }
             try (Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
-                 ProxyNode inEast = proxyIn(bootstrap, "east");
-                 ProxyNode inWest = proxyIn(bootstrap, "west");
+                 ProxyNode inEast = Clusters.proxyIn(bootstrap, "east");
+                 ProxyNode inWest = Clusters.proxyIn(bootstrap, "west");
                  Watcher eastWatcher = Watcher.startKubernetes(watcher(bootstrap, "east"), east);
                  Watcher westWatcher = Watcher.startKubernetes(watcher(bootstrap, "west"), west)) {
                 RoutingSnapshot merged = awaitSnapshot(bootstrap,
                         s -> !s.table().backends().isEmpty() && s.table().backends().stream().allMatch(b -> b.endpoints().size() == 2));
                 assertEquals(1, merged.table().virtualHosts().size(), "web.test defined identically in both is one host");
-                Await.until("the east proxy served by the east cluster", WAIT, () -> "east-web".equals(backendOf(inEast)));
-                Await.until("the west proxy served by the west cluster", WAIT, () -> "west-web".equals(backendOf(inWest)));
+                Await.until("the east proxy served by the east cluster", WAIT, () -> "east-web".equals(Clusters.backendOf(inEast)));
+                Await.until("the west proxy served by the west cluster", WAIT, () -> "west-web".equals(Clusters.backendOf(inWest)));
                 for (int i = 0; i < 20; i++) {
-                    assertEquals("east-web", backendOf(inEast));
-                    assertEquals("west-web", backendOf(inWest));
+                    assertEquals("east-web", Clusters.backendOf(inEast));
+                    assertEquals("west-web", Clusters.backendOf(inWest));
                 }
 
                 Map<String, Long> answers = new ConcurrentHashMap<>();
                 AtomicBoolean loading = new AtomicBoolean(true);
                 Thread load = new Thread(() -> {
                     while (loading.get()) {
-                        answers.merge(backendOf(inEast), 1L, Long::sum);
+                        answers.merge(Clusters.backendOf(inEast), 1L, Long::sum);
                     }
                 }, "east-client");
                 load.start();
@@ -134,20 +131,6 @@ class KubernetesClustersIT {
     private static void setReady(KubernetesClient client, boolean ready) {
         client.resources(EndpointSlice.class).inNamespace(NS).withName("web-x").edit(s -> new EndpointSliceBuilder(s)
                 .editFirstEndpoint().editConditions().withReady(ready).endConditions().endEndpoint().build());
-    }
-
-    private static ProxyNode proxyIn(String bootstrap, String cluster) {
-        return ProxyNode.start(new ProxyConfig(bootstrap, "proxy-" + cluster, "127.0.0.1", 0, 0, Duration.ofSeconds(2),
-                Duration.ofSeconds(30)).withLocality(new Locality(cluster, null, Locality.Policy.PREFER_LOCAL)));
-    }
-
-    /** The backend that answered web.test (its X-Backend header), or what went wrong. */
-    private static String backendOf(ProxyNode p) {
-        var r = Http.tryGet(p.httpPort(), "web.test", "/");
-        if (r == null) {
-            return "no answer";
-        }
-        return r.statusCode() == 200 ? r.headers().firstValue("X-Backend").orElse("?") : "status " + r.statusCode();
     }
 
     private static RoutingSnapshot awaitSnapshot(String bootstrap, java.util.function.Predicate<RoutingSnapshot> condition) {

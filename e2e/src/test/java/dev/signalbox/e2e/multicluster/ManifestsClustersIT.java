@@ -1,4 +1,4 @@
-package dev.signalbox.launcher;
+package dev.signalbox.e2e.multicluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,10 +8,10 @@ import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.compiler.kafka.Replay;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.launcher.Launcher;
 import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
-import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Diagnostic;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * non-exported Service side by side; a silent cluster withdrawn and back after its next heartbeat; a removed
  * cluster; and every published snapshot replays from the events to the same hash, staleness included.
  */
-class MultiClusterIT {
+class ManifestsClustersIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration STALE_AFTER = Duration.ofSeconds(2);
     private static final Duration HEARTBEAT = Duration.ofMillis(200);
@@ -200,23 +200,23 @@ class MultiClusterIT {
             write(east, "apps.yaml", exportedWeb(eastPort, true));
             write(west, "apps.yaml", exportedWeb(westWeb.port(), true));
             try (Compiler c = Compiler.start(CompilerConfig.defaults(bootstrap));
-                 ProxyNode inEast = proxyIn(bootstrap, "east");
-                 ProxyNode inWest = proxyIn(bootstrap, "west");
+                 ProxyNode inEast = Clusters.proxyIn(bootstrap, "east");
+                 ProxyNode inWest = Clusters.proxyIn(bootstrap, "west");
                  Watcher e = watcher(bootstrap, "east", east);
                  Watcher w = watcher(bootstrap, "west", west)) {
                 awaitSnapshot(bootstrap, s -> s.table().backends().stream().allMatch(b -> b.endpoints().size() == 2));
-                Await.until("the east proxy served by the east cluster", WAIT, () -> "east-web".equals(backendOf(inEast)));
-                Await.until("the west proxy served by the west cluster", WAIT, () -> "west-web".equals(backendOf(inWest)));
+                Await.until("the east proxy served by the east cluster", WAIT, () -> "east-web".equals(Clusters.backendOf(inEast)));
+                Await.until("the west proxy served by the west cluster", WAIT, () -> "west-web".equals(Clusters.backendOf(inWest)));
                 for (int i = 0; i < 20; i++) {
-                    assertEquals("east-web", backendOf(inEast), "local preference, east");
-                    assertEquals("west-web", backendOf(inWest), "local preference, west");
+                    assertEquals("east-web", Clusters.backendOf(inEast), "local preference, east");
+                    assertEquals("west-web", Clusters.backendOf(inWest), "local preference, west");
                 }
 
                 java.util.Map<String, Long> answers = new java.util.concurrent.ConcurrentHashMap<>();
                 java.util.concurrent.atomic.AtomicBoolean loading = new java.util.concurrent.atomic.AtomicBoolean(true);
                 Thread load = new Thread(() -> {
                     while (loading.get()) {
-                        answers.merge(String.valueOf(backendOf(inEast)), 1L, Long::sum);
+                        answers.merge(String.valueOf(Clusters.backendOf(inEast)), 1L, Long::sum);
                     }
                 }, "east-client");
                 load.start();
@@ -263,20 +263,6 @@ class MultiClusterIT {
         return Manifests.documents(Manifests.ingressClass(),
                 APPS.service("web", Manifests.ServicePort.HTTP, List.of(ready ? endpoint : endpoint.unready())),
                 APPS.serviceExport("web"), APPS.ingress("web", "web.test", "/", "web"));
-    }
-
-    private static ProxyNode proxyIn(String bootstrap, String cluster) {
-        return ProxyNode.start(new ProxyConfig(bootstrap, "proxy-" + cluster, "127.0.0.1", 0, 0, Duration.ofSeconds(2),
-                Duration.ofSeconds(30)).withLocality(new Locality(cluster, null, Locality.Policy.PREFER_LOCAL)));
-    }
-
-    /** The backend that answered web.test (its X-Backend header), or the status when it was not a 200. */
-    private static String backendOf(ProxyNode p) {
-        var r = Http.tryGet(p.httpPort(), "web.test", "/");
-        if (r == null) {
-            return "no answer";
-        }
-        return r.statusCode() == 200 ? r.headers().firstValue("X-Backend").orElse("?") : "status " + r.statusCode();
     }
 
     private static Watcher watcher(String bootstrap, String cluster, Path dir) {
