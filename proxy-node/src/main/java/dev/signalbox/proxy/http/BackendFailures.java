@@ -79,15 +79,18 @@ public final class BackendFailures {
 
     /**
      * The backend connection closed (or failed) before the response was complete. An idempotent request with
-     * no body bytes sent, on a reused keep-alive connection, with no response yet, is replayed once (RFC 9112
-     * 9.3.1: the backend's keep-alive timeout racing reuse); otherwise a TLS failure is explained, a response
-     * under way can only be cut, and anything else is 502.
+     * no body bytes sent and no response yet is replayed once on a new connection (RFC 9110 9.2.2): on a reused
+     * keep-alive connection that is the backend's keep-alive timeout racing reuse (RFC 9112 9.3.1); on a new one,
+     * a backend that died with the request in flight, whose endpoint then refuses the new connection, so the
+     * replay goes to another endpoint (what nginx's default {@code proxy_next_upstream error} does). A TLS
+     * failure on a new connection is explained instead, a response under way can only be cut, and anything else
+     * is 502.
      *
      * @param tls   the TLS failure that explains the close, or null
      * @param cause the failure's message, null for an orderly close
      */
     public static Outcome closed(Target target, Progress p, UpstreamTlsContexts.Failure tls, String cause) {
-        if (p.reusedConnection() && !p.replayed() && !p.responseStarted() && !p.bodySent()
+        if ((p.reusedConnection() || tls == null) && !p.replayed() && !p.responseStarted() && !p.bodySent()
                 && IDEMPOTENT.contains(p.method())) {
             return new Replay();
         }

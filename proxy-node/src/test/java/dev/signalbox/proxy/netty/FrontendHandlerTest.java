@@ -239,6 +239,11 @@ class FrontendHandlerTest {
         EmbeddedChannel backend = forwarded(c, "/fails");
         c.pipeline().fireUserEventTriggered(ClientConnections.DRAIN);
         backend.close();
+        // A GET is replayed once on a new connection; that one fails too.
+        EmbeddedChannel replay = backends.opened.get(backends.opened.size() - 1);
+        assertTrue(replay != backend, "replayed on a new connection");
+        received(replay);
+        replay.close();
         assertEquals(List.of("502 backend c/ns/web:80 at 10.0.0.1:80 closed the connection before responding (close)"),
                 answers());
         assertFalse(c.isActive());
