@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.launcher.Launcher;
+import dev.signalbox.launcher.manifests.Manifests;
 import dev.signalbox.schemas.codec.Json;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,29 +32,11 @@ class MigrateKubeconfigIT {
                 .withName("home").withAnnotations(Map.of("nginx.ingress.kubernetes.io/ssl-redirect", "false"))
                 .endMetadata().withNewSpec().withIngressClassName("nginx").endSpec().build()).create();
         Path kubeconfig = dir.resolve("kubeconfig");
-        Files.writeString(kubeconfig, """
-                apiVersion: v1
-                kind: Config
-                clusters:
-                - name: mock
-                  cluster:
-                    server: %s
-                    insecure-skip-tls-verify: true
-                users:
-                - name: tester
-                  user:
-                    token: secret
-                contexts:
-                - name: mock
-                  context:
-                    cluster: mock
-                    user: tester
-                current-context: mock
-                """.formatted(client.getConfiguration().getMasterUrl()));
+        Files.writeString(kubeconfig, new Manifests("default").kubeconfig(client.getConfiguration().getMasterUrl()));
 
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cl = new CommandLine(new Launcher());
+        CommandLine cl = Launcher.commandLine();
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
         int status = cl.execute("migrate", "--kubeconfig", kubeconfig.toString(), "-o", "json");
