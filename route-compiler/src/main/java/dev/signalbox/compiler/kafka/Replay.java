@@ -100,11 +100,7 @@ public final class Replay {
     static AtTime tableAtTime(KafkaConnection kafka, Instant time, Duration timeout, int holdBound) {
         ClusterModel model = new ClusterModel();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (PartitionInfo i : consumer.partitionsFor(Topics.EVENTS, timeout)) {
-                partitions.add(new TopicPartition(i.topic(), i.partition()));
-            }
-            partitions.sort(Comparator.comparingInt(TopicPartition::partition));
+            List<TopicPartition> partitions = eventPartitions(consumer, timeout);
             Map<TopicPartition, Long> query = new HashMap<>();
             // The first record published after the time: everything before it was published at or before.
             partitions.forEach(tp -> query.put(tp, time.toEpochMilli() + 1));
@@ -198,17 +194,26 @@ public final class Replay {
     public static ClusterModel modelAtEnd(KafkaConnection kafka, Duration timeout) {
         ClusterModel model = new ClusterModel();
         try (KafkaConsumer<byte[], byte[]> consumer = consumer(kafka)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, timeout);
-            if (infos == null || infos.isEmpty()) {
+            List<TopicPartition> partitions = eventPartitions(consumer, timeout);
+            if (partitions.isEmpty()) {
                 throw new IllegalStateException("topic " + Topics.EVENTS + " does not exist");
             }
-            infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
             consumer.assign(partitions);
             EventFold.foldUntil(consumer, end, model);
         }
         return model;
+    }
+
+    /** The events topic's partitions in partition order; none when the topic does not exist. */
+    static List<TopicPartition> eventPartitions(KafkaConsumer<byte[], byte[]> consumer, Duration timeout) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, timeout);
+        if (infos != null) {
+            infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+        }
+        partitions.sort(Comparator.comparingInt(TopicPartition::partition));
+        return partitions;
     }
 
     /** A group-less reader of committed events, as replays ({@link ReplayCursor} too) read the log. */

@@ -3,7 +3,6 @@ package dev.signalbox.compiler.kafka;
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.KafkaConnection;
-import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -39,10 +37,7 @@ public final class ReplayCursor implements AutoCloseable {
 
     public ReplayCursor(KafkaConnection kafka) {
         consumer = Replay.consumer(kafka);
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (PartitionInfo i : consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30))) {
-            partitions.add(new TopicPartition(i.topic(), i.partition()));
-        }
+        List<TopicPartition> partitions = Replay.eventPartitions(consumer, Duration.ofSeconds(30));
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
         partitions.forEach(tp -> position.put(tp, 0L));
