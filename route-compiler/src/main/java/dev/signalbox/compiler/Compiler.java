@@ -204,7 +204,9 @@ public final class Compiler implements AutoCloseable {
     private void live(AtomicBoolean wanted) {
         long backoffMs = 250;
         while (wanted.get()) {
+            CompilerLoop mine = null;
             try (CompilerLoop loop = new CompilerLoop(config, v -> publishedVersion = v)) {
+                mine = loop;
                 current = loop;
                 if (!wanted.get()) {
                     return;
@@ -232,7 +234,10 @@ public final class Compiler implements AutoCloseable {
                 }
                 backoffMs = Math.min(backoffMs * 2, 10_000);
             } finally {
-                current = null;
+                // Only this life's loop: an old life that outlived endLife's wait must not blank its successor's.
+                if (current == mine) {
+                    current = null;
+                }
             }
         }
     }
