@@ -31,9 +31,9 @@ public final class CompiledTable {
 
     private final RoutingSnapshot snapshot;
     private final Locality locality;
-    private final Map<String, List<CompiledRoute>> exactHosts;
+    private final HostIndex<List<CompiledRoute>> exactHosts;
     /** Keyed by the wildcard's suffix: "*.foo.com" is stored under "foo.com". */
-    private final Map<String, List<CompiledRoute>> wildcardHosts;
+    private final HostIndex<List<CompiledRoute>> wildcardHosts;
     private final List<CompiledRoute> anyHost;
     private final CompiledBackend defaultBackend;
     private final Map<String, CompiledBackend> backends;
@@ -47,8 +47,8 @@ public final class CompiledTable {
         this.backends = backends;
         this.snapshot = snapshot;
         this.locality = locality;
-        this.exactHosts = exactHosts;
-        this.wildcardHosts = wildcardHosts;
+        this.exactHosts = new HostIndex<>(exactHosts);
+        this.wildcardHosts = new HostIndex<>(wildcardHosts);
         this.anyHost = anyHost;
         this.defaultBackend = defaultBackend;
         this.upstreamTls = upstreamTls;
@@ -131,8 +131,9 @@ public final class CompiledTable {
      * when it accepts none of a backend's endpoints, among those of the nearest tier.
      */
     public Decision route(String hostHeader, String path, boolean overTls, Predicate<Endpoint> usable) {
-        String host = normalizeHost(hostHeader);
-        CompiledRoute match = find(host, path);
+        String h = hostHeader == null ? "" : hostHeader;
+        long region = hostRegion(h);
+        CompiledRoute match = find(h, (int) (region >>> 32), (int) region, path);
         if (match != null && match.httpsRedirect() && !overTls) {
             return new Decision.RedirectToHttps(match.label());
         }
@@ -142,7 +143,7 @@ public final class CompiledTable {
         if (defaultBackend != null) {
             return defaultBackend.pick(DEFAULT_ROUTE, usable);
         }
-        return new Decision.NotFound(NO_ROUTE, "no route for host \"" + host + "\" and path \"" + path
+        return new Decision.NotFound(NO_ROUTE, "no route for host \"" + normalizeHost(hostHeader) + "\" and path \"" + path
                 + "\" and no default backend (snapshot version " + version() + ")");
     }
 
@@ -152,7 +153,8 @@ public final class CompiledTable {
      * the same lookup the proxy routes with.
      */
     public Match match(String hostHeader, String path) {
-        CompiledRoute r = find(normalizeHost(hostHeader), path);
+        String host = normalizeHost(hostHeader);
+        CompiledRoute r = find(host, 0, host.length(), path);
         return r == null ? null : new Match(r.virtualHost(), r.route());
     }
 
@@ -170,13 +172,13 @@ public final class CompiledTable {
     }
 
     /** Exact host first, then its one-label wildcard, then rules without a host; the first route that matches. */
-    private CompiledRoute find(String host, String path) {
-        CompiledRoute match = firstMatch(exactHosts.get(host), path);
+    private CompiledRoute find(String s, int from, int to, String path) {
+        CompiledRoute match = firstMatch(exactHosts.get(s, from, to), path);
         if (match == null) {
-            int dot = host.indexOf('.');
+            int dot = s.indexOf('.', from);
             // A wildcard covers exactly one non-empty label: "*.foo.com" matches "bar.foo.com" only.
-            if (dot > 0) {
-                match = firstMatch(wildcardHosts.get(host.substring(dot + 1)), path);
+            if (dot > from && dot < to) {
+                match = firstMatch(wildcardHosts.get(s, dot + 1, to), path);
             }
         }
         if (match == null) {
@@ -229,6 +231,35 @@ public final class CompiledTable {
             }
         }
         return null;
+    }
+
+    /**
+     * Where {@link #normalizeHost} finds the host in a Host header, without copying it: the first index in the
+     * high 32 bits, the end (exclusive) in the low 32 bits; the case is left to the lookup ({@link HostIndex}).
+     * The same cuts as normalizeHost: whitespace around it, the port (RFC 9110 7.2), one trailing dot, an IPv6
+     * literal kept whole with its brackets.
+     */
+    static long hostRegion(String h) {
+        int from = 0;
+        int to = h.length();
+        while (from < to && h.charAt(from) <= ' ') {
+            from++;
+        }
+        while (to > from && h.charAt(to - 1) <= ' ') {
+            to--;
+        }
+        if (from < to && h.charAt(from) == '[') {
+            int close = h.indexOf(']', from);
+            return (long) from << 32 | (close < 0 || close >= to ? to : close + 1);
+        }
+        int colon = h.lastIndexOf(':', to - 1);
+        if (colon >= from) {
+            to = colon;
+        }
+        if (to > from && h.charAt(to - 1) == '.') {
+            to--;
+        }
+        return (long) from << 32 | to;
     }
 
     /** Lower-cases the host and strips the port (RFC 9110 7.2), keeping IPv6 literals whole. */
