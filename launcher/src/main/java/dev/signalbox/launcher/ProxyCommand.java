@@ -2,6 +2,7 @@ package dev.signalbox.launcher;
 
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyMain;
+import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.schemas.crypto.KeyRing;
 import java.io.IOException;
@@ -74,7 +75,7 @@ final class ProxyCommand implements Callable<Integer> {
     Path encryptionKeys;
 
     @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR]", converter = TrustedProxiesConverter.class,
-            description = "Load balancers in front whose X-Forwarded-*, X-Real-IP and ssl-client-* fields are kept "
+            description = "Load balancers in front whose X-Forwarded-* and X-Real-IP fields are kept "
                     + "(ingress-nginx's proxy-real-ip-cidr). Default: none; every client's are replaced.")
     TrustedProxies trustedProxies;
 
@@ -89,6 +90,20 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--client-header-timeout", defaultValue = "60s", paramLabel = "TIME", converter = Port.Span.class,
+            description = "A client that has not sent a whole request head this long after connecting (or after the "
+                    + "first byte of a later request) is disconnected (nginx's client_header_timeout).")
+    Duration clientHeaderTimeout;
+
+    @Option(names = "--keepalive-timeout", defaultValue = "75s", paramLabel = "TIME", converter = Port.Span.class,
+            description = "A kept-alive client connection idle this long between requests is closed (nginx's keepalive_timeout).")
+    Duration keepaliveTimeout;
+
+    @Option(names = "--proxy-protocol", description = "Every connection to the HTTP and HTTPS ports starts with a PROXY "
+            + "protocol v1 or v2 header (AWS NLB, HAProxy): the client address comes from it, and a connection "
+            + "without a valid one is closed.")
+    boolean proxyProtocol;
+
     @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
             description = "Event loops serving clients and backends, one per core to be used (as nginx's "
                     + "worker_processes). 0: one per available processor.")
@@ -102,6 +117,10 @@ final class ProxyCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1 (or 0 for one per processor)");
         }
         config = config.withIoThreads(ioThreads);
+        if (clientHeaderTimeout.isZero() || keepaliveTimeout.isZero()) {
+            throw new ParameterException(spec.commandLine(), "--client-header-timeout and --keepalive-timeout must be positive");
+        }
+        config = config.withClients(new ClientPolicy(clientHeaderTimeout, keepaliveTimeout, proxyProtocol));
         if (clusterId.isBlank() || clusterId.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
         }

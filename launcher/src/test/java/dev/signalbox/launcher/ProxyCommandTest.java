@@ -42,6 +42,15 @@ class ProxyCommandTest {
     }
 
     @Test
+    void clientTimeoutsDefaultToNginxsAndThePROXYProtocolIsOff() {
+        assertEquals(dev.signalbox.proxy.http.ClientPolicy.DEFAULT, parse(new String[] {"--kafka", "k:1"}).clients());
+        assertEquals(new dev.signalbox.proxy.http.ClientPolicy(Duration.ofSeconds(5), Duration.ofMinutes(2), true),
+                parse(new String[] {"--kafka", "k:1", "--client-header-timeout", "5s", "--keepalive-timeout", "2m",
+                    "--proxy-protocol"}).clients());
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--keepalive-timeout", "0s"}));
+    }
+
+    @Test
     void trustedProxiesAreCidrBlocksAndNothingIsTrustedByDefault() {
         assertEquals(false, parse(new String[] {"--kafka", "k:1"}).trustedProxies().contains("127.0.0.1"));
         ProxyConfig c = parse(new String[] {"--kafka", "k:1", "--trusted-proxies", "10.0.0.0/8,192.0.2.7"});

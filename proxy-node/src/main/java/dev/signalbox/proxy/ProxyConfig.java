@@ -2,6 +2,7 @@ package dev.signalbox.proxy;
 
 import dev.signalbox.schemas.KafkaConnection;
 import java.util.Map;
+import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.crypto.KeyRing;
@@ -25,11 +26,13 @@ import java.time.Duration;
  * @param kafkaSettings   the operator's Kafka client settings (--kafka-config), for every client; may be empty
  * @param ioThreads       the event loops serving clients and backends, one per core to be used (nginx's
  *                        {@code worker_processes}); 0 means one per available processor
+ * @param clients         the client connections' header and keep-alive timeouts, and whether they start with a
+ *                        PROXY protocol header
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                           Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys,
                           TrustedProxies trustedProxies, Locality locality, Map<String, String> kafkaSettings,
-                          int ioThreads) {
+                          int ioThreads, ClientPolicy clients) {
 
     public ProxyConfig {
         if (ioThreads < 0) {
@@ -39,13 +42,14 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
         keys = keys == null ? KeyRing.empty() : keys;
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         locality = locality == null ? Locality.DEFAULT : locality;
+        clients = clients == null ? ClientPolicy.DEFAULT : clients;
     }
 
     /** A node without an HTTPS listener, trusting no client's identity fields. */
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
         this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null,
-                null, null, null, 0);
+                null, null, null, 0, null);
     }
 
     /**
@@ -70,25 +74,25 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
                 responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys,
-                trustedProxies, locality, kafkaSettings, ioThreads);
+                trustedProxies, locality, kafkaSettings, ioThreads, clients);
     }
 
     /** This configuration with key-encryption keys. */
     public ProxyConfig withKeys(KeyRing k) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, k, trustedProxies, locality, kafkaSettings, ioThreads);
+                responseTimeout, https, k, trustedProxies, locality, kafkaSettings, ioThreads, clients);
     }
 
     /** This configuration trusting the identity fields of {@code trusted}. */
     public ProxyConfig withTrustedProxies(TrustedProxies trusted) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trusted, locality, kafkaSettings, ioThreads);
+                responseTimeout, https, keys, trusted, locality, kafkaSettings, ioThreads, clients);
     }
 
     /** This configuration with the operator's Kafka client settings ({@code --kafka-config}). */
     public ProxyConfig withKafkaSettings(Map<String, String> settings) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, locality, settings, ioThreads);
+                responseTimeout, https, keys, trustedProxies, locality, settings, ioThreads, clients);
     }
 
     /** Kafka's servers and the operator's client settings, for every client the proxy makes. */
@@ -99,12 +103,18 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     /** This configuration at {@code l}. */
     public ProxyConfig withLocality(Locality l) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, l, kafkaSettings, ioThreads);
+                responseTimeout, https, keys, trustedProxies, l, kafkaSettings, ioThreads, clients);
     }
 
     /** This configuration with {@code n} event loops (0: one per available processor). */
     public ProxyConfig withIoThreads(int n) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, n);
+                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, n, clients);
+    }
+
+    /** This configuration with {@code c}'s client timeouts and PROXY protocol setting. */
+    public ProxyConfig withClients(ClientPolicy c) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, ioThreads, c);
     }
 }

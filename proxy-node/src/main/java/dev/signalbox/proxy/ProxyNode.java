@@ -117,7 +117,7 @@ public final class ProxyNode implements AutoCloseable {
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
                     config.adminPort(), config.connectTimeout(), config.responseTimeout(), https, config.trustedProxies(),
-                    config.ioThreads()), routing, metrics, status, outliers, upstreamTls);
+                    config.ioThreads(), config.clients()), routing, metrics, status, outliers, upstreamTls);
         } catch (RuntimeException e) {
             follower.close();
             acks.close();

@@ -569,7 +569,10 @@ class ProxyNodeIT {
                     "POST /a HTTP/1.0\r\nHost: framing.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
                     "GET /a HTTP/1.1\r\n\r\n",
                     "GET /a HTTP/1.1\r\nHost: framing.test\r\nHost: other.test\r\n\r\n",
-                    "GET /a HTTP/1.1\r\nHost: framing.test/../x\r\n\r\n")) {
+                    "GET /a HTTP/1.1\r\nHost: framing.test/../x\r\n\r\n",
+                    "GET /a HTTP/1.1\r\nHost: de mo\r\n\r\n",
+                    "GET /a HTTP/1.1\r\nHost: demo/x\r\n\r\n",
+                    "GET /a HTTP/1.1\r\nHost: de\u0001mo\r\n\r\n")) {
                 try (Socket s = new Socket("127.0.0.1", node1.httpPort())) {
                     s.setSoTimeout(5_000);
                     s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
@@ -580,7 +583,8 @@ class ProxyNodeIT {
             assertEquals(List.of("HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 501 Not Implemented close -1",
                     "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
                     "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
-                    "HTTP/1.1 400 Bad Request close -1"), answers);
+                    "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
+                    "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1"), answers);
             assertEquals(List.of(), raw.received().stream().map(ProxyNodeIT::describe).toList());
         } finally {
             publish(baseTable(List.of(a1, a2)));

@@ -48,8 +48,10 @@ public final class HeaderRewriter {
     /** Identity fields written by a proxy; from a peer that is not trusted they are removed, whatever it says. */
     private static final List<AsciiString> IDENTITY = List.of(AsciiString.cached("x-real-ip"),
             AsciiString.cached("forwarded"), AsciiString.cached("x-original-forwarded-for"));
+    /** The client certificate fields (ingress-nginx's names): only this proxy writes them, whoever the peer. */
+    private static final AsciiString CLIENT_CERTIFICATE_PREFIX = AsciiString.cached("ssl-client-");
     private static final List<AsciiString> IDENTITY_PREFIXES = List.of(AsciiString.cached("x-forwarded-"),
-            AsciiString.cached("ssl-client-"));
+            CLIENT_CERTIFICATE_PREFIX);
 
     /** Netty's {@code x-http2-*} fields, once (values() copies the array at every call). */
     private static final List<HttpConversionUtil.ExtensionHeaderNames> HTTP2_EXTENSIONS =
@@ -143,13 +145,12 @@ public final class HeaderRewriter {
      * Writes X-Forwarded-For/Proto/Host/Port and X-Real-IP. From a trusted peer, its fields are kept and
      * it is appended to X-Forwarded-For; X-Real-IP is then the nearest address in that list that is not a
      * trusted proxy (nginx's {@code real_ip_recursive}). From any other peer every identity field it sent is
-     * dropped first, so nothing a client writes reaches the backend as the proxy's word.
+     * dropped first, so nothing a client writes reaches the backend as the proxy's word; {@code ssl-client-*}
+     * fields are dropped from every peer (the proxy writes them after this when it verified a certificate).
      */
     private static void identify(HttpHeaders h, Forwarding from) {
         boolean trusted = from.trusted().contains(from.peer());
-        if (!trusted) {
-            removeIdentityFields(h);
-        }
+        removeIdentityFields(h, trusted);
         if (!h.contains(X_FORWARDED_FOR)) {
             // The common case (any untrusted client): the peer is the whole chain and the real address.
             h.set(X_FORWARDED_FOR, from.peer());
@@ -165,12 +166,16 @@ public final class HeaderRewriter {
         setIfAbsent(h, X_FORWARDED_PORT, Integer.toString(from.port()));
     }
 
-    /** Drops every identity field a peer sent; names are compared without copying them (this runs per request). */
-    private static void removeIdentityFields(HttpHeaders h) {
+    /**
+     * Drops every identity field an untrusted peer sent, and the client certificate fields whoever sent them (a
+     * load balancer cannot vouch for a certificate this proxy did not see); names are compared without copying
+     * them (this runs per request).
+     */
+    private static void removeIdentityFields(HttpHeaders h, boolean trusted) {
         List<CharSequence> names = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence n = it.next().getKey();
-            if (isIdentityField(n)) {
+            if (trusted ? isClientCertificateField(n) : isIdentityField(n)) {
                 if (names == null) {
                     names = new ArrayList<>();
                 }
@@ -180,6 +185,10 @@ public final class HeaderRewriter {
         if (names != null) {
             names.forEach(h::remove);
         }
+    }
+
+    static boolean isClientCertificateField(CharSequence name) {
+        return AsciiString.regionMatches(name, true, 0, CLIENT_CERTIFICATE_PREFIX, 0, CLIENT_CERTIFICATE_PREFIX.length());
     }
 
     static boolean isIdentityField(CharSequence name) {

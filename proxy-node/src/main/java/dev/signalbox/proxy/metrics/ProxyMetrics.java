@@ -114,6 +114,21 @@ public final class ProxyMetrics {
         registry.counter(MetricNames.name("signalbox_upstream_retries_total", "route", route, "reason", reason)).inc();
     }
 
+    /**
+     * A client connection closed by one of our timeouts: {@code kind} header (no whole request head within
+     * {@code --client-header-timeout}) or keepalive (idle longer than {@code --keepalive-timeout}).
+     */
+    public void clientTimeout(String kind) {
+        registry.counter(MetricNames.name("signalbox_client_timeouts_total", "kind", kind)).inc();
+    }
+
+    /**
+     * A connection closed because it did not start with a valid PROXY protocol header ({@code --proxy-protocol}).
+     */
+    public void proxyProtocolRejected() {
+        registry.counter("signalbox_proxy_protocol_rejected_total").inc();
+    }
+
     /** An endpoint was ejected by outlier detection. */
     public void outlierEjection() {
         registry.counter("signalbox_outlier_ejections_total").inc();

@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
@@ -13,7 +14,9 @@ import java.time.Duration;
  * @param publicHttpsPort the port HTTP-to-HTTPS redirects name
  * @param outliers        the endpoints ejected for failing to accept connections, shared by all loops
  * @param trusted         the peers whose X-Forwarded-* and other identity fields are believed
+ * @param clients         header and keep-alive timeouts, and whether connections start with a PROXY header
  */
 record Frontend(RoutingState routing, Backends connector, ProxyMetrics metrics, Duration responseTimeout,
-                boolean overTls, int publicHttpsPort, OutlierDetector outliers, TrustedProxies trusted) {
+                boolean overTls, int publicHttpsPort, OutlierDetector outliers, TrustedProxies trusted,
+                ClientPolicy clients) {
 }

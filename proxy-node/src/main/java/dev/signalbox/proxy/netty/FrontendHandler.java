@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -254,14 +253,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return frontend;
     }
 
-    /** What the proxy knows of this connection, for the identity fields; worked out once per connection. */
+    /**
+     * What the proxy knows of this connection, for the identity fields; worked out once per connection. Its
+     * {@code peer} is the client's address ({@link ClientOrigin}: the socket's, or the PROXY protocol header's).
+     */
     HeaderRewriter.Forwarding forwarding() {
         if (forwarding == null) {
-            String peer = ctx.channel().remoteAddress() instanceof InetSocketAddress a
-                    ? a.getAddress().getHostAddress() : String.valueOf(ctx.channel().remoteAddress());
-            int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
-            forwarding = new HeaderRewriter.Forwarding(peer, frontend.overTls() ? "https" : "http", port,
-                    frontend.trusted());
+            ClientOrigin origin = ClientOrigin.of(ctx.channel());
+            forwarding = new HeaderRewriter.Forwarding(origin.address(), frontend.overTls() ? "https" : "http",
+                    origin.serverPort(), frontend.trusted());
         }
         return forwarding;
     }

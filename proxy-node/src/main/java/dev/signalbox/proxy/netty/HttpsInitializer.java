@@ -44,6 +44,7 @@ final class HttpsInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        ProxyProtocol.addFirst(ch.pipeline(), frontend);
         ch.pipeline().addLast(SNI, new SniHandler(contexts.get(), HANDSHAKE_TIMEOUT_MILLIS));
         ch.pipeline().addLast(ALPN, new Negotiation(frontend));
     }

@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
@@ -46,10 +47,11 @@ public final class ProxyServer implements AutoCloseable {
     /**
      * The server settings that do not concern routing; {@code https} is null for plain HTTP only, {@code trusted}
      * the peers whose identity fields (X-Forwarded-*) are believed, {@code ioThreads} the worker event loops (0: one
-     * per available processor).
+     * per available processor), {@code clients} the client timeouts and PROXY protocol setting.
      */
     public record Settings(String nodeId, String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
-                           Duration responseTimeout, Https https, TrustedProxies trusted, int ioThreads) {
+                           Duration responseTimeout, Https https, TrustedProxies trusted, int ioThreads,
+                           ClientPolicy clients) {
     }
 
     /**
@@ -86,7 +88,7 @@ public final class ProxyServer implements AutoCloseable {
             Https https = settings.https();
             if (https != null) {
                 Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0, outliers,
-                        settings.trusted());
+                        settings.trusted(), settings.clients());
                 server.httpsChannel = new ServerBootstrap()
                         .group(server.acceptor, server.workers)
                         .channel(transport.serverChannel())
@@ -103,7 +105,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.info("HTTPS on {}, redirects name port {}", server.httpsChannel.localAddress(), redirectPort);
             }
             Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort,
-                    outliers, settings.trusted());
+                    outliers, settings.trusted(), settings.clients());
             server.httpChannel = new ServerBootstrap()
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())

@@ -92,7 +92,8 @@ class FrontendHandlerTest {
         RoutingState routing = new RoutingState(dev.signalbox.routing.Locality.DEFAULT);
         routing.apply(SnapshotCodec.create(1, Instant.EPOCH, List.of(), TABLE));
         Frontend frontend = new Frontend(routing, backends, new ProxyMetrics(() -> 1, () -> 0), Duration.ofSeconds(5),
-                false, 443, new OutlierDetector(OutlierDetector.Policy.DEFAULT), TrustedProxies.NONE);
+                false, 443, new OutlierDetector(OutlierDetector.Policy.DEFAULT), TrustedProxies.NONE,
+                dev.signalbox.proxy.http.ClientPolicy.DEFAULT);
         client = new EmbeddedChannel(new FrontendHandler(frontend));
         return client;
     }
