@@ -83,6 +83,19 @@ class JsonSchemaFilesTest {
         cases.add(valid("a removal", "cluster-liveness", Json.MAPPER.readTree(dev.signalbox.schemas.codec.EventLogCodec.encode(
                 dev.signalbox.schemas.event.ClusterLiveness.removed("east", 3, Samples.T0, "decommissioned")))));
         cases.add(invalid("a liveness decision without its state", "cluster-liveness", without(stale, "state"), "required"));
+        JsonNode delta = Json.MAPPER.readTree(dev.signalbox.schemas.codec.SnapshotDeltaCodec.encode(Samples.delta()));
+        cases.add(valid("a delta", "snapshot-delta", delta));
+        cases.add(valid("a table's changes", "table-delta", delta.get("changes")));
+        cases.add(valid("a delta of the single fields only", "snapshot-delta", Json.MAPPER.readTree(
+                dev.signalbox.schemas.codec.SnapshotDeltaCodec.encode(dev.signalbox.schemas.codec.SnapshotDeltaCodec.between(
+                        Samples.table(), Samples.snapshot(2, dev.signalbox.schemas.snapshot.RoutingTable.EMPTY))))));
+        cases.add(invalid("a delta without its content hash", "snapshot-delta", without(delta, "contentHash"), "required"));
+        cases.add(invalid("a delta without its changes", "snapshot-delta", without(delta, "changes"), "required"));
+        cases.add(invalid("changes with a field the schema does not know", "table-delta",
+                with(delta.get("changes"), "surprise", 1), "additionalProperties"));
+        cases.add(invalid("an added backend without its entry", "table-delta",
+                with(delta.get("changes"), "backends", Json.MAPPER.createArrayNode().add(Json.MAPPER.createObjectNode())),
+                "required"));
         JsonNode withTx = Json.MAPPER.readTree(SnapshotCodec.encode(Samples.snapshotWithTransactions()));
         cases.add(valid("a snapshot naming its transactions", "routing-snapshot", withTx));
         cases.add(valid("a source transaction", "source-transaction", withTx.get("transactions").get(0)));
@@ -210,6 +223,12 @@ class JsonSchemaFilesTest {
     private static JsonNode with(JsonNode node, String field, String value) {
         ObjectNode copy = node.deepCopy();
         copy.put(field, value);
+        return copy;
+    }
+
+    private static JsonNode with(JsonNode node, String field, JsonNode value) {
+        ObjectNode copy = node.deepCopy();
+        copy.set(field, value);
         return copy;
     }
 

@@ -189,6 +189,18 @@ public final class Samples {
     }
 
     /** A snapshot naming the transaction it contains. */
+    /** Version 2 as a delta against {@link #snapshot()}: the first backend loses an endpoint and a host goes. */
+    public static dev.signalbox.schemas.snapshot.SnapshotDelta delta() {
+        RoutingTable t = table();
+        List<Backend> backends = new java.util.ArrayList<>(t.backends());
+        Backend b = backends.get(0);
+        backends.set(0, new Backend(b.id(), b.cluster(), b.namespace(), b.service(), b.servicePort(),
+                b.endpoints().subList(1, b.endpoints().size()), b.unavailableReason(), b.tls()));
+        RoutingTable next = new RoutingTable(t.virtualHosts().subList(0, t.virtualHosts().size() - 1), t.defaultBackend(),
+                backends, t.tls(), t.ingresses(), t.diagnostics());
+        return dev.signalbox.schemas.codec.SnapshotDeltaCodec.between(t, snapshot(2, next));
+    }
+
     public static RoutingSnapshot snapshotWithTransactions() {
         return SnapshotCodec.create(8, T0, List.of(new SourceOffset(Topics.EVENTS, 0, 45), new SourceOffset(Topics.EVENTS, 1, 7)),
                 List.of(new dev.signalbox.schemas.snapshot.SourceTransaction("east", "signalbox-watcher-east", "5f3a9c1e", 3, 12, 3,

@@ -10,6 +10,7 @@ import java.util.Optional;
  */
 public final class SnapshotAssembler {
     private long version = -1;
+    private boolean delta;
     private int next;
     private int count;
     private ByteArrayOutputStream buffer;
@@ -19,10 +20,12 @@ public final class SnapshotAssembler {
         if (chunk.index() == 0) {
             version = chunk.version();
             count = chunk.count();
+            delta = chunk.delta();
             next = 0;
             // Sized from the first slice only: the count comes from a header and is not trusted for allocation.
             buffer = new ByteArrayOutputStream(chunk.data().length);
-        } else if (buffer == null || chunk.version() != version || chunk.index() != next || chunk.count() != count) {
+        } else if (buffer == null || chunk.version() != version || chunk.index() != next || chunk.count() != count
+                || chunk.delta() != delta) {
             reset();
             return Optional.empty();
         }

@@ -42,6 +42,14 @@ class SnapshotChunkTest {
                 concat(c.recordKey(), headers));
     }
 
+    @Test
+    void aDeltaChunkSaysSoInOneMoreHeaderAndKeepsItWhenRead() {
+        SnapshotChunk c = SnapshotChunk.split(42, new byte[250], SLICE, true).get(1);
+        assertEquals("delta", c.headers().get("signalbox.snapshot.kind"));
+        assertEquals(List.of(true, false), List.of(SnapshotChunk.fromHeaders(c.headers()::get, c.data()).delta(),
+                SnapshotChunk.fromHeaders(SnapshotChunk.split(42, new byte[250], SLICE).get(1).headers()::get, c.data()).delta()));
+    }
+
     private record Case(String name, List<SnapshotChunk> chunks, List<String> expected) {
     }
 
