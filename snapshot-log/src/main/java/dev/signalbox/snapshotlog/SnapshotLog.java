@@ -4,7 +4,10 @@ import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.SnapshotAssembler;
 import dev.signalbox.schemas.codec.SnapshotChunk;
+import dev.signalbox.schemas.codec.DecodeException;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.codec.SnapshotDeltaCodec;
+import dev.signalbox.schemas.snapshot.SnapshotDelta;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.io.IOException;
 import java.time.Duration;
@@ -30,6 +33,13 @@ import org.slf4j.LoggerFactory;
  * reporter. A record that cannot be decoded is logged, counted in this reader's {@link #decodeFailures()} and
  * skipped. Not thread-safe, except {@link #decodeFailures()} and {@link #wakeup()}: one instance per consuming
  * thread. {@link SnapshotWriter} writes what this reads.
+ *
+ * <p>Deltas (issue 15): a version may be published as its changes against the version before it. Every method
+ * here still returns whole snapshots: a delta is applied to the snapshot this reader completed just before it
+ * when that is its base version, and otherwise (a reader that starts, or jumps, between a full snapshot and the
+ * delta) to the chain read from the latest full snapshot before it ({@link #chainTo}); the content hash of the
+ * table it produces is checked either way, so a delta never yields a table the compiler did not publish. A delta
+ * without a readable chain is a decode failure: logged, counted, skipped.
  */
 public final class SnapshotLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotLog.class);
@@ -39,6 +49,8 @@ public final class SnapshotLog implements AutoCloseable {
     /** Replaced when the reader jumps elsewhere in the log, dropping a partly assembled snapshot. */
     private SnapshotAssembler assembler = new SnapshotAssembler();
     private long firstChunkOffset = -1;
+    /** The snapshot this reader completed last, the base of a delta that follows it; null before the first. */
+    private RoutingSnapshot current;
     private final AtomicLong decodeFailures = new AtomicLong();
 
     public SnapshotLog(Consumer<byte[], byte[]> consumer) {
@@ -110,7 +122,7 @@ public final class SnapshotLog implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw new org.apache.kafka.common.errors.TimeoutException("reading the snapshots topic");
                 }
-                for (RoutingSnapshot s : decode(consumer.poll(Duration.ofMillis(200)).records(PARTITION))) {
+                for (RoutingSnapshot s : decode(consumer.poll(Duration.ofMillis(200)).records(PARTITION), deadline)) {
                     found = s;
                 }
             }
@@ -128,15 +140,30 @@ public final class SnapshotLog implements AutoCloseable {
 
     /** Snapshots completed by records that arrived within {@code timeout}, in version order. */
     public List<RoutingSnapshot> poll(Duration timeout) {
-        return decode(consumer.poll(timeout).records(PARTITION));
+        return pollEntries(timeout).stream().map(Entry::snapshot).toList();
     }
 
-    private List<RoutingSnapshot> decode(List<ConsumerRecord<byte[], byte[]>> records) {
-        return entries(records, Long.MAX_VALUE).stream().map(Entry::snapshot).toList();
+    /**
+     * {@link #poll}, with where each snapshot is and, for one applied to the snapshot before it, its delta: a proxy
+     * applies that to its compiled table instead of compiling the whole table again.
+     */
+    public List<Entry> pollEntries(Duration timeout) {
+        return entries(consumer.poll(timeout).records(PARTITION), Long.MAX_VALUE, System.nanoTime() + CHAIN_TIMEOUT.toNanos());
     }
 
-    /** The snapshots the records complete, those whose last chunk is before {@code bound}. */
-    private List<Entry> entries(List<ConsumerRecord<byte[], byte[]>> records, long bound) {
+    private List<RoutingSnapshot> decode(List<ConsumerRecord<byte[], byte[]>> records, long deadline) {
+        return entries(records, Long.MAX_VALUE, deadline).stream().map(Entry::snapshot).toList();
+    }
+
+    /** How long reading a delta's chain from its full snapshot may take when the caller gave no deadline. */
+    private static final Duration CHAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * The snapshots the records complete, those whose last chunk is before {@code bound}. A delta this reader
+     * cannot apply to the snapshot before it sends the reader to its chain; the reader then continues after the
+     * delta, and the records of this batch after it are fetched again.
+     */
+    private List<Entry> entries(List<ConsumerRecord<byte[], byte[]>> records, long bound, long deadline) {
         List<Entry> out = new java.util.ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             if (r.offset() >= bound) {
@@ -148,10 +175,41 @@ public final class SnapshotLog implements AutoCloseable {
                     firstChunkOffset = r.offset();
                 }
                 Optional<byte[]> whole = assembler.accept(chunk);
-                if (whole.isPresent()) {
-                    out.add(new Entry(SnapshotCodec.decode(whole.get()), firstChunkOffset, r.offset(),
-                            Instant.ofEpochMilli(r.timestamp())));
+                if (whole.isEmpty()) {
+                    continue;
                 }
+                Instant at = Instant.ofEpochMilli(r.timestamp());
+                if (!chunk.delta()) {
+                    current = SnapshotCodec.decode(whole.get());
+                    out.add(new Entry(current, firstChunkOffset, r.offset(), at));
+                    continue;
+                }
+                SnapshotDelta delta = SnapshotDeltaCodec.decode(whole.get());
+                if (current != null && current.version() == delta.previousVersion()) {
+                    try {
+                        current = SnapshotDeltaCodec.apply(current, delta);
+                        out.add(new Entry(current, firstChunkOffset, r.offset(), at, delta));
+                        continue;
+                    } catch (DecodeException e) {
+                        LOG.warn("snapshot delta {} does not apply to this reader's version {} ({}); reading its chain",
+                                delta.version(), current.version(), e.getMessage());
+                    }
+                }
+                long first = firstChunkOffset;
+                current = null;
+                RoutingSnapshot chained = chainTo(delta, first, r.offset(), deadline);
+                consumer.seek(PARTITION, r.offset() + 1);
+                assembler = new SnapshotAssembler();
+                if (chained == null) {
+                    decodeFailures.incrementAndGet();
+                    LOG.warn("skipping snapshot delta {} at {}-{}@{}: no full snapshot before it leads to it", delta.version(),
+                            r.topic(), r.partition(), first);
+                } else {
+                    current = chained;
+                    out.add(new Entry(current, first, r.offset(), at));
+                }
+                // The reader was moved: the rest of this batch is fetched again from after the delta.
+                break;
             } catch (IOException | RuntimeException e) {
                 decodeFailures.incrementAndGet();
                 LOG.warn("skipping undecodable snapshot record at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
@@ -162,13 +220,75 @@ public final class SnapshotLog implements AutoCloseable {
     }
 
     /**
+     * The whole snapshot {@code delta} (its chunks at [{@code first}, {@code last}]) publishes, read from the latest
+     * full snapshot before it through the deltas in between, each applied and hash-checked; null when no full
+     * snapshot retained before it leads to it. Reads a growing window back from the delta, as {@link #latest} does.
+     * Leaves the consumer's position anywhere: the caller seeks.
+     */
+    private RoutingSnapshot chainTo(SnapshotDelta delta, long first, long last, long deadline) {
+        long begin = beginningOffset(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        long window = 64;
+        while (true) {
+            long start = Math.max(begin, first - window);
+            RoutingSnapshot s = replay(start, last + 1, deadline);
+            if (s != null && s.version() == delta.version()) {
+                return s;
+            }
+            if (start == begin) {
+                return null;
+            }
+            window *= 4;
+        }
+    }
+
+    /**
+     * The snapshot the records in [{@code from}, {@code to}) end with, read from the first full snapshot among
+     * them; null when a delta in the range does not follow what was read before it.
+     */
+    private RoutingSnapshot replay(long from, long to, long deadline) {
+        SnapshotAssembler chunks = new SnapshotAssembler();
+        consumer.seek(PARTITION, from);
+        RoutingSnapshot at = null;
+        while (consumer.position(PARTITION) < to) {
+            checkDeadline(deadline);
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200)).records(PARTITION)) {
+                if (r.offset() >= to) {
+                    break;
+                }
+                try {
+                    SnapshotChunk chunk = SnapshotRecords.chunk(r.headers(), r.value());
+                    Optional<byte[]> whole = chunks.accept(chunk);
+                    if (whole.isEmpty()) {
+                        continue;
+                    }
+                    if (!chunk.delta()) {
+                        at = SnapshotCodec.decode(whole.get());
+                    } else if (at != null) {
+                        SnapshotDelta d = SnapshotDeltaCodec.decode(whole.get());
+                        at = at.version() == d.previousVersion() ? SnapshotDeltaCodec.apply(at, d) : null;
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // A broken link: what follows cannot be trusted until the next full snapshot.
+                    at = null;
+                }
+            }
+        }
+        return at;
+    }
+
+    /**
      * A snapshot as it is in the topic.
      *
      * @param firstOffset the offset of its first chunk
      * @param offset      the offset of its last chunk: the snapshot exists from the next offset on
      * @param publishedAt the timestamp of its last chunk, when the compiler published it
+     * @param delta       the delta that made it of the snapshot read just before it (issue 15), or null: a full
+     *                    snapshot, or one read through its chain
      */
-    public record Entry(RoutingSnapshot snapshot, long firstOffset, long offset, Instant publishedAt) {
+    public record Entry(RoutingSnapshot snapshot, long firstOffset, long offset, Instant publishedAt, SnapshotDelta delta) {
+        public Entry(RoutingSnapshot snapshot, long firstOffset, long offset, Instant publishedAt) {
+            this(snapshot, firstOffset, offset, publishedAt, null);
+        }
     }
 
     /** Whether the snapshots topic exists; waits at most {@code timeout} for a broker to say. */
@@ -231,7 +351,7 @@ public final class SnapshotLog implements AutoCloseable {
         List<Entry> out = new java.util.ArrayList<>();
         while (consumer.position(PARTITION) < to && out.size() < limit) {
             checkDeadline(deadline);
-            out.addAll(entries(consumer.poll(Duration.ofMillis(200)).records(PARTITION), to));
+            out.addAll(entries(consumer.poll(Duration.ofMillis(200)).records(PARTITION), to, deadline));
         }
         assembler = new SnapshotAssembler();
         return out.size() > limit ? List.copyOf(out.subList(0, limit)) : out;

@@ -4,6 +4,8 @@ import dev.signalbox.schemas.KafkaConnection;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.codec.SnapshotDeltaCodec;
+import dev.signalbox.schemas.snapshot.SnapshotDelta;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.util.List;
 import java.util.Properties;
@@ -49,6 +51,40 @@ public final class SnapshotWriter {
         return chunks.size();
     }
 
+    /** {@link #send(RoutingSnapshot)} of a full snapshot already encoded (the compiler weighed its size). */
+    public int sendFull(byte[] encoded, long version) {
+        List<SnapshotChunk> chunks = SnapshotChunk.split(version, encoded, chunkBytes);
+        for (SnapshotChunk c : chunks) {
+            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, null, c.recordKey(), c.data(), SnapshotRecords.headers(c)));
+        }
+        return chunks.size();
+    }
+
+    /**
+     * Sends a version as its changes against the previous one (issue 15) within the producer's open transaction;
+     * returns how many chunks it took. {@link SnapshotLog} applies it to the previous version's table.
+     */
+    public int sendDelta(SnapshotDelta delta) {
+        return sendDelta(SnapshotDeltaCodec.encode(delta), delta.version());
+    }
+
+    /** {@link #sendDelta(SnapshotDelta)} of a delta already encoded (the compiler weighed its size). */
+    public int sendDelta(byte[] encoded, long version) {
+        List<SnapshotChunk> chunks = SnapshotChunk.split(version, encoded, chunkBytes, true);
+        for (SnapshotChunk c : chunks) {
+            producer.send(new ProducerRecord<>(Topics.SNAPSHOTS, 0, null, c.recordKey(), c.data(), SnapshotRecords.headers(c)));
+        }
+        return chunks.size();
+    }
+
+    /** Writes the delta in a transaction of its own and commits it (tests, tools). */
+    public int publishDelta(SnapshotDelta delta) {
+        producer.beginTransaction();
+        int chunks = sendDelta(delta);
+        producer.commitTransaction();
+        return chunks;
+    }
+
     /** Writes the snapshot in a transaction of its own and commits it; returns how many chunks it took. */
     public int publish(RoutingSnapshot snapshot) {
         producer.beginTransaction();
@@ -89,6 +125,11 @@ public final class SnapshotWriter {
         private Publisher(Producer<String, byte[]> producer, SnapshotWriter writer) {
             this.producer = producer;
             this.writer = writer;
+        }
+
+        /** {@link SnapshotWriter#publishDelta}. */
+        public int publishDelta(SnapshotDelta delta) {
+            return writer.publishDelta(delta);
         }
 
         /** {@link SnapshotWriter#publish}. */

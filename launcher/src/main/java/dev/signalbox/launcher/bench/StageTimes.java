@@ -8,7 +8,6 @@ import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.snapshotlog.SnapshotRecords;
-import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,8 +37,10 @@ final class StageTimes {
             try {
                 SnapshotChunk c = SnapshotRecords.chunk(r.headers(), r.value());
                 if (c.count() == 1) {
-                    RoutingSnapshot s = SnapshotCodec.decode(c.data());
-                    snapshotSentAt.putIfAbsent(s.createdAt(), r.timestamp());
+                    // A delta (issue 15) carries the version's createdAt as a whole snapshot does.
+                    Instant createdAt = c.delta() ? dev.signalbox.schemas.codec.SnapshotDeltaCodec.decode(c.data()).createdAt()
+                            : SnapshotCodec.decode(c.data()).createdAt();
+                    snapshotSentAt.putIfAbsent(createdAt, r.timestamp());
                 }
             } catch (Exception e) {
                 // not a single-chunk snapshot: not part of this benchmark

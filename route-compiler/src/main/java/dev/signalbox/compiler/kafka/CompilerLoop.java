@@ -98,6 +98,8 @@ public final class CompilerLoop implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ModelCheckpoint checkpoint = new ModelCheckpoint();
+    /** Each version whole or as a delta against the previous one (issue 15). */
+    private final SnapshotPublisher snapshots = new SnapshotPublisher(SnapshotPlan.DEFAULT);
     private ClusterModel model = new ClusterModel();
     private final Batching batching;
     private final StaleClusters staleClusters;
@@ -470,21 +472,23 @@ public final class CompilerLoop implements AutoCloseable {
         long version = newVersion ? lastVersion + 1 : lastVersion;
         // On any error the Compiler ends this life; the next one's initTransactions() aborts what was sent.
         producer.beginTransaction();
+        SnapshotPublisher.Sent sent = null;
         if (newVersion) {
             RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance,
                     List.copyOf(sinceLastVersion.values()), table);
-            new SnapshotWriter(producer, config.chunkBytes()).send(snapshot);
+            sent = snapshots.send(new SnapshotWriter(producer, config.chunkBytes()), snapshot);
         }
         checkpoint.write(producer, model);
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
+        snapshots.committed();
         batching.published(System.nanoTime());
         if (newVersion) {
             lastVersion = version;
             lastHash = hash;
-            LOG.info("published snapshot version {} ({} hosts, {} backends, {} diagnostics, {} transactions, {})", version,
-                    table.virtualHosts().size(), table.backends().size(), table.diagnostics().size(),
-                    sinceLastVersion.size(), hash);
+            LOG.info("published snapshot version {} ({} hosts, {} backends, {} diagnostics, {} transactions, {}; {} of {} bytes)",
+                    version, table.virtualHosts().size(), table.backends().size(), table.diagnostics().size(),
+                    sinceLastVersion.size(), hash, sent.form() == SnapshotPlan.Form.FULL ? "whole" : "delta", sent.bytes());
             sinceLastVersion.clear();
             onPublished.accept(version);
         }
