@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An HTTP backend for tests: answers every request with 200 and a body that names the backend and echoes
  * the method, path, headers and request body size, one "key: value" a line (over mTLS also the client
- * certificate's subject). Listens on 127.0.0.1.
+ * certificate's subject). Listens on 127.0.0.1. Two behaviours for streaming tests: {@value #SSE_PATH} serves
+ * server-sent events, and {@value #STALL_HEADER} makes it wait before reading the request body.
  */
 public final class EchoBackend implements AutoCloseable {
     static {
@@ -39,6 +40,11 @@ public final class EchoBackend implements AutoCloseable {
             System.setProperty("sun.net.httpserver.nodelay", "true");
         }
     }
+
+    /** The path that serves server-sent events (see {@link #events}). */
+    public static final String SSE_PATH = "/sse";
+    /** A request carrying this header (milliseconds) is left unread that long first: a backend that reads slowly. */
+    public static final String STALL_HEADER = "X-Echo-Stall-Ms";
 
     private final String name;
     private final HttpServer server;
@@ -111,6 +117,14 @@ public final class EchoBackend implements AutoCloseable {
 
     private void handle(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
+        if (ex.getRequestURI().getPath().equals(SSE_PATH)) {
+            events(ex);
+            return;
+        }
+        String stall = ex.getRequestHeaders().getFirst(STALL_HEADER);
+        if (stall != null) {
+            sleep(Long.parseLong(stall));
+        }
         long received = 0;
         try (InputStream in = ex.getRequestBody()) {
             byte[] buf = new byte[65536];
@@ -137,6 +151,44 @@ public final class EchoBackend implements AutoCloseable {
         ex.sendResponseHeaders(200, out.length);
         try (OutputStream os = ex.getResponseBody()) {
             os.write(out);
+        }
+    }
+
+    /**
+     * {@value #SSE_PATH}{@code ?events=N&interval=MS}: a {@code text/event-stream} of N events, one every MS
+     * milliseconds, each flushed as it is written; an event's data is the {@link System#nanoTime()} at which it
+     * was written, so a client in the same JVM can tell how late it saw it.
+     */
+    private void events(HttpExchange ex) throws IOException {
+        ex.getRequestBody().readAllBytes();
+        int events = 10;
+        long interval = 100;
+        String query = ex.getRequestURI().getQuery();
+        for (String p : query == null ? new String[0] : query.split("&")) {
+            if (p.startsWith("events=")) {
+                events = Integer.parseInt(p.substring(7));
+            } else if (p.startsWith("interval=")) {
+                interval = Long.parseLong(p.substring(9));
+            }
+        }
+        ex.getResponseHeaders().add("Content-Type", "text/event-stream");
+        ex.getResponseHeaders().add("Cache-Control", "no-cache");
+        ex.getResponseHeaders().add("X-Backend", name);
+        ex.sendResponseHeaders(200, 0);
+        try (OutputStream os = ex.getResponseBody()) {
+            for (int i = 0; i < events; i++) {
+                sleep(interval);
+                os.write(("id: " + i + "\ndata: " + System.nanoTime() + "\n\n").getBytes(StandardCharsets.UTF_8));
+                os.flush();
+            }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -111,6 +111,16 @@ public final class BackendFailures {
                 + timeoutMs + " ms", "response_timeout");
     }
 
+    /**
+     * The backend answered 101 to a request that did not ask for that protocol (or for none): the connection is
+     * in a protocol the proxy cannot read, so it is dropped and the client gets 502.
+     */
+    public static Reply unexpectedSwitch(Target target, String protocol) {
+        return new Reply(502, "backend " + target.backendId() + " at " + target.address()
+                + " switched to a protocol the request did not ask for: " + (protocol == null ? "(none named)" : protocol),
+                "protocol");
+    }
+
     private static Reply tlsReply(Target target, UpstreamTlsContexts.Failure tls) {
         return new Reply(502, "TLS with backend " + target.backendId() + " at " + target.address() + " failed: "
                 + tls.reason(), tls.kind());

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * The open client connections of the public listeners, so a shutdown can drain them. On {@link #DRAIN}
  * ({@link FrontendHandler}) an HTTP/1.1 connection between requests is closed after {@link #IDLE_GRACE}
  * unless a request came meanwhile, one with a request under way answers it with {@code Connection: close}
- * and then closes; an HTTP/2 connection, or one still in its TLS handshake, is closed, which for HTTP/2
+ * and then closes; a tunnel (an upgraded WebSocket connection) stays until the drain timeout; an HTTP/2 connection, or one still in its TLS handshake, is closed, which for HTTP/2
  * sends GOAWAY and lets its open streams finish (RFC 9113 6.8). Thread-safe: the group removes a
  * connection when it closes; drains run on each connection's event loop.
  */
@@ -59,7 +59,7 @@ final class ClientConnections {
     }
 
     private static void drain(Channel ch) {
-        if (ch.pipeline().get(FrontendHandler.class) != null) {
+        if (ch.pipeline().get(FrontendHandler.class) != null || Tunnel.isTunnel(ch)) {
             ch.pipeline().fireUserEventTriggered(DRAIN);
         } else {
             ch.close();
@@ -74,6 +74,16 @@ final class ClientConnections {
             if (left <= 0 || !open.newCloseFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left))) {
                 return;
             }
+        }
+    }
+
+    /**
+     * At the end of a drain: closes every connection still open (tunnels, responses too slow to finish), each on
+     * its event loop, after flushing what it was sent.
+     */
+    void closeRemaining() {
+        for (Channel ch : open) {
+            ch.eventLoop().execute(() -> Tunnel.close(ch));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.BackendFailures;
 import dev.signalbox.proxy.http.HeaderRewriter;
+import dev.signalbox.proxy.http.Upgrade;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
@@ -11,6 +12,7 @@ import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -115,6 +117,8 @@ final class Exchange implements BackendListener {
     /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
     private List<Endpoint> failedEndpoints;
     private int status;
+    /** The protocol the client asked to switch to (a WebSocket handshake), or null. */
+    private String upgrade;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -169,7 +173,11 @@ final class Exchange implements BackendListener {
             h = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
             full.release();
         }
+        upgrade = Upgrade.requested(h);
         HeaderRewriter.forBackend(h, owner.forwarding());
+        if (upgrade != null) {
+            Upgrade.forward(h.headers(), upgrade);
+        }
         pendingHead = h;
         Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
         if (pooled != null) {
@@ -345,6 +353,11 @@ final class Exchange implements BackendListener {
         }
         if (msg instanceof HttpResponse response) {
             int code = response.status().code();
+            if (Upgrade.answer(response, upgrade) == Upgrade.Answer.UNEXPECTED) {
+                dropBackend();
+                reply(null, BackendFailures.unexpectedSwitch(target(), response.headers().get("upgrade")));
+                return;
+            }
             if (code >= 100 && code < 200 && code != 101) {
                 phase = Phase.INTERIM;
             } else {
@@ -355,11 +368,21 @@ final class Exchange implements BackendListener {
             }
             clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method,
                     clientKeepAlive && !owner.draining(), table.version());
+            if (code == 101) {
+                Upgrade.confirm(response, upgrade);
+            }
         }
         boolean last = msg instanceof LastHttpContent;
         boolean endOfResponse = last && phase == Phase.RESPONDING;
         if (last && phase == Phase.INTERIM) {
             phase = Phase.FORWARDING;
+        }
+        if (endOfResponse && status == 101) {
+            // The backend switched to the protocol asked for: the head is passed on, then both connections
+            // become one byte tunnel (never pooled).
+            ctx.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            switchToTunnel();
+            return;
         }
         Channel source = backend;
         // The parts of one backend read go out in one flush (one write to the socket, not one per part): the
@@ -374,6 +397,15 @@ final class Exchange implements BackendListener {
                 source.read();
             }
         });
+    }
+
+    private void switchToTunnel() {
+        Channel b = backend;
+        backend = null;
+        phase = Phase.RESPONDED;
+        metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
+                System.nanoTime() - startNanos);
+        Tunnel.open(ctx, b, Tunnel.Timeouts.of(table, route, frontend.responseTimeout()));
     }
 
     @Override

@@ -61,6 +61,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         });
     }
 
+    /** Replaced by a {@link Tunnel} after a protocol switch: nothing queued may leak. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        closing = true;
+        releaseQueue();
+        responseTimer.stop();
+    }
+
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.read();

@@ -175,7 +175,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         clients.drain();
         clients.awaitClosed(deadline);
-        return clients.size();
+        int left = clients.size();
+        clients.closeRemaining();
+        return left;
     }
 
     /** Stops accepting, then closes every connection and stops the event loops, waiting for them. */

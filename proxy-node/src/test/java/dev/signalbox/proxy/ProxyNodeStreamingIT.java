@@ -1,0 +1,386 @@
+package dev.signalbox.proxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.signalbox.kafka.EmbeddedKafka;
+import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.rawhttp.RawHttp;
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import dev.signalbox.snapshotlog.SnapshotWriter;
+import dev.signalbox.testing.Await;
+import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.TestCerts;
+import dev.signalbox.testing.WebSocketEchoBackend;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * WebSocket tunnels and streamed bodies through a real proxy node (HTTP and HTTPS) against a real broker, with
+ * the JDK's WebSocket and HTTP clients: a WebSocket echo backend and an echo backend that serves server-sent
+ * events and can leave a request body unread. The node's read timeout (its response timeout) is short, so a
+ * silent tunnel closes within the test. Fails if Netty reports a leak.
+ */
+class ProxyNodeStreamingIT {
+    static {
+        NettyLeaks.install();
+    }
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** The node's read timeout, hence the idle timeout of its tunnels. */
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(3);
+    private static final int MESSAGES = 10_000;
+
+    private static EmbeddedKafka kafka;
+    private static SnapshotWriter.Publisher publisher;
+    private static long version;
+    private static WebSocketEchoBackend ws;
+    private static EchoBackend echo;
+    private static ProxyNode node;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .sslContext(TestCerts.trustingAll()).connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient H2_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+            .sslContext(TestCerts.trustingAll()).connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.startTemporary();
+        TopicAdmin.ensureTopics(kafka.bootstrapServers(), 1, (short) 1);
+        publisher = SnapshotWriter.publisher(kafka.bootstrapServers(), "proxy-node-streaming-it", 4096);
+        ws = WebSocketEchoBackend.start();
+        echo = EchoBackend.start("echo");
+        publish(table(true, "v1"));
+        node = startNode("streaming");
+        awaitVersion(node, version);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {node, publisher, ws, echo, kafka}) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+    }
+
+    private static ProxyNode startNode(String id) {
+        return ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), id, "127.0.0.1", 0, 0,
+                Duration.ofSeconds(2), READ_TIMEOUT).withHttps(0, 0, null, null));
+    }
+
+    /**
+     * Any host: {@code /ws} to the WebSocket echo backend (when {@code withWebSocket}), the rest to the echo
+     * backend; {@code marker} names an extra host so that two tables differ.
+     */
+    private static RoutingTable table(boolean withWebSocket, String marker) {
+        Backend wsb = new Backend(Backend.idOf("c", "default", "ws", "80"), "c", "default", "ws", "80",
+                List.of(new Endpoint("127.0.0.1", ws.port())), null);
+        Backend eb = new Backend(Backend.idOf("c", "default", "echo", "80"), "c", "default", "echo", "80",
+                List.of(new Endpoint("127.0.0.1", echo.port())), null);
+        List<Route> routes = new ArrayList<>();
+        if (withWebSocket) {
+            routes.add(new Route("/ws", PathMatch.PREFIX, wsb.id(), "c/default/ws"));
+        }
+        routes.add(new Route("/", PathMatch.PREFIX, eb.id(), "c/default/echo"));
+        return new RoutingTable(List.of(new VirtualHost(marker + ".test", List.of(new Route("/", PathMatch.PREFIX,
+                        eb.id(), "c/default/echo"))), new VirtualHost(VirtualHost.ANY_HOST, routes)),
+                null, List.of(eb, wsb), List.of(), List.of());
+    }
+
+    private static synchronized long publish(RoutingTable table) {
+        RoutingSnapshot s = SnapshotCodec.create(++version, Instant.now(), List.of(), table);
+        publisher.publish(s);
+        return s.version();
+    }
+
+    private static void awaitVersion(ProxyNode n, long v) {
+        Await.until("node to apply version " + v, WAIT, () -> n.appliedVersion() >= v);
+    }
+
+    /** Collects what a WebSocket receives: whole text messages, and how it ended. */
+    static final class Collector implements WebSocket.Listener {
+        final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+        final CompletableFuture<String> ended = new CompletableFuture<>();
+        private StringBuilder part = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket w) {
+            w.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
+            part.append(data);
+            if (last) {
+                texts.add(part.toString());
+                part = new StringBuilder();
+            }
+            w.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
+            ended.complete("closed " + code);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket w, Throwable error) {
+            ended.complete("failed " + error);
+        }
+
+        String next() throws InterruptedException {
+            String s = texts.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (s == null) {
+                throw new AssertionError("no echo within " + WAIT + (ended.isDone() ? "; " + ended.getNow("") : ""));
+            }
+            return s;
+        }
+    }
+
+    private static URI wsUri(ProxyNode n, boolean tls, String path) {
+        return URI.create((tls ? "wss://127.0.0.1:" + n.httpsPort() : "ws://127.0.0.1:" + n.httpPort()) + path);
+    }
+
+    private static WebSocket open(URI uri, Collector c) throws Exception {
+        return CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, c)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void webSocketEchoesTenThousandMessagesOverHttpAndHttpsAcrossSnapshotChanges() throws Exception {
+        try {
+            echoTenThousandMessages();
+        } finally {
+            // The other tests need the /ws route, whatever happened here.
+            awaitVersion(node, publish(table(true, "restored")));
+        }
+        RawHttp.Message handshake = ws.handshakes().get(ws.handshakes().size() - 1);
+        assertEquals("websocket 127.0.0.1 https", handshake.get("upgrade") + " " + handshake.get("x-forwarded-for")
+                + " " + handshake.get("x-forwarded-proto"));
+        assertTrue(handshake.get("connection").equalsIgnoreCase("upgrade"), handshake.get("connection"));
+    }
+
+    private static void echoTenThousandMessages() throws Exception {
+        for (boolean tls : new boolean[] {false, true}) {
+            long base = publish(table(true, "base"));
+            awaitVersion(node, base);
+            Collector c = new Collector();
+            WebSocket w = open(wsUri(node, tls, "/ws/echo"), c);
+            List<String> wrong = new ArrayList<>();
+            for (int i = 0; i < MESSAGES; i++) {
+                if (i == MESSAGES / 3) {
+                    // A change that keeps the route: the tunnel is not touched.
+                    awaitVersion(node, publish(table(true, "keeps-" + tls)));
+                } else if (i == 2 * MESSAGES / 3) {
+                    // A change that removes the route: a new handshake reaches the echo backend's "/" route (an
+                    // ordinary 200), the open tunnel goes on.
+                    awaitVersion(node, publish(table(false, "removes-" + tls)));
+                    int refused = handshakeStatus(wsUri(node, tls, "/ws/echo"));
+                    assertEquals(200, refused, "a new handshake after the route was removed");
+                }
+                String msg = "message " + i + " over " + (tls ? "wss" : "ws") + " " + "x".repeat(i % 200);
+                w.sendText(msg, true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                String back = c.next();
+                if (!back.equals(msg)) {
+                    wrong.add(i + ": " + back);
+                }
+            }
+            assertEquals(List.of(), wrong, "echoes that differ from what was sent");
+            w.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("closed 1000", c.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        }
+    }
+
+    /** The status of a WebSocket handshake that the proxy or backend refused, or 101 when it succeeded. */
+    private static int handshakeStatus(URI uri) throws Exception {
+        try {
+            WebSocket w = open(uri, new Collector());
+            w.abort();
+            return 101;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    @Test
+    void aBackendThatRefusesTheUpgradeIsAnsweredAsAnOrdinaryResponse() throws Exception {
+        for (boolean tls : new boolean[] {false, true}) {
+            ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                    () -> open(wsUri(node, tls, "/ws/reject"), new Collector()));
+            HttpResponse<?> r = ((WebSocketHandshakeException) e.getCause()).getResponse();
+            assertEquals("403 " + version, r.statusCode() + " " + r.headers().firstValue("x-signalbox-version").orElse("-"));
+        }
+        // The connection that carried the refusal served an ordinary request after it: nothing was switched.
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), node.httpPort())) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(("GET /ws/reject HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+                    + "GET /after HTTP/1.1\r\nHost: a\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            RawHttp.Message refused = RawHttp.readResponse(in, false);
+            RawHttp.Message after = RawHttp.readResponse(in, false);
+            assertEquals("403 200", refused.status() + " " + after.status());
+            assertTrue(after.bodyText().contains("uri: /after\n"), after.bodyText());
+        }
+    }
+
+    @Test
+    void aTunnelLivesWhileUsedAndClosesAfterTheReadTimeoutOfSilence() throws Exception {
+        Collector c = new Collector();
+        WebSocket w = open(wsUri(node, false, "/ws/idle"), c);
+        long start = System.nanoTime();
+        long silentSince;
+        // Traffic every half timeout, for twice the timeout: the tunnel stays.
+        for (int i = 0; ; i++) {
+            w.sendText("ping " + i, true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("ping " + i, c.next());
+            silentSince = System.nanoTime();
+            if (silentSince - start > 2 * READ_TIMEOUT.toNanos()) {
+                break;
+            }
+            Thread.sleep(READ_TIMEOUT.toMillis() / 2);
+        }
+        assertTrue(!c.ended.isDone(), "a tunnel in use was closed: " + c.ended.getNow(""));
+        String how = c.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentSince);
+        assertTrue(silentMillis >= READ_TIMEOUT.toMillis() - 500, "closed after " + silentMillis + " ms: " + how);
+        Await.until("the backend side of the idle tunnel to close", WAIT, () -> ws.openConnections() == 0);
+    }
+
+    @Test
+    void drainLeavesTunnelsOpenUntilTheDrainTimeoutThenClosesThem() throws Exception {
+        ProxyNode draining = startNode("draining");
+        try {
+            awaitVersion(draining, version);
+            Collector c = new Collector();
+            WebSocket w = open(wsUri(draining, true, "/ws/drain"), c);
+            w.sendText("before", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("before", c.next());
+            Duration drainTimeout = Duration.ofSeconds(2);
+            CompletableFuture<Integer> left = CompletableFuture.supplyAsync(() -> draining.drain(drainTimeout));
+            Await.until("the node to stop accepting", WAIT, () -> {
+                try (Socket s = new Socket(InetAddress.getLoopbackAddress(), draining.httpsPort())) {
+                    return false;
+                } catch (java.io.IOException refused) {
+                    return true;
+                }
+            });
+            w.sendText("during the drain", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals("during the drain", c.next());
+            assertTrue(!c.ended.isDone(), "the tunnel closed before the drain timeout: " + c.ended.getNow(""));
+            assertEquals(1, left.get(WAIT.toSeconds(), TimeUnit.SECONDS), "connections open at the drain timeout");
+            String how = c.ended.get(5, TimeUnit.SECONDS);
+            assertTrue(how.startsWith("closed") || how.startsWith("failed"), how);
+        } finally {
+            draining.close();
+        }
+    }
+
+    @Test
+    void serverSentEventsReachTheClientAsTheyAreWritten() throws Exception {
+        int events = 20;
+        for (String scheme : List.of("http/1.1", "https/1.1", "h2")) {
+            HttpClient client = scheme.equals("h2") ? H2_CLIENT : CLIENT;
+            String base = scheme.equals("http/1.1") ? "http://127.0.0.1:" + node.httpPort()
+                    : "https://127.0.0.1:" + node.httpsPort();
+            HttpResponse<java.util.stream.Stream<String>> r = client.send(HttpRequest.newBuilder(
+                            URI.create(base + EchoBackend.SSE_PATH + "?events=" + events + "&interval=100"))
+                    .timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofLines());
+            assertEquals("200 text/event-stream", r.statusCode() + " " + r.headers().firstValue("content-type").orElse("-"));
+            List<Long> lateMillis = r.body().filter(l -> l.startsWith("data: "))
+                    .map(l -> TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - Long.parseLong(l.substring(6))))
+                    .collect(Collectors.toList());
+            System.out.println("SSE over " + scheme + ": each event seen this many ms after it was written: " + lateMillis);
+            assertEquals(events, lateMillis.size());
+            // Buffering would hold events for the whole stream (about 2 s); one late event is allowed for a
+            // machine shared with other builds.
+            long late = lateMillis.stream().filter(ms -> ms > 50).count();
+            assertTrue(late <= 1, scheme + ": events seen more than 50 ms after being written: " + lateMillis);
+        }
+    }
+
+    @Test
+    void aBackendThatReadsSlowlyStopsTheClientsUploadAndMemoryStaysFlat() throws Exception {
+        long size = 200L * 1024 * 1024;
+        AtomicLong sent = new AtomicLong();
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), node.httpPort())) {
+            s.setSoTimeout((int) Duration.ofSeconds(60).toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\n" + EchoBackend.STALL_HEADER
+                    + ": 8000\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                byte[] block = new byte[65536];
+                try {
+                    for (long n = 0; n < size; n += block.length) {
+                        out.write(block);
+                        sent.addAndGet(block.length);
+                    }
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            // The backend reads nothing for 8 s: the upload must stall, held by the socket buffers on the way.
+            long[] last = {-1, System.nanoTime()};
+            Await.until("the upload to stall while the backend reads nothing", Duration.ofSeconds(7), () -> {
+                long now = sent.get();
+                if (now != last[0]) {
+                    last[0] = now;
+                    last[1] = System.nanoTime();
+                    return false;
+                }
+                return System.nanoTime() - last[1] > TimeUnit.MILLISECONDS.toNanos(1000);
+            });
+            long stalledAt = sent.get();
+            long direct = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric().usedDirectMemory();
+            System.out.printf("upload stalled at %,d of %,d bytes; the proxy's allocator holds %,d bytes of direct memory%n",
+                    stalledAt, size, direct);
+            assertTrue(stalledAt < 48L * 1024 * 1024, "the client sent " + stalledAt + " bytes to a backend reading nothing");
+            assertTrue(direct < 64L * 1024 * 1024, "the proxy holds " + direct + " bytes of direct memory");
+            upload.get(60, TimeUnit.SECONDS);
+            RawHttp.Message answer = RawHttp.readResponse(s.getInputStream(), false);
+            assertEquals(200, answer.status());
+            assertTrue(answer.bodyText().contains("body-bytes: " + size + "\n"), answer.bodyText());
+        }
+    }
+}
