@@ -110,8 +110,9 @@ final class ProxyCommand implements Callable<Integer> {
     int ioThreads;
 
     ProxyConfig config() {
+        // The read timeout is nginx's proxy_read_timeout default (60 s): it bounds a response head and a silent tunnel.
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
-                Duration.ofSeconds(2), Duration.ofSeconds(30)).withTrustedProxies(trustedProxies)
+                Duration.ofSeconds(2), Duration.ofSeconds(60)).withTrustedProxies(trustedProxies)
                 .withKafkaSettings(kafka.settings());
         if (ioThreads < 0) {
             throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1 (or 0 for one per processor)");

@@ -31,7 +31,7 @@ class ProxyCommandTest {
     void parsesEveryOption() {
         ProxyConfig c = parse(new String[] {"--kafka", "k:9092", "--http-port", "81", "--admin-port", "82",
             "--node-id", "n7", "--bind", "127.0.0.1"});
-        assertEquals(new ProxyConfig("k:9092", "n7", "127.0.0.1", 81, 82, Duration.ofSeconds(2), Duration.ofSeconds(30)), c);
+        assertEquals(new ProxyConfig("k:9092", "n7", "127.0.0.1", 81, 82, Duration.ofSeconds(2), Duration.ofSeconds(60)), c);
     }
 
     @Test

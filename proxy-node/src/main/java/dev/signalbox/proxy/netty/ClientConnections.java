@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
  * The open client connections of the public listeners, so a shutdown can drain them. On {@link #DRAIN}
  * ({@link FrontendHandler}) an HTTP/1.1 connection between requests is closed after {@link #IDLE_GRACE}
  * unless a request came meanwhile, one with a request under way answers it with {@code Connection: close}
- * and then closes; a tunnel (an upgraded WebSocket connection) stays until the drain timeout; an HTTP/2 connection, or one still in its TLS handshake, is closed, which for HTTP/2
+ * and then closes; a tunnel (an upgraded WebSocket connection) stays until the drain timeout
+ * ({@link #closeRemaining}); an HTTP/2 connection, or one still in its TLS handshake, is closed, which for HTTP/2
  * sends GOAWAY and lets its open streams finish (RFC 9113 6.8). Thread-safe: the group removes a
  * connection when it closes; drains run on each connection's event loop.
  */

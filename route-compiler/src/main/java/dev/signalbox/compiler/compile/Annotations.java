@@ -138,7 +138,9 @@ public final class Annotations {
         unsupported(m, TIMEOUT, "proxy-body-size", "proxy-connect-timeout", "proxy-read-timeout", "proxy-send-timeout",
                 "proxy-next-upstream", "proxy-next-upstream-timeout", "proxy-next-upstream-tries",
                 "client-body-buffer-size");
-        unsupported(m, BUFFER, "proxy-buffering", "proxy-buffers-number", "proxy-buffer-size", "proxy-busy-buffers-size",
+        different(m, "proxy-buffering", "accepted, on or off: responses are always streamed to the client as they "
+                + "arrive (as with off), so server-sent events and long polls are never held; on does not buffer");
+        unsupported(m, BUFFER, "proxy-buffers-number", "proxy-buffer-size", "proxy-busy-buffers-size",
                 "proxy-max-temp-file-size", "proxy-request-buffering");
         unsupported(m, "Signalbox speaks HTTP/1.1 to backends", "proxy-http-version");
         unsupported(m, LATER + "backend connections are kept alive and pooled by the proxy", "connection-proxy-header");

@@ -63,6 +63,7 @@ class AnnotationsTest {
         return Stream.of(
                 Arguments.of("the backend protocol is honoured with a difference (HTTP and HTTPS only)",
                         "nginx.ingress.kubernetes.io/backend-protocol", DIFFERENT),
+                Arguments.of("proxy-buffering is accepted; responses always stream", "nginx.ingress.kubernetes.io/proxy-buffering", DIFFERENT),
                 Arguments.of("ssl-redirect is honoured as ingress-nginx does", "nginx.ingress.kubernetes.io/ssl-redirect", SUPPORTED),
                 Arguments.of("proxy-ssl-verify is honoured as ingress-nginx does", "nginx.ingress.kubernetes.io/proxy-ssl-verify", SUPPORTED),
                 Arguments.of("a proxy-ssl-secret must be in the Ingress's namespace", "nginx.ingress.kubernetes.io/proxy-ssl-secret", DIFFERENT),
