@@ -19,8 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A WebSocket echo server for tests (RFC 6455, on a plain {@link ServerSocket}, one thread per connection):
- * it accepts a handshake on any path but one ending in {@code /reject}, which gets an ordinary 403, and sends every data
- * frame back as it came (text, binary, continuation), answers a ping with a pong and a close with a close.
+ * it accepts a handshake on any path but one ending in {@code /reject}, which gets an ordinary 403 (as does a
+ * request that is not a handshake: no {@code Upgrade: websocket} or {@code Connection: upgrade}), and sends
+ * every data frame back as it came (text, binary, continuation), answers a ping with a pong and a close with a
+ * close.
  * It records each handshake as received ({@link #handshakes()}) and counts open connections. Listens on
  * 127.0.0.1; closed by {@link #close()}.
  */
@@ -83,7 +85,12 @@ public final class WebSocketEchoBackend implements AutoCloseable {
             }
             handshakes.add(request);
             String key = request.get("sec-websocket-key");
-            if (request.startLine().contains("/reject ") || key == null) {
+            String upgrade = request.get("upgrade");
+            String connection = request.get("connection");
+            // RFC 6455 4.2.1: a handshake without Upgrade: websocket and Connection: upgrade is not one.
+            boolean handshake = key != null && upgrade != null && upgrade.equalsIgnoreCase("websocket")
+                    && connection != null && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
+            if (request.startLine().contains("/reject ") || !handshake) {
                 byte[] body = "no WebSocket here\n".getBytes(StandardCharsets.UTF_8);
                 out.write(("HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: " + body.length
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
