@@ -64,8 +64,9 @@ final class Tunnel {
         Side backendSide = new Side(client, true);
         ChannelPipeline cp = client.pipeline();
         cp.replace(frontend.handler(), RELAY, clientSide);
-        for (String name : new String[] {FrontendInitializer.IDLE_STATE, FrontendInitializer.IDLE_CLOSE,
-                FrontendInitializer.HTTP_CODEC}) {
+        // The HTTP codec and every HTTP-only timeout (idle close, header and keep-alive timeouts) go.
+        for (String name : new String[] {FrontendInitializer.IDLE_STATE, FrontendInitializer.CLIENT_TIMEOUTS,
+                FrontendInitializer.IDLE_CLOSE, FrontendInitializer.CLIENT_BYTES, FrontendInitializer.HTTP_CODEC}) {
             if (cp.get(name) != null) {
                 cp.remove(name);
             }
