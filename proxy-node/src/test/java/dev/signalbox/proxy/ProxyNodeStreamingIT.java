@@ -332,10 +332,11 @@ class ProxyNodeStreamingIT {
                     .collect(Collectors.toList());
             System.out.println("SSE over " + scheme + ": each event seen this many ms after it was written: " + lateMillis);
             assertEquals(events, lateMillis.size());
-            // Buffering would hold events for the whole stream (about 2 s); one late event is allowed for a
-            // machine shared with other builds.
+            // Buffering would hold events until the stream ends (the first about 2 s). On a machine shared with
+            // other builds a scheduling hiccup can delay a few events: three in four within 50 ms, all within 500 ms.
             long late = lateMillis.stream().filter(ms -> ms > 50).count();
-            assertTrue(late <= 1, scheme + ": events seen more than 50 ms after being written: " + lateMillis);
+            assertTrue(late <= events / 4 && lateMillis.stream().allMatch(ms -> ms <= 500),
+                    scheme + ": events seen more than 50 ms after being written: " + lateMillis);
         }
     }
 
