@@ -1,11 +1,15 @@
 package dev.signalbox.routing;
 
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
-import dev.signalbox.schemas.snapshot.UpstreamTls;
+import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -134,11 +138,13 @@ public final class CompiledTable {
         String h = hostHeader == null ? "" : hostHeader;
         long region = hostRegion(h);
         CompiledRoute match = find(h, (int) (region >>> 32), (int) region, path);
-        if (match != null && match.httpsRedirect() && !overTls) {
-            return new Decision.RedirectToHttps(match.label());
-        }
         if (match != null) {
-            return match.backend().pick(match.label(), usable);
+            Decision answer = match.answer(path, overTls);
+            if (answer != null) {
+                return answer;
+            }
+            Decision d = match.backend().pick(match.label(), usable);
+            return d instanceof Decision.Forward f ? f.withRewrite(match.rewrite(path)) : d;
         }
         if (defaultBackend != null) {
             return defaultBackend.pick(DEFAULT_ROUTE, usable);
@@ -279,24 +285,109 @@ public final class CompiledTable {
         return h.endsWith(".") ? h.substring(0, h.length() - 1) : h;
     }
 
+    /**
+     * One route ready to match: a Prefix path without its final '/', a regular expression compiled once per table
+     * (RE2J: linear time, no backtracking, so a path from an Ingress cannot stall an event loop).
+     */
     private record CompiledRoute(String virtualHost, Route route, String label, PathMatch match, String path,
-                                 boolean httpsRedirect, CompiledBackend backend) {
+                                 Pattern regex, boolean httpsRedirect, RouteOptions options, CompiledBackend backend) {
         CompiledRoute(String virtualHost, Route route, CompiledBackend backend) {
             this(virtualHost, route, virtualHost + route.path(), route.match(),
-                    route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(), route.httpsRedirect(), backend);
+                    route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(), regex(route),
+                    route.httpsRedirect(), route.options(), backend);
         }
 
         private static String trimSlash(String prefix) {
             return prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
         }
 
+        /**
+         * ingress-nginx's {@code location ~* "^path"}: case-insensitive, anchored at the start only. A pattern RE2
+         * cannot compile (the compiler refuses those) matches nothing.
+         */
+        private static Pattern regex(Route route) {
+            if (route.match() != PathMatch.REGEX) {
+                return null;
+            }
+            try {
+                return Pattern.compile(route.path(), Pattern.CASE_INSENSITIVE);
+            } catch (PatternSyntaxException e) {
+                return null;
+            }
+        }
+
         /** Ingress v1 pathType: Exact compares strings; Prefix compares '/'-separated elements. */
         boolean matches(String requestPath) {
+            if (match == PathMatch.REGEX) {
+                return regex != null && regex.matcher(requestPath).lookingAt();
+            }
             if (match == PathMatch.EXACT) {
                 return requestPath.equals(path);
             }
             return requestPath.startsWith(path)
                     && (requestPath.length() == path.length() || requestPath.charAt(path.length()) == '/');
+        }
+
+        /**
+         * The proxy's own answer for this route, or null to forward: app-root for "/" first (ingress-nginx checks it
+         * in the server block, before any location), then the route's redirect (its {@code return} runs in the
+         * rewrite phase, before ssl-redirect's Lua), then the redirect to HTTPS, then a rewrite to an absolute URL,
+         * which nginx answers with 302.
+         */
+        Decision answer(String requestPath, boolean overTls) {
+            if (options != null && options.appRoot() != null && requestPath.equals("/")) {
+                return new Decision.Redirect(label, 302, Decision.Redirect.Target.PATH, options.appRoot());
+            }
+            if (options != null && options.redirect() != null) {
+                RouteOptions.Redirect r = options.redirect();
+                return new Decision.Redirect(label, r.code(), r.kind() == RouteOptions.Redirect.Kind.HOST
+                        ? Decision.Redirect.Target.HOST : Decision.Redirect.Target.URL, r.location());
+            }
+            if (httpsRedirect && !overTls) {
+                return new Decision.RedirectToHttps(label);
+            }
+            if (options != null && options.rewriteTarget() != null && isUrl(options.rewriteTarget())) {
+                return new Decision.Redirect(label, 302, Decision.Redirect.Target.URL, substitute(requestPath));
+            }
+            return null;
+        }
+
+        /** The path the backend gets instead of {@code requestPath}, or null when the route does not rewrite. */
+        Decision.Rewrite rewrite(String requestPath) {
+            if (options == null || options.rewriteTarget() == null) {
+                return null;
+            }
+            String p = substitute(requestPath);
+            return new Decision.Rewrite(p.startsWith("/") ? p : "/" + p, options.forwardedPrefix());
+        }
+
+        /**
+         * The rewrite target with {@code $1}..{@code $9} replaced by the groups of this route's expression on
+         * {@code requestPath} (nginx's {@code rewrite "(?i)path" target break;}: the whole path is replaced); a group
+         * that did not take part is empty; a '$' not followed by a digit stays.
+         */
+        private String substitute(String requestPath) {
+            String target = options.rewriteTarget();
+            Matcher m = regex == null ? null : regex.matcher(requestPath);
+            boolean found = m != null && m.lookingAt();
+            StringBuilder b = new StringBuilder(target.length() + requestPath.length());
+            for (int i = 0; i < target.length(); i++) {
+                char c = target.charAt(i);
+                if (c == '$' && i + 1 < target.length() && target.charAt(i + 1) >= '1' && target.charAt(i + 1) <= '9') {
+                    int g = target.charAt(++i) - '0';
+                    String v = found && g <= m.groupCount() ? m.group(g) : null;
+                    if (v != null) {
+                        b.append(v);
+                    }
+                } else {
+                    b.append(c);
+                }
+            }
+            return b.toString();
+        }
+
+        private static boolean isUrl(String target) {
+            return target.startsWith("http://") || target.startsWith("https://");
         }
     }
 

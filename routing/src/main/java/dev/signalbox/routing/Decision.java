@@ -11,7 +11,39 @@ public sealed interface Decision {
      * Send the request to {@code endpoint} of backend {@code backendId}, which runs in {@code locality} as seen
      * from this proxy.
      */
-    record Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality) implements Decision {
+    record Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite)
+            implements Decision {
+        /** A request forwarded with the path it came with. */
+        public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality) {
+            this(route, backendId, endpoint, locality, null);
+        }
+
+        Forward withRewrite(Rewrite r) {
+            return r == null ? this : new Forward(route, backendId, endpoint, locality, r);
+        }
+    }
+
+    /**
+     * The backend gets {@code path} (then the request's query) instead of the request's path
+     * ({@code rewrite-target}), and {@code X-Forwarded-Prefix: forwardedPrefix} when that is not null.
+     */
+    record Rewrite(String path, String forwardedPrefix) {
+    }
+
+    /**
+     * The proxy answers with a redirect ({@code app-root}, {@code permanent-redirect}, {@code temporal-redirect},
+     * {@code from-to-www-redirect}, a {@code rewrite-target} that is a URL); see {@link Target} for the Location.
+     */
+    record Redirect(String route, int status, Target target, String value) implements Decision {
+        /** How the Location is made from {@code value}. */
+        public enum Target {
+            /** {@code value} as it is. */
+            URL,
+            /** The request's scheme, {@code value} as the host, the port it came in on, its target without a final '/'. */
+            HOST,
+            /** The request's scheme and Host field, then {@code value} (a path). */
+            PATH
+        }
     }
 
     /** A route matched but its backend has no ready endpoint: 503 with {@code reason}. */

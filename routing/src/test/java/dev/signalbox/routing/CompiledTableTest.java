@@ -7,6 +7,7 @@ import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
@@ -173,6 +174,68 @@ class CompiledTableTest {
     @MethodSource("redirects")
     void redirectsPlainHttpOnlyForRoutesMarkedSo(RedirectCase c) {
         assertEquals(c.expected(), SECURE.route(c.host(), c.path(), c.overTls()));
+    }
+
+    // ingress-nginx's path annotations (issue 18): regex routes in the compiler's order (longest first), rewrites
+    // with capture groups, and the redirects the proxy answers itself.
+    private static Route regex(String path, Backend b, RouteOptions options) {
+        return new Route(path, PathMatch.REGEX, b.id(), "c/default/ing", false, options);
+    }
+
+    private static RouteOptions rewrite(String target, String prefix) {
+        return new RouteOptions(target, prefix, null, null);
+    }
+
+    private static final CompiledTable ANNOTATED = compile(SnapshotCodec.create(5, Instant.EPOCH, List.of(),
+            new RoutingTable(List.of(
+                    new VirtualHost("re.com", List.of(
+                            regex("/foo/bar/[a-z]{3}", EXACT, null),
+                            regex("/api(/|$)(.*)", API, rewrite("/v2/$2", "/api")),
+                            regex("/old", ROOT, new RouteOptions(null, null,
+                                    new RouteOptions.Redirect(308, "https://new.example/x", RouteOptions.Redirect.Kind.URL), null)),
+                            regex("/ext/(.*)", WILD, rewrite("https://other.example/$1", null)),
+                            regex("/", ROOT, new RouteOptions(null, null, null, "/app")))),
+                    new VirtualHost("www.re.com", List.of(new Route("/", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true,
+                            new RouteOptions(null, null, new RouteOptions.Redirect(308, "re.com", RouteOptions.Redirect.Kind.HOST),
+                                    null))))),
+                    null, List.of(EXACT, API, ROOT, WILD), List.of(), List.of())));
+
+    static Stream<Case> annotated() {
+        return Stream.of(
+                new Case("A regex route matches a beginning of the path", ANNOTATED, "re.com", "/foo/bar/bazz", to("re.com/foo/bar/[a-z]{3}", EXACT)),
+                new Case("A regex route matches without case", ANNOTATED, "re.com", "/FOO/Bar/baz", to("re.com/foo/bar/[a-z]{3}", EXACT)),
+                new Case("A path the first regex does not match falls to the next in order", ANNOTATED, "re.com", "/foo/bar/b1",
+                        to("re.com/", ROOT)),
+                new Case("A rewrite replaces the path with the target and its groups", ANNOTATED, "re.com", "/api/users/7?q=1",
+                        ((Decision.Forward) to("re.com/api(/|$)(.*)", API)).withRewrite(new Decision.Rewrite("/v2/users/7", "/api"))),
+                new Case("A group that matched nothing is empty", ANNOTATED, "re.com", "/api",
+                        ((Decision.Forward) to("re.com/api(/|$)(.*)", API)).withRewrite(new Decision.Rewrite("/v2/", "/api"))),
+                new Case("A route with a redirect answers it instead of forwarding", ANNOTATED, "re.com", "/old/page",
+                        new Decision.Redirect("re.com/old", 308, Decision.Redirect.Target.URL, "https://new.example/x")),
+                new Case("A rewrite to an absolute URL is a 302 to it, as nginx's rewrite", ANNOTATED, "re.com", "/ext/a/b",
+                        new Decision.Redirect("re.com/ext/(.*)", 302, Decision.Redirect.Target.URL, "https://other.example/a/b")),
+                new Case("app-root redirects exactly / with 302", ANNOTATED, "re.com", "/",
+                        new Decision.Redirect("re.com/", 302, Decision.Redirect.Target.PATH, "/app")),
+                new Case("app-root leaves other paths alone", ANNOTATED, "re.com", "/other", to("re.com/", ROOT)),
+                new Case("A host redirect goes first, even before the redirect to HTTPS", ANNOTATED, "www.re.com", "/x",
+                        new Decision.Redirect("www.re.com/", 308, Decision.Redirect.Target.HOST, "re.com")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("annotated")
+    void routesWithAnnotationOptions(Case c) {
+        String path = ((RequestTarget.Valid) RequestTarget.parse("GET", c.uri())).path();
+        assertEquals(c.expected(), c.table().route(c.host(), path));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aRegexThatWouldBacktrackExponentiallyRunsInLinearTime() {
+        // (a+)+$ on "aaaa...!" takes exponential time with a backtracking engine; RE2J answers at once. Not a timed
+        // test: it would not finish on java.util.regex within the build's lifetime for this length.
+        CompiledTable t = compile(SnapshotCodec.create(6, Instant.EPOCH, List.of(), new RoutingTable(
+                List.of(new VirtualHost("re.com", List.of(regex("/(a+)+$", API, null)))), ROOT.id(), List.of(API, ROOT),
+                List.of(), List.of())));
+        assertEquals(to("(default)", ROOT), t.route("re.com", "/" + "a".repeat(5000) + "!"));
     }
 
     private static final Endpoint E1 = new Endpoint("10.0.1.1", 80);

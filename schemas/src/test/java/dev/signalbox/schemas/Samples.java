@@ -16,6 +16,7 @@ import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
@@ -141,6 +142,12 @@ public final class Samples {
                                 new Route("/secure", PathMatch.PREFIX, s.id(), "east/demo/demo"))),
                         new VirtualHost("*.example.com", List.of(
                                 new Route("/", PathMatch.PREFIX, a.id(), "east/demo/wild"))),
+                        new VirtualHost("regex.example.com", List.of(
+                                new Route("/api(/|$)(.*)", PathMatch.REGEX, a.id(), "east/demo/regex", false,
+                                        new RouteOptions("/$2", "/api", null, "/app")),
+                                new Route("/old", PathMatch.REGEX, a.id(), "east/demo/regex", false,
+                                        new RouteOptions(null, null, new RouteOptions.Redirect(301,
+                                                "https://example.com/new", RouteOptions.Redirect.Kind.URL), null)))),
                         new VirtualHost(VirtualHost.ANY_HOST, List.of(
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),

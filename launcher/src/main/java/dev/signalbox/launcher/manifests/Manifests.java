@@ -182,6 +182,10 @@ public final class Manifests {
         return new IngressPath("Exact", path, service);
     }
 
+    public static IngressPath implementationSpecific(String path, String service) {
+        return new IngressPath("ImplementationSpecific", path, service);
+    }
+
     /** One IngressRule; {@code host} null for a rule without host. */
     public record Rule(String host, List<IngressPath> paths) {
         public Rule(String host, IngressPath... paths) {
@@ -298,7 +302,9 @@ public final class Manifests {
                 b.append(r.host() == null ? "  - http:\n" : "  - host: \"" + r.host() + "\"\n    http:\n");
                 b.append("      paths:\n");
                 for (IngressPath p : r.paths()) {
-                    b.append("      - path: ").append(p.path()).append('\n');
+                    // Quoted: a regular-expression path (use-regex) may hold characters YAML reads otherwise.
+                    b.append("      - path: \"").append(p.path().replace("\\", "\\\\").replace("\"", "\\\""))
+                            .append("\"\n");
                     b.append("        pathType: ").append(p.pathType()).append('\n');
                     b.append("        backend:\n");
                     if (p.service() == null) {

@@ -43,7 +43,7 @@ public final class HttpsRedirect {
     }
 
     /** RFC 9112 3.2: the path and query of the target; an absolute-form target loses scheme and authority. */
-    private static String originForm(String target) {
+    static String originForm(String target) {
         if (target == null || target.isEmpty() || target.equals("*")) {
             return "/";
         }

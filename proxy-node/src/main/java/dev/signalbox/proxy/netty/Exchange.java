@@ -2,6 +2,7 @@ package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.BackendFailures;
 import dev.signalbox.proxy.http.HeaderRewriter;
+import dev.signalbox.proxy.http.Rewrites;
 import dev.signalbox.proxy.http.Upgrade;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
@@ -178,6 +179,7 @@ final class Exchange implements BackendListener {
         if (upgrade != null) {
             Upgrade.forward(h.headers(), upgrade);
         }
+        Rewrites.apply(h, f.rewrite());
         pendingHead = h;
         Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
         if (pooled != null) {

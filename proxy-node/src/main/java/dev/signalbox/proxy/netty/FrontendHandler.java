@@ -2,6 +2,7 @@ package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.HttpsRedirect;
+import dev.signalbox.proxy.http.Redirects;
 import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
@@ -218,6 +219,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (d instanceof Decision.RedirectToHttps) {
             ex.respondLocally(request, HttpResponseStatus.BAD_REQUEST,
                     "this route is served over HTTPS only and the request has no Host to redirect to");
+        } else if (d instanceof Decision.Redirect r) {
+            ex.respondLocally(request, Responses.redirect(ctx.alloc(), r.status(), Redirects.location(r,
+                    forwarding().scheme(), host, forwarding().port(), sentTarget), table.version(), HttpUtil.isKeepAlive(request)));
         } else if (d instanceof Decision.Forward f) {
             ex.forward(request, f);
         } else if (d instanceof Decision.Unavailable u) {

@@ -29,7 +29,17 @@ final class Responses {
     /** 308 Permanent Redirect (RFC 9110 15.4.9): the method and body are kept, unlike 301. */
     static FullHttpResponse redirect(ByteBufAllocator alloc, String location, long snapshotVersion,
                                      boolean keepAlive) {
-        FullHttpResponse r = plain(alloc, HttpResponseStatus.PERMANENT_REDIRECT, "redirecting to " + location,
+        return redirect(alloc, HttpResponseStatus.PERMANENT_REDIRECT.code(), location, snapshotVersion, keepAlive);
+    }
+
+    /** A redirect with {@code status} (3xx) to {@code location}; without a location (no Host to name), 400. */
+    static FullHttpResponse redirect(ByteBufAllocator alloc, int status, String location, long snapshotVersion,
+                                     boolean keepAlive) {
+        if (location == null) {
+            return plain(alloc, HttpResponseStatus.BAD_REQUEST, "this route redirects relative to the Host, and the "
+                    + "request has none", snapshotVersion, keepAlive);
+        }
+        FullHttpResponse r = plain(alloc, HttpResponseStatus.valueOf(status), "redirecting to " + location,
                 snapshotVersion, keepAlive);
         r.headers().set(HttpHeaderNames.LOCATION, location);
         return r;

@@ -84,7 +84,6 @@ public final class Annotations {
             + "the intent with a supported annotation, or do it in the application";
     private static final String REWRITE = LATER + "have the backend serve the path the Ingress routes, or redirect in "
             + "the application";
-    private static final String REDIRECT = LATER + "redirect in the application";
     private static final String AUTH = LATER + "authenticate in the application or in an auth proxy (e.g. oauth2-proxy) "
             + "as the Ingress's backend";
     private static final String CLIENT_CERT = "client certificate authentication at the proxy is not supported; "
@@ -113,13 +112,23 @@ public final class Annotations {
     private static Map<String, Verdict> build() {
         Map<String, Verdict> m = new TreeMap<>();
         // Paths and redirects.
-        unsupported(m, REWRITE, "rewrite-target", "app-root", "x-forwarded-prefix", "preserve-trailing-slash",
-                "proxy-redirect-from", "proxy-redirect-to", "relative-redirects", "use-port-in-redirects");
-        unsupported(m, LATER + "paths are literal Prefix or Exact paths, never regular expressions; an "
-                + "ImplementationSpecific path is a Prefix path", "use-regex");
-        unsupported(m, REDIRECT, "permanent-redirect", "permanent-redirect-code", "temporal-redirect",
-                "temporal-redirect-code", "from-to-www-redirect");
-        unsupported(m, LATER + "list every host in the Ingress's rules instead", "server-alias");
+        supported(m, "rewrite-target");
+        supported(m, "app-root");
+        supported(m, "x-forwarded-prefix");
+        different(m, "use-regex", "regular expressions are RE2 (linear time: no backreferences or lookaround, which "
+                + "nginx's PCRE has), matched on the normalised path, where escapes of reserved characters such as %2F "
+                + "stay encoded (nginx matches the decoded path)");
+        unsupported(m, REWRITE, "preserve-trailing-slash", "proxy-redirect-from", "proxy-redirect-to",
+                "relative-redirects", "use-port-in-redirects");
+        supported(m, "permanent-redirect");
+        supported(m, "permanent-redirect-code");
+        supported(m, "temporal-redirect");
+        supported(m, "temporal-redirect-code");
+        different(m, "from-to-www-redirect", "over HTTPS the other name is served with its own certificate only when a "
+                + "TLS entry lists it (ingress-nginx reuses the host's when its CN fits); the redirect keeps the port "
+                + "the request came in on, as ingress-nginx does");
+        different(m, "server-alias", "host names and one-label wildcards only (no nginx regular-expression names); "
+                + "over HTTPS an alias is served with its own certificate only when a TLS entry lists it");
         supported(m, "ssl-redirect");
         unsupported(m, "only hosts with a certificate under spec.tls are redirected to HTTPS (308); terminate TLS at "
                 + "Signalbox by listing the host under spec.tls", "force-ssl-redirect");

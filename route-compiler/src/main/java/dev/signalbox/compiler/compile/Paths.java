@@ -11,11 +11,16 @@ final class Paths {
     // RFC 1123 subdomain, lower case; a wildcard is "*." followed by one.
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
-    /** Routes in precedence order: longest path first, then Exact before Prefix, then by path. */
+    /**
+     * Routes in precedence order: longest path first, then Exact before Prefix, then by path. Regular expressions
+     * (a host's paths are all regular expressions or none is) in ingress-nginx's location order, which nginx tries
+     * first to last: longest first, then by path in reverse order.
+     */
     static final Comparator<dev.signalbox.schemas.snapshot.Route> PRECEDENCE =
             Comparator.comparingInt((dev.signalbox.schemas.snapshot.Route r) -> -conflictKey(r.path(), r.match()).length())
                     .thenComparing(dev.signalbox.schemas.snapshot.Route::match)
-                    .thenComparing(dev.signalbox.schemas.snapshot.Route::path);
+                    .thenComparing((a, b) -> a.match() == PathMatch.REGEX && b.match() == PathMatch.REGEX
+                            ? b.path().compareTo(a.path()) : a.path().compareTo(b.path()));
 
     private Paths() {
     }
@@ -33,8 +38,8 @@ final class Paths {
         };
     }
 
-    /** Why {@code path} is not an acceptable path, or null. */
-    static String invalidPath(String path) {
+    /** Why {@code path} is not an acceptable path, or null; a regular expression may contain '?'. */
+    static String invalidPath(String path, boolean regex) {
         if (path == null || path.isEmpty()) {
             return "a path is required";
         }
@@ -43,7 +48,7 @@ final class Paths {
         }
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
-            if (c <= ' ' || c == 0x7f || c == '?' || c == '#') {
+            if (c <= ' ' || c == 0x7f || (c == '?' && !regex) || c == '#') {
                 return "path \"" + path + "\" contains a character not allowed in a path (space, control, '?' or '#')";
             }
         }

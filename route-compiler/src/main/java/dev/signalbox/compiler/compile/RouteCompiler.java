@@ -65,17 +65,25 @@ public final class RouteCompiler {
 
         List<StoredObject> ingresses = new ArrayList<>(model.ofKind(Kind.INGRESS));
         ingresses.sort(OLDEST_FIRST);
+        List<HostAnnotations.Accepted> accepted = new ArrayList<>();
         for (StoredObject o : ingresses) {
             IngressState ing = (IngressState) o.state();
             ObjectKey key = o.key();
             if (!classes.isOurs(key, ing)) {
                 continue;
             }
-            String source = key.clusterId() + "/" + key.shortName();
-            owned.add(source);
+            owned.add(key.clusterId() + "/" + key.shortName());
             if (refusedByAnnotations(key, ing, diagnostics)) {
                 continue;
             }
+            PathAnnotations.of(key, ing.annotations(), diagnostics)
+                    .ifPresent(spec -> accepted.add(new HostAnnotations.Accepted(key, ing, spec)));
+        }
+        HostAnnotations hostAnnotations = HostAnnotations.of(accepted, diagnostics);
+        for (HostAnnotations.Accepted a : accepted) {
+            IngressState ing = a.state();
+            ObjectKey key = a.key();
+            String source = key.clusterId() + "/" + key.shortName();
             java.util.Set<String> tlsHosts = redirectedHosts(key, ing, diagnostics);
             BackendTls.Spec upstreamTls = BackendTls.of(model, key, ing.annotations(), diagnostics);
 
@@ -111,12 +119,17 @@ public final class RouteCompiler {
                                 + "\" is not Exact, Prefix or ImplementationSpecific; path ignored");
                         continue;
                     }
-                    String invalid = Paths.invalidPath(p.path());
+                    boolean regex = hostAnnotations.regex(host);
+                    String invalid = Paths.invalidPath(p.path(), regex);
+                    if (invalid == null && regex) {
+                        invalid = HostAnnotations.invalidRegex(p.path());
+                    }
                     if (invalid != null) {
                         diagnostics.error(key, "host " + host + ": " + invalid + "; path ignored");
                         continue;
                     }
-                    String conflictKey = match.get() + " " + Paths.conflictKey(p.path(), match.get());
+                    PathMatch pathMatch = regex ? PathMatch.REGEX : match.get();
+                    String conflictKey = pathMatch + " " + Paths.conflictKey(p.path(), pathMatch);
                     Map<String, Route> routes = hosts.computeIfAbsent(host, h -> new TreeMap<>());
                     ObjectKey owner = routeOwners.get(host + " " + conflictKey);
                     if (owner != null && !owner.clusterId().equals(key.clusterId())
@@ -133,7 +146,8 @@ public final class RouteCompiler {
                     if (b.isEmpty()) {
                         continue;
                     }
-                    routes.put(conflictKey, new Route(p.path(), match.get(), b.get().id(), source, tlsHosts.contains(host)));
+                    routes.put(conflictKey, new Route(p.path(), pathMatch, b.get().id(), source, tlsHosts.contains(host),
+                            a.spec().options(p.path(), hostAnnotations.appRoot(host))));
                     routeOwners.put(host + " " + conflictKey, key);
                     MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);
                     if (merged != null) {
@@ -147,6 +161,7 @@ public final class RouteCompiler {
             }
         }
 
+        hostAnnotations.addAliasesAndRedirects(hosts, diagnostics);
         List<VirtualHost> virtualHosts = hosts.entrySet().stream()
                 .filter(e -> !e.getValue().isEmpty())
                 .sorted(Map.Entry.comparingByKey(HOST_ORDER))

@@ -327,7 +327,7 @@ class RouteCompilerTest {
 
                 row("an unsupported ingress-nginx annotation is a warning naming it with the alternative, and the Ingress still routes",
                         with(web(), annotated("ns", "a", 1, java.util.Map.of(
-                                        "nginx.ingress.kubernetes.io/rewrite-target", "/$2",
+                                        "nginx.ingress.kubernetes.io/preserve-trailing-slash", "true",
                                         "nginx.ingress.kubernetes.io/enable-cors", "true",
                                         "cert-manager.io/cluster-issuer", "letsencrypt"),
                                 rule("foo.com", path("/", "Prefix", svc("web", 80))))),
@@ -336,7 +336,7 @@ class RouteCompilerTest {
                                         warning("ns", "a", "annotation nginx.ingress.kubernetes.io/enable-cors is not supported by "
                                                 + "Signalbox and is ignored: not supported yet (planned, issue 18); answer CORS "
                                                 + "preflights and set CORS headers in the application"),
-                                        warning("ns", "a", "annotation nginx.ingress.kubernetes.io/rewrite-target is not supported by "
+                                        warning("ns", "a", "annotation nginx.ingress.kubernetes.io/preserve-trailing-slash is not supported by "
                                                 + "Signalbox and is ignored: not supported yet (planned, issue 18); have the backend "
                                                 + "serve the path the Ingress routes, or redirect in the application")))),
 

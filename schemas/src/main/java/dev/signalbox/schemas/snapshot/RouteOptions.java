@@ -1,0 +1,45 @@
+package dev.signalbox.schemas.snapshot;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+
+/**
+ * What a route does besides sending the request to its backend, from its Ingress's annotations (ingress-nginx's
+ * names, issue 18). Every field is optional; a route without any has no options at all ({@code Route.options()}
+ * null), so tables without annotations encode as before.
+ *
+ * @param rewriteTarget   the path the backend gets instead of the request's: {@code $1}..{@code $9} are the groups
+ *                        of the route's regular expression ({@code rewrite-target}); the query is kept
+ * @param forwardedPrefix sent to the backend as {@code X-Forwarded-Prefix} with a rewritten request
+ *                        ({@code x-forwarded-prefix}; ingress-nginx sets it only when it rewrites)
+ * @param redirect        answer with this redirect instead of proxying ({@code permanent-redirect},
+ *                        {@code temporal-redirect}, {@code from-to-www-redirect})
+ * @param appRoot         a request for exactly {@code /} on this host gets 302 to this path ({@code app-root})
+ */
+public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirect redirect, String appRoot) {
+
+    @JsonCreator
+    public RouteOptions {
+    }
+
+    /** Options that do nothing are no options. */
+    public static RouteOptions orNull(RouteOptions o) {
+        return o == null || (o.rewriteTarget == null && o.forwardedPrefix == null && o.redirect == null
+                && o.appRoot == null) ? null : o;
+    }
+
+    /**
+     * A redirect answered by the proxy.
+     *
+     * @param code     the status, 300 to 308
+     * @param location for {@link Kind#URL} the Location as is; for {@link Kind#HOST} the host to send the client
+     *                 to, with the request's scheme, the port it came in on and its target
+     */
+    public record Redirect(int code, String location, Kind kind) {
+        public enum Kind {
+            /** A fixed URL: {@code permanent-redirect}, {@code temporal-redirect}. */
+            URL,
+            /** The same request on another host: {@code from-to-www-redirect}. */
+            HOST
+        }
+    }
+}
