@@ -98,6 +98,12 @@ public final class CompiledTable {
         return upstreamTls.get(backendId);
     }
 
+    /** Whether backend {@code backendId} is spoken to over HTTP/2 ({@link Backend#http2()}). */
+    public boolean http2(String backendId) {
+        CompiledBackend b = backends.get(backendId);
+        return b != null && b.backend.http2();
+    }
+
     /** The snapshot this table was compiled from, or null for {@link #EMPTY}. */
     public RoutingSnapshot snapshot() {
         return snapshot;

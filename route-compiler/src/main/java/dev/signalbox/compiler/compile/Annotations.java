@@ -133,8 +133,9 @@ public final class Annotations {
         unsupported(m, "only hosts with a certificate under spec.tls are redirected to HTTPS (308); terminate TLS at "
                 + "Signalbox by listing the host under spec.tls", "force-ssl-redirect");
         // Backend protocol and TLS to the backends.
-        different(m, "backend-protocol", "HTTP and HTTPS only: GRPC, GRPCS, AJP and FCGI are an error on the Ingress "
-                + "(its backends answer 503); gRPC over HTTP/2 is not proxied yet");
+        different(m, "backend-protocol", "HTTP, HTTPS, GRPC, GRPCS and H2C (GRPC and H2C: HTTP/2 without TLS; GRPCS: "
+                + "HTTP/2 over TLS with the proxy-ssl settings); AJP and FCGI are an error on the Ingress (its backends "
+                + "answer 503)");
         different(m, "proxy-ssl-secret", "the Secret must be in the Ingress's own namespace (ingress-nginx accepts any "
                 + "namespace/name); its ca.crt verifies, its tls.crt and tls.key are the client certificate");
         supported(m, "proxy-ssl-verify");

@@ -6,6 +6,7 @@ import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.TlsSecretState;
+import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +17,10 @@ import java.util.Map;
  * Signalbox's own annotations win over ingress-nginx's equivalents, which are honoured as far as they map:
  *
  * <ul>
- *   <li>{@value #PROTOCOL} (or {@value #NGINX_PROTOCOL}): {@code HTTP} (default) or {@code HTTPS}.</li>
+ *   <li>{@value #PROTOCOL} (or {@value #NGINX_PROTOCOL}): {@code HTTP} (default) or {@code HTTPS} for HTTP/1.1;
+ *       {@code GRPC} or {@code H2C} for HTTP/2 without TLS (prior knowledge), {@code GRPCS} for HTTP/2 over TLS
+ *       (ALPN h2) with the settings below. The proxy treats gRPC and other HTTP/2 alike; a gRPC request is known
+ *       by its content-type.</li>
  *   <li>{@value #SECRET} (or {@value #NGINX_SECRET}): a kubernetes.io/tls Secret, {@code name} or
  *       {@code namespace/name}, of the Ingress's own namespace: its ca.crt verifies the backend, its tls.crt
  *       and tls.key, when present, are the client certificate.</li>
@@ -49,11 +53,20 @@ final class BackendTls {
     /**
      * One Ingress's backend TLS settings, before the Service fills in the default server name.
      *
+     * @param tls        whether the backends are spoken to over TLS; when false only {@code http2} counts
+     * @param http2      whether the backends are spoken to over HTTP/2 (GRPC, GRPCS, H2C)
      * @param serverName the server name annotation, or null for the Service's default
      * @param problem    why HTTPS to the backends cannot be set up, or null
      */
-    record Spec(String serverName, boolean verify, String secret, String caCertificatePem,
+    record Spec(boolean tls, boolean http2, String serverName, boolean verify, String secret, String caCertificatePem,
                 String clientCertificatePem, SealedKey clientKey, String problem) {
+        /** HTTP/2 without TLS (GRPC, H2C). */
+        static final Spec PLAIN_HTTP2 = new Spec(false, true, null, false, null, null, null, null, null);
+
+        /** {@link Backend#protocol()} of the backends. */
+        String protocol() {
+            return http2 ? Backend.HTTP2 : null;
+        }
 
         UpstreamTls forService(String defaultServerName) {
             return new UpstreamTls(serverName != null ? serverName : defaultServerName, verify, secret,
@@ -61,29 +74,32 @@ final class BackendTls {
         }
     }
 
-    /** The settings of {@code ingress}'s backends, or null for plain HTTP; problems become diagnostics. */
+    /**
+     * The settings of {@code ingress}'s backends, or null for plain HTTP/1.1; problems become diagnostics.
+     */
     static Spec of(ClusterModel model, ObjectKey ingress, Map<String, String> annotations, Diagnostics diagnostics) {
         Named protocol = first(annotations, PROTOCOL, NGINX_PROTOCOL);
         String proto = protocol == null ? "HTTP" : protocol.value().toUpperCase(Locale.ROOT);
-        if (proto.equals("HTTP")) {
+        if (proto.equals("HTTP") || proto.equals("GRPC") || proto.equals("H2C")) {
             List<String> ignored = TLS_ONLY.stream().filter(annotations::containsKey).toList();
             if (!ignored.isEmpty()) {
                 diagnostics.warning(ingress, "annotations " + ignored + " ignored: the backend protocol is not HTTPS"
-                        + " (set " + PROTOCOL + ": \"HTTPS\")");
+                        + " or GRPCS (set " + PROTOCOL + ": \"HTTPS\")");
             }
-            return null;
+            return proto.equals("HTTP") ? null : Spec.PLAIN_HTTP2;
         }
-        if (!proto.equals("HTTPS")) {
+        if (!proto.equals("HTTPS") && !proto.equals("GRPCS")) {
             return broken(ingress, diagnostics, protocol.name() + ": \"" + protocol.value()
-                    + "\" is not supported (HTTP or HTTPS)");
+                    + "\" is not supported (HTTP, HTTPS, GRPC, GRPCS or H2C)", false);
         }
+        boolean http2 = proto.equals("GRPCS");
 
         String serverName = null;
         Named name = first(annotations, SERVER_NAME, NGINX_SERVER_NAME);
         if (name != null) {
             serverName = Paths.normalizeHost(name.value());
             if (serverName == null || serverName.startsWith("*.")) {
-                return broken(ingress, diagnostics, name.name() + ": \"" + name.value() + "\" is not a DNS name");
+                return broken(ingress, diagnostics, name.name() + ": \"" + name.value() + "\" is not a DNS name", http2);
             }
         }
 
@@ -99,15 +115,15 @@ final class BackendTls {
                 verify = false;
             } else {
                 return broken(ingress, diagnostics, verifyValue.name() + ": \"" + verifyValue.value() + "\" is not "
-                        + (ours ? "true or false" : "on or off"));
+                        + (ours ? "true or false" : "on or off"), http2);
             }
         }
         if (secretRef == null) {
             if (verify) {
                 return broken(ingress, diagnostics, "verifying the backend needs a CA: name a kubernetes.io/tls Secret"
-                        + " with ca.crt in " + SECRET);
+                        + " with ca.crt in " + SECRET, http2);
             }
-            return new Spec(serverName, false, null, null, null, null, null);
+            return new Spec(true, http2, serverName, false, null, null, null, null, null);
         }
 
         String ref = secretRef.value();
@@ -117,7 +133,7 @@ final class BackendTls {
         if (!namespace.equals(ingress.namespace())) {
             // An Ingress author must not borrow another namespace's client key or trust.
             return broken(ingress, diagnostics, secretRef.name() + ": secret " + ref + " is in another namespace;"
-                    + " an Ingress may only use Secrets of its own namespace (" + ingress.namespace() + ")");
+                    + " an Ingress may only use Secrets of its own namespace (" + ingress.namespace() + ")", http2);
         }
         String shown = namespace + "/" + secretName;
         String secret = TlsSecretState.sealingContext(ingress.clusterId(), namespace, secretName);
@@ -125,17 +141,17 @@ final class BackendTls {
                 : model.get(new ObjectKey(ingress.clusterId(), Kind.SECRET, namespace, secretName));
         if (s == null) {
             return broken(ingress, diagnostics, "TLS secret " + shown
-                    + " does not exist (or is not of type kubernetes.io/tls)");
+                    + " does not exist (or is not of type kubernetes.io/tls)", http2);
         }
         TlsSecretState state = (TlsSecretState) s.state();
         String ca = null;
         if (verify) {
             if (blank(state.caCertificatePem())) {
                 return broken(ingress, diagnostics, "TLS secret " + shown + " has no ca.crt to verify the backend with"
-                        + " (or set " + VERIFY + ": \"false\")");
+                        + " (or set " + VERIFY + ": \"false\")", http2);
             }
             if (Certificates.parse(state.caCertificatePem()) instanceof Certificates.Unreadable u) {
-                return broken(ingress, diagnostics, "TLS secret " + shown + ": ca.crt does not parse (" + u.reason() + ")");
+                return broken(ingress, diagnostics, "TLS secret " + shown + ": ca.crt does not parse (" + u.reason() + ")", http2);
             }
             ca = state.caCertificatePem();
         }
@@ -144,22 +160,22 @@ final class BackendTls {
         if (!blank(state.certificatePem())) {
             if (state.privateKey() == null) {
                 return broken(ingress, diagnostics, "TLS secret " + shown + ": " + (state.keyNotPublished() != null
-                        ? state.keyNotPublished() : "tls.crt has no tls.key") + ", so there is no client certificate");
+                        ? state.keyNotPublished() : "tls.crt has no tls.key") + ", so there is no client certificate", http2);
             }
             if (Certificates.parse(state.certificatePem()) instanceof Certificates.Unreadable u) {
-                return broken(ingress, diagnostics, "TLS secret " + shown + ": tls.crt does not parse (" + u.reason() + ")");
+                return broken(ingress, diagnostics, "TLS secret " + shown + ": tls.crt does not parse (" + u.reason() + ")", http2);
             }
             clientCert = state.certificatePem();
             clientKey = state.privateKey();
         } else if (state.privateKey() != null) {
-            return broken(ingress, diagnostics, "TLS secret " + shown + " has tls.key but no tls.crt");
+            return broken(ingress, diagnostics, "TLS secret " + shown + " has tls.key but no tls.crt", http2);
         }
-        return new Spec(serverName, verify, secret, ca, clientCert, clientKey, null);
+        return new Spec(true, http2, serverName, verify, secret, ca, clientCert, clientKey, null);
     }
 
-    private static Spec broken(ObjectKey ingress, Diagnostics diagnostics, String problem) {
+    private static Spec broken(ObjectKey ingress, Diagnostics diagnostics, String problem, boolean http2) {
         diagnostics.error(ingress, "backend TLS: " + problem + "; its Service backends answer 503");
-        return new Spec(null, false, null, null, null, null, problem);
+        return new Spec(true, http2, null, false, null, null, null, null, problem);
     }
 
     private record Named(String name, String value) {

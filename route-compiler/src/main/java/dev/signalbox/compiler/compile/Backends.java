@@ -60,8 +60,8 @@ final class Backends {
     }
 
     /**
-     * The backend for {@code ref} seen from {@code ingress}, spoken to over TLS with {@code tls} (null: plain
-     * HTTP); problems are reported on the Ingress.
+     * The backend for {@code ref} seen from {@code ingress}, spoken to as {@code tls} says (null: plain
+     * HTTP/1.1); problems are reported on the Ingress.
      */
     Backend resolve(ObjectKey ingress, ServiceRef ref, BackendTls.Spec tls, Diagnostics diagnostics) {
         String port = ref.portNumber() != null ? String.valueOf(ref.portNumber()) : Objects.toString(ref.portName(), "");
@@ -72,7 +72,7 @@ final class Backends {
             built.put(id, plain);
         }
         problem(ingress, plain, diagnostics);
-        Backend b = tls == null ? plain : overTls(ingress, ref, plain, tls);
+        Backend b = tls == null ? plain : tls.tls() ? overTls(ingress, ref, plain, tls) : overHttp2(plain);
         Backend known = resolved.putIfAbsent(b.id(), b);
         return known != null ? known : b;
     }
@@ -83,13 +83,22 @@ final class Backends {
      */
     private Backend overTls(ObjectKey ingress, ServiceRef ref, Backend plain, BackendTls.Spec spec) {
         UpstreamTls tls = spec.forService(defaultServerName(ingress, ref));
-        String id = Backend.idOf(plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), tls);
+        String id = Backend.idOf(plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), tls,
+                spec.protocol());
         if (spec.problem() != null) {
             return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), List.of(),
-                    "HTTPS to the backend is not set up: " + spec.problem(), tls);
+                    "HTTPS to the backend is not set up: " + spec.problem(), tls, spec.protocol());
         }
         return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(),
-                plain.endpoints(), plain.unavailableReason(), tls);
+                plain.endpoints(), plain.unavailableReason(), tls, spec.protocol());
+    }
+
+    /** The plain backend's endpoints spoken to over HTTP/2 without TLS (GRPC, H2C), under an id that says so. */
+    private static Backend overHttp2(Backend plain) {
+        String id = Backend.idOf(plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), null,
+                Backend.HTTP2);
+        return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(),
+                plain.endpoints(), plain.unavailableReason(), null, Backend.HTTP2);
     }
 
     /** The Service's cluster DNS name (service.namespace.svc), or an ExternalName Service's DNS name. */

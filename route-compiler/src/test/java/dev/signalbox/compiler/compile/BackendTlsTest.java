@@ -53,6 +53,11 @@ class BackendTlsTest {
         return new Backend(Backend.idOf(C, "ns", "web", "443", tls), C, "ns", "web", "443", EPS, null, tls);
     }
 
+    private static Backend http2(UpstreamTls tls) {
+        return new Backend(Backend.idOf(C, "ns", "web", "443", tls, Backend.HTTP2), C, "ns", "web", "443", EPS, null, tls,
+                Backend.HTTP2);
+    }
+
     private static Backend broken(UpstreamTls tls, String problem) {
         return new Backend(Backend.idOf(C, "ns", "web", "443", tls), C, "ns", "web", "443", List.of(),
                 "HTTPS to the backend is not set up: " + problem, tls);
@@ -167,18 +172,50 @@ class BackendTlsTest {
                                         + "kube-system/admin-client is in another namespace; an Ingress may only use Secrets "
                                         + "of its own namespace (ns)"))),
 
-                row("a backend protocol other than HTTP or HTTPS is an error",
-                        web(ing("a", 1, "foo.com", Map.of("nginx.ingress.kubernetes.io/backend-protocol", "GRPCS"))),
-                        routed(broken(unverified, "nginx.ingress.kubernetes.io/backend-protocol: \"GRPCS\" is not "
-                                        + "supported (HTTP or HTTPS)"),
-                                brokenDiagnostic("nginx.ingress.kubernetes.io/backend-protocol: \"GRPCS\" is not "
-                                        + "supported (HTTP or HTTPS)"))),
+                row("a backend protocol Signalbox does not speak (AJP) is an error",
+                        web(ing("a", 1, "foo.com", Map.of("nginx.ingress.kubernetes.io/backend-protocol", "AJP"))),
+                        routed(broken(unverified, "nginx.ingress.kubernetes.io/backend-protocol: \"AJP\" is not "
+                                        + "supported (HTTP, HTTPS, GRPC, GRPCS or H2C)"),
+                                brokenDiagnostic("nginx.ingress.kubernetes.io/backend-protocol: \"AJP\" is not "
+                                        + "supported (HTTP, HTTPS, GRPC, GRPCS or H2C)"))),
+
+                row("GRPC is HTTP/2 without TLS, under an id of its own",
+                        web(ing("a", 1, "foo.com", Map.of("nginx.ingress.kubernetes.io/backend-protocol", "GRPC"))),
+                        routed(http2(null))),
+
+                row("H2C is HTTP/2 without TLS, as GRPC",
+                        web(ing("a", 1, "foo.com", Map.of("signalbox.dev/backend-protocol", "h2c"))),
+                        routed(http2(null))),
+
+                row("GRPCS is HTTP/2 over TLS with the backend TLS settings",
+                        web(secret("backend-tls", CA.certPem(), CLIENT_CERT, true, null),
+                                ing("a", 1, "foo.com", Map.of("nginx.ingress.kubernetes.io/backend-protocol", "GRPCS",
+                                        "nginx.ingress.kubernetes.io/proxy-ssl-secret", "ns/backend-tls",
+                                        "nginx.ingress.kubernetes.io/proxy-ssl-verify", "on"))),
+                        routed(http2(mtls))),
+
+                row("GRPCS with TLS settings that cannot be honoured answers 503, never plain HTTP/2",
+                        web(ing("a", 1, "foo.com", Map.of("signalbox.dev/backend-protocol", "GRPCS",
+                                "signalbox.dev/backend-tls-verify", "true"))),
+                        routed(new Backend(Backend.idOf(C, "ns", "web", "443", unverified, Backend.HTTP2), C, "ns", "web",
+                                        "443", List.of(), "HTTPS to the backend is not set up: verifying the backend needs a"
+                                        + " CA: name a kubernetes.io/tls Secret with ca.crt in signalbox.dev/backend-tls-secret",
+                                        unverified, Backend.HTTP2),
+                                brokenDiagnostic("verifying the backend needs a CA: name a kubernetes.io/tls Secret with "
+                                        + "ca.crt in signalbox.dev/backend-tls-secret"))),
+
+                row("backend TLS annotations with GRPC (no TLS) are ignored with a warning",
+                        web(ing("a", 1, "foo.com", Map.of("signalbox.dev/backend-protocol", "GRPC",
+                                "signalbox.dev/backend-tls-secret", "backend-tls"))),
+                        routed(http2(null),
+                                warning("ns", "a", "annotations [signalbox.dev/backend-tls-secret] ignored: the backend "
+                                        + "protocol is not HTTPS or GRPCS (set signalbox.dev/backend-protocol: \"HTTPS\")"))),
 
                 row("backend TLS annotations without the HTTPS protocol are ignored with a warning",
                         web(ing("a", 1, "foo.com", Map.of("signalbox.dev/backend-tls-secret", "backend-tls"))),
                         routed(backend("ns", "web", "443", ep("10.0.0.1", 8443)),
                                 warning("ns", "a", "annotations [signalbox.dev/backend-tls-secret] ignored: the backend "
-                                        + "protocol is not HTTPS (set signalbox.dev/backend-protocol: \"HTTPS\")"))),
+                                        + "protocol is not HTTPS or GRPCS (set signalbox.dev/backend-protocol: \"HTTPS\")"))),
 
                 row("an ExternalName Service is verified under its DNS name",
                         List.of(ourClass(false),
