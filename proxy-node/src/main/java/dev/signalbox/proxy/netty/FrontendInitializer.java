@@ -33,6 +33,8 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ProxyProtocol.addFirst(ch.pipeline(), frontend);
         addHttp1(ch.pipeline(), frontend);
+        // Or h2c with prior knowledge, which the first bytes say (Http2Frontend).
+        Http2Frontend.addPriorKnowledge(ch.pipeline(), frontend);
     }
 
     /** Appends the HTTP/1.1 handlers; the HTTPS listener calls it once ALPN chose http/1.1. */

@@ -5,11 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SniHandler;
@@ -18,20 +13,16 @@ import java.util.function.Supplier;
 /**
  * The HTTPS listener's pipeline. {@link SniHandler} reads the ClientHello, asks {@link TlsContexts} for the
  * certificate of the server name and replaces itself with an SslHandler; once the handshake is done ALPN
- * decides: HTTP/2 gets a frame codec and one child channel per stream, each with a codec to HTTP/1 objects
- * and the same {@link FrontendHandler} as HTTP/1.1, which gets the usual pipeline. Backends speak HTTP/1.1
- * either way. The connection auto-reads during the handshake; HTTP/1.1 then turns it off as on the plain
+ * decides: HTTP/2 gets a frame codec and one child channel per stream ({@link Http2Frontend}), each with a codec
+ * to HTTP/1 objects and the same {@link FrontendHandler} as HTTP/1.1, which gets the usual pipeline. Backends
+ * speak HTTP/1.1 or HTTP/2 as their backend-protocol says. The connection auto-reads during the handshake;
+ * HTTP/1.1 then turns it off as on the plain
  * listener, while HTTP/2 keeps reading the connection and bounds each stream by its flow-control window
  * (a stream channel reads only when its {@link FrontendHandler} asks).
  */
 final class HttpsInitializer extends ChannelInitializer<Channel> {
     static final String SNI = "sni";
     static final String ALPN = "alpn";
-    static final String H2_CODEC = "h2-codec";
-    static final String H2_MULTIPLEX = "h2-multiplex";
-    static final String H2_TO_HTTP = "h2-to-http";
-    /** As nginx's http2_max_concurrent_streams. */
-    private static final long MAX_CONCURRENT_STREAMS = 128;
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final Supplier<TlsContexts> contexts;
@@ -61,18 +52,7 @@ final class HttpsInitializer extends ChannelInitializer<Channel> {
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
             ChannelPipeline p = ctx.pipeline();
             if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                FrontendInitializer.addIdleClose(p);
-                p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
-                        .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
-                        .build());
-                p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        stream.config().setAutoRead(false);
-                        stream.pipeline().addLast(H2_TO_HTTP, new Http2StreamFrameToHttpObjectCodec(true));
-                        stream.pipeline().addLast(FrontendInitializer.PROXY, new FrontendHandler(frontend));
-                    }
-                }));
+                Http2Frontend.addHttp2(p, frontend);
             } else if (ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
                 ctx.channel().config().setAutoRead(false);
                 FrontendInitializer.addHttp1(p, frontend);

@@ -1,0 +1,94 @@
+package dev.signalbox.proxy.netty;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.util.List;
+
+/**
+ * HTTP/2 towards clients: over TLS when ALPN chose h2 ({@link HttpsInitializer}), and h2c with prior knowledge on the
+ * plain HTTP port (RFC 9113 3.3): {@link PriorKnowledge} looks at a new connection's first bytes and, when they are the
+ * connection preface {@code PRI * HTTP/2.0}, switches the pipeline to HTTP/2; anything else keeps the HTTP/1.1
+ * pipeline, so both share the port. The h2c Upgrade from HTTP/1.1 (RFC 7540 3.2, removed in RFC 9113) is not offered: gRPC
+ * clients and h2load use prior knowledge, and an upgrade would hold the first request's body in the proxy.
+ *
+ * <p>The connection auto-reads and bounds each stream by its flow-control window; a stream channel reads only when
+ * its {@link FrontendHandler} asks. Each stream gets a codec to HTTP/1 objects and the same {@link FrontendHandler} as
+ * HTTP/1.1.
+ */
+final class Http2Frontend {
+    static final String H2_CODEC = "h2-codec";
+    static final String H2_MULTIPLEX = "h2-multiplex";
+    static final String H2_TO_HTTP = "h2-to-http";
+    static final String PRIOR_KNOWLEDGE = "h2c-prior-knowledge";
+    /** As nginx's http2_max_concurrent_streams. */
+    private static final long MAX_CONCURRENT_STREAMS = 128;
+
+    private Http2Frontend() {
+    }
+
+    /** Appends the HTTP/2 handlers to a client connection's pipeline and lets the connection read. */
+    static void addHttp2(ChannelPipeline p, Frontend frontend) {
+        FrontendInitializer.addIdleClose(p);
+        p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+                .build());
+        p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.config().setAutoRead(false);
+                stream.pipeline().addLast(H2_TO_HTTP, new Http2StreamFrameToHttpObjectCodec(true));
+                stream.pipeline().addLast(FrontendInitializer.PROXY, new FrontendHandler(frontend));
+            }
+        }));
+        p.channel().config().setAutoRead(true);
+    }
+
+    /** Puts {@link PriorKnowledge} before the HTTP/1.1 handlers of a plain-HTTP connection. */
+    static void addPriorKnowledge(ChannelPipeline p, Frontend frontend) {
+        p.addBefore(FrontendInitializer.CLIENT_BYTES, PRIOR_KNOWLEDGE, new PriorKnowledge(frontend));
+    }
+
+    /**
+     * Before the HTTP/1.1 handlers of a plain-HTTP connection (so their header timeout runs from the start): reads
+     * until the bytes either are the HTTP/2 connection preface or cannot be (the first byte that differs; an HTTP/1.1
+     * request line never starts with "PRI * HTTP/2.0"), then leaves, handing what it read on. On the preface the
+     * HTTP/1.1 handlers after it are replaced by the HTTP/2 ones first.
+     */
+    static final class PriorKnowledge extends ByteToMessageDecoder {
+        private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+        private final Frontend frontend;
+
+        PriorKnowledge(Frontend frontend) {
+            this.frontend = frontend;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
+            boolean samePrefix = ByteBufUtil.equals(in, in.readerIndex(), PREFACE, PREFACE.readerIndex(), n);
+            if (samePrefix && n < PREFACE.readableBytes()) {
+                return; // ByteToMessageDecoder asks for more (auto-read is off, nothing was decoded).
+            }
+            ChannelPipeline p = ctx.pipeline();
+            if (samePrefix) {
+                List<String> names = p.names();
+                for (String name : names.subList(names.indexOf(PRIOR_KNOWLEDGE) + 1, names.size())) {
+                    p.remove(name);
+                }
+                addHttp2(p, frontend);
+            }
+            // What was read goes on to the handlers after this one.
+            p.remove(this);
+        }
+    }
+}
