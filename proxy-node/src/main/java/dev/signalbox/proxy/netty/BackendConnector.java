@@ -14,6 +14,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -24,7 +26,8 @@ import java.util.Map;
 /**
  * Gives an exchange a connection to an endpoint: an idle one from its event loop's pool, or a new one
  * opened on that same event loop, so the inbound and backend channels never cross threads. The pool map
- * is built once and only read afterwards; each pool is touched by its own loop only.
+ * is built once and only read afterwards; each pool is touched by its own loop only. HTTP/2 backends get a
+ * stream of a shared connection instead ({@link Http2Upstream}).
  */
 final class BackendConnector implements Backends {
     static final String HTTP_CODEC = "http-codec";
@@ -37,6 +40,8 @@ final class BackendConnector implements Backends {
     private final UpstreamTlsContexts upstreamTls;
     /** Pools of TLS connections, one per loop and setting, so a plain and a TLS connection never mix. */
     private final Map<EventExecutor, Map<UpstreamTls, BackendPool>> tlsPools = new IdentityHashMap<>();
+    /** HTTP/2 connections, one set per loop. */
+    private final Map<EventExecutor, Http2Upstream> http2 = new IdentityHashMap<>();
 
     BackendConnector(Transport transport, EventLoopGroup loops, Duration connectTimeout, ProxyMetrics metrics,
                      UpstreamTlsContexts upstreamTls) {
@@ -47,6 +52,7 @@ final class BackendConnector implements Backends {
         for (EventExecutor loop : loops) {
             pools.put(loop, new BackendPool());
             tlsPools.put(loop, new HashMap<>());
+            http2.put(loop, new Http2Upstream());
         }
     }
 
@@ -59,33 +65,60 @@ final class BackendConnector implements Backends {
     }
 
     @Override
-    public Channel pooled(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
-        return pool(loop, tls).poll(endpoint);
+    public Channel pooled(EventLoop loop, Endpoint endpoint, Upstream upstream) {
+        return upstream.http2() ? http2.get(loop).stream(endpoint, upstream.tls())
+                : pool(loop, upstream.tls()).poll(endpoint);
     }
 
     @Override
-    public ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
+    public Future<Channel> connect(EventLoop loop, Endpoint endpoint, Upstream upstream) {
+        if (upstream.http2()) {
+            return http2.get(loop).connect(loop, endpoint, upstream.tls(), () -> open(loop, endpoint, upstream));
+        }
+        ChannelFuture f = open(loop, endpoint, upstream);
+        Promise<Channel> p = loop.newPromise();
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                p.trySuccess(f.channel());
+            } else {
+                p.tryFailure(done.cause());
+            }
+        });
+        return p;
+    }
+
+    /** A new connection; it completes after the TLS handshake, if any. */
+    private ChannelFuture open(EventLoop loop, Endpoint endpoint, Upstream upstream) {
+        UpstreamTls tls = upstream.tls();
         Bootstrap b = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
-                .option(ChannelOption.AUTO_READ, false)
+                // An HTTP/2 connection reads all the time (frames of every stream, pings, settings); each stream's
+                // reads follow its exchange, and its flow-control window bounds what waits.
+                .option(ChannelOption.AUTO_READ, upstream.http2())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            UpstreamTlsHandlers.addHandler(upstreamTls, ch, tls, connectTimeout);
+                            UpstreamTlsHandlers.addHandler(upstreamTls, ch, tls, connectTimeout, upstream.http2());
                         }
-                        ch.pipeline().addLast(HTTP_CODEC, new HttpClientCodec());
-                        ch.pipeline().addLast(RELAY, new BackendHandler());
+                        if (upstream.http2()) {
+                            Http2Upstream.addConnectionHandlers(ch.pipeline());
+                        } else {
+                            ch.pipeline().addLast(HTTP_CODEC, new HttpClientCodec());
+                            ch.pipeline().addLast(RELAY, new BackendHandler());
+                        }
                     }
                 });
         ChannelFuture f = b.connect(socketAddress(endpoint));
         f.addListener(done -> {
             if (done.isSuccess()) {
                 metrics.backendConnectionOpened();
-                pool(loop, tls).forgetOnClose(endpoint, f.channel());
+                if (!upstream.http2()) {
+                    pool(loop, tls).forgetOnClose(endpoint, f.channel());
+                }
             }
         });
         return tls == null ? f : UpstreamTlsHandlers.handshaked(f);
@@ -106,8 +139,12 @@ final class BackendConnector implements Backends {
     }
 
     @Override
-    public void release(EventLoop loop, Endpoint endpoint, UpstreamTls tls, Channel channel) {
+    public void release(EventLoop loop, Endpoint endpoint, Upstream upstream, Channel channel) {
+        if (upstream.http2()) {
+            Http2Upstream.release(channel);
+            return;
+        }
         channel.pipeline().get(BackendHandler.class).detach();
-        pool(loop, tls).release(endpoint, channel);
+        pool(loop, upstream.tls()).release(endpoint, channel);
     }
 }

@@ -1,23 +1,23 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.schemas.snapshot.Endpoint;
-import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
 
 /**
  * Where an exchange gets its backend connections: {@link BackendConnector} (pools per event loop, new
  * connections on the client's loop), or a test's fake. Called on the client connection's event loop. A
- * connection's pipeline ends in a {@link BackendHandler}.
+ * connection's pipeline ends in a {@link BackendHandler}; for an HTTP/2 backend the "connection" handed out is
+ * one stream of a connection, which the exchange uses the same way.
  */
 interface Backends {
-    /** An idle pooled connection (over TLS with {@code tls}, plain if null), or null: then {@link #connect}. */
-    Channel pooled(EventLoop loop, Endpoint endpoint, UpstreamTls tls);
+    /** An idle pooled connection (or a stream on an open HTTP/2 connection) spoken to as {@code upstream} says, or null: then {@link #connect}. */
+    Channel pooled(EventLoop loop, Endpoint endpoint, Upstream upstream);
 
-    /** A new connection; it completes after the TLS handshake, if any. */
-    ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls);
+    /** A new connection (or stream); it completes after the TLS handshake, if any. */
+    Future<Channel> connect(EventLoop loop, Endpoint endpoint, Upstream upstream);
 
-    /** Gives a connection that finished a keep-alive exchange back to its pool. */
-    void release(EventLoop loop, Endpoint endpoint, UpstreamTls tls, Channel channel);
+    /** Gives a connection that finished a keep-alive exchange back to its pool (an HTTP/2 stream is closed). */
+    void release(EventLoop loop, Endpoint endpoint, Upstream upstream, Channel channel);
 }

@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.BackendFailures;
+import dev.signalbox.proxy.http.Grpc;
 import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.Rewrites;
 import dev.signalbox.proxy.http.Upgrade;
@@ -10,16 +11,18 @@ import dev.signalbox.routing.Decision;
 import dev.signalbox.routing.Locality;
 import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import dev.signalbox.schemas.snapshot.Endpoint;
-import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -32,6 +35,7 @@ import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,8 +108,8 @@ final class Exchange implements BackendListener {
     private Endpoint endpoint;
     /** Where {@code endpoint} runs as seen from this node; null while none was chosen (a local answer). */
     private Locality.Tier locality;
-    /** How to speak TLS to the backend; null for plain HTTP. */
-    private UpstreamTls upstreamTls;
+    /** How to speak to the backend: TLS or not, HTTP/2 or HTTP/1.1. */
+    private Upstream upstream;
     private HttpRequest pendingHead;
     /** The head as written, kept to replay it once when a reused connection turns out closed. */
     private HttpRequest sentHead;
@@ -120,6 +124,10 @@ final class Exchange implements BackendListener {
     private int status;
     /** The protocol the client asked to switch to (a WebSocket handshake), or null. */
     private String upgrade;
+    /** A gRPC call: the proxy's own answers are gRPC statuses (see {@link Grpc}). */
+    private final boolean grpc;
+    /** The call's grpc-timeout running out; null when none. */
+    private ScheduledFuture<?> grpcDeadline;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -131,6 +139,7 @@ final class Exchange implements BackendListener {
         this.clientVersion = head.protocolVersion();
         this.method = head.method();
         this.clientKeepAlive = HttpUtil.isKeepAlive(head) && !owner.draining();
+        this.grpc = Grpc.isGrpc(head.headers().get(HttpHeaderNames.CONTENT_TYPE));
     }
 
     String route() {
@@ -163,7 +172,10 @@ final class Exchange implements BackendListener {
         backendId = f.backendId();
         endpoint = f.endpoint();
         locality = f.locality();
-        upstreamTls = table.upstreamTls(backendId);
+        upstream = Upstream.of(table.upstreamTls(backendId), table.http2(backendId));
+        if (grpc) {
+            startGrpcDeadline(head.headers().get(GRPC_TIMEOUT));
+        }
         if (head instanceof LastHttpContent) {
             request = Request.RECEIVED;
         }
@@ -181,7 +193,7 @@ final class Exchange implements BackendListener {
         }
         Rewrites.apply(h, f.rewrite());
         pendingHead = h;
-        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
+        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstream);
         if (pooled != null) {
             attach(pooled, true);
             return;
@@ -192,20 +204,22 @@ final class Exchange implements BackendListener {
     private void connectNew() {
         phase = Phase.CONNECTING;
         Endpoint target = endpoint;
-        ChannelFuture connect = frontend.connector().connect(ctx.channel().eventLoop(), target, upstreamTls);
+        Future<Channel> connect = frontend.connector().connect(ctx.channel().eventLoop(), target, upstream);
         connect.addListener(done -> onConnected(connect, target));
     }
 
-    private void onConnected(ChannelFuture connect, Endpoint target) {
+    private void onConnected(Future<Channel> connect, Endpoint target) {
         if (connect.isSuccess()) {
             frontend.outliers().connected(target);
         }
-        if (!owner.isCurrent(this) || owner.closing()) {
-            connect.channel().close();
+        if (!owner.isCurrent(this) || owner.closing() || phase.local()) {
+            if (connect.isSuccess()) {
+                connect.getNow().close();
+            }
             return;
         }
         if (connect.isSuccess()) {
-            attach(connect.channel(), false);
+            attach(connect.getNow(), false);
             return;
         }
         Throwable cause = connect.cause();
@@ -263,7 +277,7 @@ final class Exchange implements BackendListener {
         metrics.retry(route, "connect_failure");
         endpoint = next.endpoint();
         locality = next.locality();
-        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstreamTls);
+        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstream);
         if (pooled != null) {
             attach(pooled, true);
         } else {
@@ -337,7 +351,55 @@ final class Exchange implements BackendListener {
             return;
         }
         dropBackend();
-        reply(null, BackendFailures.responseTimedOut(target(), frontend.responseTimeout().toMillis()));
+        BackendFailures.Reply timedOut = BackendFailures.responseTimedOut(target(), frontend.responseTimeout().toMillis());
+        if (grpc) {
+            metrics.upstreamError(route, timedOut.errorKind());
+            respondLocally(null, Responses.grpc(Grpc.DEADLINE_EXCEEDED, timedOut.reason(), table.version(),
+                    clientKeepAlive));
+        } else {
+            reply(null, timedOut);
+        }
+    }
+
+    private static final String GRPC_TIMEOUT = "grpc-timeout";
+
+    /** The call's own deadline (grpc-timeout), counted from when the proxy received the request. */
+    private void startGrpcDeadline(String timeout) {
+        long nanos = Grpc.timeoutNanos(timeout);
+        if (nanos != Grpc.NO_TIMEOUT) {
+            grpcDeadline = ctx.executor().schedule(this::onGrpcDeadline,
+                    nanos - (System.nanoTime() - startNanos), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * The call's grpc-timeout ran out before the backend finished: DEADLINE_EXCEEDED, as a trailers-only answer or,
+     * when the response is under way, in its trailers; the backend's stream is reset (it sees the cancellation).
+     */
+    private void onGrpcDeadline() {
+        grpcDeadline = null;
+        if (!owner.isCurrent(this) || phase == Phase.RESPONDED || phase.local()) {
+            return;
+        }
+        String reason = "deadline exceeded: backend " + target().backendId() + " at " + target().address()
+                + " did not finish within the call's grpc-timeout (Signalbox)";
+        metrics.upstreamError(route, "grpc_deadline");
+        dropBackend();
+        cancelResponseTimeout();
+        if (!phase.responseStarted()) {
+            HttpRequest head = pendingHead;
+            pendingHead = null;
+            respondLocally(head, Responses.grpc(Grpc.DEADLINE_EXCEEDED, reason, table.version(), clientKeepAlive));
+            return;
+        }
+        phase = Phase.RESPONDED;
+        ctx.writeAndFlush(Responses.grpcTrailers(Grpc.DEADLINE_EXCEEDED, reason)).addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+            } else if (owner.isCurrent(this)) {
+                complete();
+            }
+        });
     }
 
     @Override
@@ -423,7 +485,7 @@ final class Exchange implements BackendListener {
         }
         phase = Phase.RESPONDED;
         if (request == Request.SENT && backendKeepAlive && backend != null && backend.isActive()) {
-            frontend.connector().release(ctx.channel().eventLoop(), endpoint, upstreamTls, backend);
+            frontend.connector().release(ctx.channel().eventLoop(), endpoint, upstream, backend);
             backend = null;
         } else {
             dropBackend();
@@ -439,8 +501,8 @@ final class Exchange implements BackendListener {
         Channel closed = backend;
         backend = null;
         cancelResponseTimeout();
-        UpstreamTlsContexts.Failure tls = upstreamTls == null ? null : UpstreamTlsContexts.failure(cause);
-        if (tls == null && upstreamTls != null && !reusedConnection) {
+        UpstreamTlsContexts.Failure tls = upstream.tls() == null ? null : UpstreamTlsContexts.failure(cause);
+        if (tls == null && upstream.tls() != null && !reusedConnection) {
             tls = UpstreamTlsHandlers.closedBeforeResponse(closed);
         }
         BackendFailures.Progress progress = new BackendFailures.Progress(method.name(), reusedConnection, replayed,
@@ -473,7 +535,9 @@ final class Exchange implements BackendListener {
 
     /** Answers the client with {@code status} and {@code reason}; the rest of the request body is dropped. */
     void respondLocally(HttpObject requestPart, HttpResponseStatus st, String reason) {
-        respondLocally(requestPart, Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive));
+        respondLocally(requestPart, grpc
+                ? Responses.grpc(Grpc.statusOf(st.code()), reason, table.version(), clientKeepAlive)
+                : Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive));
     }
 
     /** Answers the client with {@code response}; the rest of the request body is dropped. */
@@ -510,6 +574,7 @@ final class Exchange implements BackendListener {
     }
 
     private void complete() {
+        stopGrpcDeadline();
         metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
                 System.nanoTime() - startNanos);
         owner.finished(this, clientKeepAlive && request != Request.RECEIVING);
@@ -524,7 +589,15 @@ final class Exchange implements BackendListener {
         }
     }
 
+    private void stopGrpcDeadline() {
+        if (grpcDeadline != null) {
+            grpcDeadline.cancel(false);
+            grpcDeadline = null;
+        }
+    }
+
     void abort() {
+        stopGrpcDeadline();
         cancelResponseTimeout();
         ReferenceCountUtil.release(pendingHead);
         pendingHead = null;

@@ -1,16 +1,23 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.Grpc;
 import dev.signalbox.proxy.http.HeaderRewriter;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** Responses the proxy makes itself: a status and a plain-text sentence saying why. */
+/**
+ * Responses the proxy makes itself: a status and a plain-text sentence saying why, or for a gRPC call a gRPC
+ * status (see {@link Grpc}).
+ */
 final class Responses {
     private Responses() {
     }
@@ -43,5 +50,32 @@ final class Responses {
                 snapshotVersion, keepAlive);
         r.headers().set(HttpHeaderNames.LOCATION, location);
         return r;
+    }
+
+    static final String GRPC_STATUS = "grpc-status";
+    static final String GRPC_MESSAGE = "grpc-message";
+
+    /**
+     * A gRPC "trailers-only" answer: HTTP 200, content-type application/grpc, and {@code grpc-status} and
+     * {@code grpc-message} in the headers, no body. Over HTTP/2 it is one HEADERS frame ending the stream.
+     */
+    static FullHttpResponse grpc(int grpcStatus, String message, long snapshotVersion, boolean keepAlive) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                Unpooled.EMPTY_BUFFER);
+        r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/grpc");
+        r.headers().setInt(GRPC_STATUS, grpcStatus);
+        r.headers().set(GRPC_MESSAGE, Grpc.encodeMessage(message));
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        r.headers().set(HeaderRewriter.X_SIGNALBOX_VERSION, snapshotVersion);
+        HttpUtil.setKeepAlive(r, keepAlive);
+        return r;
+    }
+
+    /** The end of a gRPC response already under way, with the proxy's status in the trailers. */
+    static LastHttpContent grpcTrailers(int grpcStatus, String message) {
+        LastHttpContent last = new DefaultLastHttpContent();
+        last.trailingHeaders().setInt(GRPC_STATUS, grpcStatus);
+        last.trailingHeaders().set(GRPC_MESSAGE, Grpc.encodeMessage(message));
+        return last;
     }
 }

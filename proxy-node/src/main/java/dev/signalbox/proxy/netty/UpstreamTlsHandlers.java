@@ -30,12 +30,14 @@ final class UpstreamTlsHandlers {
     }
 
     /**
-     * Adds the client {@link SslHandler} for {@code tls} to a backend connection's pipeline, first. When this
-     * node cannot use the settings it adds nothing and {@link #handshaked} fails the connection with the reason.
+     * Adds the client {@link SslHandler} for {@code tls} to a backend connection's pipeline, first; with
+     * {@code http2} it offers only h2 by ALPN (RFC 7301). When this node cannot use the settings it adds nothing
+     * and {@link #handshaked} fails the connection with the reason.
      */
-    static void addHandler(UpstreamTlsContexts contexts, Channel ch, UpstreamTls tls, Duration handshakeTimeout) {
+    static void addHandler(UpstreamTlsContexts contexts, Channel ch, UpstreamTls tls, Duration handshakeTimeout,
+                           boolean http2) {
         try {
-            SslHandler ssl = newHandler(contexts.contextFor(tls), ch, tls, handshakeTimeout);
+            SslHandler ssl = newHandler(contexts.contextFor(tls), ch, tls, handshakeTimeout, http2);
             ch.attr(ENGINE).set(ssl.engine());
             ch.pipeline().addFirst(HANDLER, ssl);
         } catch (UpstreamTlsContexts.RefusedException e) {
@@ -75,7 +77,13 @@ final class UpstreamTlsHandlers {
         return UpstreamTlsContexts.closedBeforeResponse(backend == null ? null : backend.attr(ENGINE).get());
     }
 
-    private static SslHandler newHandler(SslContext ctx, Channel ch, UpstreamTls tls, Duration timeout) {
+    /** The protocol the backend chose by ALPN: "h2", "" when none was negotiated, null before the handshake. */
+    static String applicationProtocol(Channel backend) {
+        SSLEngine engine = backend.attr(ENGINE).get();
+        return engine == null ? null : engine.getApplicationProtocol();
+    }
+
+    private static SslHandler newHandler(SslContext ctx, Channel ch, UpstreamTls tls, Duration timeout, boolean http2) {
         String name = tls.serverName();
         SslHandler handler = ctx.newHandler(ch.alloc(), name, 443);
         handler.setHandshakeTimeoutMillis(timeout.toMillis());
@@ -88,6 +96,10 @@ final class UpstreamTlsHandlers {
         if (tls.verify()) {
             // RFC 6125 through the JDK: the certificate must name serverName (DNS SANs, an IP SAN for an IP).
             p.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (http2) {
+            // The JDK engine negotiates ALPN itself (the shared context is built without ALPN for HTTP/1.1 backends).
+            p.setApplicationProtocols(new String[] {"h2"});
         }
         engine.setSSLParameters(p);
         return handler;

@@ -14,11 +14,10 @@ import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingTable;
-import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.util.concurrent.Future;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -66,19 +65,19 @@ class FrontendHandlerTest {
         final List<EmbeddedChannel> released = new ArrayList<>();
 
         @Override
-        public Channel pooled(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
+        public Channel pooled(EventLoop loop, Endpoint endpoint, Upstream upstream) {
             return pool.pollLast();
         }
 
         @Override
-        public ChannelFuture connect(EventLoop loop, Endpoint endpoint, UpstreamTls tls) {
+        public Future<Channel> connect(EventLoop loop, Endpoint endpoint, Upstream upstream) {
             EmbeddedChannel ch = backendChannel();
             opened.add(ch);
-            return ch.newSucceededFuture();
+            return ch.eventLoop().newSucceededFuture(ch);
         }
 
         @Override
-        public void release(EventLoop loop, Endpoint endpoint, UpstreamTls tls, Channel channel) {
+        public void release(EventLoop loop, Endpoint endpoint, Upstream upstream, Channel channel) {
             channel.pipeline().get(BackendHandler.class).detach();
             released.add((EmbeddedChannel) channel);
         }
