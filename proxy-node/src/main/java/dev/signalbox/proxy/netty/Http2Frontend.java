@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -81,7 +82,8 @@ final class Http2Frontend {
             }
             ChannelPipeline p = ctx.pipeline();
             if (samePrefix) {
-                List<String> names = p.names();
+                // The handlers after this one (toMap leaves out the pipeline's own head and tail).
+                List<String> names = new ArrayList<>(p.toMap().keySet());
                 for (String name : names.subList(names.indexOf(PRIOR_KNOWLEDGE) + 1, names.size())) {
                     p.remove(name);
                 }
