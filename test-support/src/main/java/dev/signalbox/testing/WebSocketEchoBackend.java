@@ -1,8 +1,10 @@
 package dev.signalbox.testing;
 
 import dev.signalbox.rawhttp.RawHttp;
+import dev.signalbox.rawhttp.RawWebSocket;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,9 +12,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,8 +26,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * 127.0.0.1; closed by {@link #close()}.
  */
 public final class WebSocketEchoBackend implements AutoCloseable {
-    private static final String GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-
     private final ServerSocket server;
     private final List<RawHttp.Message> handshakes = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -39,7 +36,12 @@ public final class WebSocketEchoBackend implements AutoCloseable {
     }
 
     public static WebSocketEchoBackend start() throws IOException {
-        WebSocketEchoBackend b = new WebSocketEchoBackend(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        return start(0);
+    }
+
+    /** An echo backend on 127.0.0.1:{@code port} (0 for any free port). */
+    public static WebSocketEchoBackend start(int port) throws IOException {
+        WebSocketEchoBackend b = new WebSocketEchoBackend(new ServerSocket(port, 512, InetAddress.getLoopbackAddress()));
         Thread acceptor = new Thread(b::accept, "ws-echo-" + b.port());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -77,8 +79,8 @@ public final class WebSocketEchoBackend implements AutoCloseable {
     private void serve(Socket s) {
         try (s) {
             s.setTcpNoDelay(true);
-            InputStream in = s.getInputStream();
-            OutputStream out = s.getOutputStream();
+            InputStream in = new BufferedInputStream(s.getInputStream(), 65536);
+            OutputStream out = new BufferedOutputStream(s.getOutputStream(), 65536);
             RawHttp.Message request = RawHttp.readRequest(in);
             if (request == null) {
                 return;
@@ -99,7 +101,7 @@ public final class WebSocketEchoBackend implements AutoCloseable {
                 return;
             }
             out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    + "Sec-WebSocket-Accept: " + RawWebSocket.accept(key) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             open.incrementAndGet();
             try {
@@ -112,76 +114,36 @@ public final class WebSocketEchoBackend implements AutoCloseable {
         }
     }
 
-    /** Echoes frames until a close frame (answered) or the end of the stream. */
+    /**
+     * Echoes frames until a close frame (answered) or the end of the stream; what a read brought is written back
+     * and flushed once the input has nothing more buffered (one write per batch, not per frame).
+     */
     private static void echo(DataInputStream in, OutputStream out) throws IOException {
-        while (true) {
-            int b0;
-            try {
-                b0 = in.readUnsignedByte();
-            } catch (EOFException e) {
-                return;
-            }
-            int b1 = in.readUnsignedByte();
-            int opcode = b0 & 0x0F;
-            boolean masked = (b1 & 0x80) != 0;
-            long length = b1 & 0x7F;
-            if (length == 126) {
-                length = in.readUnsignedShort();
-            } else if (length == 127) {
-                length = in.readLong();
-            }
-            byte[] mask = new byte[4];
-            if (masked) {
-                in.readFully(mask);
-            }
-            byte[] payload = new byte[Math.toIntExact(length)];
-            in.readFully(payload);
-            if (masked) {
-                for (int i = 0; i < payload.length; i++) {
-                    payload[i] ^= mask[i & 3];
-                }
-            }
-            int replyOpcode = opcode == 0x9 ? 0xA : opcode;
-            if (opcode == 0xA) {
+        for (RawWebSocket.Frame f; (f = RawWebSocket.read(in)) != null; ) {
+            if (f.opcode() == RawWebSocket.PONG) {
                 continue;
             }
+            int opcode = f.opcode() == RawWebSocket.PING ? RawWebSocket.PONG : f.opcode();
             // The same FIN bit and opcode back, unmasked (RFC 6455 5.1: a server never masks).
-            writeFrame(out, (b0 & 0x80) | replyOpcode, payload);
-            if (opcode == 0x8) {
+            RawWebSocket.write(out, new RawWebSocket.Frame(f.fin(), opcode, f.payload()), null);
+            if (f.opcode() == RawWebSocket.CLOSE) {
+                out.flush();
                 return;
             }
-        }
-    }
-
-    private static void writeFrame(OutputStream out, int finAndOpcode, byte[] payload) throws IOException {
-        byte[] head;
-        if (payload.length < 126) {
-            head = new byte[] {(byte) finAndOpcode, (byte) payload.length};
-        } else if (payload.length <= 0xFFFF) {
-            head = new byte[] {(byte) finAndOpcode, 126, (byte) (payload.length >> 8), (byte) payload.length};
-        } else {
-            head = new byte[10];
-            head[0] = (byte) finAndOpcode;
-            head[1] = 127;
-            for (int i = 0; i < 8; i++) {
-                head[9 - i] = (byte) ((long) payload.length >> (8 * i));
+            if (in.available() == 0) {
+                out.flush();
             }
         }
-        byte[] frame = new byte[head.length + payload.length];
-        System.arraycopy(head, 0, frame, 0, head.length);
-        System.arraycopy(payload, 0, frame, head.length, payload.length);
-        out.write(frame);
-        out.flush();
     }
 
-    /** Sec-WebSocket-Accept for {@code key} (RFC 6455 4.2.2). */
-    static String accept(String key) {
-        try {
-            byte[] sha1 = MessageDigest.getInstance("SHA-1").digest((key.trim() + GUID).getBytes(StandardCharsets.US_ASCII));
-            return Base64.getEncoder().encodeToString(sha1);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+    /**
+     * Runs an echo backend on its own, for {@code launcher/bench/websocket-bench.sh}: {@code java -cp ...
+     * dev.signalbox.testing.WebSocketEchoBackend PORT}; it serves until the process is stopped.
+     */
+    public static void main(String[] args) throws Exception {
+        WebSocketEchoBackend b = start(Integer.parseInt(args[0]));
+        System.out.println("WebSocket echo backend on 127.0.0.1:" + b.port());
+        Thread.currentThread().join();
     }
 
     @Override
