@@ -69,6 +69,7 @@ class JsonSchemaFilesTest {
         cases.add(valid("upstream TLS settings", "upstream-tls", table.get("backends").get(2).get("tls")));
         cases.add(valid("an endpoint", "endpoint", table.get("backends").get(0).get("endpoints").get(0)));
         cases.add(valid("a TLS binding", "tls-binding", table.get("tls").get(0)));
+        cases.add(valid("client certificate authentication", "client-auth", table.get("tls").get(0).get("clientAuth")));
         cases.add(valid("a sealed key", "sealed-key", table.get("tls").get(0).get("privateKey")));
         cases.add(valid("a diagnostic", "diagnostic", table.get("diagnostics").get(0)));
         cases.add(valid("a source offset", "source-offset", snapshot.get("provenance").get(0)));

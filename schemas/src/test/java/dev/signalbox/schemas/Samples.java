@@ -20,6 +20,7 @@ import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
+import dev.signalbox.schemas.snapshot.ClientAuth;
 import dev.signalbox.schemas.snapshot.TlsBinding;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.VirtualHost;
@@ -152,7 +153,8 @@ public final class Samples {
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),
                 List.of(a, b, s),
-                List.of(new TlsBinding("demo.example.com", "east/demo/demo-tls", CERT, KEY)),
+                List.of(new TlsBinding("demo.example.com", "east/demo/demo-tls", CERT, KEY,
+                        new ClientAuth("east/demo/demo-ca", CA, ClientAuth.Verify.ON, 1, true, null, null))),
                 List.of(new Diagnostic("east", "Ingress", "demo", "demo", Diagnostic.Severity.ERROR,
                                 "path /static names a resource backend; only Service backends are supported"),
                         new Diagnostic("east", "IngressClass", null, "other", Diagnostic.Severity.WARNING,

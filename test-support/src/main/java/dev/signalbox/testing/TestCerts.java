@@ -17,6 +17,9 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.security.Principal;
+import java.security.PrivateKey;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -24,6 +27,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -130,6 +134,62 @@ public final class TestCerts {
         }
     }
 
+    /**
+     * A TLS client context that trusts {@code serverCa} only and presents {@code client} (null: no certificate)
+     * whatever CAs the server names in its request: so a certificate the server will not accept (another CA's, an
+     * expired one) is still sent, as a misconfigured or hostile client would.
+     */
+    public static SSLContext presenting(Cert client, X509Certificate serverCa) {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            KeyManager[] km = client == null ? null : new KeyManager[] {new X509ExtendedKeyManager() {
+                @Override
+                public String[] getClientAliases(String keyType, Principal[] issuers) {
+                    return new String[] {"client"};
+                }
+
+                @Override
+                public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
+                    return "client";
+                }
+
+                @Override
+                public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
+                    return "client";
+                }
+
+                @Override
+                public String[] getServerAliases(String keyType, Principal[] issuers) {
+                    return null;
+                }
+
+                @Override
+                public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+                    return null;
+                }
+
+                @Override
+                public X509Certificate[] getCertificateChain(String alias) {
+                    return new X509Certificate[] {client.cert()};
+                }
+
+                @Override
+                public PrivateKey getPrivateKey(String alias) {
+                    return client.keys().getPrivate();
+                }
+            }};
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("server-ca", serverCa);
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            ctx.init(km, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("cannot build a client context", e);
+        }
+    }
+
     /** A CA that can sign leaf certificates. */
     public static Cert ca(String name) {
         KeyPair kp = keyPair();
@@ -145,17 +205,39 @@ public final class TestCerts {
 
     /** A leaf certificate for {@code dnsNames} signed by {@code ca}; usable as server and client certificate. */
     public static Cert issuedBy(Cert ca, String... dnsNames) {
+        Instant now = Instant.now();
+        return issuedBy(ca, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)), dnsNames);
+    }
+
+    /**
+     * A leaf certificate signed by {@code ca} valid from {@code notBefore} to {@code notAfter}: an expired client
+     * or server certificate when both are in the past.
+     */
+    public static Cert issuedBy(Cert ca, Instant notBefore, Instant notAfter, String... dnsNames) {
         return build(new X500Name("CN=" + dnsNames[0]), keyPair(),
-                new X500Name(ca.cert().getSubjectX500Principal().getName()), ca.keys(), false, dnsNames);
+                new X500Name(ca.cert().getSubjectX500Principal().getName()), ca.keys(), false, dnsNames,
+                notBefore, notAfter);
+    }
+
+    /** An intermediate CA named {@code name} signed by {@code ca}: a client chain one certificate longer. */
+    public static Cert intermediate(Cert ca, String name) {
+        Instant now = Instant.now();
+        return build(new X500Name("CN=" + name), keyPair(), new X500Name(ca.cert().getSubjectX500Principal().getName()),
+                ca.keys(), true, new String[0], now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)));
     }
 
     private static Cert build(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
                               boolean isCa, String[] dnsNames) {
+        Instant now = Instant.now();
+        return build(subject, subjectKeys, issuer, issuerKeys, isCa, dnsNames, now.minus(Duration.ofHours(1)),
+                now.plus(Duration.ofDays(30)));
+    }
+
+    private static Cert build(X500Name subject, KeyPair subjectKeys, X500Name issuer, KeyPair issuerKeys,
+                              boolean isCa, String[] dnsNames, Instant notBefore, Instant notAfter) {
         try {
-            Instant now = Instant.now();
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-                    Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(30))), subject,
-                    subjectKeys.getPublic());
+                    Date.from(notBefore), Date.from(notAfter), subject, subjectKeys.getPublic());
             b.addExtension(Extension.basicConstraints, true, new BasicConstraints(isCa));
             if (isCa) {
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));

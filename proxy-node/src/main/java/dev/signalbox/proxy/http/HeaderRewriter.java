@@ -67,8 +67,19 @@ public final class HeaderRewriter {
      * @param scheme  "https" on the TLS listener, else "http"
      * @param port    the port the connection was accepted on
      * @param trusted the peers whose identity fields are believed
+     * @param clientCertificate the {@code ssl-client-*} fields describing the client's certificate (ingress-nginx's
+     *                          names), written after every such field a peer sent was removed; empty for none
      */
-    public record Forwarding(String peer, String scheme, int port, TrustedProxies trusted) {
+    public record Forwarding(String peer, String scheme, int port, TrustedProxies trusted,
+                             Map<String, String> clientCertificate) {
+        public Forwarding {
+            clientCertificate = Map.copyOf(clientCertificate);
+        }
+
+        /** A connection without client certificate fields. */
+        public Forwarding(String peer, String scheme, int port, TrustedProxies trusted) {
+            this(peer, scheme, port, trusted, Map.of());
+        }
     }
 
     public static void stripHopByHop(HttpHeaders headers) {
@@ -164,6 +175,9 @@ public final class HeaderRewriter {
             setIfAbsent(h, X_FORWARDED_HOST, host);
         }
         setIfAbsent(h, X_FORWARDED_PORT, Integer.toString(from.port()));
+        if (!from.clientCertificate().isEmpty()) {
+            from.clientCertificate().forEach(h::set);
+        }
     }
 
     /**

@@ -207,6 +207,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (host != null) {
             request.headers().set(HttpHeaderNames.HOST, host);
         }
+        ClientCertificates.Refusal certificate = ClientCertificates.check(ctx.channel(), host);
+        if (certificate != null) {
+            exchange = new Exchange(this, table, CompiledTable.NO_ROUTE, request);
+            exchange.respondLocally(request, certificate.response(ctx.alloc(), table.version(), HttpUtil.isKeepAlive(request)));
+            return;
+        }
         long now = System.nanoTime();
         Decision d = table.route(host, valid.path(), frontend.overTls(), e -> !frontend.outliers().ejected(e, now));
         String location = d instanceof Decision.RedirectToHttps
@@ -273,7 +279,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (forwarding == null) {
             ClientOrigin origin = ClientOrigin.of(ctx.channel());
             forwarding = new HeaderRewriter.Forwarding(origin.address(), frontend.overTls() ? "https" : "http",
-                    origin.serverPort(), frontend.trusted());
+                    origin.serverPort(), frontend.trusted(), ClientCertificates.fields(ctx.channel()));
         }
         return forwarding;
     }

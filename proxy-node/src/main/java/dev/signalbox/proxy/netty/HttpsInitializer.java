@@ -7,11 +7,10 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import io.netty.handler.ssl.SniHandler;
 import java.util.function.Supplier;
 
 /**
- * The HTTPS listener's pipeline. {@link SniHandler} reads the ClientHello, asks {@link TlsContexts} for the
+ * The HTTPS listener's pipeline. {@link io.netty.handler.ssl.SniHandler} (as {@link ClientCertificates.Sni}) reads the ClientHello, asks {@link TlsContexts} for the
  * certificate of the server name and replaces itself with an SslHandler; once the handshake is done ALPN
  * decides: HTTP/2 gets a frame codec and one child channel per stream ({@link Http2Frontend}), each with a codec
  * to HTTP/1 objects and the same {@link FrontendHandler} as HTTP/1.1, which gets the usual pipeline. Backends
@@ -36,7 +35,7 @@ final class HttpsInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         ProxyProtocol.addFirst(ch.pipeline(), frontend);
-        ch.pipeline().addLast(SNI, new SniHandler(contexts.get(), HANDSHAKE_TIMEOUT_MILLIS));
+        ch.pipeline().addLast(SNI, new ClientCertificates.Sni(contexts.get(), HANDSHAKE_TIMEOUT_MILLIS));
         ch.pipeline().addLast(ALPN, new Negotiation(frontend));
     }
 

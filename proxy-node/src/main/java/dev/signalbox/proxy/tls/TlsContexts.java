@@ -3,6 +3,7 @@ package dev.signalbox.proxy.tls;
 import dev.signalbox.routing.SniTable;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.ClientAuth;
 import dev.signalbox.schemas.snapshot.TlsBinding;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -24,6 +25,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +63,19 @@ public final class TlsContexts implements Mapping<String, SslContext> {
     private sealed interface Served permits Context, Refused {
     }
 
-    private record Context(SslContext ctx) implements Served {
+    /** A host's context, and its client certificate authentication (null for none). */
+    private record Context(SslContext ctx, ClientTrust trust) implements Served {
+    }
+
+    /**
+     * A host's client certificate authentication and its CA certificates, parsed once per snapshot.
+     *
+     * @param cas the CAs that verify client certificates; empty for OFF
+     */
+    public record ClientTrust(ClientAuth auth, List<X509Certificate> cas) {
+        public ClientTrust {
+            cas = List.copyOf(cas);
+        }
     }
 
     private record Refused(String reason) implements Served {
@@ -135,6 +149,12 @@ public final class TlsContexts implements Mapping<String, SslContext> {
         Map<String, Served> byHost = new LinkedHashMap<>();
         List<String> unusable = new ArrayList<>();
         for (TlsBinding b : snapshot.table().tls()) {
+            if (b.clientAuth() != null && b.clientAuth().problem() != null) {
+                // Serving the host without the client certificates it asks for would let anyone in.
+                refuse(snapshot, b, "client certificates cannot be verified (" + b.clientAuth().problem() + ")", byHost,
+                        unusable);
+                continue;
+            }
             String key = cacheKey(b);
             SslContext ctx = cache.containsKey(key) ? cache.get(key) : before.cache().get(key);
             if (ctx == null) {
@@ -150,9 +170,14 @@ public final class TlsContexts implements Mapping<String, SslContext> {
                     continue;
                 }
                 try {
-                    ctx = build(provider, bytes(b.certificatePem()), keyPem);
+                    ctx = build(provider, bytes(b.certificatePem()), keyPem, b.clientAuth());
                 } catch (Exception e) {
                     String why = b.host() + " (secret " + b.secret() + "): " + e.getMessage();
+                    if (b.clientAuth() != null) {
+                        // The default certificate would not ask for the client certificates the host requires.
+                        refuse(snapshot, b, "(secret " + b.secret() + "): " + e.getMessage(), byHost, unusable);
+                        continue;
+                    }
                     LOG.warn("snapshot version {}: TLS binding {} does not load, serving the default certificate "
                             + "for it", snapshot.version(), why);
                     unusable.add(why);
@@ -163,9 +188,29 @@ public final class TlsContexts implements Mapping<String, SslContext> {
                 }
             }
             cache.put(key, ctx);
-            byHost.putIfAbsent(b.host(), new Context(ctx));
+            ClientTrust trust = null;
+            if (b.clientAuth() != null) {
+                try {
+                    trust = new ClientTrust(b.clientAuth(), b.clientAuth().caCertificatePem() == null ? List.of()
+                            : List.of(PemMaterial.certificates(bytes(b.clientAuth().caCertificatePem()))));
+                } catch (Exception e) {
+                    refuse(snapshot, b, "client certificates cannot be verified (ca.crt: " + e.getMessage() + ")",
+                            byHost, unusable);
+                    continue;
+                }
+            }
+            byHost.putIfAbsent(b.host(), new Context(ctx, trust));
         }
         state = new State(snapshot.version(), SniTable.of(byHost), Map.copyOf(cache), List.copyOf(unusable));
+    }
+
+    /** A host refused TLS for a reason of its client certificate settings: logged, listed, its handshakes closed. */
+    private static void refuse(RoutingSnapshot snapshot, TlsBinding b, String reason, Map<String, Served> byHost,
+                               List<String> unusable) {
+        String why = b.host() + " " + reason;
+        LOG.error("snapshot version {}: refusing TLS for {}", snapshot.version(), why);
+        unusable.add("TLS refused for " + why);
+        byHost.putIfAbsent(b.host(), new Refused(why));
     }
 
     /**
@@ -183,12 +228,31 @@ public final class TlsContexts implements Mapping<String, SslContext> {
         return s instanceof Context c ? c.ctx() : defaultContext;
     }
 
+    /**
+     * The client certificate authentication of the binding that serves {@code serverName} (exact, then wildcard),
+     * or null when it has none or the default certificate serves it.
+     */
+    public ClientTrust clientTrust(String serverName) {
+        Served s = serverName == null ? null : state.byHost().select(serverName);
+        return s instanceof Context c ? c.trust() : null;
+    }
+
     /** The bindings of the applied snapshot that did not load, one "host (secret): reason" each. */
     public List<String> unusable() {
         return state.unusable();
     }
 
     private static SslContext build(SslProvider provider, byte[] certPem, byte[] keyPem)
+            throws IOException, GeneralSecurityException {
+        return build(provider, certPem, keyPem, null);
+    }
+
+    /**
+     * A server context; with client authentication other than OFF it asks clients for a certificate (naming the
+     * CAs unless OPTIONAL_NO_CA) and accepts whatever comes: {@link ClientCertificateVerifier} decides per
+     * connection, so that a failure is answered as nginx answers it (400, or the error page).
+     */
+    private static SslContext build(SslProvider provider, byte[] certPem, byte[] keyPem, ClientAuth auth)
             throws IOException, GeneralSecurityException {
         PrivateKey key = PemMaterial.privateKey(keyPem);
         SslContextBuilder b;
@@ -198,6 +262,11 @@ public final class TlsContexts implements Mapping<String, SslContext> {
             try (InputStream cert = new ByteArrayInputStream(certPem); InputStream k = new ByteArrayInputStream(keyPem)) {
                 b = SslContextBuilder.forServer(cert, k);
             }
+        }
+        if (auth != null && auth.verify() != ClientAuth.Verify.OFF) {
+            List<X509Certificate> named = auth.verify() == ClientAuth.Verify.OPTIONAL_NO_CA ? List.of()
+                    : List.of(PemMaterial.certificates(bytes(auth.caCertificatePem())));
+            b.clientAuth(io.netty.handler.ssl.ClientAuth.OPTIONAL).trustManager(new AcceptingTrustManager(named));
         }
         return b.sslProvider(provider)
                 .protocols("TLSv1.3", "TLSv1.2")
@@ -222,6 +291,10 @@ public final class TlsContexts implements Mapping<String, SslContext> {
             d.update(bytes(b.privateKey().keyId()));
             d.update((byte) 0);
             d.update(bytes(b.privateKey().ciphertext()));
+            if (b.clientAuth() != null) {
+                d.update((byte) 0);
+                d.update(bytes(b.clientAuth().verify() + "\0" + b.clientAuth().caCertificatePem()));
+            }
             return b.secret() + "#" + HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

@@ -86,8 +86,8 @@ public final class Annotations {
             + "the application";
     private static final String AUTH = LATER + "authenticate in the application or in an auth proxy (e.g. oauth2-proxy) "
             + "as the Ingress's backend";
-    private static final String CLIENT_CERT = "client certificate authentication at the proxy is not supported; "
-            + "do mutual TLS in the application or a service mesh";
+    private static final String CLIENT_CERT = "not supported; check the certificate's subject, sent to the backend "
+            + "as ssl-client-subject-dn, in the application";
     private static final String CORS = LATER + "answer CORS preflights and set CORS headers in the application";
     private static final String LIMIT = LATER + "limit rates in the application (Signalbox proxies limit nothing per route)";
     private static final String SOURCE = LATER + "restrict source addresses with a NetworkPolicy or at the load balancer";
@@ -163,8 +163,13 @@ public final class Annotations {
                 "auth-cache-key", "auth-cache-duration", "auth-proxy-set-headers", "auth-always-set-cookie",
                 "auth-keepalive", "auth-keepalive-requests", "auth-keepalive-share-vars", "auth-keepalive-timeout",
                 "enable-global-auth", "satisfy");
-        unsupported(m, CLIENT_CERT, "auth-tls-secret", "auth-tls-verify-depth", "auth-tls-verify-client",
-                "auth-tls-error-page", "auth-tls-pass-certificate-to-upstream", "auth-tls-match-cn");
+        different(m, "auth-tls-secret", "a kubernetes.io/tls Secret (with ca.crt) of the Ingress's own namespace; "
+                + "ingress-nginx accepts any namespace and Opaque Secrets");
+        supported(m, "auth-tls-verify-client");
+        supported(m, "auth-tls-verify-depth");
+        supported(m, "auth-tls-pass-certificate-to-upstream");
+        supported(m, "auth-tls-error-page");
+        unsupported(m, CLIENT_CERT, "auth-tls-match-cn");
         // Traffic.
         unsupported(m, CANARY, "canary", "canary-by-header", "canary-by-header-value", "canary-by-header-pattern",
                 "canary-by-cookie", "canary-weight", "canary-weight-total");

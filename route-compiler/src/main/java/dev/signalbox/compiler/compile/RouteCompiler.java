@@ -12,6 +12,7 @@ import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.ClientAuth;
 import dev.signalbox.schemas.snapshot.TlsBinding;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.time.Instant;
@@ -156,8 +157,12 @@ public final class RouteCompiler {
                 }
             }
 
+            ClientAuth clientAuth = ClientAuthTls.of(model, key, ing.annotations(), diagnostics);
+            if (clientAuth != null && ing.tls().isEmpty()) {
+                diagnostics.error(key, "client certificates need the hosts under spec.tls: nothing is verified");
+            }
             for (IngressState.TlsEntry t : ing.tls()) {
-                bindTls(model, key, t, tls, diagnostics);
+                bindTls(model, key, t, clientAuth, tls, diagnostics);
             }
         }
 
@@ -264,7 +269,7 @@ public final class RouteCompiler {
         return Optional.of(backends.resolve(ingress, ref.service(), upstreamTls, diagnostics));
     }
 
-    private static void bindTls(ClusterModel model, ObjectKey ingress, IngressState.TlsEntry t,
+    private static void bindTls(ClusterModel model, ObjectKey ingress, IngressState.TlsEntry t, ClientAuth clientAuth,
                                 Map<String, TlsBinding> tls, Diagnostics diagnostics) {
         if (t.secretName() == null || t.secretName().isEmpty()) {
             diagnostics.error(ingress, "tls entry for " + t.hosts() + " names no secret; served with the default certificate");
@@ -314,10 +319,13 @@ public final class RouteCompiler {
                 if (!existing.secret().equals(secret)) {
                     diagnostics.warning(ingress, "TLS for host " + host + " is already bound to secret "
                             + existing.secret() + " by an older Ingress; " + secret + " ignored for it");
+                } else if (!java.util.Objects.equals(existing.clientAuth(), clientAuth)) {
+                    diagnostics.warning(ingress, "client certificates for host " + host + " are already set by an "
+                            + "older Ingress; this Ingress's auth-tls annotations are ignored for it");
                 }
                 continue;
             }
-            tls.put(host, new TlsBinding(host, secret, state.certificatePem(), state.privateKey()));
+            tls.put(host, new TlsBinding(host, secret, state.certificatePem(), state.privateKey(), clientAuth));
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.Set;
 
 /**
  * The compiled routing table. It is checked when built: every route and the default backend name a
- * backend present in {@link #backends}, every TLS binding carries a certificate, and a backend spoken to
+ * backend present in {@link #backends}, every TLS binding carries a certificate (and a CA when it verifies
+ * client certificates), and a backend spoken to
  * over TLS that has endpoints has a server name, a CA when it verifies, and a client key with its certificate (go-control-plane's
  * Snapshot.Consistent(), but impossible to skip).
  *
@@ -82,6 +83,11 @@ public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend
         for (TlsBinding t : tls) {
             if (t.certificatePem() == null || t.certificatePem().isBlank()) {
                 problems.add("TLS host " + t.host() + " has no certificate");
+            }
+            ClientAuth a = t.clientAuth();
+            if (a != null && a.problem() == null && (a.verify() == ClientAuth.Verify.ON || a.verify() == ClientAuth.Verify.OPTIONAL)
+                    && (a.caCertificatePem() == null || a.caCertificatePem().isBlank())) {
+                problems.add("TLS host " + t.host() + " verifies client certificates without a CA certificate");
             }
         }
         return problems;
