@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -18,9 +20,14 @@ import picocli.CommandLine.TypeConversionException;
  * {@code --kafka HOST:PORT[,HOST:PORT...]} and {@code --kafka-config FILE}, taken by every command that talks to
  * Kafka (the components, {@code topics}, the questions about routing history; a picocli mixin). The file's
  * settings reach every client the command makes (admin clients, consumers, producers) through
- * {@link KafkaConnection#properties}; a file that cannot be read is a usage error (exit 2) naming it.
+ * {@link KafkaConnection#properties}, with {@code SIGNALBOX_KAFKA_*} environment variables over the file's settings;
+ * a file that cannot be read is a usage error (exit 2) naming it.
  */
 final class KafkaOption {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaOption.class);
+
+    private boolean warned;
+
     @Option(names = "--kafka", required = true, split = ",", paramLabel = "HOST:PORT",
             converter = HostAndPort.Converter.class, hideParamSyntax = true,
             description = "Kafka's bootstrap servers, comma-separated.")
@@ -30,8 +37,9 @@ final class KafkaOption {
     @Option(names = "--kafka-config", paramLabel = "FILE", converter = ClientSettings.Converter.class,
             showDefaultValue = CommandLine.Help.Visibility.NEVER,
             description = "A Java properties file of Kafka client settings for every client (security.protocol, sasl.*,"
-                    + " ssl.*, client.id, timeouts). --kafka wins over its bootstrap.servers, and Signalbox keeps the"
-                    + " settings it depends on (isolation.level, transactional.id, enable.idempotence, acks, group.id).")
+                    + " ssl.*, client.id, timeouts); SIGNALBOX_KAFKA_* variables win over it (SIGNALBOX_KAFKA_SASL_JAAS_CONFIG"
+                    + " is sasl.jaas.config). --kafka wins over bootstrap.servers, and Signalbox keeps the settings it"
+                    + " depends on (isolation.level, transactional.id, enable.idempotence, acks, group.id), with a warning.")
     ClientSettings config = ClientSettings.NONE;
 
     /** The operator's client settings and the file they came from (null: none given). */
@@ -65,9 +73,18 @@ final class KafkaOption {
         return HostAndPort.bootstrap(servers);
     }
 
-    /** The operator's client settings ({@code --kafka-config}); empty when none were given. */
+    /**
+     * The operator's client settings: {@code --kafka-config}'s, with the {@code SIGNALBOX_KAFKA_*} environment
+     * variables over them; empty when neither gives any. The first call logs a warning for each setting Signalbox
+     * keeps its own ({@link KafkaConnection#ignoredSettings}).
+     */
     Map<String, String> settings() {
-        return config.settings();
+        Map<String, String> settings = KafkaConnection.operatorSettings(config.settings(), System.getenv());
+        if (!warned) {
+            warned = true;
+            new KafkaConnection("", settings).ignoredSettings().forEach(LOG::warn);
+        }
+        return settings;
     }
 
     /** The servers and the settings, for every client the command makes. */
