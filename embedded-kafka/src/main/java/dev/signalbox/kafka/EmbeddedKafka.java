@@ -6,7 +6,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -31,12 +33,44 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final KafkaCluster cluster;
     private final KafkaCluster.Node node;
+    private final Map<String, Integer> extraPorts = new LinkedHashMap<>();
+    private final Map<String, String> extraListeners = new LinkedHashMap<>();
+    private final Map<String, String> brokerSettings = new LinkedHashMap<>();
     private KafkaRaftServer server;
 
     private EmbeddedKafka(Path dataDir, KafkaCluster cluster, int nodeId) {
         this.dataDir = dataDir;
         this.cluster = cluster;
         this.node = cluster.node(nodeId);
+    }
+
+    /**
+     * A client listener besides the PLAINTEXT one (which the broker itself, its controller and a test's set-up
+     * keep using), e.g. {@code new Listener("SASL_SSL", "SASL_SSL")}; its settings go in the broker settings as
+     * {@code listener.name.<lower-case name>.*}.
+     */
+    public record Listener(String name, String protocol) {
+    }
+
+    /**
+     * A broker in a fresh temporary directory with further client {@code listeners} (each on a free port of
+     * 127.0.0.1) and {@code brokerSettings} over the usual ones: the tests of TLS, SASL and ACLs (an authorizer,
+     * {@code super.users}, the listeners' key stores and login modules).
+     */
+    public static EmbeddedKafka startTemporary(List<Listener> listeners, Map<String, String> brokerSettings) {
+        try {
+            EmbeddedKafka k = new EmbeddedKafka(Files.createTempDirectory("signalbox-kafka"),
+                    KafkaCluster.single(freePort(), freePort()), 1);
+            for (Listener l : listeners) {
+                k.extraPorts.put(l.name(), freePort());
+                k.extraListeners.put(l.name(), l.protocol());
+            }
+            k.brokerSettings.putAll(brokerSettings);
+            k.startServer();
+            return k;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -74,10 +108,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         p.put("process.roles", "broker,controller");
         p.put("node.id", String.valueOf(node.id()));
         p.put("controller.quorum.voters", cluster.quorumVoters());
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort() + ",CONTROLLER://127.0.0.1:" + node.controllerPort());
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort());
+        StringBuilder extra = new StringBuilder();
+        StringBuilder protocols = new StringBuilder();
+        extraPorts.forEach((name, port) -> {
+            extra.append(',').append(name).append("://127.0.0.1:").append(port);
+            protocols.append(',').append(name).append(':').append(extraListeners.get(name));
+        });
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort() + ",CONTROLLER://127.0.0.1:" + node.controllerPort() + extra);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + node.brokerPort() + extra);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" + protocols);
         p.put("log.dirs", logDir.toString());
         if (cluster.nodes().size() < 3) {
             // Fewer than three nodes: internal topics cannot have the default three replicas.
@@ -103,6 +143,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         // Snapshot chunks up to 2 MiB (see Topics.snapshots()).
         p.put("message.max.bytes", String.valueOf(4 * 1024 * 1024));
         p.put("replica.fetch.max.bytes", String.valueOf(4 * 1024 * 1024));
+        p.putAll(brokerSettings);
         try {
             Files.createDirectories(logDir);
             Path meta = logDir.resolve("meta.properties");
@@ -130,6 +171,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** This node's client address (a client finds the other nodes through it). */
     public String bootstrapServers() {
         return "127.0.0.1:" + node.brokerPort();
+    }
+
+    /** The client address of the further listener {@code listenerName} ({@link #startTemporary(List, Map)}). */
+    public String bootstrapServers(String listenerName) {
+        Integer port = extraPorts.get(listenerName);
+        if (port == null) {
+            throw new IllegalArgumentException("no listener " + listenerName + " on this broker: " + extraPorts.keySet());
+        }
+        return "127.0.0.1:" + port;
     }
 
     public int port() {

@@ -203,7 +203,10 @@ public final class TestCerts {
         return build(subject, kp, subject, kp, false, dnsNames);
     }
 
-    /** A leaf certificate for {@code dnsNames} signed by {@code ca}; usable as server and client certificate. */
+    /**
+     * A leaf certificate for {@code dnsNames} signed by {@code ca}; usable as server and client certificate. A name
+     * that is an IPv4 address becomes an IP address subject alternative name.
+     */
     public static Cert issuedBy(Cert ca, String... dnsNames) {
         Instant now = Instant.now();
         return issuedBy(ca, now.minus(Duration.ofHours(1)), now.plus(Duration.ofDays(30)), dnsNames);
@@ -244,7 +247,9 @@ public final class TestCerts {
             } else {
                 GeneralName[] names = new GeneralName[dnsNames.length];
                 for (int i = 0; i < dnsNames.length; i++) {
-                    names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+                    // An IPv4 literal (a broker on 127.0.0.1) is an iPAddress name: hostname checks match IPs only there.
+                    names[i] = new GeneralName(dnsNames[i].matches("\\d{1,3}(\\.\\d{1,3}){3}") ? GeneralName.iPAddress
+                            : GeneralName.dNSName, dnsNames[i]);
                 }
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             }

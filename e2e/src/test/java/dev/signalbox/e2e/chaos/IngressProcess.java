@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * {@code bin/ingress COMMAND ...} in its own process, as a user runs it: the packaged launcher and its
@@ -27,7 +28,17 @@ public final class IngressProcess {
         return start(maxHeap, ProcessBuilder.Redirect.appendTo(log.toFile()), args);
     }
 
+    /** Like {@link #start}, with further environment variables (e.g. {@code SIGNALBOX_KAFKA_*} client settings). */
+    public static Process start(String maxHeap, Path log, Map<String, String> env, String... args) throws IOException {
+        return start(maxHeap, ProcessBuilder.Redirect.to(log.toFile()), env, args);
+    }
+
     private static Process start(String maxHeap, ProcessBuilder.Redirect log, String... args) throws IOException {
+        return start(maxHeap, log, Map.of(), args);
+    }
+
+    private static Process start(String maxHeap, ProcessBuilder.Redirect log, Map<String, String> env, String... args)
+            throws IOException {
         if (!Files.isExecutable(SCRIPT)) {
             throw new IllegalStateException("no launcher at " + SCRIPT + " (the tests run from the e2e module)");
         }
@@ -38,6 +49,7 @@ public final class IngressProcess {
         b.environment().put("JAVA_HOME", System.getProperty("java.home"));
         b.environment().put("SIGNALBOX_JAVA_OPTS", "-Xmx" + maxHeap);
         b.environment().put("SIGNALBOX_BUILD", "never");
+        b.environment().putAll(env);
         return b.start();
     }
 }
