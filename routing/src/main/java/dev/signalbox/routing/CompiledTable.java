@@ -63,21 +63,50 @@ public final class CompiledTable {
      * they run relative to it (see {@link Locality.Policy}) here, once, not per request.
      */
     public static CompiledTable compile(RoutingSnapshot snapshot, Locality locality) {
+        return compile(snapshot, locality, null);
+    }
+
+    /**
+     * {@link #compile(RoutingSnapshot, Locality)}, keeping what {@code previous} compiled for the backends and hosts
+     * that did not change (issue 15): a version that changed one backend's endpoints compiles that backend and the
+     * routes to it, and every other backend keeps its compiled groups and its round-robin cursors. The result is
+     * the same table a compile from scratch gives.
+     *
+     * @param previous the table serving until now, or null
+     */
+    public static CompiledTable compile(RoutingSnapshot snapshot, Locality locality, CompiledTable previous) {
+        boolean reuse = previous != null && previous.snapshot != null && previous.locality.equals(locality);
         Map<String, CompiledBackend> backends = new HashMap<>();
         Map<String, UpstreamTls> tls = new HashMap<>();
+        java.util.Set<String> changed = new java.util.HashSet<>();
         for (Backend b : snapshot.table().backends()) {
-            backends.put(b.id(), new CompiledBackend(b, locality));
+            CompiledBackend old = reuse ? previous.backends.get(b.id()) : null;
+            if (old != null && (old.backend == b || old.backend.equals(b))) {
+                backends.put(b.id(), old);
+            } else {
+                backends.put(b.id(), new CompiledBackend(b, locality));
+                changed.add(b.id());
+            }
             if (b.tls() != null) {
                 tls.put(b.id(), b.tls());
+            }
+        }
+        Map<String, VirtualHost> oldHosts = new HashMap<>();
+        if (reuse) {
+            for (VirtualHost vh : previous.snapshot.table().virtualHosts()) {
+                oldHosts.put(vh.host(), vh);
             }
         }
         Map<String, List<CompiledRoute>> exact = new HashMap<>();
         Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
         List<CompiledRoute> any = List.of();
         for (VirtualHost vh : snapshot.table().virtualHosts()) {
-            List<CompiledRoute> routes = new ArrayList<>();
-            for (Route r : vh.routes()) {
-                routes.add(new CompiledRoute(vh.host(), r, backends.get(r.backend())));
+            List<CompiledRoute> routes = reuse ? previous.routesOf(vh, oldHosts.get(vh.host()), changed) : null;
+            if (routes == null) {
+                routes = new ArrayList<>();
+                for (Route r : vh.routes()) {
+                    routes.add(new CompiledRoute(vh.host(), r, backends.get(r.backend())));
+                }
             }
             String host = vh.host().toLowerCase(Locale.ROOT);
             if (host.equals(VirtualHost.ANY_HOST)) {
@@ -91,6 +120,26 @@ public final class CompiledTable {
         String defaultId = snapshot.table().defaultBackend();
         return new CompiledTable(snapshot, locality, Map.copyOf(exact), Map.copyOf(wildcard), any,
                 defaultId == null ? null : backends.get(defaultId), Map.copyOf(backends), Map.copyOf(tls));
+    }
+
+    /**
+     * This table's compiled routes of {@code vh} when the host is unchanged ({@code old} equals it) and none of its
+     * routes goes to a backend in {@code changed}; null when they must be compiled again.
+     */
+    private List<CompiledRoute> routesOf(VirtualHost vh, VirtualHost old, java.util.Set<String> changed) {
+        if (old == null || (old != vh && !old.equals(vh))) {
+            return null;
+        }
+        for (Route r : vh.routes()) {
+            if (changed.contains(r.backend())) {
+                return null;
+            }
+        }
+        String host = vh.host().toLowerCase(Locale.ROOT);
+        if (host.equals(VirtualHost.ANY_HOST)) {
+            return anyHost;
+        }
+        return host.startsWith("*.") ? wildcardHosts.get(host.substring(2)) : exactHosts.get(host);
     }
 
     /** How to speak TLS to backend {@code backendId}, or null for plain HTTP. */

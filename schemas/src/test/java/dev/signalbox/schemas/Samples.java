@@ -216,4 +216,47 @@ public final class Samples {
                         List.of(new dev.signalbox.schemas.snapshot.SourceTransaction.SourceRange(Topics.EVENTS, 0, 42, 44)))),
                 table());
     }
+
+    /** A random consistent table, each list sorted by its key as the compiler sorts it (TableHasherTest too). */
+    public static RoutingTable randomTable(java.util.Random random) {
+        java.util.TreeMap<String, Backend> backends = new java.util.TreeMap<>();
+        for (int i = 0; i < 12; i++) {
+            if (random.nextInt(3) > 0) {
+                List<String> addresses = new java.util.ArrayList<>();
+                for (int e = 0; e < 4; e++) {
+                    if (random.nextBoolean()) {
+                        addresses.add("10.0." + i + "." + e);
+                    }
+                }
+                Backend b = randomBackend("svc-" + i, addresses);
+                backends.put(b.id(), b);
+            }
+        }
+        List<Backend> pool = List.copyOf(backends.values());
+        java.util.TreeMap<String, VirtualHost> hosts = new java.util.TreeMap<>();
+        java.util.TreeMap<String, dev.signalbox.schemas.snapshot.TlsBinding> tls = new java.util.TreeMap<>();
+        List<String> ingresses = new java.util.ArrayList<>();
+        for (int h = 0; h < 15 && !pool.isEmpty(); h++) {
+            if (random.nextInt(3) > 0) {
+                String name = "host-" + h + ".test";
+                Backend to = pool.get(random.nextInt(pool.size()));
+                hosts.put(name, new VirtualHost(name, List.of(new Route("/", PathMatch.PREFIX, to.id(), "c/ns/" + name))));
+                ingresses.add("c/ns/" + name);
+                if (random.nextInt(4) == 0) {
+                    tls.put(name, new dev.signalbox.schemas.snapshot.TlsBinding(name, "c/ns/cert-" + h, "-----BEGIN CERTIFICATE-----" + random.nextInt(3), null));
+                }
+            }
+        }
+        String defaultBackend = !pool.isEmpty() && random.nextBoolean() ? pool.get(random.nextInt(pool.size())).id() : null;
+        List<dev.signalbox.schemas.snapshot.Diagnostic> diagnostics = random.nextBoolean() ? List.of()
+                : List.of(new dev.signalbox.schemas.snapshot.Diagnostic("c", "Ingress", "ns", "x", dev.signalbox.schemas.snapshot.Diagnostic.Severity.WARNING, "m" + random.nextInt(3)));
+        return new RoutingTable(List.copyOf(hosts.values()), defaultBackend, pool, List.copyOf(tls.values()),
+                ingresses.stream().sorted().toList(), diagnostics);
+    }
+
+    private static Backend randomBackend(String name, List<String> addresses) {
+        return new Backend("c/ns/" + name + ":80", "c", "ns", name, "80",
+                addresses.stream().map(a -> new Endpoint(a, 8080)).toList(),
+                addresses.isEmpty() ? "no ready endpoints for service ns/" + name + " port 80" : null);
+    }
 }

@@ -7,6 +7,7 @@ import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.DecodeException;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.codec.SnapshotDeltaCodec;
+import dev.signalbox.schemas.codec.TableHasher;
 import dev.signalbox.schemas.snapshot.SnapshotDelta;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import java.io.IOException;
@@ -51,6 +52,8 @@ public final class SnapshotLog implements AutoCloseable {
     private long firstChunkOffset = -1;
     /** The snapshot this reader completed last, the base of a delta that follows it; null before the first. */
     private RoutingSnapshot current;
+    /** Hashes the tables deltas produce, keeping the JSON of the entries the previous table had. */
+    private final TableHasher hasher = new TableHasher();
     private final AtomicLong decodeFailures = new AtomicLong();
 
     public SnapshotLog(Consumer<byte[], byte[]> consumer) {
@@ -180,14 +183,14 @@ public final class SnapshotLog implements AutoCloseable {
                 }
                 Instant at = Instant.ofEpochMilli(r.timestamp());
                 if (!chunk.delta()) {
-                    current = SnapshotCodec.decode(whole.get());
+                    current = SnapshotCodec.decode(whole.get(), hasher);
                     out.add(new Entry(current, firstChunkOffset, r.offset(), at));
                     continue;
                 }
                 SnapshotDelta delta = SnapshotDeltaCodec.decode(whole.get());
                 if (current != null && current.version() == delta.previousVersion()) {
                     try {
-                        current = SnapshotDeltaCodec.apply(current, delta);
+                        current = SnapshotDeltaCodec.apply(current, delta, hasher);
                         out.add(new Entry(current, firstChunkOffset, r.offset(), at, delta));
                         continue;
                     } catch (DecodeException e) {
@@ -262,10 +265,10 @@ public final class SnapshotLog implements AutoCloseable {
                         continue;
                     }
                     if (!chunk.delta()) {
-                        at = SnapshotCodec.decode(whole.get());
+                        at = SnapshotCodec.decode(whole.get(), hasher);
                     } else if (at != null) {
                         SnapshotDelta d = SnapshotDeltaCodec.decode(whole.get());
-                        at = at.version() == d.previousVersion() ? SnapshotDeltaCodec.apply(at, d) : null;
+                        at = at.version() == d.previousVersion() ? SnapshotDeltaCodec.apply(at, d, hasher) : null;
                     }
                 } catch (IOException | RuntimeException e) {
                     // A broken link: what follows cannot be trusted until the next full snapshot.

@@ -36,7 +36,8 @@ public final class RoutingState {
         if (snapshot.version() <= current.version()) {
             return false;
         }
-        current = CompiledTable.compile(snapshot, locality);
+        // Backends and hosts the new version did not change keep their compiled form (issue 15).
+        current = CompiledTable.compile(snapshot, locality, current);
         return true;
     }
 }

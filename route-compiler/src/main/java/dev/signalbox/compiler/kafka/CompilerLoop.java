@@ -6,6 +6,7 @@ import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.EventLogCodec;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.codec.TableHasher;
 import dev.signalbox.compiler.model.ClusterSync;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.ClusterLiveness;
@@ -100,6 +101,8 @@ public final class CompilerLoop implements AutoCloseable {
     private final ModelCheckpoint checkpoint = new ModelCheckpoint();
     /** Each version whole or as a delta against the previous one (issue 15). */
     private final SnapshotPublisher snapshots = new SnapshotPublisher(SnapshotPlan.DEFAULT);
+    /** The content hash of each compiled table, reusing the JSON of the entries the previous table had. */
+    private final TableHasher hasher = new TableHasher();
     private ClusterModel model = new ClusterModel();
     private final Batching batching;
     private final StaleClusters staleClusters;
@@ -460,7 +463,7 @@ public final class CompilerLoop implements AutoCloseable {
 
     private void publish() {
         RoutingTable table = Isolation.compile(model);
-        String hash = SnapshotCodec.contentHash(table);
+        String hash = hasher.hash(table);
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<SourceOffset> provenance = new ArrayList<>();
         for (TopicPartition tp : partitions) {
@@ -475,7 +478,7 @@ public final class CompilerLoop implements AutoCloseable {
         SnapshotPublisher.Sent sent = null;
         if (newVersion) {
             RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance,
-                    List.copyOf(sinceLastVersion.values()), table);
+                    List.copyOf(sinceLastVersion.values()), table, hasher);
             sent = snapshots.send(new SnapshotWriter(producer, config.chunkBytes()), snapshot);
         }
         checkpoint.write(producer, model);

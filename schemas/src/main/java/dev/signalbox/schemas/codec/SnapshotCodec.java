@@ -33,6 +33,14 @@ public final class SnapshotCodec {
                 contentHash(table), table, transactions);
     }
 
+    /** {@link #create(long, Instant, List, List, RoutingTable)} with the hash from {@code hasher} (the same hash, sooner). */
+    public static RoutingSnapshot create(long version, Instant createdAt, List<SourceOffset> provenance,
+                                         List<dev.signalbox.schemas.snapshot.SourceTransaction> transactions,
+                                         RoutingTable table, TableHasher hasher) {
+        return new RoutingSnapshot(FormatVersion.CURRENT, version, version - 1, createdAt, provenance,
+                hasher.hash(table), table, transactions);
+    }
+
     public static String contentHash(RoutingTable table) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.MAPPER.writeValueAsBytes(table));
@@ -58,6 +66,14 @@ public final class SnapshotCodec {
      * @throws DecodeException when the bytes are not a snapshot this reader can trust
      */
     public static RoutingSnapshot decode(byte[] bytes) throws DecodeException {
+        return decode(bytes, null);
+    }
+
+    /**
+     * {@link #decode(byte[])}, hashing with a reader's {@link TableHasher} (null: a hasher of its own), which then
+     * holds this table's entries for the deltas that follow.
+     */
+    public static RoutingSnapshot decode(byte[] bytes, TableHasher hasher) throws DecodeException {
         RoutingSnapshot s;
         try {
             s = Json.MAPPER.readValue(bytes, RoutingSnapshot.class);
@@ -67,7 +83,7 @@ public final class SnapshotCodec {
         if (s.formatVersion() < 1 || s.formatVersion() > FormatVersion.CURRENT) {
             throw new DecodeException("snapshot format version " + s.formatVersion() + " is not supported");
         }
-        String hash = contentHash(s.table());
+        String hash = hasher == null ? contentHash(s.table()) : hasher.hash(s.table());
         if (!hash.equals(s.contentHash())) {
             throw new DecodeException("snapshot " + s.version() + " content hash " + s.contentHash()
                     + " does not match its table (" + hash + ")");

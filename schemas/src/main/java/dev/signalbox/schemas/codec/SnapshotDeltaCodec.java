@@ -60,6 +60,11 @@ public final class SnapshotDeltaCodec {
      *                         inconsistent or does not have the delta's content hash
      */
     public static RoutingSnapshot apply(RoutingSnapshot base, SnapshotDelta delta) throws DecodeException {
+        return apply(base, delta, new TableHasher());
+    }
+
+    /** {@link #apply(RoutingSnapshot, SnapshotDelta)}, hashing with the reader's {@link TableHasher}. */
+    public static RoutingSnapshot apply(RoutingSnapshot base, SnapshotDelta delta, TableHasher hasher) throws DecodeException {
         if (base.version() != delta.previousVersion()) {
             throw new DecodeException("snapshot delta " + delta.version() + " follows version " + delta.previousVersion()
                     + ", not " + base.version());
@@ -71,7 +76,7 @@ public final class SnapshotDeltaCodec {
             throw new DecodeException("snapshot delta " + delta.version() + " does not apply to version " + base.version()
                     + ": " + e.getMessage(), e);
         }
-        String hash = SnapshotCodec.contentHash(table);
+        String hash = hasher.hash(table);
         if (!hash.equals(delta.contentHash())) {
             throw new DecodeException("snapshot delta " + delta.version() + " content hash " + delta.contentHash()
                     + " does not match the table it produces (" + hash + ")");

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.TableDelta.Others;
 import dev.signalbox.schemas.snapshot.TableDelta.Upsert;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -109,47 +107,12 @@ class TableDeltaTest {
         Random random = new Random(15);
         RoutingTable previous = RoutingTable.EMPTY;
         for (int step = 0; step < 400; step++) {
-            RoutingTable next = randomTable(random);
+            RoutingTable next = dev.signalbox.schemas.Samples.randomTable(random);
             TableDelta d = TableDelta.between(previous, next);
             RoutingTable rebuilt = d.applyTo(previous);
             assertEquals(next, rebuilt, "step " + step);
             assertEquals(SnapshotCodec.contentHash(next), SnapshotCodec.contentHash(rebuilt), "step " + step);
             previous = next;
         }
-    }
-
-    private static RoutingTable randomTable(Random random) {
-        TreeMap<String, Backend> backends = new TreeMap<>();
-        for (int i = 0; i < 12; i++) {
-            if (random.nextInt(3) > 0) {
-                List<String> addresses = new ArrayList<>();
-                for (int e = 0; e < 4; e++) {
-                    if (random.nextBoolean()) {
-                        addresses.add("10.0." + i + "." + e);
-                    }
-                }
-                Backend b = backend("svc-" + i, addresses.toArray(String[]::new));
-                backends.put(b.id(), b);
-            }
-        }
-        List<Backend> pool = List.copyOf(backends.values());
-        TreeMap<String, VirtualHost> hosts = new TreeMap<>();
-        TreeMap<String, TlsBinding> tls = new TreeMap<>();
-        List<String> ingresses = new ArrayList<>();
-        for (int h = 0; h < 15 && !pool.isEmpty(); h++) {
-            if (random.nextInt(3) > 0) {
-                String name = "host-" + h + ".test";
-                hosts.put(name, host(name, pool.get(random.nextInt(pool.size()))));
-                ingresses.add("c/ns/" + name);
-                if (random.nextInt(4) == 0) {
-                    tls.put(name, new TlsBinding(name, "c/ns/cert-" + h, "-----BEGIN CERTIFICATE-----" + random.nextInt(3), null));
-                }
-            }
-        }
-        String defaultBackend = !pool.isEmpty() && random.nextBoolean() ? pool.get(random.nextInt(pool.size())).id() : null;
-        List<Diagnostic> diagnostics = random.nextBoolean() ? List.of()
-                : List.of(new Diagnostic("c", "Ingress", "ns", "x", Diagnostic.Severity.WARNING, "m" + random.nextInt(3)));
-        return new RoutingTable(List.copyOf(hosts.values()), defaultBackend, pool, List.copyOf(tls.values()),
-                ingresses.stream().sorted().toList(), diagnostics);
     }
 }
