@@ -45,13 +45,21 @@ final class Backends {
     private final Map<String, java.util.SortedSet<String>> exporters = new HashMap<>();
 
     Backends(ClusterModel model) {
+        this(model, null);
+    }
+
+    /**
+     * Backends that read only the EndpointSlices of the Services named in {@code services} ("namespace/name", in
+     * any cluster; null: all): what {@link IncrementalCompiler} rebuilds after those slices changed.
+     */
+    Backends(ClusterModel model, java.util.Set<String> services) {
         this.model = model;
         for (StoredObject o : model.ofKind(Kind.SERVICE_EXPORT)) {
             exporters.computeIfAbsent(o.key().namespace() + "/" + o.key().name(), k -> new TreeSet<>()).add(o.key().clusterId());
         }
         for (StoredObject o : model.ofKind(Kind.ENDPOINT_SLICE)) {
             EndpointSliceState s = (EndpointSliceState) o.state();
-            if (s.serviceName() == null) {
+            if (s.serviceName() == null || services != null && !services.contains(o.key().namespace() + "/" + s.serviceName())) {
                 continue;
             }
             slicesByNamespace.computeIfAbsent(o.key().clusterId() + "/" + o.key().namespace(), k -> new HashMap<>())
@@ -87,18 +95,45 @@ final class Backends {
                 spec.protocol());
         if (spec.problem() != null) {
             return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), List.of(),
-                    "HTTPS to the backend is not set up: " + spec.problem(), tls, spec.protocol());
+                    TLS_NOT_SET_UP + spec.problem(), tls, spec.protocol());
         }
+        return withEndpointsOf(plain, id, tls, spec.protocol());
+    }
+
+    private static final String TLS_NOT_SET_UP = "HTTPS to the backend is not set up: ";
+
+    private static Backend withEndpointsOf(Backend plain, String id, UpstreamTls tls, String protocol) {
         return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(),
-                plain.endpoints(), plain.unavailableReason(), tls, spec.protocol());
+                plain.endpoints(), plain.unavailableReason(), tls, protocol);
     }
 
     /** The plain backend's endpoints spoken to over HTTP/2 without TLS (GRPC, H2C), under an id that says so. */
     private static Backend overHttp2(Backend plain) {
         String id = Backend.idOf(plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), null,
                 Backend.HTTP2);
-        return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(),
-                plain.endpoints(), plain.unavailableReason(), null, Backend.HTTP2);
+        return withEndpointsOf(plain, id, null, Backend.HTTP2);
+    }
+
+    /**
+     * {@code previous} built again from the model's EndpointSlices, everything else about it unchanged: the same
+     * backend a whole compile builds when only slices changed since {@code previous} was built (its Service, its
+     * export and the clusters' liveness being the same). A backend over TLS or HTTP/2 keeps its settings and takes the
+     * plain backend's endpoints, or stays as it is when its TLS settings are broken (it has none).
+     */
+    Backend rebuild(Backend previous) {
+        String port = previous.servicePort();
+        if (port == null || port.isEmpty()
+                || previous.tls() != null && Objects.toString(previous.unavailableReason(), "").startsWith(TLS_NOT_SET_UP)) {
+            return previous;
+        }
+        // Kubernetes port names (IANA_SVC_NAME) contain a letter: an all-digit port is a number.
+        ServiceRef ref = port.chars().allMatch(Character::isDigit) && port.length() < 10
+                ? new ServiceRef(previous.service(), Integer.valueOf(port), null) : new ServiceRef(previous.service(), null, port);
+        ObjectKey from = new ObjectKey(previous.cluster(), Kind.INGRESS, previous.namespace(), previous.service());
+        Backend plain = build(from, ref, Backend.idOf(previous.cluster(), previous.namespace(), previous.service(), port), port,
+                new Diagnostics());
+        return previous.id().equals(plain.id()) ? plain
+                : withEndpointsOf(plain, previous.id(), previous.tls(), previous.protocol());
     }
 
     /** The Service's cluster DNS name (service.namespace.svc), or an ExternalName Service's DNS name. */

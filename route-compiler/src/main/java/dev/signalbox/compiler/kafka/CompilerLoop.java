@@ -1,6 +1,7 @@
 package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.compiler.compile.IncrementalCompiler;
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.Topics;
@@ -103,6 +104,8 @@ public final class CompilerLoop implements AutoCloseable {
     private final SnapshotPublisher snapshots = new SnapshotPublisher(SnapshotPlan.DEFAULT);
     /** The content hash of each compiled table, reusing the JSON of the entries the previous table had. */
     private final TableHasher hasher = new TableHasher();
+    /** Compiles only the backends an endpoint change touched, the whole model otherwise. */
+    private final IncrementalCompiler incremental = new IncrementalCompiler();
     private ClusterModel model = new ClusterModel();
     private final Batching batching;
     private final StaleClusters staleClusters;
@@ -462,7 +465,7 @@ public final class CompilerLoop implements AutoCloseable {
     }
 
     private void publish() {
-        RoutingTable table = Isolation.compile(model);
+        RoutingTable table = incremental.compile(model);
         String hash = hasher.hash(table);
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<SourceOffset> provenance = new ArrayList<>();
