@@ -316,6 +316,136 @@ class ProxyNodeStreamingIT {
         }
     }
 
+    /**
+     * RFC 8441: a WebSocket over an HTTP/2 stream (a Netty HTTP/2 client: the JDK's WebSocket speaks HTTP/1.1
+     * only), over TLS and over h2c. The listener announces extended CONNECT; a CONNECT with :protocol websocket
+     * gets 200 and its DATA frames carry WebSocket frames to the HTTP/1.1 backend and back.
+     */
+    @Test
+    void webSocketOverHttp2ExtendedConnectEchoes() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            for (boolean tls : new boolean[] {true, false}) {
+                H2Stream s = H2Stream.open(group, tls ? node.httpsPort() : node.httpPort(), tls, "/ws/h2");
+                assertEquals("true 200", s.connectProtocolEnabled + " " + s.status.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+                java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+                List<String> messages = new ArrayList<>();
+                for (int i = 0; i < 1000; i++) {
+                    String m = "h2 message " + i + " " + "y".repeat(i % 100);
+                    messages.add(m);
+                    java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+                    dev.signalbox.rawhttp.RawWebSocket.write(frame, new dev.signalbox.rawhttp.RawWebSocket.Frame(true,
+                            dev.signalbox.rawhttp.RawWebSocket.TEXT, m.getBytes(StandardCharsets.UTF_8)), new byte[] {1, 2, 3, 4});
+                    s.send(frame.toByteArray());
+                    sent.write(m.getBytes(StandardCharsets.UTF_8));
+                }
+                // Echoes are unmasked: 2 header bytes per message (all shorter than 126 bytes) and the text.
+                int expected = sent.size() + 2 * messages.size();
+                Await.until("the echoes over HTTP/2", WAIT, () -> s.received() >= expected);
+                java.io.DataInputStream in = new java.io.DataInputStream(new java.io.ByteArrayInputStream(s.bytes()));
+                List<String> echoed = new ArrayList<>();
+                for (dev.signalbox.rawhttp.RawWebSocket.Frame f; (f = dev.signalbox.rawhttp.RawWebSocket.read(in)) != null; ) {
+                    echoed.add(new String(f.payload(), StandardCharsets.UTF_8));
+                }
+                assertEquals(messages, echoed);
+                s.end();
+                assertTrue(s.stream.closeFuture().await(WAIT.toMillis()), "the stream did not end after the client ended it");
+                s.connection.close().sync();
+            }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /** One HTTP/2 stream carrying an extended CONNECT, and what comes back on it. */
+    static final class H2Stream {
+        io.netty.channel.Channel connection;
+        io.netty.handler.codec.http2.Http2StreamChannel stream;
+        volatile boolean connectProtocolEnabled;
+        final CompletableFuture<String> status = new CompletableFuture<>();
+        private final java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+
+        static H2Stream open(io.netty.channel.EventLoopGroup group, int port, boolean tls, String path) throws Exception {
+            H2Stream s = new H2Stream();
+            CompletableFuture<Void> settings = new CompletableFuture<>();
+            io.netty.handler.ssl.SslContext ssl = tls ? io.netty.handler.ssl.SslContextBuilder.forClient()
+                    .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                    .applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                            io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, "h2"))
+                    .build() : null;
+            s.connection = new io.netty.bootstrap.Bootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioSocketChannel.class)
+                    .handler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel ch) {
+                            if (ssl != null) {
+                                ch.pipeline().addLast(ssl.newHandler(ch.alloc(), "127.0.0.1", port));
+                            }
+                            ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forClient().build());
+                            ch.pipeline().addLast(new io.netty.handler.codec.http2.Http2MultiplexHandler(
+                                    new io.netty.channel.ChannelInboundHandlerAdapter()));
+                            ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                                    if (msg instanceof io.netty.handler.codec.http2.Http2SettingsFrame f) {
+                                        s.connectProtocolEnabled = Boolean.TRUE.equals(f.settings().connectProtocolEnabled());
+                                        settings.complete(null);
+                                    }
+                                    io.netty.util.ReferenceCountUtil.release(msg);
+                                }
+                            });
+                        }
+                    }).connect("127.0.0.1", port).sync().channel();
+            settings.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            s.stream = new io.netty.handler.codec.http2.Http2StreamChannelBootstrap(s.connection)
+                    .handler(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                            if (msg instanceof io.netty.handler.codec.http2.Http2HeadersFrame h) {
+                                s.status.complete(String.valueOf(h.headers().status()));
+                            } else if (msg instanceof io.netty.handler.codec.http2.Http2DataFrame d) {
+                                synchronized (s.data) {
+                                    byte[] b = new byte[d.content().readableBytes()];
+                                    d.content().readBytes(b);
+                                    s.data.writeBytes(b);
+                                }
+                            }
+                            io.netty.util.ReferenceCountUtil.release(msg);
+                        }
+                    }).open().sync().getNow();
+            io.netty.handler.codec.http2.Http2Headers h = new io.netty.handler.codec.http2.DefaultHttp2Headers()
+                    .method("CONNECT").scheme(tls ? "https" : "http").path(path).authority("127.0.0.1:" + port);
+            h.set(io.netty.handler.codec.http2.Http2Headers.PseudoHeaderName.PROTOCOL.value(), "websocket");
+            h.set("sec-websocket-version", "13");
+            s.stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(h, false)).sync();
+            return s;
+        }
+
+        void send(byte[] bytes) throws InterruptedException {
+            stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(
+                    io.netty.buffer.Unpooled.wrappedBuffer(bytes))).sync();
+        }
+
+        void end() throws InterruptedException {
+            stream.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(true)).sync();
+        }
+
+        int received() {
+            synchronized (data) {
+                return data.size();
+            }
+        }
+
+        byte[] bytes() {
+            synchronized (data) {
+                return data.toByteArray();
+            }
+        }
+    }
+
     @Test
     void serverSentEventsReachTheClientAsTheyAreWritten() throws Exception {
         int events = 20;

@@ -41,13 +41,18 @@ final class Http2Frontend {
     static void addHttp2(ChannelPipeline p, Frontend frontend) {
         FrontendInitializer.addIdleClose(p);
         p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+                // RFC 8441: WebSockets over a stream (ExtendedConnect).
+                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+                        .connectProtocolEnabled(true))
                 .build());
         p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
+                ExtendedConnect webSocket = new ExtendedConnect();
+                stream.pipeline().addLast(ExtendedConnect.FRAMES, webSocket.frames());
                 stream.pipeline().addLast(H2_TO_HTTP, new Http2StreamFrameToHttpObjectCodec(true));
+                stream.pipeline().addLast(ExtendedConnect.MESSAGES, webSocket.messages());
                 stream.pipeline().addLast(FrontendInitializer.PROXY, new FrontendHandler(frontend));
             }
         }));

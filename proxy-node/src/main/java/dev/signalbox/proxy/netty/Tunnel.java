@@ -8,6 +8,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -18,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A client connection and a backend connection spliced into one byte tunnel after a backend switched
- * protocols (RFC 9110 15.2.2, a WebSocket's 101): both HTTP codecs are removed and bytes are relayed as
+ * A client connection (or an HTTP/2 client stream, RFC 8441: its DATA frames) and a backend connection spliced
+ * into one byte tunnel after a backend switched protocols (RFC 9110 15.2.2, a WebSocket's 101): both HTTP codecs
+ * are removed and bytes are relayed as
  * they come, in both directions, on the client's event loop (the backend connection was opened on it).
  * Auto-read stays off; a side reads again after its bytes were flushed, as long as the other side is
  * writable, and resumes when it becomes writable again (the channels' water marks), so a slow reader on
@@ -65,8 +70,10 @@ final class Tunnel {
         ChannelPipeline cp = client.pipeline();
         cp.replace(frontend.handler(), RELAY, clientSide);
         // The HTTP codec and every HTTP-only timeout (idle close, header and keep-alive timeouts) go.
+        // On an HTTP/2 stream (RFC 8441), its codec and the extended CONNECT's handlers.
         for (String name : new String[] {FrontendInitializer.IDLE_STATE, FrontendInitializer.CLIENT_TIMEOUTS,
-                FrontendInitializer.IDLE_CLOSE, FrontendInitializer.CLIENT_BYTES, FrontendInitializer.HTTP_CODEC}) {
+                FrontendInitializer.IDLE_CLOSE, FrontendInitializer.CLIENT_BYTES, FrontendInitializer.HTTP_CODEC,
+                ExtendedConnect.MESSAGES, Http2Frontend.H2_TO_HTTP, ExtendedConnect.FRAMES}) {
             if (cp.get(name) != null) {
                 cp.remove(name);
             }
@@ -97,6 +104,19 @@ final class Tunnel {
         }
     }
 
+    /** What carries {@code bytes} on {@code ch}: the bytes themselves, or a DATA frame on an HTTP/2 stream. */
+    private static Object bytesFor(Channel ch, ByteBuf bytes) {
+        return ch instanceof Http2StreamChannel ? new DefaultHttp2DataFrame(bytes) : bytes;
+    }
+
+    /**
+     * The last write before a close: nothing on a connection (it flushes what is pending), an empty DATA frame
+     * ending the stream on an HTTP/2 stream (a close alone would reset it).
+     */
+    private static Object end(Channel ch) {
+        return ch instanceof Http2StreamChannel ? new DefaultHttp2DataFrame(true) : Unpooled.EMPTY_BUFFER;
+    }
+
     /** Reads one channel and writes to its peer; one per side, each in its own channel's pipeline. */
     private static final class Side extends ChannelInboundHandlerAdapter {
         private final Channel peer;
@@ -110,11 +130,26 @@ final class Tunnel {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (!(msg instanceof ByteBuf)) {
+            ByteBuf bytes;
+            boolean end = false;
+            if (msg instanceof ByteBuf b) {
+                bytes = b;
+            } else if (msg instanceof Http2DataFrame d) {
+                // An HTTP/2 client stream (RFC 8441): its DATA carries the bytes, END_STREAM ends the tunnel.
+                bytes = d.content();
+                end = d.isEndStream();
+            } else {
+                // A reset or trailers on an HTTP/2 stream: the tunnel ends.
                 ReferenceCountUtil.release(msg);
+                if (!(msg instanceof Http2HeadersFrame)) {
+                    closeBoth(ctx.channel());
+                }
                 return;
             }
-            peer.write(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            peer.write(bytesFor(peer, bytes)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            if (end) {
+                closeBoth(ctx.channel());
+            }
         }
 
         @Override
@@ -139,7 +174,7 @@ final class Tunnel {
         public void channelInactive(ChannelHandlerContext ctx) {
             // The other side gets what was already relayed, then a close.
             if (peer.isActive()) {
-                peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                peer.writeAndFlush(end(peer)).addListener(ChannelFutureListener.CLOSE);
             }
         }
 
@@ -166,7 +201,7 @@ final class Tunnel {
         void closeBoth(Channel self) {
             for (Channel c : new Channel[] {self, peer}) {
                 if (c.isActive()) {
-                    c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+                    c.writeAndFlush(end(c)).addListener(ChannelFutureListener.CLOSE);
                 }
             }
         }
