@@ -51,7 +51,7 @@ final class CompilerCommand implements Callable<Integer> {
                     + " keep: they stay, marked stale in /routes.")
     StaleEndpoints staleEndpoints;
 
-    @Option(names = {"--lease-time-ms", "--lease-time"}, defaultValue = "2000", paramLabel = "MS", converter = Port.Millis.class,
+    @Option(names = {"--lease-time-ms", "--lease-time"}, defaultValue = "1500", paramLabel = "MS", converter = Port.Millis.class,
             description = "A standby takes over when the active compiler has not renewed its lease (every quarter of this) for this long.")
     Duration leaseTime;
 

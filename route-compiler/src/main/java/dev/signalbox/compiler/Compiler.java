@@ -6,7 +6,6 @@ import dev.signalbox.compiler.election.LeaseTiming;
 import dev.signalbox.compiler.election.LeaseView;
 import dev.signalbox.compiler.kafka.CompilerLoop;
 import dev.signalbox.compiler.kafka.LeaseLink;
-import dev.signalbox.compiler.kafka.StandbyWarmup;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -20,19 +19,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running route-compiler, one of any number: exactly one of them is active (publishes), the others stand by
- * and take over when it stops or stops renewing its lease.
+ * with a warm model and take over when it stops or stops renewing its lease.
  *
  * <p>Two threads. The election thread ({@code compiler-election}) reads the lease topic, asks
- * {@link Election#decide} what to do, and writes claims, renewals (while active) and a release (on close). When
- * this compiler wins a term, the life thread ({@code route-compiler}) lives {@link CompilerLoop} lives: each
- * starts with {@code initTransactions()} on the shared transactional id, which fences the previous active
- * compiler at the broker, so a paused one's late writes are rejected whatever it believes.
+ * {@link Election#decide} what to do, and writes claims, renewals (while active) and a release (on close). The
+ * life thread ({@code route-compiler}) lives {@link CompilerLoop} lives from the start: each stands by, following
+ * the events and the snapshots, until this compiler wins a term; then it calls {@code initTransactions()} on the
+ * shared transactional id, which fences the previous active compiler at the broker (a paused one's late writes
+ * are rejected whatever it believes), catches up the tail and publishes.
  *
- * <p>This is the one place that decides fatal versus retriable: not authorised ends the compiler; fenced
- * (another compiler took over) ends the current life and this compiler goes back to standby, competing again;
- * any other Kafka error ends the current life, and after a back-off (250 ms doubling to 10 s) a new one, still
- * holding the lease, recovers from the committed state and goes on. An error of the lease topic's I/O is
- * retried after a back-off too, as a standby.
+ * <p>This is the one place that decides fatal versus retriable: not authorised ends the compiler; a life that
+ * ends by itself (fenced: another compiler took over, or any other end) is replaced by a standby life, which
+ * competes again, so the compiler never stops for good while its process runs; any other Kafka error ends the
+ * current loop, and after a back-off (250 ms doubling to 10 s) the same life starts another one, active at once
+ * if it still holds the lease, recovering from the committed state. An error of the lease topic's I/O is retried
+ * after a back-off too.
  */
 public final class Compiler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Compiler.class);
@@ -44,14 +45,8 @@ public final class Compiler implements AutoCloseable {
     private final Thread election;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final CountDownLatch closeRequested = new CountDownLatch(1);
-    /** The life thread while this compiler is active; touched by the election thread only. */
-    private Thread life;
-    /** Whether the current life thread should go on; each life has its own, so a slow old one cannot revive. */
-    private AtomicBoolean lifeWanted = new AtomicBoolean();
-    private volatile CompilerLoop current;
-    private volatile boolean fenced;
-    /** Whether this compiler ran its one standby warm-up (election thread only). */
-    private boolean warmedUp;
+    /** The current life; replaced by the election thread only. */
+    private volatile Life life;
     private volatile boolean closing;
     private volatile long publishedVersion;
     private volatile long activeTerm;
@@ -87,7 +82,9 @@ public final class Compiler implements AutoCloseable {
                     LOG.error("not authorised on the lease topic; the compiler stops", e);
                     return;
                 } catch (RuntimeException e) {
-                    endLife();
+                    if (life != null && life.term > 0) {
+                        endLife();
+                    }
                     if (closing) {
                         return;
                     }
@@ -121,21 +118,26 @@ public final class Compiler implements AutoCloseable {
             if (fatal != null) {
                 return;
             }
-            if (fenced) {
-                fenced = false;
+            if (life != null && !life.thread.isAlive()) {
+                // The life ended by itself (fenced): this very life's end, never an older one's.
                 endLife();
                 if (view.heldBy(id)) {
                     // Fenced while holding the lease: whoever fenced it did so without a claim; let everyone compete.
-                    link.write(new LeaseRecord(LeaseRecord.Kind.RELEASE, view.term(), id));
+                    LeaseRecord release = new LeaseRecord(LeaseRecord.Kind.RELEASE, view.term(), id);
+                    link.write(release);
+                    view = view.apply(release, System.nanoTime());
                 }
-                continue;
+            }
+            if (life == null) {
+                startLife();
             }
             long now = System.nanoTime();
-            Election.Decision d = Election.decide(view, id, now, leaseNanos, life != null);
+            Election.Decision d = Election.decide(view, id, now, leaseNanos, life.term > 0);
             if (d instanceof Election.Lead lead) {
-                if (life == null) {
+                if (life.term == 0) {
                     LOG.info("compiler {} is active for term {}", id, lead.term());
-                    startLife(lead.term());
+                    life.term = lead.term();
+                    activeTerm = lead.term();
                     lastRenewal = 0;
                 }
                 if (lastRenewal == 0 || now - lastRenewal >= timing.renewal().toNanos()) {
@@ -150,49 +152,38 @@ public final class Compiler implements AutoCloseable {
                         view = view.apply(h.record(), h.at());
                     }
                 }
-            } else if (d instanceof Election.StandBy && !warmedUp) {
-                warmedUp = true;
-                Thread w = new Thread(() -> StandbyWarmup.run(config), "compiler-warmup");
-                w.setDaemon(true);
-                w.start();
             } else if (d instanceof Election.StepDown) {
                 LOG.info("compiler {} steps down to standby: lease term {} is {}", id, view.term(),
                         view.holder().equals(id) ? "out of time" : "held by " + view.holder());
                 endLife();
             }
         }
-        boolean wasActive = life != null;
-        endLife();
+        boolean wasActive = life != null && life.term > 0;
         if (wasActive && view.heldBy(id)) {
-            // Hand-over: a standby takes over as soon as it reads this, not a lease time later.
+            // Hand-over: stop publishing, then release, so a standby takes over as soon as it reads this, not a lease
+            // time later (its initTransactions() would fence a late write of this one anyway).
+            life.stopLoop();
             link.write(new LeaseRecord(LeaseRecord.Kind.RELEASE, view.term(), id));
             LOG.info("compiler {} released lease term {}", id, view.term());
         }
+        endLife();
     }
 
-    private void startLife(long term) {
-        activeTerm = term;
-        AtomicBoolean wanted = new AtomicBoolean(true);
-        lifeWanted = wanted;
-        fenced = false;
-        life = new Thread(() -> live(wanted), "route-compiler");
-        life.start();
+    /** Starts a standby life. */
+    private void startLife() {
+        life = new Life();
+        life.thread.start();
     }
 
-    /** Stops the active life, if any, and waits for it. */
+    /** Stops the current life, if any, and waits for it. */
     private void endLife() {
-        Thread t = life;
-        if (t == null) {
+        Life l = life;
+        if (l == null) {
             return;
         }
-        lifeWanted.set(false);
-        // No interrupt: Kafka clients turn it into an InterruptException and skip their orderly close.
-        CompilerLoop loop = current;
-        if (loop != null) {
-            loop.stop();
-        }
+        l.stopLoop();
         try {
-            t.join(15_000);
+            l.thread.join(15_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -200,43 +191,57 @@ public final class Compiler implements AutoCloseable {
         activeTerm = 0;
     }
 
-    /** The life thread: CompilerLoop lives while this compiler holds the lease. */
-    private void live(AtomicBoolean wanted) {
-        long backoffMs = 250;
-        while (wanted.get()) {
-            CompilerLoop mine = null;
-            try (CompilerLoop loop = new CompilerLoop(config, v -> publishedVersion = v)) {
-                mine = loop;
-                current = loop;
-                if (!wanted.get()) {
+    /**
+     * One life: {@link CompilerLoop} loops on one thread, standing by until the election thread sets {@link #term},
+     * then publishing for it. Its flags are its own, so a slow old life cannot act on, or for, its successor.
+     */
+    private final class Life {
+        /** Whether this life should go on. */
+        final AtomicBoolean wanted = new AtomicBoolean(true);
+        /** The term this life publishes for; 0 while it stands by. Set by the election thread. */
+        volatile long term;
+        volatile CompilerLoop loop;
+        final Thread thread = new Thread(this::live, "route-compiler");
+
+        /** Ends the life: its running loop stops, no new loop starts. No interrupt: Kafka clients would skip their close. */
+        void stopLoop() {
+            wanted.set(false);
+            CompilerLoop l = loop;
+            if (l != null) {
+                l.stop();
+            }
+        }
+
+        private void live() {
+            long backoffMs = 250;
+            while (wanted.get()) {
+                try (CompilerLoop l = new CompilerLoop(config, v -> publishedVersion = v)) {
+                    loop = l;
+                    if (!wanted.get()) {
+                        return;
+                    }
+                    l.run(() -> term > 0);
+                    backoffMs = 250;
+                } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                    LOG.warn("compiler {} was fenced by another compiler with transactional id {}; back to standby: {}", id,
+                            config.transactionalId(), e.getMessage());
                     return;
-                }
-                loop.run();
-                backoffMs = 250;
-            } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                LOG.warn("compiler {} was fenced by another compiler with transactional id {}; back to standby: {}", id,
-                        config.transactionalId(), e.getMessage());
-                fenced = true;
-                return;
-            } catch (AuthorizationException e) {
-                fatal = e;
-                LOG.error("not authorised to publish snapshots; the compiler stops", e);
-                closing = true;
-                closeRequested.countDown();
-                return;
-            } catch (RuntimeException e) {
-                if (!wanted.get()) {
+                } catch (AuthorizationException e) {
+                    fatal = e;
+                    LOG.error("not authorised to publish snapshots; the compiler stops", e);
+                    closing = true;
+                    closeRequested.countDown();
                     return;
-                }
-                LOG.warn("compiler restarts after a Kafka error in {} ms: {}", backoffMs, e.toString());
-                if (!sleep(backoffMs)) {
-                    return;
-                }
-                backoffMs = Math.min(backoffMs * 2, 10_000);
-            } finally {
-                // Only this life's loop: an old life that outlived endLife's wait must not blank its successor's.
-                if (current == mine) {
-                    current = null;
+                } catch (RuntimeException e) {
+                    if (!wanted.get()) {
+                        return;
+                    }
+                    LOG.warn("compiler {} {} restarts after a Kafka error in {} ms: {}", id, term > 0 ? "(active)" : "(standby)",
+                            backoffMs, e.toString());
+                    if (!sleep(backoffMs)) {
+                        return;
+                    }
+                    backoffMs = Math.min(backoffMs * 2, 10_000);
                 }
             }
         }
@@ -257,9 +262,16 @@ public final class Compiler implements AutoCloseable {
         return publishedVersion;
     }
 
-    /** True while this compiler holds the lease and publishes (or recovers to publish). */
+    /** True while this compiler holds the lease and publishes (or catches up to publish). */
     public boolean isActive() {
         return activeTerm > 0;
+    }
+
+    /** True while this compiler stands by with a warm model (following the events), ready to take over. */
+    public boolean isWarmStandby() {
+        Life l = life;
+        CompilerLoop loop = l == null ? null : l.loop;
+        return loop != null && loop.standingBy();
     }
 
     /** The lease term this compiler is active for, 0 while it stands by. */

@@ -305,6 +305,11 @@ public final class SnapshotLog implements AutoCloseable {
         return consumer.beginningOffsets(List.of(PARTITION), timeout).get(PARTITION);
     }
 
+    /** The offset of the next record this reader reads. */
+    public long position() {
+        return consumer.position(PARTITION);
+    }
+
     /** The offset the next snapshot will have. */
     public long endOffset(Duration timeout) {
         return consumer.endOffsets(List.of(PARTITION), timeout).get(PARTITION);

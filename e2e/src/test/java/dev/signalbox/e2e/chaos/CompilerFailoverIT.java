@@ -69,7 +69,7 @@ class CompilerFailoverIT {
                 for (int round = 0; round < 2; round++) {
                     // A standby that has been running a while: it warmed up (a freshly started JVM would also be measured).
                     Compiler standby = compilers.get(compilers.size() - 1);
-                    Await.until("the standby warmed up", WAIT, () -> standby.log().contains("standby warmed up"));
+                    Await.until("the standby warmed up", WAIT, () -> standby.log().contains("standby ready"));
                     for (int i = 0; i < 20; i++) {
                         events.ingress(changes++);
                         Thread.sleep(15);
@@ -90,7 +90,7 @@ class CompilerFailoverIT {
                 }
                 // Hand-over: SIGTERM makes the active one release the lease; the standby claims it at once.
                 Compiler standby = compilers.get(compilers.size() - 1);
-                Await.until("the standby warmed up", WAIT, () -> standby.log().contains("standby warmed up"));
+                Await.until("the standby warmed up", WAIT, () -> standby.log().contains("standby ready"));
                 Compiler active = Compiler.active(compilers);
                 long t0 = System.nanoTime();
                 long before = latestVersion(snapshots);
@@ -114,7 +114,7 @@ class CompilerFailoverIT {
             ChaosReport.row("active compiler SIGTERMed, standby running (hand-over)",
                     "SIGTERM -> next version " + ChaosReport.seconds(List.of(handOver)),
                     "see the SIGKILL row (same run)", v.duplicates() + " versions", "n/a (no HTTP load)");
-            ChaosReport.row("active compiler SIGKILLed twice, standby running (" + changes + " events, 2 s lease)",
+            ChaosReport.row("active compiler SIGKILLed twice, standby running (" + changes + " events, 1.5 s lease)",
                     "SIGKILL -> next version " + ChaosReport.seconds(takeovers),
                     (changes - v.hosts()) + " of " + changes + " events; " + v.gaps() + " version gaps",
                     v.duplicates() + " versions", "n/a (no HTTP load)");
@@ -136,7 +136,7 @@ class CompilerFailoverIT {
                 events.ingress(changes++);
                 Await.until("the first compiler publishes", WAIT, () -> latestVersion(snapshots) > 0);
                 compilers.add(Compiler.start(kafka, logs, "pause-1"));
-                Await.until("the standby warmed up", WAIT, () -> compilers.get(1).log().contains("standby warmed up"));
+                Await.until("the standby warmed up", WAIT, () -> compilers.get(1).log().contains("standby ready"));
                 Compiler paused = Compiler.active(compilers);
                 Compiler standby = compilers.get(paused == compilers.get(0) ? 1 : 0);
                 signal("STOP", paused.process());
@@ -168,7 +168,7 @@ class CompilerFailoverIT {
             Versions v = Versions.read(snapshots);
             System.out.printf("active compiler SIGSTOPped past its lease, then SIGCONT: takeover %d ms; late write %s; %s%n",
                     takeover, rejected ? "rejected (fenced)" : "not attempted (stepped down first)", v);
-            ChaosReport.row("active compiler SIGSTOPped past its 2 s lease, then SIGCONT (back to standby; late write "
+            ChaosReport.row("active compiler SIGSTOPped past its 1.5 s lease, then SIGCONT (back to standby; late write "
                     + (rejected ? "rejected by the broker" : "not attempted") + ")",
                     "SIGSTOP -> next version " + ChaosReport.seconds(List.of(takeover)),
                     (changes - v.hosts()) + " of " + changes + " events; " + v.gaps() + " version gaps",

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,9 +50,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One life of the compiler: fence older compilers, recover, then consume events and publish snapshots
- * until stopped or until a Kafka error ends it (the {@link dev.signalbox.compiler.Compiler} decides whether
- * to start another life). Runs on one thread, which owns the model and both clients.
+ * One life of the compiler: recover the model and stand by, following the events and the snapshots (a warm
+ * standby); once told it is active, fence older compilers, catch up the tail and publish snapshots until stopped
+ * or until a Kafka error ends it (the {@link dev.signalbox.compiler.Compiler} decides whether to start another
+ * life). Runs on one thread, which owns the model and every client.
+ *
+ * <p>Warm standby (issue 15): while standing by, the life folds the events exactly as when active (read_committed,
+ * whole transactions only) and reads every snapshot published, so it knows the last version, its hash and its
+ * provenance. It writes nothing. At takeover ({@link #takeOver}) its {@code initTransactions()} fences the
+ * previous active compiler; then, as nothing more can commit, it reads the snapshots topic to its end and the
+ * group's committed offsets, keeps of the transactions it noted only those after the last snapshot, and of the
+ * checkpoint changes only those after the committed offsets, and publishes once caught up with the log's end.
  *
  * <p>Exactly-once: the chunks of a snapshot and the event offsets it was compiled from are committed in
  * one Kafka transaction, with a checkpoint of the changed part of the model ({@link ModelCheckpoint}). On start
@@ -70,6 +79,10 @@ import org.slf4j.LoggerFactory;
 public final class CompilerLoop implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CompilerLoop.class);
     private static final Duration IDLE_POLL = Duration.ofMillis(500);
+    /** A standby's poll: it looks whether it won the lease between polls, so this is part of the takeover time. */
+    private static final Duration STANDBY_POLL = Duration.ofMillis(25);
+    /** How often a standby forgets the checkpoint changes the active compiler committed. */
+    private static final Duration STANDBY_PRUNE = Duration.ofSeconds(10);
     /** How often to look again while the sync gate holds publishing back. */
     private static final Duration HELD_POLL = Duration.ofMillis(50);
     /**
@@ -99,7 +112,7 @@ public final class CompilerLoop implements AutoCloseable {
     private final LongConsumer onPublished;
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final ModelCheckpoint checkpoint = new ModelCheckpoint();
+    private ModelCheckpoint checkpoint = new ModelCheckpoint();
     /** Each version whole or as a delta against the previous one (issue 15). */
     private final SnapshotPublisher snapshots = new SnapshotPublisher(SnapshotPlan.DEFAULT);
     /** The content hash of each compiled table, reusing the JSON of the entries the previous table had. */
@@ -114,10 +127,14 @@ public final class CompilerLoop implements AutoCloseable {
     private String lastHash;
     /** The latest snapshot's offsets: exactly the events it was compiled from (empty before the first). */
     private List<SourceOffset> lastProvenance = List.of();
+    /** The snapshots topic, read since this life started: the standby follows it, the takeover reads it to its end. */
+    private SnapshotLog snapshotLog;
     /** The end of the log when this life started; nothing is published before the model reached it. */
     private Map<TopicPartition, Long> catchUpTo = Map.of();
     private boolean caughtUp;
     private volatile boolean running = true;
+    /** True while this life stands by with a model that follows the log (read from any thread). */
+    private volatile boolean standingBy;
 
     public CompilerLoop(CompilerConfig config, LongConsumer onPublished) {
         this.config = config;
@@ -142,6 +159,9 @@ public final class CompilerLoop implements AutoCloseable {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(1 << 20, c.chunkBytes() + (64 << 10))));
         // commitTransaction() flushes at once; lingering would only add latency to the last chunk.
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        // A takeover's fence and first transaction wait while the broker aborts the previous compiler's transaction
+        // (CONCURRENT_TRANSACTIONS): retry after 20 ms, not 100, as that is part of the takeover time (backs off to 1 s).
+        p.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, "20");
         return p;
     }
 
@@ -159,19 +179,35 @@ public final class CompilerLoop implements AutoCloseable {
         return p;
     }
 
-    /** Runs until {@link #close()} or a Kafka error (which propagates). */
+    /** Runs as the active compiler at once (no standby phase) until {@link #close()} or a Kafka error. */
     public void run() {
-        producer.initTransactions();
-        recoverVersion();
-        boolean checkpointOutdated = rebuildModel();
-        if (checkpointOutdated || !SnapshotCodec.contentHash(Isolation.compile(model)).equals(lastHash)) {
-            // The log holds changes the last snapshot lacks (or the compiler itself changed), or the
-            // checkpoint must be rewritten: publish.
-            batching.changed(System.nanoTime());
+        run(() -> true);
+    }
+
+    /**
+     * Stands by until {@code active} says this compiler won the lease, then takes over and publishes; runs until
+     * {@link #stop()} or a Kafka error (which propagates). {@code active} is asked between polls.
+     */
+    public void run(BooleanSupplier active) {
+        boolean activeAtStart = active.getAsBoolean();
+        if (activeAtStart) {
+            // Active from the start (a restart holding the lease): fence first, then recover what the fence left.
+            producer.initTransactions();
         }
-        LOG.info("compiler ready: {} objects from {} partitions, last version {}", model.size(), partitions.size(),
-                lastVersion);
+        snapshotLog = SnapshotLog.connect(config.kafka(), "signalbox-compiler-snapshots");
+        snapshotLog.latest(Duration.ofSeconds(30)).ifPresent(this::noteLatest);
+        rebuildModel();
         try {
+            if (!activeAtStart) {
+                if (!standBy(active)) {
+                    return;
+                }
+                takeOver();
+            }
+            // The first publish compiles and compares with the last hash: a new version only if the table changed.
+            batching.changed(System.nanoTime());
+            LOG.info("compiler ready: {} objects from {} partitions, last version {}", model.size(), partitions.size(),
+                    lastVersion);
             boolean held = false;
             while (running) {
                 // Until caught up, poll for records (a poll returns as soon as some arrive) instead of spinning.
@@ -205,13 +241,100 @@ public final class CompilerLoop implements AutoCloseable {
         }
     }
 
-    private void recoverVersion() {
-        try (SnapshotLog log = SnapshotLog.connect(config.kafka(), "signalbox-compiler-recovery")) {
-            Optional<RoutingSnapshot> latest = log.latest(Duration.ofSeconds(30));
-            lastVersion = latest.map(RoutingSnapshot::version).orElse(0L);
-            lastHash = latest.map(RoutingSnapshot::contentHash).orElse(null);
-            lastProvenance = latest.map(RoutingSnapshot::provenance).orElse(List.of());
+    /**
+     * Follows the events and the snapshots while another compiler is active: the model stays a fold of the log
+     * (whole transactions only) and the last version is known. Writes nothing. Compiles the model once first, so
+     * the takeover's compile runs on warm code.
+     *
+     * @return true when this compiler became active, false when stopped
+     */
+    private boolean standBy(BooleanSupplier active) {
+        long t0 = System.nanoTime();
+        // The producer's metadata of the topics it will write (no fence, no transaction): not fetched at the takeover.
+        producer.partitionsFor(Topics.SNAPSHOTS);
+        producer.partitionsFor(Topics.COMPILER_MODEL);
+        String hash = SnapshotCodec.contentHash(Isolation.compile(model));
+        LOG.info("standby ready: following the events with {} objects, last version {} (warm-up compile {} ms, {})", model.size(),
+                lastVersion, (System.nanoTime() - t0) / 1_000_000, hash);
+        long pruned = System.nanoTime();
+        standingBy = true;
+        while (running && !active.getAsBoolean()) {
+            apply(consumer.poll(STANDBY_POLL));
+            snapshotLog.poll(Duration.ZERO).forEach(this::noteLatest);
+            if (System.nanoTime() - pruned > STANDBY_PRUNE.toNanos()) {
+                // The active compiler's commits hold every change before its offsets: forget those.
+                checkpoint.committedAt(committedOffsets());
+                pruned = System.nanoTime();
+            }
         }
+        standingBy = false;
+        return running;
+    }
+
+    /**
+     * The takeover: fences the previous active compiler, then (nothing more can commit) reads the snapshots topic to
+     * its end and the group's offsets. With offsets covering the last snapshot, the warm model goes on from where it
+     * is, keeping only what the last commit lacks; without (first start, offsets expired or deleted) the model is
+     * rebuilt as on a first start. Either way nothing is published before the model reached the log's end.
+     */
+    private void takeOver() {
+        long t0 = System.nanoTime();
+        producer.initTransactions();
+        long fenced = System.nanoTime();
+        long end = snapshotLog.endOffset(Duration.ofSeconds(30));
+        while (snapshotLog.position() < end) {
+            snapshotLog.poll(Duration.ofMillis(200)).forEach(this::noteLatest);
+        }
+        long read = System.nanoTime();
+        Map<TopicPartition, Long> committed = committedOffsets();
+        boolean warm = committed.size() == partitions.size() && lastProvenance.stream().allMatch(o ->
+                committed.getOrDefault(new TopicPartition(o.topic(), o.partition()), -1L) >= o.nextOffset());
+        if (warm) {
+            checkpoint.committedAt(committed);
+            catchUpTo = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            caughtUp = false;
+        } else {
+            LOG.info("the group's offsets {} do not cover version {}: rebuilding the model", committed, lastVersion);
+            model = new ClusterModel();
+            checkpoint = new ModelCheckpoint();
+            unapplied.clear();
+            incompleteSince.clear();
+            givenUp.clear();
+            sinceLastVersion.clear();
+            rebuildModel();
+        }
+        LOG.info("took over {} in {} ms (fence {} ms, snapshots {} ms) at version {}: catching up to {}", warm ? "warm" : "cold",
+                (System.nanoTime() - t0) / 1_000_000, (fenced - t0) / 1_000_000, (read - fenced) / 1_000_000, lastVersion, catchUpTo);
+    }
+
+    /** The latest snapshot published (by any compiler): the version sequence continues from it. */
+    private void noteLatest(RoutingSnapshot s) {
+        lastVersion = s.version();
+        lastHash = s.contentHash();
+        lastProvenance = s.provenance();
+        // Transactions the snapshot holds are not the next version's.
+        sinceLastVersion.values().removeIf(t -> t.ranges().stream().allMatch(r -> r.lastOffset() < publishedCut(r.partition())));
+    }
+
+    /** Where the latest snapshot's provenance ends in {@code partition} (0 before any). */
+    private long publishedCut(int partition) {
+        for (SourceOffset o : lastProvenance) {
+            if (o.partition() == partition) {
+                return o.nextOffset();
+            }
+        }
+        return 0;
+    }
+
+    /** The group's committed offsets (partitions without one are absent). */
+    private Map<TopicPartition, Long> committedOffsets() {
+        Map<TopicPartition, Long> out = new HashMap<>();
+        consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30)).forEach((tp, o) -> {
+            if (o != null) {
+                out.put(tp, o.offset());
+            }
+        });
+        return out;
     }
 
     /**
@@ -373,14 +496,14 @@ public final class CompilerLoop implements AutoCloseable {
             staleClusters.heard(rd.decoded().clusterId(), System.nanoTime());
         }
         if (rd.decoded() instanceof ClusterEvent e) {
-            checkpoint.record(e);
+            checkpoint.record(e, rd.record().partition(), rd.record().offset());
         }
         return EventFold.apply(model, rd.decoded());
     }
 
-    /** Adds the record to its transaction's entry in the next version's provenance. */
+    /** Adds the record to its transaction's entry in the next version's provenance (unless the last snapshot has it). */
     private void noteTransaction(ConsumerRecord<byte[], byte[]> r, EventLogRecord decoded, TransactionMark mark) {
-        if (mark != null) {
+        if (mark != null && r.offset() >= publishedCut(r.partition())) {
             Read rd = new Read(r, decoded, mark);
             SourceTransaction t = sinceLastVersion.get(rd.mark().id());
             List<SourceTransaction.SourceRange> ranges = new ArrayList<>(t == null ? List.of() : t.ranges());
@@ -500,6 +623,11 @@ public final class CompilerLoop implements AutoCloseable {
         }
     }
 
+    /** True while this life stands by, warm: its model follows the events and it knows the last version. */
+    public boolean standingBy() {
+        return standingBy;
+    }
+
     public long lastVersion() {
         return lastVersion;
     }
@@ -512,6 +640,9 @@ public final class CompilerLoop implements AutoCloseable {
 
     @Override
     public void close() {
+        if (snapshotLog != null) {
+            snapshotLog.close();
+        }
         consumer.close();
         producer.close(Duration.ofSeconds(5));
     }

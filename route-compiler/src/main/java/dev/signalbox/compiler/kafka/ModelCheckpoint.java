@@ -36,20 +36,38 @@ final class ModelCheckpoint {
     /** Prefix of the records keeping each cluster's {@link ClusterSync}, so a restart knows who has synced. */
     static final String CLUSTER_PREFIX = "signalbox/cluster/";
 
-    private final Map<String, byte[]> pending = new TreeMap<>();
+    /**
+     * A key's value for the next write (null: a tombstone) and where in the events log it changed last
+     * (partition -1 for a rewrite: any commit of another compiler makes it unneeded).
+     */
+    private record Change(byte[] value, int partition, long offset) {
+    }
+
+    private final Map<String, Change> pending = new TreeMap<>();
     private final Map<String, ClusterSync> clustersWritten = new HashMap<>();
 
-    /** Remembers the event's key for the next {@link #write}. */
-    void record(ClusterEvent e) {
-        pending.put(e.key().recordKey(), e.op() == Op.DELETE ? null : ClusterEventCodec.encode(e));
+    /** Remembers the event's key, read at {@code offset} of events partition {@code partition}, for the next {@link #write}. */
+    void record(ClusterEvent e, int partition, long offset) {
+        pending.put(e.key().recordKey(), new Change(e.op() == Op.DELETE ? null : ClusterEventCodec.encode(e), partition, offset));
     }
 
     /** Marks every key as changed: the next write replaces the whole checkpoint ({@code stale} get tombstones). */
     void rewriteAll(ClusterModel model, Set<String> stale) {
-        stale.forEach(k -> pending.put(k, null));
+        stale.forEach(k -> pending.put(k, new Change(null, -1, -1)));
         clustersWritten.clear();
-        model.all().values().forEach(o -> pending.put(o.key().recordKey(), ClusterEventCodec.encode(
-                ClusterEvent.upsert(o.key(), o.uid(), o.resourceVersion(), o.observedAt(), 0, o.state()))));
+        model.all().values().forEach(o -> pending.put(o.key().recordKey(), new Change(ClusterEventCodec.encode(
+                ClusterEvent.upsert(o.key(), o.uid(), o.resourceVersion(), o.observedAt(), 0, o.state())), -1, -1)));
+    }
+
+    /**
+     * Another compiler committed the checkpoint with these event offsets (a standby's view, issue 15): the checkpoint
+     * in the topic holds every change before them, so only later changes are left to write; which cluster records it
+     * holds is not known, so the next write sends all of them.
+     */
+    void committedAt(Map<TopicPartition, Long> committed) {
+        pending.values().removeIf(c -> c.partition() < 0
+                || c.offset() < committed.getOrDefault(new TopicPartition(Topics.EVENTS, c.partition()), -1L));
+        clustersWritten.clear();
     }
 
     /** The clusters a loaded checkpoint holds are written already: only their changes are sent. */
@@ -62,7 +80,7 @@ final class ModelCheckpoint {
     void write(Producer<String, byte[]> producer, ClusterModel model) {
         model.clusters().forEach((id, sync) -> {
             if (!sync.equals(clustersWritten.get(id))) {
-                pending.put(CLUSTER_PREFIX + id, encode(sync));
+                pending.put(CLUSTER_PREFIX + id, new Change(encode(sync), -1, -1));
                 clustersWritten.put(id, sync);
             }
         });
@@ -71,7 +89,7 @@ final class ModelCheckpoint {
         if (pending.isEmpty()) {
             return;
         }
-        pending.forEach((k, v) -> producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, k, v)));
+        pending.forEach((k, v) -> producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, k, v.value())));
         producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, META_KEY,
                 latestObservedAt.toString().getBytes(StandardCharsets.UTF_8)));
         pending.clear();

@@ -110,6 +110,72 @@ class CompilerTransactionsIT {
         }
     }
 
+    /**
+     * Issue 15: a warm standby takes over (hand-over) with changes in flight: the versions go on 1, 2, 3..., every
+     * transaction is named by exactly one version, and the checkpoint the new active one commits is whole: a compiler
+     * restarted from it afterwards (checkpoint plus committed offsets, no fold) publishes the same hosts.
+     */
+    @Test
+    void aWarmStandbyTakesOverWithEveryTransactionNamedOnceAndAWholeCheckpoint() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
+            String bootstrap = kafka.bootstrapServers();
+            TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
+            CompilerConfig config = CompilerConfig.defaults(bootstrap);
+            try (KafkaProducer<String, byte[]> east = producer(bootstrap, "signalbox-watcher-east")) {
+                List<EventLogRecord> initial = new ArrayList<>();
+                initial.add(event("east", Kind.INGRESS_CLASS, "", "signalbox", new IngressClassState("signalbox.dev/ingress-controller", true)));
+                initial.addAll(app("east", "init0"));
+                initial.add(SyncMarker.of("east", 1, T, initial.size()));
+                long sequence = 1;
+                send(east, "s1", sequence++, initial);
+                Compiler first = Compiler.start(config);
+                Compiler standby = null;
+                try {
+                    Await.until("the first compiler publishes", WAIT, () -> first.publishedVersion() > 0);
+                    standby = Compiler.start(config);
+                    Compiler warm = standby;
+                    Await.until("the second compiler stands by, warm", WAIT, warm::isWarmStandby);
+                    for (int i = 0; i < 20; i++) {
+                        send(east, "s1", sequence++, app("east", "before" + i));
+                    }
+                    Await.until("the active compiler published them", WAIT, () -> hosts(all(bootstrap)) == 21);
+                    for (int i = 0; i < 10; i++) {
+                        send(east, "s1", sequence++, app("east", "during" + i));
+                    }
+                    first.close();
+                    Await.until("the standby took over and published every change", WAIT, () -> hosts(all(bootstrap)) == 31);
+                    assertTrue(warm.isActive(), "the standby is the active compiler");
+                } finally {
+                    first.close();
+                    if (standby != null) {
+                        standby.close();
+                    }
+                }
+                // Only the checkpoint and the group's offsets the taken-over compiler committed restore this one's model.
+                try (Compiler restarted = Compiler.start(config)) {
+                    send(east, "s1", sequence++, app("east", "after"));
+                    Await.until("the restarted compiler publishes the next change", WAIT, () -> hosts(all(bootstrap)) == 32);
+                }
+                List<RoutingSnapshot> all = all(bootstrap);
+                Set<Long> seen = new HashSet<>();
+                for (int i = 0; i < all.size(); i++) {
+                    RoutingSnapshot s = all.get(i);
+                    assertEquals(i + 1, s.version(), "versions are 1, 2, 3... with no gap or duplicate");
+                    for (SourceTransaction t : s.transactions()) {
+                        assertTrue(seen.add(t.sequence()), "transaction " + t.sequence() + " named by two versions");
+                    }
+                    assertEquals(s.contentHash(), SnapshotCodec.contentHash(Replay.tableAt(bootstrap, s.provenance())),
+                            "version " + s.version() + " replays to its hash");
+                }
+                assertEquals(sequence - 1, seen.size(), "every transaction is named by exactly one version");
+            }
+        }
+    }
+
+    private static int hosts(List<RoutingSnapshot> all) {
+        return all.isEmpty() ? 0 : hosts(all.get(all.size() - 1));
+    }
+
     private static int hosts(RoutingSnapshot s) {
         return s.table().virtualHosts().size();
     }
