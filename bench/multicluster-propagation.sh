@@ -10,38 +10,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 W="${1:-/tmp/signalbox-multicluster}"
 B="$ROOT/bin/ingress"
 rm -rf "$W" && mkdir -p "$W"
-python3 - "$W" <<'EOF'
-import os, sys
-W = sys.argv[1]; C, N, E = 10, 1000, 10
-CLASS = """apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata:
-  name: signalbox
-  annotations:
-    ingressclass.kubernetes.io/is-default-class: "true"
-spec:
-  controller: signalbox.dev/ingress-controller
-"""
-for c in range(C):
-    d = f"{W}/c{c}"; os.makedirs(d)
-    open(f"{d}/class.yaml", "w").write(CLASS)
-    for f in range(N // 100):
-        docs = []
-        for i in range(f * 100, (f + 1) * 100):
-            eps = "\n".join(f'- addresses: ["10.{c}.{(i * E + e) // 256 % 256}.{(i * E + e) % 256}"]\n  conditions:\n    ready: true'
-                            for e in range(E))
-            docs.append(f"apiVersion: v1\nkind: Service\nmetadata:\n  name: app-{i}\n  namespace: apps\nspec:\n  ports:\n"
-                        f"  - name: http\n    port: 80\n    targetPort: http\n")
-            docs.append(f"apiVersion: multicluster.x-k8s.io/v1alpha1\nkind: ServiceExport\nmetadata:\n  name: app-{i}\n"
-                        f"  namespace: apps\n")
-            docs.append(f"apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  name: app-{i}-x\n  namespace: apps\n"
-                        f"  labels:\n    kubernetes.io/service-name: app-{i}\naddressType: IPv4\nports:\n- name: http\n  port: 8080\n"
-                        f"endpoints:\n{eps}\n")
-            docs.append(f"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: app-{i}\n  namespace: apps\nspec:\n"
-                        f"  rules:\n  - host: app-{i}.mc.test\n    http:\n      paths:\n      - path: /\n        pathType: Prefix\n"
-                        f"        backend:\n          service:\n            name: app-{i}\n            port:\n              name: http\n")
-        open(f"{d}/apps-{f}.yaml", "w").write("---\n".join(docs))
-EOF
+python3 "$ROOT/bench/manifests.py" "$W" --clusters 10 --ingresses 1000 --endpoints 10 --export
 "$B" local --manifests "$W/c0" --cluster-id c0 --proxies 2 --http-port 28080 --https-port 28443 --admin-port 29090 \
   --kafka-port 29992 --data-dir "$W/data" > "$W/local.log" 2>&1 &
 PIDS=($!)

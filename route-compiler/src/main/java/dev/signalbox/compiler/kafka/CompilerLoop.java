@@ -253,6 +253,10 @@ public final class CompilerLoop implements AutoCloseable {
         // The producer's metadata of the topics it will write (no fence, no transaction): not fetched at the takeover.
         producer.partitionsFor(Topics.SNAPSHOTS);
         producer.partitionsFor(Topics.COMPILER_MODEL);
+        if (active.getAsBoolean()) {
+            // Won the lease while recovering (the lease was free): no warm-up, take over now.
+            return running;
+        }
         String hash = SnapshotCodec.contentHash(Isolation.compile(model));
         LOG.info("standby ready: following the events with {} objects, last version {} (warm-up compile {} ms, {})", model.size(),
                 lastVersion, (System.nanoTime() - t0) / 1_000_000, hash);
