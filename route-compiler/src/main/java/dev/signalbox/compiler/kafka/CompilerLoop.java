@@ -133,6 +133,10 @@ public final class CompilerLoop implements AutoCloseable {
     private Map<TopicPartition, Long> catchUpTo = Map.of();
     private boolean caughtUp;
     private volatile boolean running = true;
+    /** Whether this life called initTransactions() (fenced the others): once, at its start or its takeover. */
+    private boolean fenced;
+    /** Whether this life is the active one (asked between polls). */
+    private BooleanSupplier active = () -> true;
     /** True while this life stands by with a model that follows the log (read from any thread). */
     private volatile boolean standingBy;
 
@@ -189,10 +193,11 @@ public final class CompilerLoop implements AutoCloseable {
      * {@link #stop()} or a Kafka error (which propagates). {@code active} is asked between polls.
      */
     public void run(BooleanSupplier active) {
+        this.active = active;
         boolean activeAtStart = active.getAsBoolean();
         if (activeAtStart) {
             // Active from the start (a restart holding the lease): fence first, then recover what the fence left.
-            producer.initTransactions();
+            fence();
         }
         snapshotLog = SnapshotLog.connect(config.kafka(), "signalbox-compiler-snapshots");
         snapshotLog.latest(Duration.ofSeconds(30)).ifPresent(this::noteLatest);
@@ -267,7 +272,11 @@ public final class CompilerLoop implements AutoCloseable {
             snapshotLog.poll(Duration.ZERO).forEach(this::noteLatest);
             if (System.nanoTime() - pruned > STANDBY_PRUNE.toNanos()) {
                 // The active compiler's commits hold every change before its offsets: forget those.
-                checkpoint.committedAt(committedOffsets());
+                try {
+                    checkpoint.committedAt(committedOffsets(STANDBY_POLL));
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    // The active compiler is committing offsets (or died doing so): prune next time, never wait here.
+                }
                 pruned = System.nanoTime();
             }
         }
@@ -283,14 +292,14 @@ public final class CompilerLoop implements AutoCloseable {
      */
     private void takeOver() {
         long t0 = System.nanoTime();
-        producer.initTransactions();
-        long fenced = System.nanoTime();
+        fence();
+        long fencedAt = System.nanoTime();
         long end = snapshotLog.endOffset(Duration.ofSeconds(30));
         while (snapshotLog.position() < end) {
             snapshotLog.poll(Duration.ofMillis(200)).forEach(this::noteLatest);
         }
         long read = System.nanoTime();
-        Map<TopicPartition, Long> committed = committedOffsets();
+        Map<TopicPartition, Long> committed = committedOffsets(Duration.ofSeconds(30));
         boolean warm = committed.size() == partitions.size() && lastProvenance.stream().allMatch(o ->
                 committed.getOrDefault(new TopicPartition(o.topic(), o.partition()), -1L) >= o.nextOffset());
         if (warm) {
@@ -308,7 +317,7 @@ public final class CompilerLoop implements AutoCloseable {
             rebuildModel();
         }
         LOG.info("took over {} in {} ms (fence {} ms, snapshots {} ms) at version {}: catching up to {}", warm ? "warm" : "cold",
-                (System.nanoTime() - t0) / 1_000_000, (fenced - t0) / 1_000_000, (read - fenced) / 1_000_000, lastVersion, catchUpTo);
+                (System.nanoTime() - t0) / 1_000_000, (fencedAt - t0) / 1_000_000, (read - fencedAt) / 1_000_000, lastVersion, catchUpTo);
     }
 
     /** The latest snapshot published (by any compiler): the version sequence continues from it. */
@@ -330,10 +339,39 @@ public final class CompilerLoop implements AutoCloseable {
         return 0;
     }
 
+    /** Fences every other producer of the transactional id (once per life) and aborts its open transaction. */
+    private void fence() {
+        if (!fenced) {
+            producer.initTransactions();
+            fenced = true;
+        }
+    }
+
+    /**
+     * The group's committed offsets for recovery. A read_committed consumer's offset fetch waits while a transaction
+     * that commits offsets is open (KIP-447), and a killed active compiler's stays open until it is fenced or times
+     * out (15 s): a standby asks in short waits, and once it won the lease it fences that transaction instead of
+     * waiting for its timeout.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> committedForRecovery() {
+        while (true) {
+            try {
+                return consumer.committed(new HashSet<>(partitions), fenced ? Duration.ofSeconds(30) : Duration.ofMillis(500));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (!running) {
+                    throw e;
+                }
+                if (active.getAsBoolean()) {
+                    fence();
+                }
+            }
+        }
+    }
+
     /** The group's committed offsets (partitions without one are absent). */
-    private Map<TopicPartition, Long> committedOffsets() {
+    private Map<TopicPartition, Long> committedOffsets(Duration timeout) {
         Map<TopicPartition, Long> out = new HashMap<>();
-        consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(30)).forEach((tp, o) -> {
+        consumer.committed(new HashSet<>(partitions), timeout).forEach((tp, o) -> {
             if (o != null) {
                 out.put(tp, o.offset());
             }
@@ -379,7 +417,7 @@ public final class CompilerLoop implements AutoCloseable {
         partitions.forEach(tp -> published.put(tp, 0L));
         lastProvenance.forEach(o -> published.computeIfPresent(new TopicPartition(o.topic(), o.partition()),
                 (tp, zero) -> o.nextOffset()));
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(new java.util.HashSet<>(partitions));
+        Map<TopicPartition, OffsetAndMetadata> committed = committedForRecovery();
         Map<TopicPartition, Long> groupOffsets = new HashMap<>();
         boolean groupUsable = true;
         for (TopicPartition tp : partitions) {
