@@ -50,11 +50,11 @@ class LauncherTest {
     }
 
     @Test
-    void theCompilersLeaseDefaultsTo2sRenewedEvery500Ms() {
+    void theCompilersLeaseDefaultsTo1500MsRenewedEvery375Ms() {
         CommandLine cl = Launcher.commandLine();
         cl.parseArgs("compiler", "--kafka", "k:1");
         CompilerCommand compiler = cl.getSubcommands().get("compiler").getCommand();
-        assertEquals(new dev.signalbox.compiler.election.LeaseTiming(java.time.Duration.ofSeconds(2), java.time.Duration.ofMillis(500)),
+        assertEquals(new dev.signalbox.compiler.election.LeaseTiming(java.time.Duration.ofMillis(1500), java.time.Duration.ofMillis(375)),
                 compiler.lease());
         cl.parseArgs("compiler", "--kafka", "k:1", "--lease-time", "4000");
         assertEquals(java.time.Duration.ofSeconds(4), compiler.lease().leaseTime());
