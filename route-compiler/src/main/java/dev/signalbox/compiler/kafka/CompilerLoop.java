@@ -262,7 +262,8 @@ public final class CompilerLoop implements AutoCloseable {
             // Won the lease while recovering (the lease was free): no warm-up, take over now.
             return running;
         }
-        String hash = SnapshotCodec.contentHash(Isolation.compile(model));
+        // Through the loop's incremental compiler: a takeover after endpoint changes only rebuilds their backends.
+        String hash = SnapshotCodec.contentHash(incremental.compile(model));
         LOG.info("standby ready: following the events with {} objects, last version {} (warm-up compile {} ms, {})", model.size(),
                 lastVersion, (System.nanoTime() - t0) / 1_000_000, hash);
         long pruned = System.nanoTime();
