@@ -37,11 +37,14 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<String, String> extraListeners = new LinkedHashMap<>();
     private final Map<String, String> brokerSettings = new LinkedHashMap<>();
     private KafkaRaftServer server;
+    /** Not null: this is a broker outside the JVM (a container), and the fields above are unused. */
+    private final ExternalTestBroker.Started external;
 
     private EmbeddedKafka(Path dataDir, KafkaCluster cluster, int nodeId) {
         this.dataDir = dataDir;
         this.cluster = cluster;
         this.node = cluster.node(nodeId);
+        this.external = null;
     }
 
     /**
@@ -93,13 +96,41 @@ public final class EmbeddedKafka implements AutoCloseable {
         return k;
     }
 
-    /** A broker in a fresh temporary directory, for tests. */
+    /**
+     * A broker in a fresh temporary directory, for tests: the one place the integration tests get their broker.
+     * With {@code -D}{@value #TEST_BROKER_PROPERTY}{@code =testcontainers} and a Docker engine, a Kafka container
+     * instead (test-support's {@link ExternalTestBroker}); without a Docker engine the embedded broker, saying so.
+     */
     public static EmbeddedKafka startTemporary() {
+        String wanted = System.getProperty(TEST_BROKER_PROPERTY, "embedded");
+        if (!wanted.equals("embedded")) {
+            String[] whyNot = {"no provider named " + wanted + " on the class path"};
+            for (ExternalTestBroker b : java.util.ServiceLoader.load(ExternalTestBroker.class)) {
+                if (b.name().equals(wanted)) {
+                    ExternalTestBroker.Started started = b.start(whyNot);
+                    if (started != null) {
+                        LOG.info("test broker: {} at {} ({}={})", wanted, started.bootstrapServers(), TEST_BROKER_PROPERTY, wanted);
+                        return new EmbeddedKafka(started);
+                    }
+                }
+            }
+            LOG.warn("test broker: {}={} asked for, but {}: using the embedded broker", TEST_BROKER_PROPERTY, wanted, whyNot[0]);
+        }
         try {
             return start(Files.createTempDirectory("signalbox-kafka"), 0);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The system property that picks the tests' broker: embedded (the default) or an {@link ExternalTestBroker}'s name. */
+    public static final String TEST_BROKER_PROPERTY = "signalbox.test.kafka";
+
+    private EmbeddedKafka(ExternalTestBroker.Started external) {
+        this.dataDir = null;
+        this.cluster = null;
+        this.node = null;
+        this.external = external;
     }
 
     private void startServer() {
@@ -170,7 +201,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** This node's client address (a client finds the other nodes through it). */
     public String bootstrapServers() {
-        return "127.0.0.1:" + node.brokerPort();
+        return external != null ? external.bootstrapServers() : "127.0.0.1:" + node.brokerPort();
     }
 
     /** The client address of the further listener {@code listenerName} ({@link #startTemporary(List, Map)}). */
@@ -183,6 +214,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     public int port() {
+        if (external != null) {
+            String b = external.bootstrapServers();
+            return Integer.parseInt(b.substring(b.lastIndexOf(':') + 1));
+        }
         return node.brokerPort();
     }
 
@@ -192,6 +227,14 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public void close() {
+        if (external != null) {
+            try {
+                external.stop().close();
+            } catch (Exception e) {
+                LOG.warn("could not stop the test broker at {}: {}", external.bootstrapServers(), e.toString());
+            }
+            return;
+        }
         if (server != null) {
             try {
                 server.shutdown();
