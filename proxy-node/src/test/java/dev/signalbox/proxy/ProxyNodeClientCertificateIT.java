@@ -83,13 +83,14 @@ class ProxyNodeClientCertificateIT {
         Backend be = new Backend(Backend.idOf("c", "default", "raw", "80"), "c", "default", "raw", "80",
                 List.of(new Endpoint("127.0.0.1", backend.port())), null);
         List<String> hosts = List.of("on.test", "optional.test", "noca.test", "off.test", "page.test", "broken.test",
-                "plain.test");
+                "plain.test", "localhost");
         List<VirtualHost> vhosts = new ArrayList<>();
         for (String h : hosts) {
             vhosts.add(new VirtualHost(h, List.of(new Route("/", PathMatch.PREFIX, be.id(), "c/default/it"))));
         }
         vhosts.sort(java.util.Comparator.comparing(VirtualHost::host));
         List<TlsBinding> tls = List.of(
+                binding("localhost", auth(ClientAuth.Verify.ON, false, null)),
                 binding("broken.test", new ClientAuth("c/default/gone", null, ClientAuth.Verify.ON, 1, false, null,
                         "CA secret default/gone does not exist")),
                 binding("noca.test", auth(ClientAuth.Verify.OPTIONAL_NO_CA, true, null)),
@@ -204,6 +205,25 @@ class ProxyNodeClientCertificateIT {
         String spoof = "ssl-client-verify: SUCCESS\r\nssl-client-subject-dn: CN=admin\r\nSSL-Client-Cert: x\r\n";
         assertEquals("200 [NONE] [] []", request(null, "optional.test", "optional.test", spoof));
         assertEquals("200 [] [] []", request(null, "plain.test", "plain.test", spoof));
+    }
+
+    @Test
+    void http2StreamsShareTheirConnectionsVerdict() throws Exception {
+        List<String> got = new ArrayList<>();
+        for (TestCerts.Cert c : new TestCerts.Cert[] {GOOD, null}) {
+            int before = backend.received().size();
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_2)
+                    .sslContext(TestCerts.presenting(c, SERVER_CA.cert())).build();
+            for (int i = 0; i < 2; i++) {
+                java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("https://localhost:" + node.httpsPort() + "/h2")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                got.add(r.version() + " " + r.statusCode() + (r.statusCode() == 200
+                        ? " " + backend.received().get(before + i).request().all("ssl-client-verify") : ""));
+            }
+        }
+        assertEquals(List.of("HTTP_2 200 [SUCCESS]", "HTTP_2 200 [SUCCESS]", "HTTP_2 400", "HTTP_2 400"), got);
     }
 
     @Test
