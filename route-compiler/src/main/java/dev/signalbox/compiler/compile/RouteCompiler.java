@@ -164,6 +164,9 @@ public final class RouteCompiler {
             for (IngressState.TlsEntry t : ing.tls()) {
                 bindTls(model, key, t, clientAuth, tls, diagnostics);
             }
+            if (clientAuth != null) {
+                withdrawUnverified(key, ing, clientAuth, tls, hosts, routeOwners, diagnostics);
+            }
         }
 
         hostAnnotations.addAliasesAndRedirects(hosts, diagnostics);
@@ -267,6 +270,37 @@ public final class RouteCompiler {
             return Optional.empty();
         }
         return Optional.of(backends.resolve(ingress, ref.service(), upstreamTls, diagnostics));
+    }
+
+    /**
+     * Fails closed: an Ingress that requires client certificates for a TLS host whose binding does not carry its
+     * settings (the host's own certificate is unusable, so the default one, which asks for nothing, would serve it;
+     * or an older Ingress bound the host with other settings) does not route its paths there.
+     */
+    private static void withdrawUnverified(ObjectKey ingress, IngressState ing, ClientAuth clientAuth,
+                                           Map<String, TlsBinding> tls, Map<String, Map<String, Route>> hosts,
+                                           Map<String, ObjectKey> routeOwners, Diagnostics diagnostics) {
+        for (IngressState.TlsEntry t : ing.tls()) {
+            for (String h : t.hosts()) {
+                String host = Paths.normalizeHost(h);
+                TlsBinding bound = host == null ? null : tls.get(host);
+                if (host == null || bound != null && clientAuth.equals(bound.clientAuth())) {
+                    continue;
+                }
+                Map<String, Route> routes = hosts.get(host);
+                List<String> mine = routes == null ? List.of() : routes.keySet().stream()
+                        .filter(conflictKey -> ingress.equals(routeOwners.get(host + " " + conflictKey))).toList();
+                for (String conflictKey : mine) {
+                    routes.remove(conflictKey);
+                    routeOwners.remove(host + " " + conflictKey);
+                }
+                if (!mine.isEmpty()) {
+                    diagnostics.error(ingress, "host " + host + ": client certificates are required but the host is not "
+                            + "served with them (" + (bound == null ? "it has no usable certificate of its own"
+                            : "an older Ingress set its TLS") + "); this Ingress's paths for it are not routed");
+                }
+            }
+        }
     }
 
     private static void bindTls(ClusterModel model, ObjectKey ingress, IngressState.TlsEntry t, ClientAuth clientAuth,

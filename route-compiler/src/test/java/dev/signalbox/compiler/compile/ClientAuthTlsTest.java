@@ -66,6 +66,11 @@ class ClientAuthTlsTest {
     record Result(List<TlsBinding> tls, List<Diagnostic> diagnostics) {
     }
 
+    /** The hosts that route anything. */
+    private static List<String> routed(RoutingTable t) {
+        return t.virtualHosts().stream().map(dev.signalbox.schemas.snapshot.VirtualHost::host).toList();
+    }
+
     private static Arguments row(String name, List<ClusterEvent> events, List<TlsBinding> tls, Diagnostic... diagnostics) {
         return Arguments.of(name, events, new Result(tls, List.of(diagnostics)));
     }
@@ -115,9 +120,27 @@ class ClientAuthTlsTest {
                         events(CA, nginx("auth-tls-verify-client", "on"), true), List.of(foo(null)),
                         warning("ns", "a", "annotations [" + N + "auth-tls-verify-client] ignored: no " + N
                                 + "auth-tls-secret names the CA that verifies client certificates")),
+                row("a host whose own certificate is missing is not routed rather than served without client certificates",
+                        List.of(ourClass(false),
+                                upsert(Kind.SECRET, "ns", "client-ca", new TlsSecretState(FOO_CERT, SEALED, CA, null)),
+                                ing(nginx("auth-tls-secret", "client-ca"), true)),
+                        List.of(),
+                        error("ns", "a", "TLS secret ns/foo-tls does not exist (or is not of type kubernetes.io/tls); "
+                                + "[foo.com] served with the default certificate"),
+                        error("ns", "a", "host foo.com: client certificates are required but the host is not served with "
+                                + "them (it has no usable certificate of its own); this Ingress's paths for it are not routed")),
                 row("client certificates without spec.tls are an error: nothing could be verified",
                         events(CA, nginx("auth-tls-secret", "client-ca"), false), List.of(),
                         error("ns", "a", "client certificates need the hosts under spec.tls: nothing is verified")));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aHostThatCannotAskForClientCertificatesRoutesNothingOfTheIngressThatRequiresThem() {
+        Map<String, String> auth = nginx("auth-tls-secret", "client-ca");
+        assertEquals(List.of("foo.com"), routed(RouteCompiler.compile(model(events(CA, auth, true)))));
+        assertEquals(List.of(), routed(RouteCompiler.compile(model(List.of(ourClass(false),
+                upsert(Kind.SECRET, "ns", "client-ca", new TlsSecretState(FOO_CERT, SEALED, CA, null)),
+                ing(auth, true))))));
     }
 
     @ParameterizedTest(name = "{0}")
