@@ -3,6 +3,7 @@ package dev.signalbox.benchmarks;
 import dev.signalbox.compiler.model.ClusterModel;
 import dev.signalbox.schemas.codec.SnapshotChunk;
 import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.codec.SnapshotDeltaCodec;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.snapshotlog.SnapshotRecords;
@@ -15,7 +16,8 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
  * Bytes on the wire at {@link Scale}'s size, printed (sizes need no timing, so this is a plain main, not a
- * benchmark): a full table's snapshot, and the version published after one endpoint changed. For each, the
+ * benchmark): a full table's snapshot, and the version published after one endpoint changed, whole and as the delta
+ * the compiler publishes for it (issue 15). For each, the
  * encoded snapshot ({@code SnapshotCodec.encode}), and the Kafka record batches the compiler's producer sends for
  * it: the encoded bytes split into chunks of {@link SnapshotChunk#DEFAULT_CHUNK_BYTES} as {@code SnapshotWriter}
  * does, each chunk a record with its key and headers, in a zstd batch of its own (a chunk is larger than the
@@ -45,14 +47,18 @@ public final class WireSizes {
         out.printf("table: %d hosts, %d backends, %d endpoints%n", full.virtualHosts().size(), full.backends().size(),
                 full.backends().stream().mapToInt(b -> b.endpoints().size()).sum());
         line(out, "full table (version 1)", v1);
-        line(out, "after one endpoint change (version 2)", v2);
-        out.println("version 2 is a whole table: the compiler publishes every version in full (no deltas yet)");
+        line(out, "after one endpoint change (version 2), whole", v2);
+        byte[] delta = SnapshotDeltaCodec.encode(SnapshotDeltaCodec.between(full, v2));
+        line(out, "after one endpoint change (version 2), as the delta the compiler publishes", v2.version(), delta, true);
         out.flush();
     }
 
     private static void line(PrintStream out, String what, RoutingSnapshot snapshot) {
-        byte[] encoded = SnapshotCodec.encode(snapshot);
-        List<SnapshotChunk> chunks = SnapshotChunk.split(snapshot.version(), encoded, SnapshotChunk.DEFAULT_CHUNK_BYTES);
+        line(out, what, snapshot.version(), SnapshotCodec.encode(snapshot), false);
+    }
+
+    private static void line(PrintStream out, String what, long version, byte[] encoded, boolean isDelta) {
+        List<SnapshotChunk> chunks = SnapshotChunk.split(version, encoded, SnapshotChunk.DEFAULT_CHUNK_BYTES, isDelta);
         long batches = 0;
         for (SnapshotChunk c : chunks) {
             SimpleRecord record = new SimpleRecord(System.currentTimeMillis(), c.recordKey().getBytes(StandardCharsets.UTF_8),
