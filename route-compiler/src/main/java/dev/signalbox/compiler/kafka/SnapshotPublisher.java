@@ -10,12 +10,15 @@ import dev.signalbox.snapshotlog.SnapshotWriter;
 /**
  * Sends each new version whole or as a delta against the one before ({@link SnapshotPlan}), remembering what it
  * needs for the next decision: the previous version's table and the last full snapshot. A delta is sent only when
- * it rebuilds this version's table exactly (checked here, before any reader sees it). One per compiler life, used
+ * it rebuilds this version's table exactly (checked here, before any reader sees it) and this publisher sent the
+ * version just before (not another compiler in between). One per compiler loop, used
  * on its loop's thread; what it remembers changes only when the caller says the transaction committed.
  */
 final class SnapshotPublisher {
     private final SnapshotPlan plan;
     private RoutingTable lastTable;
+    /** The version of {@link #lastTable}: a delta is only ever against the version just before the new one. */
+    private long lastVersion;
     private long lastFullVersion;
     private long lastFullBytes;
     private Sent pending;
@@ -31,7 +34,8 @@ final class SnapshotPublisher {
     /** Sends {@code snapshot} into the writer's open transaction. */
     Sent send(SnapshotWriter writer, RoutingSnapshot snapshot) {
         byte[] delta = null;
-        if (lastTable != null && lastFullVersion > 0) {
+        // Another compiler may have published since this one did (a standby that took over again): then whole.
+        if (lastTable != null && lastFullVersion > 0 && lastVersion == snapshot.previousVersion()) {
             SnapshotDelta d = SnapshotDeltaCodec.between(lastTable, snapshot);
             if (d.changes().applyTo(lastTable).equals(snapshot.table())) {
                 delta = SnapshotDeltaCodec.encode(d);
@@ -56,6 +60,7 @@ final class SnapshotPublisher {
             return;
         }
         lastTable = pending.snapshot().table();
+        lastVersion = pending.snapshot().version();
         if (pending.form() == SnapshotPlan.Form.FULL) {
             lastFullVersion = pending.snapshot().version();
             lastFullBytes = pending.bytes();
