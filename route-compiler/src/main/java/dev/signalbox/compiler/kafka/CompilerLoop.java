@@ -30,6 +30,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -200,8 +202,12 @@ public final class CompilerLoop implements AutoCloseable {
             fence();
         }
         snapshotLog = SnapshotLog.connect(config.kafka(), "signalbox-compiler-snapshots");
-        snapshotLog.latest(Duration.ofSeconds(30)).ifPresent(this::noteLatest);
-        rebuildModel();
+        SnapshotLog log = snapshotLog;
+        // Active at once: everything is stable behind the fence, so the latest snapshot (a whole table to decode) is
+        // read while the checkpoint loads. A standby reads it first: its offsets must not be newer than the group's.
+        rebuildModel(activeAtStart
+                ? CompletableFuture.supplyAsync(() -> log.latest(Duration.ofSeconds(30)), r -> new Thread(r, "compiler-recovery").start())
+                : CompletableFuture.completedFuture(log.latest(Duration.ofSeconds(30))));
         try {
             if (!activeAtStart) {
                 if (!standBy(active)) {
@@ -315,7 +321,7 @@ public final class CompilerLoop implements AutoCloseable {
             incompleteSince.clear();
             givenUp.clear();
             sinceLastVersion.clear();
-            rebuildModel();
+            rebuildModel(CompletableFuture.completedFuture(Optional.empty()));
         }
         LOG.info("took over {} in {} ms (fence {} ms, snapshots {} ms) at version {}: catching up to {}", warm ? "warm" : "cold",
                 (System.nanoTime() - t0) / 1_000_000, (fencedAt - t0) / 1_000_000, (read - fencedAt) / 1_000_000, lastVersion, catchUpTo);
@@ -405,7 +411,7 @@ public final class CompilerLoop implements AutoCloseable {
      *
      * @return true when the checkpoint has to be rewritten (it was missing or does not match the offsets)
      */
-    private boolean rebuildModel() {
+    private boolean rebuildModel(CompletableFuture<Optional<RoutingSnapshot>> latest) {
         long t0 = System.nanoTime();
         List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30));
         if (infos == null || infos.isEmpty()) {
@@ -414,11 +420,20 @@ public final class CompilerLoop implements AutoCloseable {
         partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
                 .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
         consumer.assign(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = committedForRecovery();
+        catchUpTo = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        caughtUp = false;
+        ClusterModel restored = new ClusterModel();
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(config.kafka(), restored);
+        try {
+            latest.join().ifPresent(this::noteLatest);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         Map<TopicPartition, Long> published = new HashMap<>();
         partitions.forEach(tp -> published.put(tp, 0L));
         lastProvenance.forEach(o -> published.computeIfPresent(new TopicPartition(o.topic(), o.partition()),
                 (tp, zero) -> o.nextOffset()));
-        Map<TopicPartition, OffsetAndMetadata> committed = committedForRecovery();
         Map<TopicPartition, Long> groupOffsets = new HashMap<>();
         boolean groupUsable = true;
         for (TopicPartition tp : partitions) {
@@ -429,10 +444,6 @@ public final class CompilerLoop implements AutoCloseable {
                 groupOffsets.put(tp, c.offset());
             }
         }
-        catchUpTo = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-        caughtUp = false;
-        ClusterModel restored = new ClusterModel();
-        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(config.kafka(), restored);
         if (groupUsable && loaded.present()) {
             // The checkpoint was committed with these offsets: it is the model they describe.
             model = restored;
