@@ -20,7 +20,8 @@ s=[socket.socket() for _ in range(3)]
 print(*[x.getsockname()[1] for x in s])')"
 K="127.0.0.1:$KP"
 PIDS=()
-trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+C=
+trap 'kill "${PIDS[@]}" $C 2>/dev/null; wait 2>/dev/null' EXIT
 "$B" kafka --data-dir "$W/kafka" --port "$KP" > "$W/kafka.log" 2>&1 & PIDS+=($!)
 for i in $(seq 1 60); do grep -q "kafka node started" "$W/kafka.log" && break; sleep 1; done
 "$B" topics create --kafka "$K" > "$W/topics.log" 2>&1
