@@ -23,8 +23,16 @@ public final class Http {
 
     /** GET http://127.0.0.1:port/path with the given Host (null for the default). */
     public static HttpResponse<String> get(int port, String host, String path) {
+        return get(port, host, path, new String[0]);
+    }
+
+    /** GET http://127.0.0.1:port/path with the given Host (null for the default) and header name, value pairs. */
+    public static HttpResponse<String> get(int port, String host, String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(20)).GET();
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
         if (host != null) {
             b.header("Host", host);
         }
