@@ -67,8 +67,9 @@ final class Synchronizer implements AutoCloseable {
     /** While this watcher should lead: maps the highest epoch in the log to its own. Null otherwise. */
     private LongUnaryOperator term;
     private long retryMs = FIRST_RETRY_MS;
-    private long epoch;
+    private volatile long epoch;
     private volatile boolean leading;
+    private WatcherMetrics metrics = new WatcherMetrics();
 
     /**
      * @param onFenced runs (on the sync thread, after publishing stopped) when Kafka says another producer
@@ -127,6 +128,7 @@ final class Synchronizer implements AutoCloseable {
             return;
         }
         try {
+            p.observe(metrics);
             p.fence();
         } catch (RuntimeException e) {
             p.close();
@@ -153,6 +155,7 @@ final class Synchronizer implements AutoCloseable {
             unit.add(SyncMarker.of(clusterId, epoch, clock.instant(), listed.size()));
             p.enqueue(unit);
             p.start(loss -> lost(p, loss));
+            metrics.tookOver(changes.size());
             leading = true;
             startHeartbeats(p);
             retryMs = FIRST_RETRY_MS;
@@ -314,6 +317,16 @@ final class Synchronizer implements AutoCloseable {
 
     boolean isLeading() {
         return leading;
+    }
+
+    /** The epoch of the current or last term; 0 before the first. */
+    long epoch() {
+        return epoch;
+    }
+
+    /** Where this synchronizer's metrics go; set before the first takeover. */
+    void metrics(WatcherMetrics m) {
+        this.metrics = m;
     }
 
     long publishedEvents() {

@@ -34,6 +34,11 @@ public final class Watcher implements AutoCloseable {
     private StatusReporter status;
     private PublishedService publishedService;
     private boolean closed;
+    private final WatcherMetrics metrics = new WatcherMetrics();
+    /** Whether the source holds its initial state: the informers synced, or the manifests directory read. */
+    private volatile java.util.function.BooleanSupplier synced = () -> false;
+    /** True between winning and losing the Lease (Kubernetes source); a manifests watcher always leads. */
+    private volatile boolean holdsLease;
 
     private Watcher(WatcherConfig config) {
         this.config = config;
@@ -53,6 +58,8 @@ public final class Watcher implements AutoCloseable {
         w.source = caches;
         w.sync = new Synchronizer(config.kafka(), config.clusterId(), caches, Clock.systemUTC(), w::fencedKubernetes,
                 config.heartbeatInterval());
+        w.observe(caches::synced);
+        caches.onRelist(w.metrics::relisted);
         w.sync.warmUp();
         Supplier<Optional<List<LbAddress>>> addresses = Optional::empty;
         WatcherConfig.Status st = config.status();
@@ -68,10 +75,12 @@ public final class Watcher implements AutoCloseable {
         w.election = new LeaseElection(client, new LeaseElection.Settings(config.leaseNamespace(), config.leaseName(),
                 config.identity(), config.leaseDuration(), config.renewDeadline(), config.retryPeriod()),
                 epoch -> {
+                    w.holdsLease = true;
                     w.sync.takeOver(maxInLog -> epoch);
                     w.status.lead();
                 },
                 () -> {
+                    w.holdsLease = false;
                     w.sync.stepDown();
                     w.status.stepDown();
                 });
@@ -99,6 +108,8 @@ public final class Watcher implements AutoCloseable {
                             + " if another runs with the same cluster id, stop one)", config.clusterId());
                     w.sync.takeOverLater(epoch);
                 }, config.heartbeatInterval());
+        w.holdsLease = true;
+        w.observe(() -> true);
         dir.start();
         w.sync.takeOver(epoch);
         return w;
@@ -142,6 +153,32 @@ public final class Watcher implements AutoCloseable {
         }, "signalbox-rejoin-election");
         t.setDaemon(true);
         t.start();
+    }
+
+    private void observe(java.util.function.BooleanSupplier sourceSynced) {
+        synced = sourceSynced;
+        sync.metrics(metrics);
+        metrics.leadership(sync::isLeading, sync::epoch);
+        metrics.synced(sourceSynced);
+    }
+
+    /** This watcher's metrics, for its admin port. */
+    public WatcherMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Readiness (/readyz): the source holds its initial state and, while this watcher holds the Lease, it
+     * publishes (its takeover reconcile is done). A standby is ready: it is there to take over.
+     */
+    public dev.signalbox.observability.Health health() {
+        boolean sourceSynced = synced.getAsBoolean();
+        boolean lease = holdsLease;
+        boolean publishing = sync.isLeading();
+        String status = !sourceSynced ? "not-synced" : lease && !publishing ? "taking-over"
+                : publishing ? "leading" : "standby";
+        return new dev.signalbox.observability.Health(sourceSynced && (!lease || publishing), status, java.util.Map.of(
+                "clusterId", config.clusterId(), "synced", sourceSynced, "leader", publishing, "epoch", sync.epoch()));
     }
 
     /** True while this watcher leads and publishes (after its takeover reconcile). */

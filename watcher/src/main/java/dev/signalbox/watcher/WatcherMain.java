@@ -12,6 +12,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import dev.signalbox.observability.AdminServer;
+import dev.signalbox.observability.Health;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,9 +37,29 @@ public final class WatcherMain {
      * @param kubeconfig the cluster to watch when {@code config} has no manifests directory; null: fabric8's
      *                   default Config (in-cluster service account, or ~/.kube/config)
      * @param createTopics create a missing topic at start (false: a missing topic stops the watcher)
+     * @param adminPort    the admin port (/healthz, /readyz, /metrics) on all addresses; 0 picks a free one
      * @return 0 after SIGTERM, 1 when a topic is missing or would break Signalbox
      */
-    public static int run(WatcherConfig config, Path kubeconfig, boolean createTopics) throws IOException, InterruptedException {
+    public static int run(WatcherConfig config, Path kubeconfig, boolean createTopics, int adminPort)
+            throws IOException, InterruptedException {
+        // Served from the start, so a liveness probe is answered while the topics are checked; ready once the
+        // watcher runs and says so.
+        AtomicReference<Watcher> running = new AtomicReference<>();
+        WatcherMetrics startup = new WatcherMetrics();
+        AdminServer admin = AdminServer.start("watcher", "0.0.0.0", adminPort, startup.registry(), () -> {
+            Watcher w = running.get();
+            return w == null ? new Health(false, "starting", Map.of()) : w.health();
+        });
+        try {
+            return runWith(config, kubeconfig, createTopics, running, admin);
+        } finally {
+            admin.close();
+        }
+    }
+
+    private static int runWith(WatcherConfig config, Path kubeconfig, boolean createTopics,
+                               AtomicReference<Watcher> running, AdminServer admin)
+            throws IOException, InterruptedException {
         List<TopicRequirement> topics = config.manifestsDir() != null
                 ? List.of(TopicRequirements.events(TopicRequirements.DEFAULT_EVENT_PARTITIONS))
                 : List.of(TopicRequirements.events(TopicRequirements.DEFAULT_EVENT_PARTITIONS),
@@ -56,6 +80,8 @@ public final class WatcherMain {
             client = new KubernetesClientBuilder().withConfig(k8s).build();
             watcher = Watcher.startKubernetes(config, client);
         }
+        admin.serve(watcher.metrics().registry());
+        running.set(watcher);
         CountDownLatch stopped = new CountDownLatch(1);
         KubernetesClient c = client;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

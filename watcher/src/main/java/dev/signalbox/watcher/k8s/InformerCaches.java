@@ -37,6 +37,7 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
     private final KeyRing keys;
     private final boolean serviceExports;
     private final Map<Kind, List<SharedIndexInformer<? extends HasMetadata>>> informers = new EnumMap<>(Kind.class);
+    private volatile Consumer<Kind> onRelist = k -> { };
 
     /**
      * @param namespaces empty = all namespaces; IngressClasses are cluster-scoped and always watched whole
@@ -110,6 +111,9 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
 
             @Override
             public void onList(String resourceVersion, boolean relist) {
+                if (relist) {
+                    onRelist.accept(kind);
+                }
                 List<ObjectKey> keys = listing;
                 listing = null;
                 if (keys != null && !keys.isEmpty()) {
@@ -146,6 +150,16 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
     private ObjectKey key(Kind kind, HasMetadata o) {
         String ns = kind == Kind.INGRESS_CLASS || o.getMetadata().getNamespace() == null ? "" : o.getMetadata().getNamespace();
         return new ObjectKey(clusterId, kind, ns, o.getMetadata().getName());
+    }
+
+    /** {@code counter} is told of every list after an informer's first (metrics); set before {@link #start()}. */
+    public void onRelist(Consumer<Kind> counter) {
+        this.onRelist = counter;
+    }
+
+    /** True once every informer has listed its objects once. */
+    public boolean synced() {
+        return informers.values().stream().allMatch(l -> l.stream().allMatch(SharedIndexInformer::hasSynced));
     }
 
     /** Starts every informer; they list, then watch, in the background. */

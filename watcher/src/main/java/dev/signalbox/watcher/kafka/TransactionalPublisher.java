@@ -68,6 +68,18 @@ public final class TransactionalPublisher implements AutoCloseable {
     private volatile boolean fenced;
     private volatile boolean closed;
     private volatile Thread thread;
+    private volatile Observer observer = (records, nanos) -> { };
+
+    /** Told of every committed transaction (metrics), on the publishing thread. */
+    public interface Observer {
+        /** @param nanos from the transaction's begin to its commit, retries included */
+        void committed(List<? extends EventLogRecord> records, long nanos);
+    }
+
+    /** From now on, {@code o} is told of every committed transaction. */
+    public void observe(Observer o) {
+        this.observer = o;
+    }
 
     private TransactionalPublisher(KafkaProducer<String, EventLogRecord> producer, String transactionalId, KafkaConnection kafka,
                                    AtomicLong committed) {
@@ -240,6 +252,7 @@ public final class TransactionalPublisher implements AutoCloseable {
      */
     private Loss deliver(List<EventLogRecord> batch) throws InterruptedException {
         List<EventLogRecord> records = stamped(batch);
+        long begun = System.nanoTime();
         while (!closed) {
             try {
                 producer.beginTransaction();
@@ -262,6 +275,7 @@ public final class TransactionalPublisher implements AutoCloseable {
                     producer.commitTransaction();
                     sequence++;
                     committed.addAndGet(eventsIn(batch));
+                    observer.committed(records, System.nanoTime() - begun);
                     return null;
                 } catch (KafkaException | IllegalStateException e) {
                     if (closed) {
