@@ -51,6 +51,7 @@ public final class Compiler implements AutoCloseable {
     private volatile long publishedVersion;
     private volatile long activeTerm;
     private volatile Throwable fatal;
+    private final CompilerMetrics metrics = new CompilerMetrics();
 
     private Compiler(CompilerConfig config, LeaseTiming timing) {
         this.config = config;
@@ -138,6 +139,7 @@ public final class Compiler implements AutoCloseable {
                     LOG.info("compiler {} is active for term {}", id, lead.term());
                     life.term = lead.term();
                     activeTerm = lead.term();
+                    metrics.active(true);
                     lastRenewal = 0;
                 }
                 if (lastRenewal == 0 || now - lastRenewal >= timing.renewal().toNanos()) {
@@ -189,6 +191,7 @@ public final class Compiler implements AutoCloseable {
         }
         life = null;
         activeTerm = 0;
+        metrics.active(false);
     }
 
     /**
@@ -215,7 +218,7 @@ public final class Compiler implements AutoCloseable {
         private void live() {
             long backoffMs = 250;
             while (wanted.get()) {
-                try (CompilerLoop l = new CompilerLoop(config, v -> publishedVersion = v)) {
+                try (CompilerLoop l = new CompilerLoop(config, v -> publishedVersion = v, metrics)) {
                     loop = l;
                     if (!wanted.get()) {
                         return;
@@ -225,6 +228,7 @@ public final class Compiler implements AutoCloseable {
                 } catch (ProducerFencedException | InvalidProducerEpochException e) {
                     LOG.warn("compiler {} was fenced by another compiler with transactional id {}; back to standby: {}", id,
                             config.transactionalId(), e.getMessage());
+                    metrics.aborted("fenced");
                     return;
                 } catch (AuthorizationException e) {
                     fatal = e;
@@ -235,6 +239,10 @@ public final class Compiler implements AutoCloseable {
                 } catch (RuntimeException e) {
                     if (!wanted.get()) {
                         return;
+                    }
+                    if (term > 0) {
+                        // An active loop's open transaction is left to the next initTransactions() to abort.
+                        metrics.aborted("error");
                     }
                     LOG.warn("compiler {} {} restarts after a Kafka error in {} ms: {}", id, term > 0 ? "(active)" : "(standby)",
                             backoffMs, e.toString());
@@ -258,6 +266,26 @@ public final class Compiler implements AutoCloseable {
     }
 
     /** The last version this compiler published (0 before its first). */
+    /** This compiler's metrics, for its admin port; {@link CompilerMetrics#active} is set by the election here. */
+    public CompilerMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Readiness (/readyz): a standby is ready (it is there to take over); the active compiler once its model is
+     * current and it publishes (not catching up with the log, not held back by a cluster's initial list); a
+     * compiler stopped for good (not authorised) is not.
+     */
+    public dev.signalbox.observability.Health health() {
+        Life l = life;
+        CompilerLoop loop = l == null ? null : l.loop;
+        boolean active = isActive();
+        boolean publishing = loop != null && loop.publishing();
+        String status = fatal != null ? "stopped" : !active ? "standby" : publishing ? "active" : "catching-up";
+        return new dev.signalbox.observability.Health(fatal == null && (!active || publishing), status, java.util.Map.of(
+                "id", id, "active", active, "term", activeTerm, "publishedVersion", publishedVersion));
+    }
+
     public long publishedVersion() {
         return publishedVersion;
     }

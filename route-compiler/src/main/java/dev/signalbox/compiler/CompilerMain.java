@@ -4,6 +4,10 @@ import dev.signalbox.compiler.election.LeaseTiming;
 import dev.signalbox.schemas.topics.TopicRequirements;
 import dev.signalbox.snapshotlog.topics.StartupTopics;
 import dev.signalbox.snapshotlog.topics.TopicsException;
+import dev.signalbox.observability.AdminServer;
+import dev.signalbox.observability.Health;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +31,23 @@ public final class CompilerMain {
      * Blocks the caller's thread until the compiler stops; 0, {@link #NOT_AUTHORISED}, or {@link #TOPICS_NOT_READY}.
      *
      * @param createTopics create a missing topic at start (false: a missing topic stops the compiler)
+     * @param adminPort    the admin port (/healthz, /readyz, /metrics) on all addresses; 0 picks a free one
      */
-    public static int run(CompilerConfig config, LeaseTiming lease, boolean createTopics) throws InterruptedException {
+    public static int run(CompilerConfig config, LeaseTiming lease, boolean createTopics, int adminPort)
+            throws InterruptedException {
+        // Served from the start, so a liveness probe is answered while the topics are checked.
+        AtomicReference<Compiler> running = new AtomicReference<>();
+        try (AdminServer admin = AdminServer.start("compiler", "0.0.0.0", adminPort, new CompilerMetrics().registry(),
+                () -> {
+                    Compiler c = running.get();
+                    return c == null ? new Health(false, "starting", Map.of()) : c.health();
+                })) {
+            return run(config, lease, createTopics, admin, running);
+        }
+    }
+
+    private static int run(CompilerConfig config, LeaseTiming lease, boolean createTopics, AdminServer admin,
+                           AtomicReference<Compiler> running) throws InterruptedException {
         try {
             StartupTopics.ensure("compiler", config.kafka(),
                     TopicRequirements.all(TopicRequirements.DEFAULT_EVENT_PARTITIONS, config.chunkBytes()), createTopics);
@@ -37,6 +56,8 @@ public final class CompilerMain {
             return TOPICS_NOT_READY;
         }
         Compiler compiler = Compiler.start(config, lease);
+        admin.serve(compiler.metrics().registry());
+        running.set(compiler);
         Runtime.getRuntime().addShutdownHook(new Thread(compiler::close, "compiler-shutdown"));
         compiler.awaitStop();
         return compiler.fatalError() != null ? NOT_AUTHORISED : 0;

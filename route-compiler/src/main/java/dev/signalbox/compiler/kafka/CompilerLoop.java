@@ -1,6 +1,7 @@
 package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.CompilerConfig;
+import dev.signalbox.compiler.CompilerMetrics;
 import dev.signalbox.compiler.compile.IncrementalCompiler;
 import dev.signalbox.compiler.compile.Isolation;
 import dev.signalbox.compiler.model.ClusterModel;
@@ -142,7 +143,16 @@ public final class CompilerLoop implements AutoCloseable {
     /** True while this life stands by with a model that follows the log (read from any thread). */
     private volatile boolean standingBy;
 
+    private final CompilerMetrics metrics;
+    /** Caught up and not held back by the sync gate: what the compiler's /readyz asks of an active compiler. */
+    private volatile boolean publishing;
+
     public CompilerLoop(CompilerConfig config, LongConsumer onPublished) {
+        this(config, onPublished, new CompilerMetrics());
+    }
+
+    public CompilerLoop(CompilerConfig config, LongConsumer onPublished, CompilerMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.onPublished = onPublished;
         this.batching = new Batching(config.holdOff(), config.maxDelay());
@@ -227,6 +237,7 @@ public final class CompilerLoop implements AutoCloseable {
                 if (apply(records)) {
                     batching.changed(System.nanoTime());
                 }
+                observe();
                 held = false;
                 if (caughtUp()) {
                     recordStaleClusters();
@@ -243,6 +254,7 @@ public final class CompilerLoop implements AutoCloseable {
                         publish();
                     }
                     lastHeldReason = v.reason();
+                    publishing = !held;
                 }
             }
         } catch (WakeupException e) {
@@ -641,8 +653,28 @@ public final class CompilerLoop implements AutoCloseable {
         producer.commitTransaction();
     }
 
+    /** The model's lag behind the events topic and whether it is current, for the metrics and /readyz. */
+    private void observe() {
+        long lag = 0;
+        for (TopicPartition tp : partitions) {
+            lag += consumer.currentLag(tp).orElse(0) + unapplied.getOrDefault(tp, new ArrayDeque<>()).size();
+        }
+        metrics.eventsLag(lag);
+        metrics.modelCurrent(caughtUp);
+        if (!caughtUp) {
+            publishing = false;
+        }
+    }
+
+    /** Whether this life is active, current and publishing (not catching up, not held back by a cluster's initial list). */
+    public boolean publishing() {
+        return publishing;
+    }
+
     private void publish() {
+        long compileStart = System.nanoTime();
         RoutingTable table = incremental.compile(model);
+        metrics.compiled(System.nanoTime() - compileStart, table);
         String hash = hasher.hash(table);
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<SourceOffset> provenance = new ArrayList<>();
@@ -673,6 +705,8 @@ public final class CompilerLoop implements AutoCloseable {
                     version, table.virtualHosts().size(), table.backends().size(), table.diagnostics().size(),
                     sinceLastVersion.size(), hash, sent.form() == SnapshotPlan.Form.FULL ? "whole" : "delta", sent.bytes());
             sinceLastVersion.clear();
+            metrics.snapshotWritten(sent.bytes(), sent.chunks());
+            metrics.published(version);
             onPublished.accept(version);
         }
     }
