@@ -55,6 +55,10 @@ final class CompilerCommand implements Callable<Integer> {
             description = "A standby takes over when the active compiler has not renewed its lease (every quarter of this) for this long.")
     Duration leaseTime;
 
+    @Option(names = "--admin-port", defaultValue = "9102", paramLabel = "PORT", converter = Port.Converter.class,
+            description = "The admin port: /healthz, /readyz (a standby; or active, model current and publishing), /metrics. 0: any free port.")
+    int adminPort;
+
     CompilerConfig config() {
         return CompilerConfig.defaults(kafka.bootstrap()).withBatching(holdOff, maxDelay).withSyncTimeout(syncTimeout)
                 .withKafkaSettings(kafka.settings())
@@ -73,6 +77,6 @@ final class CompilerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return CompilerMain.run(config(), lease(), topics.createTopics());
+        return CompilerMain.run(config(), lease(), topics.createTopics(), adminPort);
     }
 }

@@ -37,6 +37,14 @@ final class LocalCommand implements Callable<Integer> {
             description = "Proxy 0's admin port.")
     int adminPort;
 
+    @Option(names = "--watcher-admin-port", defaultValue = "9101", paramLabel = "PORT", converter = Port.Converter.class,
+            description = "The watcher's admin port (/healthz, /readyz, /metrics).")
+    int watcherAdminPort;
+
+    @Option(names = "--compiler-admin-port", defaultValue = "9102", paramLabel = "PORT", converter = Port.Converter.class,
+            description = "The compiler's admin port (/healthz, /readyz, /metrics).")
+    int compilerAdminPort;
+
     @Option(names = "--proxies", defaultValue = "1", paramLabel = "N", description = "How many proxies.")
     int proxies;
 
@@ -71,7 +79,8 @@ final class LocalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "manifests directory " + dir + " does not exist");
         }
         try {
-            return new LocalConfig(dir.toAbsolutePath().normalize(), bind, new LocalConfig.Ports(httpPort, httpsPort, adminPort),
+            return new LocalConfig(dir.toAbsolutePath().normalize(), bind, new LocalConfig.Ports(httpPort, httpsPort, adminPort,
+                    watcherAdminPort, compilerAdminPort),
                     proxies, dataDir != null ? dataDir : home.resolve(".signalbox/data"), kafkaPort, clusterId, demo,
                     locality.zone, locality.policy, ioThreads);
         } catch (IllegalArgumentException e) {
@@ -122,6 +131,10 @@ final class LocalCommand implements Callable<Integer> {
                     .append("   admin http://").append(config.bindAddress()).append(':').append(p.adminPort())
                     .append("/routes  (version ").append(p.appliedVersion()).append(")\n");
         }
+        b.append("  watcher        admin http://").append(config.bindAddress()).append(':').append(mode.watcherAdminPort())
+                .append("/metrics\n");
+        b.append("  compiler       admin http://").append(config.bindAddress()).append(':').append(mode.compilerAdminPort())
+                .append("/metrics\n");
         for (int i = 0; i < mode.proxies().size(); i++) {
             b.append("  https-").append(i).append("        https://").append(config.bindAddress()).append(':')
                     .append(mode.proxies().get(i).httpsPort())

@@ -109,6 +109,22 @@ final class ProxyCommand implements Callable<Integer> {
                     + "worker_processes). 0: one per available processor.")
     int ioThreads;
 
+    @Option(names = "--access-log", defaultValue = "off", paramLabel = "off|on|sample:N",
+            description = "One JSON line per request (or about one in N), written off the event loop; lines the writer"
+                    + " cannot keep up with are dropped and counted (signalbox_access_log_dropped_total), never waited for.")
+    String accessLog;
+
+    @Option(names = "--access-log-file", paramLabel = "FILE", description = "Append the access log here. Default: standard output.")
+    java.nio.file.Path accessLogFile;
+
+    dev.signalbox.proxy.accesslog.AccessLogConfig accessLog() {
+        try {
+            return dev.signalbox.proxy.accesslog.AccessLogConfig.parse(accessLog, accessLogFile);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     ProxyConfig config() {
         // The read timeout is nginx's proxy_read_timeout default (60 s): it bounds a response head and a silent tunnel.
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
@@ -147,6 +163,6 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return ProxyMain.run(config(), drainTimeout, topics.createTopics());
+        return ProxyMain.run(config(), drainTimeout, topics.createTopics(), accessLog());
     }
 }

@@ -69,6 +69,10 @@ final class WatcherCommand implements Callable<Integer> {
     @Option(names = "--encryption-key-id", paramLabel = "ID", description = "The key that seals. Default: the greatest key id.")
     String encryptionKeyId;
 
+    @Option(names = "--admin-port", defaultValue = "9101", paramLabel = "PORT", converter = Port.Converter.class,
+            description = "The admin port: /healthz, /readyz (synced and, on the leader, publishing), /metrics. 0: any free port.")
+    int adminPort;
+
     @Option(names = "--heartbeat-interval", defaultValue = "5s", paramLabel = "TIME", converter = Port.Span.class,
             description = "How often the leader writes a heartbeat; the compiler records a cluster silent for --cluster-stale-after as stale.")
     Duration heartbeatInterval;
@@ -109,6 +113,6 @@ final class WatcherCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException {
-        return WatcherMain.run(config(), kubeconfig, topics.createTopics());
+        return WatcherMain.run(config(), kubeconfig, topics.createTopics(), adminPort);
     }
 }

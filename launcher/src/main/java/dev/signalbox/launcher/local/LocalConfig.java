@@ -7,7 +7,8 @@ import java.nio.file.Path;
  * What {@code bin/ingress local} runs: the whole pipeline on one machine.
  *
  * @param manifestsDir  the Kubernetes YAML the manifests watcher serves
- * @param ports         first HTTP, HTTPS and admin ports; proxy i listens on each plus i
+ * @param ports         first HTTP, HTTPS and admin ports (proxy i listens on each plus i), and the watcher's and the
+ *                      compiler's admin ports
  * @param proxies       how many proxy nodes
  * @param dataDir       the embedded broker's data (kept across runs)
  * @param kafkaPort     the broker's client port, 0 for any free port
@@ -38,8 +39,14 @@ public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, in
         return new Locality(clusterId, zone, policy);
     }
 
-    /** First ports of proxy 0. */
-    public record Ports(int http, int https, int admin) {
+    /**
+     * First ports of proxy 0, and the admin ports of the watcher and the compiler (0: any free port).
+     */
+    public record Ports(int http, int https, int admin, int watcherAdmin, int compilerAdmin) {
+        /** The watcher's and the compiler's admin ports on any free port. */
+        public Ports(int http, int https, int admin) {
+            this(http, https, admin, 0, 0);
+        }
     }
 
     public LocalConfig {

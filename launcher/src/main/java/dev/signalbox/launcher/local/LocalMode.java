@@ -4,6 +4,7 @@ import dev.signalbox.compiler.Compiler;
 import dev.signalbox.compiler.CompilerConfig;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.observability.AdminServer;
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.schemas.crypto.KeyRing;
@@ -33,6 +34,8 @@ public final class LocalMode implements AutoCloseable {
     private final List<AutoCloseable> started = new ArrayList<>();
     private final List<ProxyNode> proxies = new ArrayList<>();
     private EmbeddedKafka kafka;
+    private AdminServer watcherAdmin;
+    private AdminServer compilerAdmin;
 
     private LocalMode() {
     }
@@ -62,9 +65,17 @@ public final class LocalMode implements AutoCloseable {
             }
         }
         KeyRing keys = localKeys(c.dataDir().resolve("encryption-keys"));
-        started.add(Compiler.start(CompilerConfig.defaults(bootstrap)));
-        started.add(Watcher.startManifests(WatcherConfig.defaults(bootstrap, c.clusterId()).withManifestsDir(c.manifestsDir())
-                .withKeys(keys)));
+        Compiler compiler = Compiler.start(CompilerConfig.defaults(bootstrap));
+        started.add(compiler);
+        compilerAdmin = AdminServer.start("compiler", c.bindAddress(), c.ports().compilerAdmin(),
+                compiler.metrics().registry(), compiler::health);
+        started.add(compilerAdmin);
+        Watcher watcher = Watcher.startManifests(WatcherConfig.defaults(bootstrap, c.clusterId())
+                .withManifestsDir(c.manifestsDir()).withKeys(keys));
+        started.add(watcher);
+        watcherAdmin = AdminServer.start("watcher", c.bindAddress(), c.ports().watcherAdmin(),
+                watcher.metrics().registry(), watcher::health);
+        started.add(watcherAdmin);
         for (int i = 0; i < c.proxies(); i++) {
             ProxyNode p = ProxyNode.start(new ProxyConfig(bootstrap, "proxy-" + i, c.bindAddress(),
                     c.ports().http() == 0 ? 0 : c.ports().http() + i, c.ports().admin() == 0 ? 0 : c.ports().admin() + i,
@@ -112,6 +123,16 @@ public final class LocalMode implements AutoCloseable {
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /** The watcher's admin port (/healthz, /readyz, /metrics). */
+    public int watcherAdminPort() {
+        return watcherAdmin.port();
+    }
+
+    /** The compiler's admin port (/healthz, /readyz, /metrics). */
+    public int compilerAdminPort() {
+        return compilerAdmin.port();
     }
 
     public List<ProxyNode> proxies() {
