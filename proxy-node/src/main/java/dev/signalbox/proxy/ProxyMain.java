@@ -28,7 +28,13 @@ public final class ProxyMain {
      * @return 0 after SIGTERM, 1 when the snapshots topic is missing or would break Signalbox
      */
     public static int run(ProxyConfig config, Duration drainTimeout, boolean createTopics) throws InterruptedException {
-        ProxyNode node = ProxyNode.start(config);
+        return run(config, drainTimeout, createTopics, dev.signalbox.proxy.accesslog.AccessLogConfig.OFF);
+    }
+
+    /** As {@link #run(ProxyConfig, Duration, boolean)}, with the access log {@code accessLog} asks for. */
+    public static int run(ProxyConfig config, Duration drainTimeout, boolean createTopics,
+                          dev.signalbox.proxy.accesslog.AccessLogConfig accessLog) throws InterruptedException {
+        ProxyNode node = ProxyNode.start(config, accessLog);
         try {
             StartupTopics.ensure("proxy", config.kafka(),
                     List.of(TopicRequirements.snapshots(SnapshotChunk.DEFAULT_CHUNK_BYTES), TopicRequirements.proxyAcks()),

@@ -1,5 +1,7 @@
 package dev.signalbox.proxy;
 
+import dev.signalbox.proxy.accesslog.AccessLog;
+import dev.signalbox.proxy.accesslog.AccessLogConfig;
 import dev.signalbox.proxy.kafka.AckPublisher;
 import dev.signalbox.proxy.kafka.SnapshotFollower;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
@@ -33,6 +35,7 @@ public final class ProxyNode implements AutoCloseable {
     private final SnapshotFollower follower;
     private final NodeStatus status;
     private final AckPublisher acks;
+    private AccessLog accessLog = AccessLog.OFF;
 
     private ProxyNode(RoutingState routing, ProxyServer server, SnapshotFollower follower, NodeStatus status,
                       AckPublisher acks) {
@@ -43,8 +46,13 @@ public final class ProxyNode implements AutoCloseable {
         this.acks = acks;
     }
 
-    /** Binds the ports and starts following snapshots; returns without waiting for the first one. */
+    /** Binds the ports and starts following snapshots, without an access log. */
     public static ProxyNode start(ProxyConfig config) {
+        return start(config, AccessLogConfig.OFF);
+    }
+
+    /** Binds the ports and starts following snapshots; returns without waiting for the first one. */
+    public static ProxyNode start(ProxyConfig config, AccessLogConfig accessLogConfig) {
         RoutingState routing = new RoutingState(config.locality());
         // This node's reader of the snapshots topic; /metrics reports the records it could not decode.
         SnapshotLog log = SnapshotLog.connect(config.kafka(), "signalbox-proxy-" + config.nodeId());
@@ -56,6 +64,7 @@ public final class ProxyNode implements AutoCloseable {
         Clock clock = Clock.systemUTC();
         NodeStatus status = new NodeStatus(clock, new FeedHealth(clock.instant(), FeedHealth.DEFAULT_SILENCE_LIMIT));
         metrics.status(status);
+        AccessLog accessLog = metrics.openAccessLog(accessLogConfig);
         OutlierDetector outliers = new OutlierDetector(OutlierDetector.Policy.DEFAULT);
         metrics.ejectedEndpoints(() -> outliers.ejectedCount(System.nanoTime()));
         UpstreamTlsContexts upstreamTls = new UpstreamTlsContexts(config.keys());
@@ -121,10 +130,12 @@ public final class ProxyNode implements AutoCloseable {
         } catch (RuntimeException e) {
             follower.close();
             acks.close();
+            accessLog.close();
             throw e;
         }
         bound.complete(server);
         ProxyNode node = new ProxyNode(routing, server, follower, status, acks);
+        node.accessLog = accessLog;
         if (certs != null) {
             // A default certificate that does not load is a configuration error: the node does not start.
             try {
@@ -204,6 +215,7 @@ public final class ProxyNode implements AutoCloseable {
             } finally {
                 // Last: its STOPPED names the version served until the end.
                 acks.close();
+                accessLog.close();
             }
         }
     }

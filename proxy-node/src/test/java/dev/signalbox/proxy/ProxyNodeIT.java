@@ -18,6 +18,7 @@ import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.VirtualHost;
+import dev.signalbox.testing.PrometheusText;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Ports;
@@ -249,10 +250,11 @@ class ProxyNodeIT {
                 + "c/default/dead:80 at 127.0.0.1:" + deadPort));
         assertEquals("504 true backend c/default/slow:80 at 127.0.0.1:" + silent.getLocalPort()
                 + " did not respond within " + RESPONSE_TIMEOUT.toMillis() + " ms", show.apply(get(node1, "slow.test", "/")));
-        String metrics = admin(node1, "/metrics").body();
-        assertTrue(metrics.contains("signalbox_upstream_errors_total{route=\"slow.test/\",kind=\"response_timeout\"} "),
-                metrics);
-        assertTrue(metrics.contains("signalbox_requests_total{route=\"(none)\",code=\"404\",locality=\"none\"} "), metrics);
+        PrometheusText.Exposition metrics = PrometheusText.parse(admin(node1, "/metrics").body());
+        assertTrue(metrics.value("signalbox_upstream_errors_total", "route", "slow.test/", "kind", "response_timeout") >= 1,
+                metrics.toString());
+        assertTrue(metrics.value("signalbox_requests_total", "route", "(none)", "code", "404", "locality", "none") >= 1,
+                metrics.toString());
     }
 
     @Test
@@ -660,7 +662,8 @@ class ProxyNodeIT {
             assertEquals(v, routes.get("version").asLong());
             assertTrue(routes.get("contentHash").asText().startsWith("sha256:"));
             assertEquals(200, admin(late, "/readyz").statusCode());
-            assertTrue(admin(late, "/metrics").body().contains("signalbox_applied_snapshot_version " + v + "\n"));
+            assertEquals((double) v, PrometheusText.parse(admin(late, "/metrics").body())
+                    .value("signalbox_applied_snapshot_version"));
 
             long swapped = publish(baseTable(List.of(b)));
             awaitVersion(swapped, late, node1, node2);
@@ -731,9 +734,7 @@ class ProxyNodeIT {
     }
 
     private static long connectionsOpened(ProxyNode n) throws Exception {
-        return admin(n, "/metrics").body().lines()
-                .filter(l -> l.startsWith("signalbox_upstream_connections_opened_total "))
-                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1))).sum();
+        return (long) PrometheusText.parse(admin(n, "/metrics").body()).sum("signalbox_upstream_connections_opened_total");
     }
 
     /** The base table plus zoned.test, whose backend (cluster c) has {@code endpoints}, wherever they run. */
@@ -798,10 +799,10 @@ class ProxyNodeIT {
 
     /** signalbox_requests_total of zoned.test's 200s by locality label, as the node's /metrics says. */
     private static Map<String, Long> servedByLocality(ProxyNode n) throws Exception {
-        String prefix = "signalbox_requests_total{route=\"zoned.test/\",code=\"200\",locality=\"";
         Map<String, Long> out = new TreeMap<>();
-        admin(n, "/metrics").body().lines().filter(l -> l.startsWith(prefix)).forEach(l -> out.put(
-                l.substring(prefix.length(), l.indexOf('"', prefix.length())), Long.parseLong(l.substring(l.lastIndexOf(' ') + 1))));
+        PrometheusText.parse(admin(n, "/metrics").body()).series("signalbox_requests_total").stream()
+                .filter(s -> s.labels().get("route").equals("zoned.test/") && s.labels().get("code").equals("200"))
+                .forEach(s -> out.put(s.labels().get("locality"), (long) s.value()));
         return out;
     }
 
@@ -870,11 +871,11 @@ class ProxyNodeIT {
                 served.add(r.statusCode() + " " + backendOf(r));
             }
             assertEquals(java.util.Collections.nCopies(20, "200 cluster"), served);
-            String metrics = admin(near, "/metrics").body();
+            PrometheusText.Exposition metrics = PrometheusText.parse(admin(near, "/metrics").body());
             // Three refused connections eject it; until then each request was retried on the cluster's endpoint.
-            assertTrue(metrics.contains("signalbox_outlier_ejections_total 1\n"), metrics);
-            assertTrue(metrics.contains("signalbox_upstream_retries_total{route=\"zoned.test/\",reason=\"connect_failure\"} 3\n"),
-                    metrics);
+            assertEquals(1.0, metrics.value("signalbox_outlier_ejections_total"), metrics.toString());
+            assertEquals(3.0, metrics.value("signalbox_upstream_retries_total", "route", "zoned.test/", "reason",
+                    "connect_failure"), metrics.toString());
             assertEquals(Map.of("local-cluster", 20L), servedByLocality(near));
         } finally {
             publish(baseTable(List.of(a1, a2)));

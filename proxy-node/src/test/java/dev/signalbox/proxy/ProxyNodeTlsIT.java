@@ -293,7 +293,10 @@ class ProxyNodeTlsIT {
         assertEquals(wild.cert(), handshake("y.wild.test", "TLSv1.3").cert());
         HttpResponse<String> metrics = HTTP1.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.adminPort()
                 + "/metrics")).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
-        assertTrue(metrics.body().contains("signalbox_tls_unusable_bindings 1"), metrics.body());
+        dev.signalbox.testing.PrometheusText.Exposition scraped = dev.signalbox.testing.PrometheusText.parse(metrics.body());
+        assertEquals(1.0, scraped.value("signalbox_tls_unusable_bindings"), metrics.body());
+        // Every handshake above was counted: the HTTPS port's handshakes by result.
+        assertTrue(scraped.value("signalbox_tls_handshakes_total", "result", "success") >= 3, metrics.body());
 
         long back = publish(table(bindings()));
         awaitVersion(back);

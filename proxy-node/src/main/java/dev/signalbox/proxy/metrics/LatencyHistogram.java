@@ -1,15 +1,14 @@
 package dev.signalbox.proxy.metrics;
 
-import com.codahale.metrics.Metric;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A Prometheus histogram of durations with fixed buckets: one striped counter per bucket and one for the sum,
  * so recording a request allocates nothing, takes no lock and shares no contended cache line between event
  * loops (a Dropwizard timer's decaying reservoir does all three: a skip-list insert per update). Buckets are
- * counted apart and made cumulative when written ({@link PrometheusFormat}). Thread-safe.
+ * counted apart and made cumulative by the Prometheus client's writer ({@link ProxyMetrics}). Thread-safe.
  */
-public final class LatencyHistogram implements Metric {
+public final class LatencyHistogram {
     /** Upper bounds in seconds: Prometheus client defaults, refined below 5 ms where a proxy's own time lies. */
     static final double[] BOUNDS_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
             5, 10};
@@ -45,25 +44,26 @@ public final class LatencyHistogram implements Metric {
         return i;
     }
 
-    /** A consistent-enough copy for exposition: cumulative counts per bound and +Inf, and the sum in seconds. */
-    Snapshot snapshot() {
-        long[] cumulative = new long[buckets.length];
-        long running = 0;
-        for (int i = 0; i < buckets.length; i++) {
-            running += buckets[i].sum();
-            cumulative[i] = running;
-        }
-        return new Snapshot(cumulative, sumNanos.sum() / 1e9);
+    /**
+     * The bucket bounds in seconds with +Inf last, and the observations in each bucket (not cumulative), for the
+     * Prometheus client's {@code ClassicHistogramBuckets}. Read one bucket after another while requests go on, so
+     * the count may trail the sum by a request or two, as with any Prometheus client.
+     */
+    static double[] upperBounds() {
+        double[] b = java.util.Arrays.copyOf(BOUNDS_SECONDS, BOUNDS_SECONDS.length + 1);
+        b[BOUNDS_SECONDS.length] = Double.POSITIVE_INFINITY;
+        return b;
     }
 
-    /**
-     * @param cumulative observations at most each bound of {@link #BOUNDS_SECONDS}, then all of them (+Inf, the
-     *                   count); read one bucket after another while requests go on, so the count may trail the
-     *                   sum by a request or two, as with any Prometheus client
-     */
-    record Snapshot(long[] cumulative, double sumSeconds) {
-        long count() {
-            return cumulative[cumulative.length - 1];
+    long[] counts() {
+        long[] counts = new long[buckets.length];
+        for (int i = 0; i < buckets.length; i++) {
+            counts[i] = buckets[i].sum();
         }
+        return counts;
+    }
+
+    double sumSeconds() {
+        return sumNanos.sum() / 1e9;
     }
 }

@@ -1,14 +1,25 @@
 package dev.signalbox.proxy.metrics;
 
-import com.codahale.metrics.Counter;
-import com.codahale.metrics.Gauge;
-import com.codahale.metrics.MetricRegistry;
+import dev.signalbox.observability.Exposition;
+import dev.signalbox.proxy.accesslog.AccessLog;
+import dev.signalbox.proxy.accesslog.AccessLogConfig;
 import dev.signalbox.proxy.status.NodeStatus;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.Collector;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -17,16 +28,50 @@ import java.util.function.Supplier;
  * fixed-bucket histogram),
  * upstream errors by route and
  * kind, backend connections opened, retries and outlier ejections, the applied snapshot version and
- * snapshot decode failures, whether Kafka is reachable, whether the node is draining. Thread-safe.
+ * snapshot decode failures, whether Kafka is reachable, whether the node is draining, client connections open,
+ * idle upstream connections pooled, TLS handshakes. Written by the Prometheus Java client ({@link Exposition}); the
+ * request duration keeps its own striped histogram ({@link LatencyHistogram}), exposed through a collector, because
+ * the client's histogram counts every observation in one shared atomic. Thread-safe.
  */
 public final class ProxyMetrics {
-    private final MetricRegistry registry = new MetricRegistry();
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     private final ConcurrentHashMap<String, RouteSeries> routes = new ConcurrentHashMap<>();
     private volatile Supplier<List<String>> tlsProblems = List::of;
+    private volatile AccessLog accessLog = AccessLog.OFF;
+    // withoutExemplars: no trace sampling on a request's path (the Prometheus client would look for a span each time).
+    private final Counter requests = Counter.builder().withoutExemplars().name("signalbox_requests_total")
+            .help("Requests answered, by route (host/path of the matched rule, or (none)), status code and locality")
+            .labelNames("route", "code", "locality").register(registry);
+    private final Counter upstreamErrors = Counter.builder().name("signalbox_upstream_errors_total")
+            .help("Failures talking to a backend, by route and kind").labelNames("route", "kind").register(registry);
+    private final Counter connectionsOpened = Counter.builder().name("signalbox_upstream_connections_opened_total")
+            .help("Backend connections opened").register(registry);
+    private final Counter retries = Counter.builder().name("signalbox_upstream_retries_total")
+            .help("Requests sent again to another endpoint, by route and reason").labelNames("route", "reason")
+            .register(registry);
+    private final Counter ejections = Counter.builder().name("signalbox_outlier_ejections_total")
+            .help("Endpoints ejected by outlier detection").register(registry);
+    private final Counter handshakes = Counter.builder().withoutExemplars().name("signalbox_tls_handshakes_total")
+            .help("TLS handshakes with clients on the HTTPS port, by result (success, failure)").labelNames("result")
+            .register(registry);
+    private final Counter accessLogLines = Counter.builder().name("signalbox_access_log_lines_total")
+            .help("Access log lines written").register(registry);
+    private final Counter accessLogDropped = Counter.builder().name("signalbox_access_log_dropped_total")
+            .help("Access log lines dropped because the writer fell behind (the request was not delayed)")
+            .register(registry);
+    private final CounterDataPoint handshakeSuccess = handshakes.labelValues("success");
+    private final CounterDataPoint handshakeFailure = handshakes.labelValues("failure");
 
     public ProxyMetrics(LongSupplier appliedVersion, LongSupplier decodeFailures) {
-        registry.register("signalbox_applied_snapshot_version", (Gauge<Long>) appliedVersion::getAsLong);
-        registry.register("signalbox_snapshot_decode_failures", (Gauge<Long>) decodeFailures::getAsLong);
+        gauge("signalbox_applied_snapshot_version", "The version of the routing snapshot this node serves (0 before the first)",
+                appliedVersion::getAsLong);
+        gauge("signalbox_snapshot_decode_failures", "Snapshot records this node could not decode since it started",
+                decodeFailures::getAsLong);
+        registry.register(new RouteDurations());
+    }
+
+    private void gauge(String name, String help, DoubleSupplier value) {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsDouble())).register(registry);
     }
 
     /** The {@code locality} of a request the proxy answered itself (404, 503, 400, a redirect). */
@@ -50,9 +95,34 @@ public final class ProxyMetrics {
     }
 
     private RouteSeries newRouteSeries(String route) {
-        LatencyHistogram duration = new LatencyHistogram();
-        registry.register(MetricNames.name("signalbox_request_duration_seconds", "route", route), duration);
-        return new RouteSeries(route, duration);
+        return new RouteSeries(route, new LatencyHistogram());
+    }
+
+    /**
+     * {@code signalbox_request_duration_seconds{route}}: each route's {@link LatencyHistogram} as a Prometheus
+     * histogram with the same fixed buckets on every node, so that quantiles aggregate across a fleet.
+     */
+    private final class RouteDurations implements Collector {
+        private static final double[] BOUNDS = LatencyHistogram.upperBounds();
+
+        @Override
+        public MetricSnapshot collect() {
+            HistogramSnapshot.Builder b = HistogramSnapshot.builder().name("signalbox_request_duration_seconds")
+                    .help("Time from a request's head to the last byte of its response, by route");
+            new TreeMap<>(routes).forEach((route, series) -> {
+                LatencyHistogram h = series.duration();
+                b.dataPoint(HistogramSnapshot.HistogramDataPointSnapshot.builder()
+                        .labels(Labels.of("route", route))
+                        .classicHistogramBuckets(ClassicHistogramBuckets.of(BOUNDS, h.counts()))
+                        .sum(h.sumSeconds()).build());
+            });
+            return b.build();
+        }
+
+        @Override
+        public String getPrometheusName() {
+            return "signalbox_request_duration_seconds";
+        }
     }
 
     /**
@@ -74,7 +144,7 @@ public final class ProxyMetrics {
             return duration;
         }
 
-        Counter requests(int status, String locality) {
+        CounterDataPoint requests(int status, String locality) {
             for (CodeCounter c : counters) {
                 if (c.status() == status && c.locality().equals(locality)) {
                     return c.counter();
@@ -83,9 +153,13 @@ public final class ProxyMetrics {
             return add(status, locality);
         }
 
-        private synchronized Counter add(int status, String locality) {
-            Counter counter = registry.counter(MetricNames.name("signalbox_requests_total", "route", route, "code",
-                    Integer.toString(status), "locality", locality));
+        private synchronized CounterDataPoint add(int status, String locality) {
+            for (CodeCounter c : counters) {
+                if (c.status() == status && c.locality().equals(locality)) {
+                    return c.counter();
+                }
+            }
+            CounterDataPoint counter = requests.labelValues(route, Integer.toString(status), locality);
             CodeCounter[] grown = Arrays.copyOf(counters, counters.length + 1);
             grown[grown.length - 1] = new CodeCounter(status, locality, counter);
             counters = grown;
@@ -93,7 +167,7 @@ public final class ProxyMetrics {
         }
     }
 
-    private record CodeCounter(int status, String locality, Counter counter) {
+    private record CodeCounter(int status, String locality, CounterDataPoint counter) {
     }
 
     /**
@@ -102,16 +176,16 @@ public final class ProxyMetrics {
      * the backend's TLS settings).
      */
     public void upstreamError(String route, String kind) {
-        registry.counter(MetricNames.name("signalbox_upstream_errors_total", "route", route, "kind", kind)).inc();
+        upstreamErrors.labelValues(route, kind).inc();
     }
 
     public void backendConnectionOpened() {
-        registry.counter("signalbox_upstream_connections_opened_total").inc();
+        connectionsOpened.inc();
     }
 
     /** A request sent again, to another endpoint; {@code reason}: connect_failure. */
     public void retry(String route, String reason) {
-        registry.counter(MetricNames.name("signalbox_upstream_retries_total", "route", route, "reason", reason)).inc();
+        retries.labelValues(route, reason).inc();
     }
 
     /**
@@ -131,12 +205,12 @@ public final class ProxyMetrics {
 
     /** An endpoint was ejected by outlier detection. */
     public void outlierEjection() {
-        registry.counter("signalbox_outlier_ejections_total").inc();
+        ejections.inc();
     }
 
     /** How many endpoints are ejected now. */
     public void ejectedEndpoints(LongSupplier count) {
-        registry.register("signalbox_outlier_ejected_endpoints", (Gauge<Long>) count::getAsLong);
+        gauge("signalbox_outlier_ejected_endpoints", "Endpoints ejected now", count::getAsLong);
     }
 
     /**
@@ -144,12 +218,13 @@ public final class ProxyMetrics {
      * and {@code signalbox_snapshot_applied_age_seconds} (NaN before the first), {@code signalbox_draining} (1 or 0).
      */
     public void status(NodeStatus status) {
-        registry.register("signalbox_kafka_reachable", (Gauge<Integer>) () -> status.feedView().kafkaReachable() ? 1 : 0);
-        registry.register("signalbox_kafka_last_contact_age_seconds",
-                (Gauge<Double>) () -> age(status.feedView().lastContact(), status));
-        registry.register("signalbox_snapshot_applied_age_seconds",
-                (Gauge<Double>) () -> age(status.feedView().lastApplied(), status));
-        registry.register("signalbox_draining", (Gauge<Integer>) () -> status.draining() ? 1 : 0);
+        gauge("signalbox_kafka_reachable", "1 while a Kafka broker answers this node, else 0",
+                () -> status.feedView().kafkaReachable() ? 1 : 0);
+        gauge("signalbox_kafka_last_contact_age_seconds", "Time since a broker last answered (NaN before the first)",
+                () -> age(status.feedView().lastContact(), status));
+        gauge("signalbox_snapshot_applied_age_seconds", "Time since this node applied a snapshot (NaN before the first)",
+                () -> age(status.feedView().lastApplied(), status));
+        gauge("signalbox_draining", "1 while this node drains on its way out, else 0", () -> status.draining() ? 1 : 0);
     }
 
     private static double age(Instant then, NodeStatus status) {
@@ -162,7 +237,7 @@ public final class ProxyMetrics {
      * means some object is not routed as written; /routes says which.
      */
     public void snapshotDiagnostics(LongSupplier count) {
-        registry.register("signalbox_snapshot_diagnostics", (Gauge<Long>) count::getAsLong);
+        gauge("signalbox_snapshot_diagnostics", "Diagnostics in the applied snapshot", count::getAsLong);
     }
 
     /**
@@ -173,7 +248,8 @@ public final class ProxyMetrics {
      */
     public void tlsUnusableBindings(Supplier<List<String>> problems) {
         this.tlsProblems = problems;
-        registry.register("signalbox_tls_unusable_bindings", (Gauge<Long>) () -> (long) problems.get().size());
+        gauge("signalbox_tls_unusable_bindings", "TLS bindings and backend TLS settings of the applied snapshot this node"
+                + " cannot use", () -> problems.get().size());
     }
 
     /** This node's own diagnostics about the applied snapshot: TLS bindings it could not use. */
@@ -181,7 +257,38 @@ public final class ProxyMetrics {
         return tlsProblems.get();
     }
 
+    /** Client connections open now, on the HTTP and HTTPS ports. */
+    public void activeConnections(LongSupplier count) {
+        gauge("signalbox_client_connections", "Client connections open now (HTTP and HTTPS ports)", count::getAsLong);
+    }
+
+    /** Idle keep-alive connections to backends pooled now, all event loops. */
+    public void upstreamIdleConnections(LongSupplier count) {
+        gauge("signalbox_upstream_idle_connections", "Idle keep-alive connections to backends in the pools now",
+                count::getAsLong);
+    }
+
+    /** A client TLS handshake on the HTTPS port completed ({@code success}) or failed. */
+    public void tlsHandshake(boolean success) {
+        (success ? handshakeSuccess : handshakeFailure).inc();
+    }
+
+    /** The access log every exchange of this node offers its entry to (sampled); off unless set at start. */
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /** Opens the access log {@code config} asks for; its counters join this registry. Before the ports open. */
+    public AccessLog openAccessLog(AccessLogConfig config) {
+        accessLog = AccessLog.open(config, accessLogLines, accessLogDropped);
+        return accessLog;
+    }
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
     public String prometheusText() {
-        return PrometheusFormat.write(registry.getMetrics());
+        return Exposition.text(registry);
     }
 }

@@ -2,7 +2,7 @@ package dev.signalbox.proxy.netty;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
-import dev.signalbox.proxy.metrics.PrometheusFormat;
+import dev.signalbox.observability.Exposition;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.routing.RoutesDocument;
 import dev.signalbox.proxy.status.FeedHealth;
@@ -74,7 +74,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                         routing.locality()),
                         "application/json");
             case "/metrics":
-                return text(ctx, HttpResponseStatus.OK, metrics.prometheusText(), PrometheusFormat.CONTENT_TYPE);
+                return text(ctx, HttpResponseStatus.OK, metrics.prometheusText(), Exposition.CONTENT_TYPE);
             default:
                 return text(ctx, HttpResponseStatus.NOT_FOUND, "no admin endpoint " + path + "\n", plain);
         }

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Gives an exchange a connection to an endpoint: an idle one from its event loop's pool, or a new one
@@ -42,6 +43,7 @@ final class BackendConnector implements Backends {
     private final Map<EventExecutor, Map<UpstreamTls, BackendPool>> tlsPools = new IdentityHashMap<>();
     /** HTTP/2 connections, one set per loop. */
     private final Map<EventExecutor, Http2Upstream> http2 = new IdentityHashMap<>();
+    private final LongAdder idle = new LongAdder();
 
     BackendConnector(Transport transport, EventLoopGroup loops, Duration connectTimeout, ProxyMetrics metrics,
                      UpstreamTlsContexts upstreamTls) {
@@ -49,15 +51,16 @@ final class BackendConnector implements Backends {
         this.connectTimeout = connectTimeout;
         this.metrics = metrics;
         this.upstreamTls = upstreamTls;
+        metrics.upstreamIdleConnections(idle::sum);
         for (EventExecutor loop : loops) {
-            pools.put(loop, new BackendPool());
+            pools.put(loop, new BackendPool(idle));
             tlsPools.put(loop, new HashMap<>());
             http2.put(loop, new Http2Upstream());
         }
     }
 
     private BackendPool pool(EventLoop loop, UpstreamTls tls) {
-        return tls == null ? pool(loop) : tlsPools.get(loop).computeIfAbsent(tls, t -> new BackendPool());
+        return tls == null ? pool(loop) : tlsPools.get(loop).computeIfAbsent(tls, t -> new BackendPool(idle));
     }
 
     BackendPool pool(EventLoop loop) {

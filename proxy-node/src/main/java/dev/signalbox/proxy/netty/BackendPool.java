@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Idle keep-alive connections to backends, for one event loop and touched only from it (Armeria's
@@ -19,12 +20,19 @@ final class BackendPool {
     private static final int MAX_IDLE_PER_ENDPOINT = 1024;
 
     private final Map<Endpoint, ArrayDeque<Channel>> idle = new HashMap<>();
+    /** Idle connections of every pool of the proxy, for the metrics: the one count read from other threads. */
+    private final LongAdder idleTotal;
+
+    BackendPool(LongAdder idleTotal) {
+        this.idleTotal = idleTotal;
+    }
 
     /** An open idle connection to {@code endpoint}, or null. */
     Channel poll(Endpoint endpoint) {
         ArrayDeque<Channel> q = idle.get(endpoint);
         while (q != null && !q.isEmpty()) {
             Channel c = q.pollFirst();
+            idleTotal.decrement();
             if (c.isActive()) {
                 return c;
             }
@@ -38,8 +46,10 @@ final class BackendPool {
         }
         ArrayDeque<Channel> q = idle.computeIfAbsent(endpoint, e -> new ArrayDeque<>());
         q.addFirst(channel);
+        idleTotal.increment();
         if (q.size() > MAX_IDLE_PER_ENDPOINT) {
             q.pollLast().close();
+            idleTotal.decrement();
         }
         // Keep a read pending so a close by the backend is noticed while the connection idles.
         channel.read();
@@ -50,7 +60,9 @@ final class BackendPool {
         channel.closeFuture().addListener(f -> {
             ArrayDeque<Channel> q = idle.get(endpoint);
             if (q != null) {
-                q.remove(channel);
+                if (q.remove(channel)) {
+                    idleTotal.decrement();
+                }
                 if (q.isEmpty()) {
                     idle.remove(endpoint);
                 }

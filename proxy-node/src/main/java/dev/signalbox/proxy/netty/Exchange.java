@@ -5,6 +5,7 @@ import dev.signalbox.proxy.http.Grpc;
 import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.Rewrites;
 import dev.signalbox.proxy.http.Upgrade;
+import dev.signalbox.proxy.http.RequestId;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
@@ -99,6 +100,10 @@ final class Exchange implements BackendListener {
     private final HttpVersion clientVersion;
     private final HttpMethod method;
     private final long startNanos = System.nanoTime();
+    /** The request's X-Request-ID (kept or generated), sent to the backend and echoed to the client. */
+    private final String requestId;
+    /** Non-null when the access log samples this request. */
+    private final AccessRecorder access;
     private Phase phase = Phase.CONNECTING;
     private Request request = Request.RECEIVING;
     /** Whether the client connection stays open after this response (what the response says). */
@@ -140,6 +145,10 @@ final class Exchange implements BackendListener {
         this.method = head.method();
         this.clientKeepAlive = HttpUtil.isKeepAlive(head) && !owner.draining();
         this.grpc = Grpc.isGrpc(head.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        this.requestId = RequestId.ensure(head.headers());
+        this.access = metrics.accessLog().sampled() ? new AccessRecorder(startNanos, owner.forwarding().peer(),
+                method.name(), head.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST), head.uri(), requestId)
+                : null;
     }
 
     String route() {
@@ -300,6 +309,9 @@ final class Exchange implements BackendListener {
         if (endsRequest) {
             write(LastHttpContent.EMPTY_LAST_CONTENT, true);
         }
+        if (access != null) {
+            access.upstreamStarted();
+        }
         // Read from the start: a backend may answer before the request body is complete.
         channel.read();
     }
@@ -315,6 +327,9 @@ final class Exchange implements BackendListener {
             return;
         }
         bodySent |= content.content().isReadable();
+        if (access != null) {
+            access.bytesIn += content.content().readableBytes();
+        }
         write(content, last);
     }
 
@@ -435,6 +450,10 @@ final class Exchange implements BackendListener {
             if (code == 101) {
                 Upgrade.confirm(response, upgrade);
             }
+            response.headers().set(RequestId.HEADER, requestId);
+        }
+        if (access != null && msg instanceof HttpContent c) {
+            access.bytesOut += c.content().readableBytes();
         }
         boolean last = msg instanceof LastHttpContent;
         boolean endOfResponse = last && phase == Phase.RESPONDING;
@@ -484,6 +503,9 @@ final class Exchange implements BackendListener {
             return;
         }
         phase = Phase.RESPONDED;
+        if (access != null) {
+            access.upstreamEnded();
+        }
         if (request == Request.SENT && backendKeepAlive && backend != null && backend.isActive()) {
             frontend.connector().release(ctx.channel().eventLoop(), endpoint, upstream, backend);
             backend = null;
@@ -550,6 +572,10 @@ final class Exchange implements BackendListener {
         }
         phase = Phase.ANSWERING_LOCALLY;
         status = response.status().code();
+        response.headers().set(RequestId.HEADER, requestId);
+        if (access != null) {
+            access.bytesOut += response.content().readableBytes();
+        }
         cancelResponseTimeout();
         ctx.writeAndFlush(response)
                 .addListener(f -> {
@@ -577,6 +603,9 @@ final class Exchange implements BackendListener {
         stopGrpcDeadline();
         metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
                 System.nanoTime() - startNanos);
+        if (access != null) {
+            metrics.accessLog().offer(access.finish(status, endpoint, route, table.version()), table);
+        }
         owner.finished(this, clientKeepAlive && request != Request.RECEIVING);
     }
 

@@ -22,6 +22,7 @@ import java.util.function.Supplier;
 final class HttpsInitializer extends ChannelInitializer<Channel> {
     static final String SNI = "sni";
     static final String ALPN = "alpn";
+    static final String HANDSHAKES = "tls-handshakes";
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final Supplier<TlsContexts> contexts;
@@ -36,6 +37,7 @@ final class HttpsInitializer extends ChannelInitializer<Channel> {
     protected void initChannel(Channel ch) {
         ProxyProtocol.addFirst(ch.pipeline(), frontend);
         ch.pipeline().addLast(SNI, new ClientCertificates.Sni(contexts.get(), HANDSHAKE_TIMEOUT_MILLIS));
+        ch.pipeline().addLast(HANDSHAKES, new HandshakeCounter(frontend.metrics()));
         ch.pipeline().addLast(ALPN, new Negotiation(frontend));
     }
 

@@ -81,6 +81,7 @@ public final class ProxyServer implements AutoCloseable {
             LOG.info("using the NIO transport (epoll unavailable: {})", String.valueOf(Transport.epollUnavailability()));
         }
         ProxyServer server = new ProxyServer(transport, settings.nodeId(), settings.ioThreads());
+        metrics.activeConnections(server.clients::size);
         try {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
                     metrics, upstreamTls);

@@ -40,9 +40,16 @@ class LatencyHistogramTest {
         for (long v : c.nanos()) {
             h.record(v);
         }
-        LatencyHistogram.Snapshot s = h.snapshot();
-        assertArrayEquals(c.cumulative(), s.cumulative());
-        assertEquals(c.sumSeconds(), s.sumSeconds(), 1e-12);
-        assertEquals(c.nanos().length, s.count());
+        long[] counts = h.counts();
+        long[] cumulative = new long[counts.length];
+        long running = 0;
+        for (int i = 0; i < counts.length; i++) {
+            running += counts[i];
+            cumulative[i] = running;
+        }
+        assertArrayEquals(c.cumulative(), cumulative);
+        assertEquals(c.sumSeconds(), h.sumSeconds(), 1e-12);
+        assertEquals(c.nanos().length, running);
+        assertEquals(counts.length, LatencyHistogram.upperBounds().length);
     }
 }

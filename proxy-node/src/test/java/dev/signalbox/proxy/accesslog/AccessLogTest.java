@@ -1,0 +1,73 @@
+package dev.signalbox.proxy.accesslog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.signalbox.schemas.codec.Json;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class AccessLogTest {
+    private static final AccessEntry ENTRY = new AccessEntry(1_700_000_000_123L, "10.0.0.7", "GET", "demo.test",
+            "/a?q=\"x\"", 200, 0, 42, 1_500_000, "10.1.2.3:8080", 1_000_000, "demo.test/", "c/ns/demo", 7,
+            "0123456789abcdef0123456789abcdef");
+
+    @Test
+    void anEntryIsOneLineOfJsonWithEveryField() throws Exception {
+        String line = ENTRY.json();
+        assertFalse(line.contains("\n"));
+        JsonNode j = Json.MAPPER.readTree(line);
+        assertEquals("2023-11-14T22:13:20.123Z", j.get("time").asText());
+        assertEquals("10.0.0.7", j.get("client").asText());
+        assertEquals("GET", j.get("method").asText());
+        assertEquals("demo.test", j.get("host").asText());
+        assertEquals("/a?q=\"x\"", j.get("path").asText());
+        assertEquals(200, j.get("status").asInt());
+        assertEquals(0, j.get("bytes_in").asLong());
+        assertEquals(42, j.get("bytes_out").asLong());
+        assertEquals(0.0015, j.get("duration_s").asDouble());
+        assertEquals("10.1.2.3:8080", j.get("upstream").asText());
+        assertEquals(0.001, j.get("upstream_duration_s").asDouble());
+        assertEquals("demo.test/", j.get("route").asText());
+        assertEquals("c/ns/demo", j.get("ingress").asText());
+        assertEquals(7, j.get("version").asLong());
+        assertEquals("0123456789abcdef0123456789abcdef", j.get("request_id").asText());
+    }
+
+    @Test
+    void aFullQueueDropsAndCountsInsteadOfWaiting() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        // The writer thread is not started: nothing leaves the queue of two, as with a writer stuck on a full disk.
+        AccessLog log = new AccessLog(new AccessLogConfig(1, null, 2), new StringWriter(),
+                Counter.builder().name("signalbox_access_log_lines_total").register(registry),
+                Counter.builder().name("signalbox_access_log_dropped_total").register(registry), false);
+        for (int i = 0; i < 5; i++) {
+            log.offer(ENTRY, null);
+        }
+        assertEquals(3.0, counter(registry, "signalbox_access_log_dropped"));
+        assertEquals(0.0, counter(registry, "signalbox_access_log_lines"));
+    }
+
+    @Test
+    void theModeIsOffOnOrSampled() {
+        assertEquals(0, AccessLogConfig.parse("off", null).sampleEvery());
+        assertEquals(1, AccessLogConfig.parse("on", null).sampleEvery());
+        assertEquals(100, AccessLogConfig.parse("sample:100", Path.of("x")).sampleEvery());
+        assertThrows(IllegalArgumentException.class, () -> AccessLogConfig.parse("sample:0", null));
+        assertThrows(IllegalArgumentException.class, () -> AccessLogConfig.parse("sometimes", null));
+        assertTrue(AccessLog.open(AccessLogConfig.parse("off", null), null, null) == AccessLog.OFF);
+        assertFalse(AccessLog.OFF.sampled());
+    }
+
+    private static double counter(PrometheusRegistry registry, String name) {
+        return registry.scrape().stream().filter(s -> s.getMetadata().getName().equals(name))
+                .map(s -> ((CounterSnapshot) s).getDataPoints().get(0).getValue()).findFirst().orElseThrow();
+    }
+}
