@@ -222,7 +222,7 @@ class ProxyNodeClientEdgeIT {
 
     @Test
     void aClientSendingItsHeadOneByteAtATimeIsDisconnectedAfterTheHeaderTimeout() throws Exception {
-        double timeouts = metric("signalbox_client_timeouts_total{kind=\"header\"}");
+        double timeouts = metric("signalbox_client_timeouts_total", "kind", "header");
         byte[] head = ascii("GET /slow HTTP/1.1\r\nHost: edge.test\r\nX-Padding: " + "p".repeat(40) + "\r\n\r\n");
         long start = System.nanoTime();
         String answer;
@@ -242,12 +242,12 @@ class ProxyNodeClientEdgeIT {
         assertEquals("", answer, "nginx answers nothing to a client that timed out");
         assertTrue(tookMillis >= HEADER_TIMEOUT.toMillis() && tookMillis < head.length * 250L,
                 "closed after " + tookMillis + " ms, before the head (" + head.length * 250 + " ms) was sent");
-        assertEquals(timeouts + 1, metric("signalbox_client_timeouts_total{kind=\"header\"}"));
+        assertEquals(timeouts + 1, metric("signalbox_client_timeouts_total", "kind", "header"));
     }
 
     @Test
     void anIdleKeptAliveConnectionIsClosedAfterTheKeepaliveTimeoutNotTheHeaderTimeout() throws Exception {
-        double timeouts = metric("signalbox_client_timeouts_total{kind=\"keepalive\"}");
+        double timeouts = metric("signalbox_client_timeouts_total", "kind", "keepalive");
         String request = "GET /idle HTTP/1.1\r\nHost: edge.test\r\n\r\n";
         try (Socket s = connect(node.httpPort())) {
             s.getOutputStream().write(ascii("PROXY TCP4 198.51.100.7 10.0.0.1 56324 80\r\n" + request));
@@ -262,18 +262,14 @@ class ProxyNodeClientEdgeIT {
             assertTrue(idleMillis >= KEEPALIVE_TIMEOUT.toMillis() - 200 && idleMillis < 12_000,
                     "closed after " + idleMillis + " ms idle");
         }
-        assertEquals(timeouts + 1, metric("signalbox_client_timeouts_total{kind=\"keepalive\"}"));
+        assertEquals(timeouts + 1, metric("signalbox_client_timeouts_total", "kind", "keepalive"));
     }
 
     /** A sample of the node's /metrics, 0 when absent. */
-    private static double metric(String series) throws Exception {
+    /** The sum of the series of {@code name} with these labels on the node's /metrics, 0 before the first. */
+    private static double metric(String name, String... labels) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + node.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        for (String line : r.body().split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        return 0;
+        return dev.signalbox.testing.PrometheusText.parse(r.body()).sum(name, labels);
     }
 }

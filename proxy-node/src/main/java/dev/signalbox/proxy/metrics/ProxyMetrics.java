@@ -49,6 +49,11 @@ public final class ProxyMetrics {
     private final Counter retries = Counter.builder().name("signalbox_upstream_retries_total")
             .help("Requests sent again to another endpoint, by route and reason").labelNames("route", "reason")
             .register(registry);
+    private final Counter clientTimeouts = Counter.builder().name("signalbox_client_timeouts_total")
+            .help("Client connections closed by a timeout, by kind (header, keepalive)").labelNames("kind")
+            .register(registry);
+    private final Counter proxyProtocolRejected = Counter.builder().name("signalbox_proxy_protocol_rejected_total")
+            .help("Connections closed for not starting with a valid PROXY protocol header").register(registry);
     private final Counter ejections = Counter.builder().name("signalbox_outlier_ejections_total")
             .help("Endpoints ejected by outlier detection").register(registry);
     private final Counter handshakes = Counter.builder().withoutExemplars().name("signalbox_tls_handshakes_total")
@@ -193,14 +198,14 @@ public final class ProxyMetrics {
      * {@code --client-header-timeout}) or keepalive (idle longer than {@code --keepalive-timeout}).
      */
     public void clientTimeout(String kind) {
-        registry.counter(MetricNames.name("signalbox_client_timeouts_total", "kind", kind)).inc();
+        clientTimeouts.labelValues(kind).inc();
     }
 
     /**
      * A connection closed because it did not start with a valid PROXY protocol header ({@code --proxy-protocol}).
      */
     public void proxyProtocolRejected() {
-        registry.counter("signalbox_proxy_protocol_rejected_total").inc();
+        proxyProtocolRejected.inc();
     }
 
     /** An endpoint was ejected by outlier detection. */
