@@ -68,6 +68,7 @@ class MetricsIT {
 
                 PrometheusText.Exposition compiler = scrape("compiler", local.compilerAdminPort(), COMPILER);
                 assertEquals(1.0, compiler.value("signalbox_compiler_active"));
+                assertEquals(1.0, compiler.value("signalbox_compiler_model_current"), "ready means its model is current");
                 assertEquals(proxy.appliedVersion(), (long) compiler.value("signalbox_compiler_snapshot_version"));
                 assertTrue(compiler.value("signalbox_compiler_snapshot_bytes") > 0);
                 assertTrue(compiler.value("signalbox_compiler_compile_duration_seconds_count") >= 1);

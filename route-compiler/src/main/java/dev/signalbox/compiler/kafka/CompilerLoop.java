@@ -407,6 +407,8 @@ public final class CompilerLoop implements AutoCloseable {
             caughtUp = catchUpTo.entrySet().stream().allMatch(e -> cut(e.getKey()) >= e.getValue());
             if (caughtUp) {
                 LOG.info("caught up with the events log at {}", catchUpTo);
+                // At once, not at the next poll's observe(): a quiet log may leave the loop in a poll for 500 ms.
+                metrics.modelCurrent(true);
             }
         }
         return caughtUp;
