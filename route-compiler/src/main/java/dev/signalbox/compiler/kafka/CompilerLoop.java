@@ -67,8 +67,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exactly-once: the chunks of a snapshot and the event offsets it was compiled from are committed in
  * one Kafka transaction, with a checkpoint of the changed part of the model ({@link ModelCheckpoint}). On start
- * the model is restored from that checkpoint (or, without one, folded from the events before the committed
- * offsets), and
+ * the model is restored from that checkpoint (or, without one, folded from the events before the latest
+ * snapshot's provenance), and
  * the version sequence continues from the latest snapshot in the topic, so a crash never skips or repeats
  * a version.
  *
@@ -366,27 +366,6 @@ public final class CompilerLoop implements AutoCloseable {
         }
     }
 
-    /**
-     * The group's committed offsets for recovery. A read_committed consumer's offset fetch waits while a transaction
-     * that commits offsets is open (KIP-447), and a killed active compiler's stays open until it is fenced or times
-     * out (15 s): a standby asks in short waits, and once it won the lease it fences that transaction instead of
-     * waiting for its timeout.
-     */
-    private Map<TopicPartition, OffsetAndMetadata> committedForRecovery() {
-        while (true) {
-            try {
-                return consumer.committed(new HashSet<>(partitions), fenced ? Duration.ofSeconds(30) : Duration.ofMillis(500));
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                if (!running) {
-                    throw e;
-                }
-                if (active.getAsBoolean()) {
-                    fence();
-                }
-            }
-        }
-    }
-
     /** The group's committed offsets (partitions without one are absent). */
     private Map<TopicPartition, Long> committedOffsets(Duration timeout) {
         Map<TopicPartition, Long> out = new HashMap<>();
@@ -417,13 +396,15 @@ public final class CompilerLoop implements AutoCloseable {
     /**
      * Restores the model as of the latest snapshot (or later), then notes the end of the log it must
      * reach before publishing. The latest snapshot's provenance is the source of truth: its offsets are
-     * exactly the events it was compiled from. The group's committed offsets and the checkpoint, written
-     * in the same transactions, are a shortcut that is used only when the group has an offset for every
-     * partition, none behind that provenance (they are ahead after commits of offsets only, when the
-     * table did not change). Otherwise (first start, offsets expired after offsets.retention.minutes or
-     * deleted) the events before the provenance are folded and a whole checkpoint is written.
+     * exactly the events it was compiled from. The checkpoint, written in the same transactions, is a shortcut
+     * used only when its meta record names an offset for every partition, none behind that provenance (they are
+     * ahead after commits that did not change the table, or when the snapshot's partition shows a transaction
+     * later than the checkpoint's). Its own offsets, not the group's, say where its fold stopped
+     * ({@link ModelCheckpoint}: a transaction becomes readable partition by partition). Otherwise (first start, a
+     * checkpoint older than the snapshot, or deleted) the events before the provenance are folded and a whole
+     * checkpoint is written.
      *
-     * @return true when the checkpoint has to be rewritten (it was missing or does not match the offsets)
+     * @return true when the checkpoint has to be rewritten (it was missing or does not match the snapshot)
      */
     private boolean rebuildModel(CompletableFuture<Optional<RoutingSnapshot>> latest) {
         long t0 = System.nanoTime();
@@ -434,7 +415,6 @@ public final class CompilerLoop implements AutoCloseable {
         partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition()))
                 .sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
         consumer.assign(partitions);
-        Map<TopicPartition, OffsetAndMetadata> committed = committedForRecovery();
         catchUpTo = consumer.endOffsets(partitions, Duration.ofSeconds(30));
         caughtUp = false;
         ClusterModel restored = new ClusterModel();
@@ -448,37 +428,27 @@ public final class CompilerLoop implements AutoCloseable {
         partitions.forEach(tp -> published.put(tp, 0L));
         lastProvenance.forEach(o -> published.computeIfPresent(new TopicPartition(o.topic(), o.partition()),
                 (tp, zero) -> o.nextOffset()));
-        Map<TopicPartition, Long> groupOffsets = new HashMap<>();
-        boolean groupUsable = true;
-        for (TopicPartition tp : partitions) {
-            OffsetAndMetadata c = committed.get(tp);
-            if (c == null || c.offset() < published.get(tp)) {
-                groupUsable = false;
-            } else {
-                groupOffsets.put(tp, c.offset());
-            }
-        }
-        if (groupUsable && loaded.present()) {
-            // The checkpoint was committed with these offsets: it is the model they describe.
+        boolean usable = loaded.present() && partitions.stream()
+                .allMatch(tp -> loaded.offsets().getOrDefault(tp, -1L) >= published.get(tp));
+        if (usable) {
+            // The checkpoint is the fold of the events before its own offsets: go on from there.
             model = restored;
             checkpoint.restored(model);
-            collectTransactions(published, groupOffsets);
-            groupOffsets.forEach(consumer::seek);
+            collectTransactions(published, loaded.offsets());
+            partitions.forEach(tp -> consumer.seek(tp, loaded.offsets().get(tp)));
             LOG.info("restored the cluster model from its checkpoint: {} objects at offsets {} in {} ms", model.size(),
-                    groupOffsets, (System.nanoTime() - t0) / 1_000_000);
+                    loaded.offsets(), (System.nanoTime() - t0) / 1_000_000);
             return false;
         }
-        Map<TopicPartition, Long> target = groupUsable ? groupOffsets : published;
-        if (!groupUsable && !committed.values().stream().allMatch(java.util.Objects::isNull)) {
-            LOG.warn("the group's committed offsets {} do not cover the latest snapshot's {}; recovering from the snapshot",
-                    committed, published);
+        if (loaded.present()) {
+            LOG.warn("the checkpoint's offsets {} do not cover the latest snapshot's {}; recovering from the snapshot",
+                    loaded.offsets(), published);
         }
-        // Read exactly the events the target describes, then write a whole new checkpoint.
-        long events = EventFold.foldUntil(consumer, target, model);
+        // Read exactly the events the snapshot was compiled from, then write a whole new checkpoint.
+        long events = EventFold.foldUntil(consumer, published, model);
         checkpoint.rewriteAll(model, loaded.keys());
-        LOG.info("rebuilt the cluster model from {} events up to offsets {} ({}) in {} ms; the log ends at {}", events, target,
-                groupUsable ? "the group's offsets" : "the latest snapshot's provenance", (System.nanoTime() - t0) / 1_000_000,
-                catchUpTo);
+        LOG.info("rebuilt the cluster model from {} events up to offsets {} (the latest snapshot's provenance) in {} ms; "
+                + "the log ends at {}", events, published, (System.nanoTime() - t0) / 1_000_000, catchUpTo);
         return true;
     }
 
@@ -695,7 +665,9 @@ public final class CompilerLoop implements AutoCloseable {
                     List.copyOf(sinceLastVersion.values()), table, hasher);
             sent = snapshots.send(new SnapshotWriter(producer, config.chunkBytes()), snapshot);
         }
-        checkpoint.write(producer, model);
+        Map<TopicPartition, Long> cut = new HashMap<>();
+        offsets.forEach((tp, o) -> cut.put(tp, o.offset()));
+        checkpoint.write(producer, model, cut);
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
         snapshots.committed();

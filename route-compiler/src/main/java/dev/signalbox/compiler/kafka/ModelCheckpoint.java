@@ -28,8 +28,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * The compiler's model checkpoint on the compacted {@link Topics#COMPILER_MODEL} topic: the last event of
  * every key changed since the previous commit (an UPSERT's event, or a tombstone for a DELETE), plus one
- * meta record with the model's latest observedAt. Written inside the snapshot's transaction, so the
- * checkpoint, the snapshot and the consumed offsets always agree. Owned by the compiler loop's thread.
+ * meta record with the model's latest observedAt and the events offsets the checkpoint is the fold of.
+ * Written inside the snapshot's transaction, so the checkpoint, the snapshot and the consumed offsets agree
+ * once the transaction is complete.
+ *
+ * <p>A reader must take the offsets from the meta record, not from the consumer group: a committed
+ * transaction becomes visible partition by partition, as the coordinator writes its markers, so for a moment
+ * the group's offsets (in {@code __consumer_offsets}) can be readable while the checkpoint records of the same
+ * transaction are not yet (a standby that restored the checkpoint at the group's offsets lost the last change,
+ * the CI failure of 2026-12-06). The meta record lies in the checkpoint's own partition and becomes readable
+ * with the records it describes. Owned by the compiler loop's thread.
  */
 final class ModelCheckpoint {
     static final String META_KEY = "signalbox/meta";
@@ -76,8 +84,18 @@ final class ModelCheckpoint {
         clustersWritten.putAll(model.clusters());
     }
 
-    /** Sends what changed (objects, and clusters whose sync state changed), within the caller's open transaction. */
-    void write(Producer<String, byte[]> producer, ClusterModel model) {
+    /**
+     * The meta record: the model's latest observedAt, and where the fold stopped in each events partition
+     * (absent in checkpoints written before 2026-12-06, which are then not used).
+     */
+    record Meta(Instant observedUpTo, Map<Integer, Long> events) {
+    }
+
+    /**
+     * Sends what changed (objects, and clusters whose sync state changed) and the meta record with
+     * {@code events}, the offsets committed in the same transaction, within the caller's open transaction.
+     */
+    void write(Producer<String, byte[]> producer, ClusterModel model, Map<TopicPartition, Long> events) {
         model.clusters().forEach((id, sync) -> {
             if (!sync.equals(clustersWritten.get(id))) {
                 pending.put(CLUSTER_PREFIX + id, new Change(encode(sync), -1, -1));
@@ -85,26 +103,28 @@ final class ModelCheckpoint {
             }
         });
 
-        Instant latestObservedAt = model.latestObservedAt();
-        if (pending.isEmpty()) {
-            return;
-        }
         pending.forEach((k, v) -> producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, k, v.value())));
+        Map<Integer, Long> offsets = new TreeMap<>();
+        events.forEach((tp, offset) -> offsets.put(tp.partition(), offset));
+        // Every commit, even with nothing else changed: the offsets it names must be the transaction's.
         producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, META_KEY,
-                latestObservedAt.toString().getBytes(StandardCharsets.UTF_8)));
+                encode(new Meta(model.latestObservedAt(), offsets))));
         pending.clear();
     }
 
-    private static byte[] encode(ClusterSync sync) {
+    private static byte[] encode(Object value) {
         try {
-            return Json.MAPPER.writeValueAsBytes(sync);
+            return Json.MAPPER.writeValueAsBytes(value);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
     }
 
-    /** What a checkpoint held: the keys it had (live ones), and whether it held anything at all. */
-    record Loaded(Set<String> keys, boolean present) {
+    /**
+     * What a checkpoint held: the keys it had (live ones), whether it held anything at all, and the events
+     * offsets (by partition) it is the fold of (empty when its meta record names none).
+     */
+    record Loaded(Set<String> keys, boolean present, Map<TopicPartition, Long> offsets) {
     }
 
     /** Reads the whole checkpoint into {@code model}. */
@@ -135,9 +155,12 @@ final class ModelCheckpoint {
                 }
             }
         }
+        Map<TopicPartition, Long> offsets = new HashMap<>();
         byte[] meta = latest.remove(META_KEY);
         if (meta != null) {
-            model.observedUpTo(Instant.parse(new String(meta, StandardCharsets.UTF_8)));
+            Meta m = decodeMeta(meta);
+            model.observedUpTo(m.observedUpTo());
+            m.events().forEach((partition, offset) -> offsets.put(new TopicPartition(Topics.EVENTS, partition), offset));
         }
         Map<String, byte[]> clusters = new TreeMap<>();
         latest.keySet().removeIf(k -> k.startsWith(CLUSTER_PREFIX) && clusters.put(k, latest.get(k)) == null);
@@ -151,6 +174,20 @@ final class ModelCheckpoint {
         });
         Set<String> keys = new java.util.HashSet<>(latest.keySet());
         keys.addAll(clusters.keySet());
-        return new Loaded(Set.copyOf(keys), any);
+        return new Loaded(Set.copyOf(keys), any, Map.copyOf(offsets));
+    }
+
+    /** The meta record; one written before it named the offsets holds only the observedAt instant. */
+    static Meta decodeMeta(byte[] value) {
+        String text = new String(value, StandardCharsets.UTF_8);
+        if (!text.startsWith("{")) {
+            return new Meta(Instant.parse(text), Map.of());
+        }
+        try {
+            Meta m = Json.MAPPER.readValue(value, Meta.class);
+            return new Meta(m.observedUpTo(), m.events() == null ? Map.of() : m.events());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
