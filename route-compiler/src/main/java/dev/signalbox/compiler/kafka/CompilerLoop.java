@@ -288,6 +288,8 @@ public final class CompilerLoop implements AutoCloseable {
         standingBy = true;
         while (running && !active.getAsBoolean()) {
             apply(consumer.poll(STANDBY_POLL));
+            // A standby's lag too: how far its warm model is behind the log (a takeover has that much to read).
+            metrics.eventsLag(lag());
             snapshotLog.poll(Duration.ZERO).forEach(this::noteLatest);
             if (System.nanoTime() - pruned > STANDBY_PRUNE.toNanos()) {
                 // The active compiler's commits hold every change before its offsets: forget those.
@@ -627,15 +629,20 @@ public final class CompilerLoop implements AutoCloseable {
 
     /** The model's lag behind the events topic and whether it is current, for the metrics and /readyz. */
     private void observe() {
-        long lag = 0;
-        for (TopicPartition tp : partitions) {
-            lag += consumer.currentLag(tp).orElse(0) + unapplied.getOrDefault(tp, new ArrayDeque<>()).size();
-        }
-        metrics.eventsLag(lag);
+        metrics.eventsLag(lag());
         metrics.modelCurrent(caughtUp);
         if (!caughtUp) {
             publishing = false;
         }
+    }
+
+    /** Records in the events topic not applied to the model: not read yet, or read and waiting for their transaction. */
+    private long lag() {
+        long lag = 0;
+        for (TopicPartition tp : partitions) {
+            lag += consumer.currentLag(tp).orElse(0) + unapplied.getOrDefault(tp, new ArrayDeque<>()).size();
+        }
+        return lag;
     }
 
     /** Whether this life is active, current and publishing (not catching up, not held back by a cluster's initial list). */
