@@ -59,14 +59,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Least privilege in Kafka (docs/kafka-security.md): the embedded broker with a SASL_SSL listener (SCRAM-SHA-512 and
- * PLAIN, the broker's certificate from a test CA) and an SSL listener that requires a client certificate, and KRaft's
+ * Least privilege in Kafka (docs/kafka-security.md): the embedded broker with a SASL_SSL listener (SCRAM-SHA-512,
+ * PLAIN and OAUTHBEARER, the broker's certificate from a test CA) and an SSL listener that requires a client certificate, and KRaft's
  * {@code StandardAuthorizer}. One SCRAM principal per component with exactly the ACLs the document lists; the set-up
  * (topics, credentials, ACLs) runs as the super user {@code User:ANONYMOUS} on the loopback PLAINTEXT listener, which
  * the broker and its controller use too. The watcher, the compiler and a proxy run as {@code bin/ingress} processes,
  * each with its own {@code --kafka-config} (the proxy's password from {@code SIGNALBOX_KAFKA_SASL_JAAS_CONFIG}), and a
  * request goes through the proxy to a backend; then the proxy's principal is refused a snapshot write. PLAIN over a
- * PEM CA and mutual TLS with PKCS12 stores read the snapshots as well.
+ * PEM CA, OAUTHBEARER (Kafka's unsecured tokens) and mutual TLS with PKCS12 stores read the snapshots as well.
  */
 class KafkaAclIT {
     private static final Duration WAIT = Duration.ofSeconds(120);
@@ -97,9 +97,10 @@ class KafkaAclIT {
             new Grant("User:proxy", TOPIC, Topics.SNAPSHOTS, List.of(READ, DESCRIBE_CONFIGS)),
             new Grant("User:proxy", TOPIC, Topics.PROXY_ACKS, List.of(WRITE, DESCRIBE_CONFIGS)));
 
-    /** The PLAIN and the mutual-TLS principals only read the snapshots (as `bin/ingress show` would). */
+    /** The PLAIN, OAUTHBEARER and mutual-TLS principals only read the snapshots (as `bin/ingress show` would). */
     static final List<Grant> READER_ACLS = List.of(
             new Grant("User:plainreader", TOPIC, Topics.SNAPSHOTS, List.of(READ)),
+            new Grant("User:oauthreader", TOPIC, Topics.SNAPSHOTS, List.of(READ)),
             new Grant("User:CN=mtls-reader", TOPIC, Topics.SNAPSHOTS, List.of(READ)));
 
     @TempDir
@@ -171,6 +172,13 @@ class KafkaAclIT {
                     "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"plainreader\""
                             + " password=\"plainreader-secret\";"));
             assertTrue(latestVersion(sasl, plain) >= 1, "SASL PLAIN reads the snapshots");
+            // OAUTHBEARER passed through as the user wrote it: Kafka's unsecured JWS (no identity provider here), whose
+            // subject is the principal; a real deployment sets its token endpoint and callback handler the same way.
+            Map<String, String> oauth = new TreeMap<>(tls);
+            oauth.putAll(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "OAUTHBEARER", "sasl.jaas.config",
+                    "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required"
+                            + " unsecuredLoginStringClaim_sub=\"oauthreader\";"));
+            assertTrue(latestVersion(sasl, oauth) >= 1, "SASL OAUTHBEARER reads the snapshots");
             assertTrue(latestVersion(kafka.bootstrapServers("SSL"), mutualTls(ca, clientCert)) >= 1,
                     "mutual TLS reads the snapshots");
             System.out.printf("kafka-acl: acl.test served through SASL_SSL/SCRAM-SHA-512 with the %d grants; the proxy's"
@@ -201,7 +209,10 @@ class KafkaAclIT {
         s.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
         // The PLAINTEXT listener's principal: the broker itself, its controller and this test's set-up.
         s.put("super.users", "User:ANONYMOUS");
-        s.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN");
+        s.put("listener.name.sasl_ssl.sasl.enabled.mechanisms", "SCRAM-SHA-512,PLAIN,OAUTHBEARER");
+        // Kafka's unsecured OAUTHBEARER validator (the broker's default without a JWKS endpoint): tokens are not signed.
+        s.put("listener.name.sasl_ssl.oauthbearer.sasl.jaas.config",
+                "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
         s.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
                 "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         s.put("listener.name.sasl_ssl.plain.sasl.jaas.config",
