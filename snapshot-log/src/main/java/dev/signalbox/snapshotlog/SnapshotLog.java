@@ -52,6 +52,15 @@ public final class SnapshotLog implements AutoCloseable {
     private long firstChunkOffset = -1;
     /** The snapshot this reader completed last, the base of a delta that follows it; null before the first. */
     private RoutingSnapshot current;
+    /** The full snapshot {@link #current} was read from (itself when it came whole); null with it. */
+    private ChainBase currentBase;
+    /** The chain base of the snapshots returned last, by version (a few: {@link #chainBase} is asked right after). */
+    private final Map<Long, Based> bases = new java.util.LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Based> eldest) {
+            return size() > 64;
+        }
+    };
     /** Hashes the tables deltas produce, keeping the JSON of the entries the previous table had. */
     private final TableHasher hasher = new TableHasher();
     private final AtomicLong decodeFailures = new AtomicLong();
@@ -184,14 +193,15 @@ public final class SnapshotLog implements AutoCloseable {
                 Instant at = Instant.ofEpochMilli(r.timestamp());
                 if (!chunk.delta()) {
                     current = SnapshotCodec.decode(whole.get(), hasher);
-                    out.add(new Entry(current, firstChunkOffset, r.offset(), at));
+                    currentBase = new ChainBase(current.version(), whole.get().length);
+                    out.add(based(new Entry(current, firstChunkOffset, r.offset(), at)));
                     continue;
                 }
                 SnapshotDelta delta = SnapshotDeltaCodec.decode(whole.get());
                 if (current != null && current.version() == delta.previousVersion()) {
                     try {
                         current = SnapshotDeltaCodec.apply(current, delta, hasher);
-                        out.add(new Entry(current, firstChunkOffset, r.offset(), at, delta));
+                        out.add(based(new Entry(current, firstChunkOffset, r.offset(), at, delta)));
                         continue;
                     } catch (DecodeException e) {
                         LOG.warn("snapshot delta {} does not apply to this reader's version {} ({}); reading its chain",
@@ -200,7 +210,8 @@ public final class SnapshotLog implements AutoCloseable {
                 }
                 long first = firstChunkOffset;
                 current = null;
-                RoutingSnapshot chained = chainTo(delta, first, r.offset(), deadline);
+                currentBase = null;
+                Chained chained = chainTo(delta, first, r.offset(), deadline);
                 consumer.seek(PARTITION, r.offset() + 1);
                 assembler = new SnapshotAssembler();
                 if (chained == null) {
@@ -208,8 +219,9 @@ public final class SnapshotLog implements AutoCloseable {
                     LOG.warn("skipping snapshot delta {} at {}-{}@{}: no full snapshot before it leads to it", delta.version(),
                             r.topic(), r.partition(), first);
                 } else {
-                    current = chained;
-                    out.add(new Entry(current, first, r.offset(), at));
+                    current = chained.snapshot();
+                    currentBase = chained.base();
+                    out.add(based(new Entry(current, first, r.offset(), at)));
                 }
                 // The reader was moved: the rest of this batch is fetched again from after the delta.
                 break;
@@ -228,13 +240,13 @@ public final class SnapshotLog implements AutoCloseable {
      * snapshot retained before it leads to it. Reads a growing window back from the delta, as {@link #latest} does.
      * Leaves the consumer's position anywhere: the caller seeks.
      */
-    private RoutingSnapshot chainTo(SnapshotDelta delta, long first, long last, long deadline) {
+    private Chained chainTo(SnapshotDelta delta, long first, long last, long deadline) {
         long begin = beginningOffset(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
         long window = 64;
         while (true) {
             long start = Math.max(begin, first - window);
-            RoutingSnapshot s = replay(start, last + 1, deadline);
-            if (s != null && s.version() == delta.version()) {
+            Chained s = replay(start, last + 1, deadline);
+            if (s != null && s.snapshot().version() == delta.version()) {
                 return s;
             }
             if (start == begin) {
@@ -248,10 +260,11 @@ public final class SnapshotLog implements AutoCloseable {
      * The snapshot the records in [{@code from}, {@code to}) end with, read from the first full snapshot among
      * them; null when a delta in the range does not follow what was read before it.
      */
-    private RoutingSnapshot replay(long from, long to, long deadline) {
+    private Chained replay(long from, long to, long deadline) {
         SnapshotAssembler chunks = new SnapshotAssembler();
         consumer.seek(PARTITION, from);
         RoutingSnapshot at = null;
+        ChainBase base = null;
         while (consumer.position(PARTITION) < to) {
             checkDeadline(deadline);
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200)).records(PARTITION)) {
@@ -266,6 +279,7 @@ public final class SnapshotLog implements AutoCloseable {
                     }
                     if (!chunk.delta()) {
                         at = SnapshotCodec.decode(whole.get(), hasher);
+                        base = new ChainBase(at.version(), whole.get().length);
                     } else if (at != null) {
                         SnapshotDelta d = SnapshotDeltaCodec.decode(whole.get());
                         at = at.version() == d.previousVersion() ? SnapshotDeltaCodec.apply(at, d, hasher) : null;
@@ -276,7 +290,37 @@ public final class SnapshotLog implements AutoCloseable {
                 }
             }
         }
-        return at;
+        return at == null ? null : new Chained(at, base);
+    }
+
+    /** A snapshot read through its chain, and the full snapshot the chain starts from. */
+    private record Chained(RoutingSnapshot snapshot, ChainBase base) {
+    }
+
+    /**
+     * The full snapshot a reader's latest snapshot was built on: its version and encoded size. A compiler that
+     * follows the topic publishes its next version as a delta on that chain (issue 15), and needs both to keep
+     * readers' chains within its plan.
+     */
+    public record ChainBase(long version, long bytes) {
+    }
+
+    private record Based(RoutingSnapshot snapshot, ChainBase base) {
+    }
+
+    /** Notes the chain base of the snapshot an entry returns (the reader's current one). */
+    private Entry based(Entry e) {
+        bases.put(e.snapshot().version(), new Based(e.snapshot(), currentBase));
+        return e;
+    }
+
+    /**
+     * The full snapshot {@code snapshot}, one of the last this reader returned, was read from (itself when it came
+     * whole); empty for any other.
+     */
+    public Optional<ChainBase> chainBase(RoutingSnapshot snapshot) {
+        Based b = bases.get(snapshot.version());
+        return b != null && b.snapshot() == snapshot ? Optional.ofNullable(b.base()) : Optional.empty();
     }
 
     /**

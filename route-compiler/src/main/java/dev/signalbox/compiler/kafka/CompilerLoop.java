@@ -346,6 +346,8 @@ public final class CompilerLoop implements AutoCloseable {
         lastVersion = s.version();
         lastHash = s.contentHash();
         lastProvenance = s.provenance();
+        // The next version can be a delta on the chain readers already have, not the whole table again.
+        snapshotLog.chainBase(s).ifPresent(base -> snapshots.follow(s, base));
         // Transactions the snapshot holds are not the next version's.
         sinceLastVersion.values().removeIf(t -> t.ranges().stream().allMatch(r -> r.lastOffset() < publishedCut(r.partition())));
     }

@@ -2,8 +2,8 @@ package dev.signalbox.compiler.kafka;
 
 /**
  * Whether a new version goes to the snapshots topic whole or as a delta against the previous one (issue 15). A pure
- * decision: a full snapshot for the first version a compiler publishes in a life (it may follow another compiler,
- * and readers that join then start from it), every {@code fullEvery} versions (so a new proxy or a replay reads at
+ * decision: a full snapshot when no full snapshot is known under the previous version (a compiler that has not read
+ * the topic's latest version and its chain), every {@code fullEvery} versions (so a new proxy or a replay reads at
  * most that many deltas after the latest full snapshot), and whenever the delta would not be much smaller than the
  * table; a delta otherwise.
  *
@@ -23,7 +23,7 @@ record SnapshotPlan(int fullEvery) {
 
     /**
      * @param version         the version to publish
-     * @param lastFullVersion the last version this compiler published whole in this life, 0 for none
+     * @param lastFullVersion the full snapshot the previous version's chain starts from, 0 for none known
      * @param deltaBytes      the encoded delta against the previous version, or -1 when there is none to send (the
      *                        previous table is unknown, or the delta does not rebuild the table)
      * @param lastFullBytes   the encoded size of that last full snapshot

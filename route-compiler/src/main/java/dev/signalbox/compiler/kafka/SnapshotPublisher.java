@@ -5,13 +5,14 @@ import dev.signalbox.schemas.codec.SnapshotDeltaCodec;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SnapshotDelta;
+import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.snapshotlog.SnapshotWriter;
 
 /**
  * Sends each new version whole or as a delta against the one before ({@link SnapshotPlan}), remembering what it
  * needs for the next decision: the previous version's table and the last full snapshot. A delta is sent only when
- * it rebuilds this version's table exactly (checked here, before any reader sees it) and this publisher sent the
- * version just before (not another compiler in between). One per compiler loop, used
+ * it rebuilds this version's table exactly (checked here, before any reader sees it) and its base is the version
+ * just before: one this publisher sent, or the latest one its compiler read from the topic ({@link #follow}). One per compiler loop, used
  * on its loop's thread; what it remembers changes only when the caller says the transaction committed.
  */
 final class SnapshotPublisher {
@@ -52,6 +53,22 @@ final class SnapshotPublisher {
         }
         pending = sent;
         return sent;
+    }
+
+    /**
+     * The latest version in the topic, as a reader of it found it (published by another compiler, or by this one
+     * in an earlier life), and the full snapshot its readers' chain starts from: the next version can be a delta
+     * against it instead of a whole table (a restart's or a takeover's first version, issue 15). Ignored while a
+     * send is not committed.
+     */
+    void follow(RoutingSnapshot latest, SnapshotLog.ChainBase base) {
+        if (pending != null) {
+            return;
+        }
+        lastTable = latest.table();
+        lastVersion = latest.version();
+        lastFullVersion = base.version();
+        lastFullBytes = base.bytes();
     }
 
     /** The transaction with the last {@link #send} committed: its version is the base of the next delta. */

@@ -1,6 +1,7 @@
 package dev.signalbox.compiler.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.compiler.Compiler;
@@ -147,6 +148,11 @@ class CompilerIT {
                 assertTrue(!all.get(i).contentHash().equals(all.get(i - 1).contentHash()), "a version is only published for a change");
             }
         }
+        // The takeover's first version (9) is a delta on the chain the third compiler read while standing by, not the
+        // whole table again. (The earlier ones are whole for their size: a delta over half a tiny table is not sent.)
+        List<SnapshotLog.Entry> entries = snapshots.read(snapshots.beginningOffset(WAIT), snapshots.endOffset(WAIT), 100, WAIT);
+        assertEquals(all.size(), entries.size());
+        assertNotNull(entries.get(8).delta(), "version 9 went out as a delta");
     }
 
     @Test

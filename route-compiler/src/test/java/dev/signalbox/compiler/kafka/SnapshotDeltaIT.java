@@ -91,7 +91,10 @@ class SnapshotDeltaIT {
     @Test
     void theLatestVersionIsTheWholeTableADeltaProduces() {
         try (SnapshotLog log = reader("latest")) {
-            assertEquals(published.get((long) VERSIONS), log.latest(WAIT).orElseThrow());
+            RoutingSnapshot latest = log.latest(WAIT).orElseThrow();
+            assertEquals(published.get((long) VERSIONS), latest);
+            // What a compiler continuing the sequence needs to publish a delta on the readers' chain.
+            assertEquals(4, log.chainBase(latest).orElseThrow().version(), "the latest version is built on the full version 4");
         }
     }
 
@@ -101,6 +104,10 @@ class SnapshotDeltaIT {
             for (long v = VERSIONS; v >= 1; v--) {
                 SnapshotLog.Entry e = log.version(v, WAIT).orElseThrow();
                 assertEquals(published.get(v), e.snapshot(), "version " + v);
+                // What a compiler continuing the sequence from v needs to publish a delta on the readers' chain.
+                SnapshotLog.ChainBase base = log.chainBase(e.snapshot()).orElseThrow();
+                assertEquals(v >= 4 ? 4 : 1, base.version(), "the full version under version " + v);
+                assertTrue(base.bytes() > 0);
             }
         }
     }
@@ -120,7 +127,9 @@ class SnapshotDeltaIT {
             long v3 = log.version(3, WAIT).orElseThrow().firstOffset();
             long end = log.endOffset(WAIT);
             // Before v3's first chunk the snapshot in force is v2, a delta whose base v1 lies outside the first window.
-            assertEquals(published.get(2L), log.lastBefore(v3, WAIT).orElseThrow().snapshot());
+            RoutingSnapshot v2 = log.lastBefore(v3, WAIT).orElseThrow().snapshot();
+            assertEquals(published.get(2L), v2);
+            assertEquals(1, log.chainBase(v2).orElseThrow().version(), "v2 was read through its chain from v1");
             List<RoutingSnapshot> followed = log.read(v3, end, 100, WAIT).stream().map(SnapshotLog.Entry::snapshot).toList();
             assertEquals(List.of(published.get(3L), published.get(4L), published.get(5L), published.get(6L)), followed);
         }

@@ -19,7 +19,7 @@ class SnapshotPlanTest {
 
     static Stream<Case> cases() {
         return Stream.of(
-                new Case("The first version of a compiler's life is whole", 42, 0, 300, 1_000_000, Form.FULL),
+                new Case("Without a known full snapshot under the previous version, the version is whole", 42, 0, 300, 1_000_000, Form.FULL),
                 new Case("A small change after a full snapshot is a delta", 43, 42, 300, 1_000_000, Form.DELTA),
                 new Case("The ninth version after the full one is still a delta", 51, 42, 300, 1_000_000, Form.DELTA),
                 new Case("The tenth version after the full one is whole again", 52, 42, 300, 1_000_000, Form.FULL),
