@@ -199,7 +199,9 @@ public final class CompiledTable {
                 return answer;
             }
             Decision d = match.backend().pick(match.label(), usable);
-            return d instanceof Decision.Forward f ? f.withRewrite(match.rewrite(path)) : d;
+            return d instanceof Decision.Forward f
+                    ? f.withRewrite(match.rewrite(path)).withLimits(match.options() == null ? null : match.options().limits())
+                    : d;
         }
         if (defaultBackend != null) {
             return defaultBackend.pick(DEFAULT_ROUTE, usable);

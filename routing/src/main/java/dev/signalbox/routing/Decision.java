@@ -1,6 +1,7 @@
 package dev.signalbox.routing;
 
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
 
 /** What the proxy does with one request, decided from the compiled table alone. */
 public sealed interface Decision {
@@ -9,17 +10,21 @@ public sealed interface Decision {
 
     /**
      * Send the request to {@code endpoint} of backend {@code backendId}, which runs in {@code locality} as seen
-     * from this proxy.
+     * from this proxy; {@code limits} are the route's body size, timeouts and retries, null for the node's defaults.
      */
-    record Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite)
-            implements Decision {
+    record Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite,
+                   ProxyLimits limits) implements Decision {
         /** A request forwarded with the path it came with. */
         public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality) {
-            this(route, backendId, endpoint, locality, null);
+            this(route, backendId, endpoint, locality, null, null);
         }
 
         Forward withRewrite(Rewrite r) {
-            return r == null ? this : new Forward(route, backendId, endpoint, locality, r);
+            return r == null ? this : new Forward(route, backendId, endpoint, locality, r, limits);
+        }
+
+        Forward withLimits(ProxyLimits l) {
+            return l == null ? this : new Forward(route, backendId, endpoint, locality, rewrite, l);
         }
     }
 

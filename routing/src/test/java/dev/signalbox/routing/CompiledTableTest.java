@@ -7,6 +7,7 @@ import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
@@ -182,28 +183,32 @@ class CompiledTableTest {
         return new Route(path, PathMatch.REGEX, b.id(), "c/default/ing", false, options);
     }
 
+    private static final ProxyLimits LIMITS = new ProxyLimits(0L, 2, 5, 5, List.of("http_502"), 2, null);
+
     private static RouteOptions rewrite(String target, String prefix) {
-        return new RouteOptions(target, prefix, null, null);
+        return new RouteOptions(target, prefix, null, null, null);
     }
 
     private static final CompiledTable ANNOTATED = compile(SnapshotCodec.create(5, Instant.EPOCH, List.of(),
             new RoutingTable(List.of(
                     new VirtualHost("re.com", List.of(
-                            regex("/foo/bar/[a-z]{3}", EXACT, null),
+                            regex("/foo/bar/[a-z]{3}", EXACT, new RouteOptions(null, null, null, null, LIMITS)),
                             regex("/api(/|$)(.*)", API, rewrite("/v2/$2", "/api")),
                             regex("/old", ROOT, new RouteOptions(null, null,
-                                    new RouteOptions.Redirect(308, "https://new.example/x", RouteOptions.Redirect.Kind.URL), null)),
+                                    new RouteOptions.Redirect(308, "https://new.example/x", RouteOptions.Redirect.Kind.URL), null, null)),
                             regex("/ext/(.*)", WILD, rewrite("https://other.example/$1", null)),
-                            regex("/", ROOT, new RouteOptions(null, null, null, "/app")))),
+                            regex("/", ROOT, new RouteOptions(null, null, null, "/app", null)))),
                     new VirtualHost("www.re.com", List.of(new Route("/", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true,
                             new RouteOptions(null, null, new RouteOptions.Redirect(308, "re.com", RouteOptions.Redirect.Kind.HOST),
-                                    null))))),
+                                    null, null))))),
                     null, List.of(EXACT, API, ROOT, WILD), List.of(), List.of())));
 
     static Stream<Case> annotated() {
         return Stream.of(
-                new Case("A regex route matches a beginning of the path", ANNOTATED, "re.com", "/foo/bar/bazz", to("re.com/foo/bar/[a-z]{3}", EXACT)),
-                new Case("A regex route matches without case", ANNOTATED, "re.com", "/FOO/Bar/baz", to("re.com/foo/bar/[a-z]{3}", EXACT)),
+                new Case("A regex route matches a beginning of the path, and its limits go with the request", ANNOTATED,
+                        "re.com", "/foo/bar/bazz", ((Decision.Forward) to("re.com/foo/bar/[a-z]{3}", EXACT)).withLimits(LIMITS)),
+                new Case("A regex route matches without case", ANNOTATED, "re.com", "/FOO/Bar/baz",
+                        ((Decision.Forward) to("re.com/foo/bar/[a-z]{3}", EXACT)).withLimits(LIMITS)),
                 new Case("A path the first regex does not match falls to the next in order", ANNOTATED, "re.com", "/foo/bar/b1",
                         to("re.com/", ROOT)),
                 new Case("A rewrite replaces the path with the target and its groups", ANNOTATED, "re.com", "/api/users/7?q=1",

@@ -61,6 +61,8 @@ class JsonSchemaFilesTest {
         cases.add(valid("a virtual host", "virtual-host", table.get("virtualHosts").get(0)));
         cases.add(valid("a route", "route", table.get("virtualHosts").get(0).get("routes").get(0)));
         cases.add(valid("a regex route that rewrites", "route", table.get("virtualHosts").get(2).get("routes").get(0)));
+        cases.add(valid("route options with limits", "route-options",
+                table.get("virtualHosts").get(2).get("routes").get(0).get("options")));
         cases.add(valid("route options with a redirect", "route-options",
                 table.get("virtualHosts").get(2).get("routes").get(1).get("options")));
         cases.add(valid("a backend with endpoints", "backend", table.get("backends").get(0)));

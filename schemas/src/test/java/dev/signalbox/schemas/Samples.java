@@ -16,6 +16,7 @@ import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
@@ -145,10 +146,11 @@ public final class Samples {
                                 new Route("/", PathMatch.PREFIX, a.id(), "east/demo/wild"))),
                         new VirtualHost("regex.example.com", List.of(
                                 new Route("/api(/|$)(.*)", PathMatch.REGEX, a.id(), "east/demo/regex", false,
-                                        new RouteOptions("/$2", "/api", null, "/app")),
+                                        new RouteOptions("/$2", "/api", null, "/app", new ProxyLimits(8L << 20, 5, 120,
+                                                120, List.of("error", "http_502", "timeout"), 3, 10))),
                                 new Route("/old", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, new RouteOptions.Redirect(301,
-                                                "https://example.com/new", RouteOptions.Redirect.Kind.URL), null)))),
+                                                "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null)))),
                         new VirtualHost(VirtualHost.ANY_HOST, List.of(
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),

@@ -96,7 +96,6 @@ public final class Annotations {
     private static final String AFFINITY = LATER + "requests are balanced without stickiness; keep session state "
             + "out of the pods (a shared store)";
     private static final String BALANCE = LATER + "Signalbox balances round robin over ready endpoints";
-    private static final String TIMEOUT = LATER + "Signalbox's proxy timeouts and body limits are its own defaults";
     private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
             + "nginx buffer settings have no equivalent and are not needed";
     private static final String HEADERS = LATER + "set headers in the application";
@@ -145,9 +144,21 @@ public final class Annotations {
         unsupported(m, "TLS to backends uses the JDK's protocols (TLS 1.2, 1.3) and cipher suites, and verifies the "
                 + "whole chain", "proxy-ssl-ciphers", "proxy-ssl-protocols", "proxy-ssl-verify-depth");
         // Limits and timeouts.
-        unsupported(m, TIMEOUT, "proxy-body-size", "proxy-connect-timeout", "proxy-read-timeout", "proxy-send-timeout",
-                "proxy-next-upstream", "proxy-next-upstream-timeout", "proxy-next-upstream-tries",
-                "client-body-buffer-size");
+        different(m, "proxy-body-size", "checked on requests that are forwarded (nginx checks every location); a "
+                + "body without Content-Length that grows past the limit has been streamed in part to the backend, "
+                + "whose connection is then closed (nginx buffers it and never sends it); the client gets 413 and the "
+                + "connection closes");
+        supported(m, "proxy-connect-timeout");
+        different(m, "proxy-read-timeout", "bounds the wait for the response head (504) and a tunnel's silence; "
+                + "between later reads of a response body the client connection's 60 s idle close applies");
+        different(m, "proxy-send-timeout", "applies to tunnels (WebSocket); a request body a backend stops reading is "
+                + "bounded by the client connection's 60 s idle close");
+        different(m, "proxy-next-upstream", "a request whose body bytes reached a backend is never tried again (the "
+                + "proxy streams bodies, nginx buffers them); invalid_header acts as error does");
+        supported(m, "proxy-next-upstream-timeout");
+        supported(m, "proxy-next-upstream-tries");
+        different(m, "client-body-buffer-size", "accepted and validated; the proxy streams request bodies and buffers "
+                + "none");
         different(m, "proxy-buffering", "accepted, on or off: responses are always streamed to the client as they "
                 + "arrive (as with off), so server-sent events and long polls are never held; on does not buffer");
         unsupported(m, BUFFER, "proxy-buffers-number", "proxy-buffer-size", "proxy-busy-buffers-size",

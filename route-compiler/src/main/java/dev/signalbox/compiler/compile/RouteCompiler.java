@@ -10,6 +10,7 @@ import dev.signalbox.schemas.event.RejectedState;
 import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.ClientAuth;
@@ -67,6 +68,7 @@ public final class RouteCompiler {
         List<StoredObject> ingresses = new ArrayList<>(model.ofKind(Kind.INGRESS));
         ingresses.sort(OLDEST_FIRST);
         List<HostAnnotations.Accepted> accepted = new ArrayList<>();
+        Map<ObjectKey, ProxyLimits> limitsOf = new HashMap<>();
         for (StoredObject o : ingresses) {
             IngressState ing = (IngressState) o.state();
             ObjectKey key = o.key();
@@ -77,8 +79,11 @@ public final class RouteCompiler {
             if (refusedByAnnotations(key, ing, diagnostics)) {
                 continue;
             }
-            PathAnnotations.of(key, ing.annotations(), diagnostics)
-                    .ifPresent(spec -> accepted.add(new HostAnnotations.Accepted(key, ing, spec)));
+            Optional<ProxyLimits> limits = LimitAnnotations.of(key, ing.annotations(), diagnostics);
+            PathAnnotations.of(key, ing.annotations(), diagnostics).filter(spec -> limits.isPresent()).ifPresent(spec -> {
+                accepted.add(new HostAnnotations.Accepted(key, ing, spec));
+                limitsOf.put(key, limits.get());
+            });
         }
         HostAnnotations hostAnnotations = HostAnnotations.of(accepted, diagnostics);
         for (HostAnnotations.Accepted a : accepted) {
@@ -148,7 +153,8 @@ public final class RouteCompiler {
                         continue;
                     }
                     routes.put(conflictKey, new Route(p.path(), pathMatch, b.get().id(), source, tlsHosts.contains(host),
-                            a.spec().options(p.path(), hostAnnotations.appRoot(host))));
+                            LimitAnnotations.attach(a.spec().options(p.path(), hostAnnotations.appRoot(host)),
+                                    limitsOf.get(key))));
                     routeOwners.put(host + " " + conflictKey, key);
                     MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);
                     if (merged != null) {

@@ -14,17 +14,21 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  * @param redirect        answer with this redirect instead of proxying ({@code permanent-redirect},
  *                        {@code temporal-redirect}, {@code from-to-www-redirect})
  * @param appRoot         a request for exactly {@code /} on this host gets 302 to this path ({@code app-root})
+ * @param limits          body size, timeouts and retries ({@code proxy-body-size}, {@code proxy-*-timeout},
+ *                        {@code proxy-next-upstream*}), or null for the node's defaults
  */
-public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirect redirect, String appRoot) {
+public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirect redirect, String appRoot,
+                           ProxyLimits limits) {
 
     @JsonCreator
     public RouteOptions {
+        limits = ProxyLimits.orNull(limits);
     }
 
     /** Options that do nothing are no options. */
     public static RouteOptions orNull(RouteOptions o) {
         return o == null || (o.rewriteTarget == null && o.forwardedPrefix == null && o.redirect == null
-                && o.appRoot == null) ? null : o;
+                && o.appRoot == null && o.limits == null) ? null : o;
     }
 
     /**

@@ -1,0 +1,113 @@
+package dev.signalbox.compiler.compile;
+
+import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
+import dev.signalbox.schemas.snapshot.RouteOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+/**
+ * ingress-nginx's "Limits and timeouts" annotations of one Ingress (issue 18), validated as ingress-nginx 1.15's
+ * validators do: {@code proxy-body-size} and {@code client-body-buffer-size} (nginx sizes), {@code proxy-connect-timeout},
+ * {@code proxy-read-timeout}, {@code proxy-send-timeout} (whole seconds), {@code proxy-next-upstream} (its tokens),
+ * {@code proxy-next-upstream-tries} and {@code proxy-next-upstream-timeout} (integers). Each is read under
+ * {@value Annotations#SIGNALBOX} first, then {@value Annotations#NGINX}.
+ *
+ * <p>A value ingress-nginx's validators refuse drops the whole Ingress there; here it is an error diagnostic and the
+ * Ingress is not routed (empty result), like the path annotations. {@code client-body-buffer-size} is only validated:
+ * the proxy streams bodies and buffers none. Pure.
+ */
+final class LimitAnnotations {
+    private static final Pattern SECONDS = Pattern.compile("^[0-9]{1,9}$");
+    /** The tokens of ingress-nginx's validUpstreamAnnotation, {@code off} aside. */
+    private static final Set<String> NEXT_UPSTREAM = Set.of("error", "timeout", "invalid_header", "http_500",
+            "http_502", "http_503", "http_504", "http_403", "http_404", "http_429", "non_idempotent");
+    /** The Ingress sets none of these annotations. */
+    static final ProxyLimits NONE = new ProxyLimits(null, null, null, null, null, null, null);
+
+    private LimitAnnotations() {
+    }
+
+    /**
+     * The Ingress's limits ({@link #NONE} when it sets none), or empty (with an error on it) when a value is
+     * malformed: then it is not routed.
+     */
+    static Optional<ProxyLimits> of(ObjectKey key, Map<String, String> annotations, Diagnostics diagnostics) {
+        PathAnnotations.Reader r = new PathAnnotations.Reader(key, annotations, diagnostics);
+        Long bodySize = size(r, "proxy-body-size");
+        size(r, "client-body-buffer-size");
+        Integer connect = seconds(r, "proxy-connect-timeout", 1);
+        Integer read = seconds(r, "proxy-read-timeout", 1);
+        Integer send = seconds(r, "proxy-send-timeout", 1);
+        List<String> next = nextUpstream(r);
+        Integer tries = seconds(r, "proxy-next-upstream-tries", 0);
+        Integer nextTimeout = seconds(r, "proxy-next-upstream-timeout", 0);
+        if (r.failed) {
+            return Optional.empty();
+        }
+        return Optional.of(new ProxyLimits(bodySize, connect, read, send, next, tries, nextTimeout));
+    }
+
+    /** {@code options} with {@code limits} added: the route's whole options, or null when it has none. */
+    static RouteOptions attach(RouteOptions options, ProxyLimits limits) {
+        ProxyLimits l = ProxyLimits.orNull(limits);
+        if (l == null) {
+            return options;
+        }
+        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null) : options;
+        return new RouteOptions(o.rewriteTarget(), o.forwardedPrefix(), o.redirect(), o.appRoot(), l);
+    }
+
+    /** An nginx size (bytes, or k, m, g: binary multiples), or null when absent or malformed. */
+    private static Long size(PathAnnotations.Reader r, String annotation) {
+        String v = r.value(annotation);
+        if (v == null) {
+            return null;
+        }
+        long bytes = ProxyLimits.parseSize(v);
+        if (bytes >= 0) {
+            return bytes;
+        }
+        r.malformed(annotation, v, "a size (bytes, or a number with k, m or g, e.g. 8m; 0 for no limit)");
+        return null;
+    }
+
+    /** A whole number of at least {@code min}, or null when absent or malformed. */
+    private static Integer seconds(PathAnnotations.Reader r, String annotation, int min) {
+        String v = r.value(annotation);
+        if (v == null) {
+            return null;
+        }
+        if (SECONDS.matcher(v).matches() && Integer.parseInt(v) >= min) {
+            return Integer.parseInt(v);
+        }
+        r.malformed(annotation, v, min == 0 ? "a whole number (0 for no limit)" : "a whole number of seconds, at least 1");
+        return null;
+    }
+
+    /** The tokens, sorted without repeats; empty for {@code off} (which wins, as in nginx); null when absent. */
+    private static List<String> nextUpstream(PathAnnotations.Reader r) {
+        String v = r.value("proxy-next-upstream");
+        if (v == null) {
+            return null;
+        }
+        TreeSet<String> tokens = new TreeSet<>();
+        boolean off = false;
+        for (String t : v.split("\\s+")) {
+            if (t.equals("off")) {
+                off = true;
+            } else if (NEXT_UPSTREAM.contains(t)) {
+                tokens.add(t);
+            } else {
+                r.malformed("proxy-next-upstream", v, "a list of error, timeout, invalid_header, http_500, http_502, "
+                        + "http_503, http_504, http_403, http_404, http_429, non_idempotent or off");
+                return null;
+            }
+        }
+        return off ? List.of() : List.copyOf(tokens);
+    }
+}
