@@ -104,6 +104,25 @@ final class ProxyCommand implements Callable<Integer> {
             + "without a valid one is closed.")
     boolean proxyProtocol;
 
+    @Option(names = "--max-body-size", defaultValue = "1m", paramLabel = "SIZE", converter = BodySize.class,
+            description = "The largest request body of a route without a proxy-body-size annotation, in nginx's size "
+                    + "syntax (bytes, or 512k, 8m, 1g); 0 for no limit. A larger body is 413 (ingress-nginx's "
+                    + "proxy-body-size ConfigMap default, 1m).")
+    long maxBodySize;
+
+    /** nginx's size syntax, as the proxy-body-size annotation takes it. */
+    static final class BodySize implements picocli.CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            long bytes = dev.signalbox.schemas.snapshot.ProxyLimits.parseSize(value.trim());
+            if (bytes < 0) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size (bytes, or a "
+                        + "number with k, m or g, e.g. 8m; 0 for no limit)");
+            }
+            return bytes;
+        }
+    }
+
     @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
             description = "Event loops serving clients and backends, one per core to be used (as nginx's "
                     + "worker_processes). 0: one per available processor.")
@@ -137,7 +156,7 @@ final class ProxyCommand implements Callable<Integer> {
         if (clientHeaderTimeout.isZero() || keepaliveTimeout.isZero()) {
             throw new ParameterException(spec.commandLine(), "--client-header-timeout and --keepalive-timeout must be positive");
         }
-        config = config.withClients(new ClientPolicy(clientHeaderTimeout, keepaliveTimeout, proxyProtocol));
+        config = config.withClients(new ClientPolicy(clientHeaderTimeout, keepaliveTimeout, proxyProtocol, maxBodySize));
         if (clusterId.isBlank() || clusterId.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
         }

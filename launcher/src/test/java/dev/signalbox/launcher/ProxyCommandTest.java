@@ -51,6 +51,15 @@ class ProxyCommandTest {
     }
 
     @Test
+    void theBodySizeLimitIsNginxsSizeSyntaxAndOneMebibyteByDefault() {
+        assertEquals(1L << 20, parse(new String[] {"--kafka", "k:1"}).clients().maxBodyBytes());
+        assertEquals(java.util.List.of(0L, 8L << 20, 512L << 10, 1L << 30, 1000L), java.util.stream.Stream.of("0", "8m",
+                "512K", "1g", "1000").map(v -> parse(new String[] {"--kafka", "k:1", "--max-body-size", v}).clients()
+                .maxBodyBytes()).toList());
+        assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--max-body-size", "ten"}));
+    }
+
+    @Test
     void trustedProxiesAreCidrBlocksAndNothingIsTrustedByDefault() {
         assertEquals(false, parse(new String[] {"--kafka", "k:1"}).trustedProxies().contains("127.0.0.1"));
         ProxyConfig c = parse(new String[] {"--kafka", "k:1", "--trusted-proxies", "10.0.0.0/8,192.0.2.7"});

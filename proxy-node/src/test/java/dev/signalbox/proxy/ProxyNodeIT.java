@@ -14,7 +14,9 @@ import dev.signalbox.snapshotlog.SnapshotWriter;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.VirtualHost;
@@ -174,7 +176,9 @@ class ProxyNodeIT {
         Backend large = backend("big", at(big.getAddress().getPort()), null);
         return new RoutingTable(List.of(
                 new VirtualHost("a.test", List.of(new Route("/b", PathMatch.EXACT, bb.id(), "c/default/it"),
-                        prefix("/", a))),
+                        // proxy-body-size: "0", for the 20 MiB upload (the node's default is ingress-nginx's 1m).
+                        new Route("/", PathMatch.PREFIX, a.id(), "c/default/it", false, new RouteOptions(null, null,
+                                null, null, new ProxyLimits(0L, null, null, null, null, null, null))))),
                 new VirtualHost("big.test", List.of(prefix("/", large))),
                 new VirtualHost("dead.test", List.of(prefix("/", dead))),
                 new VirtualHost("down.test", List.of(prefix("/", down))),

@@ -10,7 +10,9 @@ import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.VirtualHost;
@@ -115,7 +117,9 @@ class ProxyNodeStreamingIT {
         if (withWebSocket) {
             routes.add(new Route("/ws", PathMatch.PREFIX, wsb.id(), "c/default/ws"));
         }
-        routes.add(new Route("/", PathMatch.PREFIX, eb.id(), "c/default/echo"));
+        // proxy-body-size: "0", for the 200 MB upload (the node's default is ingress-nginx's 1m).
+        routes.add(new Route("/", PathMatch.PREFIX, eb.id(), "c/default/echo", false, new RouteOptions(null, null, null,
+                null, new ProxyLimits(0L, null, null, null, null, null, null))));
         return new RoutingTable(List.of(new VirtualHost(marker + ".test", List.of(new Route("/", PathMatch.PREFIX,
                         eb.id(), "c/default/echo"))), new VirtualHost(VirtualHost.ANY_HOST, routes)),
                 null, List.of(eb, wsb), List.of(), List.of());

@@ -1,7 +1,6 @@
 package dev.signalbox.proxy.http;
 
 import dev.signalbox.proxy.tls.UpstreamTlsContexts;
-import java.util.Set;
 
 /**
  * What the proxy does when a backend fails a request: try another endpoint, replay the request on a new
@@ -10,12 +9,16 @@ import java.util.Set;
  * (DESIGN.md, "Backend failures: retries and outlier ejection"). Every error reply's wording is here.
  */
 public final class BackendFailures {
-    /** Connect failures retried per request, each on an endpoint not tried yet (Envoy retries once by default). */
-    public static final int MAX_CONNECT_RETRIES = 2;
-    /** RFC 9110 9.2.2. */
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE");
-
     private BackendFailures() {
+    }
+
+    /**
+     * How many endpoints a request was tried on and when it arrived, with its route's {@link NextUpstream} policy.
+     *
+     * @param tried        the endpoints tried so far, the one that just failed included
+     * @param elapsedNanos since the request arrived
+     */
+    public record Tries(NextUpstream policy, int tried, long elapsedNanos) {
     }
 
     /** The backend and endpoint address (as error bodies write it) a request was sent to. */
@@ -52,21 +55,35 @@ public final class BackendFailures {
 
     /**
      * A connection to the target failed before it was established. A TLS failure is the backend's settings or
-     * certificate, the same on every endpoint: answered at once. Any other failure is retried elsewhere while
-     * retries are left (nothing of the request left the proxy, so whatever the method).
+     * certificate, the same on every endpoint: answered at once. Any other failure is retried elsewhere when the
+     * route's policy passes it on ({@code error} for a refusal, {@code timeout} for a connect timeout: ingress-nginx's
+     * default has both) and tries are left; nothing of the request left the proxy, so whatever the method.
      *
-     * @param tls           the TLS failure, or null
-     * @param failedSoFar   the endpoints whose connection failed for this request, this one included
+     * @param tls the TLS failure, or null
      */
     public static Outcome connectFailed(Target target, UpstreamTlsContexts.Failure tls, boolean timedOut, String cause,
-                                        int failedSoFar) {
+                                        String method, Tries tries) {
         if (tls != null) {
             return tlsReply(target, tls);
         }
-        if (failedSoFar <= MAX_CONNECT_RETRIES) {
+        if (tries.policy().passesOn(timedOut ? NextUpstream.Condition.TIMEOUT : NextUpstream.Condition.ERROR, method,
+                false, tries.tried(), tries.elapsedNanos())) {
             return new RetryElsewhere();
         }
         return cannotConnect(target, timedOut, cause);
+    }
+
+    /**
+     * The backend answered {@code status}, or its head did not come within the read timeout ({@code status} 0),
+     * with the whole request sent: whether to drop that answer and send the request to another endpoint instead.
+     * Only when the policy names the condition ({@code http_502}, {@code timeout}, ...), the request had no body
+     * (the proxy streams bodies and keeps none to send again), it is idempotent or the policy says
+     * {@code non_idempotent}, and tries and time are left.
+     */
+    public static boolean passOn(int status, Progress p, Tries tries) {
+        NextUpstream.Condition c = status == 0 ? NextUpstream.Condition.TIMEOUT : NextUpstream.Condition.ofStatus(status);
+        return c != null && !p.bodySent() && !p.responseStarted()
+                && tries.policy().passesOn(c, p.method(), true, tries.tried(), tries.elapsedNanos());
     }
 
     /** The answer when no endpoint could be connected to; the failures were counted as they happened. */
@@ -82,16 +99,19 @@ public final class BackendFailures {
      * no body bytes sent and no response yet is replayed once on a new connection (RFC 9110 9.2.2): on a reused
      * keep-alive connection that is the backend's keep-alive timeout racing reuse (RFC 9112 9.3.1); on a new one,
      * a backend that died with the request in flight, whose endpoint then refuses the new connection, so the
-     * replay goes to another endpoint (what nginx's default {@code proxy_next_upstream error} does). A TLS
+     * replay goes to another endpoint (what nginx's default {@code proxy_next_upstream error} does; not with a
+     * policy without {@code error}, such as {@code off}). A TLS
      * failure on a new connection is explained instead, a response under way can only be cut, and anything else
      * is 502.
      *
      * @param tls   the TLS failure that explains the close, or null
      * @param cause the failure's message, null for an orderly close
      */
-    public static Outcome closed(Target target, Progress p, UpstreamTlsContexts.Failure tls, String cause) {
-        if ((p.reusedConnection() || tls == null) && !p.replayed() && !p.responseStarted() && !p.bodySent()
-                && IDEMPOTENT.contains(p.method())) {
+    public static Outcome closed(Target target, Progress p, UpstreamTlsContexts.Failure tls, String cause,
+                                 NextUpstream policy) {
+        // On a reused connection the replay answers a race, whatever the policy; on a new one it is nginx's "error".
+        if ((p.reusedConnection() || (tls == null && policy.when().contains(NextUpstream.Condition.ERROR)))
+                && !p.replayed() && !p.responseStarted() && !p.bodySent() && NextUpstream.idempotent(p.method())) {
             return new Replay();
         }
         if (tls != null && !p.responseStarted()) {

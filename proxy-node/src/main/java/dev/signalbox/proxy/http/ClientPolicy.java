@@ -11,8 +11,10 @@ import java.time.Duration;
  *                         request (nginx's {@code keepalive_timeout}, 75 s)
  * @param proxyProtocol    whether every connection starts with a PROXY protocol v1 or v2 header (a load balancer
  *                         in front such as AWS NLB or HAProxy); a connection without a valid one is closed
+ * @param maxBodyBytes     the largest request body of a route without {@code proxy-body-size}, 0 for no limit
+ *                         (ingress-nginx's ConfigMap {@code proxy-body-size}, 1m)
  */
-public record ClientPolicy(Duration headerTimeout, Duration keepaliveTimeout, boolean proxyProtocol) {
+public record ClientPolicy(Duration headerTimeout, Duration keepaliveTimeout, boolean proxyProtocol, long maxBodyBytes) {
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_KEEPALIVE_TIMEOUT = Duration.ofSeconds(75);
     public static final ClientPolicy DEFAULT = new ClientPolicy(DEFAULT_HEADER_TIMEOUT, DEFAULT_KEEPALIVE_TIMEOUT, false);
@@ -22,5 +24,13 @@ public record ClientPolicy(Duration headerTimeout, Duration keepaliveTimeout, bo
                 || keepaliveTimeout.isZero()) {
             throw new IllegalArgumentException("client timeouts must be positive");
         }
+        if (maxBodyBytes < 0) {
+            throw new IllegalArgumentException("the body size limit must be 0 (none) or positive");
+        }
+    }
+
+    /** With ingress-nginx's default body size limit, 1m. */
+    public ClientPolicy(Duration headerTimeout, Duration keepaliveTimeout, boolean proxyProtocol) {
+        this(headerTimeout, keepaliveTimeout, proxyProtocol, RouteLimits.DEFAULT_MAX_BODY_BYTES);
     }
 }

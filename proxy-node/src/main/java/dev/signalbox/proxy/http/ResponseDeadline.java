@@ -26,8 +26,18 @@ public final class ResponseDeadline {
 
     /** The request was sent at {@code nowNanos}: its response must start within the timeout. */
     public void arm(long nowNanos) {
+        arm(nowNanos, timeoutNanos);
+    }
+
+    /** The request was sent at {@code nowNanos}: its response must start within {@code timeout} (its route's). */
+    public void arm(long nowNanos, long timeout) {
         armed = true;
-        deadlineNanos = nowNanos + timeoutNanos;
+        deadlineNanos = nowNanos + timeout;
+    }
+
+    /** When the armed response is overdue (a {@code System.nanoTime()} value); meaningless when not armed. */
+    public long deadlineNanos() {
+        return deadlineNanos;
     }
 
     /** The response started, or the request ended otherwise: nothing is awaited. */

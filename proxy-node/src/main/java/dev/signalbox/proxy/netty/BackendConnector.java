@@ -74,11 +74,12 @@ final class BackendConnector implements Backends {
     }
 
     @Override
-    public Future<Channel> connect(EventLoop loop, Endpoint endpoint, Upstream upstream) {
+    public Future<Channel> connect(EventLoop loop, Endpoint endpoint, Upstream upstream, Duration timeout) {
+        Duration t = timeout == null ? connectTimeout : timeout;
         if (upstream.http2()) {
-            return http2.get(loop).connect(loop, endpoint, upstream.tls(), () -> open(loop, endpoint, upstream));
+            return http2.get(loop).connect(loop, endpoint, upstream.tls(), () -> open(loop, endpoint, upstream, t));
         }
-        ChannelFuture f = open(loop, endpoint, upstream);
+        ChannelFuture f = open(loop, endpoint, upstream, t);
         Promise<Channel> p = loop.newPromise();
         f.addListener(done -> {
             if (done.isSuccess()) {
@@ -90,8 +91,8 @@ final class BackendConnector implements Backends {
         return p;
     }
 
-    /** A new connection; it completes after the TLS handshake, if any. */
-    private ChannelFuture open(EventLoop loop, Endpoint endpoint, Upstream upstream) {
+    /** A new connection; it completes after the TLS handshake, if any, both within {@code timeout}. */
+    private ChannelFuture open(EventLoop loop, Endpoint endpoint, Upstream upstream, Duration timeout) {
         UpstreamTls tls = upstream.tls();
         Bootstrap b = new Bootstrap()
                 .group(loop)
@@ -100,12 +101,12 @@ final class BackendConnector implements Backends {
                 // reads follow its exchange, and its flow-control window bounds what waits.
                 .option(ChannelOption.AUTO_READ, upstream.http2())
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) connectTimeout.toMillis())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()))
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         if (tls != null) {
-                            UpstreamTlsHandlers.addHandler(upstreamTls, ch, tls, connectTimeout, upstream.http2());
+                            UpstreamTlsHandlers.addHandler(upstreamTls, ch, tls, timeout, upstream.http2());
                         }
                         if (upstream.http2()) {
                             Http2Upstream.addConnectionHandlers(ch.pipeline());

@@ -3,6 +3,8 @@ package dev.signalbox.proxy.netty;
 import dev.signalbox.proxy.http.BackendFailures;
 import dev.signalbox.proxy.http.Grpc;
 import dev.signalbox.proxy.http.HeaderRewriter;
+import dev.signalbox.proxy.http.NextUpstream;
+import dev.signalbox.proxy.http.RouteLimits;
 import dev.signalbox.proxy.http.Rewrites;
 import dev.signalbox.proxy.http.Upgrade;
 import dev.signalbox.proxy.http.RequestId;
@@ -133,6 +135,13 @@ final class Exchange implements BackendListener {
     private final boolean grpc;
     /** The call's grpc-timeout running out; null when none. */
     private ScheduledFuture<?> grpcDeadline;
+    /** Body size, timeouts and retries: the route's over the node's (see {@link RouteLimits}). */
+    private RouteLimits limits;
+    /** Request body bytes received so far, against {@code limits.maxBodyBytes()}. */
+    private long bodyBytes;
+    /** After a 413 the rest of the body is read and dropped for a while before the connection closes (nginx's lingering close), so the client reads the answer. */
+    private ScheduledFuture<?> lingerClose;
+    private static final long LINGER_SECONDS = 5;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -146,6 +155,7 @@ final class Exchange implements BackendListener {
         this.clientKeepAlive = HttpUtil.isKeepAlive(head) && !owner.draining();
         this.grpc = Grpc.isGrpc(head.headers().get(HttpHeaderNames.CONTENT_TYPE));
         this.requestId = RequestId.ensure(head.headers());
+        this.limits = owner.nodeLimits();
         this.access = metrics.accessLog().sampled() ? new AccessRecorder(startNanos, owner.forwarding().peer(),
                 method.name(), head.headers().get(io.netty.handler.codec.http.HttpHeaderNames.HOST), head.uri(), requestId)
                 : null;
@@ -178,6 +188,12 @@ final class Exchange implements BackendListener {
     }
 
     void forward(HttpRequest head, Decision.Forward f) {
+        limits = limits.with(f.limits());
+        if (limits.tooLarge(declaredLength(head))) {
+            // Before any of the body is read or a backend is asked, as nginx's client_max_body_size.
+            refuseTooLarge(head);
+            return;
+        }
         backendId = f.backendId();
         endpoint = f.endpoint();
         locality = f.locality();
@@ -213,7 +229,8 @@ final class Exchange implements BackendListener {
     private void connectNew() {
         phase = Phase.CONNECTING;
         Endpoint target = endpoint;
-        Future<Channel> connect = frontend.connector().connect(ctx.channel().eventLoop(), target, upstream);
+        Future<Channel> connect = frontend.connector().connect(ctx.channel().eventLoop(), target, upstream,
+                limits.connectTimeout());
         connect.addListener(done -> onConnected(connect, target));
     }
 
@@ -241,9 +258,11 @@ final class Exchange implements BackendListener {
         }
         BackendFailures.Target t = target();
         BackendFailures.Outcome outcome = BackendFailures.connectFailed(t, tls, timedOut, cause.getMessage(),
-                failedEndpoints == null ? 0 : failedEndpoints.size());
+                method.name(), tries(failedEndpoints == null ? 0 : failedEndpoints.size()));
         if (outcome instanceof BackendFailures.RetryElsewhere) {
-            if (retryElsewhere()) {
+            Decision.Forward next = nextEndpoint();
+            if (next != null) {
+                sendTo(next, "connect_failure");
                 return;
             }
             outcome = BackendFailures.cannotConnect(t, timedOut, cause.getMessage());
@@ -262,28 +281,36 @@ final class Exchange implements BackendListener {
             LOG.info("ejected endpoint {} of backend {} after consecutive connect failures ({})",
                     NetUtil.toSocketAddressString(failed.address(), failed.port()), backendId, cause.getMessage());
         }
-        if (failedEndpoints == null) {
-            failedEndpoints = new ArrayList<>(BackendFailures.MAX_CONNECT_RETRIES + 1);
-        }
-        failedEndpoints.add(failed);
+        tried(failed);
     }
 
-    /**
-     * Sends the request to another endpoint of the backend, not tried yet and preferably not ejected; false
-     * when there is none. Always safe, whatever the method: nothing of the request left the proxy (the head
-     * waits in {@code pendingHead}, the body in the client's queue and socket).
-     */
-    private boolean retryElsewhere() {
+    private void tried(Endpoint e) {
+        if (failedEndpoints == null) {
+            failedEndpoints = new ArrayList<>(4);
+        }
+        failedEndpoints.add(e);
+    }
+
+    /** How far the request's tries got, under its route's policy. */
+    private BackendFailures.Tries tries(int tried) {
+        return new BackendFailures.Tries(limits.nextUpstream(), tried, System.nanoTime() - startNanos);
+    }
+
+    /** Another endpoint of the backend, not tried yet and preferably not ejected; null when there is none. */
+    private Decision.Forward nextEndpoint() {
         long now = System.nanoTime();
         Decision.Forward next = table.another(backendId, route,
                 e -> failedEndpoints.contains(e) || frontend.outliers().ejected(e, now));
-        if (next == null) {
-            next = table.another(backendId, route, failedEndpoints::contains);
-        }
-        if (next == null) {
-            return false;
-        }
-        metrics.retry(route, "connect_failure");
+        return next != null ? next : table.another(backendId, route, failedEndpoints::contains);
+    }
+
+    /**
+     * Sends the request to {@code next}. Safe whatever the method after a failed connection (nothing of the request
+     * left the proxy: the head waits in {@code pendingHead}, the body in the client's queue and socket); after an
+     * answer only for a request without body, as {@link BackendFailures#passOn} decides.
+     */
+    private void sendTo(Decision.Forward next, String reason) {
+        metrics.retry(route, reason);
         endpoint = next.endpoint();
         locality = next.locality();
         Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstream);
@@ -292,7 +319,68 @@ final class Exchange implements BackendListener {
         } else {
             connectNew();
         }
+    }
+
+    /**
+     * The backend answered {@code status} (0: its head did not come within the read timeout) to the whole request:
+     * when the route's policy passes that on and another endpoint is left, the answer is dropped and the request sent
+     * there (nginx's {@code proxy_next_upstream http_502 ...}, {@code timeout}); false when it is answered as it is.
+     */
+    private boolean passOn(int status) {
+        if (request == Request.RECEIVING || sentHead == null) {
+            return false;
+        }
+        BackendFailures.Progress progress = new BackendFailures.Progress(method.name(), reusedConnection, replayed,
+                bodySent || sentHead instanceof HttpContent, phase.responseStarted());
+        if (!BackendFailures.passOn(status, progress, tries((failedEndpoints == null ? 0 : failedEndpoints.size()) + 1))) {
+            return false;
+        }
+        tried(endpoint);
+        Decision.Forward next = nextEndpoint();
+        if (next == null) {
+            failedEndpoints.remove(failedEndpoints.size() - 1);
+            return false;
+        }
+        dropBackend();
+        cancelResponseTimeout();
+        request = Request.RECEIVED;
+        pendingHead = sentHead;
+        sendTo(next, status == 0 ? NextUpstream.Condition.TIMEOUT.label() : NextUpstream.Condition.ofStatus(status).label());
         return true;
+    }
+
+    /** The request's Content-Length, or -1 when it has none (or one the codec let through unparsed). */
+    private static long declaredLength(HttpRequest head) {
+        try {
+            return HttpUtil.getContentLength(head, -1L);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The request body is over the route's limit: 413 and the connection closes after it (nginx's answer; the rest of
+     * the body is read and dropped meanwhile, for at most {@value #LINGER_SECONDS} s), the backend connection, if
+     * any, is closed (it got part of a body that will not end); a response under way can only be cut.
+     */
+    private void refuseTooLarge(HttpObject part) {
+        clientKeepAlive = false;
+        if (phase.responseStarted()) {
+            ReferenceCountUtil.release(part);
+            owner.closeConnection();
+            return;
+        }
+        ReferenceCountUtil.release(pendingHead);
+        pendingHead = null;
+        dropBackend();
+        lingerClose = ctx.executor().schedule(() -> {
+            lingerClose = null;
+            if (owner.isCurrent(this)) {
+                complete();
+            }
+        }, LINGER_SECONDS, TimeUnit.SECONDS);
+        respondLocally(part, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request body larger than "
+                + limits.maxBodyBytes() + " bytes, the route's limit (proxy-body-size)");
     }
 
     private void attach(Channel channel, boolean reused) {
@@ -326,6 +414,11 @@ final class Exchange implements BackendListener {
             finishLocalIfDone();
             return;
         }
+        bodyBytes += content.content().readableBytes();
+        if (limits.tooLarge(bodyBytes)) {
+            refuseTooLarge(content);
+            return;
+        }
         bodySent |= content.content().isReadable();
         if (access != null) {
             access.bytesIn += content.content().readableBytes();
@@ -352,7 +445,7 @@ final class Exchange implements BackendListener {
 
     private void scheduleResponseTimeout() {
         if (!phase.responseStarted()) {
-            owner.responseTimer().arm();
+            owner.responseTimer().arm(limits.readTimeout().toNanos());
         }
     }
 
@@ -365,8 +458,12 @@ final class Exchange implements BackendListener {
         if (!owner.isCurrent(this) || phase.responseStarted()) {
             return;
         }
+        if (!grpc && passOn(0)) {
+            metrics.upstreamError(route, "response_timeout");
+            return;
+        }
         dropBackend();
-        BackendFailures.Reply timedOut = BackendFailures.responseTimedOut(target(), frontend.responseTimeout().toMillis());
+        BackendFailures.Reply timedOut = BackendFailures.responseTimedOut(target(), limits.readTimeout().toMillis());
         if (grpc) {
             metrics.upstreamError(route, timedOut.errorKind());
             respondLocally(null, Responses.grpc(Grpc.DEADLINE_EXCEEDED, timedOut.reason(), table.version(),
@@ -439,6 +536,9 @@ final class Exchange implements BackendListener {
             }
             if (code >= 100 && code < 200 && code != 101) {
                 phase = Phase.INTERIM;
+            } else if (passOn(code)) {
+                ReferenceCountUtil.release(msg);
+                return;
             } else {
                 phase = Phase.RESPONDING;
                 cancelResponseTimeout();
@@ -488,7 +588,7 @@ final class Exchange implements BackendListener {
         phase = Phase.RESPONDED;
         metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
                 System.nanoTime() - startNanos);
-        Tunnel.open(ctx, b, Tunnel.Timeouts.of(table, route, frontend.responseTimeout()));
+        Tunnel.open(ctx, b, Tunnel.Timeouts.of(limits));
     }
 
     @Override
@@ -530,7 +630,7 @@ final class Exchange implements BackendListener {
         BackendFailures.Progress progress = new BackendFailures.Progress(method.name(), reusedConnection, replayed,
                 bodySent || sentHead instanceof HttpContent, phase.responseStarted());
         BackendFailures.Outcome outcome = BackendFailures.closed(target(), progress, tls,
-                cause == null ? null : cause.getMessage());
+                cause == null ? null : cause.getMessage(), limits.nextUpstream());
         if (outcome instanceof BackendFailures.Replay) {
             // A kept-alive connection the backend closed as we reused it (RFC 9112 9.3.1): once more, anew.
             replayed = true;
@@ -592,7 +692,7 @@ final class Exchange implements BackendListener {
         if (!owner.isCurrent(this) || phase != Phase.ANSWERED_LOCALLY) {
             return;
         }
-        if (request != Request.RECEIVING || !clientKeepAlive) {
+        if (request != Request.RECEIVING || (!clientKeepAlive && lingerClose == null)) {
             complete();
         } else {
             owner.drain();
@@ -601,6 +701,7 @@ final class Exchange implements BackendListener {
 
     private void complete() {
         stopGrpcDeadline();
+        stopLingering();
         metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
                 System.nanoTime() - startNanos);
         if (access != null) {
@@ -625,8 +726,16 @@ final class Exchange implements BackendListener {
         }
     }
 
+    private void stopLingering() {
+        if (lingerClose != null) {
+            lingerClose.cancel(false);
+            lingerClose = null;
+        }
+    }
+
     void abort() {
         stopGrpcDeadline();
+        stopLingering();
         cancelResponseTimeout();
         ReferenceCountUtil.release(pendingHead);
         pendingHead = null;

@@ -4,6 +4,7 @@ import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.HttpsRedirect;
 import dev.signalbox.proxy.http.Redirects;
 import dev.signalbox.proxy.http.RequestChecks;
+import dev.signalbox.proxy.http.RouteLimits;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
@@ -40,6 +41,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     private ResponseTimer responseTimer;
+    private RouteLimits nodeLimits;
     private HeaderRewriter.Forwarding forwarding;
     private Exchange exchange;
     private boolean closing;
@@ -55,6 +57,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.nodeLimits = RouteLimits.node(frontend.clients().maxBodyBytes(), frontend.responseTimeout());
         this.responseTimer = new ResponseTimer(ctx.executor(), frontend.responseTimeout(), () -> {
             if (exchange != null) {
                 exchange.onResponseTimeout();
@@ -282,6 +285,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     origin.serverPort(), frontend.trusted(), ClientCertificates.fields(ctx.channel()));
         }
         return forwarding;
+    }
+
+    /** The node's body size limit, timeouts and retries, which a route's annotations override. */
+    RouteLimits nodeLimits() {
+        return nodeLimits;
     }
 
     /** The connection's response timeout, armed by the exchange under way. */

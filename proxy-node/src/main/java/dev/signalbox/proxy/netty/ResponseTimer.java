@@ -17,6 +17,8 @@ final class ResponseTimer {
     private final ResponseDeadline deadline;
     private final Runnable onExpired;
     private ScheduledFuture<?> check;
+    /** When {@code check} runs (System.nanoTime()). */
+    private long checkAt;
 
     ResponseTimer(EventExecutor loop, Duration timeout, Runnable onExpired) {
         this.loop = loop;
@@ -26,9 +28,22 @@ final class ResponseTimer {
 
     /** The request was sent now: {@code onExpired} runs unless {@link #disarm()} comes within the timeout. */
     void arm() {
-        deadline.arm(System.nanoTime());
+        arm(deadline.timeoutNanos());
+    }
+
+    /**
+     * As {@link #arm()}, with the request's own timeout (its route's read timeout). A pending check due after this
+     * deadline is replaced; with one timeout for every request a pending check is never later, so nothing changes.
+     */
+    void arm(long timeoutNanos) {
+        long now = System.nanoTime();
+        deadline.arm(now, timeoutNanos);
+        if (check != null && checkAt - deadline.deadlineNanos() > 0) {
+            check.cancel(false);
+            check = null;
+        }
         if (check == null) {
-            schedule(deadline.timeoutNanos());
+            schedule(timeoutNanos);
         }
     }
 
@@ -46,6 +61,7 @@ final class ResponseTimer {
     }
 
     private void schedule(long nanos) {
+        checkAt = System.nanoTime() + nanos;
         check = loop.schedule(this::run, nanos, TimeUnit.NANOSECONDS);
     }
 

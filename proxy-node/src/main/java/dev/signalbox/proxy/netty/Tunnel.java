@@ -1,6 +1,6 @@
 package dev.signalbox.proxy.netty;
 
-import dev.signalbox.routing.CompiledTable;
+import dev.signalbox.proxy.http.RouteLimits;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -45,12 +45,12 @@ final class Tunnel {
     /** How long a tunnel may be silent, and how long bytes for the backend may wait on it. */
     record Timeouts(Duration idle, Duration send) {
         /**
-         * The timeouts of a tunnel on {@code route}: the route's read and send timeouts where its snapshot has
-         * them, else the node's read timeout (the response timeout, as nginx's {@code proxy_read_timeout} and
-         * {@code proxy_send_timeout} share their default) for both.
+         * The timeouts of a tunnel: its route's read and send timeouts ({@code proxy-read-timeout},
+         * {@code proxy-send-timeout}) where it has them, else the node's read timeout (the response timeout, as
+         * nginx's {@code proxy_read_timeout} and {@code proxy_send_timeout} share their default) for both.
          */
-        static Timeouts of(CompiledTable table, String route, Duration nodeReadTimeout) {
-            return new Timeouts(nodeReadTimeout, nodeReadTimeout);
+        static Timeouts of(RouteLimits limits) {
+            return new Timeouts(limits.readTimeout(), limits.sendTimeout());
         }
     }
 

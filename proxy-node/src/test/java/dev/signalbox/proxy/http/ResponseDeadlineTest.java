@@ -38,6 +38,10 @@ class ResponseDeadlineTest {
                     d.disarm();
                     d.arm(900);
                 }, List.of(1_100L, 1_900L), List.of(new Check.WaitFor(800), Check.EXPIRED)),
+                new Case("A route's own read timeout, shorter than the node's, sets the deadline", d -> d.arm(100, 250),
+                        List.of(300L, 350L), List.of(new Check.WaitFor(50), Check.EXPIRED)),
+                new Case("A longer one too: the node's timeout does not cut it", d -> d.arm(100, 5_000),
+                        List.of(1_100L, 5_100L), List.of(new Check.WaitFor(4_000), Check.EXPIRED)),
                 new Case("nanoTime values that wrap around still compare", d -> d.arm(Long.MAX_VALUE - 100),
                         List.of(Long.MAX_VALUE, Long.MIN_VALUE + 899), List.of(new Check.WaitFor(900), Check.EXPIRED)));
     }

@@ -70,7 +70,7 @@ class FrontendHandlerTest {
         }
 
         @Override
-        public Future<Channel> connect(EventLoop loop, Endpoint endpoint, Upstream upstream) {
+        public Future<Channel> connect(EventLoop loop, Endpoint endpoint, Upstream upstream, Duration timeout) {
             EmbeddedChannel ch = backendChannel();
             opened.add(ch);
             return ch.eventLoop().newSucceededFuture(ch);
