@@ -46,6 +46,21 @@ public final class Http {
         }
     }
 
+    /** POST http://127.0.0.1:port/path with the given Host and {@code body} (sent with its Content-Length). */
+    public static HttpResponse<String> post(int port, String host, String path, byte[] body) {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).header("Host", host)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        try {
+            return CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Like {@link #get} but a connection failure is a null, for polling until a server answers. */
     public static HttpResponse<String> tryGet(int port, String host, String path) {
         try {

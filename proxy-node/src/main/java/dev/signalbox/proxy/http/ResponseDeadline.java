@@ -40,6 +40,11 @@ public final class ResponseDeadline {
         return deadlineNanos;
     }
 
+    /** Whether a response is awaited (armed and not yet found overdue). */
+    public boolean armed() {
+        return armed;
+    }
+
     /** The response started, or the request ended otherwise: nothing is awaited. */
     public void disarm() {
         armed = false;

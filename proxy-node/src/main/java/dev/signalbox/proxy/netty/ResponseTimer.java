@@ -47,6 +47,11 @@ final class ResponseTimer {
         }
     }
 
+    /** Whether a response head is awaited. */
+    boolean armed() {
+        return deadline.armed();
+    }
+
     void disarm() {
         deadline.disarm();
     }

@@ -20,6 +20,7 @@ import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -88,12 +89,18 @@ class FrontendHandlerTest {
     }
 
     private EmbeddedChannel client() {
+        return client(false);
+    }
+
+    /** A client connection; {@code idleClose}: with the idle closer in front, as the HTTP/1.1 pipeline has it. */
+    private EmbeddedChannel client(boolean idleClose) {
         RoutingState routing = new RoutingState(dev.signalbox.routing.Locality.DEFAULT);
         routing.apply(SnapshotCodec.create(1, Instant.EPOCH, List.of(), TABLE));
         Frontend frontend = new Frontend(routing, backends, new ProxyMetrics(() -> 1, () -> 0), Duration.ofSeconds(5),
                 false, 443, new OutlierDetector(OutlierDetector.Policy.DEFAULT), TrustedProxies.NONE,
                 dev.signalbox.proxy.http.ClientPolicy.DEFAULT);
-        client = new EmbeddedChannel(new FrontendHandler(frontend));
+        client = idleClose ? new EmbeddedChannel(new IdleCloser(), new FrontendHandler(frontend))
+                : new EmbeddedChannel(new FrontendHandler(frontend));
         return client;
     }
 
@@ -279,5 +286,17 @@ class FrontendHandlerTest {
         assertEquals(List.of("GET /known", "END"), received(backend), "the next request is forwarded");
         backend.writeInbound(ok("known"));
         assertEquals(List.of("200 known"), answers());
+    }
+
+    @Test
+    void anIdleConnectionWaitingForAResponseHeadIsLeftToTheReadTimeoutAndClosedOtherwise() {
+        EmbeddedChannel c = client(true);
+        EmbeddedChannel backend = forwarded(c, "/long-poll");
+        c.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertTrue(c.isActive(), "the response timer (the route's read timeout) bounds a wait for a response head");
+        backend.writeInbound(ok("done"));
+        assertEquals(List.of("200 done"), answers());
+        c.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        assertFalse(c.isActive(), "idle between requests: closed");
     }
 }
