@@ -149,6 +149,18 @@ final class Fixtures {
         return new Endpoint(address, port);
     }
 
+    /** The backend of {@link #withWeb}'s Service: ns/web port 80, two ready endpoints on 8080. */
+    static final Backend WEB80 = backend("ns", "web", "80", ep("10.0.0.1", 8080), ep("10.0.0.2", 8080));
+    static final String WEB = id("ns", "web", "80");
+
+    /** Our class, the Service ns/web (port 80 to 8080) with two ready endpoints, and {@code ingresses}. */
+    static List<ClusterEvent> withWeb(ClusterEvent... ingresses) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(ourClass(false),
+                        service("ns", "web", port("http", 80, "8080")),
+                        slice("ns", "web-abc", "web", slicePort("http", 8080), ready("10.0.0.2", "10.0.0.1"))),
+                java.util.stream.Stream.of(ingresses)).toList();
+    }
+
     static Diagnostic error(String ns, String name, String message) {
         return new Diagnostic(C, "Ingress", ns, name, Diagnostic.Severity.ERROR, message);
     }

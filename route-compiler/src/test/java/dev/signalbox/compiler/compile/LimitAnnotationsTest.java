@@ -6,7 +6,6 @@ import static dev.signalbox.schemas.snapshot.PathMatch.REGEX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.schemas.event.ClusterEvent;
-import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.Route;
@@ -28,18 +27,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class LimitAnnotationsTest {
     private static final String N = "nginx.ingress.kubernetes.io/";
     private static final String S = "signalbox.dev/";
-    private static final Backend WEB80 = backend("ns", "web", "80", ep("10.0.0.1", 8080), ep("10.0.0.2", 8080));
-    private static final String WEB = id("ns", "web", "80");
-
-    private static List<ClusterEvent> with(ClusterEvent... ingresses) {
-        return Stream.concat(Stream.of(ourClass(false), service("ns", "web", port("http", 80, "8080")),
-                slice("ns", "web-abc", "web", slicePort("http", 8080), ready("10.0.0.2", "10.0.0.1"))),
-                Stream.of(ingresses)).toList();
-    }
-
     /** One Ingress ns/a with these annotations and one path, / on foo.com. */
     private static List<ClusterEvent> a(Map<String, String> annotations) {
-        return with(annotated("ns", "a", 1, annotations, rule("foo.com", path("/", "Prefix", svc("web", 80)))),
+        return withWeb(annotated("ns", "a", 1, annotations, rule("foo.com", path("/", "Prefix", svc("web", 80)))),
                 ingress("ns", "b", 2, rule("bar.com", path("/", "Prefix", svc("web", 80)))));
     }
 
@@ -111,7 +101,7 @@ class LimitAnnotationsTest {
                 row("Signalbox's prefix wins over ingress-nginx's",
                         a(Map.of(N + "proxy-body-size", "1m", S + "proxy-body-size", "0")), routed(body(0))),
                 row("the limits go to every path of the Ingress, regex ones too",
-                        with(annotated("ns", "a", 1, Map.of(N + "proxy-read-timeout", "5", N + "use-regex", "true"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "proxy-read-timeout", "5", N + "use-regex", "true"),
                                 rule("foo.com", path("/x/[0-9]+", "ImplementationSpecific", svc("web", 80)),
                                         path("/", "Prefix", svc("web", 80))))),
                         new RoutingTable(List.of(new VirtualHost("foo.com", List.of(

@@ -7,7 +7,6 @@ import static dev.signalbox.schemas.snapshot.PathMatch.REGEX;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.schemas.event.ClusterEvent;
-import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
@@ -27,15 +26,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class PathAnnotationsTest {
     private static final String N = "nginx.ingress.kubernetes.io/";
-    private static final Backend WEB80 = backend("ns", "web", "80", ep("10.0.0.1", 8080), ep("10.0.0.2", 8080));
-    private static final String WEB = id("ns", "web", "80");
-
-    private static List<ClusterEvent> with(ClusterEvent... ingresses) {
-        return Stream.concat(Stream.of(ourClass(false), service("ns", "web", port("http", 80, "8080")),
-                slice("ns", "web-abc", "web", slicePort("http", 8080), ready("10.0.0.2", "10.0.0.1"))),
-                Stream.of(ingresses)).toList();
-    }
-
     private static Route route(String path, PathMatch match, String ingress, RouteOptions options) {
         return new Route(path, match, WEB, C + "/" + ingress, false, options);
     }
@@ -69,25 +59,25 @@ class PathAnnotationsTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 row("rewrite-target with capture groups makes the path a regular expression and rewrites to its groups",
-                        with(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/$2", N + "use-regex", "true"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/$2", N + "use-regex", "true"),
                                 rule("foo.com", path("/something(/|$)(.*)", "ImplementationSpecific", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(host("foo.com",
                                 route("/something(/|$)(.*)", REGEX, "ns/a", rewrite("/$2", null)))), List.of())),
 
                 row("rewrite-target alone makes the paths regular expressions too, and x-forwarded-prefix goes with the rewrite",
-                        with(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/", N + "x-forwarded-prefix", "/app"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/", N + "x-forwarded-prefix", "/app"),
                                 rule("foo.com", path("/app", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(host("foo.com", route("/app", REGEX, "ns/a", rewrite("/", "/app")))),
                                 List.of())),
 
                 row("a rewrite-target equal to the path rewrites nothing and leaves the paths literal, as ingress-nginx's needsRewrite",
-                        with(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/", N + "x-forwarded-prefix", "/app"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/", N + "x-forwarded-prefix", "/app"),
                                 rule("foo.com", path("/", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(host("foo.com", route("/", PREFIX, "ns/a", null))), List.of())),
 
                 row("use-regex on one Ingress makes every path of its host a regular expression, Exact ones included, "
                                 + "ordered longest first then in reverse order, as ingress-nginx's locations",
-                        with(ingress("ns", "plain", 1, rule("foo.com", path("/foo/bar/bar", "Exact", svc("web", 80)),
+                        withWeb(ingress("ns", "plain", 1, rule("foo.com", path("/foo/bar/bar", "Exact", svc("web", 80)),
                                         path("/foo/bar/baz", "Prefix", svc("web", 80)))),
                                 annotated("ns", "regex", 2, Map.of(N + "use-regex", "true"),
                                         rule("foo.com", path("/foo/bar/[a-z]{3}", "ImplementationSpecific", svc("web", 80)))),
@@ -99,12 +89,12 @@ class PathAnnotationsTest {
                                         route("/foo/bar/bar", REGEX, "ns/plain", null))), List.of())),
 
                 row("use-regex false changes nothing",
-                        with(annotated("ns", "a", 1, Map.of(N + "use-regex", "false"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "use-regex", "false"),
                                 rule("foo.com", path("/a", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(host("foo.com", route("/a", PREFIX, "ns/a", null))), List.of())),
 
                 row("a path RE2 cannot compile is an error on the Ingress that has it, even when another Ingress made the host regex",
-                        with(annotated("ns", "regex", 1, Map.of(N + "use-regex", "true"),
+                        withWeb(annotated("ns", "regex", 1, Map.of(N + "use-regex", "true"),
                                         rule("foo.com", path("/ok/.*", "ImplementationSpecific", svc("web", 80)))),
                                 ingress("ns", "plain", 2, rule("foo.com", path("/a(b", "Prefix", svc("web", 80)),
                                         path("/c", "Prefix", svc("web", 80))))),
@@ -114,26 +104,26 @@ class PathAnnotationsTest {
                                         + "backreferences or lookaround): missing closing ); path ignored")))),
 
                 row("a lookahead, which RE2 does not have, is refused",
-                        with(annotated("ns", "a", 1, Map.of(N + "use-regex", "true"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "use-regex", "true"),
                                 rule("foo.com", path("/(?!admin).*", "ImplementationSpecific", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(), List.of(error("ns", "a",
                                 "host foo.com: path \"/(?!admin).*\" is not a regular expression Signalbox accepts (RE2 "
                                         + "syntax: no backreferences or lookaround): invalid or unsupported Perl syntax; path ignored")))),
 
                 row("a malformed use-regex is an error and the Ingress is not routed; the others are",
-                        with(annotated("ns", "a", 1, Map.of(N + "use-regex", "yes"), rule("foo.com", path("/a", "Prefix", svc("web", 80)))),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "use-regex", "yes"), rule("foo.com", path("/a", "Prefix", svc("web", 80)))),
                                 ingress("ns", "b", 2, rule("foo.com", path("/b", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a", "ns/b"), List.of(host("foo.com", route("/b", PREFIX, "ns/b", null))),
                                 List.of(error("ns", "a", notRouted(N + "use-regex", "yes", "true or false"))))),
 
                 row("a rewrite-target with characters ingress-nginx refuses is an error and the Ingress is not routed",
-                        with(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/$1;return 200"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "rewrite-target", "/$1;return 200"),
                                 rule("foo.com", path("/a", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(), List.of(error("ns", "a", notRouted(N + "rewrite-target",
                                 "/$1;return 200", "a path with $1..$9 groups (letters, digits and -._~/:$ only)"))))),
 
                 row("app-root applies to the whole host, the oldest Ingress's value winning",
-                        with(annotated("ns", "a", 1, Map.of(N + "app-root", "/app1"), rule("foo.com", path("/", "Prefix", svc("web", 80)))),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "app-root", "/app1"), rule("foo.com", path("/", "Prefix", svc("web", 80)))),
                                 annotated("ns", "b", 2, Map.of(N + "app-root", "/other"), rule("foo.com", path("/b", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a", "ns/b"), List.of(host("foo.com",
                                 route("/b", PREFIX, "ns/b", new RouteOptions(null, null, null, "/app1", null)),
@@ -142,18 +132,18 @@ class PathAnnotationsTest {
                                         + "ns/a in cluster c1 sets \"/app1\"")))),
 
                 row("an app-root that is not a path is an error",
-                        with(annotated("ns", "a", 1, Map.of(N + "app-root", "app"), rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "app-root", "app"), rule("foo.com", path("/", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(), List.of(error("ns", "a",
                                 notRouted(N + "app-root", "app", "a path starting with '/'"))))),
 
                 row("permanent-redirect answers 301 by default",
-                        with(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "https://www.google.com"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "https://www.google.com"),
                                 rule("foo.com", path("/", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(host("foo.com", route("/", PREFIX, "ns/a",
                                 redirect(301, "https://www.google.com")))), List.of())),
 
                 row("permanent-redirect-code sets the code; one out of 300-308 is the default",
-                        with(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "https://x.com/a?b=c", N + "permanent-redirect-code", "308"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "https://x.com/a?b=c", N + "permanent-redirect-code", "308"),
                                         rule("a.com", path("/", "Prefix", svc("web", 80)))),
                                 annotated("ns", "b", 2, Map.of(N + "permanent-redirect", "http://x.com", N + "permanent-redirect-code", "200"),
                                         rule("b.com", path("/", "Prefix", svc("web", 80))))),
@@ -161,7 +151,7 @@ class PathAnnotationsTest {
                                 host("b.com", route("/", PREFIX, "ns/b", redirect(301, "http://x.com")))), List.of())),
 
                 row("temporal-redirect answers 302 and wins over permanent-redirect; its code may be 300-307",
-                        with(annotated("ns", "a", 1, Map.of(N + "temporal-redirect", "https://t.com", N + "permanent-redirect", "https://p.com",
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "temporal-redirect", "https://t.com", N + "permanent-redirect", "https://p.com",
                                         N + "temporal-redirect-code", "307"), rule("a.com", path("/", "Prefix", svc("web", 80)))),
                                 annotated("ns", "b", 2, Map.of(N + "temporal-redirect", "https://t.com", N + "temporal-redirect-code", "308"),
                                         rule("b.com", path("/", "Prefix", svc("web", 80))))),
@@ -169,7 +159,7 @@ class PathAnnotationsTest {
                                 host("b.com", route("/", PREFIX, "ns/b", redirect(302, "https://t.com")))), List.of())),
 
                 row("a redirect to something other than an http(s) URL, and a code that is not a number, are errors",
-                        with(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "javascript:alert(1)"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "javascript:alert(1)"),
                                         rule("a.com", path("/", "Prefix", svc("web", 80)))),
                                 annotated("ns", "b", 2, Map.of(N + "temporal-redirect", "https://t.com", N + "temporal-redirect-code", "moved"),
                                         rule("b.com", path("/", "Prefix", svc("web", 80))))),
@@ -179,7 +169,7 @@ class PathAnnotationsTest {
                                 error("ns", "b", notRouted(N + "temporal-redirect-code", "moved", "an integer"))))),
 
                 row("from-to-www-redirect adds the www. name as a host that redirects with 308, unless it is a host already",
-                        with(annotated("ns", "a", 1, Map.of(N + "from-to-www-redirect", "true"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "from-to-www-redirect", "true"),
                                         rule("foo.com", path("/", "Prefix", svc("web", 80)))),
                                 annotated("ns", "b", 2, Map.of(N + "from-to-www-redirect", "true"),
                                         rule("www.bar.com", path("/", "Prefix", svc("web", 80))),
@@ -199,7 +189,7 @@ class PathAnnotationsTest {
 
                 row("server-alias serves the Ingress's first host under more names, with every route of that host, "
                                 + "but not a name that is a host already",
-                        with(annotated("ns", "a", 1, Map.of(N + "server-alias", "Bar.com, baz.com,,other.com"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "server-alias", "Bar.com, baz.com,,other.com"),
                                         rule("foo.com", path("/a", "Prefix", svc("web", 80)))),
                                 ingress("ns", "b", 2, rule("foo.com", path("/b", "Prefix", svc("web", 80))),
                                         rule("other.com", path("/", "Prefix", svc("web", 80))))),
@@ -211,13 +201,13 @@ class PathAnnotationsTest {
                                 List.of(warning("ns", "a", "server-alias other.com ignored: it is already a host")))),
 
                 row("a server-alias that is not a host name is an error",
-                        with(annotated("ns", "a", 1, Map.of(N + "server-alias", "~^www\\d+\\.example\\.com$"),
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "server-alias", "~^www\\d+\\.example\\.com$"),
                                 rule("foo.com", path("/", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(), List.of(error("ns", "a", notRouted(N + "server-alias",
                                 "~^www\\d+\\.example\\.com$", "a comma-separated list of host names (\"~^www\\d+\\.example\\.com$\" is not one)"))))),
 
                 row("Signalbox's prefix wins over ingress-nginx's for the same annotation",
-                        with(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "https://nginx.com",
+                        withWeb(annotated("ns", "a", 1, Map.of(N + "permanent-redirect", "https://nginx.com",
                                         "signalbox.dev/permanent-redirect", "https://signalbox.dev"),
                                 rule("foo.com", path("/", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(host("foo.com", route("/", PREFIX, "ns/a",
