@@ -132,6 +132,17 @@ public final class Samples {
                 List.of(new Endpoint("10.0.0.9", 8443)), null, tls);
     }
 
+    /** Route options with a canary (header, cookie, weight) and sticky sessions on both backends. */
+    public static RouteOptions trafficOptions() {
+        dev.signalbox.schemas.snapshot.Traffic.Affinity sticky = new dev.signalbox.schemas.snapshot.Traffic.Affinity(
+                "INGRESSCOOKIE", "/", null, 3600L, null, true, "Lax", false, true, false);
+        dev.signalbox.schemas.snapshot.Traffic.Balancer balancer = new dev.signalbox.schemas.snapshot.Traffic.Balancer(
+                sticky, "$request_uri$host", "ewma");
+        return new RouteOptions(null, null, null, null, null, new dev.signalbox.schemas.snapshot.Traffic(
+                new dev.signalbox.schemas.snapshot.Traffic.Canary("east/demo/echo-b:80", "east/demo/canary", "X-Canary",
+                        null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"));
+    }
+
     public static RoutingTable table() {
         Backend a = backend("echo-a", "http", new Endpoint("10.0.0.7", 8080), new Endpoint("10.0.0.8", 8080),
                 new Endpoint("10.1.0.7", 8080, "west", "west-1a", true));
@@ -147,10 +158,10 @@ public final class Samples {
                         new VirtualHost("regex.example.com", List.of(
                                 new Route("/api(/|$)(.*)", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions("/$2", "/api", null, "/app", new ProxyLimits(8L << 20, 5, 120,
-                                                120, List.of("error", "http_502", "timeout"), 3, 10))),
+                                                120, List.of("error", "http_502", "timeout"), 3, 10), null)),
                                 new Route("/old", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, new RouteOptions.Redirect(301,
-                                                "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null)))),
+                                                "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null, null)))),
                         new VirtualHost(VirtualHost.ANY_HOST, List.of(
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),

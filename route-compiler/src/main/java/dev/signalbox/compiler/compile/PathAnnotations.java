@@ -60,7 +60,7 @@ final class PathAnnotations {
         RouteOptions options(String path, String hostAppRoot) {
             boolean rewrite = rewrites(path);
             return RouteOptions.orNull(new RouteOptions(rewrite ? rewriteTarget : null,
-                    rewrite ? forwardedPrefix : null, redirect, hostAppRoot, null));
+                    rewrite ? forwardedPrefix : null, redirect, hostAppRoot, null, null));
         }
     }
 
@@ -98,7 +98,10 @@ final class PathAnnotations {
         return Optional.of(new Spec(useRegex, rewrite, prefix, redirect, appRoot, fromToWww, aliases));
     }
 
-    /** Reads one Ingress's annotations, noting each malformed value as an error (also {@link LimitAnnotations}'). */
+    /**
+     * Reads one Ingress's annotations, noting each malformed value as an error (also {@link LimitAnnotations}' and
+     * {@link TrafficAnnotations}').
+     */
     static final class Reader {
         private final ObjectKey key;
         private final Map<String, String> annotations;

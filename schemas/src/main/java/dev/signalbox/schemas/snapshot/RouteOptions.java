@@ -16,19 +16,21 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  * @param appRoot         a request for exactly {@code /} on this host gets 302 to this path ({@code app-root})
  * @param limits          body size, timeouts and retries ({@code proxy-body-size}, {@code proxy-*-timeout},
  *                        {@code proxy-next-upstream*}), or null for the node's defaults
+ * @param traffic         canary, endpoint choice and upstream Host ({@link Traffic}), or null
  */
 public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirect redirect, String appRoot,
-                           ProxyLimits limits) {
+                           ProxyLimits limits, Traffic traffic) {
 
     @JsonCreator
     public RouteOptions {
         limits = ProxyLimits.orNull(limits);
+        traffic = Traffic.orNull(traffic);
     }
 
     /** Options that do nothing are no options. */
     public static RouteOptions orNull(RouteOptions o) {
         return o == null || (o.rewriteTarget == null && o.forwardedPrefix == null && o.redirect == null
-                && o.appRoot == null && o.limits == null) ? null : o;
+                && o.appRoot == null && o.limits == null && o.traffic == null) ? null : o;
     }
 
     /**

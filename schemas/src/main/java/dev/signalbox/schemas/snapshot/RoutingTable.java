@@ -75,6 +75,11 @@ public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend
                 if (!ids.contains(r.backend())) {
                     problems.add("route " + vh.host() + r.path() + " names missing backend " + r.backend());
                 }
+                Traffic.Canary canary = r.options() == null || r.options().traffic() == null ? null
+                        : r.options().traffic().canary();
+                if (canary != null && !ids.contains(canary.backend())) {
+                    problems.add("route " + vh.host() + r.path() + " names missing canary backend " + canary.backend());
+                }
             }
         }
         if (defaultBackend != null && !ids.contains(defaultBackend)) {
