@@ -91,11 +91,8 @@ public final class Annotations {
     private static final String CORS = LATER + "answer CORS preflights and set CORS headers in the application";
     private static final String LIMIT = LATER + "limit rates in the application (Signalbox proxies limit nothing per route)";
     private static final String SOURCE = LATER + "restrict source addresses with a NetworkPolicy or at the load balancer";
-    private static final String CANARY = LATER + "the canary Ingress is routed as an ordinary Ingress (its paths "
-            + "conflict with the main Ingress's and the older wins); split traffic by endpoint counts behind one Service";
-    private static final String AFFINITY = LATER + "requests are balanced without stickiness; keep session state "
-            + "out of the pods (a shared store)";
-    private static final String BALANCE = LATER + "Signalbox balances round robin over ready endpoints";
+    private static final String BALANCE = "not supported; Signalbox hashes onto the whole ring of endpoints "
+            + "(upstream-hash-by without subsets)";
     private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
             + "nginx buffer settings have no equivalent and are not needed";
     private static final String HEADERS = LATER + "set headers in the application";
@@ -182,17 +179,36 @@ public final class Annotations {
         supported(m, "auth-tls-error-page");
         unsupported(m, CLIENT_CERT, "auth-tls-match-cn");
         // Traffic.
-        unsupported(m, CANARY, "canary", "canary-by-header", "canary-by-header-value", "canary-by-header-pattern",
-                "canary-by-cookie", "canary-weight", "canary-weight-total");
-        unsupported(m, AFFINITY, "affinity", "affinity-mode", "affinity-canary-behavior", "session-cookie-name",
-                "session-cookie-path", "session-cookie-domain", "session-cookie-max-age", "session-cookie-expires",
-                "session-cookie-secure", "session-cookie-samesite", "session-cookie-conditional-samesite-none",
-                "session-cookie-change-on-failure");
-        unsupported(m, BALANCE, "load-balance", "upstream-hash-by", "upstream-hash-by-subset",
-                "upstream-hash-by-subset-size");
-        unsupported(m, LATER + "Signalbox sends to the ready endpoints of the Service's EndpointSlices",
+        different(m, "canary", "a canary of spec.defaultBackend (a catch-all canary) is not supported, only of paths "
+                + "another Ingress routes; a malformed canary annotation is an error and the canary gets no requests "
+                + "(ingress-nginx takes the annotation's default)");
+        for (String n : List.of("canary-by-header", "canary-by-header-value", "canary-by-cookie", "canary-weight",
+                "canary-weight-total")) {
+            supported(m, n);
+        }
+        different(m, "canary-by-header-pattern", "RE2 syntax (linear time: no backreferences or lookaround, which "
+                + "nginx's PCRE has); an expression RE2 refuses is an error on the canary Ingress");
+        for (String n : List.of("affinity", "affinity-canary-behavior", "session-cookie-name", "session-cookie-path",
+                "session-cookie-domain", "session-cookie-max-age", "session-cookie-expires", "session-cookie-secure",
+                "session-cookie-samesite", "session-cookie-change-on-failure")) {
+            supported(m, n);
+        }
+        different(m, "affinity-mode", "balanced keeps sessions as persistent does: a session moves only when its "
+                + "endpoint is gone (ingress-nginx's balanced mode moves some sessions to endpoints added by a scale-up)");
+        different(m, "session-cookie-conditional-samesite-none", "accepted; SameSite=None is sent to every client "
+                + "(ingress-nginx leaves it out for a few old browsers that reject it)");
+        different(m, "load-balance", "round_robin and ewma are accepted; both are balanced round robin over the ready "
+                + "endpoints (with outlier detection), ewma's latency weighting is not implemented");
+        different(m, "upstream-hash-by", "a consistent-hash ring of the endpoints (a key keeps its endpoint while that "
+                + "endpoint is ready; one added takes about 1/n of the keys), not nginx's: the same key may go to another "
+                + "endpoint than under ingress-nginx; variables: request_uri, uri, args, query_string, remote_addr, host, "
+                + "scheme, http_*, cookie_*, arg_*; endpoints of every zone are on the ring");
+        unsupported(m, BALANCE, "upstream-hash-by-subset", "upstream-hash-by-subset-size");
+        unsupported(m, "not supported: it needs the Service's cluster IP, which the watcher does not publish; "
+                + "Signalbox sends to the ready endpoints of the Service's EndpointSlices (service-upstream: false)",
                 "service-upstream");
-        unsupported(m, LATER + "the backend sees the request's own Host header", "upstream-vhost");
+        different(m, "upstream-vhost", "a host name with an optional port; nginx variables ($host, ...) are not "
+                + "expanded (an error on the Ingress)");
         unsupported(m, LATER + "use spec.defaultBackend of an Ingress", "default-backend");
         unsupported(m, LATER + "backends' error pages are passed through as they are", "custom-http-errors",
                 "disable-proxy-intercept-errors");

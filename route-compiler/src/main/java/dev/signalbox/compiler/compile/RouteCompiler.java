@@ -15,6 +15,7 @@ import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.ClientAuth;
 import dev.signalbox.schemas.snapshot.TlsBinding;
+import dev.signalbox.schemas.snapshot.Traffic;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +61,8 @@ public final class RouteCompiler {
         Map<String, ObjectKey> routeOwners = new HashMap<>();
         // host + conflict key -> what the winning route sends to, when that is a merged Service (issue 14)
         Map<String, MergedRoute> mergedRoutes = new HashMap<>();
+        // host + conflict key -> how the winning route's Ingress speaks to backends, for its canary (issue 18)
+        Map<String, BackendTls.Spec> routeTls = new HashMap<>();
         Map<String, TlsBinding> tls = new TreeMap<>();
         String defaultBackend = null;
         ObjectKey defaultOwner = null;
@@ -69,6 +72,8 @@ public final class RouteCompiler {
         ingresses.sort(OLDEST_FIRST);
         List<HostAnnotations.Accepted> accepted = new ArrayList<>();
         Map<ObjectKey, ProxyLimits> limitsOf = new HashMap<>();
+        List<Canaries.Canary> canaries = new ArrayList<>();
+        Map<ObjectKey, Traffic> traffics = new HashMap<>();
         for (StoredObject o : ingresses) {
             IngressState ing = (IngressState) o.state();
             ObjectKey key = o.key();
@@ -78,6 +83,18 @@ public final class RouteCompiler {
             owned.add(key.clusterId() + "/" + key.shortName());
             if (refusedByAnnotations(key, ing, diagnostics)) {
                 continue;
+            }
+            Optional<TrafficAnnotations.Spec> traffic = TrafficAnnotations.of(key, ing.annotations(), diagnostics);
+            if (traffic.isEmpty()) {
+                continue;
+            }
+            if (traffic.get().canary() != null) {
+                canaries.add(new Canaries.Canary(key, ing, traffic.get()));
+                Canaries.warnIgnored(key, ing.annotations(), diagnostics);
+                continue;
+            }
+            if (traffic.get().traffic() != null) {
+                traffics.put(key, traffic.get().traffic());
             }
             Optional<ProxyLimits> limits = LimitAnnotations.of(key, ing.annotations(), diagnostics);
             PathAnnotations.of(key, ing.annotations(), diagnostics).filter(spec -> limits.isPresent()).ifPresent(spec -> {
@@ -153,9 +170,10 @@ public final class RouteCompiler {
                         continue;
                     }
                     routes.put(conflictKey, new Route(p.path(), pathMatch, b.get().id(), source, tlsHosts.contains(host),
-                            LimitAnnotations.attach(a.spec().options(p.path(), hostAnnotations.appRoot(host)),
-                                    limitsOf.get(key))));
+                            LimitAnnotations.attach(Canaries.withTraffic(a.spec().options(p.path(),
+                                    hostAnnotations.appRoot(host)), traffics.get(key)), limitsOf.get(key))));
                     routeOwners.put(host + " " + conflictKey, key);
+                    routeTls.put(host + " " + conflictKey, upstreamTls);
                     MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);
                     if (merged != null) {
                         mergedRoutes.put(host + " " + conflictKey, merged);
@@ -175,6 +193,7 @@ public final class RouteCompiler {
             }
         }
 
+        Canaries.fold(canaries, hosts, routeTls, hostAnnotations, backends, diagnostics);
         hostAnnotations.addAliasesAndRedirects(hosts, diagnostics);
         List<VirtualHost> virtualHosts = hosts.entrySet().stream()
                 .filter(e -> !e.getValue().isEmpty())
@@ -260,7 +279,7 @@ public final class RouteCompiler {
         return hosts;
     }
 
-    private static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where,
+    static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where,
                                              BackendTls.Spec upstreamTls, Backends backends, Diagnostics diagnostics) {
         if (ref == null || (ref.service() == null && ref.resource() == null)) {
             diagnostics.error(ingress, where + ": no backend; ignored");
