@@ -9,6 +9,7 @@ import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.Traffic;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ public final class CompiledTable {
             if (routes == null) {
                 routes = new ArrayList<>();
                 for (Route r : vh.routes()) {
-                    routes.add(new CompiledRoute(vh.host(), r, backends.get(r.backend())));
+                    routes.add(new CompiledRoute(vh.host(), r, backends.get(r.backend()), TrafficSplit.of(r, backends::get)));
                 }
             }
             String host = vh.host().toLowerCase(Locale.ROOT);
@@ -132,6 +133,10 @@ public final class CompiledTable {
         }
         for (Route r : vh.routes()) {
             if (changed.contains(r.backend())) {
+                return null;
+            }
+            Traffic t = r.options() == null ? null : r.options().traffic();
+            if (t != null && t.canary() != null && changed.contains(t.canary().backend())) {
                 return null;
             }
         }
@@ -190,6 +195,15 @@ public final class CompiledTable {
      * when it accepts none of a backend's endpoints, among those of the nearest tier.
      */
     public Decision route(String hostHeader, String path, boolean overTls, Predicate<Endpoint> usable) {
+        return route(hostHeader, path, overTls, usable, RequestView.NONE);
+    }
+
+    /**
+     * Routes one request as {@link #route(String, String, boolean, Predicate)} does, and where the route has a canary
+     * or session affinity (issue 18), by {@code request}'s headers, cookies and draws.
+     */
+    public Decision route(String hostHeader, String path, boolean overTls, Predicate<Endpoint> usable,
+                          RequestView request) {
         String h = hostHeader == null ? "" : hostHeader;
         long region = hostRegion(h);
         CompiledRoute match = find(h, (int) (region >>> 32), (int) region, path);
@@ -198,7 +212,8 @@ public final class CompiledTable {
             if (answer != null) {
                 return answer;
             }
-            Decision d = match.backend().pick(match.label(), usable);
+            Decision d = match.traffic() == null ? match.backend().pick(match.label(), usable)
+                    : match.traffic().pick(match.label(), match.backend(), request, usable);
             return d instanceof Decision.Forward f
                     ? f.withRewrite(match.rewrite(path)).withLimits(match.options() == null ? null : match.options().limits())
                     : d;
@@ -347,11 +362,12 @@ public final class CompiledTable {
      * (RE2J: linear time, no backtracking, so a path from an Ingress cannot stall an event loop).
      */
     private record CompiledRoute(String virtualHost, Route route, String label, PathMatch match, String path,
-                                 Pattern regex, boolean httpsRedirect, RouteOptions options, CompiledBackend backend) {
-        CompiledRoute(String virtualHost, Route route, CompiledBackend backend) {
+                                 Pattern regex, boolean httpsRedirect, RouteOptions options, CompiledBackend backend,
+                                 TrafficSplit traffic) {
+        CompiledRoute(String virtualHost, Route route, CompiledBackend backend, TrafficSplit traffic) {
             this(virtualHost, route, virtualHost + route.path(), route.match(),
                     route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(), regex(route),
-                    route.httpsRedirect(), route.options(), backend);
+                    route.httpsRedirect(), route.options(), backend, traffic);
         }
 
         private static String trimSlash(String prefix) {
@@ -409,13 +425,17 @@ public final class CompiledTable {
             return null;
         }
 
-        /** The path the backend gets instead of {@code requestPath}, or null when the route does not rewrite. */
+        /**
+         * The path the backend gets instead of {@code requestPath} and the Host it gets ({@code upstream-vhost}), or
+         * null when the route changes neither.
+         */
         Decision.Rewrite rewrite(String requestPath) {
+            String host = options == null || options.traffic() == null ? null : options.traffic().upstreamVhost();
             if (options == null || options.rewriteTarget() == null) {
-                return null;
+                return host == null ? null : new Decision.Rewrite(null, null, host);
             }
             String p = substitute(requestPath);
-            return new Decision.Rewrite(p.startsWith("/") ? p : "/" + p, options.forwardedPrefix());
+            return new Decision.Rewrite(p.startsWith("/") ? p : "/" + p, options.forwardedPrefix(), host);
         }
 
         /**
@@ -453,14 +473,86 @@ public final class CompiledTable {
      * with its own round-robin cursor. Grouped once when the table is compiled, so routing a request only walks
      * arrays: no allocation but the decision, no lock.
      */
-    private static final class CompiledBackend {
+    static final class CompiledBackend {
         private final Backend backend;
         /** Never empty groups; none when the backend has no endpoints. */
         private final Group[] groups;
+        /** The session keys of the endpoints ({@link Sticky}), made on the first sticky request; racy but idempotent. */
+        private volatile Map<String, Integer> sessions;
+        /** The endpoints' hash ring, made on the first hashed request; racy but idempotent. */
+        private volatile HashRing ring;
+        private volatile String sessionKey;
+
+        private final Locality locality;
 
         CompiledBackend(Backend backend, Locality locality) {
             this.backend = backend;
+            this.locality = locality;
             this.groups = Group.of(backend, locality);
+        }
+
+        String id() {
+            return backend.id();
+        }
+
+        /** {@link Sticky#backendKey} of this backend. */
+        String sessionKey() {
+            String k = sessionKey;
+            if (k == null) {
+                k = Sticky.backendKey(backend.id());
+                sessionKey = k;
+            }
+            return k;
+        }
+
+        /** The index in the backend's endpoints of the one whose {@link Sticky#endpointKey} is {@code key}, or -1. */
+        int indexOfSession(String key) {
+            Map<String, Integer> m = sessions;
+            if (m == null) {
+                Map<String, Integer> built = new HashMap<>();
+                List<Endpoint> all = backend.endpoints();
+                for (int i = 0; i < all.size(); i++) {
+                    built.put(Sticky.endpointKey(backend.id(), all.get(i)), i);
+                }
+                m = Map.copyOf(built);
+                sessions = m;
+            }
+            Integer i = m.get(key);
+            return i == null ? -1 : i;
+        }
+
+        Endpoint endpointAt(int i) {
+            return backend.endpoints().get(i);
+        }
+
+        /**
+         * The endpoint {@code key} hashes to on the ring when {@code usable} accepts it, else the next one round the
+         * ring that it accepts; when it accepts none, the one the key hashes to (panic routing, as {@link #pick}).
+         */
+        Decision pickByHash(String route, long key, Predicate<Endpoint> usable) {
+            HashRing r = ring;
+            if (r == null) {
+                r = HashRing.of(backend.endpoints());
+                ring = r;
+            }
+            if (r.isEmpty()) {
+                return pick(route, usable);
+            }
+            int start = r.start(key);
+            for (int k = 0; k < r.size(); k++) {
+                int i = r.owner(start + k);
+                if (usable.test(backend.endpoints().get(i))) {
+                    return forwardTo(route, i, null);
+                }
+            }
+            return forwardTo(route, r.owner(start), null);
+        }
+
+        /** Forwards to the backend's endpoint {@code i}, wherever it runs, for a session kept there. */
+        Decision.Forward forwardTo(String route, int i, Sticky sticky) {
+            Endpoint e = backend.endpoints().get(i);
+            return new Decision.Forward(route, backend.id(), e, locality.tierOf(e, backend.cluster()), null, null,
+                    sticky);
         }
 
         Decision pick(String route, Predicate<Endpoint> usable) {

@@ -10,29 +10,45 @@ public sealed interface Decision {
 
     /**
      * Send the request to {@code endpoint} of backend {@code backendId}, which runs in {@code locality} as seen
-     * from this proxy; {@code limits} are the route's body size, timeouts and retries, null for the node's defaults.
+     * from this proxy; {@code limits} are the route's body size, timeouts and retries, null for the node's defaults;
+     * {@code sticky} is the session cookie when the backend keeps sessions (issue 18), else null.
      */
     record Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite,
-                   ProxyLimits limits) implements Decision {
+                   ProxyLimits limits, Sticky sticky) implements Decision {
         /** A request forwarded with the path it came with. */
         public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality) {
-            this(route, backendId, endpoint, locality, null, null);
+            this(route, backendId, endpoint, locality, null, null, null);
+        }
+
+        /** A request forwarded without session affinity. */
+        public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite,
+                       ProxyLimits limits) {
+            this(route, backendId, endpoint, locality, rewrite, limits, null);
         }
 
         Forward withRewrite(Rewrite r) {
-            return r == null ? this : new Forward(route, backendId, endpoint, locality, r, limits);
+            return r == null ? this : new Forward(route, backendId, endpoint, locality, r, limits, sticky);
         }
 
         Forward withLimits(ProxyLimits l) {
-            return l == null ? this : new Forward(route, backendId, endpoint, locality, rewrite, l);
+            return l == null ? this : new Forward(route, backendId, endpoint, locality, rewrite, l, sticky);
+        }
+
+        Forward withSticky(Sticky s) {
+            return new Forward(route, backendId, endpoint, locality, rewrite, limits, s);
         }
     }
 
     /**
      * The backend gets {@code path} (then the request's query) instead of the request's path
-     * ({@code rewrite-target}), and {@code X-Forwarded-Prefix: forwardedPrefix} when that is not null.
+     * ({@code rewrite-target}) when that is not null, {@code X-Forwarded-Prefix: forwardedPrefix} when that is not
+     * null, and {@code Host: host} when that is not null ({@code upstream-vhost}).
      */
-    record Rewrite(String path, String forwardedPrefix) {
+    record Rewrite(String path, String forwardedPrefix, String host) {
+        /** A path rewrite, the request's Host kept. */
+        public Rewrite(String path, String forwardedPrefix) {
+            this(path, forwardedPrefix, null);
+        }
     }
 
     /**

@@ -1,0 +1,254 @@
+package dev.signalbox.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.signalbox.schemas.codec.SnapshotCodec;
+import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteOptions;
+import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.Traffic;
+import dev.signalbox.schemas.snapshot.VirtualHost;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The canary's rules and session affinity as the proxy applies them (issue 18): a request (headers, cookies, the
+ * weighted draw) in, the backend and session cookie out, one row a case.
+ */
+class TrafficSplitTest {
+    private static final Backend MAIN = backend("main", new Endpoint("10.0.0.1", 80), new Endpoint("10.0.0.2", 80));
+    private static final Backend CANARY = backend("canary", new Endpoint("10.0.1.1", 80));
+    private static final Traffic.Affinity STICKY = new Traffic.Affinity("INGRESSCOOKIE", null, null, null, null, null,
+            null, false, false, false);
+
+    private static Backend backend(String name, Endpoint... endpoints) {
+        return new Backend("c/default/" + name + ":80", "c", "default", name, "80", List.of(endpoints), null);
+    }
+
+    private static CompiledTable table(Traffic traffic, Backend... backends) {
+        Route r = new Route("/app", PathMatch.PREFIX, MAIN.id(), "c/default/main", false,
+                new RouteOptions(null, null, null, null, null, traffic));
+        RoutingTable t = new RoutingTable(List.of(new VirtualHost("foo.com", List.of(r))), null, List.of(backends),
+                List.of(), List.of());
+        return CompiledTable.compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), t), Locality.DEFAULT);
+    }
+
+    private static Traffic canary(String header, String value, String pattern, String cookie, int weight) {
+        return new Traffic(new Traffic.Canary(CANARY.id(), "c/default/canary", header, value, pattern, cookie, weight,
+                100, null), null, null);
+    }
+
+    private static final CompiledTable BY_HEADER = table(canary("X-Canary", null, null, "canary", 30), MAIN, CANARY);
+    private static final CompiledTable BY_VALUE = table(canary("X-Version", "v2", null, "canary", 0), MAIN, CANARY);
+    private static final CompiledTable BY_PATTERN = table(canary("X-Version", null, "^v[23]", null, 0), MAIN, CANARY);
+
+    /** A request with these headers ("Name", value) and cookies ("cookie:name", value) whose draws give {@code draw}. */
+    record Request(Map<String, String> fields, int draw) implements RequestView {
+        @Override
+        public String header(String name) {
+            return fields.get(name);
+        }
+
+        @Override
+        public String cookie(String name) {
+            return fields.get("cookie:" + name);
+        }
+
+        @Override
+        public int draw(int bound) {
+            return draw;
+        }
+
+        @Override
+        public String variable(String name) {
+            return fields.get("$" + name);
+        }
+    }
+
+    private static Request request(int draw, String... pairs) {
+        Map<String, String> m = new TreeMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put(pairs[i], pairs[i + 1]);
+        }
+        return new Request(m, draw);
+    }
+
+    record Case(String name, CompiledTable table, Request request, String backend) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> canaryCases() {
+        return Stream.of(
+                new Case("header always sends to the canary whatever the cookie says", BY_HEADER,
+                        request(99, "X-Canary", "always", "cookie:canary", "never"), CANARY.id()),
+                new Case("header never keeps the main backend whatever the cookie and the draw say", BY_HEADER,
+                        request(0, "X-Canary", "never", "cookie:canary", "always"), MAIN.id()),
+                new Case("another header value decides nothing: the cookie decides", BY_HEADER,
+                        request(99, "X-Canary", "yes", "cookie:canary", "always"), CANARY.id()),
+                new Case("cookie never keeps the main backend whatever the draw", BY_HEADER,
+                        request(0, "cookie:canary", "never"), MAIN.id()),
+                new Case("another cookie value decides nothing: the draw decides", BY_HEADER,
+                        request(29, "cookie:canary", "x"), CANARY.id()),
+                new Case("a draw below the weight sends to the canary", BY_HEADER, request(29), CANARY.id()),
+                new Case("a draw at the weight keeps the main backend", BY_HEADER, request(30), MAIN.id()),
+                new Case("with canary-by-header-value its exact value sends to the canary", BY_VALUE,
+                        request(99, "X-Version", "v2"), CANARY.id()),
+                new Case("with canary-by-header-value always is just another value", BY_VALUE,
+                        request(0, "X-Version", "always"), MAIN.id()),
+                new Case("with canary-by-header-value another value falls through to the cookie", BY_VALUE,
+                        request(99, "X-Version", "v3", "cookie:canary", "always"), CANARY.id()),
+                new Case("canary-by-header-pattern: a value containing a match sends to the canary", BY_PATTERN,
+                        request(99, "X-Version", "v3-beta"), CANARY.id()),
+                new Case("canary-by-header-pattern: a value without a match does not", BY_PATTERN,
+                        request(0, "X-Version", "v1"), MAIN.id()),
+                new Case("a request without headers or cookies, as explain asks, goes to the main backend", BY_HEADER,
+                        null, MAIN.id()));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("canaryCases")
+    void picksTheBackend(Case c) {
+        Decision d = c.request() == null ? c.table().route("foo.com", "/app/x", false, e -> true)
+                : c.table().route("foo.com", "/app/x", false, e -> true, c.request());
+        assertEquals(c.backend(), ((Decision.Forward) d).backendId());
+    }
+
+    private static Traffic sticky(Traffic.Affinity a) {
+        return new Traffic(null, new Traffic.Balancer(a, null, null), null);
+    }
+
+    private static final CompiledTable STICKY_TABLE = table(new Traffic(new Traffic.Canary(CANARY.id(),
+            "c/default/canary", "X-Canary", null, null, null, 50, 100, new Traffic.Balancer(STICKY, null, null)),
+            new Traffic.Balancer(STICKY, null, null), null), MAIN, CANARY);
+
+    private static String cookieOf(Backend b, int endpoint) {
+        return Sticky.endpointKey(b.id(), b.endpoints().get(endpoint)) + "." + Sticky.backendKey(b.id());
+    }
+
+    @Test
+    void aNewSessionGetsACookieNamingItsEndpointAndTheEndpointIsKeptWhileItIsThere() {
+        Decision.Forward first = (Decision.Forward) STICKY_TABLE.route("foo.com", "/app", false, e -> true, request(99));
+        assertEquals(MAIN.id(), first.backendId());
+        int index = MAIN.endpoints().indexOf(first.endpoint());
+        assertEquals("INGRESSCOOKIE=" + cookieOf(MAIN, index) + "; Path=/app; HttpOnly",
+                first.sticky().setCookie(false, 0));
+        for (int i = 0; i < 5; i++) {
+            Decision.Forward again = (Decision.Forward) STICKY_TABLE.route("foo.com", "/app", false, e -> true,
+                    request(0, "cookie:INGRESSCOOKIE", cookieOf(MAIN, index), "X-Canary", "always"));
+            assertEquals(List.of(MAIN.id(), first.endpoint()), List.of(again.backendId(), again.endpoint()),
+                    "a session on the main backend stays there, whatever the canary's rules say");
+            assertNull(again.sticky().setCookie(true, 0));
+        }
+    }
+
+    @Test
+    void aSessionOnTheCanaryStaysOnTheCanary() {
+        Decision.Forward f = (Decision.Forward) STICKY_TABLE.route("foo.com", "/app", false, e -> true,
+                request(99, "cookie:INGRESSCOOKIE", cookieOf(CANARY, 0), "X-Canary", "never"));
+        assertEquals(List.of(CANARY.id(), CANARY.endpoints().get(0)), List.of(f.backendId(), f.endpoint()));
+        assertNull(f.sticky().setCookie(false, 0));
+    }
+
+    @Test
+    void aSessionWhoseEndpointIsGoneMovesWithANewCookieOnItsBackend() {
+        Backend shrunk = backend("main", new Endpoint("10.0.0.2", 80));
+        CompiledTable t = table(sticky(STICKY), shrunk);
+        String gone = Sticky.endpointKey(MAIN.id(), new Endpoint("10.0.0.1", 80)) + "." + Sticky.backendKey(MAIN.id());
+        Decision.Forward f = (Decision.Forward) t.route("foo.com", "/app", true, e -> true,
+                request(0, "cookie:INGRESSCOOKIE", gone));
+        assertEquals(new Endpoint("10.0.0.2", 80), f.endpoint());
+        assertEquals("INGRESSCOOKIE=" + cookieOf(shrunk, 0) + "; Path=/app; Secure; HttpOnly", f.sticky().setCookie(true, 0));
+    }
+
+    @Test
+    void anEjectedEndpointsSessionIsServedElsewhereButKeptUnlessChangeOnFailure() {
+        Endpoint kept = MAIN.endpoints().get(0);
+        Request r = request(0, "cookie:INGRESSCOOKIE", cookieOf(MAIN, 0));
+        Decision.Forward f = (Decision.Forward) table(sticky(STICKY), MAIN)
+                .route("foo.com", "/app", false, e -> !e.equals(kept), r);
+        assertEquals(List.of(MAIN.endpoints().get(1), "null"), List.of(f.endpoint(), String.valueOf(f.sticky().setCookie(false, 0))));
+        Traffic.Affinity moving = new Traffic.Affinity("s", "/", ".foo.com", 60L, 120L, true, "Strict", false, true, true);
+        Decision.Forward moved = (Decision.Forward) table(sticky(moving), MAIN)
+                .route("foo.com", "/app", false, e -> !e.equals(kept), request(0, "cookie:s", cookieOf(MAIN, 0)));
+        assertEquals("s=" + cookieOf(MAIN, 1) + "; Path=/; Domain=.foo.com; Expires=Thu, 1 Jan 1970 00:02:00 GMT; "
+                + "Max-Age=60; Secure; HttpOnly; SameSite=Strict", moved.sticky().setCookie(false, 0));
+    }
+
+    private static Backend many(int n) {
+        Endpoint[] eps = new Endpoint[n];
+        for (int i = 0; i < n; i++) {
+            eps[i] = new Endpoint("10.0.0." + (i + 1), 80);
+        }
+        return backend("main", eps);
+    }
+
+    private static Endpoint hashed(CompiledTable t, String uri, java.util.function.Predicate<Endpoint> usable) {
+        return ((Decision.Forward) t.route("foo.com", "/app", false, usable, request(0, "$request_uri", uri,
+                "$host", "foo.com"))).endpoint();
+    }
+
+    @Test
+    void aHashedKeyKeepsItsEndpointWhenOneIsAddedAndOnlyAboutAFifthMoveAllToTheNewOne() {
+        Traffic byUri = new Traffic(null, new Traffic.Balancer(null, "$request_uri$host", null), null);
+        CompiledTable four = table(byUri, many(4));
+        Backend fiveBackend = many(5);
+        CompiledTable five = table(byUri, fiveBackend);
+        Endpoint added = fiveBackend.endpoints().get(4);
+        int moved = 0;
+        Map<String, Integer> perEndpoint = new TreeMap<>();
+        for (int k = 0; k < 2000; k++) {
+            String uri = "/app/item/" + k;
+            Endpoint before = hashed(four, uri, e -> true);
+            Endpoint after = hashed(five, uri, e -> true);
+            assertEquals(before, hashed(four, uri, e -> true), "the same key, the same endpoint");
+            perEndpoint.merge(before.address(), 1, Integer::sum);
+            if (!before.equals(after)) {
+                moved++;
+                assertEquals(added, after, "a key that moves, moves to the endpoint added");
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(moved > 2000 * 0.12 && moved < 2000 * 0.28,
+                moved + " of 2000 keys moved, want about 400");
+        for (int n : perEndpoint.values()) {
+            org.junit.jupiter.api.Assertions.assertTrue(n > 350 && n < 650, "keys per endpoint " + perEndpoint);
+        }
+    }
+
+    @Test
+    void aHashedKeyWhoseEndpointIsEjectedGoesToTheNextOnTheRingAndComesBack() {
+        CompiledTable t = table(new Traffic(null, new Traffic.Balancer(null, "$request_uri", null), null), many(4));
+        Endpoint home = hashed(t, "/x", e -> true);
+        Endpoint elsewhere = hashed(t, "/x", e -> !e.equals(home));
+        assertEquals(List.of(true, home), List.of(!elsewhere.equals(home), hashed(t, "/x", e -> true)));
+    }
+
+    @Test
+    void upstreamVhostIsTheHostTheBackendGets() {
+        CompiledTable t = table(new Traffic(null, null, "web.ns.svc"), MAIN);
+        assertEquals(new Decision.Rewrite(null, null, "web.ns.svc"),
+                ((Decision.Forward) t.route("foo.com", "/app", false, e -> true)).rewrite());
+    }
+
+    @Test
+    void cookiesAreFoundInACookieHeader() {
+        assertEquals(List.of("b", "2", "x y", "null", "null"), Stream.of(
+                RequestView.cookieIn("a=1; INGRESSCOOKIE=b", "INGRESSCOOKIE"),
+                RequestView.cookieIn("a=1;b=2", "b"),
+                RequestView.cookieIn(" c=\"x y\" ", "c"),
+                RequestView.cookieIn("ab=1", "b"),
+                RequestView.cookieIn("a", "a")).map(String::valueOf).toList());
+    }
+}
