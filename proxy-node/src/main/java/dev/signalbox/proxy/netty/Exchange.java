@@ -8,6 +8,8 @@ import dev.signalbox.proxy.http.RouteLimits;
 import dev.signalbox.proxy.http.Rewrites;
 import dev.signalbox.proxy.http.Upgrade;
 import dev.signalbox.proxy.http.RequestId;
+import dev.signalbox.proxy.http.TrafficRequest;
+import dev.signalbox.routing.Sticky;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
@@ -133,6 +135,8 @@ final class Exchange implements BackendListener {
     private String upgrade;
     /** A gRPC call: the proxy's own answers are gRPC statuses (see {@link Grpc}). */
     private final boolean grpc;
+    /** The session cookie when the backend keeps sessions (issue 18); null otherwise. */
+    private Sticky sticky;
     /** The call's grpc-timeout running out; null when none. */
     private ScheduledFuture<?> grpcDeadline;
     /** Body size, timeouts and retries: the route's over the node's (see {@link RouteLimits}). */
@@ -197,6 +201,7 @@ final class Exchange implements BackendListener {
         backendId = f.backendId();
         endpoint = f.endpoint();
         locality = f.locality();
+        sticky = f.sticky();
         upstream = Upstream.of(table.upstreamTls(backendId), table.http2(backendId));
         if (grpc) {
             startGrpcDeadline(head.headers().get(GRPC_TIMEOUT));
@@ -313,6 +318,7 @@ final class Exchange implements BackendListener {
         metrics.retry(route, reason);
         endpoint = next.endpoint();
         locality = next.locality();
+        sticky = sticky == null ? null : sticky.retriedOn(endpoint);
         Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstream);
         if (pooled != null) {
             attach(pooled, true);
@@ -544,6 +550,7 @@ final class Exchange implements BackendListener {
                 cancelResponseTimeout();
                 status = code;
                 backendKeepAlive = HttpUtil.isKeepAlive(response);
+                TrafficRequest.setCookie(response.headers(), sticky, frontend.overTls());
             }
             clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method,
                     clientKeepAlive && !owner.draining(), table.version());

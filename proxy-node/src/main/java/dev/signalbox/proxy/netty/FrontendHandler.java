@@ -5,6 +5,7 @@ import dev.signalbox.proxy.http.HttpsRedirect;
 import dev.signalbox.proxy.http.Redirects;
 import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.http.RouteLimits;
+import dev.signalbox.proxy.http.TrafficRequest;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
@@ -217,7 +218,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = System.nanoTime();
-        Decision d = table.route(host, valid.path(), frontend.overTls(), e -> !frontend.outliers().ejected(e, now));
+        Decision d = table.route(host, valid.path(), frontend.overTls(), e -> !frontend.outliers().ejected(e, now),
+                new TrafficRequest(request.headers(), sentTarget, forwarding().peer(), forwarding().scheme()));
         String location = d instanceof Decision.RedirectToHttps
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(this, table, d.route(), request);
