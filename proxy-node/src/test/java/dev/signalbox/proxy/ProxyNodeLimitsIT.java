@@ -71,6 +71,10 @@ class ProxyNodeLimitsIT {
         return new ProxyLimits(bytes, null, null, null, null, null, null);
     }
 
+    private static ProxyLimits rate(ProxyLimits.RateLimit r) {
+        return new ProxyLimits(null, null, null, null, null, null, null, r);
+    }
+
     private static ProxyLimits next(String... when) {
         return new ProxyLimits(null, null, null, null, List.of(when), null, null);
     }
@@ -102,7 +106,9 @@ class ProxyNodeLimitsIT {
                 host("big.test", e, body(0)),
                 host("slow.test", late, new ProxyLimits(null, null, 1, null, null, null, null)),
                 host("retry.test", pair, next("error", "http_502", "http_503", "timeout")),
-                host("off.test", pair, next())),
+                host("off.test", pair, next()),
+                host("rate.test", e, rate(new ProxyLimits.RateLimit("c/default/rate", 0, 1, 0, 1))),
+                host("conn.test", late, rate(new ProxyLimits.RateLimit("c/default/conn", 0, 0, 1, 5)))),
                 null, List.of(e, pair, late), List.of(), List.of())));
         // The node's own read timeout is 30 s; its body limit is ClientPolicy's default, ingress-nginx's 1m.
         node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "limits", "127.0.0.1", 0, 0,
@@ -232,5 +238,29 @@ class ProxyNodeLimitsIT {
                 .filter(r -> r.requestLine().startsWith("POST")).count();
         assertEquals(List.of(200, 502), statuses.stream().distinct().sorted().toList());
         assertEquals(posts, statuses.stream().filter(s -> s == 502).count(), "every POST the failing endpoint got was answered 502");
+    }
+
+    @Test
+    void limitRpmWithItsBurstThen503() throws IOException {
+        // One a minute with a burst of one: two at once, the third within the minute is refused.
+        assertEquals(List.of(200, 200, 503), List.of(send("GET", "rate.test", "/", 0, 0).status(),
+                send("GET", "rate.test", "/", 0, 0).status(), send("GET", "rate.test", "/", 0, 0).status()));
+        assertTrue(get("rate.test", "/").contains("limit-rps, limit-rpm"));
+    }
+
+    @Test
+    void limitConnectionsRefusesASecondRequestWhileTheFirstIsUnderWay() throws Exception {
+        int before = slow.received().size();
+        java.util.concurrent.CompletableFuture<Integer> first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return send("GET", "conn.test", "/first", 0, 0).status();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Await.until("the first request to reach the slow backend", WAIT, () -> slow.received().size() > before);
+        assertEquals("503 too many requests under way from 127.0.0.1 (limit-connections)", get("conn.test", "/second"));
+        assertEquals(200, first.get(20, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals("200 late", get("conn.test", "/third"), "the slot was given back when the first ended");
     }
 }

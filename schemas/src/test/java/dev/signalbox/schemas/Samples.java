@@ -158,7 +158,8 @@ public final class Samples {
                         new VirtualHost("regex.example.com", List.of(
                                 new Route("/api(/|$)(.*)", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions("/$2", "/api", null, "/app", new ProxyLimits(8L << 20, 5, 120,
-                                                120, List.of("error", "http_502", "timeout"), 3, 10), null)),
+                                                120, List.of("error", "http_502", "timeout"), 3, 10,
+                                                new ProxyLimits.RateLimit("east/demo/regex", 10, 0, 20, 5)), null)),
                                 new Route("/old", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, new RouteOptions.Redirect(301,
                                                 "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null, null)))),

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Issue 18, limits and timeouts, through watcher, compiler and a proxy in local mode: {@code proxy-body-size} (the
  * Ingress's, the 1m default, 0), {@code proxy-read-timeout} shorter than the proxy's 60 s, {@code proxy-next-upstream}
- * passing a GET on from an endpoint answering 502 to the other, and a malformed value leaving only its own Ingress
+ * passing a GET on from an endpoint answering 502 to the other, {@code limit-rpm} with its burst, and a malformed
+ * value leaving only its own Ingress
  * unrouted (ingress-nginx's e2e: test/e2e/annotations/proxy.go, clientbodybuffersize.go).
  */
 class LimitAnnotationsIT {
@@ -65,6 +66,8 @@ class LimitAnnotationsIT {
                             .annotation(N + "proxy-next-upstream", "error timeout http_502").yaml(),
                     ingress("slow", new Rule("slow.local", Manifests.prefix("/", "slow")))
                             .annotation(N + "proxy-read-timeout", "1").yaml(),
+                    ingress("limited", new Rule("limited.local", Manifests.prefix("/", "web")))
+                            .annotation(N + "limit-rpm", "1").annotation(N + "limit-burst-multiplier", "1").yaml(),
                     ingress("broken", new Rule("broken.local", Manifests.prefix("/", "web")))
                             .annotation(N + "proxy-body-size", "ten").yaml()));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
@@ -92,6 +95,10 @@ class LimitAnnotationsIT {
                 HttpResponse<String> late = Http.get(port, "slow.local", "/");
                 assertEquals(504, late.statusCode(), late.body());
                 assertTrue(late.body().contains("did not respond within 1000 ms"), late.body());
+
+                // One a minute with a burst of one: two at once, then 503 (ingress-nginx's limit-req-status-code).
+                assertEquals(List.of(200, 200, 503), List.of(Http.get(port, "limited.local", "/").statusCode(),
+                        Http.get(port, "limited.local", "/").statusCode(), Http.get(port, "limited.local", "/").statusCode()));
 
                 assertEquals(404, Http.get(port, "broken.local", "/").statusCode(),
                         "an Ingress with a malformed value is not routed");

@@ -11,6 +11,8 @@ import dev.signalbox.proxy.http.RequestId;
 import dev.signalbox.proxy.http.TrafficRequest;
 import dev.signalbox.routing.Sticky;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.RateLimits;
+import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
 import dev.signalbox.routing.Locality;
@@ -146,6 +148,10 @@ final class Exchange implements BackendListener {
     /** After a 413 the rest of the body is read and dropped for a while before the connection closes (nginx's lingering close), so the client reads the answer. */
     private ScheduledFuture<?> lingerClose;
     private static final long LINGER_SECONDS = 5;
+    private static final String X_REAL_IP = "x-real-ip";
+    /** The rate limit whose concurrency slot this request holds ({@code limit-connections}), and for whom. */
+    private ProxyLimits.RateLimit heldRate;
+    private String heldClient;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -218,6 +224,9 @@ final class Exchange implements BackendListener {
         }
         upgrade = Upgrade.requested(h);
         HeaderRewriter.forBackend(h, owner.forwarding());
+        if (f.limits() != null && f.limits().rate() != null && !withinRate(f.limits().rate(), h)) {
+            return;
+        }
         if (upgrade != null) {
             Upgrade.forward(h.headers(), upgrade);
         }
@@ -353,6 +362,41 @@ final class Exchange implements BackendListener {
         pendingHead = sentHead;
         sendTo(next, status == 0 ? NextUpstream.Condition.TIMEOUT.label() : NextUpstream.Condition.ofStatus(status).label());
         return true;
+    }
+
+    /**
+     * ingress-nginx's {@code limit-rps}, {@code limit-rpm}, {@code limit-connections} for the route's Ingress and the
+     * client: false, after answering 503 (ingress-nginx's {@code limit-req-status-code} default), when over them.
+     * The client is X-Real-IP as {@link HeaderRewriter} just wrote it: the peer (or the PROXY header's address), or
+     * from a trusted proxy the nearest untrusted X-Forwarded-For hop, nginx's {@code $binary_remote_addr} after
+     * its realip module.
+     */
+    private boolean withinRate(ProxyLimits.RateLimit rate, HttpRequest h) {
+        String client = h.headers().get(X_REAL_IP);
+        RateLimits.Verdict v = frontend.rateLimits().admit(rate, client == null ? "" : client, System.nanoTime());
+        if (v == RateLimits.Verdict.ADMITTED_HOLDING) {
+            heldRate = rate;
+            heldClient = client == null ? "" : client;
+        }
+        if (v == RateLimits.Verdict.ADMITTED || v == RateLimits.Verdict.ADMITTED_HOLDING) {
+            return true;
+        }
+        endpoint = null;
+        locality = null;
+        respondLocally(h, HttpResponseStatus.SERVICE_UNAVAILABLE, switch (v) {
+            case CONNECTIONS -> "too many requests under way from " + client + " (limit-connections)";
+            case FULL -> "too many clients are being rate-limited on this proxy";
+            default -> "too many requests from " + client + " (limit-rps, limit-rpm)";
+        });
+        return false;
+    }
+
+    /** Gives back the concurrency slot of {@code limit-connections}, once. */
+    private void releaseRate() {
+        if (heldRate != null) {
+            frontend.rateLimits().release(heldRate, heldClient);
+            heldRate = null;
+        }
     }
 
     /** The request's Content-Length, or -1 when it has none (or one the codec let through unparsed). */
@@ -592,6 +636,10 @@ final class Exchange implements BackendListener {
     private void switchToTunnel() {
         Channel b = backend;
         backend = null;
+        if (heldRate != null) {
+            // nginx's limit_conn counts an upgraded connection until it closes.
+            ctx.channel().closeFuture().addListener(f -> releaseRate());
+        }
         phase = Phase.RESPONDED;
         metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
                 System.nanoTime() - startNanos);
@@ -709,6 +757,7 @@ final class Exchange implements BackendListener {
     private void complete() {
         stopGrpcDeadline();
         stopLingering();
+        releaseRate();
         metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
                 System.nanoTime() - startNanos);
         if (access != null) {
@@ -743,6 +792,7 @@ final class Exchange implements BackendListener {
     void abort() {
         stopGrpcDeadline();
         stopLingering();
+        releaseRate();
         cancelResponseTimeout();
         ReferenceCountUtil.release(pendingHead);
         pendingHead = null;

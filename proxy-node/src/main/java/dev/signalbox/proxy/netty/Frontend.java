@@ -4,6 +4,7 @@ import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
+import dev.signalbox.proxy.routing.RateLimits;
 import dev.signalbox.proxy.routing.RoutingState;
 import java.time.Duration;
 
@@ -15,8 +16,9 @@ import java.time.Duration;
  * @param outliers        the endpoints ejected for failing to accept connections, shared by all loops
  * @param trusted         the peers whose X-Forwarded-* and other identity fields are believed
  * @param clients         header and keep-alive timeouts, and whether connections start with a PROXY header
+ * @param rateLimits      the node's per-client request rates and concurrency ({@code limit-*} annotations)
  */
 record Frontend(RoutingState routing, Backends connector, ProxyMetrics metrics, Duration responseTimeout,
                 boolean overTls, int publicHttpsPort, OutlierDetector outliers, TrustedProxies trusted,
-                ClientPolicy clients) {
+                ClientPolicy clients, RateLimits rateLimits) {
 }

@@ -4,6 +4,7 @@ import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
+import dev.signalbox.proxy.routing.RateLimits;
 import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.proxy.status.NodeStatus;
 import dev.signalbox.proxy.tls.TlsContexts;
@@ -86,10 +87,12 @@ public final class ProxyServer implements AutoCloseable {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
                     metrics, upstreamTls);
             int redirectPort = 443;
+            // One for the node, both listeners: a client's rate is the same whichever port it uses.
+            RateLimits rateLimits = new RateLimits();
             Https https = settings.https();
             if (https != null) {
                 Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0, outliers,
-                        settings.trusted(), settings.clients());
+                        settings.trusted(), settings.clients(), rateLimits);
                 server.httpsChannel = new ServerBootstrap()
                         .group(server.acceptor, server.workers)
                         .channel(transport.serverChannel())
@@ -106,7 +109,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.info("HTTPS on {}, redirects name port {}", server.httpsChannel.localAddress(), redirectPort);
             }
             Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort,
-                    outliers, settings.trusted(), settings.clients());
+                    outliers, settings.trusted(), settings.clients(), rateLimits);
             server.httpChannel = new ServerBootstrap()
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())

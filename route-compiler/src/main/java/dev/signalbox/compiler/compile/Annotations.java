@@ -89,7 +89,8 @@ public final class Annotations {
     private static final String CLIENT_CERT = "not supported; check the certificate's subject, sent to the backend "
             + "as ssl-client-subject-dn, in the application";
     private static final String CORS = LATER + "answer CORS preflights and set CORS headers in the application";
-    private static final String LIMIT = LATER + "limit rates in the application (Signalbox proxies limit nothing per route)";
+    private static final String LIMIT = LATER + "the addresses it names are rate-limited like any other client; raise "
+            + "the limit-* values for them, or limit in the application";
     private static final String SOURCE = LATER + "restrict source addresses with a NetworkPolicy or at the load balancer";
     private static final String BALANCE = "not supported; Signalbox hashes onto the whole ring of endpoints "
             + "(upstream-hash-by without subsets)";
@@ -164,8 +165,13 @@ public final class Annotations {
         unsupported(m, LATER + "backend connections are kept alive and pooled by the proxy", "connection-proxy-header");
         // Access control.
         unsupported(m, SOURCE, "whitelist-source-range", "allowlist-source-range", "denylist-source-range");
-        unsupported(m, LIMIT, "limit-rps", "limit-rpm", "limit-connections", "limit-burst-multiplier", "limit-whitelist",
-                "limit-allowlist", "limit-rate", "limit-rate-after");
+        supported(m, "limit-rps");
+        supported(m, "limit-rpm");
+        supported(m, "limit-connections");
+        supported(m, "limit-burst-multiplier");
+        unsupported(m, LIMIT, "limit-whitelist", "limit-allowlist");
+        unsupported(m, "bandwidth per connection is not limited; limit it at the load balancer or in the application",
+                "limit-rate", "limit-rate-after");
         unsupported(m, AUTH, "auth-type", "auth-secret", "auth-secret-type", "auth-realm", "auth-url", "auth-method",
                 "auth-signin", "auth-signin-redirect-param", "auth-response-headers", "auth-request-redirect",
                 "auth-cache-key", "auth-cache-duration", "auth-proxy-set-headers", "auth-always-set-cookie",

@@ -40,17 +40,40 @@ final class LimitAnnotations {
         PathAnnotations.Reader r = new PathAnnotations.Reader(key, annotations, diagnostics);
         Long bodySize = size(r, "proxy-body-size");
         size(r, "client-body-buffer-size");
-        Integer connect = seconds(r, "proxy-connect-timeout", 1);
-        Integer read = seconds(r, "proxy-read-timeout", 1);
-        Integer send = seconds(r, "proxy-send-timeout", 1);
+        Integer connect = whole(r, "proxy-connect-timeout", 1, SECONDS_TEXT);
+        Integer read = whole(r, "proxy-read-timeout", 1, SECONDS_TEXT);
+        Integer send = whole(r, "proxy-send-timeout", 1, SECONDS_TEXT);
         List<String> next = nextUpstream(r);
-        Integer tries = seconds(r, "proxy-next-upstream-tries", 0);
-        Integer nextTimeout = seconds(r, "proxy-next-upstream-timeout", 0);
+        Integer tries = whole(r, "proxy-next-upstream-tries", 0, NO_LIMIT_TEXT);
+        Integer nextTimeout = whole(r, "proxy-next-upstream-timeout", 0, NO_LIMIT_TEXT);
+        ProxyLimits.RateLimit rate = rate(r, key.clusterId() + "/" + key.shortName());
         if (r.failed) {
             return Optional.empty();
         }
-        return Optional.of(new ProxyLimits(bodySize, connect, read, send, next, tries, nextTimeout));
+        return Optional.of(new ProxyLimits(bodySize, connect, read, send, next, tries, nextTimeout, rate));
     }
+
+    /**
+     * {@code limit-rps}, {@code limit-rpm}, {@code limit-connections} (0 or absent: no such limit),
+     * and {@code limit-burst-multiplier} (5); null when no limit is set, as ingress-nginx writes no zone then.
+     */
+    private static ProxyLimits.RateLimit rate(PathAnnotations.Reader r, String zone) {
+        Integer rps = whole(r, "limit-rps", 0, NO_LIMIT_TEXT);
+        Integer rpm = whole(r, "limit-rpm", 0, NO_LIMIT_TEXT);
+        Integer connections = whole(r, "limit-connections", 0, NO_LIMIT_TEXT);
+        Integer multiplier = whole(r, "limit-burst-multiplier", 1, "a whole number, at least 1");
+        int perSecond = rps == null ? 0 : rps;
+        int perMinute = rpm == null ? 0 : rpm;
+        int atOnce = connections == null ? 0 : connections;
+        if (perSecond == 0 && perMinute == 0 && atOnce == 0) {
+            return null;
+        }
+        return new ProxyLimits.RateLimit(zone, perSecond, perMinute, atOnce,
+                multiplier == null ? DEFAULT_BURST_MULTIPLIER : multiplier);
+    }
+
+    /** ingress-nginx's {@code limit-burst-multiplier} default. */
+    static final int DEFAULT_BURST_MULTIPLIER = 5;
 
     /** {@code options} with {@code limits} added: the route's whole options, or null when it has none. */
     static RouteOptions attach(RouteOptions options, ProxyLimits limits) {
@@ -76,8 +99,11 @@ final class LimitAnnotations {
         return null;
     }
 
-    /** A whole number of at least {@code min}, or null when absent or malformed. */
-    private static Integer seconds(PathAnnotations.Reader r, String annotation, int min) {
+    private static final String SECONDS_TEXT = "a whole number of seconds, at least 1";
+    private static final String NO_LIMIT_TEXT = "a whole number (0 for no limit)";
+
+    /** A whole number of at least {@code min}, or null when absent or malformed ({@code expected} says what it must be). */
+    private static Integer whole(PathAnnotations.Reader r, String annotation, int min, String expected) {
         String v = r.value(annotation);
         if (v == null) {
             return null;
@@ -85,7 +111,7 @@ final class LimitAnnotations {
         if (SECONDS.matcher(v).matches() && Integer.parseInt(v) >= min) {
             return Integer.parseInt(v);
         }
-        r.malformed(annotation, v, min == 0 ? "a whole number (0 for no limit)" : "a whole number of seconds, at least 1");
+        r.malformed(annotation, v, expected);
         return null;
     }
 

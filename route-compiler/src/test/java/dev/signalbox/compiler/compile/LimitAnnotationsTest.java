@@ -53,6 +53,11 @@ class LimitAnnotationsTest {
         return new ProxyLimits(bytes, null, null, null, null, null, null);
     }
 
+    private static ProxyLimits rate(int rps, int rpm, int connections, int multiplier) {
+        return new ProxyLimits(null, null, null, null, null, null, null,
+                new ProxyLimits.RateLimit(C + "/ns/a", rps, rpm, connections, multiplier));
+    }
+
     private static ProxyLimits nextUpstream(List<String> when, Integer tries, Integer timeout) {
         return new ProxyLimits(null, null, null, null, when, tries, timeout);
     }
@@ -98,6 +103,13 @@ class LimitAnnotationsTest {
                         routed(nextUpstream(null, 0, 0))),
                 row("client-body-buffer-size is accepted and changes nothing",
                         a(Map.of(N + "client-body-buffer-size", "16k")), routed(null)),
+                row("limit-rps makes a zone of the Ingress with ingress-nginx's burst multiplier, 5",
+                        a(Map.of(N + "limit-rps", "10")), routed(rate(10, 0, 0, 5))),
+                row("limit-rpm, limit-connections and limit-burst-multiplier together",
+                        a(Map.of(N + "limit-rpm", "600", N + "limit-connections", "4", N + "limit-burst-multiplier", "2")),
+                        routed(rate(0, 600, 4, 2))),
+                row("limit-rps 0 and a multiplier alone limit nothing, as ingress-nginx writes no zone then",
+                        a(Map.of(N + "limit-rps", "0", N + "limit-burst-multiplier", "3")), routed(null)),
                 row("Signalbox's prefix wins over ingress-nginx's",
                         a(Map.of(N + "proxy-body-size", "1m", S + "proxy-body-size", "0")), routed(body(0))),
                 row("the limits go to every path of the Ingress, regex ones too",
@@ -128,7 +140,11 @@ class LimitAnnotationsTest {
                         a(Map.of(N + "proxy-next-upstream", "error http_418")),
                         refused(N + "proxy-next-upstream", "error http_418", TOKENS)),
                 row("non-numeric tries are an error", a(Map.of(S + "proxy-next-upstream-tries", "three")),
-                        refused(S + "proxy-next-upstream-tries", "three", "a whole number (0 for no limit)")));
+                        refused(S + "proxy-next-upstream-tries", "three", "a whole number (0 for no limit)")),
+                row("a rate that is not a whole number is an error", a(Map.of(N + "limit-rps", "2.5")),
+                        refused(N + "limit-rps", "2.5", "a whole number (0 for no limit)")),
+                row("a burst multiplier of 0 is an error", a(Map.of(N + "limit-rps", "5", N + "limit-burst-multiplier", "0")),
+                        refused(N + "limit-burst-multiplier", "0", "a whole number, at least 1")));
     }
 
     private static Route limited(String path, PathMatch match) {

@@ -22,13 +22,40 @@ import java.util.regex.Pattern;
  *                            ({@code proxy-next-upstream-tries})
  * @param nextUpstreamTimeout seconds after the request's arrival in which it may still be tried elsewhere; 0 for no
  *                            limit ({@code proxy-next-upstream-timeout})
+ * @param rate                requests per client address ({@code limit-rps}, {@code limit-rpm},
+ *                            {@code limit-connections}), or null for none
  */
 public record ProxyLimits(Long bodySize, Integer connectTimeout, Integer readTimeout, Integer sendTimeout,
-                          List<String> nextUpstream, Integer nextUpstreamTries, Integer nextUpstreamTimeout) {
+                          List<String> nextUpstream, Integer nextUpstreamTries, Integer nextUpstreamTimeout,
+                          RateLimit rate) {
 
     @JsonCreator
     public ProxyLimits {
         nextUpstream = nextUpstream == null ? null : List.copyOf(nextUpstream);
+    }
+
+    /** Limits without a rate limit. */
+    public ProxyLimits(Long bodySize, Integer connectTimeout, Integer readTimeout, Integer sendTimeout,
+                       List<String> nextUpstream, Integer nextUpstreamTries, Integer nextUpstreamTimeout) {
+        this(bodySize, connectTimeout, readTimeout, sendTimeout, nextUpstream, nextUpstreamTries, nextUpstreamTimeout,
+                null);
+    }
+
+    /**
+     * How many requests one client address may make to the routes of one Ingress, on each proxy node
+     * (ingress-nginx's {@code limit-*} annotations: nginx's {@code limit_req} with {@code nodelay} and
+     * {@code limit_conn}, keyed by the client address, one zone per Ingress). A limited request is 503.
+     *
+     * @param zone            the Ingress whose routes share these counts (cluster/namespace/name), nginx's zone
+     * @param rps             requests per second, 0 for no such limit
+     * @param rpm             requests per minute, 0 for no such limit
+     * @param connections     requests under way at once, 0 for no such limit
+     * @param burstMultiplier the burst a rate allows is the rate times this ({@code limit-burst-multiplier}, 5)
+     */
+    public record RateLimit(String zone, int rps, int rpm, int connections, int burstMultiplier) {
+        @JsonCreator
+        public RateLimit {
+        }
     }
 
     /**
@@ -62,6 +89,6 @@ public record ProxyLimits(Long bodySize, Integer connectTimeout, Integer readTim
     public static ProxyLimits orNull(ProxyLimits l) {
         return l == null || (l.bodySize == null && l.connectTimeout == null && l.readTimeout == null
                 && l.sendTimeout == null && l.nextUpstream == null && l.nextUpstreamTries == null
-                && l.nextUpstreamTimeout == null) ? null : l;
+                && l.nextUpstreamTimeout == null && l.rate == null) ? null : l;
     }
 }
