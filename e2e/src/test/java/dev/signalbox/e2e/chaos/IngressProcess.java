@@ -1,5 +1,6 @@
 package dev.signalbox.e2e.chaos;
 
+import dev.signalbox.testing.Ports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,9 @@ import java.util.Map;
 /**
  * {@code bin/ingress COMMAND ...} in its own process, as a user runs it: the packaged launcher and its
  * class-data-sharing archive (the build's package phase made both), on this test's JDK, without building.
- * The script execs Java, so the process's pid is the JVM's and signals reach it directly.
+ * The script execs Java, so the process's pid is the JVM's and signals reach it directly. The watcher's and the
+ * compiler's admin ports (9101, 9102 by default) are free ports unless the test names them: a test runs several
+ * of a kind on one machine, and a second one on the default port would fail to start.
  */
 public final class IngressProcess {
     private static final Path SCRIPT = Path.of("..", "bin", "ingress").toAbsolutePath().normalize();
@@ -44,6 +47,7 @@ public final class IngressProcess {
         }
         List<String> command = new ArrayList<>(List.of(SCRIPT.toString()));
         command.addAll(List.of(args));
+        command.addAll(freeAdminPorts(List.of(args)));
         ProcessBuilder b = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log);
         b.environment().put("JAVA_HOME", System.getProperty("java.home"));
@@ -51,5 +55,21 @@ public final class IngressProcess {
         b.environment().put("SIGNALBOX_BUILD", "never");
         b.environment().putAll(env);
         return b.start();
+    }
+
+    /** The admin port options {@code args} leave to their defaults, each with a free port. */
+    static List<String> freeAdminPorts(List<String> args) {
+        List<String> options = switch (args.isEmpty() ? "" : args.get(0)) {
+            case "watcher", "compiler" -> List.of("--admin-port");
+            case "local" -> List.of("--watcher-admin-port", "--compiler-admin-port");
+            default -> List.of();
+        };
+        List<String> out = new ArrayList<>();
+        for (String option : options) {
+            if (args.stream().noneMatch(a -> a.equals(option) || a.startsWith(option + "="))) {
+                out.addAll(List.of(option, String.valueOf(Ports.free())));
+            }
+        }
+        return out;
     }
 }
