@@ -56,9 +56,10 @@ public record Sticky(Traffic.Affinity affinity, String backendId, String endpoin
      * The Set-Cookie field value for the response, or null when the client's cookie stands.
      *
      * @param overTls    whether the request came over TLS (Secure when the affinity does not say)
+     * @param userAgent  the request's User-Agent, or null (for {@code session-cookie-conditional-samesite-none})
      * @param nowSeconds the time now in seconds since the epoch, for Expires
      */
-    public String setCookie(boolean overTls, long nowSeconds) {
+    public String setCookie(boolean overTls, String userAgent, long nowSeconds) {
         if (!set) {
             return null;
         }
@@ -77,10 +78,25 @@ public record Sticky(Traffic.Affinity affinity, String backendId, String endpoin
             b.append("; Secure");
         }
         b.append("; HttpOnly");
-        if (affinity.sameSite() != null) {
+        if (affinity.sameSite() != null && !(affinity.conditionalSameSiteNone() && affinity.sameSite().equals("None")
+                && rejectsSameSiteNone(userAgent))) {
             b.append("; SameSite=").append(affinity.sameSite());
         }
         return b.toString();
+    }
+
+    /**
+     * Whether a client is one of those that reject a cookie with SameSite=None (Chromium's list of incompatible
+     * clients, as ingress-nginx's same_site.lua tests it: Chrome 40 to 69, iOS 12, Safari on macOS 10.14).
+     */
+    static boolean rejectsSameSiteNone(String userAgent) {
+        if (userAgent == null) {
+            return false;
+        }
+        return userAgent.contains("Chrome/4") || userAgent.contains("Chrome/5") || userAgent.contains("Chrome/6")
+                || userAgent.contains("CPU iPhone OS 12") || userAgent.contains("iPad; CPU OS 12")
+                || userAgent.contains("Macintosh") && userAgent.contains("Intel Mac OS X 10_14")
+                && userAgent.contains("Safari") && !userAgent.contains("Chrome");
     }
 
     private static String hash(String s, int bytes) {

@@ -144,13 +144,13 @@ class TrafficSplitTest {
         assertEquals(MAIN.id(), first.backendId());
         int index = MAIN.endpoints().indexOf(first.endpoint());
         assertEquals("INGRESSCOOKIE=" + cookieOf(MAIN, index) + "; Path=/app; HttpOnly",
-                first.sticky().setCookie(false, 0));
+                first.sticky().setCookie(false, null, 0));
         for (int i = 0; i < 5; i++) {
             Decision.Forward again = (Decision.Forward) STICKY_TABLE.route("foo.com", "/app", false, e -> true,
                     request(0, "cookie:INGRESSCOOKIE", cookieOf(MAIN, index), "X-Canary", "always"));
             assertEquals(List.of(MAIN.id(), first.endpoint()), List.of(again.backendId(), again.endpoint()),
                     "a session on the main backend stays there, whatever the canary's rules say");
-            assertNull(again.sticky().setCookie(true, 0));
+            assertNull(again.sticky().setCookie(true, null, 0));
         }
     }
 
@@ -159,7 +159,7 @@ class TrafficSplitTest {
         Decision.Forward f = (Decision.Forward) STICKY_TABLE.route("foo.com", "/app", false, e -> true,
                 request(99, "cookie:INGRESSCOOKIE", cookieOf(CANARY, 0), "X-Canary", "never"));
         assertEquals(List.of(CANARY.id(), CANARY.endpoints().get(0)), List.of(f.backendId(), f.endpoint()));
-        assertNull(f.sticky().setCookie(false, 0));
+        assertNull(f.sticky().setCookie(false, null, 0));
     }
 
     @Test
@@ -170,7 +170,8 @@ class TrafficSplitTest {
         Decision.Forward f = (Decision.Forward) t.route("foo.com", "/app", true, e -> true,
                 request(0, "cookie:INGRESSCOOKIE", gone));
         assertEquals(new Endpoint("10.0.0.2", 80), f.endpoint());
-        assertEquals("INGRESSCOOKIE=" + cookieOf(shrunk, 0) + "; Path=/app; Secure; HttpOnly", f.sticky().setCookie(true, 0));
+        assertEquals("INGRESSCOOKIE=" + cookieOf(shrunk, 0) + "; Path=/app; Secure; HttpOnly",
+                f.sticky().setCookie(true, null, 0));
     }
 
     @Test
@@ -179,12 +180,13 @@ class TrafficSplitTest {
         Request r = request(0, "cookie:INGRESSCOOKIE", cookieOf(MAIN, 0));
         Decision.Forward f = (Decision.Forward) table(sticky(STICKY), MAIN)
                 .route("foo.com", "/app", false, e -> !e.equals(kept), r);
-        assertEquals(List.of(MAIN.endpoints().get(1), "null"), List.of(f.endpoint(), String.valueOf(f.sticky().setCookie(false, 0))));
+        assertEquals(List.of(MAIN.endpoints().get(1), "null"),
+                List.of(f.endpoint(), String.valueOf(f.sticky().setCookie(false, null, 0))));
         Traffic.Affinity moving = new Traffic.Affinity("s", "/", ".foo.com", 60L, 120L, true, "Strict", false, true, true);
         Decision.Forward moved = (Decision.Forward) table(sticky(moving), MAIN)
                 .route("foo.com", "/app", false, e -> !e.equals(kept), request(0, "cookie:s", cookieOf(MAIN, 0)));
         assertEquals("s=" + cookieOf(MAIN, 1) + "; Path=/; Domain=.foo.com; Expires=Thu, 1 Jan 1970 00:02:00 GMT; "
-                + "Max-Age=60; Secure; HttpOnly; SameSite=Strict", moved.sticky().setCookie(false, 0));
+                + "Max-Age=60; Secure; HttpOnly; SameSite=Strict", moved.sticky().setCookie(false, null, 0));
     }
 
     private static Backend many(int n) {
@@ -240,6 +242,32 @@ class TrafficSplitTest {
         CompiledTable t = table(new Traffic(null, null, "web.ns.svc"), MAIN);
         assertEquals(new Decision.Rewrite(null, null, "web.ns.svc"),
                 ((Decision.Forward) t.route("foo.com", "/app", false, e -> true)).rewrite());
+    }
+
+    @Test
+    void sameSiteNoneIsLeftOutOnlyForClientsThatRejectItAndOnlyWhenConditional() {
+        Traffic.Affinity conditional = new Traffic.Affinity("s", null, null, null, null, true, "None", true, false,
+                false);
+        Traffic.Affinity always = new Traffic.Affinity("s", null, null, null, null, true, "None", false, false,
+                false);
+        Map<String, String> agents = Map.of(
+                "Chrome 120", "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/120.0 Safari/537.36",
+                "Chrome 66", "Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/66.0.3359 Safari/537.36",
+                "iOS 12", "Mozilla/5.0 (iPhone; CPU iPhone OS 12_1 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148",
+                "Safari on macOS 10.14", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_14_6) AppleWebKit/605.1.15 "
+                        + "Version/12.1 Safari/605.1.15",
+                "no User-Agent", "");
+        Map<String, String> sameSite = new TreeMap<>();
+        agents.forEach((name, ua) -> {
+            String agent = ua.isEmpty() ? null : ua;
+            boolean ifCompatible = new Sticky(conditional, MAIN.id(), "k", true, "/").setCookie(true, agent, 0)
+                    .contains("SameSite=None");
+            boolean unconditional = new Sticky(always, MAIN.id(), "k", true, "/").setCookie(true, agent, 0)
+                    .contains("SameSite=None");
+            sameSite.put(name, ifCompatible + "/" + unconditional);
+        });
+        assertEquals(Map.of("Chrome 120", "true/true", "Chrome 66", "false/true", "iOS 12", "false/true",
+                "Safari on macOS 10.14", "false/true", "no User-Agent", "true/true"), sameSite);
     }
 
     @Test

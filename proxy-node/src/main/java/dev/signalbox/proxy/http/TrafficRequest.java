@@ -92,9 +92,13 @@ public final class TrafficRequest implements RequestView {
         return null;
     }
 
-    /** Adds the session cookie to a response from the backend when the session is new or moved. */
-    public static void setCookie(HttpHeaders response, Sticky sticky, boolean overTls) {
-        String c = sticky == null ? null : sticky.setCookie(overTls, System.currentTimeMillis() / 1000);
+    /**
+     * Adds the session cookie to a response from the backend when the session is new or moved.
+     *
+     * @param userAgent the request's User-Agent, or null
+     */
+    public static void setCookie(HttpHeaders response, Sticky sticky, boolean overTls, String userAgent) {
+        String c = sticky == null ? null : sticky.setCookie(overTls, userAgent, System.currentTimeMillis() / 1000);
         if (c != null) {
             response.add(HttpHeaderNames.SET_COOKIE, c);
         }

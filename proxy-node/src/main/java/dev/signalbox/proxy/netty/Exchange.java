@@ -137,8 +137,9 @@ final class Exchange implements BackendListener {
     private String upgrade;
     /** A gRPC call: the proxy's own answers are gRPC statuses (see {@link Grpc}). */
     private final boolean grpc;
-    /** The session cookie when the backend keeps sessions (issue 18); null otherwise. */
+    /** The session cookie when the backend keeps sessions (issue 18), and the request's User-Agent; null otherwise. */
     private Sticky sticky;
+    private String stickyAgent;
     /** The call's grpc-timeout running out; null when none. */
     private ScheduledFuture<?> grpcDeadline;
     /** Body size, timeouts and retries: the route's over the node's (see {@link RouteLimits}). */
@@ -208,6 +209,7 @@ final class Exchange implements BackendListener {
         endpoint = f.endpoint();
         locality = f.locality();
         sticky = f.sticky();
+        stickyAgent = sticky == null ? null : head.headers().get(HttpHeaderNames.USER_AGENT);
         upstream = Upstream.of(table.upstreamTls(backendId), table.http2(backendId));
         if (grpc) {
             startGrpcDeadline(head.headers().get(GRPC_TIMEOUT));
@@ -594,7 +596,7 @@ final class Exchange implements BackendListener {
                 cancelResponseTimeout();
                 status = code;
                 backendKeepAlive = HttpUtil.isKeepAlive(response);
-                TrafficRequest.setCookie(response.headers(), sticky, frontend.overTls());
+                TrafficRequest.setCookie(response.headers(), sticky, frontend.overTls(), stickyAgent);
             }
             clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method,
                     clientKeepAlive && !owner.draining(), table.version());

@@ -196,13 +196,12 @@ public final class Annotations {
                 + "nginx's PCRE has); an expression RE2 refuses is an error on the canary Ingress");
         for (String n : List.of("affinity", "affinity-canary-behavior", "session-cookie-name", "session-cookie-path",
                 "session-cookie-domain", "session-cookie-max-age", "session-cookie-expires", "session-cookie-secure",
-                "session-cookie-samesite", "session-cookie-change-on-failure")) {
+                "session-cookie-samesite", "session-cookie-conditional-samesite-none",
+                "session-cookie-change-on-failure")) {
             supported(m, n);
         }
         different(m, "affinity-mode", "balanced keeps sessions as persistent does: a session moves only when its "
                 + "endpoint is gone (ingress-nginx's balanced mode moves some sessions to endpoints added by a scale-up)");
-        different(m, "session-cookie-conditional-samesite-none", "accepted; SameSite=None is sent to every client "
-                + "(ingress-nginx leaves it out for a few old browsers that reject it)");
         different(m, "load-balance", "round_robin and ewma are accepted; both are balanced round robin over the ready "
                 + "endpoints (with outlier detection), ewma's latency weighting is not implemented");
         different(m, "upstream-hash-by", "a consistent-hash ring of the endpoints (a key keeps its endpoint while that "
