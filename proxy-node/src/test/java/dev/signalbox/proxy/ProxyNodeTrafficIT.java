@@ -152,6 +152,46 @@ class ProxyNodeTrafficIT {
     }
 
     @Test
+    void ewmaSendsAlmostEverythingToTheFastEndpointOnceBothWereMeasured() throws Exception {
+        // A backend answering after 200 ms beside a fast echo backend; round robin would give it half the requests.
+        com.sun.net.httpserver.HttpServer slow = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+        slow.createContext("/", ex -> {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ex.getResponseHeaders().add("X-Backend", "slow");
+            ex.sendResponseHeaders(200, -1);
+            ex.close();
+        });
+        slow.start();
+        try {
+            Backend pair = new Backend(Backend.idOf("c", "default", "pair", "80"), "c", "default", "pair", "80",
+                    List.of(new Endpoint("127.0.0.1", main1.port()), new Endpoint("127.0.0.1", slow.getAddress().getPort())),
+                    null);
+            RoutingTable base = table(List.of(main1, main2));
+            List<VirtualHost> hosts = new ArrayList<>(base.virtualHosts());
+            hosts.add(new VirtualHost("ewma.test", List.of(route(pair, new Traffic(null,
+                    new Traffic.Balancer(null, null, "ewma"), null)))));
+            List<Backend> backends = new ArrayList<>(base.backends());
+            backends.add(pair);
+            publishAndWait(new RoutingTable(hosts, null, backends, List.of(), List.of()));
+            int slowHits = 0;
+            for (int i = 0; i < 50; i++) {
+                HttpResponse<String> r = get("ewma.test");
+                assertEquals(200, r.statusCode());
+                slowHits += backendOf(r).equals("slow") ? 1 : 0;
+            }
+            assertTrue(slowHits <= 5, slowHits + " of 50 requests went to the slow endpoint");
+        } finally {
+            slow.stop(0);
+            publishAndWait(table(List.of(main1, main2)));
+        }
+    }
+
+    @Test
     void upstreamVhostIsTheHostTheBackendGetsAndXForwardedHostKeepsTheClients() {
         String body = get("vhost.test").body();
         assertTrue(body.contains("header-host: web.internal:8080") && body.contains("header-x-forwarded-host: vhost.test"),

@@ -548,6 +548,39 @@ public final class CompiledTable {
             return forwardTo(route, r.owner(start), null);
         }
 
+        /**
+         * {@code load-balance: ewma}, ingress-nginx's peak-EWMA with two choices: two endpoints drawn at random from the
+         * nearest group with a usable one, the one with the lower {@link RequestView#latency} wins; when neither drawn
+         * is usable, the group's next usable one in round-robin order; when no group has one, {@link #pick}.
+         */
+        Decision pickByLatency(String route, RequestView request, Predicate<Endpoint> usable) {
+            for (Group g : groups) {
+                int n = g.endpoints.length;
+                int i = n == 1 ? 0 : request.draw(n);
+                int j = n == 1 ? 0 : request.draw(n - 1);
+                if (n > 1 && j >= i) {
+                    j++;
+                }
+                boolean ui = usable.test(g.endpoints[i]);
+                boolean uj = usable.test(g.endpoints[j]);
+                if (ui && uj && i != j) {
+                    int k = request.latency(g.endpoints[j]) < request.latency(g.endpoints[i]) ? j : i;
+                    return new Decision.Forward(route, backend.id(), g.endpoints[k], g.tiers[k]);
+                }
+                if (ui || uj) {
+                    int k = ui ? i : j;
+                    return new Decision.Forward(route, backend.id(), g.endpoints[k], g.tiers[k]);
+                }
+                for (int k = 0; k < n; k++) {
+                    int m = Math.floorMod(g.cursor.getAndIncrement(), n);
+                    if (usable.test(g.endpoints[m])) {
+                        return new Decision.Forward(route, backend.id(), g.endpoints[m], g.tiers[m]);
+                    }
+                }
+            }
+            return pick(route, usable);
+        }
+
         /** Forwards to the backend's endpoint {@code i}, wherever it runs, for a session kept there. */
         Decision.Forward forwardTo(String route, int i, Sticky sticky) {
             Endpoint e = backend.endpoints().get(i);

@@ -1,5 +1,7 @@
 package dev.signalbox.routing;
 
+import dev.signalbox.schemas.snapshot.Endpoint;
+
 /**
  * What the canary's and session affinity's rules read of a request besides its host and path (issue 18), and their
  * source of randomness, so that the routing decision stays pure. The proxy adapts its request headers and a
@@ -45,6 +47,14 @@ public interface RequestView {
      * {@code http_<header>}, {@code cookie_<name>}, {@code arg_<name>}; null when the request has none.
      */
     String variable(String name);
+
+    /**
+     * The proxy's decayed average response time of {@code endpoint} in seconds, for {@code load-balance: ewma}; 0
+     * when it has none. Reading it marks the decision as one whose response time is to be measured.
+     */
+    default double latency(Endpoint endpoint) {
+        return 0;
+    }
 
     /**
      * The value of cookie {@code name} in one Cookie header ({@code a=1; b=2}, RFC 6265 5.4), or null: the first pair

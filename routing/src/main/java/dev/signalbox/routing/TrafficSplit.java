@@ -23,6 +23,8 @@ final class TrafficSplit {
     private final Traffic.Affinity canaryAffinity;
     private final HashKey mainHash;
     private final HashKey canaryHash;
+    private final boolean mainEwma;
+    private final boolean canaryEwma;
     private final String cookiePath;
 
     TrafficSplit(Route route, Traffic traffic, CompiledTable.CompiledBackend canaryBackend) {
@@ -33,6 +35,8 @@ final class TrafficSplit {
         this.canaryAffinity = canary == null ? null : canary.affinity();
         this.mainHash = hashKey(traffic.balancer());
         this.canaryHash = canary == null ? null : hashKey(canary.balancer());
+        this.mainEwma = ewma(traffic.balancer());
+        this.canaryEwma = canary != null && ewma(canary.balancer());
         this.cookiePath = route.match() == PathMatch.REGEX ? "/" : route.path();
     }
 
@@ -60,7 +64,14 @@ final class TrafficSplit {
             return sticky(label, b, affinity, request, usable);
         }
         HashKey hash = toCanary ? canaryHash : mainHash;
-        return hash == null ? b.pick(label, usable) : b.pickByHash(label, hash.hash(request), usable);
+        if (hash != null) {
+            return b.pickByHash(label, hash.hash(request), usable);
+        }
+        return (toCanary ? canaryEwma : mainEwma) ? b.pickByLatency(label, request, usable) : b.pick(label, usable);
+    }
+
+    private static boolean ewma(Traffic.Balancer b) {
+        return b != null && "ewma".equals(b.loadBalance());
     }
 
     private static HashKey hashKey(Traffic.Balancer b) {

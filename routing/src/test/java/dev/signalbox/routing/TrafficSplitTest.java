@@ -73,6 +73,11 @@ class TrafficSplitTest {
         public String variable(String name) {
             return fields.get("$" + name);
         }
+
+        @Override
+        public double latency(Endpoint e) {
+            return Double.parseDouble(fields.getOrDefault("latency:" + e.address(), "0"));
+        }
     }
 
     private static Request request(int draw, String... pairs) {
@@ -235,6 +240,24 @@ class TrafficSplitTest {
         Endpoint home = hashed(t, "/x", e -> true);
         Endpoint elsewhere = hashed(t, "/x", e -> !e.equals(home));
         assertEquals(List.of(true, home), List.of(!elsewhere.equals(home), hashed(t, "/x", e -> true)));
+    }
+
+    @Test
+    void ewmaSendsToTheFasterOfTwoDrawnEndpointsAndToAUsableOneWhenTheOtherIsEjected() {
+        CompiledTable t = table(new Traffic(null, new Traffic.Balancer(null, null, "ewma"), null), many(3));
+        Map<String, String> chosen = new TreeMap<>();
+        // Draws of 0 pick the first endpoint and the second (the second draw skips the first).
+        chosen.put("second faster", ((Decision.Forward) t.route("foo.com", "/app", false, e -> true,
+                request(0, "latency:10.0.0.1", "0.5", "latency:10.0.0.2", "0.1"))).endpoint().address());
+        chosen.put("first faster", ((Decision.Forward) t.route("foo.com", "/app", false, e -> true,
+                request(0, "latency:10.0.0.1", "0.1", "latency:10.0.0.2", "0.5"))).endpoint().address());
+        chosen.put("faster one ejected", ((Decision.Forward) t.route("foo.com", "/app", false,
+                e -> !e.address().equals("10.0.0.2"), request(0, "latency:10.0.0.1", "0.5", "latency:10.0.0.2", "0.1")))
+                .endpoint().address());
+        chosen.put("both drawn ejected", ((Decision.Forward) t.route("foo.com", "/app", false,
+                e -> e.address().equals("10.0.0.3"), request(0))).endpoint().address());
+        assertEquals(Map.of("second faster", "10.0.0.2", "first faster", "10.0.0.1", "faster one ejected", "10.0.0.1",
+                "both drawn ejected", "10.0.0.3"), chosen);
     }
 
     @Test

@@ -3,32 +3,49 @@ package dev.signalbox.proxy.http;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.RequestView;
 import dev.signalbox.routing.Sticky;
+import dev.signalbox.proxy.routing.LatencyEwma;
+import dev.signalbox.schemas.snapshot.Endpoint;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A request as the canary's, session affinity's and upstream-hash-by's rules read it (issue 18), and the Set-Cookie
- * of a session the route keeps. The weighted draw is the event loop thread's own random: no lock, no shared state.
- * Made and used on the client connection's event loop.
+ * A request as the canary's, session affinity's, upstream-hash-by's and ewma's rules read it (issue 18), and the
+ * Set-Cookie of a session the route keeps. The weighted draw is the event loop thread's own random: no lock, no
+ * shared state. Made and used on the client connection's event loop, for one routing decision.
  */
 public final class TrafficRequest implements RequestView {
     private final HttpHeaders headers;
     private final String requestUri;
-    private final String remoteAddr;
-    private final String scheme;
+    private final HeaderRewriter.Forwarding client;
+    private final LatencyEwma latency;
+    private final long nowNanos;
+    private boolean latencyRead;
 
     /**
      * @param requestUri the request target as the client sent it (nginx's {@code $request_uri})
-     * @param remoteAddr the client's address ({@code $remote_addr}: the socket's, or the PROXY protocol header's)
-     * @param scheme     http or https
+     * @param client     the client's address ({@code $remote_addr}) and scheme
+     * @param latency    the endpoints' response times, read at {@code nowNanos}
      */
-    public TrafficRequest(HttpHeaders headers, String requestUri, String remoteAddr, String scheme) {
+    public TrafficRequest(HttpHeaders headers, String requestUri, HeaderRewriter.Forwarding client, LatencyEwma latency,
+                          long nowNanos) {
         this.headers = headers;
         this.requestUri = requestUri;
-        this.remoteAddr = remoteAddr;
-        this.scheme = scheme;
+        this.client = client;
+        this.latency = latency;
+        this.nowNanos = nowNanos;
+    }
+
+    @Override
+    public double latency(Endpoint endpoint) {
+        latencyRead = true;
+        return latency.score(endpoint, nowNanos);
+    }
+
+    /** Whether the decision balanced by response times: then the response's time is to be measured. */
+    public boolean latencyRead() {
+        return latencyRead;
     }
 
     @Override
@@ -66,11 +83,11 @@ public final class TrafficRequest implements RequestView {
             case "query_string":
                 return q < 0 ? null : requestUri.substring(q + 1);
             case "remote_addr":
-                return remoteAddr;
+                return client.peer();
             case "host":
                 return CompiledTable.normalizeHost(headers.get(HttpHeaderNames.HOST));
             case "scheme":
-                return scheme;
+                return client.scheme();
             default:
                 break;
         }

@@ -140,6 +140,9 @@ final class Exchange implements BackendListener {
     /** The session cookie when the backend keeps sessions (issue 18), and the request's User-Agent; null otherwise. */
     private Sticky sticky;
     private String stickyAgent;
+    /** Whether the response time counts for load-balance: ewma, counted from when the request was forwarded. */
+    private boolean measured;
+    private long measuredFrom;
     /** The call's grpc-timeout running out; null when none. */
     private ScheduledFuture<?> grpcDeadline;
     /** Body size, timeouts and retries: the route's over the node's (see {@link RouteLimits}). */
@@ -198,7 +201,13 @@ final class Exchange implements BackendListener {
         return request == Request.RECEIVING && acceptsContent();
     }
 
-    void forward(HttpRequest head, Decision.Forward f) {
+    /**
+     * Sends the request to {@code f}'s endpoint; {@code measure}: the route balances by response times (ewma), so the
+     * time to the response head is recorded for the endpoint that answers.
+     */
+    void forward(HttpRequest head, Decision.Forward f, boolean measure) {
+        measured = measure;
+        measuredFrom = System.nanoTime();
         limits = limits.with(f.limits());
         if (limits.tooLarge(declaredLength(head))) {
             // Before any of the body is read or a backend is asked, as nginx's client_max_body_size.
@@ -597,6 +606,10 @@ final class Exchange implements BackendListener {
                 status = code;
                 backendKeepAlive = HttpUtil.isKeepAlive(response);
                 TrafficRequest.setCookie(response.headers(), sticky, frontend.overTls(), stickyAgent);
+                if (measured) {
+                    long now = System.nanoTime();
+                    frontend.latency().record(endpoint, now - measuredFrom, now);
+                }
             }
             clientKeepAlive = HeaderRewriter.forClient(response, clientVersion, method,
                     clientKeepAlive && !owner.draining(), table.version());

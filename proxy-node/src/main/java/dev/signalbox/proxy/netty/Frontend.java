@@ -3,6 +3,7 @@ package dev.signalbox.proxy.netty;
 import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.LatencyEwma;
 import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RateLimits;
 import dev.signalbox.proxy.routing.RoutingState;
@@ -17,8 +18,9 @@ import java.time.Duration;
  * @param trusted         the peers whose X-Forwarded-* and other identity fields are believed
  * @param clients         header and keep-alive timeouts, and whether connections start with a PROXY header
  * @param rateLimits      the node's per-client request rates and concurrency ({@code limit-*} annotations)
+ * @param latency         the endpoints' response times for load-balance: ewma, shared by all loops
  */
 record Frontend(RoutingState routing, Backends connector, ProxyMetrics metrics, Duration responseTimeout,
                 boolean overTls, int publicHttpsPort, OutlierDetector outliers, TrustedProxies trusted,
-                ClientPolicy clients, RateLimits rateLimits) {
+                ClientPolicy clients, RateLimits rateLimits, LatencyEwma latency) {
 }

@@ -218,8 +218,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long now = System.nanoTime();
+        TrafficRequest traffic = new TrafficRequest(request.headers(), sentTarget, forwarding(), frontend.latency(), now);
         Decision d = table.route(host, valid.path(), frontend.overTls(), e -> !frontend.outliers().ejected(e, now),
-                new TrafficRequest(request.headers(), sentTarget, forwarding().peer(), forwarding().scheme()));
+                traffic);
         String location = d instanceof Decision.RedirectToHttps
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(this, table, d.route(), request);
@@ -234,7 +235,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             ex.respondLocally(request, Responses.redirect(ctx.alloc(), r.status(), Redirects.location(r,
                     forwarding().scheme(), host, forwarding().port(), sentTarget), table.version(), HttpUtil.isKeepAlive(request)));
         } else if (d instanceof Decision.Forward f) {
-            ex.forward(request, f);
+            ex.forward(request, f, traffic.latencyRead());
         } else if (d instanceof Decision.Unavailable u) {
             metrics.upstreamError(u.route(), "no_endpoints");
             ex.respondLocally(request, HttpResponseStatus.SERVICE_UNAVAILABLE, u.reason());

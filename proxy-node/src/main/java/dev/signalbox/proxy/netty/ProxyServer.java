@@ -3,6 +3,7 @@ package dev.signalbox.proxy.netty;
 import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
+import dev.signalbox.proxy.routing.LatencyEwma;
 import dev.signalbox.proxy.routing.OutlierDetector;
 import dev.signalbox.proxy.routing.RateLimits;
 import dev.signalbox.proxy.routing.RoutingState;
@@ -89,10 +90,11 @@ public final class ProxyServer implements AutoCloseable {
             int redirectPort = 443;
             // One for the node, both listeners: a client's rate is the same whichever port it uses.
             RateLimits rateLimits = new RateLimits();
+            LatencyEwma latency = new LatencyEwma();
             Https https = settings.https();
             if (https != null) {
                 Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0, outliers,
-                        settings.trusted(), settings.clients(), rateLimits);
+                        settings.trusted(), settings.clients(), rateLimits, latency);
                 server.httpsChannel = new ServerBootstrap()
                         .group(server.acceptor, server.workers)
                         .channel(transport.serverChannel())
@@ -109,7 +111,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.info("HTTPS on {}, redirects name port {}", server.httpsChannel.localAddress(), redirectPort);
             }
             Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort,
-                    outliers, settings.trusted(), settings.clients(), rateLimits);
+                    outliers, settings.trusted(), settings.clients(), rateLimits, latency);
             server.httpChannel = new ServerBootstrap()
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())

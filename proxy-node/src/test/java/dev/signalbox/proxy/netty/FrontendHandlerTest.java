@@ -98,7 +98,8 @@ class FrontendHandlerTest {
         routing.apply(SnapshotCodec.create(1, Instant.EPOCH, List.of(), TABLE));
         Frontend frontend = new Frontend(routing, backends, new ProxyMetrics(() -> 1, () -> 0), Duration.ofSeconds(5),
                 false, 443, new OutlierDetector(OutlierDetector.Policy.DEFAULT), TrustedProxies.NONE,
-                dev.signalbox.proxy.http.ClientPolicy.DEFAULT, new dev.signalbox.proxy.routing.RateLimits());
+                dev.signalbox.proxy.http.ClientPolicy.DEFAULT, new dev.signalbox.proxy.routing.RateLimits(),
+                new dev.signalbox.proxy.routing.LatencyEwma());
         client = idleClose ? new EmbeddedChannel(new IdleCloser(), new FrontendHandler(frontend))
                 : new EmbeddedChannel(new FrontendHandler(frontend));
         return client;

@@ -202,8 +202,9 @@ public final class Annotations {
         }
         different(m, "affinity-mode", "balanced keeps sessions as persistent does: a session moves only when its "
                 + "endpoint is gone (ingress-nginx's balanced mode moves some sessions to endpoints added by a scale-up)");
-        different(m, "load-balance", "round_robin and ewma are accepted; both are balanced round robin over the ready "
-                + "endpoints (with outlier detection), ewma's latency weighting is not implemented");
+        different(m, "load-balance", "ewma measures the time to the response head (nginx: connect and whole response), "
+                + "and an endpoint not measured yet scores 0 (ingress-nginx: the others' average); round_robin is the "
+                + "default");
         different(m, "upstream-hash-by", "a consistent-hash ring of the endpoints (a key keeps its endpoint while that "
                 + "endpoint is ready; one added takes about 1/n of the keys), not nginx's: the same key may go to another "
                 + "endpoint than under ingress-nginx; variables: request_uri, uri, args, query_string, remote_addr, host, "
