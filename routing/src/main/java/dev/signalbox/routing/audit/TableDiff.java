@@ -114,7 +114,8 @@ public record TableDiff(long from, long to, Map<String, List<JsonNode>> added, M
 
     /**
      * Whether this difference changes how {@code host} is routed: a route of a virtual host covering it, the
-     * TLS binding covering it, or a backend (or its endpoints) that such a route sends to in either table.
+     * TLS binding covering it, or a backend (or its endpoints) that such a route sends to in either table, its
+     * canary's included.
      */
     public static boolean touchesHost(TableDiff diff, RoutingSnapshot a, RoutingSnapshot b, String host) {
         String h = CompiledTable.normalizeHost(host);
@@ -125,7 +126,12 @@ public record TableDiff(long from, long to, Map<String, List<JsonNode>> added, M
             }
             for (VirtualHost vh : s.table().virtualHosts()) {
                 if (covers(vh.host(), h)) {
-                    vh.routes().stream().map(Route::backend).forEach(backends::add);
+                    for (Route r : vh.routes()) {
+                        backends.add(r.backend());
+                        if (r.options() != null && r.options().traffic() != null && r.options().traffic().canary() != null) {
+                            backends.add(r.options().traffic().canary().backend());
+                        }
+                    }
                 }
             }
         }

@@ -61,6 +61,12 @@ class TableDiffTest {
                 new Case("Endpoints of a backend another host uses do not touch this host", BASE, Tables.snapshot(2,
                         BASE.table().virtualHosts(), List.of(WEB, API, DOWN), List.of(), null, List.of()),
                         "shop.example.com", List.of("+backends c/shop/down:80"), false),
+                new Case("Endpoints of the canary of a route of this host touch this host", Tables.snapshot(1, List.of(
+                        new VirtualHost("shop.example.com", List.of(canaryOf(prefix("/", WEB), DOWN)))),
+                        List.of(WEB, DOWN), List.of(), null, List.of()), Tables.snapshot(2, List.of(
+                        new VirtualHost("shop.example.com", List.of(canaryOf(prefix("/", WEB), DOWN)))),
+                        List.of(WEB, Tables.backend("down", List.of(E1))), List.of(), null, List.of()),
+                        "shop.example.com", List.of("~backends c/shop/down:80", "+endpoints c/shop/down:80 10.0.0.1"), true),
                 new Case("A certificate rotated is a TLS binding changed", Tables.snapshot(1, BASE.table().virtualHosts(),
                         BASE.table().backends(), List.of(SHOP_TLS), null, List.of()), Tables.snapshot(2,
                         BASE.table().virtualHosts(), BASE.table().backends(), List.of(new TlsBinding(SHOP_TLS.host(),
@@ -69,6 +75,14 @@ class TableDiffTest {
                 new Case("A diagnostic and a default backend appear", BASE, Tables.snapshot(2, BASE.table().virtualHosts(),
                         BASE.table().backends(), List.of(), WEB.id(), List.of(WARN)), "shop.example.com",
                         List.of("+diagnostics bad", "+defaultBackend c/shop/web:80"), false));
+    }
+
+    /** {@code r} with a canary sending to {@code canary} (issue 18). */
+    private static dev.signalbox.schemas.snapshot.Route canaryOf(dev.signalbox.schemas.snapshot.Route r, Backend canary) {
+        return new dev.signalbox.schemas.snapshot.Route(r.path(), r.match(), r.backend(), r.source(), false,
+                new dev.signalbox.schemas.snapshot.RouteOptions(null, null, null, null, null,
+                        new dev.signalbox.schemas.snapshot.Traffic(new dev.signalbox.schemas.snapshot.Traffic.Canary(
+                                canary.id(), "c/shop/canary", null, null, null, null, 10, 100, null), null, null)));
     }
 
     @ParameterizedTest(name = "{0}")
