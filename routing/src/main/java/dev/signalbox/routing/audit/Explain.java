@@ -7,6 +7,7 @@ import dev.signalbox.routing.RequestTarget;
 import dev.signalbox.routing.SniTable;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.Traffic;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.TlsBinding;
 import dev.signalbox.schemas.snapshot.VirtualHost;
@@ -59,7 +60,8 @@ public final class Explain {
                 reason = u.reason();
             } else {
                 reason = "route " + match.virtualHost() + r.path() + " (" + r.match() + ") of Ingress " + r.source()
-                        + " sends to " + r.backend() + " (" + backend.endpoints().size() + " ready endpoints)";
+                        + " sends to " + r.backend() + " (" + backend.endpoints().size() + " ready endpoints)"
+                        + canary(r);
             }
             return new Explanation(version, status == 200 || status == 308, match.virtualHost(), match.hostMatch(), route,
                     backend, tls, status, reason, List.of(), List.of(), served);
@@ -72,6 +74,28 @@ public final class Explain {
                     List.of(), served);
         }
         return notFound(snapshot, normalized, path, tls, foreign);
+    }
+
+    /**
+     * What the route's canary takes (issue 18), as a clause of the reason; "" without one. {@code explain} asks as a
+     * request without headers or cookies, which the canary gets only when its weight is all requests.
+     */
+    private static String canary(Route r) {
+        Traffic.Canary c = r.options() == null || r.options().traffic() == null ? null : r.options().traffic().canary();
+        if (c == null) {
+            return "";
+        }
+        List<String> rules = new ArrayList<>();
+        if (c.header() != null) {
+            rules.add("header " + c.header() + (c.headerValue() != null ? ": " + c.headerValue()
+                    : c.headerPattern() != null ? " matching " + c.headerPattern() : ": always"));
+        }
+        if (c.cookie() != null) {
+            rules.add("cookie " + c.cookie() + "=always");
+        }
+        rules.add(c.weight() + " of " + c.weightTotal() + " other requests");
+        return "; its canary, Ingress " + c.source() + ", sends to " + c.backend() + " requests with "
+                + String.join(", ", rules);
     }
 
     /** The status the proxy answers a decision with. */

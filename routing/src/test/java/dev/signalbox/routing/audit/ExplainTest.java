@@ -13,7 +13,11 @@ import dev.signalbox.routing.audit.Explanation.RouteRef;
 import dev.signalbox.routing.audit.Explanation.TlsRef;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.PathMatch;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
+import dev.signalbox.schemas.snapshot.Traffic;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.List;
 import java.util.stream.Stream;
@@ -60,6 +64,12 @@ class ExplainTest {
         return new Explanation(v, false, vh, null, null, null, null, status, reason, candidates, List.of(), null);
     }
 
+    /** web's route with api as its canary: header X-Canary, cookie canary, 10 of 100 requests. */
+    private static final RoutingSnapshot CANARY = Tables.snapshot(6, List.of(new VirtualHost("canary.example.com",
+            List.of(new Route("/", PathMatch.PREFIX, WEB.id(), "c/shop/ing-web", false, new RouteOptions(null, null,
+                    null, null, null, new Traffic(new Traffic.Canary(API.id(), "c/shop/ing-next", "X-Canary", null,
+                    null, "canary", 10, 100, null), null, null)))))), List.of(WEB, API), List.of(), null, List.of());
+
     static Stream<Case> cases() {
         TlsRef secureTls = new TlsRef("secure.example.com", "c/shop/secure-tls");
         return Stream.of(
@@ -104,6 +114,13 @@ class ExplainTest {
                         false, new Explanation(5, true, null, null, null, ref(WEB), null, 200,
                         "no rule matches; the default backend c/shop/web:80 answers", List.of(), List.of(),
                         served(List.of("local-cluster"), WEB.endpoints()))),
+                new Case("A route with a canary names it and its rules; a request without header or cookie is the "
+                                + "main backend's", CANARY, "canary.example.com", "/", false,
+                        hit(6, "canary.example.com", "exact", route("/", "PREFIX", "ing-web"), WEB, null, 200,
+                                "route canary.example.com/ (PREFIX) of Ingress c/shop/ing-web sends to c/shop/web:80 "
+                                        + "(2 ready endpoints); its canary, Ingress c/shop/ing-next, sends to c/shop/api:80 "
+                                        + "requests with header X-Canary: always, cookie canary=always, 10 of 100 other "
+                                        + "requests")),
                 new Case("A target the proxy refuses is a 400", SHOP, "shop.example.com", "/a%zz", false,
                         miss(4, null, 400, "the proxy refuses the request target with 400: request path has invalid "
                                 + "percent-encoding or an encoded NUL: /a%zz", List.of())));

@@ -12,8 +12,11 @@ import static dev.signalbox.routing.audit.Tables.prefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteOptions;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.TlsBinding;
+import dev.signalbox.schemas.snapshot.Traffic;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.util.List;
 import java.util.stream.Stream;
@@ -78,11 +81,10 @@ class TableDiffTest {
     }
 
     /** {@code r} with a canary sending to {@code canary} (issue 18). */
-    private static dev.signalbox.schemas.snapshot.Route canaryOf(dev.signalbox.schemas.snapshot.Route r, Backend canary) {
-        return new dev.signalbox.schemas.snapshot.Route(r.path(), r.match(), r.backend(), r.source(), false,
-                new dev.signalbox.schemas.snapshot.RouteOptions(null, null, null, null, null,
-                        new dev.signalbox.schemas.snapshot.Traffic(new dev.signalbox.schemas.snapshot.Traffic.Canary(
-                                canary.id(), "c/shop/canary", null, null, null, null, 10, 100, null), null, null)));
+    private static Route canaryOf(Route r, Backend canary) {
+        return new Route(r.path(), r.match(), r.backend(), r.source(), false, new RouteOptions(null, null, null, null,
+                null, new Traffic(new Traffic.Canary(canary.id(), "c/shop/canary", null, null, null, null, 10, 100,
+                null), null, null)));
     }
 
     @ParameterizedTest(name = "{0}")
