@@ -209,7 +209,10 @@ final class Exchange implements BackendListener {
         measured = measure;
         measuredFrom = System.nanoTime();
         limits = limits.with(f.limits());
-        if (limits.tooLarge(declaredLength(head))) {
+        if (head instanceof HttpContent whole) {
+            bodyBytes = whole.content().readableBytes();
+        }
+        if (limits.tooLarge(Math.max(declaredLength(head), bodyBytes))) {
             // Before any of the body is read or a backend is asked, as nginx's client_max_body_size.
             refuseTooLarge(head);
             return;
