@@ -67,6 +67,8 @@ class JsonSchemaFilesTest {
                 table.get("virtualHosts").get(2).get("routes").get(1).get("options")));
         cases.add(valid("route options with a canary and sticky sessions", "route-options",
                 Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(Samples.trafficOptions()))));
+        cases.add(valid("route access with source ranges and basic auth", "route-access",
+                table.get("virtualHosts").get(2).get("routes").get(2).get("options").get("access")));
         cases.add(valid("a backend with endpoints", "backend", table.get("backends").get(0)));
         cases.add(valid("a backend without endpoints", "backend", table.get("backends").get(1)));
         cases.add(valid("a backend over TLS with a client certificate", "backend", table.get("backends").get(2)));

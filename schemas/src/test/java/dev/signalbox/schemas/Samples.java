@@ -111,6 +111,11 @@ public final class Samples {
                 "an Ingress the watcher could not publish whole",
                 ClusterEvent.upsert(key(Kind.INGRESS, "demo", "huge"), "uid-8", "108", T0, 3,
                         new dev.signalbox.schemas.event.RejectedState(Kind.INGRESS, "the event would be 2,100,000 bytes")),
+                "a Secret an auth-secret annotation names, its data sealed",
+                ClusterEvent.upsert(key(Kind.SECRET, "demo", "basic-auth"), "uid-10", "110", T0, 3,
+                        new dev.signalbox.schemas.event.AuthSecretState(KEYS.seal(
+                                "{\"auth\":\"foo:{SHA}YvW7bS1K+9k=\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                dev.signalbox.schemas.event.TlsSecretState.sealingContext("east", "demo", "basic-auth")), null)),
                 "a ServiceExport",
                 ClusterEvent.upsert(key(Kind.SERVICE_EXPORT, "demo", "echo-a"), "uid-9", "109", T0, 3,
                         new dev.signalbox.schemas.event.ServiceExportState(T0)),
@@ -140,7 +145,7 @@ public final class Samples {
                 sticky, "$request_uri$host", "ewma");
         return new RouteOptions(null, null, null, null, null, new dev.signalbox.schemas.snapshot.Traffic(
                 new dev.signalbox.schemas.snapshot.Traffic.Canary("east/demo/echo-b:80", "east/demo/canary", "X-Canary",
-                        null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"));
+                        null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"), null);
     }
 
     public static RoutingTable table() {
@@ -159,10 +164,22 @@ public final class Samples {
                                 new Route("/api(/|$)(.*)", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions("/$2", "/api", null, "/app", new ProxyLimits(8L << 20, 5, 120,
                                                 120, List.of("error", "http_502", "timeout"), 3, 10,
-                                                new ProxyLimits.RateLimit("east/demo/regex", 10, 0, 20, 5)), null)),
+                                                new ProxyLimits.RateLimit("east/demo/regex", 10, 0, 20, 5)), null, null)),
                                 new Route("/old", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, new RouteOptions.Redirect(301,
-                                                "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null, null)))),
+                                                "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null, null,
+                                                null)),
+                                new Route("/admin", PathMatch.REGEX, a.id(), "east/demo/regex", false,
+                                        new RouteOptions(null, null, null, null, null, null,
+                                                new dev.signalbox.schemas.snapshot.RouteAccess(
+                                                List.of("10.0.0.0/8", "2001:db8::/32"), List.of("10.1.0.0/16"),
+                                                new dev.signalbox.schemas.snapshot.RouteAccess.BasicAuth("Staff only",
+                                                        "east/demo/basic-auth", false, KEY),
+                                                new dev.signalbox.schemas.snapshot.RouteAccess.ExternalAuth(
+                                                        "http://auth.demo.svc:8080/check", "GET", "https://auth.example/start",
+                                                        "rd", List.of("X-User"), null, "$remote_user$http_authorization",
+                                                        List.of(new dev.signalbox.schemas.snapshot.RouteAccess.CacheValid(
+                                                                List.of(200, 202, 401), false, 300))), null))))),
                         new VirtualHost(VirtualHost.ANY_HOST, List.of(
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),

@@ -16,10 +16,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = TlsSecretState.class, name = "TlsSecret"),
     @JsonSubTypes.Type(value = RejectedState.class, name = "Rejected"),
     @JsonSubTypes.Type(value = ServiceExportState.class, name = "ServiceExport"),
+    @JsonSubTypes.Type(value = AuthSecretState.class, name = "AuthSecret"),
 })
 public sealed interface ObjectState
         permits IngressState, IngressClassState, ServiceState, EndpointSliceState, TlsSecretState, RejectedState,
-        ServiceExportState {
+        ServiceExportState, AuthSecretState {
     @com.fasterxml.jackson.annotation.JsonIgnore
     Kind kind();
 }

@@ -17,20 +17,22 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  * @param limits          body size, timeouts and retries ({@code proxy-body-size}, {@code proxy-*-timeout},
  *                        {@code proxy-next-upstream*}), or null for the node's defaults
  * @param traffic         canary, endpoint choice and upstream Host ({@link Traffic}), or null
+ * @param access          who may use the route (source ranges, basic auth, auth-url), or null for anyone
  */
 public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirect redirect, String appRoot,
-                           ProxyLimits limits, Traffic traffic) {
+                           ProxyLimits limits, Traffic traffic, RouteAccess access) {
 
     @JsonCreator
     public RouteOptions {
         limits = ProxyLimits.orNull(limits);
         traffic = Traffic.orNull(traffic);
+        access = RouteAccess.orNull(access);
     }
 
     /** Options that do nothing are no options. */
     public static RouteOptions orNull(RouteOptions o) {
         return o == null || (o.rewriteTarget == null && o.forwardedPrefix == null && o.redirect == null
-                && o.appRoot == null && o.limits == null && o.traffic == null) ? null : o;
+                && o.appRoot == null && o.limits == null && o.traffic == null && o.access == null) ? null : o;
     }
 
     /**
