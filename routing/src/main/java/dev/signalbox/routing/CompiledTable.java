@@ -214,9 +214,10 @@ public final class CompiledTable {
             }
             Decision d = match.traffic() == null ? match.backend().pick(match.label(), usable)
                     : match.traffic().pick(match.label(), match.backend(), request, usable);
-            return d instanceof Decision.Forward f
+            d = d instanceof Decision.Forward f
                     ? f.withRewrite(match.rewrite(path)).withLimits(match.options() == null ? null : match.options().limits())
                     : d;
+            return match.access() == null ? d : new Decision.Restricted(match.label(), match.access(), d);
         }
         if (defaultBackend != null) {
             return defaultBackend.pick(DEFAULT_ROUTE, usable);
@@ -363,11 +364,13 @@ public final class CompiledTable {
      */
     private record CompiledRoute(String virtualHost, Route route, String label, PathMatch match, String path,
                                  Pattern regex, boolean httpsRedirect, RouteOptions options, CompiledBackend backend,
-                                 TrafficSplit traffic) {
+                                 TrafficSplit traffic, AccessRules access) {
         CompiledRoute(String virtualHost, Route route, CompiledBackend backend, TrafficSplit traffic) {
             this(virtualHost, route, virtualHost + route.path(), route.match(),
                     route.match() == PathMatch.PREFIX ? trimSlash(route.path()) : route.path(), regex(route),
-                    route.httpsRedirect(), route.options(), backend, traffic);
+                    route.httpsRedirect(), route.options(), backend, traffic,
+                    route.options() == null || route.options().access() == null ? null
+                            : AccessRules.of(route.options().access()));
         }
 
         private static String trimSlash(String prefix) {

@@ -78,6 +78,15 @@ public sealed interface Decision {
     record RedirectToHttps(String route) implements Decision {
     }
 
+    /**
+     * The route restricts who may use it ({@code whitelist-source-range}, {@code denylist-source-range}, basic
+     * authentication): the proxy checks {@code rules} for the request, then does {@code then} (a {@link Forward} or
+     * {@link Unavailable}; redirects are answered before access is checked, as nginx's rewrite phase runs before its
+     * access phase).
+     */
+    record Restricted(String route, AccessRules rules, Decision then) implements Decision {
+    }
+
     /** Nothing matched and there is no default backend: 404 with {@code reason}. */
     record NotFound(String route, String reason) implements Decision {
     }

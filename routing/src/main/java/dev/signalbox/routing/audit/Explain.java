@@ -43,6 +43,10 @@ public final class Explain {
         String path = ((RequestTarget.Valid) parsed).path();
         CompiledTable table = CompiledTable.compile(snapshot, locality);
         Decision decision = table.route(host, path, overTls, e -> true);
+        if (decision instanceof Decision.Restricted r) {
+            // What the route does for a client its source ranges and credentials let through.
+            decision = r.then();
+        }
         CompiledTable.Match match = table.match(host, path);
         String normalized = CompiledTable.normalizeHost(host);
         Explanation.TlsRef tls = tlsFor(snapshot, normalized);
