@@ -84,14 +84,13 @@ public final class Annotations {
             + "the intent with a supported annotation, or do it in the application";
     private static final String REWRITE = LATER + "have the backend serve the path the Ingress routes, or redirect in "
             + "the application";
-    private static final String AUTH = LATER + "authenticate in the application or in an auth proxy (e.g. oauth2-proxy) "
-            + "as the Ingress's backend";
+    private static final String AUTH = "not supported; authenticate in the application, or with auth-url and the "
+            + "headers it returns (auth-response-headers)";
     private static final String CLIENT_CERT = "not supported; check the certificate's subject, sent to the backend "
             + "as ssl-client-subject-dn, in the application";
     private static final String CORS = LATER + "answer CORS preflights and set CORS headers in the application";
     private static final String LIMIT = LATER + "the addresses it names are rate-limited like any other client; raise "
             + "the limit-* values for them, or limit in the application";
-    private static final String SOURCE = LATER + "restrict source addresses with a NetworkPolicy or at the load balancer";
     private static final String BALANCE = "not supported; Signalbox hashes onto the whole ring of endpoints "
             + "(upstream-hash-by without subsets)";
     private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
@@ -164,7 +163,9 @@ public final class Annotations {
         unsupported(m, "Signalbox speaks HTTP/1.1 to backends", "proxy-http-version");
         unsupported(m, LATER + "backend connections are kept alive and pooled by the proxy", "connection-proxy-header");
         // Access control.
-        unsupported(m, SOURCE, "whitelist-source-range", "allowlist-source-range", "denylist-source-range");
+        supported(m, "whitelist-source-range");
+        supported(m, "allowlist-source-range");
+        supported(m, "denylist-source-range");
         supported(m, "limit-rps");
         supported(m, "limit-rpm");
         supported(m, "limit-connections");
@@ -172,11 +173,28 @@ public final class Annotations {
         unsupported(m, LIMIT, "limit-whitelist", "limit-allowlist");
         unsupported(m, "bandwidth per connection is not limited; limit it at the load balancer or in the application",
                 "limit-rate", "limit-rate-after");
-        unsupported(m, AUTH, "auth-type", "auth-secret", "auth-secret-type", "auth-realm", "auth-url", "auth-method",
-                "auth-signin", "auth-signin-redirect-param", "auth-response-headers", "auth-request-redirect",
-                "auth-cache-key", "auth-cache-duration", "auth-proxy-set-headers", "auth-always-set-cookie",
-                "auth-keepalive", "auth-keepalive-requests", "auth-keepalive-share-vars", "auth-keepalive-timeout",
-                "enable-global-auth", "satisfy");
+        different(m, "auth-type", "basic only: digest is an error on the Ingress (its paths answer 503)");
+        different(m, "auth-secret", "the Secret must be in the Ingress's own namespace (name or namespace/name); the "
+                + "watcher publishes only Secrets an auth-secret names, their data sealed like TLS keys, so it needs "
+                + "--encryption-keys; hashes: bcrypt ($2y$, $2a$, $2b$), SHA1 ({SHA}) and APR1 MD5 ($apr1$), not "
+                + "crypt(3) DES or plain text");
+        supported(m, "auth-secret-type");
+        supported(m, "auth-realm");
+        different(m, "auth-url", "an http or https URL without nginx variables; the head of the request (no body) is "
+                + "sent with X-Original-URL, X-Original-Method, X-Auth-Request-Redirect and X-Forwarded-*, and the proxy's "
+                + "own timeouts apply");
+        supported(m, "auth-method");
+        different(m, "auth-signin", "the variables $host, $http_host, $best_http_host, $scheme, $pass_access_scheme, "
+                + "$request_uri and $escaped_request_uri only");
+        supported(m, "auth-signin-redirect-param");
+        supported(m, "auth-response-headers");
+        supported(m, "auth-request-redirect");
+        different(m, "auth-cache-key", "the variables $http_*, $cookie_*, $remote_user, $remote_addr, $host and "
+                + "$request_uri only; answers are remembered per proxy, in memory (10,000 at most)");
+        supported(m, "auth-cache-duration");
+        unsupported(m, "connections to the auth-url service are kept alive and pooled by the proxy, as to backends",
+                "auth-keepalive", "auth-keepalive-requests", "auth-keepalive-share-vars", "auth-keepalive-timeout");
+        unsupported(m, AUTH, "auth-proxy-set-headers", "auth-always-set-cookie", "enable-global-auth", "satisfy");
         different(m, "auth-tls-secret", "a kubernetes.io/tls Secret (with ca.crt) of the Ingress's own namespace; "
                 + "ingress-nginx accepts any namespace and Opaque Secrets");
         supported(m, "auth-tls-verify-client");

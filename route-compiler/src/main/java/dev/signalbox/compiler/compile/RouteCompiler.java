@@ -12,6 +12,7 @@ import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.Route;
+import dev.signalbox.schemas.snapshot.RouteAccess;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.ClientAuth;
 import dev.signalbox.schemas.snapshot.TlsBinding;
@@ -109,6 +110,7 @@ public final class RouteCompiler {
             String source = key.clusterId() + "/" + key.shortName();
             java.util.Set<String> tlsHosts = redirectedHosts(key, ing, diagnostics);
             BackendTls.Spec upstreamTls = BackendTls.of(model, key, ing.annotations(), diagnostics);
+            RouteAccess access = AccessAnnotations.of(model, key, ing.annotations(), diagnostics);
 
             if (ing.defaultBackend() != null) {
                 if (defaultOwner != null) {
@@ -170,8 +172,8 @@ public final class RouteCompiler {
                         continue;
                     }
                     routes.put(conflictKey, new Route(p.path(), pathMatch, b.get().id(), source, tlsHosts.contains(host),
-                            LimitAnnotations.attach(Canaries.withTraffic(a.spec().options(p.path(),
-                                    hostAnnotations.appRoot(host)), traffics.get(key)), limitsOf.get(key))));
+                            AccessAnnotations.with(LimitAnnotations.attach(Canaries.withTraffic(a.spec().options(p.path(),
+                                    hostAnnotations.appRoot(host)), traffics.get(key)), limitsOf.get(key)), access)));
                     routeOwners.put(host + " " + conflictKey, key);
                     routeTls.put(host + " " + conflictKey, upstreamTls);
                     MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);
