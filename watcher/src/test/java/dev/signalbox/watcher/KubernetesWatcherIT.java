@@ -137,6 +137,37 @@ class KubernetesWatcherIT {
     }
 
     @Test
+    void anOpaqueSecretIsPublishedSealedOnlyWhileAnIngressNamesItForBasicAuth() {
+        String c = "auth", ns = "ns-auth";
+        try (Watcher w = Watcher.startKubernetes(config(c, ns, "w1"), client)) {
+            Await.until("leadership", WAIT, w::isLeader);
+            client.resource(new SecretBuilder().withNewMetadata().withName("users").withNamespace(ns).endMetadata()
+                    .withType("Opaque").addToData("auth", Base64.getEncoder().encodeToString(
+                            "foo:{SHA}YvW7bS1K+9k=".getBytes(StandardCharsets.UTF_8))).build()).create();
+            client.resource(new SecretBuilder().withNewMetadata().withName("db").withNamespace(ns).endMetadata()
+                    .withType("Opaque").addToData("password", "aHVudGVyMg==").build()).create();
+            ObjectKey users = new ObjectKey(c, Kind.SECRET, ns, "users");
+            // Nothing names the Secret yet: a later Ingress is the marker that the informers delivered it.
+            client.resource(ingress(ns, "marker", "api")).create();
+            awaitEvents(c, new ObjectKey(c, Kind.INGRESS, ns, "marker"), 1);
+            assertEquals(List.of(), EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), users));
+
+            Ingress protectedIngress = ingress(ns, "web", "api");
+            protectedIngress.getMetadata().setAnnotations(java.util.Map.of("nginx.ingress.kubernetes.io/auth-type", "basic",
+                    "nginx.ingress.kubernetes.io/auth-secret", "users"));
+            client.resource(protectedIngress).create();
+            assertEquals(new dev.signalbox.schemas.event.AuthSecretState(KEYS.seal(
+                            "{\"auth\":\"foo:{SHA}YvW7bS1K+9k=\"}".getBytes(StandardCharsets.UTF_8), c + "/" + ns + "/users"), null),
+                    awaitEvents(c, users, 1).get(0).state());
+
+            client.network().v1().ingresses().inNamespace(ns).withName("web").delete();
+            assertEquals(Op.DELETE, awaitEvents(c, users, 2).get(1).op(), "no Ingress names it any more: withdrawn");
+            assertEquals(List.of(), EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c),
+                    new ObjectKey(c, Kind.SECRET, ns, "db")), "a Secret no Ingress names never enters Kafka");
+        }
+    }
+
+    @Test
     void onlyTheLeaderPublishesAndTheOtherTakesOverWhenItStops() {
         String c = "pair", ns = "ns-pair";
         Watcher a = Watcher.startKubernetes(config(c, ns, "a"), client);

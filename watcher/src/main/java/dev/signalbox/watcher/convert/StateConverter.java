@@ -2,6 +2,8 @@ package dev.signalbox.watcher.convert;
 
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.crypto.SealedKey;
+import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.event.AuthSecretState;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressClassState;
 import dev.signalbox.schemas.event.IngressState;
@@ -45,11 +47,22 @@ public final class StateConverter {
     public static final String DEFAULT_CLASS = "ingressclass.kubernetes.io/is-default-class";
     public static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
     public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+    /** The type of the Secrets basic authentication reads ({@code kubectl create secret generic}); also the default. */
+    public static final String OPAQUE_SECRET_TYPE = "Opaque";
+    /**
+     * The most data of an auth Secret published: an htpasswd file of about 900 bcrypt users. The sealed data travels
+     * in every route of the Ingresses that name it, so a Secret named by mistake (a large one) must not swell them.
+     */
+    static final int MAX_AUTH_SECRET_BYTES = 64 * 1024;
 
     private StateConverter() {
     }
 
-    /** The kind Signalbox routes from, or empty for any other object (Deployments, ConfigMaps, opaque Secrets). */
+    /**
+     * The kind Signalbox routes from, or empty for any other object (Deployments, ConfigMaps, Secrets of other types).
+     * An Opaque Secret is of kind Secret here, but is published only while an Ingress names it for basic
+     * authentication: the sources filter with {@link AuthSecrets}.
+     */
     public static Optional<Kind> kindOf(HasMetadata o) {
         if (o instanceof Ingress) {
             return Optional.of(Kind.INGRESS);
@@ -59,7 +72,7 @@ public final class StateConverter {
             return Optional.of(Kind.SERVICE);
         } else if (o instanceof EndpointSlice) {
             return Optional.of(Kind.ENDPOINT_SLICE);
-        } else if (o instanceof Secret s && TLS_SECRET_TYPE.equals(s.getType())) {
+        } else if (o instanceof Secret s && (TLS_SECRET_TYPE.equals(s.getType()) || isOpaque(s))) {
             return Optional.of(Kind.SECRET);
         } else if (isServiceExport(o)) {
             return Optional.of(Kind.SERVICE_EXPORT);
@@ -109,7 +122,7 @@ public final class StateConverter {
         } else if (o instanceof EndpointSlice e) {
             return endpointSlice(e);
         } else if (o instanceof Secret s) {
-            return tlsSecret(s, key, keys);
+            return isOpaque(s) ? authSecret(s, key, keys) : tlsSecret(s, key, keys);
         } else if (isServiceExport(o)) {
             return new dev.signalbox.schemas.event.ServiceExportState(timestamp(o.getMetadata().getCreationTimestamp()));
         }
@@ -196,6 +209,41 @@ public final class StateConverter {
         Map<String, String> labels = e.getMetadata().getLabels();
         return new EndpointSliceState(labels == null ? null : labels.get(SERVICE_NAME_LABEL), e.getAddressType(),
                 ports, endpoints);
+    }
+
+    /** An Opaque Secret (a manifest may leave the type out: the API server's default is Opaque). */
+    public static boolean isOpaque(Secret s) {
+        return s.getType() == null || OPAQUE_SECRET_TYPE.equals(s.getType());
+    }
+
+    /**
+     * An Opaque Secret's data, sealed whole for its cluster/namespace/name as a JSON object of its keys (sorted, so
+     * the same data seals the same) and their values as UTF-8 text; left out, with the reason, without a
+     * key-encryption key or beyond {@link #MAX_AUTH_SECRET_BYTES}.
+     */
+    private static AuthSecretState authSecret(Secret s, ObjectKey key, KeyRing keys) {
+        Map<String, String> data = new java.util.TreeMap<>();
+        Map<String, String> raw = s.getData() == null ? Map.of() : s.getData();
+        raw.forEach((k, v) -> data.put(k, decode(v)));
+        if (s.getStringData() != null) {
+            data.putAll(s.getStringData());
+        }
+        if (keys.isEmpty()) {
+            return new AuthSecretState(null, "the watcher has no key-encryption key (--encryption-keys or "
+                    + "SIGNALBOX_ENCRYPTION_KEYS), so it does not publish the data of auth Secrets");
+        }
+        byte[] json;
+        try {
+            json = Json.MAPPER.writeValueAsBytes(data);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        if (json.length > MAX_AUTH_SECRET_BYTES) {
+            return new AuthSecretState(null, "its data is " + json.length + " bytes, more than the "
+                    + MAX_AUTH_SECRET_BYTES + " an auth Secret may have");
+        }
+        return new AuthSecretState(keys.seal(json, TlsSecretState.sealingContext(key.clusterId(), key.namespace(),
+                key.name())), null);
     }
 
     /**

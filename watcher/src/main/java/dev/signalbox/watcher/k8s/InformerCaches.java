@@ -4,6 +4,7 @@ import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.watcher.SourceView;
+import dev.signalbox.watcher.convert.AuthSecrets;
 import dev.signalbox.watcher.convert.StateConverter;
 import dev.signalbox.watcher.model.Observed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -55,12 +56,22 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
                     : client.services().inNamespace(n).runnableInformer(0));
             add(Kind.ENDPOINT_SLICE, onChange, ns, n -> n == null ? client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
                     : client.discovery().v1().endpointSlices().inNamespace(n).runnableInformer(0));
-            // Only TLS Secrets matter; the API server honours this field selector (the converter filters too).
-            add(Kind.SECRET, onChange, ns, n -> n == null
-                    ? client.secrets().inAnyNamespace().withField("type", StateConverter.TLS_SECRET_TYPE).runnableInformer(0)
-                    : client.secrets().inNamespace(n).withField("type", StateConverter.TLS_SECRET_TYPE).runnableInformer(0));
+            // Only TLS Secrets, and the Opaque ones an Ingress names for basic auth, matter; the API server honours
+            // these field selectors (the converter and AuthSecrets filter too), so Helm releases, service account
+            // tokens and other types are never even cached here.
+            for (String type : List.of(StateConverter.TLS_SECRET_TYPE, StateConverter.OPAQUE_SECRET_TYPE)) {
+                add(Kind.SECRET, onChange, ns, n -> n == null
+                        ? client.secrets().inAnyNamespace().withField("type", type).runnableInformer(0)
+                        : client.secrets().inNamespace(n).withField("type", type).runnableInformer(0));
+            }
         }
         add(Kind.INGRESS_CLASS, onChange, null, n -> client.network().v1().ingressClasses().runnableInformer(0));
+        for (SharedIndexInformer<? extends HasMetadata> i : informers.get(Kind.INGRESS)) {
+            @SuppressWarnings("unchecked")
+            SharedIndexInformer<Ingress> ingresses = (SharedIndexInformer<Ingress>) i;
+            ingresses.addIndexers(Map.of(AUTH_SECRET_INDEX, ing -> AuthSecrets.referencedBy(clusterId, ing).stream()
+                    .map(k -> k.namespace() + "/" + k.name()).toList()));
+        }
         serviceExports = serviceExportsServed(client);
         if (serviceExports) {
             for (String ns : scopes) {
@@ -73,6 +84,26 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
                     + " installed): no Service of this cluster is exported; restart the watcher after installing it",
                     clusterId, SERVICE_EXPORT_VERSION);
         }
+    }
+
+    /** Ingresses by the "namespace/name" of the Secret they name for basic authentication. */
+    private static final String AUTH_SECRET_INDEX = "signalbox.auth-secret";
+
+    /**
+     * Whether {@code o} is published: any object but an Opaque Secret, which only while an Ingress names it for basic
+     * authentication (AuthSecrets).
+     */
+    private boolean published(HasMetadata o) {
+        if (!(o instanceof io.fabric8.kubernetes.api.model.Secret s) || !StateConverter.isOpaque(s)) {
+            return true;
+        }
+        String ref = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
+        for (SharedIndexInformer<? extends HasMetadata> i : informers.getOrDefault(Kind.INGRESS, List.of())) {
+            if (!i.getIndexer().byIndex(AUTH_SECRET_INDEX, ref).isEmpty()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The version of multicluster.x-k8s.io whose ServiceExports are watched (the only one KEP-1645 defines). */
@@ -123,24 +154,34 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
 
             @Override
             public void onAdd(T obj) {
-                signal(key(kind, obj));
+                signal(key(kind, obj), null, obj);
             }
 
             @Override
             public void onUpdate(T oldObj, T newObj) {
-                signal(key(kind, newObj));
+                signal(key(kind, newObj), oldObj, newObj);
             }
 
             @Override
             public void onDelete(T obj, boolean deletedFinalStateUnknown) {
-                signal(key(kind, obj));
+                signal(key(kind, obj), obj, null);
             }
 
-            private void signal(ObjectKey key) {
+            /**
+             * The object's key, with, for an Ingress, the auth Secrets it named before and names now: one change, so a
+             * Secret starts (or stops) being published in the same transaction as the Ingress that names it.
+             */
+            private void signal(ObjectKey key, T before, T after) {
+                List<ObjectKey> keys = new ArrayList<>(List.of(key));
+                for (T o : java.util.Arrays.asList(before, after)) {
+                    if (o instanceof Ingress ing) {
+                        AuthSecrets.referencedBy(clusterId, ing).stream().filter(k -> !keys.contains(k)).forEach(keys::add);
+                    }
+                }
                 if (listing != null) {
-                    listing.add(key);
+                    listing.addAll(keys);
                 } else {
-                    onChange.accept(List.of(key));
+                    onChange.accept(List.copyOf(keys));
                 }
             }
         });
@@ -171,7 +212,7 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
     public Map<ObjectKey, Observed> snapshot() {
         awaitSynced();
         Map<ObjectKey, Observed> out = new HashMap<>();
-        informers.values().forEach(l -> l.forEach(i -> i.getStore().list().forEach(o ->
+        informers.values().forEach(l -> l.forEach(i -> i.getStore().list().stream().filter(this::published).forEach(o ->
                 StateConverter.convert(clusterId, o, keys).ifPresent(c -> out.put(c.key(), c)))));
         return out;
     }
@@ -182,7 +223,7 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
         for (SharedIndexInformer<? extends HasMetadata> i : informers.getOrDefault(key.kind(), List.of())) {
             HasMetadata o = i.getStore().getByKey(storeKey);
             if (o != null) {
-                return StateConverter.convert(clusterId, o, keys);
+                return published(o) ? StateConverter.convert(clusterId, o, keys) : Optional.empty();
             }
         }
         return Optional.empty();

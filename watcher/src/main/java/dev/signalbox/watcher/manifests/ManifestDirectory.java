@@ -115,16 +115,17 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
             return;
         }
         files.keySet().retainAll(seen);
-        Map<ObjectKey, Observed> merged = new HashMap<>();
+        Map<ObjectKey, Observed> collected = new HashMap<>();
         Map<ObjectKey, Path> origin = new HashMap<>();
         new TreeMap<>(files).forEach((path, state) -> state.objects().forEach(o -> {
             Path first = origin.putIfAbsent(o.key(), path);
             if (first == null) {
-                merged.put(o.key(), o);
+                collected.put(o.key(), o);
             } else if (!first.equals(path)) {
                 LOG.warn("{} is defined in {} and in {}; using the first", o.key().shortName(), first, path);
             }
         }));
+        Map<ObjectKey, Observed> merged = dev.signalbox.watcher.convert.AuthSecrets.keepReferenced(collected);
         Map<ObjectKey, Observed> before = objects;
         objects = Map.copyOf(merged);
         Set<ObjectKey> keys = new HashSet<>(before.keySet());
@@ -193,7 +194,8 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
                 problems.add(p + ":" + f.line() + ": " + f.message());
             }
         }
-        return new Read(List.copyOf(objects.values()), problems);
+        return new Read(List.copyOf(new TreeMap<>(dev.signalbox.watcher.convert.AuthSecrets.keepReferenced(objects)).values()),
+                problems);
     }
 
     private static boolean isManifest(Path p) {

@@ -71,6 +71,9 @@ public final class LogDiff {
     }
 
     private static String sealingKeyId(ObjectState s) {
+        if (s instanceof dev.signalbox.schemas.event.AuthSecretState a) {
+            return a.data() == null ? null : a.data().keyId();
+        }
         return s instanceof TlsSecretState t && t.privateKey() != null ? t.privateKey().keyId() : null;
     }
 }

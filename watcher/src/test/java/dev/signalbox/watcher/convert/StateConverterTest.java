@@ -99,7 +99,9 @@ class StateConverterTest {
         var tlsStringData = new SecretBuilder().withNewMetadata().withName("plain").withNamespace("shop").endMetadata()
                 .withType("kubernetes.io/tls").addToStringData("tls.crt", "CERT").addToStringData("tls.key", "KEY").build();
         var opaque = new SecretBuilder().withNewMetadata().withName("password").withNamespace("shop").endMetadata()
-                .withType("Opaque").addToData("p", b64("x")).build();
+                .withType("Opaque").addToData("p", b64("x")).addToStringData("auth", "foo:{SHA}x").build();
+        var token = new SecretBuilder().withNewMetadata().withName("token").withNamespace("shop").endMetadata()
+                .withType("kubernetes.io/service-account-token").addToData("token", b64("x")).build();
         var configMap = new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace("shop").endMetadata().build();
 
         return Stream.of(
@@ -135,7 +137,12 @@ class StateConverterTest {
                 Arguments.of("a TLS Secret written with stringData converts like data", tlsStringData,
                         Optional.of(new Observed(new ObjectKey("c", Kind.SECRET, "shop", "plain"), null, null,
                                 new TlsSecretState("CERT", sealed("KEY", "c/shop/plain"), null, null)))),
-                Arguments.of("an Opaque Secret is not routed", opaque, Optional.empty()),
+                Arguments.of("an Opaque Secret's data is sealed whole, data and stringData, for the sources to publish if an "
+                                + "Ingress names it", opaque,
+                        Optional.of(new Observed(new ObjectKey("c", Kind.SECRET, "shop", "password"), null, null,
+                                new dev.signalbox.schemas.event.AuthSecretState(sealed("{\"auth\":\"foo:{SHA}x\",\"p\":\"x\"}",
+                                        "c/shop/password"), null)))),
+                Arguments.of("a Secret of another type is not routed", token, Optional.empty()),
                 Arguments.of("a ConfigMap is not routed", configMap, Optional.empty()));
     }
 
@@ -153,6 +160,21 @@ class StateConverterTest {
         assertEquals(List.of("CERT", "null", "the watcher has no key-encryption key (--encryption-keys or"
                         + " SIGNALBOX_ENCRYPTION_KEYS), so it does not publish private keys"),
                 List.of(s.certificatePem(), String.valueOf(s.privateKey()), s.keyNotPublished()));
+    }
+
+    @Test
+    void anAuthSecretIsLeftOutWithoutKeysOrWhenLarge() {
+        var small = new SecretBuilder().withNewMetadata().withName("a").withNamespace("shop").endMetadata()
+                .addToStringData("auth", "foo:{SHA}x").build();
+        var large = new SecretBuilder().withNewMetadata().withName("b").withNamespace("shop").endMetadata()
+                .addToStringData("auth", "x".repeat(70_000)).build();
+        assertEquals(List.of("the watcher has no key-encryption key (--encryption-keys or SIGNALBOX_ENCRYPTION_KEYS), so it"
+                        + " does not publish the data of auth Secrets", "its data is 70011 bytes, more than the 65536 an auth"
+                        + " Secret may have"),
+                List.of(((dev.signalbox.schemas.event.AuthSecretState) StateConverter.convert("c", small, KeyRing.empty())
+                                .orElseThrow().state()).notPublished(),
+                        ((dev.signalbox.schemas.event.AuthSecretState) StateConverter.convert("c", large, KEYS)
+                                .orElseThrow().state()).notPublished()));
     }
 
     static final KeyRing KEYS = KeyRing.of(java.util.Map.of("k1", new byte[32]), null);
