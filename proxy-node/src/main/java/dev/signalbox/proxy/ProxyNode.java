@@ -126,7 +126,7 @@ public final class ProxyNode implements AutoCloseable {
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
                     config.adminPort(), config.connectTimeout(), config.responseTimeout(), https, config.trustedProxies(),
-                    config.ioThreads(), config.clients()), routing, metrics, status, outliers, upstreamTls);
+                    config.ioThreads(), config.clients()), routing, metrics, status, outliers, upstreamTls, config.keys());
         } catch (RuntimeException e) {
             follower.close();
             acks.close();

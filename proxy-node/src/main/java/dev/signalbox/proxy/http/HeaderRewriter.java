@@ -221,6 +221,14 @@ public final class HeaderRewriter {
 
     /** A trusted peer's X-Forwarded-For gets the peer appended; X-Real-IP is the nearest untrusted hop. */
     private static void appendToChain(HttpHeaders h, Forwarding from) {
+        List<String> chain = forwardedChain(h);
+        chain.add(from.peer());
+        h.set(X_FORWARDED_FOR, String.join(", ", chain));
+        h.set(X_REAL_IP, from.trusted().clientAddress(chain));
+    }
+
+    /** The hops the X-Forwarded-For fields list, oldest first. */
+    private static List<String> forwardedChain(HttpHeaders h) {
         List<String> chain = new ArrayList<>();
         for (String value : h.getAll(X_FORWARDED_FOR)) {
             for (String hop : value.split(",")) {
@@ -229,16 +237,22 @@ public final class HeaderRewriter {
                 }
             }
         }
-        chain.add(from.peer());
-        h.set(X_FORWARDED_FOR, String.join(", ", chain));
-        String realIp = chain.get(0);
-        for (int i = chain.size() - 1; i >= 0; i--) {
-            if (!from.trusted().contains(chain.get(i))) {
-                realIp = chain.get(i);
-                break;
-            }
+        return chain;
+    }
+
+    /**
+     * The client's address as the proxy trusts it, for source ranges (ingress-nginx checks {@code allow}/{@code deny}
+     * against {@code $remote_addr} after its realip module): the peer ({@link Forwarding#peer()}: the socket's or the
+     * PROXY protocol header's address), or, when the peer is a trusted proxy, the nearest untrusted hop of the
+     * request's X-Forwarded-For. Call before {@link #forBackend}, which rewrites those fields.
+     */
+    public static String clientAddress(HttpHeaders h, Forwarding from) {
+        if (!from.trusted().contains(from.peer()) || !h.contains(X_FORWARDED_FOR)) {
+            return from.peer();
         }
-        h.set(X_REAL_IP, realIp);
+        List<String> chain = forwardedChain(h);
+        chain.add(from.peer());
+        return from.trusted().clientAddress(chain);
     }
 
     private static void setIfAbsent(HttpHeaders h, AsciiString name, String value) {

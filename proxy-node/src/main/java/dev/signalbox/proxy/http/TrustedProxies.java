@@ -1,8 +1,6 @@
 package dev.signalbox.proxy.http;
 
-import io.netty.util.NetUtil;
-import java.util.ArrayList;
-import java.util.Arrays;
+import dev.signalbox.schemas.net.CidrSet;
 import java.util.List;
 
 /**
@@ -13,37 +11,12 @@ import java.util.List;
  * as literals only, never looked up in DNS.
  */
 public final class TrustedProxies {
-    public static final TrustedProxies NONE = new TrustedProxies(List.of());
+    public static final TrustedProxies NONE = new TrustedProxies(CidrSet.EMPTY);
 
-    private record Block(byte[] network, int prefix, String text) {
-        boolean contains(byte[] address) {
-            if (address.length != network.length) {
-                return false;
-            }
-            int full = prefix / 8;
-            for (int i = 0; i < full; i++) {
-                if (address[i] != network[i]) {
-                    return false;
-                }
-            }
-            int rest = prefix % 8;
-            if (rest == 0) {
-                return true;
-            }
-            int mask = 0xff << (8 - rest);
-            return (address[full] & mask) == (network[full] & mask);
-        }
+    private final CidrSet blocks;
 
-        @Override
-        public String toString() {
-            return text;
-        }
-    }
-
-    private final List<Block> blocks;
-
-    private TrustedProxies(List<Block> blocks) {
-        this.blocks = List.copyOf(blocks);
+    private TrustedProxies(CidrSet blocks) {
+        this.blocks = blocks;
     }
 
     /**
@@ -52,75 +25,30 @@ public final class TrustedProxies {
      * @throws IllegalArgumentException naming the first entry that is not one
      */
     public static TrustedProxies parse(String list) {
-        List<Block> blocks = new ArrayList<>();
-        for (String entry : list.split(",")) {
-            String e = entry.trim();
-            if (e.isEmpty()) {
-                continue;
-            }
-            int slash = e.indexOf('/');
-            byte[] address = literal(slash < 0 ? e : e.substring(0, slash));
-            if (address == null) {
-                throw new IllegalArgumentException("not an IP address or CIDR block: " + e);
-            }
-            int prefix = address.length * 8;
-            if (slash >= 0) {
-                try {
-                    prefix = Integer.parseInt(e.substring(slash + 1));
-                } catch (NumberFormatException ex) {
-                    prefix = -1;
-                }
-                if (prefix < 0 || prefix > address.length * 8) {
-                    throw new IllegalArgumentException("not a prefix length for " + (address.length == 4 ? "IPv4" : "IPv6")
-                            + ": " + e);
-                }
-            }
-            blocks.add(new Block(address, prefix, e));
-        }
-        return new TrustedProxies(blocks);
+        return new TrustedProxies(CidrSet.parse(list));
     }
 
     /** Whether {@code address}, an IP literal (IPv4-mapped IPv6 counts as IPv4), is in a trusted block. */
     public boolean contains(String address) {
-        if (blocks.isEmpty() || address == null) {
-            return false;
-        }
-        byte[] a = literal(address);
-        if (a == null) {
-            return false;
-        }
-        for (Block b : blocks) {
-            if (b.contains(a)) {
-                return true;
-            }
-        }
-        return false;
+        return address != null && blocks.contains(address);
     }
 
     public boolean isEmpty() {
         return blocks.isEmpty();
     }
 
-    /** The address's bytes, four for IPv4 and for IPv4-mapped IPv6; null if it is not an IP literal. */
-    private static byte[] literal(String s) {
-        String t = s.trim();
-        if (t.startsWith("[") && t.endsWith("]")) {
-            t = t.substring(1, t.length() - 1);
-        }
-        byte[] b = NetUtil.createByteArrayFromIpAddressString(t);
-        if (b != null && b.length == 16 && isIpv4Mapped(b)) {
-            return Arrays.copyOfRange(b, 12, 16);
-        }
-        return b;
-    }
-
-    private static boolean isIpv4Mapped(byte[] b) {
-        for (int i = 0; i < 10; i++) {
-            if (b[i] != 0) {
-                return false;
+    /**
+     * The client's address as nginx's realip module with {@code real_ip_recursive on} finds it: the peer itself,
+     * unless the peer is trusted; then the nearest address of {@code chain} (X-Forwarded-For, oldest hop first, the
+     * peer last) that is not trusted, or the oldest when all are. What X-Real-IP says and source ranges check.
+     */
+    public String clientAddress(List<String> chain) {
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            if (!contains(chain.get(i))) {
+                return chain.get(i);
             }
         }
-        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+        return chain.get(0);
     }
 
     @Override

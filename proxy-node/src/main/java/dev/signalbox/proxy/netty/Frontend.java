@@ -19,8 +19,9 @@ import java.time.Duration;
  * @param clients         header and keep-alive timeouts, and whether connections start with a PROXY header
  * @param rateLimits      the node's per-client request rates and concurrency ({@code limit-*} annotations)
  * @param latency         the endpoints' response times for load-balance: ewma, shared by all loops
+ * @param access          checks the source ranges and credentials of restricted routes
  */
 record Frontend(RoutingState routing, Backends connector, ProxyMetrics metrics, Duration responseTimeout,
                 boolean overTls, int publicHttpsPort, OutlierDetector outliers, TrustedProxies trusted,
-                ClientPolicy clients, RateLimits rateLimits, LatencyEwma latency) {
+                ClientPolicy clients, RateLimits rateLimits, LatencyEwma latency, AccessGate access) {
 }

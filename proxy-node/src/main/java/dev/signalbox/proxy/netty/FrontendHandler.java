@@ -225,6 +225,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(this, table, d.route(), request);
         exchange = ex;
+        if (d instanceof Decision.Restricted r) {
+            // Source ranges and credentials (issue 18); the answer may come later (bcrypt), on this loop.
+            frontend.access().check(r.rules(), request, forwarding(), ctx, table.version(), refused -> {
+                if (!isCurrent(ex) || closing) {
+                    ReferenceCountUtil.release(request);
+                    ReferenceCountUtil.release(refused);
+                } else if (refused != null) {
+                    ex.respondLocally(request, refused);
+                } else {
+                    dispatch(ex, request, r.then(), host, sentTarget, null, table);
+                }
+            });
+            return;
+        }
+        dispatch(ex, request, d, host, sentTarget, location, table);
+    }
+
+    /** Answers or forwards {@code request} as {@code d} says. */
+    private void dispatch(Exchange ex, HttpRequest request, Decision d, String host, String sentTarget, String location,
+                          CompiledTable table) {
         if (location != null) {
             ex.respondLocally(request, Responses.redirect(ctx.alloc(), location, table.version(),
                     HttpUtil.isKeepAlive(request)));

@@ -10,6 +10,7 @@ import dev.signalbox.proxy.routing.RoutingState;
 import dev.signalbox.proxy.status.NodeStatus;
 import dev.signalbox.proxy.tls.TlsContexts;
 import dev.signalbox.proxy.tls.UpstreamTlsContexts;
+import dev.signalbox.schemas.crypto.KeyRing;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -75,7 +76,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics, NodeStatus status,
-                                    OutlierDetector outliers, UpstreamTlsContexts upstreamTls) {
+                                    OutlierDetector outliers, UpstreamTlsContexts upstreamTls, KeyRing keys) {
         Transport transport = Transport.detect();
         if (transport.name().equals("epoll")) {
             LOG.info("using the native epoll transport");
@@ -87,6 +88,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             BackendConnector connector = new BackendConnector(transport, server.workers, settings.connectTimeout(),
                     metrics, upstreamTls);
+            AccessGate access = new AccessGate(keys, connector, settings.responseTimeout());
             int redirectPort = 443;
             // One for the node, both listeners: a client's rate is the same whichever port it uses.
             RateLimits rateLimits = new RateLimits();
@@ -94,7 +96,7 @@ public final class ProxyServer implements AutoCloseable {
             Https https = settings.https();
             if (https != null) {
                 Frontend tls = new Frontend(routing, connector, metrics, settings.responseTimeout(), true, 0, outliers,
-                        settings.trusted(), settings.clients(), rateLimits, latency);
+                        settings.trusted(), settings.clients(), rateLimits, latency, access);
                 server.httpsChannel = new ServerBootstrap()
                         .group(server.acceptor, server.workers)
                         .channel(transport.serverChannel())
@@ -111,7 +113,7 @@ public final class ProxyServer implements AutoCloseable {
                 LOG.info("HTTPS on {}, redirects name port {}", server.httpsChannel.localAddress(), redirectPort);
             }
             Frontend plain = new Frontend(routing, connector, metrics, settings.responseTimeout(), false, redirectPort,
-                    outliers, settings.trusted(), settings.clients(), rateLimits, latency);
+                    outliers, settings.trusted(), settings.clients(), rateLimits, latency, access);
             server.httpChannel = new ServerBootstrap()
                     .group(server.acceptor, server.workers)
                     .channel(transport.serverChannel())

@@ -72,6 +72,8 @@ public final class UpstreamTlsContexts {
         }
     }
 
+    private final Map<UpstreamTls, Served> onDemand = new java.util.concurrent.ConcurrentHashMap<>();
+
     public UpstreamTlsContexts(KeyRing keys) {
         this.keys = keys;
     }
@@ -122,7 +124,11 @@ public final class UpstreamTlsContexts {
     public SslContext contextFor(UpstreamTls tls) throws RefusedException {
         Served served = state.byTls().get(tls);
         if (served == null) {
-            served = build(tls);
+            // Settings of no backend of the applied table (an older table's request, an https auth-url): built once.
+            if (onDemand.size() > 64) {
+                onDemand.clear();
+            }
+            served = onDemand.computeIfAbsent(tls, this::build);
         }
         if (served instanceof Refused r) {
             throw new RefusedException(r.reason());
@@ -219,8 +225,11 @@ public final class UpstreamTlsContexts {
             SslContextBuilder b = SslContextBuilder.forClient()
                     .sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3", "TLSv1.2");
-            if (tls.verify()) {
+            if (tls.verify() && tls.caCertificatePem() != null) {
                 b.trustManager(new ByteArrayInputStream(tls.caCertificatePem().getBytes(StandardCharsets.US_ASCII)));
+            } else if (tls.verify()) {
+                // No CA named (an https auth-url): the JDK's trusted roots, as a browser would.
+                b.trustManager((javax.net.ssl.TrustManagerFactory) null);
             } else {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE);
             }

@@ -39,9 +39,9 @@ class TrustedProxiesTest {
 
     @Test
     void aBadBlockIsNamed() {
-        assertEquals("not an IP address or CIDR block: proxy.example",
+        assertEquals("\"proxy.example\" is not an IP address or CIDR block",
                 assertThrows(IllegalArgumentException.class, () -> TrustedProxies.parse("10.0.0.0/8,proxy.example")).getMessage());
-        assertEquals("not a prefix length for IPv4: 10.0.0.0/33",
+        assertEquals("\"10.0.0.0/33\" has no valid IPv4 prefix length (0 to 32)",
                 assertThrows(IllegalArgumentException.class, () -> TrustedProxies.parse("10.0.0.0/33")).getMessage());
     }
 }

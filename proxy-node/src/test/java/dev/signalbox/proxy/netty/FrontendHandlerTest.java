@@ -99,7 +99,8 @@ class FrontendHandlerTest {
         Frontend frontend = new Frontend(routing, backends, new ProxyMetrics(() -> 1, () -> 0), Duration.ofSeconds(5),
                 false, 443, new OutlierDetector(OutlierDetector.Policy.DEFAULT), TrustedProxies.NONE,
                 dev.signalbox.proxy.http.ClientPolicy.DEFAULT, new dev.signalbox.proxy.routing.RateLimits(),
-                new dev.signalbox.proxy.routing.LatencyEwma());
+                new dev.signalbox.proxy.routing.LatencyEwma(), new AccessGate(dev.signalbox.schemas.crypto.KeyRing.empty(),
+                        backends, Duration.ofSeconds(5)));
         client = idleClose ? new EmbeddedChannel(new IdleCloser(), new FrontendHandler(frontend))
                 : new EmbeddedChannel(new FrontendHandler(frontend));
         return client;

@@ -1,0 +1,202 @@
+package dev.signalbox.proxy.netty;
+
+import dev.signalbox.proxy.http.ExternalAuthAnswer;
+import dev.signalbox.proxy.http.HeaderRewriter;
+import dev.signalbox.routing.AccessRules;
+import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.RouteAccess;
+import dev.signalbox.schemas.snapshot.UpstreamTls;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code auth-url} subrequest (nginx's {@code auth_request}, as ingress-nginx sets it up): the client request's
+ * head, without its body, sent to the authentication service over the proxy's own backend connections (pooled per
+ * event loop, as to any backend), and the service's status and fields handed to {@link ExternalAuthAnswer}. Its body
+ * is read and dropped. Bounded by a timeout, so a slow service holds one request, never the loop. Everything runs
+ * on the client connection's event loop.
+ */
+final class ExternalAuthCall implements BackendListener {
+    private static final Logger LOG = LoggerFactory.getLogger(ExternalAuthCall.class);
+
+    private final ChannelHandlerContext ctx;
+    private final Backends backends;
+    private final Endpoint endpoint;
+    private final Upstream upstream;
+    private final Answered then;
+
+    /** The service's answer: its status (0 when there was none) and what it means. */
+    interface Answered {
+        void accept(int status, ExternalAuthAnswer.Reply reply);
+    }
+    private final RouteAccess.ExternalAuth auth;
+    private Channel channel;
+    private HttpResponse head;
+    private ScheduledFuture<?> timer;
+    private boolean done;
+
+    private ExternalAuthCall(ChannelHandlerContext ctx, Backends backends, AccessRules.AuthTarget target,
+                             RouteAccess.ExternalAuth auth, Answered then) {
+        this.ctx = ctx;
+        this.backends = backends;
+        this.endpoint = new Endpoint(target.host(), target.port());
+        this.upstream = target.tls() ? Upstream.of(new UpstreamTls(target.host(), true, null, null, null, null), false)
+                : Upstream.PLAIN;
+        this.auth = auth;
+        this.then = then;
+    }
+
+    /**
+     * Asks the service at {@code target} about {@code request} (its fields are read, not changed); {@code then} gets
+     * the reply on the client's loop.
+     */
+    static void start(ChannelHandlerContext ctx, Backends backends, Duration timeout, AccessRules.AuthTarget target,
+                      RouteAccess.ExternalAuth auth, HttpRequest request, HeaderRewriter.Forwarding from,
+                      Answered then) {
+        ExternalAuthCall call = new ExternalAuthCall(ctx, backends, target, auth, then);
+        FullHttpRequest sub = subrequest(target, auth, request, from);
+        call.timer = ctx.executor().schedule(() -> call.fail("no answer within " + timeout.toMillis() + " ms"),
+                timeout.toMillis(), TimeUnit.MILLISECONDS);
+        Channel pooled = backends.pooled(ctx.channel().eventLoop(), call.endpoint, call.upstream);
+        if (pooled != null) {
+            call.attach(pooled, sub);
+            return;
+        }
+        Future<Channel> connect = backends.connect(ctx.channel().eventLoop(), call.endpoint, call.upstream, null);
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                sub.release();
+                call.fail("cannot connect: " + f.cause());
+            } else if (call.done) {
+                sub.release();
+                connect.getNow().close();
+            } else {
+                call.attach(connect.getNow(), sub);
+            }
+        });
+    }
+
+    /**
+     * The head sent to the service: the client's fields (identity fields rewritten as for a backend, no body
+     * framing), Host the service's, and what ingress-nginx adds: X-Original-URL, X-Original-Method,
+     * X-Auth-Request-Redirect.
+     */
+    static FullHttpRequest subrequest(AccessRules.AuthTarget target, RouteAccess.ExternalAuth auth, HttpRequest request,
+                                      HeaderRewriter.Forwarding from) {
+        FullHttpRequest sub = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
+                HttpMethod.valueOf(auth.method() == null ? "GET" : auth.method()), target.target(), Unpooled.EMPTY_BUFFER);
+        HttpHeaders h = sub.headers();
+        h.set(request.headers());
+        h.remove(HttpHeaderNames.CONTENT_LENGTH);
+        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        h.remove(HttpHeaderNames.EXPECT);
+        HeaderRewriter.forBackend(sub, from);
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        h.set(HttpHeaderNames.HOST, target.authority());
+        h.set("X-Original-URL", from.scheme() + "://" + (host == null ? "" : host) + request.uri());
+        h.set("X-Original-Method", request.method().name());
+        h.set("X-Auth-Request-Redirect", auth.requestRedirect() == null ? request.uri() : auth.requestRedirect());
+        return sub;
+    }
+
+    private void attach(Channel ch, FullHttpRequest sub) {
+        if (done) {
+            sub.release();
+            backends.release(ctx.channel().eventLoop(), endpoint, upstream, ch);
+            return;
+        }
+        channel = ch;
+        ch.pipeline().get(BackendHandler.class).attach(this);
+        ch.writeAndFlush(sub).addListener(f -> {
+            if (!f.isSuccess()) {
+                fail("cannot send the request: " + f.cause());
+            }
+        });
+        ch.read();
+    }
+
+    @Override
+    public void onResponse(HttpObject msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (msg.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(msg);
+            fail("malformed response: " + msg.decoderResult().cause());
+            return;
+        }
+        if (msg instanceof HttpResponse r) {
+            if (r.status().code() < 200) {
+                // An interim answer (100 Continue): the final one follows.
+                ReferenceCountUtil.release(msg);
+                channel.read();
+                return;
+            }
+            head = r;
+        }
+        boolean last = msg instanceof LastHttpContent;
+        ReferenceCountUtil.release(msg);
+        if (!last) {
+            channel.read();
+            return;
+        }
+        Channel ch = channel;
+        finish(head.status().code(), ExternalAuthAnswer.of(head.status().code(), head.headers(), auth));
+        ch.pipeline().get(BackendHandler.class).detach();
+        if (HttpUtil.isKeepAlive(head) && ch.isActive()) {
+            backends.release(ctx.channel().eventLoop(), endpoint, upstream, ch);
+        } else {
+            ch.close();
+        }
+    }
+
+    @Override
+    public void onResponseReadComplete() {
+    }
+
+    @Override
+    public void onBackendClosed(Throwable cause) {
+        fail("the connection closed before the answer" + (cause == null ? "" : ": " + cause));
+    }
+
+    private void fail(String why) {
+        if (done) {
+            return;
+        }
+        LOG.debug("auth-url {}: {}", auth.url(), why);
+        Channel ch = channel;
+        if (ch != null) {
+            ch.pipeline().get(BackendHandler.class).detach();
+            ch.close();
+        }
+        finish(0, ExternalAuthAnswer.failed("the authentication service at " + auth.url() + " failed: " + why));
+    }
+
+    private void finish(int status, ExternalAuthAnswer.Reply reply) {
+        done = true;
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        then.accept(status, reply);
+    }
+}
