@@ -344,6 +344,23 @@ public final class Manifests {
                 """.formatted(name, namespace) + data;
     }
 
+    /** An Opaque Secret with these keys and text values (base64 in data), e.g. an htpasswd file under "auth". */
+    public String opaqueSecret(String name, java.util.Map<String, String> entries) {
+        Base64.Encoder b64 = Base64.getEncoder();
+        StringBuilder data = new StringBuilder();
+        new java.util.TreeMap<>(entries).forEach((k, v) -> data.append("  ").append(k).append(": ")
+                .append(b64.encodeToString(v.getBytes(StandardCharsets.UTF_8))).append('\n'));
+        return """
+                apiVersion: v1
+                kind: Secret
+                type: Opaque
+                metadata:
+                  name: %s
+                  namespace: %s
+                data:
+                """.formatted(name, namespace) + data;
+    }
+
     /**
      * A kubeconfig for the API server at {@code serverUrl} (the tests' mock: certificate not verified, a
      * dummy token) whose current context's namespace is this one.
