@@ -225,8 +225,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(this, table, d.route(), request);
         exchange = ex;
+        Routed routed = new Routed(request, host, sentTarget, table, traffic);
         if (d instanceof Decision.Restricted r) {
-            // Source ranges and credentials (issue 18); the answer may come later (bcrypt), on this loop.
+            // Source ranges and credentials (issue 18); the answer may come later (bcrypt, auth-url), on this loop.
             frontend.access().check(r.rules(), request, forwarding(), ctx, table.version(), refused -> {
                 if (!isCurrent(ex) || closing) {
                     ReferenceCountUtil.release(request);
@@ -234,17 +235,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 } else if (refused != null) {
                     ex.respondLocally(request, refused);
                 } else {
-                    dispatch(ex, request, r.then(), host, sentTarget, null, table);
+                    dispatch(ex, routed, r.then(), null);
                 }
             });
             return;
         }
-        dispatch(ex, request, d, host, sentTarget, location, table);
+        dispatch(ex, routed, d, location);
     }
 
-    /** Answers or forwards {@code request} as {@code d} says. */
-    private void dispatch(Exchange ex, HttpRequest request, Decision d, String host, String sentTarget, String location,
-                          CompiledTable table) {
+    /** A request head as routed: what answering or forwarding it needs. */
+    private record Routed(HttpRequest request, String host, String sentTarget, CompiledTable table,
+                          TrafficRequest traffic) {
+    }
+
+    /** Answers or forwards the request as {@code d} says; {@code location} is the redirect to HTTPS, if any. */
+    private void dispatch(Exchange ex, Routed routed, Decision d, String location) {
+        HttpRequest request = routed.request();
+        String host = routed.host();
+        String sentTarget = routed.sentTarget();
+        CompiledTable table = routed.table();
+        TrafficRequest traffic = routed.traffic();
         if (location != null) {
             ex.respondLocally(request, Responses.redirect(ctx.alloc(), location, table.version(),
                     HttpUtil.isKeepAlive(request)));
