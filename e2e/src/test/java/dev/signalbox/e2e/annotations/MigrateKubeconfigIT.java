@@ -26,7 +26,7 @@ class MigrateKubeconfigIT {
     @Test
     void everyNamespacesIngressesAreReviewedAndAnUnsupportedAnnotationExitsOne(@TempDir Path dir) throws Exception {
         client.network().v1().ingresses().inNamespace("shop").resource(new IngressBuilder().withNewMetadata()
-                .withName("web").withAnnotations(Map.of("nginx.ingress.kubernetes.io/limit-rps", "10"))
+                .withName("web").withAnnotations(Map.of("nginx.ingress.kubernetes.io/mirror-target", "http://mirror.local"))
                 .endMetadata().withNewSpec().withIngressClassName("nginx").endSpec().build()).create();
         client.network().v1().ingresses().inNamespace("blog").resource(new IngressBuilder().withNewMetadata()
                 .withName("home").withAnnotations(Map.of("nginx.ingress.kubernetes.io/ssl-redirect", "false"))
@@ -47,7 +47,7 @@ class MigrateKubeconfigIT {
                 {"ingresses": 2, "behaveDifferently": 1,
                  "annotations": {"SUPPORTED": 1, "DIFFERENT": 0, "UNSUPPORTED": 1, "REFUSED": 0, "UNKNOWN": 0},
                  "byAnnotation": [
-                   {"annotation": "nginx.ingress.kubernetes.io/limit-rps", "support": "UNSUPPORTED", "ingresses": 1},
+                   {"annotation": "nginx.ingress.kubernetes.io/mirror-target", "support": "UNSUPPORTED", "ingresses": 1},
                    {"annotation": "nginx.ingress.kubernetes.io/ssl-redirect", "support": "SUPPORTED", "ingresses": 1}]}
                 """), summary);
     }
