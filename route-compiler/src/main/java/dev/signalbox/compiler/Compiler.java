@@ -52,6 +52,8 @@ public final class Compiler implements AutoCloseable {
     private volatile long activeTerm;
     private volatile Throwable fatal;
     private final CompilerMetrics metrics = new CompilerMetrics();
+    /** Whether the next version is to go whole, for every life of this compiler. */
+    private final java.util.concurrent.atomic.AtomicBoolean wholeRequested = new java.util.concurrent.atomic.AtomicBoolean();
 
     private Compiler(CompilerConfig config, LeaseTiming timing) {
         this.config = config;
@@ -218,7 +220,7 @@ public final class Compiler implements AutoCloseable {
         private void live() {
             long backoffMs = 250;
             while (wanted.get()) {
-                try (CompilerLoop l = new CompilerLoop(config, v -> publishedVersion = v, metrics)) {
+                try (CompilerLoop l = new CompilerLoop(config, v -> publishedVersion = v, metrics).wholeOnRequest(wholeRequested)) {
                     loop = l;
                     if (!wanted.get()) {
                         return;
@@ -253,6 +255,15 @@ public final class Compiler implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Has the next version this compiler publishes sent whole, not as a delta (a full snapshot on request, issue 15):
+     * for instance before records older than it are deleted, so that it and what follows stay readable. A request
+     * made on a standby is served when it takes over.
+     */
+    public void publishNextVersionWhole() {
+        wholeRequested.set(true);
     }
 
     /** Backs off until the next try, or returns false at once when closed. */

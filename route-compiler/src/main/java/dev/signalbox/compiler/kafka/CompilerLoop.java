@@ -144,6 +144,8 @@ public final class CompilerLoop implements AutoCloseable {
     private volatile boolean standingBy;
 
     private final CompilerMetrics metrics;
+    /** Set from any thread to have the next version sent whole; cleared once one was (see {@link #wholeOnRequest}). */
+    private java.util.concurrent.atomic.AtomicBoolean wholeRequested = new java.util.concurrent.atomic.AtomicBoolean();
     /** Caught up and not held back by the sync gate: what the compiler's /readyz asks of an active compiler. */
     private volatile boolean publishing;
 
@@ -672,7 +674,7 @@ public final class CompilerLoop implements AutoCloseable {
         if (newVersion) {
             RoutingSnapshot snapshot = SnapshotCodec.create(version, model.latestObservedAt(), provenance,
                     List.copyOf(sinceLastVersion.values()), table, hasher);
-            sent = snapshots.send(new SnapshotWriter(producer, config.chunkBytes()), snapshot);
+            sent = snapshots.send(new SnapshotWriter(producer, config.chunkBytes()), snapshot, wholeRequested.get());
         }
         Map<TopicPartition, Long> cut = new HashMap<>();
         offsets.forEach((tp, o) -> cut.put(tp, o.offset()));
@@ -680,6 +682,9 @@ public final class CompilerLoop implements AutoCloseable {
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
         snapshots.committed();
+        if (sent != null && sent.form() == SnapshotPlan.Form.FULL) {
+            wholeRequested.set(false);
+        }
         batching.published(System.nanoTime());
         if (newVersion) {
             lastVersion = version;
@@ -692,6 +697,15 @@ public final class CompilerLoop implements AutoCloseable {
             metrics.published(version);
             onPublished.accept(version);
         }
+    }
+
+    /**
+     * The flag through which the next version is asked for whole (a full snapshot on request, issue 15): shared by
+     * the lives of one compiler, so a request made while one life ends is served by the next.
+     */
+    public CompilerLoop wholeOnRequest(java.util.concurrent.atomic.AtomicBoolean requests) {
+        this.wholeRequested = requests;
+        return this;
     }
 
     /** True while this life stands by, warm: its model follows the events and it knows the last version. */

@@ -32,11 +32,11 @@ final class SnapshotPublisher {
     record Sent(RoutingSnapshot snapshot, SnapshotPlan.Form form, int bytes, int chunks) {
     }
 
-    /** Sends {@code snapshot} into the writer's open transaction. */
-    Sent send(SnapshotWriter writer, RoutingSnapshot snapshot) {
+    /** Sends {@code snapshot} into the writer's open transaction, whole when {@code whole} (asked for) or as planned. */
+    Sent send(SnapshotWriter writer, RoutingSnapshot snapshot, boolean whole) {
         byte[] delta = null;
         // Another compiler may have published since this one did (a standby that took over again): then whole.
-        if (lastTable != null && lastFullVersion > 0 && lastVersion == snapshot.previousVersion()) {
+        if (!whole && lastTable != null && lastFullVersion > 0 && lastVersion == snapshot.previousVersion()) {
             SnapshotDelta d = SnapshotDeltaCodec.between(lastTable, snapshot);
             if (d.changes().applyTo(lastTable).equals(snapshot.table())) {
                 delta = SnapshotDeltaCodec.encode(d);
