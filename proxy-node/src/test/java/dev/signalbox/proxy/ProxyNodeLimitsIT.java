@@ -108,7 +108,9 @@ class ProxyNodeLimitsIT {
                 host("retry.test", pair, next("error", "http_502", "http_503", "timeout")),
                 host("off.test", pair, next()),
                 host("rate.test", e, rate(new ProxyLimits.RateLimit("c/default/rate", 0, 1, 0, 1))),
-                host("conn.test", late, rate(new ProxyLimits.RateLimit("c/default/conn", 0, 0, 1, 5)))),
+                host("conn.test", late, rate(new ProxyLimits.RateLimit("c/default/conn", 0, 0, 1, 5))),
+                host("exempt.test", e, rate(new ProxyLimits.RateLimit("c/default/exempt", 0, 1, 0, 1,
+                        List.of("127.0.0.0/8"))))),
                 null, List.of(e, pair, late), List.of(), List.of())));
         // The node's own read timeout is 30 s; its body limit is ClientPolicy's default, ingress-nginx's 1m.
         node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "limits", "127.0.0.1", 0, 0,
@@ -246,6 +248,13 @@ class ProxyNodeLimitsIT {
         assertEquals(List.of(200, 200, 503), List.of(send("GET", "rate.test", "/", 0, 0).status(),
                 send("GET", "rate.test", "/", 0, 0).status(), send("GET", "rate.test", "/", 0, 0).status()));
         assertTrue(get("rate.test", "/").contains("limit-rps, limit-rpm"));
+    }
+
+    @Test
+    void aWhitelistedClientIsNotLimited() throws IOException {
+        assertEquals(List.of(200, 200, 200, 200), List.of(send("GET", "exempt.test", "/", 0, 0).status(),
+                send("GET", "exempt.test", "/", 0, 0).status(), send("GET", "exempt.test", "/", 0, 0).status(),
+                send("GET", "exempt.test", "/", 0, 0).status()));
     }
 
     @Test

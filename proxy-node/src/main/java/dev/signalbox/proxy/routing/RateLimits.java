@@ -1,6 +1,8 @@
 package dev.signalbox.proxy.routing;
 
+import dev.signalbox.schemas.net.CidrSet;
 import dev.signalbox.schemas.snapshot.ProxyLimits.RateLimit;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #MAX_CLIENTS} entries; when a new client would pass that, entries whose time has come (a client idle for
  * its whole burst, which loses nothing by being forgotten) are swept, at most every {@link #SWEEP_NANOS}; if the map is
  * still full the new client is limited, as nginx answers when its zone has no room. The concurrency map holds one
- * entry per client with requests under way, so it is bounded by the open connections. Any thread.
+ * entry per client with requests under way, so it is bounded by the open connections. A client in the limit's
+ * whitelist ({@code limit-whitelist}) is never counted. Any thread.
  */
 public final class RateLimits {
     /** Clients remembered per node across all zones: about 100 bytes each, so some 10 MB at the most. */
@@ -34,6 +37,8 @@ public final class RateLimits {
     private final Map<Key, AtomicLong> arrivals = new ConcurrentHashMap<>();
     private final Map<Key, AtomicInteger> underWay = new ConcurrentHashMap<>();
     private final AtomicLong nextSweep = new AtomicLong(Long.MIN_VALUE);
+    /** Whitelists compiled once each; emptied when it holds a few hundred (the lists of snapshots gone by). */
+    private final Map<List<String>, CidrSet> whitelists = new ConcurrentHashMap<>();
 
     public RateLimits() {
         this(MAX_CLIENTS);
@@ -63,6 +68,9 @@ public final class RateLimits {
      */
     public Verdict admit(RateLimit limit, String client, long nowNanos) {
         String ingress = limit.zone();
+        if (!limit.whitelist().isEmpty() && whitelist(limit.whitelist()).contains(client)) {
+            return Verdict.ADMITTED;
+        }
         if (limit.rps() > 0) {
             Verdict v = take(new Key(ingress, Kind.RPS, client), 1_000_000_000L / limit.rps(),
                     (long) limit.rps() * limit.burstMultiplier(), nowNanos);
@@ -143,6 +151,25 @@ public final class RateLimits {
     static Long next(long tat, long now, long interval, long tolerance) {
         long from = tat - now > 0 ? tat : now;
         return from - now > tolerance ? null : from + interval;
+    }
+
+    /** {@code blocks} as a set to search; the compiler normalised them, so they parse. */
+    private CidrSet whitelist(List<String> blocks) {
+        CidrSet set = whitelists.get(blocks);
+        if (set == null) {
+            if (whitelists.size() > 256) {
+                whitelists.clear();
+            }
+            set = whitelists.computeIfAbsent(blocks, b -> {
+                try {
+                    return CidrSet.of(b);
+                } catch (IllegalArgumentException e) {
+                    // Not from this compiler: exempt nobody rather than fail the request.
+                    return CidrSet.EMPTY;
+                }
+            });
+        }
+        return set;
     }
 
     /**

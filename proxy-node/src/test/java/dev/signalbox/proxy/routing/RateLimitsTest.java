@@ -61,6 +61,16 @@ class RateLimitsTest {
     }
 
     @Test
+    void aWhitelistedClientIsNeverCounted() {
+        RateLimits limits = new RateLimits();
+        RateLimit one = new RateLimit("c/ns/a", 0, 1, 1, 1, List.of("10.0.0.0/8", "2001:db8::/32"));
+        assertEquals(List.of(Verdict.ADMITTED, Verdict.ADMITTED, Verdict.ADMITTED),
+                List.of(limits.admit(one, "10.9.8.7", 0), limits.admit(one, "10.9.8.7", 0), limits.admit(one, "2001:db8::1", 0)));
+        assertEquals(List.of(Verdict.ADMITTED_HOLDING, Verdict.CONNECTIONS),
+                requests(limits, one, "192.0.2.1", 2, 0), "others are limited");
+    }
+
+    @Test
     void perMinuteAndPerSecondBothApply() {
         RateLimits limits = new RateLimits();
         RateLimit both = new RateLimit("c/ns/a", 100, 2, 0, 1);

@@ -89,8 +89,6 @@ public final class Annotations {
     private static final String CLIENT_CERT = "not supported; check the certificate's subject, sent to the backend "
             + "as ssl-client-subject-dn, in the application";
     private static final String CORS = LATER + "answer CORS preflights and set CORS headers in the application";
-    private static final String LIMIT = LATER + "the addresses it names are rate-limited like any other client; raise "
-            + "the limit-* values for them, or limit in the application";
     private static final String BALANCE = "not supported; Signalbox hashes onto the whole ring of endpoints "
             + "(upstream-hash-by without subsets)";
     private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
@@ -170,7 +168,8 @@ public final class Annotations {
         supported(m, "limit-rpm");
         supported(m, "limit-connections");
         supported(m, "limit-burst-multiplier");
-        unsupported(m, LIMIT, "limit-whitelist", "limit-allowlist");
+        supported(m, "limit-whitelist");
+        supported(m, "limit-allowlist");
         unsupported(m, "bandwidth per connection is not limited; limit it at the load balancer or in the application",
                 "limit-rate", "limit-rate-after");
         different(m, "auth-type", "basic only: digest is an error on the Ingress (its paths answer 503)");

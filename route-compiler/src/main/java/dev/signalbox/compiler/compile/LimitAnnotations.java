@@ -1,6 +1,7 @@
 package dev.signalbox.compiler.compile;
 
 import dev.signalbox.schemas.event.ObjectKey;
+import dev.signalbox.schemas.net.CidrSet;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.RouteOptions;
 import java.util.List;
@@ -55,13 +56,15 @@ final class LimitAnnotations {
 
     /**
      * {@code limit-rps}, {@code limit-rpm}, {@code limit-connections} (0 or absent: no such limit),
-     * and {@code limit-burst-multiplier} (5); null when no limit is set, as ingress-nginx writes no zone then.
+     * {@code limit-burst-multiplier} (5) and {@code limit-whitelist} (or its newer name {@code limit-allowlist}, which
+     * wins); null when no limit is set, as ingress-nginx writes no zone then.
      */
     private static ProxyLimits.RateLimit rate(PathAnnotations.Reader r, String zone) {
         Integer rps = whole(r, "limit-rps", 0, NO_LIMIT_TEXT);
         Integer rpm = whole(r, "limit-rpm", 0, NO_LIMIT_TEXT);
         Integer connections = whole(r, "limit-connections", 0, NO_LIMIT_TEXT);
         Integer multiplier = whole(r, "limit-burst-multiplier", 1, "a whole number, at least 1");
+        List<String> whitelist = blocks(r, r.value("limit-allowlist") != null ? "limit-allowlist" : "limit-whitelist");
         int perSecond = rps == null ? 0 : rps;
         int perMinute = rpm == null ? 0 : rpm;
         int atOnce = connections == null ? 0 : connections;
@@ -69,7 +72,28 @@ final class LimitAnnotations {
             return null;
         }
         return new ProxyLimits.RateLimit(zone, perSecond, perMinute, atOnce,
-                multiplier == null ? DEFAULT_BURST_MULTIPLIER : multiplier);
+                multiplier == null ? DEFAULT_BURST_MULTIPLIER : multiplier, whitelist);
+    }
+
+    /** A comma-separated list of IP addresses and CIDR blocks, normalised ({@link CidrSet#block}), sorted, once each. */
+    private static List<String> blocks(PathAnnotations.Reader r, String annotation) {
+        String v = r.value(annotation);
+        if (v == null) {
+            return List.of();
+        }
+        TreeSet<String> out = new TreeSet<>();
+        for (String part : v.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            try {
+                out.add(CidrSet.block(part).text());
+            } catch (IllegalArgumentException e) {
+                r.malformed(annotation, v, "a comma-separated list of IP addresses and CIDR blocks (" + e.getMessage() + ")");
+                return List.of();
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** ingress-nginx's {@code limit-burst-multiplier} default. */

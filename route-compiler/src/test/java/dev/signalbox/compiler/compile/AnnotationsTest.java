@@ -70,7 +70,7 @@ class AnnotationsTest {
                 Arguments.of("rewrite-target is honoured as ingress-nginx does", "nginx.ingress.kubernetes.io/rewrite-target", SUPPORTED),
                 Arguments.of("use-regex is honoured with RE2's syntax", "nginx.ingress.kubernetes.io/use-regex", DIFFERENT),
                 Arguments.of("limit-rps is honoured as ingress-nginx does", "nginx.ingress.kubernetes.io/limit-rps", SUPPORTED),
-                Arguments.of("limit-whitelist is not supported yet", "nginx.ingress.kubernetes.io/limit-whitelist", UNSUPPORTED),
+                Arguments.of("limit-whitelist is honoured as ingress-nginx does", "nginx.ingress.kubernetes.io/limit-whitelist", SUPPORTED),
                 Arguments.of("proxy-body-size is honoured with a difference", "nginx.ingress.kubernetes.io/proxy-body-size", DIFFERENT),
                 Arguments.of("configuration-snippet is refused", "nginx.ingress.kubernetes.io/configuration-snippet", REFUSED),
                 Arguments.of("server-snippet is refused", "nginx.ingress.kubernetes.io/server-snippet", REFUSED),

@@ -53,9 +53,9 @@ class LimitAnnotationsTest {
         return new ProxyLimits(bytes, null, null, null, null, null, null);
     }
 
-    private static ProxyLimits rate(int rps, int rpm, int connections, int multiplier) {
+    private static ProxyLimits rate(int rps, int rpm, int connections, int multiplier, String... whitelist) {
         return new ProxyLimits(null, null, null, null, null, null, null,
-                new ProxyLimits.RateLimit(C + "/ns/a", rps, rpm, connections, multiplier));
+                new ProxyLimits.RateLimit(C + "/ns/a", rps, rpm, connections, multiplier, List.of(whitelist)));
     }
 
     private static ProxyLimits nextUpstream(List<String> when, Integer tries, Integer timeout) {
@@ -108,6 +108,13 @@ class LimitAnnotationsTest {
                 row("limit-rpm, limit-connections and limit-burst-multiplier together",
                         a(Map.of(N + "limit-rpm", "600", N + "limit-connections", "4", N + "limit-burst-multiplier", "2")),
                         routed(rate(0, 600, 4, 2))),
+                row("limit-whitelist's addresses and blocks are normalised and sorted",
+                        a(Map.of(N + "limit-rps", "10", N + "limit-whitelist", "192.0.2.7, 10.1.2.3/8,2001:DB8::/32")),
+                        routed(rate(10, 0, 0, 5, "10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"))),
+                row("limit-allowlist, its newer name, wins over limit-whitelist",
+                        a(Map.of(N + "limit-rps", "10", N + "limit-whitelist", "10.0.0.0/8", N + "limit-allowlist",
+                                "192.0.2.0/24")),
+                        routed(rate(10, 0, 0, 5, "192.0.2.0/24"))),
                 row("limit-rps 0 and a multiplier alone limit nothing, as ingress-nginx writes no zone then",
                         a(Map.of(N + "limit-rps", "0", N + "limit-burst-multiplier", "3")), routed(null)),
                 row("Signalbox's prefix wins over ingress-nginx's",
@@ -143,6 +150,10 @@ class LimitAnnotationsTest {
                         refused(S + "proxy-next-upstream-tries", "three", "a whole number (0 for no limit)")),
                 row("a rate that is not a whole number is an error", a(Map.of(N + "limit-rps", "2.5")),
                         refused(N + "limit-rps", "2.5", "a whole number (0 for no limit)")),
+                row("a whitelist entry that is not an address is an error (no DNS names)",
+                        a(Map.of(N + "limit-rps", "5", N + "limit-whitelist", "10.0.0.0/8,lb.example")),
+                        refused(N + "limit-whitelist", "10.0.0.0/8,lb.example", "a comma-separated list of IP addresses "
+                                + "and CIDR blocks (\"lb.example\" is not an IP address or CIDR block)")),
                 row("a burst multiplier of 0 is an error", a(Map.of(N + "limit-rps", "5", N + "limit-burst-multiplier", "0")),
                         refused(N + "limit-burst-multiplier", "0", "a whole number, at least 1")));
     }

@@ -51,10 +51,19 @@ public record ProxyLimits(Long bodySize, Integer connectTimeout, Integer readTim
      * @param rpm             requests per minute, 0 for no such limit
      * @param connections     requests under way at once, 0 for no such limit
      * @param burstMultiplier the burst a rate allows is the rate times this ({@code limit-burst-multiplier}, 5)
+     * @param whitelist       client addresses and CIDR blocks never limited ({@code limit-whitelist},
+     *                        {@code limit-allowlist}), normalised and sorted; empty for none (an additive field)
      */
-    public record RateLimit(String zone, int rps, int rpm, int connections, int burstMultiplier) {
+    public record RateLimit(String zone, int rps, int rpm, int connections, int burstMultiplier,
+                            List<String> whitelist) {
         @JsonCreator
         public RateLimit {
+            whitelist = whitelist == null ? List.of() : List.copyOf(whitelist);
+        }
+
+        /** Limits that exempt nobody. */
+        public RateLimit(String zone, int rps, int rpm, int connections, int burstMultiplier) {
+            this(zone, rps, rpm, connections, burstMultiplier, List.of());
         }
     }
 
