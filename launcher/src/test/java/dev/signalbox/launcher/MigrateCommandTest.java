@@ -31,7 +31,7 @@ class MigrateCommandTest {
     void ingressesThatWouldBehaveDifferentlyAreListedAnnotationByAnnotationAndExitOne(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("app.yaml"), Manifests.documents(
                 m.ingress("web").className("nginx").annotation("nginx.ingress.kubernetes.io/ssl-redirect", "false")
-                        .annotation("nginx.ingress.kubernetes.io/enable-cors", "true")
+                        .annotation("nginx.ingress.kubernetes.io/mirror-target", "http://mirror")
                         .annotation("cert-manager.io/cluster-issuer", "letsencrypt")
                         .rule(new Manifests.Rule("shop.example", Manifests.prefix("/", "web"))).yaml(),
                 m.ingress("admin").className("nginx").annotation("nginx.ingress.kubernetes.io/configuration-snippet",
@@ -52,15 +52,15 @@ class MigrateCommandTest {
                      "support": "REFUSED", "note": "%s"}]},
                   {"namespace": "shop", "name": "plain", "behavesDifferently": false, "annotations": []},
                   {"namespace": "shop", "name": "web", "behavesDifferently": true, "annotations": [
-                    {"annotation": "nginx.ingress.kubernetes.io/enable-cors", "value": "true", "support": "UNSUPPORTED",
-                     "note": "not supported yet (planned, issue 18); answer CORS preflights and set CORS headers in the application"},
+                    {"annotation": "nginx.ingress.kubernetes.io/mirror-target", "value": "http://mirror", "support": "UNSUPPORTED",
+                     "note": "request mirroring is not supported; mirror in the application or a mesh"},
                     {"annotation": "nginx.ingress.kubernetes.io/ssl-redirect", "value": "false", "support": "SUPPORTED", "note": ""}]}],
                  "unreadable": [],
                  "summary": {"ingresses": 3, "behaveDifferently": 2,
                    "annotations": {"SUPPORTED": 1, "DIFFERENT": 0, "UNSUPPORTED": 1, "REFUSED": 1, "UNKNOWN": 0},
                    "byAnnotation": [
                      {"annotation": "nginx.ingress.kubernetes.io/configuration-snippet", "support": "REFUSED", "ingresses": 1},
-                     {"annotation": "nginx.ingress.kubernetes.io/enable-cors", "support": "UNSUPPORTED", "ingresses": 1},
+                     {"annotation": "nginx.ingress.kubernetes.io/mirror-target", "support": "UNSUPPORTED", "ingresses": 1},
                      {"annotation": "nginx.ingress.kubernetes.io/ssl-redirect", "support": "SUPPORTED", "ingresses": 1}]}}
                 """.formatted(dev.signalbox.compiler.compile.Annotations
                 .classify("nginx.ingress.kubernetes.io/configuration-snippet").orElseThrow().note())), doc);

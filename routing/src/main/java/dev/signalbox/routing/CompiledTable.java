@@ -5,6 +5,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.HeaderOptions;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RouteOptions;
@@ -210,13 +211,13 @@ public final class CompiledTable {
         if (match != null) {
             Decision answer = match.answer(path, overTls);
             if (answer != null) {
-                return answer;
+                return withHeaders(answer, match.options());
             }
             Decision d = match.traffic() == null ? match.backend().pick(match.label(), usable)
                     : match.traffic().pick(match.label(), match.backend(), request, usable);
-            d = d instanceof Decision.Forward f
+            d = withHeaders(d instanceof Decision.Forward f
                     ? f.withRewrite(match.rewrite(path)).withLimits(match.options() == null ? null : match.options().limits())
-                    : d;
+                    : d, match.options());
             return match.access() == null ? d : new Decision.Restricted(match.label(), match.access(), d);
         }
         if (defaultBackend != null) {
@@ -224,6 +225,27 @@ public final class CompiledTable {
         }
         return new Decision.NotFound(NO_ROUTE, "no route for host \"" + normalizeHost(hostHeader) + "\" and path \"" + path
                 + "\" and no default backend (snapshot version " + version() + ")");
+    }
+
+    /** {@code d}, carrying what its route adds to responses ({@link Decision#headers()}) when it adds anything. */
+    private static Decision withHeaders(Decision d, RouteOptions options) {
+        HeaderOptions h = options == null ? null : options.headers();
+        if (h == null) {
+            return d;
+        }
+        if (d instanceof Decision.Forward f) {
+            return f.withHeaders(h);
+        }
+        if (d instanceof Decision.Unavailable u) {
+            return new Decision.Unavailable(u.route(), u.reason(), h);
+        }
+        if (d instanceof Decision.Redirect r) {
+            return new Decision.Redirect(r.route(), r.status(), r.target(), r.value(), h);
+        }
+        if (d instanceof Decision.RedirectToHttps r) {
+            return new Decision.RedirectToHttps(r.route(), h);
+        }
+        return d;
     }
 
     /**

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.HeaderOptions;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
@@ -186,21 +187,21 @@ class CompiledTableTest {
     private static final ProxyLimits LIMITS = new ProxyLimits(0L, 2, 5, 5, List.of("http_502"), 2, null);
 
     private static RouteOptions rewrite(String target, String prefix) {
-        return new RouteOptions(target, prefix, null, null, null, null, null);
+        return new RouteOptions(target, prefix, null, null, null, null, null, null);
     }
 
     private static final CompiledTable ANNOTATED = compile(SnapshotCodec.create(5, Instant.EPOCH, List.of(),
             new RoutingTable(List.of(
                     new VirtualHost("re.com", List.of(
-                            regex("/foo/bar/[a-z]{3}", EXACT, new RouteOptions(null, null, null, null, LIMITS, null, null)),
+                            regex("/foo/bar/[a-z]{3}", EXACT, new RouteOptions(null, null, null, null, LIMITS, null, null, null)),
                             regex("/api(/|$)(.*)", API, rewrite("/v2/$2", "/api")),
                             regex("/old", ROOT, new RouteOptions(null, null,
-                                    new RouteOptions.Redirect(308, "https://new.example/x", RouteOptions.Redirect.Kind.URL), null, null, null, null)),
+                                    new RouteOptions.Redirect(308, "https://new.example/x", RouteOptions.Redirect.Kind.URL), null, null, null, null, null)),
                             regex("/ext/(.*)", WILD, rewrite("https://other.example/$1", null)),
-                            regex("/", ROOT, new RouteOptions(null, null, null, "/app", null, null, null)))),
+                            regex("/", ROOT, new RouteOptions(null, null, null, "/app", null, null, null, null)))),
                     new VirtualHost("www.re.com", List.of(new Route("/", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true,
                             new RouteOptions(null, null, new RouteOptions.Redirect(308, "re.com", RouteOptions.Redirect.Kind.HOST),
-                                    null, null, null, null))))),
+                                    null, null, null, null, null))))),
                     null, List.of(EXACT, API, ROOT, WILD), List.of(), List.of())));
 
     static Stream<Case> annotated() {
@@ -275,5 +276,48 @@ class CompiledTableTest {
         assertEquals(E3, POOLED.another(id, "three.com/", e -> !e.equals(E3)).endpoint());
         assertEquals(null, POOLED.another(id, "three.com/", e -> true));
         assertEquals(null, POOLED.another("c/default/unknown:80", "x", e -> false));
+    }
+
+    // What a route adds to its responses (CORS, response fields; issue 18) travels with every decision its route makes,
+    // so the proxy needs no second lookup; routes without them carry null.
+    private static final HeaderOptions CORS = new HeaderOptions(new HeaderOptions.Cors(List.of("*"), "GET", "X-A", true,
+            null, 60), List.of(new HeaderOptions.Field("X-Frame-Options", "DENY")));
+
+    private static Route withHeaders(Route r) {
+        return new Route(r.path(), r.match(), r.backend(), r.source(), r.httpsRedirect(), new RouteOptions(null, null,
+                r.options() == null ? null : r.options().redirect(), null, null, null, null, CORS));
+    }
+
+    private static final CompiledTable HEADERS = compile(SnapshotCodec.create(8, Instant.EPOCH, List.of(),
+            new RoutingTable(List.of(new VirtualHost("h.com", List.of(
+                    withHeaders(prefix("/down", EMPTY)),
+                    withHeaders(new Route("/old", PathMatch.PREFIX, ROOT.id(), "c/default/ing", false, new RouteOptions(null,
+                            null, new RouteOptions.Redirect(301, "https://n.com/", RouteOptions.Redirect.Kind.URL), null, null,
+                            null, null, null))),
+                    withHeaders(new Route("/tls", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true)),
+                    prefix("/plain", ROOT),
+                    withHeaders(prefix("/", API))))), DEFAULT.id(), List.of(API, ROOT, DEFAULT, EMPTY), List.of(),
+                    List.of())));
+
+    static Stream<Case> headers() {
+        return Stream.of(
+                new Case("A forwarded request carries its route's header options", HEADERS, "h.com", "/x",
+                        new Decision.Forward("h.com/", API.id(), API.endpoints().get(0), Locality.Tier.LOCAL_CLUSTER, null,
+                                null, null, CORS)),
+                new Case("A 503 of the route carries them", HEADERS, "h.com", "/down",
+                        new Decision.Unavailable("h.com/down", "no ready endpoints for backend c/default/empty:80: "
+                                + "service default/empty has no ready endpoints", CORS)),
+                new Case("A redirect of the route carries them", HEADERS, "h.com", "/old",
+                        new Decision.Redirect("h.com/old", 301, Decision.Redirect.Target.URL, "https://n.com/", CORS)),
+                new Case("A redirect to HTTPS of the route carries them", HEADERS, "h.com", "/tls",
+                        new Decision.RedirectToHttps("h.com/tls", CORS)),
+                new Case("A route without them carries none", HEADERS, "h.com", "/plain", to("h.com/plain", ROOT)),
+                new Case("The default backend carries none", HEADERS, "other.com", "/", to("(default)", DEFAULT)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("headers")
+    void decisionsCarryTheirRoutesHeaderOptions(Case c) {
+        assertEquals(c.expected(), c.table().route(c.host(), c.uri()));
     }
 }

@@ -69,6 +69,14 @@ class JsonSchemaFilesTest {
                 Json.MAPPER.readTree(Json.MAPPER.writeValueAsBytes(Samples.trafficOptions()))));
         cases.add(valid("route access with source ranges and basic auth", "route-access",
                 table.get("virtualHosts").get(2).get("routes").get(2).get("options").get("access")));
+        JsonNode headers = table.get("virtualHosts").get(1).get("routes").get(1).get("options").get("headers");
+        cases.add(valid("CORS and response fields", "header-options", headers));
+        cases.add(invalid("a response field carrying a line break", "header-options",
+                with(headers, "response", Json.MAPPER.createArrayNode().add(Json.MAPPER.createObjectNode()
+                        .put("name", "X-A").put("value", "a\r\nSet-Cookie: b"))),
+                "pattern: $.response[0].value: does not match the regex pattern ^([!-~]([ \\t]*[!-~])*)?$"));
+        cases.add(invalid("CORS without its origins", "header-options",
+                with(headers, "cors", without(headers.get("cors"), "allowOrigins")), "required"));
         cases.add(valid("a backend with endpoints", "backend", table.get("backends").get(0)));
         cases.add(valid("a backend without endpoints", "backend", table.get("backends").get(1)));
         cases.add(valid("a backend over TLS with a client certificate", "backend", table.get("backends").get(2)));

@@ -14,6 +14,7 @@ import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Diagnostic;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.HeaderOptions;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
@@ -145,7 +146,14 @@ public final class Samples {
                 sticky, "$request_uri$host", "ewma");
         return new RouteOptions(null, null, null, null, null, new dev.signalbox.schemas.snapshot.Traffic(
                 new dev.signalbox.schemas.snapshot.Traffic.Canary("east/demo/echo-b:80", "east/demo/canary", "X-Canary",
-                        null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"), null);
+                        null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"), null, null);
+    }
+
+    /** CORS for two origins, one a wildcard, and two response fields, one removing the backend's. */
+    public static HeaderOptions headers() {
+        return new HeaderOptions(new HeaderOptions.Cors(List.of("https://app.example.com", "https://*.example.org:8443"),
+                "GET, POST", "Content-Type,Authorization", true, "X-Total", 600),
+                List.of(new HeaderOptions.Field("X-Frame-Options", "DENY"), new HeaderOptions.Field("Server", "")));
     }
 
     public static RoutingTable table() {
@@ -159,17 +167,19 @@ public final class Samples {
                                 new Route("/", PathMatch.EXACT, b.id(), "east/demo/demo"),
                                 new Route("/secure", PathMatch.PREFIX, s.id(), "east/demo/demo"))),
                         new VirtualHost("*.example.com", List.of(
-                                new Route("/", PathMatch.PREFIX, a.id(), "east/demo/wild"))),
+                                new Route("/", PathMatch.PREFIX, a.id(), "east/demo/wild"),
+                                new Route("/api", PathMatch.PREFIX, a.id(), "east/demo/wild", false,
+                                        new RouteOptions(null, null, null, null, null, null, null, headers())))),
                         new VirtualHost("regex.example.com", List.of(
                                 new Route("/api(/|$)(.*)", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions("/$2", "/api", null, "/app", new ProxyLimits(8L << 20, 5, 120,
                                                 120, List.of("error", "http_502", "timeout"), 3, 10,
                                                 new ProxyLimits.RateLimit("east/demo/regex", 10, 0, 20, 5,
-                                                        List.of("10.0.0.0/8"))), null, null)),
+                                                        List.of("10.0.0.0/8"))), null, null, null)),
                                 new Route("/old", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, new RouteOptions.Redirect(301,
                                                 "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null, null,
-                                                null)),
+                                                null, null)),
                                 new Route("/admin", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, null, null, null, null,
                                                 new dev.signalbox.schemas.snapshot.RouteAccess(
@@ -180,7 +190,7 @@ public final class Samples {
                                                         "http://auth.demo.svc:8080/check", "GET", "https://auth.example/start",
                                                         "rd", List.of("X-User"), null, "$remote_user$http_authorization",
                                                         List.of(new dev.signalbox.schemas.snapshot.RouteAccess.CacheValid(
-                                                                List.of(200, 202, 401), false, 300))), null))))),
+                                                                List.of(200, 202, 401), false, 300))), null), null)))),
                         new VirtualHost(VirtualHost.ANY_HOST, List.of(
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),

@@ -41,7 +41,7 @@ class RefusedSnippetIT {
                     ingress("snippet", "snippet.local")
                             .annotation("nginx.ingress.kubernetes.io/configuration-snippet",
                                     "more_set_headers \"X-Frame-Options: DENY\";").yaml(),
-                    ingress("cors", "cors.local").annotation("nginx.ingress.kubernetes.io/enable-cors", "true").yaml(),
+                    ingress("cors", "cors.local").annotation("nginx.ingress.kubernetes.io/mirror-target", "http://mirror").yaml(),
                     ingress("plain", "plain.local").yaml()));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
                     dir.resolve("data"), 0, "local", false);

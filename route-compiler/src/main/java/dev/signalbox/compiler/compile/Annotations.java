@@ -88,12 +88,13 @@ public final class Annotations {
             + "headers it returns (auth-response-headers)";
     private static final String CLIENT_CERT = "not supported; check the certificate's subject, sent to the backend "
             + "as ssl-client-subject-dn, in the application";
-    private static final String CORS = LATER + "answer CORS preflights and set CORS headers in the application";
     private static final String BALANCE = "not supported; Signalbox hashes onto the whole ring of endpoints "
             + "(upstream-hash-by without subsets)";
     private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
             + "nginx buffer settings have no equivalent and are not needed";
     private static final String HEADERS = LATER + "set headers in the application";
+    private static final String CUSTOM_HEADERS = "Signalbox does not read ConfigMaps; list the fields in the Ingress's "
+            + SIGNALBOX + "response-headers (one \"Name: value\" per line) instead";
     private static final String OBSERVE = "Signalbox's access log and metrics are configured per proxy, not per "
             + "Ingress; tracing per Ingress is not supported";
     private static final String WAF = "Signalbox has no web application firewall; put one (e.g. Coraza, ModSecurity) "
@@ -240,9 +241,17 @@ public final class Annotations {
         unsupported(m, "FastCGI backends are not supported; put an HTTP server (e.g. php-fpm behind nginx or Caddy) "
                 + "in the pod", "fastcgi-index", "fastcgi-params-configmap");
         // Headers.
-        unsupported(m, CORS, "enable-cors", "cors-allow-origin", "cors-allow-methods", "cors-allow-headers",
-                "cors-allow-credentials", "cors-expose-headers", "cors-max-age");
-        unsupported(m, HEADERS, "custom-headers", "proxy-cookie-domain", "proxy-cookie-path");
+        supported(m, "enable-cors");
+        different(m, "cors-allow-origin", "an Origin must match an entry whole (ingress-nginx's pattern is anchored "
+                + "at the end only, so there xhttps://a.com also matches https://a.com); an entry without a scheme is "
+                + "skipped with a warning (ingress-nginx skips it silently)");
+        supported(m, "cors-allow-methods");
+        supported(m, "cors-allow-headers");
+        supported(m, "cors-allow-credentials");
+        supported(m, "cors-expose-headers");
+        supported(m, "cors-max-age");
+        unsupported(m, CUSTOM_HEADERS, "custom-headers");
+        unsupported(m, HEADERS, "proxy-cookie-domain", "proxy-cookie-path");
         unsupported(m, "HTTP/2 server push is obsolete (browsers dropped it); use 103 Early Hints from the application",
                 "http2-push-preload");
         // Client TLS, observability, security modules, mirroring.
@@ -271,6 +280,7 @@ public final class Annotations {
                 + SIGNALBOX + "backend-tls-server-name to choose it");
         put(m, SIGNALBOX + "backend-protocol", Support.DIFFERENT, m.get(NGINX + "backend-protocol").note());
         put(m, SIGNALBOX + "ssl-redirect", Support.SUPPORTED, "");
+        put(m, SIGNALBOX + "response-headers", Support.SUPPORTED, "");
         return Collections.unmodifiableMap(m);
     }
 

@@ -9,6 +9,7 @@ import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.RejectedState;
 import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.HeaderOptions;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
 import dev.signalbox.schemas.snapshot.Route;
@@ -73,6 +74,7 @@ public final class RouteCompiler {
         ingresses.sort(OLDEST_FIRST);
         List<HostAnnotations.Accepted> accepted = new ArrayList<>();
         Map<ObjectKey, ProxyLimits> limitsOf = new HashMap<>();
+        Map<ObjectKey, HeaderOptions> headersOf = new HashMap<>();
         List<Canaries.Canary> canaries = new ArrayList<>();
         Map<ObjectKey, Traffic> traffics = new HashMap<>();
         for (StoredObject o : ingresses) {
@@ -98,10 +100,13 @@ public final class RouteCompiler {
                 traffics.put(key, traffic.get().traffic());
             }
             Optional<ProxyLimits> limits = LimitAnnotations.of(key, ing.annotations(), diagnostics);
-            PathAnnotations.of(key, ing.annotations(), diagnostics).filter(spec -> limits.isPresent()).ifPresent(spec -> {
-                accepted.add(new HostAnnotations.Accepted(key, ing, spec));
-                limitsOf.put(key, limits.get());
-            });
+            Optional<HeaderOptions> headers = HeaderAnnotations.of(key, ing.annotations(), diagnostics);
+            PathAnnotations.of(key, ing.annotations(), diagnostics)
+                    .filter(spec -> limits.isPresent() && headers.isPresent()).ifPresent(spec -> {
+                        accepted.add(new HostAnnotations.Accepted(key, ing, spec));
+                        limitsOf.put(key, limits.get());
+                        headersOf.put(key, headers.get());
+                    });
         }
         HostAnnotations hostAnnotations = HostAnnotations.of(accepted, diagnostics);
         for (HostAnnotations.Accepted a : accepted) {
@@ -172,8 +177,9 @@ public final class RouteCompiler {
                         continue;
                     }
                     routes.put(conflictKey, new Route(p.path(), pathMatch, b.get().id(), source, tlsHosts.contains(host),
-                            AccessAnnotations.with(LimitAnnotations.attach(Canaries.withTraffic(a.spec().options(p.path(),
-                                    hostAnnotations.appRoot(host)), traffics.get(key)), limitsOf.get(key)), access)));
+                            HeaderAnnotations.attach(AccessAnnotations.with(LimitAnnotations.attach(Canaries.withTraffic(
+                                    a.spec().options(p.path(), hostAnnotations.appRoot(host)), traffics.get(key)),
+                                    limitsOf.get(key)), access), headersOf.get(key))));
                     routeOwners.put(host + " " + conflictKey, key);
                     routeTls.put(host + " " + conflictKey, upstreamTls);
                     MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);

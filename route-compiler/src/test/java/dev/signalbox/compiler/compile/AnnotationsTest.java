@@ -78,7 +78,12 @@ class AnnotationsTest {
                 Arguments.of("auth-snippet is refused", "nginx.ingress.kubernetes.io/auth-snippet", REFUSED),
                 Arguments.of("modsecurity-snippet is refused", "nginx.ingress.kubernetes.io/modsecurity-snippet", REFUSED),
                 Arguments.of("a snippet under our prefix is refused too", "signalbox.dev/configuration-snippet", REFUSED),
-                Arguments.of("an ingress-nginx name under our prefix means the same", "signalbox.dev/enable-cors", UNSUPPORTED),
+                Arguments.of("an ingress-nginx name under our prefix means the same", "signalbox.dev/mirror-target", UNSUPPORTED),
+                Arguments.of("enable-cors is honoured as ingress-nginx does", "nginx.ingress.kubernetes.io/enable-cors", SUPPORTED),
+                Arguments.of("cors-allow-origin matches whole origins", "nginx.ingress.kubernetes.io/cors-allow-origin", DIFFERENT),
+                Arguments.of("custom-headers names a ConfigMap, which Signalbox does not read", "nginx.ingress.kubernetes.io/custom-headers", UNSUPPORTED),
+                Arguments.of("our response-headers is supported", "signalbox.dev/response-headers", SUPPORTED),
+                Arguments.of("response-headers is ours only", "nginx.ingress.kubernetes.io/response-headers", UNKNOWN),
                 Arguments.of("our own backend TLS names are supported", "signalbox.dev/backend-tls-secret", SUPPORTED),
                 Arguments.of("ingress-nginx's backend TLS names under our prefix point to ours", "signalbox.dev/proxy-ssl-secret", UNSUPPORTED),
                 Arguments.of("a typo under the ingress-nginx prefix is unknown", "nginx.ingress.kubernetes.io/rewrite-targets", UNKNOWN),
@@ -119,9 +124,9 @@ class AnnotationsTest {
         List<Verdict> review = Annotations.review(Map.of(
                 "nginx.ingress.kubernetes.io/ssl-redirect", "false",
                 "cert-manager.io/cluster-issuer", "letsencrypt",
-                "nginx.ingress.kubernetes.io/enable-cors", "true",
+                "nginx.ingress.kubernetes.io/mirror-target", "http://m",
                 "signalbox.dev/nosuch", "x"));
-        assertEquals(List.of("nginx.ingress.kubernetes.io/enable-cors UNSUPPORTED",
+        assertEquals(List.of("nginx.ingress.kubernetes.io/mirror-target UNSUPPORTED",
                         "nginx.ingress.kubernetes.io/ssl-redirect SUPPORTED", "signalbox.dev/nosuch UNKNOWN"),
                 review.stream().map(v -> v.annotation() + " " + v.support()).toList());
     }

@@ -328,14 +328,14 @@ class RouteCompilerTest {
                 row("an unsupported ingress-nginx annotation is a warning naming it with the alternative, and the Ingress still routes",
                         with(web(), annotated("ns", "a", 1, java.util.Map.of(
                                         "nginx.ingress.kubernetes.io/preserve-trailing-slash", "true",
-                                        "nginx.ingress.kubernetes.io/enable-cors", "true",
+                                        "nginx.ingress.kubernetes.io/mirror-target", "http://mirror",
                                         "cert-manager.io/cluster-issuer", "letsencrypt"),
                                 rule("foo.com", path("/", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
                                 null, List.of(WEB80), List.of(), List.of(
-                                        warning("ns", "a", "annotation nginx.ingress.kubernetes.io/enable-cors is not supported by "
-                                                + "Signalbox and is ignored: not supported yet (planned, issue 18); answer CORS "
-                                                + "preflights and set CORS headers in the application"),
+                                        warning("ns", "a", "annotation nginx.ingress.kubernetes.io/mirror-target is not supported by "
+                                                + "Signalbox and is ignored: request mirroring is not supported; mirror in the "
+                                                + "application or a mesh"),
                                         warning("ns", "a", "annotation nginx.ingress.kubernetes.io/preserve-trailing-slash is not supported by "
                                                 + "Signalbox and is ignored: not supported yet (planned, issue 18); have the backend "
                                                 + "serve the path the Ingress routes, or redirect in the application")))),

@@ -18,21 +18,25 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  *                        {@code proxy-next-upstream*}), or null for the node's defaults
  * @param traffic         canary, endpoint choice and upstream Host ({@link Traffic}), or null
  * @param access          who may use the route (source ranges, basic auth, auth-url), or null for anyone
+ * @param headers         CORS and the fields set on the route's responses ({@code enable-cors}, {@code cors-*},
+ *                        {@code signalbox.dev/response-headers}), or null for none
  */
 public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirect redirect, String appRoot,
-                           ProxyLimits limits, Traffic traffic, RouteAccess access) {
+                           ProxyLimits limits, Traffic traffic, RouteAccess access, HeaderOptions headers) {
 
     @JsonCreator
     public RouteOptions {
         limits = ProxyLimits.orNull(limits);
         traffic = Traffic.orNull(traffic);
         access = RouteAccess.orNull(access);
+        headers = HeaderOptions.orNull(headers);
     }
 
     /** Options that do nothing are no options. */
     public static RouteOptions orNull(RouteOptions o) {
         return o == null || (o.rewriteTarget == null && o.forwardedPrefix == null && o.redirect == null
-                && o.appRoot == null && o.limits == null && o.traffic == null && o.access == null) ? null : o;
+                && o.appRoot == null && o.limits == null && o.traffic == null && o.access == null
+                && o.headers == null) ? null : o;
     }
 
     /**
