@@ -10,6 +10,7 @@ import dev.signalbox.proxy.http.Upgrade;
 import dev.signalbox.proxy.http.RequestId;
 import dev.signalbox.proxy.http.TrafficRequest;
 import dev.signalbox.routing.Sticky;
+import dev.signalbox.proxy.http.RouteHeaders;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.RateLimits;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
@@ -156,6 +157,8 @@ final class Exchange implements BackendListener {
     /** The rate limit whose concurrency slot this request holds ({@code limit-connections}), and for whom. */
     private ProxyLimits.RateLimit heldRate;
     private String heldClient;
+    /** What the route adds to the answer (CORS, response fields); null for none, nearly every route. */
+    private RouteHeaders routeHeaders;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -177,6 +180,10 @@ final class Exchange implements BackendListener {
 
     String route() {
         return route;
+    }
+
+    void setRouteHeaders(RouteHeaders headers) {
+        routeHeaders = headers;
     }
 
     Phase phase() {
@@ -620,6 +627,9 @@ final class Exchange implements BackendListener {
                 Upgrade.confirm(response, upgrade);
             }
             response.headers().set(RequestId.HEADER, requestId);
+            if (routeHeaders != null && code >= 200) {
+                routeHeaders.apply(response.headers());
+            }
         }
         if (access != null && msg instanceof HttpContent c) {
             access.bytesOut += c.content().readableBytes();
@@ -746,6 +756,9 @@ final class Exchange implements BackendListener {
         phase = Phase.ANSWERING_LOCALLY;
         status = response.status().code();
         response.headers().set(RequestId.HEADER, requestId);
+        if (routeHeaders != null) {
+            routeHeaders.apply(response.headers());
+        }
         if (access != null) {
             access.bytesOut += response.content().readableBytes();
         }

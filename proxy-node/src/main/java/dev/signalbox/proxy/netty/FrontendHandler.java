@@ -6,6 +6,7 @@ import dev.signalbox.proxy.http.Redirects;
 import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.http.RouteLimits;
 import dev.signalbox.proxy.http.TrafficRequest;
+import dev.signalbox.proxy.http.RouteHeaders;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
@@ -225,6 +226,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(this, table, d.route(), request);
         exchange = ex;
+        RouteHeaders headers = d.headers() == null ? null
+                : RouteHeaders.of(d.headers(), request.method(), request.headers().get(HttpHeaderNames.ORIGIN));
+        ex.setRouteHeaders(headers);
+        if (headers != null && headers.preflight()) {
+            // A CORS preflight is answered before access is checked, as nginx's rewrite phase runs before its access phase.
+            ex.respondLocally(request, Responses.preflight(table.version(), HttpUtil.isKeepAlive(request)));
+            return;
+        }
         Routed routed = new Routed(request, host, sentTarget, table, traffic);
         if (d instanceof Decision.Restricted r) {
             // Source ranges and credentials (issue 18); the answer may come later (bcrypt, auth-url), on this loop.

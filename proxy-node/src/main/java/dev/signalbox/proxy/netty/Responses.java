@@ -52,6 +52,18 @@ final class Responses {
         return r;
     }
 
+    /**
+     * 204 No Content, for a CORS preflight the proxy answers itself ({@code RouteHeaders} adds the CORS fields): no
+     * Content-Length, which RFC 9110 8.6 forbids on a 204.
+     */
+    static FullHttpResponse preflight(long snapshotVersion, boolean keepAlive) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT,
+                Unpooled.EMPTY_BUFFER);
+        r.headers().set(HeaderRewriter.X_SIGNALBOX_VERSION, snapshotVersion);
+        HttpUtil.setKeepAlive(r, keepAlive);
+        return r;
+    }
+
     static final String GRPC_STATUS = "grpc-status";
     static final String GRPC_MESSAGE = "grpc-message";
 
