@@ -28,8 +28,13 @@ public final class Http {
 
     /** GET http://127.0.0.1:port/path with the given Host (null for the default) and header name, value pairs. */
     public static HttpResponse<String> get(int port, String host, String path, String... headers) {
+        return send(port, "GET", host, path, headers);
+    }
+
+    /** {@code method} (without a body) to http://127.0.0.1:port/path, as {@link #get(int, String, String, String...)}. */
+    public static HttpResponse<String> send(int port, String method, String host, String path, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(20)).GET();
+                .timeout(Duration.ofSeconds(20)).method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i + 1 < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }
