@@ -9,7 +9,7 @@ import java.util.List;
  * What a route's header options (issue 18) do to one request: ingress-nginx's CORS template and
  * {@code signalbox.dev/response-headers}, its {@code more_set_headers}. Made once per request of a route that has
  * options (a route without them costs the proxy one null check), applied to whatever answers the request: the
- * backend's final response head, or the proxy's own answer (a 502, 503, 504 or redirect of that route), as
+ * backend's final response head, or the proxy's own answer (a 401, 403, 502, 503, 504 or redirect of that route), as
  * headers-more sets its fields on every status.
  *
  * <p>CORS as ingress-nginx (controller v1.15, nginx.tmpl's CORS block, checked against nginx with headers-more):
@@ -20,7 +20,7 @@ import java.util.List;
  *       Origin as sent. A request whose Origin matches nothing gets no CORS field, and the backend's pass unchanged.</li>
  *   <li>A CORS request with method OPTIONS is a preflight: the proxy answers it with 204 and the CORS fields and never
  *       forwards it, whether or not it carries {@code Access-Control-Request-Method} (ingress-nginx checks only the
- *       method), and before the route's redirects (nginx's rewrite phase). ingress-nginx also sends
+ *       method), and before the route's redirects and access checks (nginx's rewrite phase). ingress-nginx also sends
  *       {@code Content-Length: 0} on that 204; RFC 9110 8.6 forbids it, so Signalbox does not.</li>
  *   <li>The CORS fields are Allow-Origin, Allow-Credentials (only when true), Allow-Methods, Allow-Headers,
  *       Expose-Headers (only when set) and Max-Age, on preflights and on every other answer alike, replacing the
