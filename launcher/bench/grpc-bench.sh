@@ -12,6 +12,7 @@
 # Usage: launcher/bench/grpc-bench.sh [SECONDS] [CONNECTIONS] [STREAMS PER CONNECTION] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source launcher/bench/lib.sh
 SECS=${1:-15}
 CONNS=${2:-16}
 STREAMS=${3:-10}
@@ -68,24 +69,7 @@ taskset -c 1 nginx -c "$W/backend.conf" -g 'daemon off;' & NB=$!
 taskset -c 1 nginx -c "$W/proxy.conf" -g 'daemon off;' & NP=$!
 
 mkdir -p "$W/manifests"
-cat > "$W/manifests/grpc.yaml" <<YAML
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: signalbox}
-spec: {controller: signalbox.dev/ingress-controller}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: bench}
-spec: {ports: [{name: grpc, port: 50051, targetPort: $BACKEND}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: bench, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-ports: [{name: grpc, port: $BACKEND}]
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
----
+{ backend_manifests echo grpc 50051 $BACKEND; cat <<YAML
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
@@ -99,6 +83,7 @@ spec:
     http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: echo, port: {number: 50051}}}}]
 YAML
+} > "$W/manifests/grpc.yaml"
 taskset -c 1 bin/ingress local --manifests "$W/manifests" --data-dir "$W/data" --http-port $HTTP --admin-port $ADMIN \
   --io-threads 1 > "$W/signalbox.log" 2>&1 & SB=$!
 

@@ -5,6 +5,7 @@
 # Usage: launcher/bench/tls-bench.sh [SECONDS] [CONNECTIONS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source launcher/bench/lib.sh
 SECS=${1:-15}
 CONNS=${2:-50}
 W=$(mktemp -d /tmp/signalbox-tls-bench.XXXXXX)
@@ -29,24 +30,7 @@ nginx -c "$W/nginx.conf" -g 'daemon off;' & NG=$!
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=bench.local -addext subjectAltName=DNS:bench.local \
   -keyout "$W/key.pem" -out "$W/cert.pem" 2>/dev/null
 mkdir -p "$W/manifests"
-cat > "$W/manifests/bench.yaml" <<YAML
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: signalbox}
-spec: {controller: signalbox.dev/ingress-controller}
----
-apiVersion: v1
-kind: Service
-metadata: {name: fast, namespace: bench}
-spec: {ports: [{name: http, port: 80, targetPort: $BACKEND}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: fast-1, namespace: bench, labels: {kubernetes.io/service-name: fast}}
-addressType: IPv4
-ports: [{name: http, port: $BACKEND}]
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
----
+{ backend_manifests fast http 80 $BACKEND; cat <<YAML
 apiVersion: v1
 kind: Secret
 type: kubernetes.io/tls
@@ -70,6 +54,7 @@ spec:
     http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: fast, port: {number: 80}}}}]
 YAML
+} > "$W/manifests/bench.yaml"
 
 bin/ingress local --manifests "$W/manifests" --data-dir "$W/data" --http-port $HTTP --https-port $HTTPS \
   --admin-port $ADMIN > "$W/signalbox.log" 2>&1 & SB=$!

@@ -10,6 +10,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
+source launcher/bench/lib.sh
 SECS=${1:-10}
 CONNS=${2:-64}
 WINDOW=${3:-8}
@@ -60,24 +61,7 @@ NGINX
 taskset -c $SERVER_CORE nginx -p "$W" -e "$W/nginx-stderr.log" -c "$W/nginx.conf" & PIDS+=($!); NGINX_PID=$!
 
 mkdir -p "$W/manifests"
-cat > "$W/manifests/ws.yaml" <<YAML
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: signalbox}
-spec: {controller: signalbox.dev/ingress-controller}
----
-apiVersion: v1
-kind: Service
-metadata: {name: echo, namespace: bench}
-spec: {ports: [{name: ws, port: 80, targetPort: $BACKEND}]}
----
-apiVersion: discovery.k8s.io/v1
-kind: EndpointSlice
-metadata: {name: echo-1, namespace: bench, labels: {kubernetes.io/service-name: echo}}
-addressType: IPv4
-ports: [{name: ws, port: $BACKEND}]
-endpoints: [{addresses: [127.0.0.1], conditions: {ready: true}}]
----
+{ backend_manifests echo ws 80 $BACKEND; cat <<YAML
 apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata: {name: ws, namespace: bench}
@@ -87,6 +71,7 @@ spec:
   - http:
       paths: [{path: /, pathType: Prefix, backend: {service: {name: echo, port: {number: 80}}}}]
 YAML
+} > "$W/manifests/ws.yaml"
 SIGNALBOX_JAVA_OPTS="$JVM_OPTS" taskset -c $SERVER_CORE bin/ingress local --manifests "$W/manifests" \
   --data-dir "$W/data" --kafka-port $KAFKA --http-port $HTTP --https-port $HTTPS --admin-port $ADMIN --io-threads 1 \
   > "$W/signalbox.log" 2>&1 & PIDS+=($!); SB_PID=$!
