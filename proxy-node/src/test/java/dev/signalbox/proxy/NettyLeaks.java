@@ -46,6 +46,19 @@ final class NettyLeaks {
     }
 
     /**
+     * An IT's end: closes {@code resources} in order (null ones were never started), then fails if Netty reported a
+     * leaked buffer.
+     */
+    static void closeThenAssertNone(AutoCloseable... resources) throws Exception {
+        for (AutoCloseable c : resources) {
+            if (c != null) {
+                c.close();
+            }
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), reported(), "Netty reported buffer leaks");
+    }
+
+    /**
      * The leaks reported so far, after making the collector run: a leak is reported when a tracked buffer
      * was collected and another one is tracked afterwards.
      */

@@ -134,12 +134,7 @@ class ProxyNodeAccessIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, backend, auth, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, backend, auth, kafka);
     }
 
     /** One request from {@code client} (as a PROXY v1 header says); the status, then the fields asked for. */

@@ -76,12 +76,7 @@ class ProxyNodeBackendTlsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, backend, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, backend, kafka);
     }
 
     private static UpstreamTls tls(String serverName, boolean verify, TestCerts.Cert ca, boolean clientCert, KeyRing ring) {

@@ -108,12 +108,7 @@ class ProxyNodeClientCertificateIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, backend, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, backend, kafka);
     }
 
     /** One request over TLS with SNI {@code sni} and Host {@code host}: the answer and the backend's identity fields. */

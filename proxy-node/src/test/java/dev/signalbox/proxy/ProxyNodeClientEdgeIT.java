@@ -84,12 +84,7 @@ class ProxyNodeClientEdgeIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, backend, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, backend, kafka);
     }
 
     private static Socket connect(int port) throws IOException {

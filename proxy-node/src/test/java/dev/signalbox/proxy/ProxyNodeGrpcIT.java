@@ -90,12 +90,7 @@ class ProxyNodeGrpcIT {
                 c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, plain, tls, mux, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, plain, tls, mux, kafka);
     }
 
     private static RoutingTable table() {

@@ -120,12 +120,7 @@ class ProxyNodeLimitsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, echo, failing, good, slow, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, echo, failing, good, slow, kafka);
     }
 
     private static byte[] answer(String status, String body) {

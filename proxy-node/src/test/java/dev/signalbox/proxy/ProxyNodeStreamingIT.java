@@ -91,12 +91,7 @@ class ProxyNodeStreamingIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, ws, echo, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, ws, echo, kafka);
     }
 
     private static ProxyNode startNode(String id) {

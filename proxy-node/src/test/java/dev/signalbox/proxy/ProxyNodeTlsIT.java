@@ -118,12 +118,7 @@ class ProxyNodeTlsIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, echo, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, echo, kafka);
     }
 
     /** Every test certificate bound to its own host, as the tests start with. */

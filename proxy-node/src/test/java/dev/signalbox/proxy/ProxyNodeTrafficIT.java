@@ -73,12 +73,7 @@ class ProxyNodeTrafficIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {node, publisher, main1, main2, main3, next, kafka}) {
-            if (c != null) {
-                c.close();
-            }
-        }
-        assertEquals(List.of(), NettyLeaks.reported(), "Netty reported buffer leaks");
+        NettyLeaks.closeThenAssertNone(node, publisher, main1, main2, main3, next, kafka);
     }
 
     private static Backend backend(String name, List<EchoBackend> endpoints) {
