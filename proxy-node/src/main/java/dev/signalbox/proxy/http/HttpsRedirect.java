@@ -29,6 +29,23 @@ public final class HttpsRedirect {
         return b.append(originForm(requestTarget)).toString();
     }
 
+    /**
+     * Whether the client's request came over HTTPS, as the redirect to HTTPS asks: over this connection's TLS, or,
+     * from a trusted proxy (a load balancer that terminated TLS in front), as the first value of its
+     * X-Forwarded-Proto says (ingress-nginx's {@code $pass_access_scheme} with {@code use-forwarded-headers}).
+     * From any other peer the field is not believed (it is removed before the backend sees it).
+     */
+    public static boolean overHttps(boolean overTls, String forwardedProto, boolean fromTrustedPeer) {
+        if (overTls) {
+            return true;
+        }
+        if (!fromTrustedPeer || forwardedProto == null) {
+            return false;
+        }
+        int comma = forwardedProto.indexOf(',');
+        return (comma < 0 ? forwardedProto : forwardedProto.substring(0, comma)).trim().equalsIgnoreCase("https");
+    }
+
     private static String hostWithoutPort(String hostHeader) {
         if (hostHeader == null) {
             return "";

@@ -220,8 +220,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
         long now = System.nanoTime();
         TrafficRequest traffic = new TrafficRequest(request.headers(), sentTarget, forwarding(), frontend.latency(), now);
-        Decision d = table.route(host, valid.path(), frontend.overTls(), e -> !frontend.outliers().ejected(e, now),
-                traffic);
+        HeaderRewriter.Forwarding from = forwarding();
+        boolean https = HttpsRedirect.overHttps(frontend.overTls(), request.headers().get("X-Forwarded-Proto"),
+                from.trusted().contains(from.peer()));
+        Decision d = table.route(host, valid.path(), https, e -> !frontend.outliers().ejected(e, now), traffic);
         String location = d instanceof Decision.RedirectToHttps
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;
         Exchange ex = new Exchange(this, table, d.route(), request);

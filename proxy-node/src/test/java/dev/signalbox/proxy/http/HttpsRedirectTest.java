@@ -37,4 +37,28 @@ class HttpsRedirectTest {
     void location(Case c) {
         assertEquals(c.expected(), HttpsRedirect.location(c.host(), c.target(), c.httpsPort()));
     }
+
+    record Arrival(String name, boolean overTls, String forwardedProto, boolean trusted, boolean expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Arrival> arrivals() {
+        return Stream.of(
+                new Arrival("TLS on this connection is HTTPS", true, null, false, true),
+                new Arrival("Plain HTTP without the field is not", false, null, true, false),
+                new Arrival("A trusted load balancer that terminated TLS says so", false, "https", true, true),
+                new Arrival("Its value is compared without case", false, "HTTPS", true, true),
+                new Arrival("Of a list the first (the client's side) counts", false, "https, http", true, true),
+                new Arrival("A trusted proxy saying http is plain HTTP", false, "http", true, false),
+                new Arrival("An untrusted client cannot claim HTTPS", false, "https", false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("arrivals")
+    void overHttps(Arrival a) {
+        assertEquals(a.expected(), HttpsRedirect.overHttps(a.overTls(), a.forwardedProto(), a.trusted()));
+    }
 }

@@ -125,8 +125,9 @@ public final class Annotations {
         different(m, "server-alias", "host names and one-label wildcards only (no nginx regular-expression names); "
                 + "over HTTPS an alias is served with its own certificate only when a TLS entry lists it");
         supported(m, "ssl-redirect");
-        unsupported(m, "only hosts with a certificate under spec.tls are redirected to HTTPS (308); terminate TLS at "
-                + "Signalbox by listing the host under spec.tls", "force-ssl-redirect");
+        different(m, "force-ssl-redirect", "every host of the Ingress is redirected to HTTPS (308), with or without "
+                + "spec.tls; a request counts as HTTPS behind a TLS-terminating load balancer only when the proxy trusts "
+                + "it (--trusted-proxies; ingress-nginx's use-forwarded-headers) and its X-Forwarded-Proto says https");
         // Backend protocol and TLS to the backends.
         different(m, "backend-protocol", "HTTP, HTTPS, GRPC, GRPCS and H2C (GRPC and H2C: HTTP/2 without TLS; GRPCS: "
                 + "HTTP/2 over TLS with the proxy-ssl settings); AJP and FCGI are an error on the Ingress (its backends "
@@ -280,6 +281,7 @@ public final class Annotations {
                 + SIGNALBOX + "backend-tls-server-name to choose it");
         put(m, SIGNALBOX + "backend-protocol", Support.DIFFERENT, m.get(NGINX + "backend-protocol").note());
         put(m, SIGNALBOX + "ssl-redirect", Support.SUPPORTED, "");
+        put(m, SIGNALBOX + "force-ssl-redirect", Support.DIFFERENT, m.get(NGINX + "force-ssl-redirect").note());
         put(m, SIGNALBOX + "response-headers", Support.SUPPORTED, "");
         return Collections.unmodifiableMap(m);
     }

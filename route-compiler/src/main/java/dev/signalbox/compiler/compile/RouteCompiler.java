@@ -257,34 +257,61 @@ public final class RouteCompiler {
     /** Annotations that turn off the redirect of plain HTTP to HTTPS for an Ingress's TLS hosts; ours wins. */
     static final String SSL_REDIRECT_ANNOTATION = "signalbox.dev/ssl-redirect";
     static final String NGINX_SSL_REDIRECT_ANNOTATION = "nginx.ingress.kubernetes.io/ssl-redirect";
+    /** Annotations that redirect plain HTTP to HTTPS for every host of an Ingress, with or without spec.tls; ours wins. */
+    static final String FORCE_SSL_REDIRECT_ANNOTATION = "signalbox.dev/force-ssl-redirect";
+    static final String NGINX_FORCE_SSL_REDIRECT_ANNOTATION = "nginx.ingress.kubernetes.io/force-ssl-redirect";
 
     /**
      * The hosts of this Ingress whose plain-HTTP requests are redirected to HTTPS: those listed under
      * spec.tls (ingress-nginx redirects by default too, with 308), unless {@value #SSL_REDIRECT_ANNOTATION}
-     * (or {@value #NGINX_SSL_REDIRECT_ANNOTATION}) is "false". Another value is an error and the hosts stay
-     * redirected, the safe side.
+     * (or {@value #NGINX_SSL_REDIRECT_ANNOTATION}) is "false"; and with {@value #FORCE_SSL_REDIRECT_ANNOTATION}
+     * (or {@value #NGINX_FORCE_SSL_REDIRECT_ANNOTATION}) "true", every host its rules name (the catch-all too),
+     * with or without a certificate here: TLS is then terminated in front, by a load balancer whose
+     * X-Forwarded-Proto the proxy trusts ({@code --trusted-proxies}). Another value is an error; the hosts under
+     * spec.tls stay redirected, the safe side, and a malformed force adds none.
      */
     private static java.util.Set<String> redirectedHosts(ObjectKey key, IngressState ing, Diagnostics diagnostics) {
-        String name = ing.annotations().containsKey(SSL_REDIRECT_ANNOTATION) ? SSL_REDIRECT_ANNOTATION
-                : NGINX_SSL_REDIRECT_ANNOTATION;
-        String value = ing.annotations().getOrDefault(name, "true").trim();
-        if ("false".equalsIgnoreCase(value)) {
-            return java.util.Set.of();
-        }
-        if (!"true".equalsIgnoreCase(value)) {
-            diagnostics.error(key, "annotation " + name + ": \"" + value + "\" is not true or false; HTTP to its TLS "
-                    + "hosts is redirected to HTTPS");
-        }
         java.util.Set<String> hosts = new java.util.HashSet<>();
-        for (IngressState.TlsEntry t : ing.tls()) {
-            for (String h : t.hosts()) {
-                String n = Paths.normalizeHost(h);
+        if (flag(key, ing, SSL_REDIRECT_ANNOTATION, NGINX_SSL_REDIRECT_ANNOTATION, true, true, diagnostics,
+                "HTTP to its TLS hosts is redirected to HTTPS")) {
+            for (IngressState.TlsEntry t : ing.tls()) {
+                for (String h : t.hosts()) {
+                    String n = Paths.normalizeHost(h);
+                    if (n != null) {
+                        hosts.add(n);
+                    }
+                }
+            }
+        }
+        if (flag(key, ing, FORCE_SSL_REDIRECT_ANNOTATION, NGINX_FORCE_SSL_REDIRECT_ANNOTATION, false, false, diagnostics,
+                "HTTP is redirected to HTTPS for its TLS hosts only")) {
+            for (IngressState.Rule rule : ing.rules()) {
+                String n = rule.host() == null || rule.host().isEmpty() ? VirtualHost.ANY_HOST : Paths.normalizeHost(rule.host());
                 if (n != null) {
                     hosts.add(n);
                 }
             }
         }
         return hosts;
+    }
+
+    /**
+     * A true/false annotation, ours winning over ingress-nginx's: {@code absent} when neither is set; another value
+     * is an error saying what holds instead ({@code otherwise}), and gives {@code onError}.
+     */
+    private static boolean flag(ObjectKey key, IngressState ing, String ours, String nginx, boolean absent,
+                                boolean onError, Diagnostics diagnostics, String otherwise) {
+        String name = ing.annotations().containsKey(ours) ? ours : nginx;
+        String value = ing.annotations().get(name);
+        if (value == null) {
+            return absent;
+        }
+        value = value.trim();
+        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+            return "true".equalsIgnoreCase(value);
+        }
+        diagnostics.error(key, "annotation " + name + ": \"" + value + "\" is not true or false; " + otherwise);
+        return onError;
     }
 
     static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where,

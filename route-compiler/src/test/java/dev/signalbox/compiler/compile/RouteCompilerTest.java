@@ -340,6 +340,23 @@ class RouteCompilerTest {
                                                 + "Signalbox and is ignored: not supported yet (planned, issue 18); have the backend "
                                                 + "serve the path the Ingress routes, or redirect in the application")))),
 
+                row("force-ssl-redirect redirects every host of the Ingress to HTTPS, the catch-all too, without spec.tls",
+                        with(web(), annotated("ns", "a", 1, java.util.Map.of("nginx.ingress.kubernetes.io/force-ssl-redirect", "true"),
+                                rule("foo.com", path("/", "Prefix", svc("web", 80))), rule(null, path("/x", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(
+                                        new VirtualHost("foo.com", List.of(new dev.signalbox.schemas.snapshot.Route("/", PREFIX,
+                                                id("ns", "web", "80"), "c1/ns/a", true))),
+                                        new VirtualHost("*", List.of(new dev.signalbox.schemas.snapshot.Route("/x", PREFIX,
+                                                id("ns", "web", "80"), "c1/ns/a", true)))),
+                                null, List.of(WEB80), List.of(), List.of())),
+
+                row("a force-ssl-redirect that is not true or false is an error and redirects nothing more",
+                        with(web(), annotated("ns", "a", 1, java.util.Map.of("signalbox.dev/force-ssl-redirect", "yes"),
+                                rule("foo.com", path("/", "Prefix", svc("web", 80))))),
+                        table(List.of("ns/a"), List.of(new VirtualHost("foo.com", List.of(route("/", PREFIX, id("ns", "web", "80"), "ns/a")))),
+                                null, List.of(WEB80), List.of(), List.of(error("ns", "a", "annotation signalbox.dev/force-ssl-redirect: "
+                                        + "\"yes\" is not true or false; HTTP is redirected to HTTPS for its TLS hosts only")))),
+
                 row("an unknown annotation under the ingress-nginx prefix (a typo) is a warning saying it is unknown",
                         with(web(), annotated("ns", "a", 1, java.util.Map.of("nginx.ingress.kubernetes.io/ssl-redirects", "false"),
                                 rule("foo.com", path("/", "Prefix", svc("web", 80))))),
