@@ -62,6 +62,8 @@ class PathAnnotationsIT {
                             .annotation(N + "from-to-www-redirect", "true").yaml(),
                     ingress("alias", new Rule("alias.local", Manifests.prefix("/", "other")))
                             .annotation(N + "server-alias", "alias-a.local, alias-b.local").yaml(),
+                    ingress("force", new Rule("force.local", Manifests.prefix("/", "web")))
+                            .annotation(N + "force-ssl-redirect", "true").yaml(),
                     ingress("broken", new Rule("broken.local", Manifests.prefix("/", "web")))
                             .annotation(N + "use-regex", "yes").yaml()));
             LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
@@ -92,6 +94,14 @@ class PathAnnotationsIT {
                 assertRedirect(Http.get(port, "temporal.local", "/something"), 307, "https://www.google.com");
                 assertRedirect(Http.get(port, "www.fromtowww.local", "/foo"), 308, "http://fromtowww.local:" + port + "/foo");
                 assertEquals(200, Http.get(port, "fromtowww.local", "/foo").statusCode());
+                // force-ssl-redirect without spec.tls: plain HTTP goes to HTTPS, and a client that is not a trusted proxy
+                // cannot skip the redirect by claiming X-Forwarded-Proto: https.
+                for (HttpResponse<String> forced : List.of(Http.get(port, "force.local", "/a?b=1"),
+                        Http.get(port, "force.local", "/a?b=1", "X-Forwarded-Proto", "https"))) {
+                    assertEquals(308, forced.statusCode(), forced.body());
+                    String location = forced.headers().firstValue("Location").orElse("");
+                    assertTrue(location.startsWith("https://force.local") && location.endsWith("/a?b=1"), location);
+                }
 
                 for (String host : List.of("alias.local", "alias-a.local", "alias-b.local")) {
                     HttpResponse<String> r = Http.get(port, host, "/");
