@@ -8,6 +8,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -66,7 +67,10 @@ public final class PerfBenchmark {
     /** Runs every case against every target and returns the summary rows; progress goes to {@code log}. */
     public static List<PerfSummary.Row> run(Settings settings, PrintStream log) throws Exception {
         requireTools();
-        Path work = Files.createTempDirectory("signalbox-perf-");
+        // nginx's workers run as an unprivileged user: they must reach the static 16 KiB file (a private temporary
+        // directory made them answer 403 to every request of that case).
+        Path work = Files.createTempDirectory("signalbox-perf-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         PerfBenchmark b = new PerfBenchmark(settings, log, work);
         try {
             b.start();
@@ -105,7 +109,8 @@ public final class PerfBenchmark {
         int backend = freePort();
         serve("backend", List.of("nginx", "-p", work.toString(), "-e", work.resolve("backend-stderr.log").toString(),
                 "-c", write("backend.conf", Configs.backendNginx(work, backend)).toString()), Map.of());
-        awaitAnswer("backend", backend);
+        awaitAnswer("backend", backend, "/");
+        awaitAnswer("backend", backend, "/16k");
 
         if (s.targets().contains(Target.NGINX)) {
             Ports p = new Ports(freePort(), freePort());
@@ -124,7 +129,7 @@ public final class PerfBenchmark {
             startSignalbox(backend);
         }
         for (Map.Entry<Target, Ports> e : ports.entrySet()) {
-            awaitAnswer(e.getKey().label(), e.getValue().http());
+            awaitAnswer(e.getKey().label(), e.getValue().http(), "/");
         }
     }
 
@@ -150,7 +155,7 @@ public final class PerfBenchmark {
             servers.put(Target.SIGNALBOX_LOCAL, localMode);
             ports.put(Target.SIGNALBOX_LOCAL, local);
         }
-        awaitAnswer("signalbox local", local.http());
+        awaitAnswer("signalbox local", local.http(), "/");
         if (s.targets().contains(Target.SIGNALBOX_PROXY)) {
             Ports p = new Ports(freePort(), freePort());
             servers.put(Target.SIGNALBOX_PROXY, serve("signalbox-proxy", List.of(s.home().resolve("bin/ingress").toString(),
@@ -266,12 +271,12 @@ public final class PerfBenchmark {
         return Files.writeString(work.resolve(name), content);
     }
 
-    private void awaitAnswer(String what, int port) throws Exception {
+    private void awaitAnswer(String what, int port, String path) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         Exception last = null;
         while (System.nanoTime() < deadline) {
             try (RawHttpConnection c = RawHttpConnection.open(port, Duration.ofSeconds(1), Duration.ofSeconds(2))) {
-                int status = c.get(PerfCase.HOST, "/").status();
+                int status = c.get(PerfCase.HOST, path).status();
                 if (status == 200) {
                     return;
                 }
@@ -287,7 +292,8 @@ public final class PerfBenchmark {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException(what + " did not answer 200 on port " + port + " within 120 s: " + last);
+        throw new IllegalStateException(what + " did not answer 200 to " + path + " on port " + port + " within 120 s: "
+                + last);
     }
 
     private void stop() {
