@@ -3,6 +3,7 @@ package dev.signalbox.proxy.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,15 @@ public final class RequestChecks {
     public static Refusal check(HttpRequest request) {
         Refusal framing = transferCoding(request);
         return framing != null ? framing : host(request);
+    }
+
+    /**
+     * Whether a request that passed {@link #check} has no body (RFC 9112 6.3: neither Transfer-Encoding nor a
+     * Content-Length other than 0). Netty's HTTP/1.1 decoder then delivers its head and an empty end.
+     */
+    public static boolean hasNoBody(HttpRequest request) {
+        // The decoder left at most one Content-Length, a valid number.
+        return !request.headers().contains(HttpHeaderNames.TRANSFER_ENCODING) && HttpUtil.getContentLength(request, 0L) == 0;
     }
 
     private static Refusal transferCoding(HttpRequest request) {

@@ -5,6 +5,7 @@ import dev.signalbox.proxy.http.Grpc;
 import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.NextUpstream;
 import dev.signalbox.proxy.http.RouteLimits;
+import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.http.Rewrites;
 import dev.signalbox.proxy.http.Upgrade;
 import dev.signalbox.proxy.http.RequestId;
@@ -39,6 +40,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
@@ -131,6 +133,8 @@ final class Exchange implements BackendListener {
     private boolean replayed;
     /** A request part is being written to the backend; the next waits (HexDumpProxy). */
     private boolean writeInFlight;
+    /** The head was the whole request ({@link #forward}); the decoder's empty end that follows is dropped. */
+    private boolean dropEmptyEnd;
     /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
     private List<Endpoint> failedEndpoints;
     private int status;
@@ -201,11 +205,16 @@ final class Exchange implements BackendListener {
     }
 
     boolean acceptsContent() {
-        return phase.local() || (backend != null && !writeInFlight);
+        return phase.local() || dropEmptyEnd || (backend != null && !writeInFlight);
     }
 
+    /**
+     * Whether the client connection should read on. While the decoder's empty end of a whole head is still to come
+     * (from bytes already read) it reads ahead too: a connection whose read interest lapsed between requests costs
+     * two epoll_ctl calls per request to drop and set it again; what it reads waits in the queue.
+     */
     boolean wantsRequestContent() {
-        return request == Request.RECEIVING && acceptsContent();
+        return (request == Request.RECEIVING || dropEmptyEnd) && acceptsContent();
     }
 
     /**
@@ -244,6 +253,12 @@ final class Exchange implements BackendListener {
             full.release();
         }
         upgrade = Upgrade.requested(h);
+        if (request == Request.RECEIVING && upgrade == null && !(ctx.channel() instanceof Http2StreamChannel)
+                && RequestChecks.hasNoBody(h)) {
+            // The head is the whole request: it goes out with its end in one write and one flush (attach).
+            request = Request.RECEIVED;
+            dropEmptyEnd = true;
+        }
         HeaderRewriter.forBackend(h, owner.forwarding());
         if (f.limits() != null && f.limits().rate() != null && !withinRate(f.limits().rate(), h)) {
             return;
@@ -464,9 +479,13 @@ final class Exchange implements BackendListener {
         sentHead = head;
         // The request ended before this head was written: a replay, or a body-less request kept as a head.
         boolean endsRequest = request != Request.RECEIVING && !(head instanceof LastHttpContent);
-        write(head, head instanceof LastHttpContent);
         if (endsRequest) {
+            // One flush for both. Writes fail in order, so the end's listener sees a failed head too (a void
+            // promise would instead report the failure through the pipeline, before the end is written).
+            channel.write(head);
             write(LastHttpContent.EMPTY_LAST_CONTENT, true);
+        } else {
+            write(head, head instanceof LastHttpContent);
         }
         if (access != null) {
             access.upstreamStarted();
@@ -477,6 +496,13 @@ final class Exchange implements BackendListener {
 
     void onRequestContent(HttpContent content) {
         boolean last = content instanceof LastHttpContent;
+        if (dropEmptyEnd) {
+            dropEmptyEnd = false;
+            if (last && !content.content().isReadable() && ((LastHttpContent) content).trailingHeaders().isEmpty()) {
+                content.release();
+                return;
+            }
+        }
         if (last && request == Request.RECEIVING) {
             request = Request.RECEIVED;
         }
