@@ -98,12 +98,44 @@ public sealed interface RequestTarget {
             query = target.substring(q + 1, end);
             end = q;
         }
-        String decoded = decodeUnreserved(target.substring(0, end));
-        if (decoded == null) {
-            return new Invalid("request path has invalid percent-encoding or an encoded NUL: " + uri);
+        String raw = target.substring(0, end);
+        String path;
+        if (isNormal(raw)) {
+            // The usual path, which steps 3 to 5 would leave as it is: checked without copying it.
+            path = raw;
+        } else {
+            String decoded = decodeUnreserved(raw);
+            if (decoded == null) {
+                return new Invalid("request path has invalid percent-encoding or an encoded NUL: " + uri);
+            }
+            path = removeDotSegments(mergeSlashes(decoded));
         }
-        String path = removeDotSegments(mergeSlashes(decoded));
         return new Valid(path, query == null ? path : path + "?" + escapeRaw(query), authority);
+    }
+
+    /**
+     * Whether a path (starting with "/") is already what steps 3 to 5 make of it: printable ASCII without
+     * {@code %}, no empty segment but maybe the last, no "." or ".." segment.
+     */
+    private static boolean isNormal(String path) {
+        int n = path.length();
+        for (int i = 1; i < n; i++) {
+            char c = path.charAt(i);
+            if (c <= ' ' || c >= 0x7f || c == '%') {
+                return false;
+            }
+            if (c == '/' && path.charAt(i - 1) == '/') {
+                return false;
+            }
+            if (c == '.' && path.charAt(i - 1) == '/') {
+                char next = i + 1 < n ? path.charAt(i + 1) : '/';
+                char afterNext = i + 2 < n ? path.charAt(i + 2) : '/';
+                if (next == '/' || (next == '.' && afterNext == '/')) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Decodes escapes of unreserved characters, upper-cases the others; null if an escape is invalid or NUL. */
@@ -153,8 +185,15 @@ public sealed interface RequestTarget {
     }
 
     private static String escapeRaw(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
+        int i = 0;
+        while (i < s.length() && s.charAt(i) > ' ' && s.charAt(i) < 0x7f) {
+            i++;
+        }
+        if (i == s.length()) {
+            return s;
+        }
+        StringBuilder out = new StringBuilder(s.length() + 8).append(s, 0, i);
+        for (; i < s.length(); i++) {
             appendEscapedIfRaw(out, s.charAt(i));
         }
         return out.toString();

@@ -41,6 +41,8 @@ class RequestTargetTest {
                 new Case("A path ending in a double-dot segment ends in a slash", "GET", "/a/b/..", ok("/a/")),
                 new Case("A path ending in a single-dot segment ends in a slash", "GET", "/a/.", ok("/a/")),
                 new Case("Dot segments that climb to the root give the root", "GET", "/a/..", ok("/")),
+                new Case("A leading single-dot segment is removed", "GET", "/./a", ok("/a")),
+                new Case("A raw space is percent-encoded", "GET", "/a b?c d", ok("/a%20b", "/a%20b?c%20d")),
                 new Case("Dots inside a segment are not dot segments", "GET", "/a/..b/.c./...", ok("/a/..b/.c./...")),
                 new Case("Encoded dot segments are removed like dots", "GET", "/a/%2e%2E/b", ok("/b")),
                 new Case("A half-encoded dot segment is removed like dots", "GET", "/a/%2e./b", ok("/b")),

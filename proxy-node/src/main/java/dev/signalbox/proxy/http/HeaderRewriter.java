@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,7 +21,8 @@ import java.util.Set;
  * Rewrites message heads as they cross the proxy: removes the fields that belong to one connection, writes
  * the identity fields (X-Forwarded-*, X-Real-IP) from what the proxy saw, and frames the body for the next
  * hop from what the proxy parsed, never from the peer's framing fields. Pure functions that edit the head
- * in place; callers on an event loop own the message.
+ * in place (the one shared state is a cache of the version's header value); callers on an event loop own the
+ * message.
  */
 public final class HeaderRewriter {
     public static final AsciiString X_SIGNALBOX_VERSION = AsciiString.cached("x-signalbox-version");
@@ -53,9 +53,8 @@ public final class HeaderRewriter {
     private static final List<AsciiString> IDENTITY_PREFIXES = List.of(AsciiString.cached("x-forwarded-"),
             CLIENT_CERTIFICATE_PREFIX);
 
-    /** Netty's {@code x-http2-*} fields, once (values() copies the array at every call). */
-    private static final List<HttpConversionUtil.ExtensionHeaderNames> HTTP2_EXTENSIONS =
-            List.of(HttpConversionUtil.ExtensionHeaderNames.values());
+    /** The prefix of Netty's {@code x-http2-*} fields ({@code HttpConversionUtil.ExtensionHeaderNames}). */
+    private static final AsciiString HTTP2_EXTENSION_PREFIX = AsciiString.cached("x-http2-");
 
     private HeaderRewriter() {
     }
@@ -83,7 +82,7 @@ public final class HeaderRewriter {
     }
 
     public static void stripHopByHop(HttpHeaders headers) {
-        if (headers.contains(HttpHeaderNames.CONNECTION)) {
+        if (namesOtherFields(headers)) {
             for (String n : nominated(headers)) {
                 headers.remove(n);
             }
@@ -91,6 +90,18 @@ public final class HeaderRewriter {
         for (AsciiString n : HOP_BY_HOP) {
             headers.remove(n);
         }
+    }
+
+    /** Whether a Connection field says more than keep-alive or close (what nearly every message says). */
+    private static boolean namesOtherFields(HttpHeaders headers) {
+        for (Iterator<String> it = headers.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            String value = it.next();
+            if (!HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)
+                    && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The fields the Connection fields name, less those never removed for it. */
@@ -117,9 +128,6 @@ public final class HeaderRewriter {
         HttpHeaders h = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         stripHopByHop(h);
-        for (HttpConversionUtil.ExtensionHeaderNames n : HTTP2_EXTENSIONS) {
-            h.remove(n.text());
-        }
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         frame(request, chunked);
         identify(h, from);
@@ -181,15 +189,15 @@ public final class HeaderRewriter {
     }
 
     /**
-     * Drops every identity field an untrusted peer sent, and the client certificate fields whoever sent them (a
-     * load balancer cannot vouch for a certificate this proxy did not see); names are compared without copying
-     * them (this runs per request).
+     * Drops every identity field an untrusted peer sent, and the client certificate fields and Netty's
+     * {@code x-http2-*} fields whoever sent them (a load balancer cannot vouch for a certificate this proxy did not
+     * see); names are compared without copying them, in one pass (this runs per request).
      */
     private static void removeIdentityFields(HttpHeaders h, boolean trusted) {
         List<CharSequence> names = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence n = it.next().getKey();
-            if (trusted ? isClientCertificateField(n) : isIdentityField(n)) {
+            if ((trusted ? isClientCertificateField(n) : isIdentityField(n)) || isHttp2Extension(n)) {
                 if (names == null) {
                     names = new ArrayList<>();
                 }
@@ -203,6 +211,10 @@ public final class HeaderRewriter {
 
     static boolean isClientCertificateField(CharSequence name) {
         return AsciiString.regionMatches(name, true, 0, CLIENT_CERTIFICATE_PREFIX, 0, CLIENT_CERTIFICATE_PREFIX.length());
+    }
+
+    private static boolean isHttp2Extension(CharSequence name) {
+        return AsciiString.regionMatches(name, true, 0, HTTP2_EXTENSION_PREFIX, 0, HTTP2_EXTENSION_PREFIX.length());
     }
 
     static boolean isIdentityField(CharSequence name) {
@@ -294,7 +306,26 @@ public final class HeaderRewriter {
         if (code >= 200) {
             HttpUtil.setKeepAlive(h, clientVersion, keepAlive);
         }
-        h.set(X_SIGNALBOX_VERSION, snapshotVersion);
+        h.set(X_SIGNALBOX_VERSION, versionValue(snapshotVersion));
         return keepAlive;
+    }
+
+    /** The latest version's x-signalbox-version value, shared by the event loops; replaced when the version moves. */
+    private static volatile VersionValue latestVersion = new VersionValue(-1, AsciiString.EMPTY_STRING);
+
+    private record VersionValue(long version, AsciiString text) {
+    }
+
+    /**
+     * {@code version} as a header value, made once per version rather than per response (the encoder copies an
+     * {@code AsciiString} as it is). Loops that race to replace it each store a right value for their version.
+     */
+    public static AsciiString versionValue(long version) {
+        VersionValue v = latestVersion;
+        if (v.version() != version) {
+            v = new VersionValue(version, new AsciiString(Long.toString(version)));
+            latestVersion = v;
+        }
+        return v.text();
     }
 }

@@ -28,7 +28,7 @@ final class Responses {
                 ByteBufUtil.writeUtf8(alloc, reason + "\n"));
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
-        r.headers().set(HeaderRewriter.X_SIGNALBOX_VERSION, snapshotVersion);
+        r.headers().set(HeaderRewriter.X_SIGNALBOX_VERSION, HeaderRewriter.versionValue(snapshotVersion));
         HttpUtil.setKeepAlive(r, keepAlive);
         return r;
     }
@@ -78,7 +78,7 @@ final class Responses {
         r.headers().setInt(GRPC_STATUS, grpcStatus);
         r.headers().set(GRPC_MESSAGE, Grpc.encodeMessage(message));
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
-        r.headers().set(HeaderRewriter.X_SIGNALBOX_VERSION, snapshotVersion);
+        r.headers().set(HeaderRewriter.X_SIGNALBOX_VERSION, HeaderRewriter.versionValue(snapshotVersion));
         HttpUtil.setKeepAlive(r, keepAlive);
         return r;
     }
