@@ -21,6 +21,7 @@ import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.schemas.Topics;
 import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.snapshotlog.SnapshotWriter;
+import dev.signalbox.testing.Await;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -60,6 +61,11 @@ class SnapshotDeltaIT {
                 published.put(v, s);
                 previous = s;
             }
+        }
+        // The last commit's markers are written after commitTransaction() returns: wait until it is readable.
+        try (SnapshotLog log = reader("setup")) {
+            Await.until("version " + VERSIONS + " readable", WAIT,
+                    () -> log.latest(WAIT).map(s -> s.version() == VERSIONS).orElse(false));
         }
     }
 
@@ -147,7 +153,10 @@ class SnapshotDeltaIT {
             try (SnapshotWriter.Publisher p = SnapshotWriter.publisher(kafka.bootstrapServers(), "delta-it-tampered", 300)) {
                 p.publishDelta(tampered);
             }
-            List<SnapshotLog.Entry> after = log.read(end, log.endOffset(WAIT), 100, WAIT);
+            // commitTransaction() returns before the commit markers are written: the delta is readable (under
+            // read_committed) only once the end offset moved past it.
+            long tamperedEnd = Await.value("the tampered delta readable", WAIT, () -> log.endOffset(WAIT), e -> e > end);
+            List<SnapshotLog.Entry> after = log.read(end, tamperedEnd, 100, WAIT);
             assertEquals(List.of(), after);
             assertTrue(log.decodeFailures() > 0);
             assertEquals(published.get((long) VERSIONS), log.lastBefore(log.endOffset(WAIT), WAIT).map(SnapshotLog.Entry::snapshot)
