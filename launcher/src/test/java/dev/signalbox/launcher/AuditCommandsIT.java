@@ -328,6 +328,7 @@ class AuditCommandsIT {
     void verifyFindsAHandWrittenSnapshotRecordAndNamesItsVersion() throws Exception {
         try (SnapshotLog log = SnapshotLog.connectForAudit(kafka.bootstrapServers(), "audit-it-forger")) {
             RoutingSnapshot real = log.version(pathChanged, WAIT).orElseThrow().snapshot();
+            long end = log.endOffset(WAIT);
             RoutingTable t = real.table();
             // Someone sends /pay elsewhere by hand: a consistent record (its hash matches its table), not compiled.
             VirtualHost vh = t.virtualHosts().get(0);
@@ -343,6 +344,8 @@ class AuditCommandsIT {
                 new SnapshotWriter(producer, 512 * 1024).publish(SnapshotCodec.create(real.version(), real.createdAt(),
                         real.provenance(), forged));
             }
+            // commitTransaction() returns before the commit markers are written: verify must find the record readable.
+            Await.until("the forged record readable", WAIT, () -> log.endOffset(WAIT) > end);
         }
         Result r = run("verify", "--output", "json");
         assertEquals(1, r.status, r.err);
