@@ -676,9 +676,7 @@ public final class CompilerLoop implements AutoCloseable {
                     List.copyOf(sinceLastVersion.values()), table, hasher);
             sent = snapshots.send(new SnapshotWriter(producer, config.chunkBytes()), snapshot, wholeRequested.get());
         }
-        Map<TopicPartition, Long> cut = new HashMap<>();
-        offsets.forEach((tp, o) -> cut.put(tp, o.offset()));
-        checkpoint.write(producer, model, cut);
+        checkpoint.write(producer, model, provenance);
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
         snapshots.committed();

@@ -8,6 +8,7 @@ import dev.signalbox.schemas.Topics;
 import dev.signalbox.schemas.codec.ClusterEventCodec;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.Op;
+import dev.signalbox.schemas.snapshot.SourceOffset;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,8 +36,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>A reader must take the offsets from the meta record, not from the consumer group: a committed
  * transaction becomes visible partition by partition, as the coordinator writes its markers, so for a moment
  * the group's offsets (in {@code __consumer_offsets}) can be readable while the checkpoint records of the same
- * transaction are not yet (a standby that restored the checkpoint at the group's offsets lost the last change,
- * the CI failure of 2026-12-06). The meta record lies in the checkpoint's own partition and becomes readable
+ * transaction are not yet (a standby that restored the checkpoint at the group's offsets lost the last change).
+ * The meta record lies in the checkpoint's own partition and becomes readable
  * with the records it describes. Owned by the compiler loop's thread.
  */
 final class ModelCheckpoint {
@@ -86,16 +87,16 @@ final class ModelCheckpoint {
 
     /**
      * The meta record: the model's latest observedAt, and where the fold stopped in each events partition
-     * (absent in checkpoints written before 2026-12-06, which are then not used).
+     * (absent in checkpoints written by older compilers, which are then not used).
      */
     record Meta(Instant observedUpTo, Map<Integer, Long> events) {
     }
 
     /**
-     * Sends what changed (objects, and clusters whose sync state changed) and the meta record with
-     * {@code events}, the offsets committed in the same transaction, within the caller's open transaction.
+     * Sends what changed (objects, and clusters whose sync state changed) and the meta record with {@code cut},
+     * the events offsets committed in the same transaction, within the caller's open transaction.
      */
-    void write(Producer<String, byte[]> producer, ClusterModel model, Map<TopicPartition, Long> events) {
+    void write(Producer<String, byte[]> producer, ClusterModel model, List<SourceOffset> cut) {
         model.clusters().forEach((id, sync) -> {
             if (!sync.equals(clustersWritten.get(id))) {
                 pending.put(CLUSTER_PREFIX + id, new Change(encode(sync), -1, -1));
@@ -105,7 +106,7 @@ final class ModelCheckpoint {
 
         pending.forEach((k, v) -> producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, k, v.value())));
         Map<Integer, Long> offsets = new TreeMap<>();
-        events.forEach((tp, offset) -> offsets.put(tp.partition(), offset));
+        cut.forEach(o -> offsets.put(o.partition(), o.nextOffset()));
         // Every commit, even with nothing else changed: the offsets it names must be the transaction's.
         producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, META_KEY,
                 encode(new Meta(model.latestObservedAt(), offsets))));

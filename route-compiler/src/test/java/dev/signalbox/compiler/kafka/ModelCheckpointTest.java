@@ -8,13 +8,13 @@ import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.schemas.event.ServiceState;
+import dev.signalbox.schemas.snapshot.SourceOffset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -24,7 +24,7 @@ class ModelCheckpointTest {
     private static final Instant T = Instant.parse("2026-12-06T10:00:00Z");
 
     private static List<ProducerRecord<String, byte[]>> write(ModelCheckpoint checkpoint, ClusterModel model,
-                                                              Map<TopicPartition, Long> offsets) {
+                                                              List<SourceOffset> offsets) {
         MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
         checkpoint.write(producer, model, offsets);
         return producer.history();
@@ -43,14 +43,13 @@ class ModelCheckpointTest {
         model.apply(e);
         ModelCheckpoint checkpoint = new ModelCheckpoint();
         checkpoint.record(e, 2, 7);
-        TopicPartition p0 = new TopicPartition(Topics.EVENTS, 0);
-        TopicPartition p2 = new TopicPartition(Topics.EVENTS, 2);
-
-        List<ProducerRecord<String, byte[]>> first = write(checkpoint, model, Map.of(p0, 0L, p2, 8L));
+        List<ProducerRecord<String, byte[]>> first = write(checkpoint, model,
+                List.of(new SourceOffset(Topics.EVENTS, 0, 0), new SourceOffset(Topics.EVENTS, 2, 8)));
         assertEquals(new ModelCheckpoint.Meta(T, Map.of(0, 0L, 2, 8L)), meta(first));
         assertEquals(true, first.stream().anyMatch(r -> r.key().equals(key.recordKey())), "the changed object is written");
 
-        List<ProducerRecord<String, byte[]>> second = write(checkpoint, model, Map.of(p0, 3L, p2, 8L));
+        List<ProducerRecord<String, byte[]>> second = write(checkpoint, model,
+                List.of(new SourceOffset(Topics.EVENTS, 0, 3), new SourceOffset(Topics.EVENTS, 2, 8)));
         assertEquals(1, second.size(), "only the meta record");
         assertEquals(new ModelCheckpoint.Meta(T, Map.of(0, 3L, 2, 8L)), meta(second));
     }
