@@ -782,7 +782,8 @@ class ProxyNodeIT {
             // The request under way may have begun before: skip it.
             int from = served.size() + 1;
             Await.until(n + " more requests", WAIT, () -> served.size() >= from + n);
-            return served.subList(from, from + n);
+            // A copy first: a CopyOnWriteArrayList's subList throws once the load thread appends again.
+            return List.copyOf(served).subList(from, from + n);
         }
 
         long failed() {
