@@ -94,7 +94,7 @@ final class VerifyCommand implements Callable<Integer> {
                         RoutingTable replayed = replay.canReach(s.provenance()) ? replay.tableAt(s.provenance())
                                 : Replay.tableAt(audit.kafka.connection(), s.provenance());
                         checked++;
-                        if (SnapshotCodec.contentHash(replayed).equals(s.contentHash())) {
+                        if (SnapshotCodec.contentHashAs(s.contentHash(), replayed).equals(s.contentHash())) {
                             identical++;
                         } else {
                             different.add(s.version());
@@ -140,7 +140,7 @@ final class VerifyCommand implements Callable<Integer> {
         d.put("version", recorded.version());
         d.put("offset", e.offset());
         d.put("recordedHash", recorded.contentHash());
-        d.put("replayedHash", SnapshotCodec.contentHash(replayed));
+        d.put("replayedHash", SnapshotCodec.contentHashAs(recorded.contentHash(), replayed));
         RoutingSnapshot asReplayed = SnapshotCodec.create(recorded.version(), recorded.createdAt(), recorded.provenance(), replayed);
         // What the record has that the events do not give: replayed -> recorded.
         d.set("diff", TableDiff.of(asReplayed, recorded).toJson());

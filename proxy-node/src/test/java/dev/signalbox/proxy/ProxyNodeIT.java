@@ -664,7 +664,7 @@ class ProxyNodeIT {
             assertTrue(backendOf(get(late, "a.test", "/")).startsWith("a"));
             JsonNode routes = Json.MAPPER.readTree(admin(late, "/routes").body());
             assertEquals(v, routes.get("version").asLong());
-            assertTrue(routes.get("contentHash").asText().startsWith("sha256:"));
+            assertTrue(routes.get("contentHash").asText().startsWith("sha256-tree:"));
             assertEquals(200, admin(late, "/readyz").statusCode());
             assertEquals((double) v, PrometheusText.parse(admin(late, "/metrics").body())
                     .value("signalbox_applied_snapshot_version"));

@@ -132,7 +132,7 @@ class JsonSchemaFilesTest {
         cases.add(invalid("an UPSERT without state", "cluster-event", without(upsert, "state"), "required"));
         cases.add(invalid("an event with a field the schema does not know", "cluster-event",
                 with(upsert, "surprise", 1), "additionalProperties"));
-        cases.add(invalid("an event of a newer format version", "cluster-event", with(upsert, "formatVersion", 3),
+        cases.add(invalid("an event of a newer format version", "cluster-event", with(upsert, "formatVersion", 4),
                 "const"));
         cases.add(invalid("a snapshot without its content hash", "routing-snapshot",
                 without(snapshot, "contentHash"), "required"));

@@ -261,8 +261,13 @@ public final class Samples {
 
     /** A random consistent table, each list sorted by its key as the compiler sorts it (TableHasherTest too). */
     public static RoutingTable randomTable(java.util.Random random) {
+        return randomTable(random, 1);
+    }
+
+    /** {@link #randomTable(java.util.Random)} with {@code scale} times as many backends and hosts. */
+    public static RoutingTable randomTable(java.util.Random random, int scale) {
         java.util.TreeMap<String, Backend> backends = new java.util.TreeMap<>();
-        for (int i = 0; i < 12; i++) {
+        for (int i = 0; i < 12 * scale; i++) {
             if (random.nextInt(3) > 0) {
                 List<String> addresses = new java.util.ArrayList<>();
                 for (int e = 0; e < 4; e++) {
@@ -278,7 +283,7 @@ public final class Samples {
         java.util.TreeMap<String, VirtualHost> hosts = new java.util.TreeMap<>();
         java.util.TreeMap<String, dev.signalbox.schemas.snapshot.TlsBinding> tls = new java.util.TreeMap<>();
         List<String> ingresses = new java.util.ArrayList<>();
-        for (int h = 0; h < 15 && !pool.isEmpty(); h++) {
+        for (int h = 0; h < 15 * scale && !pool.isEmpty(); h++) {
             if (random.nextInt(3) > 0) {
                 String name = "host-" + h + ".test";
                 Backend to = pool.get(random.nextInt(pool.size()));

@@ -29,7 +29,7 @@ class AdminHandlerTest {
         JsonNode json = Json.MAPPER.readTree(AdminHandler.routesJson(SnapshotCodec.create(3, Instant.EPOCH, List.of(),
                 table), List.of("TLS refused for b.test"), Locality.DEFAULT));
         assertEquals("3 true CERT missing k7 no backend TLS refused for b.test", json.get("version").asLong() + " "
-                + json.get("contentHash").asText().startsWith("sha256:") + " "
+                + json.get("contentHash").asText().startsWith("sha256-tree:") + " "
                 + json.at("/table/tls/0/certificatePem").asText() + " "
                 + (json.at("/table/tls/0/privateKey").isMissingNode() ? "missing" : "PRESENT") + " "
                 + json.at("/table/tls/0/privateKeyId").asText() + " "

@@ -6,15 +6,12 @@ import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.SourceOffset;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Builds, encodes and decodes {@link RoutingSnapshot}s. The content hash is computed here, from the
- * canonical JSON of the table, so no snapshot can carry a hash that does not match its table.
+ * Builds, encodes and decodes {@link RoutingSnapshot}s. The content hash is computed here ({@link TableHasher}), from
+ * the canonical JSON of the table's entries, so no snapshot can carry a hash that does not match its table.
  */
 public final class SnapshotCodec {
     private SnapshotCodec() {
@@ -41,15 +38,17 @@ public final class SnapshotCodec {
                 hasher.hash(table), table, transactions);
     }
 
+    /** The content hash of {@code table} by the current definition ({@link TableHasher}). */
     public static String contentHash(RoutingTable table) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.MAPPER.writeValueAsBytes(table));
-            return "sha256:" + HexFormat.of().formatHex(digest);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new TableHasher().hash(table);
+    }
+
+    /**
+     * The content hash of {@code table} by the definition the recorded hash {@code like} names: a record of format
+     * version 1 or 2 has a hash of the older definition ({@link TableHasher#hashAs}).
+     */
+    public static String contentHashAs(String like, RoutingTable table) {
+        return new TableHasher().hashAs(like, table);
     }
 
     public static byte[] encode(RoutingSnapshot snapshot) {
@@ -83,7 +82,7 @@ public final class SnapshotCodec {
         if (s.formatVersion() < 1 || s.formatVersion() > FormatVersion.CURRENT) {
             throw new DecodeException("snapshot format version " + s.formatVersion() + " is not supported");
         }
-        String hash = hasher == null ? contentHash(s.table()) : hasher.hash(s.table());
+        String hash = (hasher == null ? new TableHasher() : hasher).hashAs(s.contentHash(), s.table());
         if (!hash.equals(s.contentHash())) {
             throw new DecodeException("snapshot " + s.version() + " content hash " + s.contentHash()
                     + " does not match its table (" + hash + ")");

@@ -76,7 +76,7 @@ public final class SnapshotDeltaCodec {
             throw new DecodeException("snapshot delta " + delta.version() + " does not apply to version " + base.version()
                     + ": " + e.getMessage(), e);
         }
-        String hash = hasher.hash(table);
+        String hash = hasher.hashAs(delta.contentHash(), table);
         if (!hash.equals(delta.contentHash())) {
             throw new DecodeException("snapshot delta " + delta.version() + " content hash " + delta.contentHash()
                     + " does not match the table it produces (" + hash + ")");

@@ -10,7 +10,7 @@ import java.util.List;
  * @param previousVersion the version this one follows (version - 1; 0 for the first)
  * @param createdAt       the latest observedAt of the events it reflects, so replay gives the same bytes
  * @param provenance      the event offsets it was compiled from, one per events partition, sorted
- * @param contentHash     SHA-256 of the canonical JSON of {@code table}
+ * @param contentHash     the content hash of {@code table} ({@code TableHasher}: per-entry SHA-256 folded; "sha256:" and the whole JSON's SHA-256 before format version 3)
  * @param transactions    the watcher transactions between the previous version's provenance and this one's,
  *                        each whole, in the order they were read (empty in snapshots written before they were
  *                        recorded, and for events written outside a transaction)

@@ -44,7 +44,8 @@ public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend
     private static List<String> inconsistencies(List<VirtualHost> virtualHosts, String defaultBackend,
                                                 List<Backend> backends, List<TlsBinding> tls) {
         List<String> problems = new ArrayList<>();
-        Set<String> ids = new HashSet<>();
+        // Sized for the table: at 10,000 entries, growing the sets was a third of the check.
+        Set<String> ids = new HashSet<>(backends.size() * 2);
         for (Backend b : backends) {
             if (!ids.add(b.id())) {
                 problems.add("backend " + b.id() + " appears twice");
@@ -66,7 +67,7 @@ public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend
                 problems.add("backend " + b.id() + " has a client certificate without its key, or a key without it");
             }
         }
-        Set<String> hosts = new HashSet<>();
+        Set<String> hosts = new HashSet<>(virtualHosts.size() * 2);
         for (VirtualHost vh : virtualHosts) {
             if (!hosts.add(vh.host())) {
                 problems.add("host " + vh.host() + " appears twice");

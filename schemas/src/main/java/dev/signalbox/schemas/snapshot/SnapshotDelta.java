@@ -10,7 +10,7 @@ import java.util.List;
  * it to any other table than the previous version's finds out; see {@code SnapshotDeltaCodec.apply}.
  *
  * @param previousVersion the version whose table this delta applies to: version - 1
- * @param contentHash     SHA-256 of the canonical JSON of the whole table after the changes
+ * @param contentHash     the content hash ({@code TableHasher}) of the whole table after the changes
  */
 public record SnapshotDelta(int formatVersion, long version, long previousVersion, Instant createdAt,
                             List<SourceOffset> provenance, String contentHash, TableDelta changes,

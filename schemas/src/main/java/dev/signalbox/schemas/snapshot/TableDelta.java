@@ -157,6 +157,11 @@ public record TableDelta(List<Upsert<VirtualHost>> virtualHosts, List<String> re
 
     /** Adds {@code e} and, after it, the chain of upserts that follow it (iteratively: a chain may be long). */
     private static <T> void emit(T e, List<T> out, Map<String, List<T>> following, Function<T, String> key) {
+        if (following.isEmpty() || !following.containsKey(key.apply(e))) {
+            // Most entries: nothing follows them (a delta of one change places one entry).
+            out.add(e);
+            return;
+        }
         java.util.ArrayDeque<T> pending = new java.util.ArrayDeque<>();
         pending.push(e);
         while (!pending.isEmpty()) {

@@ -58,8 +58,25 @@ class SnapshotCodecTest {
     }
 
     @Test
-    void theContentHashIsSha256OfTheCanonicalTable() {
-        assertEquals(true, SnapshotCodec.contentHash(Samples.table()).matches("sha256:[0-9a-f]{64}"));
+    void theContentHashNamesItsDefinition() {
+        assertEquals(true, SnapshotCodec.contentHash(Samples.table()).matches("sha256-tree:[0-9a-f]{64}"));
+    }
+
+    @Test
+    void aSnapshotOfFormatVersionTwoIsCheckedByTheHashItWasWrittenWith() throws IOException {
+        RoutingSnapshot s = Samples.snapshot();
+        RoutingSnapshot old = new RoutingSnapshot(2, s.version(), s.previousVersion(), s.createdAt(), s.provenance(),
+                TableHasher.flat(s.table()), s.table(), s.transactions());
+        assertEquals(old, SnapshotCodec.decode(SnapshotCodec.encode(old)));
+        String edited = utf8(SnapshotCodec.encode(old)).replace("10.0.0.7", "10.6.6.6");
+        String outcome;
+        try {
+            SnapshotCodec.decode(edited.getBytes(StandardCharsets.UTF_8));
+            outcome = "accepted";
+        } catch (IOException e) {
+            outcome = e.getMessage().contains("sha256:") ? "rejected by its sha256: hash" : e.getMessage();
+        }
+        assertEquals("rejected by its sha256: hash", outcome);
     }
 
     private record Rejected(String name, String json) {
@@ -75,7 +92,7 @@ class SnapshotCodecTest {
                 new Rejected("a snapshot whose table was edited after hashing is rejected",
                         valid.replace("10.0.0.7", "10.6.6.6")),
                 new Rejected("a snapshot written by a newer format version is rejected",
-                        valid.replace("\"formatVersion\":2", "\"formatVersion\":3")),
+                        valid.replace("\"formatVersion\":3", "\"formatVersion\":4")),
                 new Rejected("a snapshot whose previous version is not version - 1 is rejected",
                         valid.replace("\"previousVersion\":6", "\"previousVersion\":5")),
                 new Rejected("a table whose route names a missing backend is rejected",

@@ -62,9 +62,9 @@ class SnapshotDeltaCodecTest {
                 new Refused("A delta on another table of its base version (the hash catches it)", otherV1,
                         SnapshotDeltaCodec.encode(d), "does not match the table it produces"),
                 new Refused("A delta whose hash was altered", V1,
-                        json.replace(d.contentHash(), "sha256:" + "0".repeat(64)).getBytes(), "does not match"),
-                new Refused("A delta of a newer format", V1, json.replace("\"formatVersion\":2", "\"formatVersion\":3").getBytes(),
-                        "format version 3 is not supported"),
+                        json.replace(d.contentHash(), "sha256-tree:" + "0".repeat(64)).getBytes(), "does not match"),
+                new Refused("A delta of a newer format", V1, json.replace("\"formatVersion\":3", "\"formatVersion\":4").getBytes(),
+                        "format version 4 is not supported"),
                 new Refused("A full snapshot read as a delta", V1, SnapshotCodec.encode(V2), "has no changes"),
                 new Refused("Bytes that are not JSON", V1, new byte[] {1, 2, 3}, ""));
     }
