@@ -28,7 +28,7 @@ for i in $(seq 1 60); do grep -q "kafka node started" "$W/kafka.log" && break; s
 "$B" watcher --kafka "$K" --cluster-id c0 --manifests "$W/c0" > "$W/watcher.log" 2>&1 & PIDS+=($!)
 "$B" proxy --kafka "$K" --http-port "$HP" --admin-port "$AP" > "$W/proxy.log" 2>&1 & PIDS+=($!)
 "$B" compiler --kafka "$K" > "$W/compiler-0.log" 2>&1 & C=$!
-version() { curl -s "http://127.0.0.1:$AP/metrics" | awk '/^signalbox_applied_snapshot_version/ {print $2}'; }
+version() { curl -s "http://127.0.0.1:$AP/metrics" | awk '/^signalbox_applied_snapshot_version/ {printf "%d\n", $2}'; }
 endpoints() { curl -s "http://127.0.0.1:$AP/routes" | python3 -c \
   "import json,sys; print(sum(len(b['endpoints']) for b in json.load(sys.stdin)['table']['backends']))"; }
 t0=$(date +%s)

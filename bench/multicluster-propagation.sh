@@ -25,7 +25,7 @@ for c in $(seq 1 $(( C - 1 ))); do
   PIDS+=($!)
 done
 trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
-version() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^signalbox_applied_snapshot_version/ {print $2}'; }
+version() { curl -s "http://127.0.0.1:$1/metrics" | awk '/^signalbox_applied_snapshot_version/ {printf "%d\n", $2}'; }
 endpoints() { curl -s http://127.0.0.1:29090/routes | python3 -c \
   "import json,sys; print(sum(len(b['endpoints']) for b in json.load(sys.stdin)['table']['backends']))"; }
 t0=$(date +%s)

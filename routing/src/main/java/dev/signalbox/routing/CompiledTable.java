@@ -30,8 +30,8 @@ import java.util.function.Predicate;
  * cursors of its backends, which are atomic, so any event loop may route with it concurrently.
  */
 public final class CompiledTable {
-    public static final CompiledTable EMPTY = new CompiledTable(null, Locality.DEFAULT, Map.of(), Map.of(), List.of(), null,
-            Map.of(), Map.of());
+    public static final CompiledTable EMPTY = new CompiledTable(null, Locality.DEFAULT, new HostIndex<>(Map.of()),
+            new HostIndex<>(Map.of()), List.of(), null, Map.of(), Map.of());
     public static final String DEFAULT_ROUTE = "(default)";
     public static final String NO_ROUTE = "(none)";
 
@@ -46,15 +46,15 @@ public final class CompiledTable {
     /** The TLS settings of the backends spoken to over TLS, by id. */
     private final Map<String, UpstreamTls> upstreamTls;
 
-    private CompiledTable(RoutingSnapshot snapshot, Locality locality, Map<String, List<CompiledRoute>> exactHosts,
-                          Map<String, List<CompiledRoute>> wildcardHosts, List<CompiledRoute> anyHost,
+    private CompiledTable(RoutingSnapshot snapshot, Locality locality, HostIndex<List<CompiledRoute>> exactHosts,
+                          HostIndex<List<CompiledRoute>> wildcardHosts, List<CompiledRoute> anyHost,
                           CompiledBackend defaultBackend, Map<String, CompiledBackend> backends,
                           Map<String, UpstreamTls> upstreamTls) {
         this.backends = backends;
         this.snapshot = snapshot;
         this.locality = locality;
-        this.exactHosts = new HostIndex<>(exactHosts);
-        this.wildcardHosts = new HostIndex<>(wildcardHosts);
+        this.exactHosts = exactHosts;
+        this.wildcardHosts = wildcardHosts;
         this.anyHost = anyHost;
         this.defaultBackend = defaultBackend;
         this.upstreamTls = upstreamTls;
@@ -78,6 +78,12 @@ public final class CompiledTable {
      */
     public static CompiledTable compile(RoutingSnapshot snapshot, Locality locality, CompiledTable previous) {
         boolean reuse = previous != null && previous.snapshot != null && previous.locality.equals(locality);
+        if (reuse) {
+            CompiledTable endpointsOnly = previous.withBackendsOf(snapshot);
+            if (endpointsOnly != null) {
+                return endpointsOnly;
+            }
+        }
         Map<String, CompiledBackend> backends = new HashMap<>();
         Map<String, UpstreamTls> tls = new HashMap<>();
         java.util.Set<String> changed = new java.util.HashSet<>();
@@ -105,23 +111,104 @@ public final class CompiledTable {
         for (VirtualHost vh : snapshot.table().virtualHosts()) {
             List<CompiledRoute> routes = reuse ? previous.routesOf(vh, oldHosts.get(vh.host()), changed) : null;
             if (routes == null) {
-                routes = new ArrayList<>();
-                for (Route r : vh.routes()) {
-                    routes.add(new CompiledRoute(vh.host(), r, backends.get(r.backend()), TrafficSplit.of(r, backends::get)));
-                }
+                routes = compileRoutes(vh, backends);
             }
             String host = vh.host().toLowerCase(Locale.ROOT);
             if (host.equals(VirtualHost.ANY_HOST)) {
-                any = List.copyOf(routes);
+                any = routes;
             } else if (host.startsWith("*.")) {
-                wildcard.put(host.substring(2), List.copyOf(routes));
+                wildcard.put(host.substring(2), routes);
             } else {
-                exact.put(host, List.copyOf(routes));
+                exact.put(host, routes);
             }
         }
         String defaultId = snapshot.table().defaultBackend();
-        return new CompiledTable(snapshot, locality, Map.copyOf(exact), Map.copyOf(wildcard), any,
+        return new CompiledTable(snapshot, locality, new HostIndex<>(exact), new HostIndex<>(wildcard), any,
                 defaultId == null ? null : backends.get(defaultId), Map.copyOf(backends), Map.copyOf(tls));
+    }
+
+    /**
+     * This table for {@code snapshot} when only backends changed in place: the same virtual hosts (the list a delta
+     * leaves as it was), default backend and backend ids in the same order. The changed backends are compiled, and
+     * the routes of the hosts that send to one; every other host keeps its compiled routes and the host indexes
+     * their slots, so an endpoint change costs about a walk over the backends and hosts, not a compile (issue 15).
+     * Null when anything else changed.
+     */
+    private CompiledTable withBackendsOf(RoutingSnapshot next) {
+        dev.signalbox.schemas.snapshot.RoutingTable now = next.table();
+        dev.signalbox.schemas.snapshot.RoutingTable was = snapshot.table();
+        if (now.virtualHosts() != was.virtualHosts() || !java.util.Objects.equals(now.defaultBackend(), was.defaultBackend())
+                || now.backends().size() != was.backends().size()) {
+            return null;
+        }
+        Map<String, CompiledBackend> changed = new HashMap<>();
+        for (int i = 0; i < now.backends().size(); i++) {
+            Backend b = now.backends().get(i);
+            Backend old = was.backends().get(i);
+            if (b != old && !b.equals(old)) {
+                if (!b.id().equals(old.id())) {
+                    return null;
+                }
+                changed.put(b.id(), new CompiledBackend(b, locality));
+            }
+        }
+        if (changed.isEmpty()) {
+            return new CompiledTable(next, locality, exactHosts, wildcardHosts, anyHost, defaultBackend, backends, upstreamTls);
+        }
+        Map<String, CompiledBackend> compiled = new HashMap<>(backends);
+        compiled.putAll(changed);
+        Map<String, UpstreamTls> tls = new HashMap<>(upstreamTls);
+        for (CompiledBackend b : changed.values()) {
+            if (b.backend.tls() == null) {
+                tls.remove(b.id());
+            } else {
+                tls.put(b.id(), b.backend.tls());
+            }
+        }
+        Map<String, List<CompiledRoute>> exact = new HashMap<>();
+        Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
+        List<CompiledRoute> any = anyHost;
+        for (VirtualHost vh : now.virtualHosts()) {
+            if (!sendsTo(vh, changed.keySet())) {
+                continue;
+            }
+            List<CompiledRoute> routes = compileRoutes(vh, compiled);
+            String host = vh.host().toLowerCase(Locale.ROOT);
+            if (host.equals(VirtualHost.ANY_HOST)) {
+                any = routes;
+            } else if (host.startsWith("*.")) {
+                wildcard.put(host.substring(2), routes);
+            } else {
+                exact.put(host, routes);
+            }
+        }
+        String defaultId = now.defaultBackend();
+        return new CompiledTable(next, locality, exactHosts.withValues(exact), wildcardHosts.withValues(wildcard), any,
+                defaultId == null ? null : compiled.get(defaultId), Collections.unmodifiableMap(compiled),
+                Collections.unmodifiableMap(tls));
+    }
+
+    /** Whether a route of {@code vh}, or its canary, sends to one of {@code backendIds}. */
+    private static boolean sendsTo(VirtualHost vh, java.util.Set<String> backendIds) {
+        for (Route r : vh.routes()) {
+            if (backendIds.contains(r.backend())) {
+                return true;
+            }
+            Traffic t = r.options() == null ? null : r.options().traffic();
+            if (t != null && t.canary() != null && backendIds.contains(t.canary().backend())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The routes of {@code vh} compiled against {@code backends}, in the compiler's order. */
+    private static List<CompiledRoute> compileRoutes(VirtualHost vh, Map<String, CompiledBackend> backends) {
+        List<CompiledRoute> routes = new ArrayList<>(vh.routes().size());
+        for (Route r : vh.routes()) {
+            routes.add(new CompiledRoute(vh.host(), r, backends.get(r.backend()), TrafficSplit.of(r, backends::get)));
+        }
+        return List.copyOf(routes);
     }
 
     /**

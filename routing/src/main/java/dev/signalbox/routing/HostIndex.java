@@ -40,6 +40,37 @@ final class HostIndex<V> {
         }
     }
 
+    private HostIndex(HostIndex<V> base) {
+        keys = base.keys;
+        hashes = base.hashes;
+        values = base.values.clone();
+        mask = base.mask;
+        size = base.size;
+    }
+
+    /**
+     * This index with new values for some of its keys (each lower-case and already here): the keys are shared,
+     * the values copied, so a version that changed a few hosts' routes costs one array copy, not a rebuild.
+     */
+    HostIndex<V> withValues(Map<String, V> replaced) {
+        if (replaced.isEmpty()) {
+            return this;
+        }
+        HostIndex<V> out = new HostIndex<>(this);
+        for (Map.Entry<String, V> e : replaced.entrySet()) {
+            String k = e.getKey();
+            int i = spread(k.hashCode()) & mask;
+            while (keys[i] != null && !keys[i].equals(k)) {
+                i = (i + 1) & mask;
+            }
+            if (keys[i] == null) {
+                throw new IllegalArgumentException("host " + k + " is not in the index");
+            }
+            out.values[i] = e.getValue();
+        }
+        return out;
+    }
+
     int size() {
         return size;
     }

@@ -9,6 +9,7 @@ import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.RoutingTable;
+import dev.signalbox.schemas.snapshot.TableDelta;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,11 @@ class CompiledTableUpdateTest {
     }
 
     private static RoutingSnapshot version(long v, List<VirtualHost> hosts, List<Backend> backends) {
-        return SnapshotCodec.create(v, Instant.EPOCH, List.of(), new RoutingTable(hosts, null, backends, List.of(), List.of()));
+        return version(v, new RoutingTable(hosts, null, backends, List.of(), List.of()));
+    }
+
+    private static RoutingSnapshot version(long v, RoutingTable table) {
+        return SnapshotCodec.create(v, Instant.EPOCH, List.of(), table);
     }
 
     /** Versions in turn: endpoints change, a host moves to another backend, a host and a backend go, all come back. */
@@ -56,13 +61,34 @@ class CompiledTableUpdateTest {
                 version(2, List.of(host("a.test", b, a2), host("b.test", b), host("*.w.test", a2), host("*", b)), List.of(a2, b)),
                 version(3, List.of(host("a.test", b, a2), host("b.test", a2), host("*.w.test", a2), host("*", b)), List.of(a2, b)),
                 version(4, List.of(host("a.test", b, a2), host("c.test", c), host("*", b)), List.of(a2, b, c)),
-                version(5, List.of(host("a.test", b, a), host("b.test", b), host("*.w.test", a), host("*", b)), List.of(a, b)));
+                version(5, List.of(host("a.test", b, a), host("b.test", b), host("*.w.test", a), host("*", b)), List.of(a, b)),
+                version(6, List.of(host("a.test", b, a), host("b.test", b), host("*.w.test", a), host("*", b)),
+                        List.of(a, backend("b", 5, 7))));
+    }
+
+    /**
+     * The same versions as a proxy reads them: each the last table with the delta to the next applied, so what a
+     * version did not change is the same instance (an endpoint change keeps the hosts' list).
+     */
+    private static List<RoutingSnapshot> throughDeltas(List<RoutingSnapshot> whole) {
+        List<RoutingSnapshot> out = new ArrayList<>(List.of(whole.get(0)));
+        for (int i = 1; i < whole.size(); i++) {
+            RoutingTable last = out.get(i - 1).table();
+            out.add(version(i + 1, TableDelta.between(last, whole.get(i).table()).applyTo(last)));
+        }
+        return out;
     }
 
     @Test
     void eachVersionRoutesAsATableCompiledFromScratch() {
+        for (List<RoutingSnapshot> versions : List.of(versions(), throughDeltas(versions()))) {
+            routesAsFromScratch(versions);
+        }
+    }
+
+    private static void routesAsFromScratch(List<RoutingSnapshot> versions) {
         CompiledTable serving = CompiledTable.EMPTY;
-        for (RoutingSnapshot s : versions()) {
+        for (RoutingSnapshot s : versions) {
             serving = CompiledTable.compile(s, HERE, serving);
             CompiledTable fresh = CompiledTable.compile(s, HERE);
             for (String h : HOSTS) {
