@@ -59,12 +59,30 @@ final class Backends {
         }
         for (StoredObject o : model.ofKind(Kind.ENDPOINT_SLICE)) {
             EndpointSliceState s = (EndpointSliceState) o.state();
-            if (s.serviceName() == null || services != null && !services.contains(o.key().namespace() + "/" + s.serviceName())) {
+            if (s.serviceName() == null || services != null && !named(services, o.key().namespace(), s.serviceName())) {
                 continue;
             }
             slicesByNamespace.computeIfAbsent(o.key().clusterId() + "/" + o.key().namespace(), k -> new HashMap<>())
                     .computeIfAbsent(s.serviceName(), k -> new ArrayList<>()).add(s);
         }
+    }
+
+    /**
+     * Whether {@code services} ("namespace/name") holds {@code namespace}/{@code name}, compared in place when there
+     * are few: the incremental compile asks for every slice and backend of the model, and a joined string each was
+     * most of its allocation.
+     */
+    static boolean named(java.util.Set<String> services, String namespace, String name) {
+        if (services.size() > 8) {
+            return services.contains(namespace + "/" + name);
+        }
+        for (String s : services) {
+            if (s.length() == namespace.length() + 1 + name.length() && s.startsWith(namespace)
+                    && s.charAt(namespace.length()) == '/' && s.endsWith(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

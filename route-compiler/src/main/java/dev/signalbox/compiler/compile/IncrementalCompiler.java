@@ -22,21 +22,24 @@ import java.util.Set;
  * whole compile of the same model gives, byte for byte ({@code IncrementalCompilerTest} proves it on random change
  * sequences).
  *
- * <p>Pure, but with a memory: it keeps the last table and the model's objects as they were then (by identity: the
- * model replaces an object it changes), and finds what changed by comparing them. Not thread-safe: one per compiler
- * loop, on its thread.
+ * <p>Pure, but with a memory: it keeps the last table and where the model's journal of changes stood then, and reads
+ * what changed since from the journal (the model records every object it replaces), so finding the change costs the
+ * change, not the model. It is the journal's one reader: it tells the model to forget what it has read. Not
+ * thread-safe: one per compiler loop, on its thread.
  */
 public final class IncrementalCompiler {
     private RoutingTable last;
-    private Map<ObjectKey, StoredObject> seen = Map.of();
+    /** The model the last table is of, and where its journal of changes stood then. */
+    private ClusterModel lastModel;
+    private long stamp;
     private Map<String, ClusterSync> clusters = Map.of();
     private long wholeCompiles;
 
     /** The table of {@code model} as it is now. */
     public RoutingTable compile(ClusterModel model) {
-        Map<ObjectKey, StoredObject> now = model.all();
         Map<String, ClusterSync> routingClusters = routingView(model.clusters());
-        Set<String> services = last == null || !routingClusters.equals(clusters) ? null : changedServices(now);
+        Set<String> services = last == null || model != lastModel || !routingClusters.equals(clusters)
+                ? null : changedServices(model);
         RoutingTable table;
         if (services == null) {
             table = Isolation.compile(model);
@@ -47,7 +50,9 @@ public final class IncrementalCompiler {
             table = rebuild(model, services);
         }
         last = table;
-        seen = new HashMap<>(now);
+        lastModel = model;
+        stamp = model.stamp();
+        model.forgetChangesBefore(stamp);
         clusters = routingClusters;
         return table;
     }
@@ -59,25 +64,18 @@ public final class IncrementalCompiler {
 
     /**
      * "namespace/name" of each Service whose slices changed since the last table (before and after the change: a
-     * slice may move to another Service), or null when something else changed.
+     * slice may move to another Service), or null when something else changed, read from the model's journal.
      */
-    private Set<String> changedServices(Map<ObjectKey, StoredObject> now) {
-        Set<String> services = new HashSet<>();
-        int matched = 0;
-        for (Map.Entry<ObjectKey, StoredObject> e : now.entrySet()) {
-            StoredObject before = seen.get(e.getKey());
-            if (before != null) {
-                matched++;
-            }
-            if (before != e.getValue() && !sliceChange(before, e.getValue(), services)) {
-                return null;
-            }
+    private Set<String> changedServices(ClusterModel model) {
+        Map<ObjectKey, StoredObject> changed = model.changedSince(stamp);
+        if (changed == null) {
+            return null;
         }
-        if (matched < seen.size()) {
-            for (Map.Entry<ObjectKey, StoredObject> e : seen.entrySet()) {
-                if (!now.containsKey(e.getKey()) && !sliceChange(e.getValue(), null, services)) {
-                    return null;
-                }
+        Set<String> services = new HashSet<>();
+        for (Map.Entry<ObjectKey, StoredObject> e : changed.entrySet()) {
+            StoredObject now = model.stored(e.getKey());
+            if (now != e.getValue() && !sliceChange(e.getValue(), now, services)) {
+                return null;
             }
         }
         return services;
@@ -105,7 +103,7 @@ public final class IncrementalCompiler {
         Backends backends = new Backends(model, services);
         List<Backend> list = new ArrayList<>(last.backends().size());
         for (Backend b : last.backends()) {
-            list.add(services.contains(b.namespace() + "/" + b.service()) ? backends.rebuild(b) : b);
+            list.add(Backends.named(services, b.namespace(), b.service()) ? backends.rebuild(b) : b);
         }
         return new RoutingTable(last.virtualHosts(), last.defaultBackend(), list, last.tls(), last.ingresses(),
                 last.diagnostics());

@@ -11,8 +11,11 @@ import dev.signalbox.schemas.event.ObjectState;
 import dev.signalbox.schemas.event.Op;
 import dev.signalbox.schemas.event.RejectedState;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -28,6 +31,23 @@ public final class ClusterModel {
     private final NavigableMap<ObjectKey, StoredObject> objects = new TreeMap<>();
     private final NavigableMap<String, ClusterSync> clusters = new TreeMap<>();
     private Instant latestObservedAt = Instant.EPOCH;
+    /**
+     * Every change of {@link #objects} since {@link #journalStart}, in order, with the object the key had before
+     * (null: none): what the incremental compile reads instead of comparing the whole model (issue 15).
+     */
+    private final List<Change> journal = new ArrayList<>();
+    private long journalStart;
+
+    /**
+     * Past a quarter of the model's size (and at least this many) the journal is dropped: a reader that has not
+     * caught up compiles the whole model, which then costs about as much as reading the changes, and a standby that
+     * follows without compiling does not keep the replaced objects.
+     */
+    private static final int JOURNAL_MIN = 1024;
+
+    /** One change of an object: its key and the object it had before (null: it was absent). */
+    private record Change(ObjectKey key, StoredObject before) {
+    }
 
     /** Folds one record of the events log, whichever kind it is; see the apply of each kind for what it returns. */
     public boolean apply(EventLogRecord r) {
@@ -129,18 +149,84 @@ public final class ClusterModel {
     private boolean applyObject(ClusterEvent event) {
         ObjectKey key = event.key();
         if (event.op() == Op.DELETE) {
-            return objects.remove(key) != null;
+            StoredObject removed = objects.remove(key);
+            if (removed != null) {
+                record(key, removed);
+            }
+            return removed != null;
         }
-        StoredObject previous = objects.get(key);
         ObjectState state = event.state();
-        objects.put(key, new StoredObject(key, event.uid(), event.resourceVersion(), event.observedAt(), state));
+        StoredObject previous = objects.put(key, new StoredObject(key, event.uid(), event.resourceVersion(), event.observedAt(), state));
+        record(key, previous);
         return previous == null || !Objects.equals(previous.state(), state);
     }
 
-    /** All routable objects of one kind, in key order; rejected ones are left out (see {@link #rejected()}). */
+    private void record(ObjectKey key, StoredObject before) {
+        if (journal.size() >= Math.max(JOURNAL_MIN, objects.size() / 4)) {
+            journalStart += journal.size();
+            journal.clear();
+        }
+        journal.add(new Change(key, before));
+    }
+
+    /** Where the journal of object changes stands: pass it to {@link #changedSince} later. */
+    public long stamp() {
+        return journalStart + journal.size();
+    }
+
+    /**
+     * The objects changed after {@code stamp} (the object itself replaced, even by an equal one), each key once with
+     * the object it had at {@code stamp} (null: absent then; rejected ones included); null when the journal no longer
+     * reaches back that far.
+     */
+    public Map<ObjectKey, StoredObject> changedSince(long stamp) {
+        if (stamp < journalStart || stamp > stamp()) {
+            return null;
+        }
+        Map<ObjectKey, StoredObject> out = new HashMap<>();
+        for (int i = (int) (stamp - journalStart); i < journal.size(); i++) {
+            Change c = journal.get(i);
+            // Not putIfAbsent: it would replace a key's first "absent before" (a null value).
+            if (!out.containsKey(c.key())) {
+                out.put(c.key(), c.before());
+            }
+        }
+        return out;
+    }
+
+    /** Forgets the changes up to {@code stamp}: its one reader has read them (the objects they hold can go). */
+    public void forgetChangesBefore(long stamp) {
+        int n = (int) Math.min(journal.size(), Math.max(0, stamp - journalStart));
+        journal.subList(0, n).clear();
+        journalStart += n;
+    }
+
+    /** The object of {@code key} as stored, rejected or not; null when there is none. */
+    public StoredObject stored(ObjectKey key) {
+        return objects.get(key);
+    }
+
+    /**
+     * All routable objects of one kind, in key order; rejected ones are left out (see {@link #rejected()}). Reads
+     * only that kind's range of each cluster, not the whole model.
+     */
     public Collection<StoredObject> ofKind(Kind kind) {
-        return Collections.unmodifiableCollection(objects.values().stream()
-                .filter(o -> o.key().kind() == kind && !(o.state() instanceof RejectedState)).toList());
+        List<StoredObject> out = new ArrayList<>();
+        ObjectKey at = objects.isEmpty() ? null : objects.firstKey();
+        while (at != null) {
+            String cluster = at.clusterId();
+            for (StoredObject o : objects.tailMap(new ObjectKey(cluster, kind, "", ""), true).values()) {
+                if (!o.key().clusterId().equals(cluster) || o.key().kind() != kind) {
+                    break;
+                }
+                if (!(o.state() instanceof RejectedState)) {
+                    out.add(o);
+                }
+            }
+            // The first key of the next cluster: its id is at least this one followed by the smallest character.
+            at = objects.ceilingKey(new ObjectKey(cluster + "\0", Kind.values()[0], "", ""));
+        }
+        return Collections.unmodifiableList(out);
     }
 
     /** The routable object of {@code key}, or null when there is none or the watcher rejected it. */
