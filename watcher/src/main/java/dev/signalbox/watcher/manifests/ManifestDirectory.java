@@ -50,8 +50,15 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private volatile Map<ObjectKey, Observed> objects = Map.of();
     private Thread thread;
 
-    private record FileState(String text, List<Observed> objects) {
+    /**
+     * A file as last read: its bytes' text, its objects, and what it looked like on disk then (size, modification
+     * time, file key), so a scan reads again only files whose look changed.
+     */
+    private record FileState(String text, List<Observed> objects, Object look) {
     }
+
+    /** Whether a file was parsed again since the last scan merged the objects: only then is there anything to merge. */
+    private boolean filesChanged = true;
 
     /**
      * @param onChange called once per scan with every key whose object appeared, changed or went away: one
@@ -114,7 +121,12 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
             LOG.warn("could not scan {}: {}", root, e.toString());
             return;
         }
-        files.keySet().retainAll(seen);
+        boolean removed = files.keySet().retainAll(seen);
+        if (!removed && !filesChanged) {
+            // Nothing read again parsed differently (a temporary file, an edit undone): the objects are as they were.
+            return;
+        }
+        filesChanged = false;
         Map<ObjectKey, Observed> collected = new HashMap<>();
         Map<ObjectKey, Path> origin = new HashMap<>();
         new TreeMap<>(files).forEach((path, state) -> state.objects().forEach(o -> {
@@ -137,24 +149,41 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     }
 
     private void load(Path p) {
+        FileState old = files.get(p);
         String text;
+        Object look;
         try {
+            look = lookOf(p);
+            if (old != null && look.equals(old.look())) {
+                // Unchanged on disk: a scan after one file changed reads that file, not the whole tree (issue 15).
+                return;
+            }
             text = Files.readString(p, StandardCharsets.UTF_8);
         } catch (IOException e) {
             LOG.warn("{}: could not read: {}", p, e.toString());
             return;
         }
-        FileState old = files.get(p);
         if (old != null && old.text().equals(text)) {
+            files.put(p, new FileState(text, old.objects(), look));
             return;
         }
         ManifestParser.Result r = ManifestParser.parse(clusterId, keys, text);
+        filesChanged = true;
         if (r instanceof ManifestParser.Parsed ok) {
-            files.put(p, new FileState(text, ok.objects()));
+            files.put(p, new FileState(text, ok.objects(), look));
         } else if (r instanceof ManifestParser.Failed f) {
             LOG.warn("{}:{}: {} (its previous objects are kept)", p, f.line(), f.message());
-            files.put(p, new FileState(text, old == null ? List.of() : old.objects()));
+            files.put(p, new FileState(text, old == null ? List.of() : old.objects(), look));
         }
+    }
+
+    /**
+     * What a file looks like without reading it: size, modification time (nanoseconds where the file system keeps
+     * them) and file key (the inode: a file replaced by a rename, as editors and ConfigMap volumes do, differs).
+     */
+    private static Object lookOf(Path p) throws IOException {
+        java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+        return java.util.Arrays.asList(a.size(), a.lastModifiedTime(), a.fileKey());
     }
 
     /** Watches {@code dir} unless already watched; a directory deleted and created again is watched anew. */
