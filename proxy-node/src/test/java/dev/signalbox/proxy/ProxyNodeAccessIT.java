@@ -70,7 +70,7 @@ class ProxyNodeAccessIT {
     }
 
     private static Route route(String path, Backend b, RouteAccess access) {
-        return new Route(path, PathMatch.PREFIX, b.id(), "c/default/it", false, new RouteOptions(null, null, null, null, null, null, access, null));
+        return new Route(path, PathMatch.PREFIX, b.id(), "c/default/it", false, new RouteOptions(null, null, null, null, null, null, access, null, null));
     }
 
     @BeforeAll

@@ -57,7 +57,7 @@ class ProxyNodeHeadersIT {
 
     private static Route route(String path, Backend b, RouteAccess access, HeaderOptions headers) {
         return new Route(path, PathMatch.PREFIX, b.id(), "c/default/it", false,
-                new RouteOptions(null, null, null, null, null, null, access, headers));
+                new RouteOptions(null, null, null, null, null, null, access, headers, null));
     }
 
     @BeforeAll

@@ -178,7 +178,7 @@ class ProxyNodeIT {
                 new VirtualHost("a.test", List.of(new Route("/b", PathMatch.EXACT, bb.id(), "c/default/it"),
                         // proxy-body-size: "0", for the 20 MiB upload (the node's default is ingress-nginx's 1m).
                         new Route("/", PathMatch.PREFIX, a.id(), "c/default/it", false, new RouteOptions(null, null,
-                                null, null, new ProxyLimits(0L, null, null, null, null, null, null), null, null, null)))),
+                                null, null, new ProxyLimits(0L, null, null, null, null, null, null), null, null, null, null)))),
                 new VirtualHost("big.test", List.of(prefix("/", large))),
                 new VirtualHost("dead.test", List.of(prefix("/", dead))),
                 new VirtualHost("down.test", List.of(prefix("/", down))),

@@ -64,7 +64,7 @@ class ProxyNodeLimitsIT {
 
     private static VirtualHost host(String name, Backend to, ProxyLimits limits) {
         return new VirtualHost(name, List.of(new Route("/", PathMatch.PREFIX, to.id(), "c/default/" + name, false,
-                limits == null ? null : new RouteOptions(null, null, null, null, limits, null, null, null))));
+                limits == null ? null : new RouteOptions(null, null, null, null, limits, null, null, null, null))));
     }
 
     private static ProxyLimits body(long bytes) {

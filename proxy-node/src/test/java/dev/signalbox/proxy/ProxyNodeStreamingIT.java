@@ -114,7 +114,7 @@ class ProxyNodeStreamingIT {
         }
         // proxy-body-size: "0", for the 200 MB upload (the node's default is ingress-nginx's 1m).
         routes.add(new Route("/", PathMatch.PREFIX, eb.id(), "c/default/echo", false, new RouteOptions(null, null, null,
-                null, new ProxyLimits(0L, null, null, null, null, null, null), null, null, null)));
+                null, new ProxyLimits(0L, null, null, null, null, null, null), null, null, null, null)));
         return new RoutingTable(List.of(new VirtualHost(marker + ".test", List.of(new Route("/", PathMatch.PREFIX,
                         eb.id(), "c/default/echo"))), new VirtualHost(VirtualHost.ANY_HOST, routes)),
                 null, List.of(eb, wsb), List.of(), List.of());

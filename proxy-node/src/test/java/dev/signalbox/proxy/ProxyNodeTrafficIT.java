@@ -86,7 +86,7 @@ class ProxyNodeTrafficIT {
 
     private static Route route(Backend main, Traffic traffic) {
         return new Route("/", PathMatch.PREFIX, main.id(), "c/default/main", false,
-                new RouteOptions(null, null, null, null, null, traffic, null, null));
+                new RouteOptions(null, null, null, null, null, traffic, null, null, null));
     }
 
     /**

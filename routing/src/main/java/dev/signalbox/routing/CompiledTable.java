@@ -5,6 +5,7 @@ import com.google.re2j.Pattern;
 import com.google.re2j.PatternSyntaxException;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.ErrorPages;
 import dev.signalbox.schemas.snapshot.HeaderOptions;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
@@ -302,8 +303,13 @@ public final class CompiledTable {
             }
             Decision d = match.traffic() == null ? match.backend().pick(match.label(), usable)
                     : match.traffic().pick(match.label(), match.backend(), request, usable);
+            ErrorPages errors = match.options() == null ? null : match.options().errors();
+            if (d instanceof Decision.Unavailable && errors != null && errors.backend() != null) {
+                d = byDefaultBackend(match.label(), errors.backend(), usable, d);
+            }
             d = withHeaders(d instanceof Decision.Forward f
                     ? f.withRewrite(match.rewrite(path)).withLimits(match.options() == null ? null : match.options().limits())
+                            .withErrors(errors)
                     : d, match.options());
             return match.access() == null ? d : new Decision.Restricted(match.label(), match.access(), d);
         }
@@ -312,6 +318,16 @@ public final class CompiledTable {
         }
         return new Decision.NotFound(NO_ROUTE, "no route for host \"" + normalizeHost(hostHeader) + "\" and path \"" + path
                 + "\" and no default backend (snapshot version " + version() + ")");
+    }
+
+    /**
+     * ingress-nginx's {@code default-backend} annotation: a route whose backend has no endpoint is served by its
+     * Ingress's default backend when that has one; otherwise {@code unavailable} (503) stands.
+     */
+    private Decision byDefaultBackend(String label, String backendId, Predicate<Endpoint> usable, Decision unavailable) {
+        CompiledBackend b = backends.get(backendId);
+        Decision d = b == null ? unavailable : b.pick(label, usable);
+        return d instanceof Decision.Forward ? d : unavailable;
     }
 
     /** {@code d}, carrying what its route adds to responses ({@link Decision#headers()}) when it adds anything. */

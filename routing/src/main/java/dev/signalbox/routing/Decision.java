@@ -1,6 +1,7 @@
 package dev.signalbox.routing;
 
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.ErrorPages;
 import dev.signalbox.schemas.snapshot.HeaderOptions;
 import dev.signalbox.schemas.snapshot.ProxyLimits;
 
@@ -21,41 +22,52 @@ public sealed interface Decision {
      * Send the request to {@code endpoint} of backend {@code backendId}, which runs in {@code locality} as seen
      * from this proxy; {@code limits} are the route's body size, timeouts and retries, null for the node's defaults;
      * {@code sticky} is the session cookie when the backend keeps sessions (issue 18), else null; {@code headers}
-     * what the route adds to its responses, else null.
+     * what the route adds to its responses, else null; {@code errors} the statuses the route's default backend
+     * answers instead of the backend ({@code custom-http-errors}), else null.
      */
     record Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite,
-                   ProxyLimits limits, Sticky sticky, HeaderOptions headers) implements Decision {
+                   ProxyLimits limits, Sticky sticky, HeaderOptions headers, ErrorPages errors) implements Decision {
         /** A request forwarded with the path it came with. */
         public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality) {
-            this(route, backendId, endpoint, locality, null, null, null, null);
+            this(route, backendId, endpoint, locality, null, null, null, null, null);
         }
 
         /** A request forwarded without session affinity. */
         public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite,
                        ProxyLimits limits) {
-            this(route, backendId, endpoint, locality, rewrite, limits, null, null);
+            this(route, backendId, endpoint, locality, rewrite, limits, null, null, null);
         }
 
         /** A request forwarded without header options. */
         public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite,
                        ProxyLimits limits, Sticky sticky) {
-            this(route, backendId, endpoint, locality, rewrite, limits, sticky, null);
+            this(route, backendId, endpoint, locality, rewrite, limits, sticky, null, null);
+        }
+
+        /** A request forwarded without error pages. */
+        public Forward(String route, String backendId, Endpoint endpoint, Locality.Tier locality, Rewrite rewrite,
+                       ProxyLimits limits, Sticky sticky, HeaderOptions headers) {
+            this(route, backendId, endpoint, locality, rewrite, limits, sticky, headers, null);
         }
 
         Forward withRewrite(Rewrite r) {
-            return r == null ? this : new Forward(route, backendId, endpoint, locality, r, limits, sticky, headers);
+            return r == null ? this : new Forward(route, backendId, endpoint, locality, r, limits, sticky, headers, errors);
         }
 
         Forward withLimits(ProxyLimits l) {
-            return l == null ? this : new Forward(route, backendId, endpoint, locality, rewrite, l, sticky, headers);
+            return l == null ? this : new Forward(route, backendId, endpoint, locality, rewrite, l, sticky, headers, errors);
         }
 
         Forward withSticky(Sticky s) {
-            return new Forward(route, backendId, endpoint, locality, rewrite, limits, s, headers);
+            return new Forward(route, backendId, endpoint, locality, rewrite, limits, s, headers, errors);
         }
 
         Forward withHeaders(HeaderOptions h) {
-            return new Forward(route, backendId, endpoint, locality, rewrite, limits, sticky, h);
+            return new Forward(route, backendId, endpoint, locality, rewrite, limits, sticky, h, errors);
+        }
+
+        Forward withErrors(ErrorPages e) {
+            return e == null ? this : new Forward(route, backendId, endpoint, locality, rewrite, limits, sticky, headers, e);
         }
     }
 

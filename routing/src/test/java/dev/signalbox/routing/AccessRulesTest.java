@@ -63,9 +63,9 @@ class AccessRulesTest {
         CompiledTable t = CompiledTable.compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), new RoutingTable(List.of(
                 new VirtualHost("a.com", List.of(
                         new Route("/old", PathMatch.PREFIX, B.id(), "c/default/ing", false, new RouteOptions(null, null,
-                                new RouteOptions.Redirect(301, "https://b.com/", RouteOptions.Redirect.Kind.URL), null, null, null, OFFICE, null)),
+                                new RouteOptions.Redirect(301, "https://b.com/", RouteOptions.Redirect.Kind.URL), null, null, null, OFFICE, null, null)),
                         new Route("/", PathMatch.PREFIX, B.id(), "c/default/ing", false,
-                                new RouteOptions(null, null, null, null, null, null, OFFICE, null))))),
+                                new RouteOptions(null, null, null, null, null, null, OFFICE, null, null))))),
                 null, List.of(B), List.of(), List.of())), new Locality("c", null, Locality.Policy.PREFER_LOCAL));
         assertEquals(List.of(
                         new Decision.Restricted("a.com/", AccessRules.of(OFFICE),

@@ -187,21 +187,21 @@ class CompiledTableTest {
     private static final ProxyLimits LIMITS = new ProxyLimits(0L, 2, 5, 5, List.of("http_502"), 2, null);
 
     private static RouteOptions rewrite(String target, String prefix) {
-        return new RouteOptions(target, prefix, null, null, null, null, null, null);
+        return new RouteOptions(target, prefix, null, null, null, null, null, null, null);
     }
 
     private static final CompiledTable ANNOTATED = compile(SnapshotCodec.create(5, Instant.EPOCH, List.of(),
             new RoutingTable(List.of(
                     new VirtualHost("re.com", List.of(
-                            regex("/foo/bar/[a-z]{3}", EXACT, new RouteOptions(null, null, null, null, LIMITS, null, null, null)),
+                            regex("/foo/bar/[a-z]{3}", EXACT, new RouteOptions(null, null, null, null, LIMITS, null, null, null, null)),
                             regex("/api(/|$)(.*)", API, rewrite("/v2/$2", "/api")),
                             regex("/old", ROOT, new RouteOptions(null, null,
-                                    new RouteOptions.Redirect(308, "https://new.example/x", RouteOptions.Redirect.Kind.URL), null, null, null, null, null)),
+                                    new RouteOptions.Redirect(308, "https://new.example/x", RouteOptions.Redirect.Kind.URL), null, null, null, null, null, null)),
                             regex("/ext/(.*)", WILD, rewrite("https://other.example/$1", null)),
-                            regex("/", ROOT, new RouteOptions(null, null, null, "/app", null, null, null, null)))),
+                            regex("/", ROOT, new RouteOptions(null, null, null, "/app", null, null, null, null, null)))),
                     new VirtualHost("www.re.com", List.of(new Route("/", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true,
                             new RouteOptions(null, null, new RouteOptions.Redirect(308, "re.com", RouteOptions.Redirect.Kind.HOST),
-                                    null, null, null, null, null))))),
+                                    null, null, null, null, null, null))))),
                     null, List.of(EXACT, API, ROOT, WILD), List.of(), List.of())));
 
     static Stream<Case> annotated() {
@@ -285,7 +285,7 @@ class CompiledTableTest {
 
     private static Route withHeaders(Route r) {
         return new Route(r.path(), r.match(), r.backend(), r.source(), r.httpsRedirect(), new RouteOptions(null, null,
-                r.options() == null ? null : r.options().redirect(), null, null, null, null, CORS));
+                r.options() == null ? null : r.options().redirect(), null, null, null, null, CORS, null));
     }
 
     private static final CompiledTable HEADERS = compile(SnapshotCodec.create(8, Instant.EPOCH, List.of(),
@@ -293,7 +293,7 @@ class CompiledTableTest {
                     withHeaders(prefix("/down", EMPTY)),
                     withHeaders(new Route("/old", PathMatch.PREFIX, ROOT.id(), "c/default/ing", false, new RouteOptions(null,
                             null, new RouteOptions.Redirect(301, "https://n.com/", RouteOptions.Redirect.Kind.URL), null, null,
-                            null, null, null))),
+                            null, null, null, null))),
                     withHeaders(new Route("/tls", PathMatch.PREFIX, ROOT.id(), "c/default/ing", true)),
                     prefix("/plain", ROOT),
                     withHeaders(prefix("/", API))))), DEFAULT.id(), List.of(API, ROOT, DEFAULT, EMPTY), List.of(),

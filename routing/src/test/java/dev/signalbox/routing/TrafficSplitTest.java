@@ -37,7 +37,7 @@ class TrafficSplitTest {
 
     private static CompiledTable table(Traffic traffic, Backend... backends) {
         Route r = new Route("/app", PathMatch.PREFIX, MAIN.id(), "c/default/main", false,
-                new RouteOptions(null, null, null, null, null, traffic, null, null));
+                new RouteOptions(null, null, null, null, null, traffic, null, null, null));
         RoutingTable t = new RoutingTable(List.of(new VirtualHost("foo.com", List.of(r))), null, List.of(backends),
                 List.of(), List.of());
         return CompiledTable.compile(SnapshotCodec.create(1, Instant.EPOCH, List.of(), t), Locality.DEFAULT);

@@ -73,7 +73,7 @@ public final class Samples {
     public static ServiceState serviceState() {
         return new ServiceState("ClusterIP", null, List.of(
                 new ServiceState.Port("http", 80, "8080", "TCP"),
-                new ServiceState.Port("metrics", 9090, "metrics", "TCP")));
+                new ServiceState.Port("metrics", 9090, "metrics", "TCP")), "10.96.0.12");
     }
 
     public static ServiceState externalNameServiceState() {
@@ -146,7 +146,7 @@ public final class Samples {
                 sticky, "$request_uri$host", "ewma");
         return new RouteOptions(null, null, null, null, null, new dev.signalbox.schemas.snapshot.Traffic(
                 new dev.signalbox.schemas.snapshot.Traffic.Canary("east/demo/echo-b:80", "east/demo/canary", "X-Canary",
-                        null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"), null, null);
+                        null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"), null, null, null);
     }
 
     /** CORS for two origins, one a wildcard, and two response fields, one removing the backend's. */
@@ -169,17 +169,21 @@ public final class Samples {
                         new VirtualHost("*.example.com", List.of(
                                 new Route("/", PathMatch.PREFIX, a.id(), "east/demo/wild"),
                                 new Route("/api", PathMatch.PREFIX, a.id(), "east/demo/wild", false,
-                                        new RouteOptions(null, null, null, null, null, null, null, headers())))),
+                                        new RouteOptions(null, null, null, null, null, null, null, headers(), null)),
+                                new Route("/shop", PathMatch.PREFIX, a.id(), "east/demo/wild", false,
+                                        new RouteOptions(null, null, null, null, null, null, null, null,
+                                                new dev.signalbox.schemas.snapshot.ErrorPages(b.id(), List.of(404, 503),
+                                                        "demo", "wild", "echo-a", "http"))))),
                         new VirtualHost("regex.example.com", List.of(
                                 new Route("/api(/|$)(.*)", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions("/$2", "/api", null, "/app", new ProxyLimits(8L << 20, 5, 120,
                                                 120, List.of("error", "http_502", "timeout"), 3, 10,
                                                 new ProxyLimits.RateLimit("east/demo/regex", 10, 0, 20, 5,
-                                                        List.of("10.0.0.0/8"))), null, null, null)),
+                                                        List.of("10.0.0.0/8"))), null, null, null, null)),
                                 new Route("/old", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, new RouteOptions.Redirect(301,
                                                 "https://example.com/new", RouteOptions.Redirect.Kind.URL), null, null, null,
-                                                null, null)),
+                                                null, null, null)),
                                 new Route("/admin", PathMatch.REGEX, a.id(), "east/demo/regex", false,
                                         new RouteOptions(null, null, null, null, null, null,
                                                 new dev.signalbox.schemas.snapshot.RouteAccess(
@@ -190,7 +194,7 @@ public final class Samples {
                                                         "http://auth.demo.svc:8080/check", "GET", "https://auth.example/start",
                                                         "rd", List.of("X-User"), null, "$remote_user$http_authorization",
                                                         List.of(new dev.signalbox.schemas.snapshot.RouteAccess.CacheValid(
-                                                                List.of(200, 202, 401), false, 300))), null), null)))),
+                                                                List.of(200, 202, 401), false, 300))), null), null, null)))),
                         new VirtualHost(VirtualHost.ANY_HOST, List.of(
                                 new Route("/", PathMatch.PREFIX, b.id(), "east/demo/catch-all")))),
                 b.id(),

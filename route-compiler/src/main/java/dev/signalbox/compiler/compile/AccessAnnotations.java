@@ -81,9 +81,9 @@ final class AccessAnnotations {
         if (access == null) {
             return options;
         }
-        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null) : options;
+        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null, null) : options;
         return new RouteOptions(o.rewriteTarget(), o.forwardedPrefix(), o.redirect(), o.appRoot(), o.limits(),
-                o.traffic(), access, o.headers());
+                o.traffic(), access, o.headers(), o.errors());
     }
 
     /** The full name under which the annotation is set (ours first), or null when it is not set or empty. */

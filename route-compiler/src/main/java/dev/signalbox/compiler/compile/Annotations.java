@@ -229,14 +229,19 @@ public final class Annotations {
                 + "endpoint than under ingress-nginx; variables: request_uri, uri, args, query_string, remote_addr, host, "
                 + "scheme, http_*, cookie_*, arg_*; endpoints of every zone are on the ring");
         unsupported(m, BALANCE, "upstream-hash-by-subset", "upstream-hash-by-subset-size");
-        unsupported(m, "not supported: it needs the Service's cluster IP, which the watcher does not publish; "
-                + "Signalbox sends to the ready endpoints of the Service's EndpointSlices (service-upstream: false)",
-                "service-upstream");
+        different(m, "service-upstream", "the Service's cluster IP and port is the route's one endpoint, so nothing "
+                + "is retried elsewhere and affinity has no choice to make, as in ingress-nginx; a headless or ExternalName "
+                + "Service (no cluster IP) is an error on the Ingress and its routes answer 503 (ingress-nginx falls back "
+                + "to the endpoints)");
         different(m, "upstream-vhost", "a host name with an optional port; nginx variables ($host, ...) are not "
                 + "expanded (an error on the Ingress)");
-        unsupported(m, LATER + "use spec.defaultBackend of an Ingress", "default-backend");
-        unsupported(m, LATER + "backends' error pages are passed through as they are", "custom-http-errors",
-                "disable-proxy-intercept-errors");
+        supported(m, "default-backend");
+        different(m, "custom-http-errors", "the default backend's answer is sent as it is, its status included, as "
+                + "ingress-nginx does (a custom error backend answers with X-Code); without default-backend the proxy "
+                + "answers with its own page and the backend's status (ingress-nginx asks the controller's global default "
+                + "backend, which Signalbox does not have); the request to the default backend has no body, and a response "
+                + "that arrives before the whole request was sent is passed through as it is");
+        unsupported(m, LATER + "remove custom-http-errors from the Ingress instead", "disable-proxy-intercept-errors");
         unsupported(m, "TLS passthrough is not supported: Signalbox terminates TLS for the hosts under spec.tls",
                 "ssl-passthrough");
         unsupported(m, "FastCGI backends are not supported; put an HTTP server (e.g. php-fpm behind nginx or Caddy) "

@@ -90,11 +90,20 @@ final class Backends {
      * HTTP/1.1); problems are reported on the Ingress.
      */
     Backend resolve(ObjectKey ingress, ServiceRef ref, BackendTls.Spec tls, Diagnostics diagnostics) {
+        return resolve(ingress, ref, tls, false, diagnostics);
+    }
+
+    /**
+     * {@link #resolve(ObjectKey, ServiceRef, BackendTls.Spec, Diagnostics)}, or with {@code clusterIp}
+     * ({@code service-upstream}) the Service's cluster IP and port as its one endpoint, under an id that says so.
+     */
+    Backend resolve(ObjectKey ingress, ServiceRef ref, BackendTls.Spec tls, boolean clusterIp, Diagnostics diagnostics) {
         String port = ref.portNumber() != null ? String.valueOf(ref.portNumber()) : Objects.toString(ref.portName(), "");
-        String id = Backend.idOf(ingress.clusterId(), ingress.namespace(), ref.name(), port);
+        String id = Backend.idOf(ingress.clusterId(), ingress.namespace(), ref.name(), port)
+                + (clusterIp ? SERVICE_UPSTREAM : "");
         Backend plain = built.get(id);
         if (plain == null) {
-            plain = build(ingress, ref, id, port, diagnostics);
+            plain = clusterIp ? clusterIp(ingress, ref, id, port) : build(ingress, ref, id, port, diagnostics);
             built.put(id, plain);
         }
         problem(ingress, plain, diagnostics);
@@ -109,8 +118,8 @@ final class Backends {
      */
     private Backend overTls(ObjectKey ingress, ServiceRef ref, Backend plain, BackendTls.Spec spec) {
         UpstreamTls tls = spec.forService(defaultServerName(ingress, ref));
-        String id = Backend.idOf(plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), tls,
-                spec.protocol());
+        // Backend.idOf's suffixes, after the plain id (which may say service-upstream).
+        String id = plain.id() + " " + tls.label() + (spec.protocol() == null ? "" : " " + spec.protocol());
         if (spec.problem() != null) {
             return new Backend(id, plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), List.of(),
                     TLS_NOT_SET_UP + spec.problem(), tls, spec.protocol());
@@ -127,9 +136,7 @@ final class Backends {
 
     /** The plain backend's endpoints spoken to over HTTP/2 without TLS (GRPC, H2C), under an id that says so. */
     private static Backend overHttp2(Backend plain) {
-        String id = Backend.idOf(plain.cluster(), plain.namespace(), plain.service(), plain.servicePort(), null,
-                Backend.HTTP2);
-        return withEndpointsOf(plain, id, null, Backend.HTTP2);
+        return withEndpointsOf(plain, plain.id() + " " + Backend.HTTP2, null, Backend.HTTP2);
     }
 
     /**
@@ -140,7 +147,7 @@ final class Backends {
      */
     Backend rebuild(Backend previous) {
         String port = previous.servicePort();
-        if (port == null || port.isEmpty()
+        if (port == null || port.isEmpty() || previous.id().contains(SERVICE_UPSTREAM)
                 || previous.tls() != null && Objects.toString(previous.unavailableReason(), "").startsWith(TLS_NOT_SET_UP)) {
             return previous;
         }
@@ -169,6 +176,40 @@ final class Backends {
         if (b.unavailableReason() != null && !b.unavailableReason().startsWith("no ready endpoints")) {
             diagnostics.error(ingress, b.unavailableReason());
         }
+    }
+
+    /** What a {@code service-upstream} backend's id carries after the Service port: no EndpointSlice changes it. */
+    static final String SERVICE_UPSTREAM = " service-upstream";
+
+    /**
+     * ingress-nginx's {@code service-upstream}: the Service's cluster IP and port as the one endpoint (kube-proxy
+     * spreads the connections). A Service without a cluster IP (headless, ExternalName, or published by a watcher that
+     * predates the field) cannot be used that way: no endpoint, and an error on the Ingress.
+     */
+    private Backend clusterIp(ObjectKey ingress, ServiceRef ref, String id, String port) {
+        String svcName = ingress.namespace() + "/" + ref.name();
+        if (ref.portNumber() == null && (ref.portName() == null || ref.portName().isEmpty())) {
+            return unavailable(ingress, ref, id, port, "backend service " + svcName + " names no port");
+        }
+        StoredObject o = model.get(new ObjectKey(ingress.clusterId(), Kind.SERVICE, ingress.namespace(), ref.name()));
+        if (o == null) {
+            return unavailable(ingress, ref, id, port, "service " + svcName + " does not exist");
+        }
+        ServiceState svc = (ServiceState) o.state();
+        ServiceState.Port servicePort = svc.ports().stream()
+                .filter(p -> ref.portNumber() != null ? p.port() == ref.portNumber() : ref.portName().equals(p.name()))
+                .findFirst().orElse(null);
+        if (servicePort == null) {
+            return unavailable(ingress, ref, id, port, "service " + svcName + " has no port " + port);
+        }
+        String ip = svc.clusterIP();
+        if ("ExternalName".equals(svc.type()) || ip == null || ip.isBlank() || "None".equals(ip)) {
+            return unavailable(ingress, ref, id, port, "service-upstream: service " + svcName + " has no cluster IP ("
+                    + ("ExternalName".equals(svc.type()) ? "an ExternalName Service" : "None".equals(ip)
+                    ? "a headless Service" : "none published") + "); its requests get 503");
+        }
+        return new Backend(id, ingress.clusterId(), ingress.namespace(), ref.name(), port,
+                List.of(new Endpoint(ip, servicePort.port())), null);
     }
 
     private Backend build(ObjectKey ingress, ServiceRef ref, String id, String port, Diagnostics diagnostics) {

@@ -116,9 +116,9 @@ final class Canaries {
 
     /** {@code options} with {@code traffic} (null: none). */
     static RouteOptions withTraffic(RouteOptions options, Traffic traffic) {
-        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null) : options;
+        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null, null) : options;
         return RouteOptions.orNull(new RouteOptions(o.rewriteTarget(), o.forwardedPrefix(), o.redirect(), o.appRoot(),
-                o.limits(), traffic, o.access(), o.headers()));
+                o.limits(), traffic, o.access(), o.headers(), o.errors()));
     }
 
     private static Route withTraffic(Route r, Traffic traffic) {

@@ -72,9 +72,9 @@ final class HeaderAnnotations {
         if (HeaderOptions.orNull(headers) == null) {
             return options;
         }
-        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null) : options;
+        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null, null) : options;
         return new RouteOptions(o.rewriteTarget(), o.forwardedPrefix(), o.redirect(), o.appRoot(), o.limits(),
-                o.traffic(), o.access(), headers);
+                o.traffic(), o.access(), headers, o.errors());
     }
 
     private static HeaderOptions.Cors cors(ObjectKey key, PathAnnotations.Reader r, Diagnostics diagnostics) {

@@ -146,7 +146,7 @@ final class HostAnnotations {
                 Map<String, Route> redirect = new TreeMap<>();
                 redirect.put(PathMatch.PREFIX + " /", new Route("/", PathMatch.PREFIX, backend,
                         a.key().clusterId() + "/" + a.key().shortName(), false, new RouteOptions(null, null,
-                        new RouteOptions.Redirect(308, to, RouteOptions.Redirect.Kind.HOST), null, null, null, null, null)));
+                        new RouteOptions.Redirect(308, to, RouteOptions.Redirect.Kind.HOST), null, null, null, null, null, null)));
                 hosts.put(from, redirect);
             }
         }

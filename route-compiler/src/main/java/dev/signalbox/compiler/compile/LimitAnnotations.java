@@ -105,9 +105,9 @@ final class LimitAnnotations {
         if (l == null) {
             return options;
         }
-        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null) : options;
+        RouteOptions o = options == null ? new RouteOptions(null, null, null, null, null, null, null, null, null) : options;
         return new RouteOptions(o.rewriteTarget(), o.forwardedPrefix(), o.redirect(), o.appRoot(), l, o.traffic(),
-                o.access(), o.headers());
+                o.access(), o.headers(), o.errors());
     }
 
     /** An nginx size (bytes, or k, m, g: binary multiples), or null when absent or malformed. */

@@ -60,7 +60,7 @@ final class PathAnnotations {
         RouteOptions options(String path, String hostAppRoot) {
             boolean rewrite = rewrites(path);
             return RouteOptions.orNull(new RouteOptions(rewrite ? rewriteTarget : null,
-                    rewrite ? forwardedPrefix : null, redirect, hostAppRoot, null, null, null, null));
+                    rewrite ? forwardedPrefix : null, redirect, hostAppRoot, null, null, null, null, null));
         }
     }
 

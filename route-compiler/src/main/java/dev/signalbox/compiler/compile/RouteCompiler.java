@@ -75,6 +75,7 @@ public final class RouteCompiler {
         List<HostAnnotations.Accepted> accepted = new ArrayList<>();
         Map<ObjectKey, ProxyLimits> limitsOf = new HashMap<>();
         Map<ObjectKey, HeaderOptions> headersOf = new HashMap<>();
+        Map<ObjectKey, BackendAnnotations.Spec> backendSpecs = new HashMap<>();
         List<Canaries.Canary> canaries = new ArrayList<>();
         Map<ObjectKey, Traffic> traffics = new HashMap<>();
         for (StoredObject o : ingresses) {
@@ -101,11 +102,13 @@ public final class RouteCompiler {
             }
             Optional<ProxyLimits> limits = LimitAnnotations.of(key, ing.annotations(), diagnostics);
             Optional<HeaderOptions> headers = HeaderAnnotations.of(key, ing.annotations(), diagnostics);
+            Optional<BackendAnnotations.Spec> backendSpec = BackendAnnotations.of(key, ing.annotations(), diagnostics);
             PathAnnotations.of(key, ing.annotations(), diagnostics)
-                    .filter(spec -> limits.isPresent() && headers.isPresent()).ifPresent(spec -> {
+                    .filter(spec -> limits.isPresent() && headers.isPresent() && backendSpec.isPresent()).ifPresent(spec -> {
                         accepted.add(new HostAnnotations.Accepted(key, ing, spec));
                         limitsOf.put(key, limits.get());
                         headersOf.put(key, headers.get());
+                        backendSpecs.put(key, backendSpec.get());
                     });
         }
         HostAnnotations hostAnnotations = HostAnnotations.of(accepted, diagnostics);
@@ -116,6 +119,8 @@ public final class RouteCompiler {
             java.util.Set<String> tlsHosts = redirectedHosts(key, ing, diagnostics);
             BackendTls.Spec upstreamTls = BackendTls.of(model, key, ing.annotations(), diagnostics);
             RouteAccess access = AccessAnnotations.of(model, key, ing.annotations(), diagnostics);
+            BackendAnnotations.Spec backendSpec = backendSpecs.get(key);
+            String errorBackend = BackendAnnotations.defaultBackend(model, key, backendSpec, backends, diagnostics);
 
             if (ing.defaultBackend() != null) {
                 if (defaultOwner != null) {
@@ -172,14 +177,16 @@ public final class RouteCompiler {
                                 + owner.shortName() + " in cluster " + owner.clusterId() + "; this path is ignored");
                         continue;
                     }
-                    Optional<Backend> b = backend(key, p.backend(), where, upstreamTls, backends, diagnostics);
+                    Optional<Backend> b = backend(key, p.backend(), where, upstreamTls, backendSpec.serviceUpstream(),
+                            backends, diagnostics);
                     if (b.isEmpty()) {
                         continue;
                     }
                     routes.put(conflictKey, new Route(p.path(), pathMatch, b.get().id(), source, tlsHosts.contains(host),
-                            HeaderAnnotations.attach(AccessAnnotations.with(LimitAnnotations.attach(Canaries.withTraffic(
-                                    a.spec().options(p.path(), hostAnnotations.appRoot(host)), traffics.get(key)),
-                                    limitsOf.get(key)), access), headersOf.get(key))));
+                            BackendAnnotations.attach(HeaderAnnotations.attach(AccessAnnotations.with(LimitAnnotations.attach(
+                                    Canaries.withTraffic(a.spec().options(p.path(), hostAnnotations.appRoot(host)),
+                                            traffics.get(key)), limitsOf.get(key)), access), headersOf.get(key)),
+                                    backendSpec, errorBackend, key, p.backend().service())));
                     routeOwners.put(host + " " + conflictKey, key);
                     routeTls.put(host + " " + conflictKey, upstreamTls);
                     MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);
@@ -316,6 +323,12 @@ public final class RouteCompiler {
 
     static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where,
                                              BackendTls.Spec upstreamTls, Backends backends, Diagnostics diagnostics) {
+        return backend(ingress, ref, where, upstreamTls, false, backends, diagnostics);
+    }
+
+    /** {@link #backend(ObjectKey, BackendRef, String, BackendTls.Spec, Backends, Diagnostics)}; {@code clusterIp}: service-upstream. */
+    static Optional<Backend> backend(ObjectKey ingress, BackendRef ref, String where, BackendTls.Spec upstreamTls,
+                                     boolean clusterIp, Backends backends, Diagnostics diagnostics) {
         if (ref == null || (ref.service() == null && ref.resource() == null)) {
             diagnostics.error(ingress, where + ": no backend; ignored");
             return Optional.empty();
@@ -329,7 +342,7 @@ public final class RouteCompiler {
             diagnostics.error(ingress, where + ": backend service has no name; ignored");
             return Optional.empty();
         }
-        return Optional.of(backends.resolve(ingress, ref.service(), upstreamTls, diagnostics));
+        return Optional.of(backends.resolve(ingress, ref.service(), upstreamTls, clusterIp, diagnostics));
     }
 
     /**

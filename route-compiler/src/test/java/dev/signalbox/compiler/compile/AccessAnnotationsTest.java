@@ -48,7 +48,7 @@ class AccessAnnotationsTest {
 
     private static RoutingTable routed(RouteAccess access, Diagnostic... diagnostics) {
         return new RoutingTable(List.of(new VirtualHost("foo.com", List.of(new Route("/", PREFIX, WEB, C + "/ns/a", false,
-                access == null ? null : new RouteOptions(null, null, null, null, null, null, access, null))))), null, List.of(WEB80),
+                access == null ? null : new RouteOptions(null, null, null, null, null, null, access, null, null))))), null, List.of(WEB80),
                 List.of(), List.of(C + "/ns/a"), List.of(diagnostics));
     }
 

@@ -50,7 +50,7 @@ class HeaderAnnotationsTest {
     /** The routes of Ingress {@code name} (host name.com, Prefix /) with these header options. */
     private static VirtualHost host(String name, HeaderOptions headers) {
         return new VirtualHost(name + ".com", List.of(new Route("/", PREFIX, WEB, C + "/ns/" + name, false,
-                headers == null ? null : new RouteOptions(null, null, null, null, null, null, null, headers))));
+                headers == null ? null : new RouteOptions(null, null, null, null, null, null, null, headers, null))));
     }
 
     private static HeaderOptions cors(Cors cors) {
@@ -182,7 +182,7 @@ class HeaderAnnotationsTest {
                                 rule("a.com", path("/api/(.*)", "ImplementationSpecific", svc("web", 80))))),
                         table(List.of("ns/a"), List.of(new VirtualHost("a.com", List.of(new Route("/api/(.*)", REGEX, WEB,
                                 C + "/ns/a", false, new RouteOptions("/$1", null, null, null, null, null,
-                                null, new HeaderOptions(DEFAULTS, List.of(new Field("X-A", "1")))))))))),
+                                null, new HeaderOptions(DEFAULTS, List.of(new Field("X-A", "1"))), null))))))),
 
                 row("response-headers may not set identity, framing or connection fields",
                         with(ing("a", 1, Map.of(RH, "X-Forwarded-For: 1.2.3.4")), ing("c", 2, Map.of(RH, "content-length: 0")),

@@ -38,7 +38,7 @@ class LimitAnnotationsTest {
     /** Both Ingresses routed, foo.com's route with {@code limits}. */
     private static RoutingTable routed(ProxyLimits limits) {
         return new RoutingTable(List.of(BAR, new VirtualHost("foo.com", List.of(new Route("/", PREFIX, WEB, C + "/ns/a",
-                false, limits == null ? null : new RouteOptions(null, null, null, null, limits, null, null, null))))), null, List.of(WEB80),
+                false, limits == null ? null : new RouteOptions(null, null, null, null, limits, null, null, null, null))))), null, List.of(WEB80),
                 List.of(), List.of(C + "/ns/a", C + "/ns/b"), List.of());
     }
 
@@ -160,7 +160,7 @@ class LimitAnnotationsTest {
 
     private static Route limited(String path, PathMatch match) {
         return new Route(path, match, WEB, C + "/ns/a", false,
-                new RouteOptions(null, null, null, null, new ProxyLimits(null, null, 5, null, null, null, null), null, null, null));
+                new RouteOptions(null, null, null, null, new ProxyLimits(null, null, 5, null, null, null, null), null, null, null, null));
     }
 
     @ParameterizedTest(name = "{0}")

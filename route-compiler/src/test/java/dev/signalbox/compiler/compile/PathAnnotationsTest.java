@@ -31,11 +31,11 @@ class PathAnnotationsTest {
     }
 
     private static RouteOptions rewrite(String target, String prefix) {
-        return new RouteOptions(target, prefix, null, null, null, null, null, null);
+        return new RouteOptions(target, prefix, null, null, null, null, null, null, null);
     }
 
     private static RouteOptions redirect(int code, String url) {
-        return new RouteOptions(null, null, new RouteOptions.Redirect(code, url, RouteOptions.Redirect.Kind.URL), null, null, null, null, null);
+        return new RouteOptions(null, null, new RouteOptions.Redirect(code, url, RouteOptions.Redirect.Kind.URL), null, null, null, null, null, null);
     }
 
     private static RoutingTable table(List<String> ingresses, List<VirtualHost> hosts, List<Diagnostic> diagnostics) {
@@ -126,8 +126,8 @@ class PathAnnotationsTest {
                         withWeb(annotated("ns", "a", 1, Map.of(N + "app-root", "/app1"), rule("foo.com", path("/", "Prefix", svc("web", 80)))),
                                 annotated("ns", "b", 2, Map.of(N + "app-root", "/other"), rule("foo.com", path("/b", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a", "ns/b"), List.of(host("foo.com",
-                                route("/b", PREFIX, "ns/b", new RouteOptions(null, null, null, "/app1", null, null, null, null)),
-                                route("/", PREFIX, "ns/a", new RouteOptions(null, null, null, "/app1", null, null, null, null)))),
+                                route("/b", PREFIX, "ns/b", new RouteOptions(null, null, null, "/app1", null, null, null, null, null)),
+                                route("/", PREFIX, "ns/a", new RouteOptions(null, null, null, "/app1", null, null, null, null, null)))),
                                 List.of(warning("ns", "b", "app-root \"/other\" for host foo.com ignored: the older Ingress "
                                         + "ns/a in cluster c1 sets \"/app1\"")))),
 
@@ -177,13 +177,13 @@ class PathAnnotationsTest {
                                 ingress("ns", "c", 3, rule("www.baz.com", path("/", "Prefix", svc("web", 80))))),
                         table(List.of("ns/a", "ns/b", "ns/c"), List.of(
                                 host("bar.com", route("/", PREFIX, "ns/b", new RouteOptions(null, null,
-                                        new RouteOptions.Redirect(308, "www.bar.com", RouteOptions.Redirect.Kind.HOST), null, null, null, null, null))),
+                                        new RouteOptions.Redirect(308, "www.bar.com", RouteOptions.Redirect.Kind.HOST), null, null, null, null, null, null))),
                                 host("baz.com", route("/", PREFIX, "ns/b", null)),
                                 host("foo.com", route("/", PREFIX, "ns/a", null)),
                                 host("www.bar.com", route("/", PREFIX, "ns/b", null)),
                                 host("www.baz.com", route("/", PREFIX, "ns/c", null)),
                                 host("www.foo.com", route("/", PREFIX, "ns/a", new RouteOptions(null, null,
-                                        new RouteOptions.Redirect(308, "foo.com", RouteOptions.Redirect.Kind.HOST), null, null, null, null, null)))),
+                                        new RouteOptions.Redirect(308, "foo.com", RouteOptions.Redirect.Kind.HOST), null, null, null, null, null, null)))),
                                 List.of(warning("ns", "b", "from-to-www-redirect from www.baz.com to baz.com not made: "
                                         + "www.baz.com is a host of its own")))),
 

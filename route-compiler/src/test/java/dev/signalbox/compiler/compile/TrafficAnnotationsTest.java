@@ -76,7 +76,7 @@ class TrafficAnnotationsTest {
 
     private static Route route(PathMatch match, Traffic traffic) {
         return new Route("/", match, WEB, C + "/ns/main", false,
-                traffic == null ? null : new RouteOptions(null, null, null, null, null, traffic, null, null));
+                traffic == null ? null : new RouteOptions(null, null, null, null, null, traffic, null, null, null));
     }
 
     private static RoutingTable table(List<String> ingresses, Route route, List<Backend> backends,

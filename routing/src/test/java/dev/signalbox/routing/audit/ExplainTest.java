@@ -68,7 +68,7 @@ class ExplainTest {
     private static final RoutingSnapshot CANARY = Tables.snapshot(6, List.of(new VirtualHost("canary.example.com",
             List.of(new Route("/", PathMatch.PREFIX, WEB.id(), "c/shop/ing-web", false, new RouteOptions(null, null,
                     null, null, null, new Traffic(new Traffic.Canary(API.id(), "c/shop/ing-next", "X-Canary", null,
-                    null, "canary", 10, 100, null), null, null), null, null))))), List.of(WEB, API), List.of(), null, List.of());
+                    null, "canary", 10, 100, null), null, null), null, null, null))))), List.of(WEB, API), List.of(), null, List.of());
 
     static Stream<Case> cases() {
         TlsRef secureTls = new TlsRef("secure.example.com", "c/shop/secure-tls");

@@ -84,7 +84,7 @@ class TableDiffTest {
     private static Route canaryOf(Route r, Backend canary) {
         return new Route(r.path(), r.match(), r.backend(), r.source(), false, new RouteOptions(null, null, null, null,
                 null, new Traffic(new Traffic.Canary(canary.id(), "c/shop/canary", null, null, null, null, 10, 100,
-                null), null, null), null, null));
+                null), null, null), null, null, null));
     }
 
     @ParameterizedTest(name = "{0}")

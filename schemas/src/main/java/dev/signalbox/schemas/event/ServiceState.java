@@ -1,5 +1,6 @@
 package dev.signalbox.schemas.event;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
@@ -9,10 +10,20 @@ import java.util.List;
  * @param type         spec.type (ClusterIP, NodePort, LoadBalancer, ExternalName), written as "serviceType"
  *                     so it cannot collide with the "type" discriminator of {@link ObjectState}
  * @param externalName spec.externalName for ExternalName Services, else null
+ * @param clusterIP    spec.clusterIP, the Service's virtual address ({@code service-upstream}); null when it has none
+ *                     ("None" for a headless Service, an ExternalName Service) and in records written before it was
+ *                     published (an additive field)
  */
-public record ServiceState(@JsonProperty("serviceType") String type, String externalName, List<Port> ports) implements ObjectState {
+public record ServiceState(@JsonProperty("serviceType") String type, String externalName, List<Port> ports,
+                           String clusterIP) implements ObjectState {
+    @JsonCreator
     public ServiceState {
         ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
+    /** A Service without a cluster IP (or whose cluster IP does not matter). */
+    public ServiceState(String type, String externalName, List<Port> ports) {
+        this(type, externalName, ports, null);
     }
 
     @Override

@@ -20,9 +20,12 @@ import com.fasterxml.jackson.annotation.JsonCreator;
  * @param access          who may use the route (source ranges, basic auth, auth-url), or null for anyone
  * @param headers         CORS and the fields set on the route's responses ({@code enable-cors}, {@code cors-*},
  *                        {@code signalbox.dev/response-headers}), or null for none
+ * @param errors          the Ingress's default backend and the statuses it answers ({@code default-backend},
+ *                        {@code custom-http-errors}), or null
  */
 public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirect redirect, String appRoot,
-                           ProxyLimits limits, Traffic traffic, RouteAccess access, HeaderOptions headers) {
+                           ProxyLimits limits, Traffic traffic, RouteAccess access, HeaderOptions headers,
+                           ErrorPages errors) {
 
     @JsonCreator
     public RouteOptions {
@@ -30,13 +33,14 @@ public record RouteOptions(String rewriteTarget, String forwardedPrefix, Redirec
         traffic = Traffic.orNull(traffic);
         access = RouteAccess.orNull(access);
         headers = HeaderOptions.orNull(headers);
+        errors = ErrorPages.orNull(errors);
     }
 
     /** Options that do nothing are no options. */
     public static RouteOptions orNull(RouteOptions o) {
         return o == null || (o.rewriteTarget == null && o.forwardedPrefix == null && o.redirect == null
                 && o.appRoot == null && o.limits == null && o.traffic == null && o.access == null
-                && o.headers == null) ? null : o;
+                && o.headers == null && o.errors == null) ? null : o;
     }
 
     /**

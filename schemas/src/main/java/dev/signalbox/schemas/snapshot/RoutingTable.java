@@ -81,6 +81,10 @@ public record RoutingTable(List<VirtualHost> virtualHosts, String defaultBackend
                 if (canary != null && !ids.contains(canary.backend())) {
                     problems.add("route " + vh.host() + r.path() + " names missing canary backend " + canary.backend());
                 }
+                ErrorPages errors = r.options() == null ? null : r.options().errors();
+                if (errors != null && errors.backend() != null && !ids.contains(errors.backend())) {
+                    problems.add("route " + vh.host() + r.path() + " names missing default backend " + errors.backend());
+                }
             }
         }
         if (defaultBackend != null && !ids.contains(defaultBackend)) {
