@@ -10,9 +10,9 @@ import java.util.List;
  * @param type         spec.type (ClusterIP, NodePort, LoadBalancer, ExternalName), written as "serviceType"
  *                     so it cannot collide with the "type" discriminator of {@link ObjectState}
  * @param externalName spec.externalName for ExternalName Services, else null
- * @param clusterIP    spec.clusterIP, the Service's virtual address ({@code service-upstream}); null when it has none
- *                     ("None" for a headless Service, an ExternalName Service) and in records written before it was
- *                     published (an additive field)
+ * @param clusterIP    spec.clusterIP, the Service's virtual address ({@code service-upstream}), "None" for a headless
+ *                     Service; null when not set (an ExternalName Service, a manifest without it) and in records
+ *                     written before it was published (an additive field)
  */
 public record ServiceState(@JsonProperty("serviceType") String type, String externalName, List<Port> ports,
                            String clusterIP) implements ObjectState {

@@ -96,6 +96,19 @@ class ClusterEventCodecTest {
         assertEquals(Optional.of(event), ClusterEventCodec.decode("test", json.getBytes(StandardCharsets.UTF_8)));
     }
 
+    @Test
+    void aServiceWrittenBeforeClusterIpWasPublishedDecodesWithoutOne() {
+        ClusterEvent event = Samples.events().get("a ClusterIP Service with a named target port");
+        String json = new String(ClusterEventCodec.encode(event), StandardCharsets.UTF_8)
+                .replace("\"clusterIP\":\"10.96.0.12\",", "");
+        dev.signalbox.schemas.event.ServiceState s = (dev.signalbox.schemas.event.ServiceState) event.state();
+        assertEquals(Optional.of(new ClusterEvent(event.formatVersion(), event.clusterId(), event.kind(), event.namespace(),
+                        event.name(), event.uid(), event.resourceVersion(), event.op(), event.observedAt(),
+                        event.leaderEpoch(), new dev.signalbox.schemas.event.ServiceState(s.type(), s.externalName(),
+                                s.ports()))),
+                ClusterEventCodec.decode("test", json.getBytes(StandardCharsets.UTF_8)));
+    }
+
     private static ClusterEvent ingressWithAnnotations(Map<String, String> annotations) {
         IngressState s = Samples.ingressState();
         return ClusterEvent.upsert(Samples.key(Kind.INGRESS, "demo", "demo"), "uid", "1", Samples.T0, 1,

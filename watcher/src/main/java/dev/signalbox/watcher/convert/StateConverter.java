@@ -184,7 +184,11 @@ public final class StateConverter {
         }
         // spec.type defaults to ClusterIP in the API server; a manifest may leave it out.
         String type = spec.getType() == null ? "ClusterIP" : spec.getType();
-        return new ServiceState(type, "ExternalName".equals(type) ? spec.getExternalName() : null, ports);
+        boolean external = "ExternalName".equals(type);
+        // spec.clusterIP: assigned by the API server ("None" for a headless Service); a manifest may carry it or not.
+        String clusterIp = external || spec.getClusterIP() == null || spec.getClusterIP().isBlank() ? null
+                : spec.getClusterIP();
+        return new ServiceState(type, external ? spec.getExternalName() : null, ports, clusterIp);
     }
 
     private static String intOrString(IntOrString v) {

@@ -78,6 +78,8 @@ class StateConverterTest {
                 .addNewPort().withName("http").withPort(80).withTargetPort(new IntOrString("web")).withProtocol("TCP").endPort()
                 .addNewPort().withName("metrics").withPort(9090).withTargetPort(new IntOrString(9091)).endPort()
                 .endSpec().withNewStatus().endStatus().build();
+        var headless = new ServiceBuilder().withNewMetadata().withName("db").withNamespace("shop").endMetadata()
+                .withNewSpec().withClusterIP("None").endSpec().build();
         var externalName = new ServiceBuilder().withNewMetadata().withName("ext").withNamespace("shop").endMetadata()
                 .withNewSpec().withType("ExternalName").withExternalName("db.example.com").endSpec().build();
 
@@ -113,10 +115,14 @@ class StateConverterTest {
                 Arguments.of("an IngressClass annotated anything but true is not the default", notDefaultClass,
                         Optional.of(new Observed(new ObjectKey("c", Kind.INGRESS_CLASS, "", "other"), null, null,
                                 new IngressClassState("x/y", false)))),
-                Arguments.of("a Service keeps ports with targetPort as name or number and defaults the protocol", service,
+                Arguments.of("a Service keeps its cluster IP and ports with targetPort as name or number and defaults "
+                                + "the protocol", service,
                         Optional.of(new Observed(new ObjectKey("c", Kind.SERVICE, "shop", "api"), "u3", "9",
                                 new ServiceState("ClusterIP", null, List.of(new ServiceState.Port("http", 80, "web", "TCP"),
-                                        new ServiceState.Port("metrics", 9090, "9091", "TCP")))))),
+                                        new ServiceState.Port("metrics", 9090, "9091", "TCP")), "10.1.2.3")))),
+                Arguments.of("a headless Service keeps clusterIP None", headless,
+                        Optional.of(new Observed(new ObjectKey("c", Kind.SERVICE, "shop", "db"), null, null,
+                                new ServiceState("ClusterIP", null, List.of(), "None")))),
                 Arguments.of("an ExternalName Service keeps its external name", externalName,
                         Optional.of(new Observed(new ObjectKey("c", Kind.SERVICE, "shop", "ext"), null, null,
                                 new ServiceState("ExternalName", "db.example.com", List.of())))),

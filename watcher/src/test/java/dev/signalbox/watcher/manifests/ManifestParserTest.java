@@ -85,6 +85,22 @@ class ManifestParserTest {
     }
 
     @Test
+    void aServiceOfAManifestKeepsTheClusterIpItWrites() {
+        String doc = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: web, namespace: shop}
+                spec:
+                  clusterIP: 127.0.0.1
+                  ports: [{name: http, port: 80, targetPort: 8080}]
+                """;
+        var r = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", KEYS, doc));
+        assertEquals(new dev.signalbox.schemas.event.ServiceState("ClusterIP", null,
+                List.of(new dev.signalbox.schemas.event.ServiceState.Port("http", 80, "8080", "TCP")), "127.0.0.1"),
+                r.objects().get(0).state());
+    }
+
+    @Test
     void aBrokenDocumentIsReportedWithItsLineInTheFile() {
         String broken = THREE_DOCS.replace("  replicas: 2", "  replicas: [2\n  foo: }");
         var f = assertInstanceOf(ManifestParser.Failed.class, ManifestParser.parse("local", KEYS, broken));
