@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.BackendFailures;
+import dev.signalbox.proxy.http.CustomErrors;
 import dev.signalbox.proxy.http.Grpc;
 import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.proxy.http.NextUpstream;
@@ -163,6 +164,8 @@ final class Exchange implements BackendListener {
     private String heldClient;
     /** What the route adds to the answer (CORS, response fields); null for none, nearly every route. */
     private RouteHeaders routeHeaders;
+    /** The statuses the route's default backend answers instead (custom-http-errors); null for none, nearly every route. */
+    private CustomErrors errorPages;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -236,6 +239,7 @@ final class Exchange implements BackendListener {
         backendId = f.backendId();
         endpoint = f.endpoint();
         locality = f.locality();
+        errorPages = grpc ? null : CustomErrors.of(f.errors(), head);
         sticky = f.sticky();
         stickyAgent = sticky == null ? null : head.headers().get(HttpHeaderNames.USER_AGENT);
         upstream = Upstream.of(table.upstreamTls(backendId), table.http2(backendId));
@@ -357,10 +361,13 @@ final class Exchange implements BackendListener {
     /**
      * Sends the request to {@code next}. Safe whatever the method after a failed connection (nothing of the request
      * left the proxy: the head waits in {@code pendingHead}, the body in the client's queue and socket); after an
-     * answer only for a request without body, as {@link BackendFailures#passOn} decides.
+     * answer only for a request without body, as {@link BackendFailures#passOn} decides. {@code reason}: the retry's,
+     * counted; null for a request that is not a retry (a custom error page's).
      */
     private void sendTo(Decision.Forward next, String reason) {
-        metrics.retry(route, reason);
+        if (reason != null) {
+            metrics.retry(route, reason);
+        }
         endpoint = next.endpoint();
         locality = next.locality();
         sticky = sticky == null ? null : sticky.retriedOn(endpoint);
@@ -397,6 +404,42 @@ final class Exchange implements BackendListener {
         request = Request.RECEIVED;
         pendingHead = sentHead;
         sendTo(next, status == 0 ? NextUpstream.Condition.TIMEOUT.label() : NextUpstream.Condition.ofStatus(status).label());
+        return true;
+    }
+
+    /**
+     * ingress-nginx's {@code custom-http-errors}: the backend's answer, whose status is one of the route's, is dropped
+     * on its head (nothing of it reached the client; its connection is closed, which releases the rest) and the
+     * Ingress's default backend asked instead ({@link CustomErrors}), once; without one the proxy answers with its
+     * own page of that status. Only for a request the client sent whole, as {@link #passOn} (this proxy streams the
+     * body and cannot send it again); false when the answer is passed on as it is.
+     */
+    private boolean toErrorPage(HttpResponse response) {
+        int code = response.status().code();
+        if (!errorPages.intercepts(code) || request == Request.RECEIVING || sentHead == null || upgrade != null) {
+            return false;
+        }
+        CustomErrors pages = errorPages;
+        errorPages = null;
+        ReferenceCountUtil.release(response);
+        dropBackend();
+        cancelResponseTimeout();
+        long now = System.nanoTime();
+        Decision.Forward next = pages.endpoint(table, route, e -> frontend.outliers().ejected(e, now));
+        if (next == null) {
+            respondLocally(null, HttpResponseStatus.valueOf(code), pages.reason(code));
+            return true;
+        }
+        backendId = next.backendId();
+        upstream = Upstream.of(table.upstreamTls(backendId), table.http2(backendId));
+        sticky = null;
+        measured = false;
+        failedEndpoints = null;
+        bodySent = false;
+        replayed = false;
+        request = Request.RECEIVED;
+        pendingHead = pages.request(sentHead, code);
+        sendTo(next, null);
         return true;
     }
 
@@ -635,6 +678,8 @@ final class Exchange implements BackendListener {
                 phase = Phase.INTERIM;
             } else if (passOn(code)) {
                 ReferenceCountUtil.release(msg);
+                return;
+            } else if (errorPages != null && toErrorPage(response)) {
                 return;
             } else {
                 phase = Phase.RESPONDING;
