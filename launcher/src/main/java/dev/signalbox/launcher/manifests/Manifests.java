@@ -103,8 +103,13 @@ public final class Manifests {
      * so each endpoint gets a slice of its own, named after its port.
      */
     public String service(String name, ServicePort port, List<Endpoint> endpoints) {
+        return service(name, port, null, endpoints);
+    }
+
+    /** {@link #service(String, ServicePort, List)} with spec.clusterIP (an API server assigns it; null: none written). */
+    public String service(String name, ServicePort port, String clusterIp, List<Endpoint> endpoints) {
         List<String> docs = new ArrayList<>();
-        docs.add(serviceYaml(name, """
+        docs.add(serviceYaml(name, (clusterIp == null ? "" : "  clusterIP: " + clusterIp + "\n") + """
                   ports:
                   - name: %1$s
                     port: %2$d
