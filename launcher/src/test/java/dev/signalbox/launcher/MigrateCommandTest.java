@@ -68,6 +68,26 @@ class MigrateCommandTest {
     }
 
     @Test
+    void errorPagesAndServiceUpstreamAreReportedWithTheirVerdicts(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("app.yaml"), m.ingress("web")
+                .annotation("nginx.ingress.kubernetes.io/default-backend", "errors")
+                .annotation("nginx.ingress.kubernetes.io/custom-http-errors", "404,503")
+                .annotation("nginx.ingress.kubernetes.io/service-upstream", "true")
+                .rule(new Manifests.Rule("shop.example", Manifests.prefix("/", "web"))).yaml());
+
+        assertEquals(1, run("migrate", "--manifests", dir.toString(), "--output", "json"), err.toString());
+        JsonNode summary = Json.MAPPER.readTree(out.toString()).get("summary");
+        assertEquals(Json.MAPPER.readTree("""
+                {"ingresses": 1, "behaveDifferently": 1,
+                 "annotations": {"SUPPORTED": 1, "DIFFERENT": 2, "UNSUPPORTED": 0, "REFUSED": 0, "UNKNOWN": 0},
+                 "byAnnotation": [
+                   {"annotation": "nginx.ingress.kubernetes.io/custom-http-errors", "support": "DIFFERENT", "ingresses": 1},
+                   {"annotation": "nginx.ingress.kubernetes.io/default-backend", "support": "SUPPORTED", "ingresses": 1},
+                   {"annotation": "nginx.ingress.kubernetes.io/service-upstream", "support": "DIFFERENT", "ingresses": 1}]}
+                """), summary);
+    }
+
+    @Test
     void ingressesWhoseAnnotationsAreAllSupportedExitZeroAndThePeoplesTableSaysSo(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("app.yaml"), m.ingress("web")
                 .annotation("cert-manager.io/cluster-issuer", "letsencrypt")
