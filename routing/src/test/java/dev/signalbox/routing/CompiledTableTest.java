@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.signalbox.schemas.codec.SnapshotCodec;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.ErrorPages;
 import dev.signalbox.schemas.snapshot.HeaderOptions;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
@@ -318,6 +319,40 @@ class CompiledTableTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("headers")
     void decisionsCarryTheirRoutesHeaderOptions(Case c) {
+        assertEquals(c.expected(), c.table().route(c.host(), c.uri()));
+    }
+    private static final Backend ERRORS = backend("errors", 9);
+    private static final Backend ERRORS_DOWN = new Backend("c/default/errors-down:80", "c", "default", "errors-down", "80",
+            List.of(), "service default/errors-down has no ready endpoints");
+
+    private static Route withErrors(String path, Backend b, ErrorPages pages) {
+        return new Route(path, PathMatch.PREFIX, b.id(), "c/default/ing", false,
+                new RouteOptions(null, null, null, null, null, null, null, null, pages));
+    }
+
+    private static final ErrorPages TO_ERRORS = new ErrorPages(ERRORS.id(), List.of(404), "default", "ing", "x", "80");
+    private static final ErrorPages TO_ERRORS_DOWN = new ErrorPages(ERRORS_DOWN.id(), List.of(), "default", "ing", "x", "80");
+    private static final CompiledTable ERROR_PAGES = compile(SnapshotCodec.create(9, Instant.EPOCH, List.of(),
+            new RoutingTable(List.of(new VirtualHost("err.com", List.of(withErrors("/down-both", EMPTY, TO_ERRORS_DOWN),
+                    withErrors("/down", EMPTY, TO_ERRORS), withErrors("/", ROOT, TO_ERRORS)))),
+                    null, List.of(ROOT, EMPTY, ERRORS, ERRORS_DOWN), List.of(), List.of())));
+
+    static Stream<Case> errorPageCases() {
+        return Stream.of(
+                new Case("a route whose backend has endpoints forwards there, carrying its error pages", ERROR_PAGES,
+                        "err.com", "/a", new Decision.Forward("err.com/", ROOT.id(), ROOT.endpoints().get(0),
+                        Locality.Tier.LOCAL_CLUSTER, null, null, null, null, TO_ERRORS)),
+                new Case("a route whose backend has no endpoint goes to its Ingress's default backend (default-backend)",
+                        ERROR_PAGES, "err.com", "/down/x", new Decision.Forward("err.com/down", ERRORS.id(),
+                        ERRORS.endpoints().get(0), Locality.Tier.LOCAL_CLUSTER, null, null, null, null, TO_ERRORS)),
+                new Case("when the default backend has no endpoint either, the route's 503 stands", ERROR_PAGES,
+                        "err.com", "/down-both", new Decision.Unavailable("err.com/down-both",
+                        "no ready endpoints for backend c/default/empty:80: service default/empty has no ready endpoints")));
+    }
+
+    @ParameterizedTest
+    @MethodSource("errorPageCases")
+    void aRouteWithoutEndpointsGoesToItsDefaultBackend(Case c) {
         assertEquals(c.expected(), c.table().route(c.host(), c.uri()));
     }
 }
