@@ -103,7 +103,7 @@ final class Backends {
                 + (clusterIp ? SERVICE_UPSTREAM : "");
         Backend plain = built.get(id);
         if (plain == null) {
-            plain = clusterIp ? clusterIp(ingress, ref, id, port) : build(ingress, ref, id, port, diagnostics);
+            plain = build(ingress, ref, id, port, clusterIp, diagnostics);
             built.put(id, plain);
         }
         problem(ingress, plain, diagnostics);
@@ -156,7 +156,7 @@ final class Backends {
                 ? new ServiceRef(previous.service(), Integer.valueOf(port), null) : new ServiceRef(previous.service(), null, port);
         ObjectKey from = new ObjectKey(previous.cluster(), Kind.INGRESS, previous.namespace(), previous.service());
         Backend plain = build(from, ref, Backend.idOf(previous.cluster(), previous.namespace(), previous.service(), port), port,
-                new Diagnostics());
+                false, new Diagnostics());
         return previous.id().equals(plain.id()) ? plain
                 : withEndpointsOf(plain, previous.id(), previous.tls(), previous.protocol());
     }
@@ -186,33 +186,21 @@ final class Backends {
      * spreads the connections). A Service without a cluster IP (headless, ExternalName, or published by a watcher that
      * predates the field) cannot be used that way: no endpoint, and an error on the Ingress.
      */
-    private Backend clusterIp(ObjectKey ingress, ServiceRef ref, String id, String port) {
-        String svcName = ingress.namespace() + "/" + ref.name();
-        if (ref.portNumber() == null && (ref.portName() == null || ref.portName().isEmpty())) {
-            return unavailable(ingress, ref, id, port, "backend service " + svcName + " names no port");
-        }
-        StoredObject o = model.get(new ObjectKey(ingress.clusterId(), Kind.SERVICE, ingress.namespace(), ref.name()));
-        if (o == null) {
-            return unavailable(ingress, ref, id, port, "service " + svcName + " does not exist");
-        }
-        ServiceState svc = (ServiceState) o.state();
-        ServiceState.Port servicePort = svc.ports().stream()
-                .filter(p -> ref.portNumber() != null ? p.port() == ref.portNumber() : ref.portName().equals(p.name()))
-                .findFirst().orElse(null);
-        if (servicePort == null) {
-            return unavailable(ingress, ref, id, port, "service " + svcName + " has no port " + port);
-        }
+    private static Backend viaClusterIp(ObjectKey ingress, ServiceRef ref, String id, String port, ServiceState svc,
+                                        ServiceState.Port servicePort) {
         String ip = svc.clusterIP();
         if ("ExternalName".equals(svc.type()) || ip == null || ip.isBlank() || "None".equals(ip)) {
-            return unavailable(ingress, ref, id, port, "service-upstream: service " + svcName + " has no cluster IP ("
-                    + ("ExternalName".equals(svc.type()) ? "an ExternalName Service" : "None".equals(ip)
-                    ? "a headless Service" : "none published") + "); its requests get 503");
+            return unavailable(ingress, ref, id, port, "service-upstream: service " + ingress.namespace() + "/"
+                    + ref.name() + " has no cluster IP (" + ("ExternalName".equals(svc.type()) ? "an ExternalName Service"
+                    : "None".equals(ip) ? "a headless Service" : "none published") + "); its requests get 503");
         }
         return new Backend(id, ingress.clusterId(), ingress.namespace(), ref.name(), port,
                 List.of(new Endpoint(ip, servicePort.port())), null);
     }
 
-    private Backend build(ObjectKey ingress, ServiceRef ref, String id, String port, Diagnostics diagnostics) {
+    /** The backend of {@code ref}'s endpoints, or with {@code clusterIp} of its cluster IP ({@link #viaClusterIp}). */
+    private Backend build(ObjectKey ingress, ServiceRef ref, String id, String port, boolean clusterIp,
+                          Diagnostics diagnostics) {
         String svcName = ingress.namespace() + "/" + ref.name();
         if (ref.portNumber() == null && (ref.portName() == null || ref.portName().isEmpty())) {
             return unavailable(ingress, ref, id, port, "backend service " + svcName + " names no port");
@@ -227,6 +215,9 @@ final class Backends {
                 .findFirst().orElse(null);
         if (servicePort == null) {
             return unavailable(ingress, ref, id, port, "service " + svcName + " has no port " + port);
+        }
+        if (clusterIp) {
+            return viaClusterIp(ingress, ref, id, port, svc, servicePort);
         }
         if ("ExternalName".equals(svc.type())) {
             if (svc.externalName() == null || svc.externalName().isBlank()) {
