@@ -6,6 +6,7 @@ import dev.signalbox.routing.Locality;
 import dev.signalbox.routing.RequestTarget;
 import dev.signalbox.routing.SniTable;
 import dev.signalbox.schemas.snapshot.Backend;
+import dev.signalbox.schemas.snapshot.ErrorPages;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.Traffic;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
@@ -65,7 +66,7 @@ public final class Explain {
             } else {
                 reason = "route " + match.virtualHost() + r.path() + " (" + r.match() + ") of Ingress " + r.source()
                         + " sends to " + r.backend() + " (" + backend.endpoints().size() + " ready endpoints)"
-                        + canary(r);
+                        + canary(r) + defaultBackend(r, decision);
             }
             return new Explanation(version, status == 200 || status == 308, match.virtualHost(), match.hostMatch(), route,
                     backend, tls, status, reason, List.of(), List.of(), served);
@@ -78,6 +79,19 @@ public final class Explain {
                     List.of(), served);
         }
         return notFound(snapshot, normalized, path, tls, foreign);
+    }
+
+    /**
+     * That the route's Ingress's default backend answers instead (issue 18, {@code default-backend}), as a clause of the
+     * reason; "" when the route's own backend does.
+     */
+    private static String defaultBackend(Route r, Decision decision) {
+        ErrorPages e = r.options() == null ? null : r.options().errors();
+        if (e == null || e.backend() == null || !(decision instanceof Decision.Forward f) || !f.backendId().equals(e.backend())
+                || f.backendId().equals(r.backend())) {
+            return "";
+        }
+        return "; it has no ready endpoint, so its Ingress's default backend " + e.backend() + " answers";
     }
 
     /**

@@ -115,7 +115,7 @@ public record TableDiff(long from, long to, Map<String, List<JsonNode>> added, M
     /**
      * Whether this difference changes how {@code host} is routed: a route of a virtual host covering it, the
      * TLS binding covering it, or a backend (or its endpoints) that such a route sends to in either table, its
-     * canary's included.
+     * canary's and default backend's (default-backend, custom-http-errors) included.
      */
     public static boolean touchesHost(TableDiff diff, RoutingSnapshot a, RoutingSnapshot b, String host) {
         String h = CompiledTable.normalizeHost(host);
@@ -130,6 +130,9 @@ public record TableDiff(long from, long to, Map<String, List<JsonNode>> added, M
                         backends.add(r.backend());
                         if (r.options() != null && r.options().traffic() != null && r.options().traffic().canary() != null) {
                             backends.add(r.options().traffic().canary().backend());
+                        }
+                        if (r.options() != null && r.options().errors() != null && r.options().errors().backend() != null) {
+                            backends.add(r.options().errors().backend());
                         }
                     }
                 }

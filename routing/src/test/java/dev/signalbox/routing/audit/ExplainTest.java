@@ -13,6 +13,7 @@ import dev.signalbox.routing.audit.Explanation.RouteRef;
 import dev.signalbox.routing.audit.Explanation.TlsRef;
 import dev.signalbox.schemas.snapshot.Backend;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import dev.signalbox.schemas.snapshot.ErrorPages;
 import dev.signalbox.schemas.snapshot.PathMatch;
 import dev.signalbox.schemas.snapshot.Route;
 import dev.signalbox.schemas.snapshot.RouteOptions;
@@ -70,6 +71,12 @@ class ExplainTest {
                     null, null, null, new Traffic(new Traffic.Canary(API.id(), "c/shop/ing-next", "X-Canary", null,
                     null, "canary", 10, 100, null), null, null), null, null, null))))), List.of(WEB, API), List.of(), null, List.of());
 
+    /** The shop's down route with web as its Ingress's default backend (default-backend). */
+    private static final RoutingSnapshot FALLBACK = Tables.snapshot(7, List.of(new VirtualHost("fallback.example.com",
+            List.of(new Route("/", PathMatch.PREFIX, DOWN.id(), "c/shop/ing-down", false, new RouteOptions(null, null,
+                    null, null, null, null, null, null, new ErrorPages(WEB.id(), List.of(), "shop", "ing-down", "down",
+                    "80")))))), List.of(WEB, DOWN), List.of(), null, List.of());
+
     static Stream<Case> cases() {
         TlsRef secureTls = new TlsRef("secure.example.com", "c/shop/secure-tls");
         return Stream.of(
@@ -121,6 +128,12 @@ class ExplainTest {
                                         + "(2 ready endpoints); its canary, Ingress c/shop/ing-next, sends to c/shop/api:80 "
                                         + "requests with header X-Canary: always, cookie canary=always, 10 of 100 other "
                                         + "requests")),
+                new Case("A route whose backend has no ready endpoint is served by its Ingress's default backend",
+                        FALLBACK, "fallback.example.com", "/x", false, new Explanation(7, true, "fallback.example.com",
+                        "exact", route("/", "PREFIX", "ing-down"), ref(DOWN), null, 200,
+                        "route fallback.example.com/ (PREFIX) of Ingress c/shop/ing-down sends to c/shop/down:80 (0 ready "
+                                + "endpoints); it has no ready endpoint, so its Ingress's default backend c/shop/web:80 "
+                                + "answers", List.of(), List.of(), served(List.of("local-cluster"), WEB.endpoints()))),
                 new Case("A target the proxy refuses is a 400", SHOP, "shop.example.com", "/a%zz", false,
                         miss(4, null, 400, "the proxy refuses the request target with 400: request path has invalid "
                                 + "percent-encoding or an encoded NUL: /a%zz", List.of())));
