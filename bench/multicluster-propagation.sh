@@ -6,7 +6,8 @@
 # (signalbox_applied_snapshot_version on their admin ports). Needs python3 and curl; run from anywhere:
 #   bench/multicluster-propagation.sh [WORKDIR]
 # Other sizes by environment (issue 15's single-cluster figure: CLUSTERS=1 INGRESSES=10000 CHANGES=30): CLUSTERS,
-# INGRESSES (per cluster, a multiple of 100), ENDPOINTS, CHANGES; LATE_PROXY=1 then starts one more proxy under
+# INGRESSES (per cluster, a multiple of 100), ENDPOINTS, CHANGES, WARMUP (changes made first and reported apart, 3:
+# the first changes after a start run on code the JIT has not compiled yet); LATE_PROXY=1 then starts one more proxy under
 # -Xmx256m against the same broker and times its process start to serving the latest version.
 set -u
 C="${CLUSTERS:-10}"; N="${INGRESSES:-1000}"; E="${ENDPOINTS:-10}"; CHANGES="${CHANGES:-10}"
@@ -34,13 +35,19 @@ echo "all $C clusters merged: ${n:-0} endpoints after $(( $(date +%s) - t0 )) s 
 sleep 5
 f="$W/c$K/apps-0.yaml"
 TIMES=()
-for k in $(seq 1 "$CHANGES"); do
+WARMUP="${WARMUP:-3}"
+for k in $(seq 1 $(( WARMUP + CHANGES ))); do
   v0=$(version 29090); w0=$(version 29091)
   sed "s/\"10\.$K\.0\.0\"\|\"10\.$K\.250\.[0-9]*\"/\"10.$K.250.$k\"/" "$f" > "$W/c$K/.apps-0.tmp"
   s=$(date +%s%N); mv "$W/c$K/.apps-0.tmp" "$f"
   while :; do a=$(version 29090); b=$(version 29091); [ "${a:-0}" -gt "$v0" ] && [ "${b:-0}" -gt "$w0" ] && break; sleep 0.005; done
-  ms=$(( ($(date +%s%N) - s) / 1000000 )); TIMES+=("$ms")
-  echo "change $k: versions $v0 -> $a / $w0 -> $b on both proxies after $ms ms"
+  ms=$(( ($(date +%s%N) - s) / 1000000 ))
+  if [ "$k" -le "$WARMUP" ]; then
+    echo "warm-up change $k (not counted): versions $v0 -> $a / $w0 -> $b on both proxies after $ms ms"
+  else
+    TIMES+=("$ms")
+    echo "change $(( k - WARMUP )): versions $v0 -> $a / $w0 -> $b on both proxies after $ms ms"
+  fi
   sleep 2
 done
 printf '%s\n' "${TIMES[@]}" | sort -n | awk '{t[NR]=$1} END {p=int(NR*0.99+0.999); if (p<1) p=1; printf "changes: %d, p50 %d ms, p99 %d ms, max %d ms\n", NR, t[int((NR+1)/2)], t[p], t[NR]}'
