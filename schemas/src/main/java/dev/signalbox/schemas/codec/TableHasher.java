@@ -47,6 +47,8 @@ public final class TableHasher {
     private static final int DIGEST = 32;
     /** Entries of a list hashed from scratch before the old list is indexed (a delta's few new entries are not). */
     private static final int MISSES_BEFORE_INDEX = 8;
+    /** From this many entries to hash from scratch, they are hashed in parallel (the common fork-join pool). */
+    private static final int PARALLEL_FROM = 2048;
 
     /** Per record component, the list hashed last and its entries' digests; null for a component that is no list. */
     private Digested[] previous = new Digested[COMPONENTS.length];
@@ -91,6 +93,7 @@ public final class TableHasher {
         List<?> before = old == null ? List.of() : old.entries();
         byte[] out = new byte[list.size() * DIGEST];
         Lookup lookup = new Lookup(before);
+        List<Integer> missed = new java.util.ArrayList<>();
         int j = 0;
         for (int i = 0; i < list.size(); i++) {
             Object e = list.get(i);
@@ -107,9 +110,13 @@ public final class TableHasher {
                 System.arraycopy(old.digests(), at * DIGEST, out, i * DIGEST, DIGEST);
                 j = at + 1;
             } else {
-                System.arraycopy(sha256(json(e)), 0, out, i * DIGEST, DIGEST);
+                missed.add(i);
             }
         }
+        // Entries found nowhere are serialised and hashed, each on its own: a whole table (a proxy's first snapshot)
+        // on every core, which is most of a new proxy's time to its first table.
+        java.util.stream.Stream<Integer> todo = missed.size() >= PARALLEL_FROM ? missed.parallelStream() : missed.stream();
+        todo.forEach(i -> System.arraycopy(sha256(json(list.get(i))), 0, out, i * DIGEST, DIGEST));
         return new Digested(list, out);
     }
 
