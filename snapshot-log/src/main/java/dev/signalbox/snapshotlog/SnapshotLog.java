@@ -145,6 +145,14 @@ public final class SnapshotLog implements AutoCloseable {
         }
     }
 
+    /**
+     * The hasher that checked what this reader read: it holds the entry digests of the latest table read, which a
+     * compiler continuing that table adopts ({@link TableHasher#adopt}). Used on the reader's thread only.
+     */
+    public TableHasher hasher() {
+        return hasher;
+    }
+
     /** Reads from the oldest retained snapshot on: for audit and replay ("what was routing at time T"). */
     public void seekToBeginning() {
         consumer.seekToBeginning(List.of(PARTITION));

@@ -350,6 +350,8 @@ public final class CompilerLoop implements AutoCloseable {
         lastProvenance = s.provenance();
         // The next version can be a delta on the chain readers already have, not the whole table again.
         snapshotLog.chainBase(s).ifPresent(base -> snapshots.follow(s, base));
+        // And its hash looks up the entries the reader checked instead of serialising the whole table again.
+        hasher.adopt(snapshotLog.hasher());
         // Transactions the snapshot holds are not the next version's.
         sinceLastVersion.values().removeIf(t -> t.ranges().stream().allMatch(r -> r.lastOffset() < publishedCut(r.partition())));
     }

@@ -60,6 +60,17 @@ public final class TableHasher {
     private record Digested(List<?> entries, byte[] digests) {
     }
 
+    /**
+     * Takes over what {@code other} holds of the table it hashed last, as if this hasher had hashed it: a compiler
+     * that starts from the snapshot its reader just checked then hashes its first table by looking the entries up,
+     * not by serialising each one again. Both stay usable (the digests are never changed once made).
+     */
+    public void adopt(TableHasher other) {
+        previous = other.previous.clone();
+        lastTable = other.lastTable;
+        lastHash = other.lastHash;
+    }
+
     /** The content hash of {@code table} by the current definition, {@value #SCHEME}. */
     public String hash(RoutingTable table) {
         if (table == lastTable) {

@@ -61,6 +61,20 @@ class TableHasherTest {
         }
     }
 
+    @Test
+    void aHasherThatAdoptsAnothersLastTableHashesAsAFreshOne() {
+        TableHasher reader = new TableHasher();
+        RoutingTable read = Samples.randomTable(new Random(3), 20);
+        reader.hash(read);
+        TableHasher writer = new TableHasher();
+        writer.adopt(reader);
+        // The same table compiled again (other instances), then one changed: both as a fresh hasher has them.
+        for (RoutingTable t : List.of(Samples.randomTable(new Random(3), 20), Samples.randomTable(new Random(4), 20))) {
+            assertEquals(new TableHasher().hash(t), writer.hash(t));
+        }
+        assertEquals(new TableHasher().hash(read), reader.hash(read));
+    }
+
     private static void list(MessageDigest all, List<?> entries) throws Exception {
         all.update(ByteBuffer.allocate(4).putInt(entries.size()).array());
         for (Object e : entries) {
