@@ -68,11 +68,18 @@ public final class HeaderRewriter {
      * @param trusted the peers whose identity fields are believed
      * @param clientCertificate the {@code ssl-client-*} fields describing the client's certificate (ingress-nginx's
      *                          names), written after every such field a peer sent was removed; empty for none
+     * @param peerTrusted whether {@code trusted} holds {@code peer}: decided once per connection, read by every
+     *                    request on it (the HTTPS redirect and the identity fields)
      */
     public record Forwarding(String peer, String scheme, int port, TrustedProxies trusted,
-                             Map<String, String> clientCertificate) {
+                             Map<String, String> clientCertificate, boolean peerTrusted) {
         public Forwarding {
             clientCertificate = Map.copyOf(clientCertificate);
+        }
+
+        public Forwarding(String peer, String scheme, int port, TrustedProxies trusted,
+                          Map<String, String> clientCertificate) {
+            this(peer, scheme, port, trusted, clientCertificate, trusted.contains(peer));
         }
 
         /** A connection without client certificate fields. */
@@ -168,7 +175,7 @@ public final class HeaderRewriter {
      * fields are dropped from every peer (the proxy writes them after this when it verified a certificate).
      */
     private static void identify(HttpHeaders h, Forwarding from) {
-        boolean trusted = from.trusted().contains(from.peer());
+        boolean trusted = from.peerTrusted();
         removeIdentityFields(h, trusted);
         if (!h.contains(X_FORWARDED_FOR)) {
             // The common case (any untrusted client): the peer is the whole chain and the real address.
@@ -259,7 +266,7 @@ public final class HeaderRewriter {
      * request's X-Forwarded-For. Call before {@link #forBackend}, which rewrites those fields.
      */
     public static String clientAddress(HttpHeaders h, Forwarding from) {
-        if (!from.trusted().contains(from.peer()) || !h.contains(X_FORWARDED_FOR)) {
+        if (!from.peerTrusted() || !h.contains(X_FORWARDED_FOR)) {
             return from.peer();
         }
         List<String> chain = forwardedChain(h);

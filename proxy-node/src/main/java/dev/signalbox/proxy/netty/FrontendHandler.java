@@ -222,7 +222,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         TrafficRequest traffic = new TrafficRequest(request.headers(), sentTarget, forwarding(), frontend.latency(), now);
         HeaderRewriter.Forwarding from = forwarding();
         boolean https = HttpsRedirect.overHttps(frontend.overTls(), request.headers().get("X-Forwarded-Proto"),
-                from.trusted().contains(from.peer()));
+                from.peerTrusted());
         Decision d = table.route(host, valid.path(), https, e -> !frontend.outliers().ejected(e, now), traffic);
         String location = d instanceof Decision.RedirectToHttps
                 ? HttpsRedirect.location(host, sentTarget, frontend.publicHttpsPort()) : null;

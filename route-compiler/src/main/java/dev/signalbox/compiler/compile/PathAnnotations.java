@@ -99,6 +99,18 @@ final class PathAnnotations {
     }
 
     /**
+     * Go's strconv.ParseBool, which ingress-nginx's boolean annotations use: 1, t, T, TRUE, true, True and their
+     * false forms; null for anything else.
+     */
+    static Boolean parseBool(String v) {
+        return switch (v) {
+            case "1", "t", "T", "TRUE", "true", "True" -> Boolean.TRUE;
+            case "0", "f", "F", "FALSE", "false", "False" -> Boolean.FALSE;
+            default -> null;
+        };
+    }
+
+    /**
      * Reads one Ingress's annotations, noting each malformed value as an error (also {@link LimitAnnotations}' and
      * {@link TrafficAnnotations}').
      */
@@ -132,24 +144,15 @@ final class PathAnnotations {
             failed = true;
         }
 
-        /** Go's strconv.ParseBool, which ingress-nginx uses. */
+        /** Go's strconv.ParseBool, which ingress-nginx uses; false when absent or malformed. */
         boolean bool(String annotation) {
             String v = value(annotation);
-            if (v == null) {
+            Boolean b = v == null ? Boolean.FALSE : parseBool(v);
+            if (b == null) {
+                malformed(annotation, v, "true or false");
                 return false;
             }
-            switch (v) {
-                case "1", "t", "T", "TRUE", "true", "True" -> {
-                    return true;
-                }
-                case "0", "f", "F", "FALSE", "false", "False" -> {
-                    return false;
-                }
-                default -> {
-                    malformed(annotation, v, "true or false");
-                    return false;
-                }
-            }
+            return b;
         }
 
         /** An integer, or 0 when absent or malformed. */

@@ -314,8 +314,11 @@ public final class RouteCompiler {
             return absent;
         }
         value = value.trim();
-        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
-            return "true".equalsIgnoreCase(value);
+        // The same parse as every other boolean annotation; unlike them a malformed one keeps the Ingress routed,
+        // on the safe side ({@code onError}).
+        Boolean parsed = PathAnnotations.parseBool(value);
+        if (parsed != null) {
+            return parsed;
         }
         diagnostics.error(key, "annotation " + name + ": \"" + value + "\" is not true or false; " + otherwise);
         return onError;
