@@ -31,6 +31,10 @@ public final class CompilerMetrics {
     private final Histogram compile = Histogram.builder().name("signalbox_compiler_compile_duration_seconds")
             .help("Time to compile the cluster model into a routing table").classicOnly()
             .classicUpperBounds(COMPILE_BUCKETS).register(registry);
+    private final Counter wholeCompiles = Counter.builder().name("signalbox_compiler_whole_compiles_total")
+            .help("Compiles of the whole model: a life's first (unless it starts from the latest snapshot's table, "
+                    + "compiled by the same build) and each after a change other than EndpointSlices'; the others "
+                    + "rebuild only the changed Services' backends").register(registry);
     private final Gauge version = Gauge.builder().name("signalbox_compiler_snapshot_version")
             .help("The version of the last snapshot this compiler published (0 before its first)").register(registry);
     private final Gauge bytes = Gauge.builder().name("signalbox_compiler_snapshot_bytes")
@@ -71,9 +75,12 @@ public final class CompilerMetrics {
         lag.set(records);
     }
 
-    /** One compile took {@code nanos} and gave {@code table}. */
-    public void compiled(long nanos, RoutingTable table) {
+    /** One compile took {@code nanos} and gave {@code table}; {@code whole}: it compiled the whole model. */
+    public void compiled(long nanos, RoutingTable table, boolean whole) {
         compile.observe(nanos / 1e9);
+        if (whole) {
+            wholeCompiles.inc();
+        }
         long errors = table.diagnostics().stream().filter(d -> d.severity() == Diagnostic.Severity.ERROR).count();
         diagnostics.labelValues(severity(Diagnostic.Severity.ERROR)).set(errors);
         diagnostics.labelValues(severity(Diagnostic.Severity.WARNING)).set(table.diagnostics().size() - errors);

@@ -49,12 +49,26 @@ public final class IncrementalCompiler {
         } else {
             table = rebuild(model, services);
         }
+        remember(model, table, routingClusters);
+        return table;
+    }
+
+    /**
+     * Takes {@code table} as the table of {@code model} as it is now, without compiling (issue 15): a compiler that
+     * restored the model its latest snapshot was compiled from, by a compiler of the same build (the caller checks
+     * that), publishes its first change as an incremental compile on that table instead of compiling 10,000
+     * Ingresses on cold code first. The next compiles build on it as on any table of this compiler.
+     */
+    public void seed(ClusterModel model, RoutingTable table) {
+        remember(model, table, routingView(model.clusters()));
+    }
+
+    private void remember(ClusterModel model, RoutingTable table, Map<String, ClusterSync> routingClusters) {
         last = table;
         lastModel = model;
         stamp = model.stamp();
         model.forgetChangesBefore(stamp);
         clusters = routingClusters;
-        return table;
     }
 
     /** How many compiles were whole (the first, and those after a change other than EndpointSlices'). */

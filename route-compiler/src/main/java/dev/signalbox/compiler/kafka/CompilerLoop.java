@@ -128,6 +128,8 @@ public final class CompilerLoop implements AutoCloseable {
     private List<TopicPartition> partitions = List.of();
     private long lastVersion;
     private String lastHash;
+    /** The latest snapshot's table, as read: what a restart that restores the fold it was compiled from starts from. */
+    private RoutingTable lastTable;
     /** The latest snapshot's offsets: exactly the events it was compiled from (empty before the first). */
     private List<SourceOffset> lastProvenance = List.of();
     /** The snapshots topic, read since this life started: the standby follows it, the takeover reads it to its end. */
@@ -346,6 +348,7 @@ public final class CompilerLoop implements AutoCloseable {
     /** The latest snapshot published (by any compiler): the version sequence continues from it. */
     private void noteLatest(RoutingSnapshot s) {
         lastVersion = s.version();
+        lastTable = s.table();
         lastHash = s.contentHash();
         lastProvenance = s.provenance();
         // The next version can be a delta on the chain readers already have, not the whole table again.
@@ -442,6 +445,13 @@ public final class CompilerLoop implements AutoCloseable {
             // The checkpoint is the fold of the events before its own offsets: go on from there.
             model = restored;
             checkpoint.restored(model);
+            // A compiler of this build compiled that fold to the latest snapshot's table (its hash is in the checkpoint
+            // and the snapshot's was checked when read): the incremental compiles start from it, no whole compile.
+            if (lastTable != null && lastHash != null && lastHash.equals(loaded.tableHash())
+                    && CompilerBuild.fingerprint().equals(loaded.compiledBy())) {
+                incremental.seed(model, lastTable);
+                LOG.info("the latest snapshot's table is this fold's, compiled by this build: compiles start from it");
+            }
             collectTransactions(published, loaded.offsets());
             partitions.forEach(tp -> consumer.seek(tp, loaded.offsets().get(tp)));
             LOG.info("restored the cluster model from its checkpoint: {} objects at offsets {} in {} ms", model.size(),
@@ -658,8 +668,9 @@ public final class CompilerLoop implements AutoCloseable {
 
     private void publish() {
         long compileStart = System.nanoTime();
+        long wholeBefore = incremental.wholeCompiles();
         RoutingTable table = incremental.compile(model);
-        metrics.compiled(System.nanoTime() - compileStart, table);
+        metrics.compiled(System.nanoTime() - compileStart, table, incremental.wholeCompiles() > wholeBefore);
         String hash = hasher.hash(table);
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         List<SourceOffset> provenance = new ArrayList<>();
@@ -678,7 +689,7 @@ public final class CompilerLoop implements AutoCloseable {
                     List.copyOf(sinceLastVersion.values()), table, hasher);
             sent = snapshots.send(new SnapshotWriter(producer, config.chunkBytes()), snapshot, wholeRequested.get());
         }
-        checkpoint.write(producer, model, provenance);
+        checkpoint.write(producer, model, provenance, hash);
         producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
         producer.commitTransaction();
         snapshots.committed();

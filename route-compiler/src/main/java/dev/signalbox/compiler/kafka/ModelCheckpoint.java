@@ -86,17 +86,20 @@ final class ModelCheckpoint {
     }
 
     /**
-     * The meta record: the model's latest observedAt, and where the fold stopped in each events partition
-     * (absent in checkpoints written by older compilers, which are then not used).
+     * The meta record: the model's latest observedAt, where the fold stopped in each events partition (absent in
+     * checkpoints written by older compilers, which are then not used), and the content hash of the table the
+     * compiler of build {@code compiledBy} ({@link CompilerBuild}) compiled from that fold (both absent in older
+     * checkpoints: a restart then compiles the whole model).
      */
-    record Meta(Instant observedUpTo, Map<Integer, Long> events) {
+    record Meta(Instant observedUpTo, Map<Integer, Long> events, String compiledBy, String tableHash) {
     }
 
     /**
      * Sends what changed (objects, and clusters whose sync state changed) and the meta record with {@code cut},
-     * the events offsets committed in the same transaction, within the caller's open transaction.
+     * the events offsets committed in the same transaction, and {@code tableHash}, the content hash of the table
+     * compiled from the model as it is, within the caller's open transaction.
      */
-    void write(Producer<String, byte[]> producer, ClusterModel model, List<SourceOffset> cut) {
+    void write(Producer<String, byte[]> producer, ClusterModel model, List<SourceOffset> cut, String tableHash) {
         model.clusters().forEach((id, sync) -> {
             if (!sync.equals(clustersWritten.get(id))) {
                 pending.put(CLUSTER_PREFIX + id, new Change(encode(sync), -1, -1));
@@ -109,7 +112,7 @@ final class ModelCheckpoint {
         cut.forEach(o -> offsets.put(o.partition(), o.nextOffset()));
         // Every commit, even with nothing else changed: the offsets it names must be the transaction's.
         producer.send(new ProducerRecord<>(Topics.COMPILER_MODEL, 0, META_KEY,
-                encode(new Meta(model.latestObservedAt(), offsets))));
+                encode(new Meta(model.latestObservedAt(), offsets, CompilerBuild.fingerprint(), tableHash))));
         pending.clear();
     }
 
@@ -125,7 +128,8 @@ final class ModelCheckpoint {
      * What a checkpoint held: the keys it had (live ones), whether it held anything at all, and the events
      * offsets (by partition) it is the fold of (empty when its meta record names none).
      */
-    record Loaded(Set<String> keys, boolean present, Map<TopicPartition, Long> offsets) {
+    record Loaded(Set<String> keys, boolean present, Map<TopicPartition, Long> offsets, String compiledBy,
+                  String tableHash) {
     }
 
     /** Reads the whole checkpoint into {@code model}. */
@@ -158,8 +162,8 @@ final class ModelCheckpoint {
         }
         Map<TopicPartition, Long> offsets = new HashMap<>();
         byte[] meta = latest.remove(META_KEY);
-        if (meta != null) {
-            Meta m = decodeMeta(meta);
+        Meta m = meta == null ? null : decodeMeta(meta);
+        if (m != null) {
             model.observedUpTo(m.observedUpTo());
             m.events().forEach((partition, offset) -> offsets.put(new TopicPartition(Topics.EVENTS, partition), offset));
         }
@@ -175,18 +179,19 @@ final class ModelCheckpoint {
         });
         Set<String> keys = new java.util.HashSet<>(latest.keySet());
         keys.addAll(clusters.keySet());
-        return new Loaded(Set.copyOf(keys), any, Map.copyOf(offsets));
+        return new Loaded(Set.copyOf(keys), any, Map.copyOf(offsets), m == null ? null : m.compiledBy(),
+                m == null ? null : m.tableHash());
     }
 
     /** The meta record; one written before it named the offsets holds only the observedAt instant. */
     static Meta decodeMeta(byte[] value) {
         String text = new String(value, StandardCharsets.UTF_8);
         if (!text.startsWith("{")) {
-            return new Meta(Instant.parse(text), Map.of());
+            return new Meta(Instant.parse(text), Map.of(), null, null);
         }
         try {
             Meta m = Json.MAPPER.readValue(value, Meta.class);
-            return new Meta(m.observedUpTo(), m.events() == null ? Map.of() : m.events());
+            return new Meta(m.observedUpTo(), m.events() == null ? Map.of() : m.events(), m.compiledBy(), m.tableHash());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

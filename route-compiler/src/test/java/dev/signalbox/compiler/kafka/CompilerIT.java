@@ -203,6 +203,34 @@ class CompilerIT {
         }
     }
 
+    @Test
+    @Order(5)
+    void aRestartOfTheSameBuildStartsFromItsLatestSnapshotAndCompilesOnlyTheChange() {
+        RoutingSnapshot before = latest();
+        try (Compiler compiler = Compiler.start(CompilerConfig.defaults(kafka.bootstrapServers()))) {
+            publish(Kind.ENDPOINT_SLICE, "ns", "web-1", new EndpointSliceState("web", "IPv4",
+                    List.of(new EndpointSliceState.Port("http", 8080, "TCP")),
+                    List.of(new EndpointSliceState.Endpoint(List.of("10.0.0.2"), true, true, false))));
+            RoutingSnapshot next = Await.value("the endpoint change published", WAIT, CompilerIT::latest,
+                    s -> s != null && s.version() > before.version());
+            assertEquals(before.version() + 1, next.version());
+            assertEquals(List.of("10.0.0.2"), next.table().backends().stream().flatMap(b -> b.endpoints().stream())
+                    .map(e -> e.address()).distinct().toList());
+            // Its checkpoint said this build compiled that fold to the latest snapshot's table: no whole compile.
+            assertEquals(0.0, wholeCompiles(compiler), "whole compiles after the restart");
+            assertEquals(next.table(), Replay.tableAt(kafka.bootstrapServers(), next.provenance()),
+                    "the version built on the snapshot's table is what the event history says");
+        }
+    }
+
+    private static double wholeCompiles(Compiler c) {
+        return c.metrics().registry().scrape().stream()
+                .filter(m -> m.getMetadata().getPrometheusName().equals("signalbox_compiler_whole_compiles"))
+                .flatMap(m -> m.getDataPoints().stream())
+                .mapToDouble(d -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) d).getValue())
+                .sum();
+    }
+
     private static int chunkCount(long version) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

@@ -26,7 +26,7 @@ class ModelCheckpointTest {
     private static List<ProducerRecord<String, byte[]>> write(ModelCheckpoint checkpoint, ClusterModel model,
                                                               List<SourceOffset> offsets) {
         MockProducer<String, byte[]> producer = new MockProducer<>(true, null, new StringSerializer(), new ByteArraySerializer());
-        checkpoint.write(producer, model, offsets);
+        checkpoint.write(producer, model, offsets, "sha256-tree:" + "a".repeat(64));
         return producer.history();
     }
 
@@ -45,18 +45,21 @@ class ModelCheckpointTest {
         checkpoint.record(e, 2, 7);
         List<ProducerRecord<String, byte[]>> first = write(checkpoint, model,
                 List.of(new SourceOffset(Topics.EVENTS, 0, 0), new SourceOffset(Topics.EVENTS, 2, 8)));
-        assertEquals(new ModelCheckpoint.Meta(T, Map.of(0, 0L, 2, 8L)), meta(first));
+        // The meta also says which build compiled this fold to which table: a restart of that build starts from it.
+        assertEquals(new ModelCheckpoint.Meta(T, Map.of(0, 0L, 2, 8L), CompilerBuild.fingerprint(), "sha256-tree:" + "a".repeat(64)),
+                meta(first));
         assertEquals(true, first.stream().anyMatch(r -> r.key().equals(key.recordKey())), "the changed object is written");
 
         List<ProducerRecord<String, byte[]>> second = write(checkpoint, model,
                 List.of(new SourceOffset(Topics.EVENTS, 0, 3), new SourceOffset(Topics.EVENTS, 2, 8)));
         assertEquals(1, second.size(), "only the meta record");
-        assertEquals(new ModelCheckpoint.Meta(T, Map.of(0, 3L, 2, 8L)), meta(second));
+        assertEquals(new ModelCheckpoint.Meta(T, Map.of(0, 3L, 2, 8L), CompilerBuild.fingerprint(), "sha256-tree:" + "a".repeat(64)),
+                meta(second));
     }
 
     @Test
     void aMetaRecordWrittenBeforeItNamedOffsetsGivesTheTimeAndNoOffsets() {
         ModelCheckpoint.Meta m = ModelCheckpoint.decodeMeta(T.toString().getBytes(StandardCharsets.UTF_8));
-        assertEquals(new ModelCheckpoint.Meta(T, Map.of()), m);
+        assertEquals(new ModelCheckpoint.Meta(T, Map.of(), null, null), m);
     }
 }
