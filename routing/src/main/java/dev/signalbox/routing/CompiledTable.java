@@ -106,25 +106,13 @@ public final class CompiledTable {
                 oldHosts.put(vh.host(), vh);
             }
         }
-        Map<String, List<CompiledRoute>> exact = new HashMap<>();
-        Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
-        List<CompiledRoute> any = List.of();
+        Placement placed = new Placement(List.of());
         for (VirtualHost vh : snapshot.table().virtualHosts()) {
             List<CompiledRoute> routes = reuse ? previous.routesOf(vh, oldHosts.get(vh.host()), changed) : null;
-            if (routes == null) {
-                routes = compileRoutes(vh, backends);
-            }
-            String host = vh.host().toLowerCase(Locale.ROOT);
-            if (host.equals(VirtualHost.ANY_HOST)) {
-                any = routes;
-            } else if (host.startsWith("*.")) {
-                wildcard.put(host.substring(2), routes);
-            } else {
-                exact.put(host, routes);
-            }
+            placed.put(vh.host(), routes != null ? routes : compileRoutes(vh, backends));
         }
         String defaultId = snapshot.table().defaultBackend();
-        return new CompiledTable(snapshot, locality, new HostIndex<>(exact), new HostIndex<>(wildcard), any,
+        return new CompiledTable(snapshot, locality, new HostIndex<>(placed.exact), new HostIndex<>(placed.wildcard), placed.any,
                 defaultId == null ? null : backends.get(defaultId), Map.copyOf(backends), Map.copyOf(tls));
     }
 
@@ -166,15 +154,31 @@ public final class CompiledTable {
                 tls.put(b.id(), b.backend.tls());
             }
         }
-        Map<String, List<CompiledRoute>> exact = new HashMap<>();
-        Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
-        List<CompiledRoute> any = anyHost;
+        Placement placed = new Placement(anyHost);
         for (VirtualHost vh : now.virtualHosts()) {
-            if (!sendsTo(vh, changed.keySet())) {
-                continue;
+            if (sendsTo(vh, changed.keySet())) {
+                placed.put(vh.host(), compileRoutes(vh, compiled));
             }
-            List<CompiledRoute> routes = compileRoutes(vh, compiled);
-            String host = vh.host().toLowerCase(Locale.ROOT);
+        }
+        String defaultId = now.defaultBackend();
+        return new CompiledTable(next, locality, exactHosts.withValues(placed.exact), wildcardHosts.withValues(placed.wildcard),
+                placed.any,
+                defaultId == null ? null : compiled.get(defaultId), Collections.unmodifiableMap(compiled),
+                Collections.unmodifiableMap(tls));
+    }
+
+    /** Compiled routes placed by the kind of their host: exact, a one-label wildcard (by its suffix), the catch-all. */
+    private static final class Placement {
+        final Map<String, List<CompiledRoute>> exact = new HashMap<>();
+        final Map<String, List<CompiledRoute>> wildcard = new HashMap<>();
+        List<CompiledRoute> any;
+
+        Placement(List<CompiledRoute> any) {
+            this.any = any;
+        }
+
+        void put(String virtualHost, List<CompiledRoute> routes) {
+            String host = virtualHost.toLowerCase(Locale.ROOT);
             if (host.equals(VirtualHost.ANY_HOST)) {
                 any = routes;
             } else if (host.startsWith("*.")) {
@@ -183,10 +187,6 @@ public final class CompiledTable {
                 exact.put(host, routes);
             }
         }
-        String defaultId = now.defaultBackend();
-        return new CompiledTable(next, locality, exactHosts.withValues(exact), wildcardHosts.withValues(wildcard), any,
-                defaultId == null ? null : compiled.get(defaultId), Collections.unmodifiableMap(compiled),
-                Collections.unmodifiableMap(tls));
     }
 
     /** Whether a route of {@code vh}, or its canary, sends to one of {@code backendIds}. */
