@@ -93,7 +93,7 @@ public final class Samples {
 
     /** One UPSERT of every kind and a DELETE, each named so that a failing case says which. */
     public static Map<String, ClusterEvent> events() {
-        return Map.of(
+        Map<String, ClusterEvent> events = new java.util.HashMap<>(Map.of(
                 "an Ingress with rules, TLS, a default backend and a resource backend",
                 ClusterEvent.upsert(key(Kind.INGRESS, "demo", "demo"), "uid-1", "101", T0, 3, ingressState()),
                 "a cluster-scoped IngressClass",
@@ -121,7 +121,16 @@ public final class Samples {
                 ClusterEvent.upsert(key(Kind.SERVICE_EXPORT, "demo", "echo-a"), "uid-9", "109", T0, 3,
                         new dev.signalbox.schemas.event.ServiceExportState(T0)),
                 "a DELETE without state",
-                ClusterEvent.delete(key(Kind.INGRESS, "demo", "old"), "uid-7", "107", T0, 4));
+                ClusterEvent.delete(key(Kind.INGRESS, "demo", "old"), "uid-7", "107", T0, 4)));
+        // ConfigMaps an Ingress names for header fields (issue 18).
+        events.put("a ConfigMap a custom-headers annotation names",
+                ClusterEvent.upsert(key(Kind.CONFIG_MAP, "demo", "custom-headers"), "uid-11", "111", T0, 3,
+                        new dev.signalbox.schemas.event.ConfigMapState(Map.of("X-Frame-Options", "DENY",
+                                "X-Content-Type-Options", "nosniff"), null)));
+        events.put("a ConfigMap too large to publish",
+                ClusterEvent.upsert(key(Kind.CONFIG_MAP, "demo", "huge-headers"), "uid-12", "112", T0, 3,
+                        new dev.signalbox.schemas.event.ConfigMapState(Map.of(), "its data is 70000 bytes")));
+        return Map.copyOf(events);
     }
 
     public static Backend backend(String service, String port, Endpoint... endpoints) {
@@ -149,11 +158,12 @@ public final class Samples {
                         null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"), null, null, null);
     }
 
-    /** CORS for two origins, one a wildcard, and two response fields, one removing the backend's. */
+    /** CORS for two origins, one a wildcard, two response fields, one removing the backend's, and a request field. */
     public static HeaderOptions headers() {
         return new HeaderOptions(new HeaderOptions.Cors(List.of("https://app.example.com", "https://*.example.org:8443"),
                 "GET, POST", "Content-Type,Authorization", true, "X-Total", 600),
-                List.of(new HeaderOptions.Field("X-Frame-Options", "DENY"), new HeaderOptions.Field("Server", "")));
+                List.of(new HeaderOptions.Field("X-Frame-Options", "DENY"), new HeaderOptions.Field("Server", "")),
+                List.of(new HeaderOptions.Field("X-Using-Signalbox", "true")));
     }
 
     public static RoutingTable table() {

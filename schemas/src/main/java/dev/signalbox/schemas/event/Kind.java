@@ -11,7 +11,9 @@ public enum Kind {
     ENDPOINT_SLICE("EndpointSlice"),
     SECRET("Secret"),
     /** multicluster.x-k8s.io/v1alpha1 ServiceExport (KEP-1645): the Service of the same name joins the cluster set. */
-    SERVICE_EXPORT("ServiceExport");
+    SERVICE_EXPORT("ServiceExport"),
+    /** A v1 ConfigMap, published only while an Ingress names it for header fields ({@link ConfigMapState}). */
+    CONFIG_MAP("ConfigMap");
 
     private final String apiName;
 

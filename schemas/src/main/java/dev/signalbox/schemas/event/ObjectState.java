@@ -17,10 +17,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = RejectedState.class, name = "Rejected"),
     @JsonSubTypes.Type(value = ServiceExportState.class, name = "ServiceExport"),
     @JsonSubTypes.Type(value = AuthSecretState.class, name = "AuthSecret"),
+    @JsonSubTypes.Type(value = ConfigMapState.class, name = "ConfigMap"),
 })
 public sealed interface ObjectState
         permits IngressState, IngressClassState, ServiceState, EndpointSliceState, TlsSecretState, RejectedState,
-        ServiceExportState, AuthSecretState {
+        ServiceExportState, AuthSecretState, ConfigMapState {
     @com.fasterxml.jackson.annotation.JsonIgnore
     Kind kind();
 }
