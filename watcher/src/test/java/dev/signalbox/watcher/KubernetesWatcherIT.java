@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
 import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.event.ConfigMapState;
 import dev.signalbox.schemas.event.ClusterEvent;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressState;
@@ -18,6 +19,7 @@ import dev.signalbox.schemas.event.ServiceState;
 import dev.signalbox.schemas.event.TlsSecretState;
 import dev.signalbox.testing.Await;
 import dev.signalbox.watcher.kafka.TransactionalPublisher;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -164,6 +166,47 @@ class KubernetesWatcherIT {
             assertEquals(Op.DELETE, awaitEvents(c, users, 2).get(1).op(), "no Ingress names it any more: withdrawn");
             assertEquals(List.of(), EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c),
                     new ObjectKey(c, Kind.SECRET, ns, "db")), "a Secret no Ingress names never enters Kafka");
+        }
+    }
+
+    @Test
+    void aConfigMapIsPublishedOnlyWhileAnIngressNamesItForHeaderFieldsAndItsEditsFollow() {
+        String c = "headers", ns = "ns-headers";
+        try (Watcher w = Watcher.startKubernetes(config(c, ns, "w1"), client)) {
+            Await.until("leadership", WAIT, w::isLeader);
+            client.resource(new ConfigMapBuilder().withNewMetadata().withName("down").withNamespace(ns).endMetadata()
+                    .addToData("X-Frame-Options", "DENY").build()).create();
+            client.resource(new ConfigMapBuilder().withNewMetadata().withName("up").withNamespace(ns).endMetadata()
+                    .addToData("X-Tenant", "blue").build()).create();
+            client.resource(new ConfigMapBuilder().withNewMetadata().withName("app-settings").withNamespace(ns).endMetadata()
+                    .addToData("DATABASE_URL", "postgres://db").build()).create();
+            ObjectKey down = new ObjectKey(c, Kind.CONFIG_MAP, ns, "down");
+            ObjectKey up = new ObjectKey(c, Kind.CONFIG_MAP, ns, "up");
+            // Nothing names them yet: a later Ingress is the marker that the informers delivered them.
+            client.resource(ingress(ns, "marker", "api")).create();
+            awaitEvents(c, new ObjectKey(c, Kind.INGRESS, ns, "marker"), 1);
+            assertEquals(List.of(), EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), down));
+
+            Ingress named = ingress(ns, "web", "api");
+            named.getMetadata().setAnnotations(java.util.Map.of("nginx.ingress.kubernetes.io/custom-headers", ns + "/down",
+                    "signalbox.dev/proxy-set-headers", ns + "/up"));
+            client.resource(named).create();
+            assertEquals(new ConfigMapState(java.util.Map.of("X-Frame-Options", "DENY"), null),
+                    awaitEvents(c, down, 1).get(0).state());
+            assertEquals(new ConfigMapState(java.util.Map.of("X-Tenant", "blue"), null), awaitEvents(c, up, 1).get(0).state());
+
+            client.configMaps().inNamespace(ns).withName("down").edit(m -> {
+                m.setData(java.util.Map.of("X-Frame-Options", "SAMEORIGIN"));
+                return m;
+            });
+            assertEquals(new ConfigMapState(java.util.Map.of("X-Frame-Options", "SAMEORIGIN"), null),
+                    awaitEvents(c, down, 2).get(1).state(), "an edit of a named ConfigMap is published");
+
+            client.network().v1().ingresses().inNamespace(ns).withName("web").delete();
+            assertEquals(Op.DELETE, awaitEvents(c, down, 3).get(2).op(), "no Ingress names it any more: withdrawn");
+            assertEquals(Op.DELETE, awaitEvents(c, up, 2).get(1).op());
+            assertEquals(List.of(), EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c),
+                    new ObjectKey(c, Kind.CONFIG_MAP, ns, "app-settings")), "a ConfigMap no Ingress names never enters Kafka");
         }
     }
 

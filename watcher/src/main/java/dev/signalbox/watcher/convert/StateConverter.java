@@ -4,6 +4,7 @@ import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.event.AuthSecretState;
+import dev.signalbox.schemas.event.ConfigMapState;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressClassState;
 import dev.signalbox.schemas.event.IngressState;
@@ -54,14 +55,19 @@ public final class StateConverter {
      * in every route of the Ingresses that name it, so a Secret named by mistake (a large one) must not swell them.
      */
     static final int MAX_AUTH_SECRET_BYTES = 64 * 1024;
+    /**
+     * The most data of a ConfigMap of header fields published: its fields travel in every route of the Ingresses that
+     * name it, so a ConfigMap named by mistake (a large one) must not swell them.
+     */
+    static final int MAX_CONFIG_MAP_BYTES = 64 * 1024;
 
     private StateConverter() {
     }
 
     /**
-     * The kind Signalbox routes from, or empty for any other object (Deployments, ConfigMaps, Secrets of other types).
-     * An Opaque Secret is of kind Secret here, but is published only while an Ingress names it for basic
-     * authentication: the sources filter with {@link AuthSecrets}.
+     * The kind Signalbox routes from, or empty for any other object (Deployments, Secrets of other types).
+     * An Opaque Secret is of kind Secret here, and a ConfigMap of kind ConfigMap, but each is published only while an
+     * Ingress names it (basic authentication, header fields): the sources filter with {@link ReferencedObjects}.
      */
     public static Optional<Kind> kindOf(HasMetadata o) {
         if (o instanceof Ingress) {
@@ -74,6 +80,8 @@ public final class StateConverter {
             return Optional.of(Kind.ENDPOINT_SLICE);
         } else if (o instanceof Secret s && (TLS_SECRET_TYPE.equals(s.getType()) || isOpaque(s))) {
             return Optional.of(Kind.SECRET);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.ConfigMap) {
+            return Optional.of(Kind.CONFIG_MAP);
         } else if (isServiceExport(o)) {
             return Optional.of(Kind.SERVICE_EXPORT);
         }
@@ -123,6 +131,8 @@ public final class StateConverter {
             return endpointSlice(e);
         } else if (o instanceof Secret s) {
             return isOpaque(s) ? authSecret(s, key, keys) : tlsSecret(s, key, keys);
+        } else if (o instanceof io.fabric8.kubernetes.api.model.ConfigMap c) {
+            return configMap(c);
         } else if (isServiceExport(o)) {
             return new dev.signalbox.schemas.event.ServiceExportState(timestamp(o.getMetadata().getCreationTimestamp()));
         }
@@ -213,6 +223,25 @@ public final class StateConverter {
         Map<String, String> labels = e.getMetadata().getLabels();
         return new EndpointSliceState(labels == null ? null : labels.get(SERVICE_NAME_LABEL), e.getAddressType(),
                 ports, endpoints);
+    }
+
+    /**
+     * A ConfigMap's data (its binaryData left out: header fields are text), or, beyond {@link #MAX_CONFIG_MAP_BYTES},
+     * none with the reason.
+     */
+    private static ConfigMapState configMap(io.fabric8.kubernetes.api.model.ConfigMap c) {
+        Map<String, String> data = c.getData() == null ? Map.of() : c.getData();
+        long size = 0;
+        for (Map.Entry<String, String> e : data.entrySet()) {
+            size += e.getKey().length() + (e.getValue() == null ? 0 : e.getValue().length());
+        }
+        if (size > MAX_CONFIG_MAP_BYTES) {
+            return new ConfigMapState(Map.of(), "its data is " + size + " characters, more than the "
+                    + MAX_CONFIG_MAP_BYTES + " a ConfigMap of header fields may have");
+        }
+        Map<String, String> copy = new java.util.TreeMap<>();
+        data.forEach((k, v) -> copy.put(k, v == null ? "" : v));
+        return new ConfigMapState(copy, null);
     }
 
     /** An Opaque Secret (a manifest may leave the type out: the API server's default is Opaque). */

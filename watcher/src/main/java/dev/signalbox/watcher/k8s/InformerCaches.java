@@ -4,7 +4,7 @@ import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.watcher.SourceView;
-import dev.signalbox.watcher.convert.AuthSecrets;
+import dev.signalbox.watcher.convert.ReferencedObjects;
 import dev.signalbox.watcher.convert.StateConverter;
 import dev.signalbox.watcher.model.Observed;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -57,20 +57,23 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
             add(Kind.ENDPOINT_SLICE, onChange, ns, n -> n == null ? client.discovery().v1().endpointSlices().inAnyNamespace().runnableInformer(0)
                     : client.discovery().v1().endpointSlices().inNamespace(n).runnableInformer(0));
             // Only TLS Secrets, and the Opaque ones an Ingress names for basic auth, matter; the API server honours
-            // these field selectors (the converter and AuthSecrets filter too), so Helm releases, service account
+            // these field selectors (the converter and ReferencedObjects filter too), so Helm releases, service account
             // tokens and other types are never even cached here.
             for (String type : List.of(StateConverter.TLS_SECRET_TYPE, StateConverter.OPAQUE_SECRET_TYPE)) {
                 add(Kind.SECRET, onChange, ns, n -> n == null
                         ? client.secrets().inAnyNamespace().withField("type", type).runnableInformer(0)
                         : client.secrets().inNamespace(n).withField("type", type).runnableInformer(0));
             }
+            // ConfigMaps have no field that tells the ones Ingresses name: all are cached, only named ones published.
+            add(Kind.CONFIG_MAP, onChange, ns, n -> n == null ? client.configMaps().inAnyNamespace().runnableInformer(0)
+                    : client.configMaps().inNamespace(n).runnableInformer(0));
         }
         add(Kind.INGRESS_CLASS, onChange, null, n -> client.network().v1().ingressClasses().runnableInformer(0));
         for (SharedIndexInformer<? extends HasMetadata> i : informers.get(Kind.INGRESS)) {
             @SuppressWarnings("unchecked")
             SharedIndexInformer<Ingress> ingresses = (SharedIndexInformer<Ingress>) i;
-            ingresses.addIndexers(Map.of(AUTH_SECRET_INDEX, ing -> AuthSecrets.referencedBy(clusterId, ing).stream()
-                    .map(k -> k.namespace() + "/" + k.name()).toList()));
+            ingresses.addIndexers(Map.of(REFERENCE_INDEX, ing -> ReferencedObjects.referencedBy(clusterId, ing).stream()
+                    .map(InformerCaches::referenceKey).toList()));
         }
         serviceExports = serviceExportsServed(client);
         if (serviceExports) {
@@ -86,20 +89,32 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
         }
     }
 
-    /** Ingresses by the "namespace/name" of the Secret they name for basic authentication. */
-    private static final String AUTH_SECRET_INDEX = "signalbox.auth-secret";
+    /**
+     * Ingresses by the "Kind/namespace/name" of the Secret they name for basic authentication and the ConfigMaps they
+     * name for header fields.
+     */
+    private static final String REFERENCE_INDEX = "signalbox.referenced";
+
+    private static String referenceKey(ObjectKey k) {
+        return k.kind().apiName() + "/" + k.namespace() + "/" + k.name();
+    }
 
     /**
-     * Whether {@code o} is published: any object but an Opaque Secret, which only while an Ingress names it for basic
-     * authentication (AuthSecrets).
+     * Whether {@code o} is published: any object but an Opaque Secret or a ConfigMap, which only while an Ingress names
+     * it (ReferencedObjects).
      */
     private boolean published(HasMetadata o) {
-        if (!(o instanceof io.fabric8.kubernetes.api.model.Secret s) || !StateConverter.isOpaque(s)) {
+        Kind kind;
+        if (o instanceof io.fabric8.kubernetes.api.model.Secret s && StateConverter.isOpaque(s)) {
+            kind = Kind.SECRET;
+        } else if (o instanceof io.fabric8.kubernetes.api.model.ConfigMap) {
+            kind = Kind.CONFIG_MAP;
+        } else {
             return true;
         }
-        String ref = s.getMetadata().getNamespace() + "/" + s.getMetadata().getName();
+        String ref = kind.apiName() + "/" + o.getMetadata().getNamespace() + "/" + o.getMetadata().getName();
         for (SharedIndexInformer<? extends HasMetadata> i : informers.getOrDefault(Kind.INGRESS, List.of())) {
-            if (!i.getIndexer().byIndex(AUTH_SECRET_INDEX, ref).isEmpty()) {
+            if (!i.getIndexer().byIndex(REFERENCE_INDEX, ref).isEmpty()) {
                 return true;
             }
         }
@@ -168,14 +183,14 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
             }
 
             /**
-             * The object's key, with, for an Ingress, the auth Secrets it named before and names now: one change, so a
+             * The object's key, with, for an Ingress, the auth Secrets and ConfigMaps it named before and names now: one change, so a
              * Secret starts (or stops) being published in the same transaction as the Ingress that names it.
              */
             private void signal(ObjectKey key, T before, T after) {
                 List<ObjectKey> keys = new ArrayList<>(List.of(key));
                 for (T o : java.util.Arrays.asList(before, after)) {
                     if (o instanceof Ingress ing) {
-                        AuthSecrets.referencedBy(clusterId, ing).stream().filter(k -> !keys.contains(k)).forEach(keys::add);
+                        ReferencedObjects.referencedBy(clusterId, ing).stream().filter(k -> !keys.contains(k)).forEach(keys::add);
                     }
                 }
                 if (listing != null) {

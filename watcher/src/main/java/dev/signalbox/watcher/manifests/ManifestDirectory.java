@@ -137,7 +137,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
                 LOG.warn("{} is defined in {} and in {}; using the first", o.key().shortName(), first, path);
             }
         }));
-        Map<ObjectKey, Observed> merged = dev.signalbox.watcher.convert.AuthSecrets.keepReferenced(collected);
+        Map<ObjectKey, Observed> merged = dev.signalbox.watcher.convert.ReferencedObjects.keepReferenced(collected);
         Map<ObjectKey, Observed> before = objects;
         objects = Map.copyOf(merged);
         Set<ObjectKey> keys = new HashSet<>(before.keySet());
@@ -223,7 +223,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
                 problems.add(p + ":" + f.line() + ": " + f.message());
             }
         }
-        return new Read(List.copyOf(new TreeMap<>(dev.signalbox.watcher.convert.AuthSecrets.keepReferenced(objects)).values()),
+        return new Read(List.copyOf(new TreeMap<>(dev.signalbox.watcher.convert.ReferencedObjects.keepReferenced(objects)).values()),
                 problems);
     }
 

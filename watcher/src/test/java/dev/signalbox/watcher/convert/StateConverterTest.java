@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.crypto.SealedKey;
+import dev.signalbox.schemas.event.ConfigMapState;
 import dev.signalbox.schemas.event.EndpointSliceState;
 import dev.signalbox.schemas.event.IngressClassState;
 import dev.signalbox.schemas.event.IngressState;
@@ -104,7 +105,12 @@ class StateConverterTest {
                 .withType("Opaque").addToData("p", b64("x")).addToStringData("auth", "foo:{SHA}x").build();
         var token = new SecretBuilder().withNewMetadata().withName("token").withNamespace("shop").endMetadata()
                 .withType("kubernetes.io/service-account-token").addToData("token", b64("x")).build();
-        var configMap = new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace("shop").endMetadata().build();
+        var configMap = new ConfigMapBuilder().withNewMetadata().withName("cm").withNamespace("shop").withUid("u6")
+                .withResourceVersion("4").endMetadata().addToData("X-Frame-Options", "DENY")
+                .addToData("X-Content-Type-Options", "nosniff").addToBinaryData("logo", b64("x")).build();
+        var emptyConfigMap = new ConfigMapBuilder().withNewMetadata().withName("empty").withNamespace("shop").endMetadata().build();
+        var largeConfigMap = new ConfigMapBuilder().withNewMetadata().withName("large").withNamespace("shop").endMetadata()
+                .addToData("X-Large", "x".repeat(70_000)).build();
 
         return Stream.of(
                 Arguments.of("an Ingress keeps its routing fields and loses status, managedFields and last-applied", ingress,
@@ -149,7 +155,18 @@ class StateConverterTest {
                                 new dev.signalbox.schemas.event.AuthSecretState(sealed("{\"auth\":\"foo:{SHA}x\",\"p\":\"x\"}",
                                         "c/shop/password"), null)))),
                 Arguments.of("a Secret of another type is not routed", token, Optional.empty()),
-                Arguments.of("a ConfigMap is not routed", configMap, Optional.empty()));
+                Arguments.of("a ConfigMap keeps its data, sorted, without binaryData, for the sources to publish if an Ingress "
+                                + "names it", configMap,
+                        Optional.of(new Observed(new ObjectKey("c", Kind.CONFIG_MAP, "shop", "cm"), "u6", "4",
+                                new ConfigMapState(java.util.Map.of("X-Content-Type-Options", "nosniff", "X-Frame-Options",
+                                        "DENY"), null)))),
+                Arguments.of("a ConfigMap without data has empty data", emptyConfigMap,
+                        Optional.of(new Observed(new ObjectKey("c", Kind.CONFIG_MAP, "shop", "empty"), null, null,
+                                new ConfigMapState(java.util.Map.of(), null)))),
+                Arguments.of("a ConfigMap larger than 64 KiB is left out, saying why", largeConfigMap,
+                        Optional.of(new Observed(new ObjectKey("c", Kind.CONFIG_MAP, "shop", "large"), null, null,
+                                new ConfigMapState(java.util.Map.of(), "its data is 70007 characters, more than the 65536 a "
+                                        + "ConfigMap of header fields may have")))));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -106,4 +106,42 @@ class ManifestParserTest {
         var f = assertInstanceOf(ManifestParser.Failed.class, ManifestParser.parse("local", KEYS, broken));
         assertEquals(17, f.line(), f.message());
     }
+
+    @Test
+    void aManifestsDirectoryPublishesOnlyTheConfigMapsAnIngressNames(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("all.yaml"), """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: web
+                  namespace: shop
+                  annotations:
+                    nginx.ingress.kubernetes.io/custom-headers: shop/headers
+                spec:
+                  rules:
+                  - host: shop.example
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: headers
+                  namespace: shop
+                data:
+                  X-Frame-Options: DENY
+                ---
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: app-settings
+                  namespace: shop
+                data:
+                  DATABASE_URL: postgres://db
+                """);
+        var read = ManifestDirectory.readOnce(dir, "local", KEYS);
+        assertEquals(List.of(new ObjectKey("local", Kind.INGRESS, "shop", "web"), new ObjectKey("local", Kind.CONFIG_MAP, "shop", "headers")),
+                read.objects().stream().map(Observed::key).toList());
+        assertEquals(new dev.signalbox.schemas.event.ConfigMapState(java.util.Map.of("X-Frame-Options", "DENY"), null),
+                read.objects().get(1).state());
+    }
 }
