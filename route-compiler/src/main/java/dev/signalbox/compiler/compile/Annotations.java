@@ -93,8 +93,6 @@ public final class Annotations {
     private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
             + "nginx buffer settings have no equivalent and are not needed";
     private static final String HEADERS = LATER + "set headers in the application";
-    private static final String CUSTOM_HEADERS = "Signalbox does not read ConfigMaps; list the fields in the Ingress's "
-            + SIGNALBOX + "response-headers (one \"Name: value\" per line) instead";
     private static final String OBSERVE = "Signalbox's access log and metrics are configured per proxy, not per "
             + "Ingress; tracing per Ingress is not supported";
     private static final String WAF = "Signalbox has no web application firewall; put one (e.g. Coraza, ModSecurity) "
@@ -256,7 +254,14 @@ public final class Annotations {
         supported(m, "cors-allow-credentials");
         supported(m, "cors-expose-headers");
         supported(m, "cors-max-age");
-        unsupported(m, CUSTOM_HEADERS, "custom-headers");
+        different(m, "custom-headers", "namespace/name of a ConfigMap of the Ingress's own namespace (the watcher "
+                + "publishes only the ConfigMaps Ingresses name); there is no global-allowed-response-headers: every name "
+                + "of letters, digits, '-' and '_' is allowed but those the proxy owns (framing, Host, X-Forwarded-*, "
+                + "X-Real-IP, ssl-client-*), which deny the paths (503) with an error, as a missing ConfigMap or a "
+                + "malformed field does; at most 64 fields, values of 4096 characters");
+        put(m, NGINX + "proxy-set-headers", Support.UNSUPPORTED, "not an annotation of ingress-nginx, which ignores it "
+                + "(proxy-set-headers is a key of its controller ConfigMap); per Ingress, name the ConfigMap in "
+                + SIGNALBOX + "proxy-set-headers");
         unsupported(m, HEADERS, "proxy-cookie-domain", "proxy-cookie-path");
         unsupported(m, "HTTP/2 server push is obsolete (browsers dropped it); use 103 Early Hints from the application",
                 "http2-push-preload");
@@ -288,6 +293,7 @@ public final class Annotations {
         put(m, SIGNALBOX + "ssl-redirect", Support.SUPPORTED, "");
         put(m, SIGNALBOX + "force-ssl-redirect", Support.DIFFERENT, m.get(NGINX + "force-ssl-redirect").note());
         put(m, SIGNALBOX + "response-headers", Support.SUPPORTED, "");
+        put(m, SIGNALBOX + "proxy-set-headers", Support.SUPPORTED, "");
         return Collections.unmodifiableMap(m);
     }
 

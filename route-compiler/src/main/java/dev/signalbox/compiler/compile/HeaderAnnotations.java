@@ -189,7 +189,7 @@ final class HeaderAnnotations {
         return List.copyOf(out);
     }
 
-    private static boolean refused(String name) {
+    static boolean refused(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         return REFUSED.contains(n) || REFUSED_PREFIXES.stream().anyMatch(n::startsWith);
     }

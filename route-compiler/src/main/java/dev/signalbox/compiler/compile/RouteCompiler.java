@@ -121,6 +121,7 @@ public final class RouteCompiler {
             RouteAccess access = AccessAnnotations.of(model, key, ing.annotations(), diagnostics);
             BackendAnnotations.Spec backendSpec = backendSpecs.get(key);
             String errorBackend = BackendAnnotations.defaultBackend(model, key, backendSpec, backends, diagnostics);
+            HeaderConfigMaps.Fields configMapFields = HeaderConfigMaps.of(model, key, ing.annotations(), diagnostics);
 
             if (ing.defaultBackend() != null) {
                 if (defaultOwner != null) {
@@ -183,10 +184,11 @@ public final class RouteCompiler {
                         continue;
                     }
                     routes.put(conflictKey, new Route(p.path(), pathMatch, b.get().id(), source, tlsHosts.contains(host),
-                            BackendAnnotations.attach(HeaderAnnotations.attach(AccessAnnotations.with(LimitAnnotations.attach(
-                                    Canaries.withTraffic(a.spec().options(p.path(), hostAnnotations.appRoot(host)),
-                                            traffics.get(key)), limitsOf.get(key)), access), headersOf.get(key)),
-                                    backendSpec, errorBackend, key, p.backend().service())));
+                            HeaderConfigMaps.attach(BackendAnnotations.attach(HeaderAnnotations.attach(
+                                    AccessAnnotations.with(LimitAnnotations.attach(Canaries.withTraffic(
+                                            a.spec().options(p.path(), hostAnnotations.appRoot(host)), traffics.get(key)),
+                                            limitsOf.get(key)), access), headersOf.get(key)),
+                                    backendSpec, errorBackend, key, p.backend().service()), configMapFields)));
                     routeOwners.put(host + " " + conflictKey, key);
                     routeTls.put(host + " " + conflictKey, upstreamTls);
                     MergedRoute merged = mergedRoute(key, p, upstreamTls, backends);
