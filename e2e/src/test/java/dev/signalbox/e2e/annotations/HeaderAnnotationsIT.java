@@ -97,7 +97,7 @@ class HeaderAnnotationsIT {
     }
 
     /** The status, then each field's first value ("" when absent). */
-    private static List<String> fields(HttpResponse<String> r, String... names) {
+    static List<String> fields(HttpResponse<String> r, String... names) {
         String[] out = new String[names.length + 1];
         out[0] = String.valueOf(r.statusCode());
         for (int i = 0; i < names.length; i++) {

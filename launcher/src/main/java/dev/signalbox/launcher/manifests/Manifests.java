@@ -350,6 +350,22 @@ public final class Manifests {
     }
 
     /** An Opaque Secret with these keys and text values (base64 in data), e.g. an htpasswd file under "auth". */
+    /** A ConfigMap of this namespace with {@code data}, each value a double-quoted scalar (JSON's escapes). */
+    public String configMap(String name, java.util.Map<String, String> data) {
+        StringBuilder lines = new StringBuilder();
+        new java.util.TreeMap<>(data).forEach((k, v) -> lines.append("  ").append(k).append(": \"")
+                .append(v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\r", "\\r").replace("\n", "\\n"))
+                .append("\"\n"));
+        return """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: %s
+                  namespace: %s
+                data:
+                """.formatted(name, namespace) + (data.isEmpty() ? "  {}\n" : lines);
+    }
+
     public String opaqueSecret(String name, java.util.Map<String, String> entries) {
         Base64.Encoder b64 = Base64.getEncoder();
         StringBuilder data = new StringBuilder();

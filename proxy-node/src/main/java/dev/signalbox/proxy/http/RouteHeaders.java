@@ -27,6 +27,8 @@ import java.util.List;
  *       backend's fields of those names.</li>
  * </ul>
  * The response fields are set first (an empty value removes the field), then CORS's, so CORS wins a name both set.
+ * The request fields ({@code signalbox.dev/proxy-set-headers}, ingress-nginx's {@code proxy-set-headers}) are set on
+ * the request sent to the backend, replacing the client's of those names, after the proxy's own forwarding fields.
  * Names and values were checked by the compiler. Pure; used on the request's event loop.
  */
 public final class RouteHeaders {
@@ -38,13 +40,16 @@ public final class RouteHeaders {
     static final String ACMA = "Access-Control-Max-Age";
 
     private final List<HeaderOptions.Field> fields;
+    private final List<HeaderOptions.Field> request;
     private final HeaderOptions.Cors cors;
     /** The Access-Control-Allow-Origin of this request, or null when it is not a CORS request of the route. */
     private final String allowOrigin;
     private final boolean preflight;
 
-    private RouteHeaders(List<HeaderOptions.Field> fields, HeaderOptions.Cors cors, String allowOrigin, boolean preflight) {
+    private RouteHeaders(List<HeaderOptions.Field> fields, List<HeaderOptions.Field> request, HeaderOptions.Cors cors,
+                         String allowOrigin, boolean preflight) {
         this.fields = fields;
+        this.request = request;
         this.cors = cors;
         this.allowOrigin = allowOrigin;
         this.preflight = preflight;
@@ -56,16 +61,23 @@ public final class RouteHeaders {
      */
     public static RouteHeaders of(HeaderOptions options, HttpMethod method, String origin) {
         String allowOrigin = options.cors() == null ? null : allowOrigin(options.cors().allowOrigins(), origin);
-        if (allowOrigin == null && options.response().isEmpty()) {
+        if (allowOrigin == null && options.response().isEmpty() && options.request().isEmpty()) {
             return null;
         }
-        return new RouteHeaders(options.response(), options.cors(), allowOrigin,
+        return new RouteHeaders(options.response(), options.request(), options.cors(), allowOrigin,
                 allowOrigin != null && HttpMethod.OPTIONS.equals(method));
     }
 
     /** Whether the proxy answers this request itself with 204: a CORS preflight. */
     public boolean preflight() {
         return preflight;
+    }
+
+    /** Sets the request fields on the head of this request as it goes to a backend. */
+    public void toBackend(HttpHeaders h) {
+        for (int i = 0; i < request.size(); i++) {
+            h.set(request.get(i).name(), request.get(i).value());
+        }
     }
 
     /** Sets the fields on a response head of this request. */

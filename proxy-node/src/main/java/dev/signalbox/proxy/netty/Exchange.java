@@ -264,6 +264,9 @@ final class Exchange implements BackendListener {
             dropEmptyEnd = true;
         }
         HeaderRewriter.forBackend(h, owner.forwarding());
+        if (routeHeaders != null) {
+            routeHeaders.toBackend(h.headers());
+        }
         if (f.limits() != null && f.limits().rate() != null && !withinRate(f.limits().rate(), h)) {
             return;
         }

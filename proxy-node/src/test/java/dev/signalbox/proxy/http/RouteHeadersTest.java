@@ -125,4 +125,22 @@ class RouteHeadersTest {
         }
         assertEquals(new Outcome(c.preflight(), c.head()), new Outcome(h != null && h.preflight(), written));
     }
+
+    @org.junit.jupiter.api.Test
+    void requestFieldsReplaceTheClientsOnTheWayToTheBackendAndLeaveTheResponseAlone() {
+        HeaderOptions options = new HeaderOptions(null, List.of(), List.of(new Field("X-Tenant", "blue"),
+                new Field("X-Using-Signalbox", "true")));
+        RouteHeaders h = RouteHeaders.of(options, HttpMethod.GET, "https://a.b");
+        HttpHeaders request = new DefaultHttpHeaders().add("Host", "a.b").add("x-tenant", "forged").add("x-tenant", "again");
+        h.toBackend(request);
+        HttpHeaders response = new DefaultHttpHeaders().add("X-Backend", "yes");
+        h.apply(response);
+        List<String> written = new ArrayList<>();
+        for (HttpHeaders head : List.of(request, response)) {
+            for (Map.Entry<String, String> e : head) {
+                written.add(e.getKey() + ": " + e.getValue());
+            }
+        }
+        assertEquals(List.of("Host: a.b", "X-Tenant: blue", "X-Using-Signalbox: true", "X-Backend: yes"), written);
+    }
 }
