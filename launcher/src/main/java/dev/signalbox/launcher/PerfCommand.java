@@ -46,7 +46,9 @@ final class PerfCommand implements Callable<Integer> {
     List<Integer> cases;
 
     @Option(names = "--targets", paramLabel = "T[,T]", split = ",",
-            description = "Which targets: nginx, haproxy, signalbox-proxy, signalbox-local (default all).")
+            description = "Which targets: nginx, haproxy, signalbox-proxy, signalbox-local, signalbox-features (local "
+                    + "mode whose table also holds many Ingresses with basic auth, auth-url, CORS and rate limits, loaded "
+                    + "on the same plain route and compared with signalbox-local) (default all).")
     List<String> targets;
 
     @Option(names = "--client-core", defaultValue = "0", paramLabel = "N", description = "The core the load generator runs on.")
@@ -82,13 +84,13 @@ final class PerfCommand implements Callable<Integer> {
                 warmup, clientCore, serverCore, jvmOptions, maxBusy, maxWait), System.err);
         PrintWriter out = spec.commandLine().getOut();
         TextTable table = new TextTable("CASE", "TARGET", "REQ/S", "P50 MS", "P99 MS", "ERRORS", "CPU US/REQ",
-                "VS BETTER ANCHOR (req/s, cpu, p99)");
+                "VS (req/s, cpu, p99)");
         for (PerfSummary.Row r : rows) {
             table.row(r.caseName(), r.target().label(), String.format(Locale.ROOT, "%,.0f", r.requestsPerSecond()),
                     String.format(Locale.ROOT, "%.3f", r.p50Ms()), String.format(Locale.ROOT, "%.3f", r.p99Ms()), r.errors(),
                     String.format(Locale.ROOT, "%.1f", r.cpuMicrosPerRequest()),
-                    r.betterAnchor() == null ? "" : String.format(Locale.ROOT, "%.2fx, %.2fx, %.2fx (%s)", r.throughputRatio(),
-                            r.cpuRatio(), r.p99Ratio(), r.betterAnchor().label()));
+                    r.comparedWith() == null ? "" : String.format(Locale.ROOT, "%.2fx, %.2fx, %.2fx (%s)", r.throughputRatio(),
+                            r.cpuRatio(), r.p99Ratio(), r.comparedWith().label()));
         }
         table.print(out);
         return 0;
@@ -96,11 +98,11 @@ final class PerfCommand implements Callable<Integer> {
 
     private Target target(String name) {
         for (Target t : Target.values()) {
-            if (t.label().replace(' ', '-').equals(name)) {
+            if (t.option().equals(name)) {
                 return t;
             }
         }
         throw new ParameterException(spec.commandLine(), "--targets: no target " + name
-                + " (nginx, haproxy, signalbox-proxy, signalbox-local)");
+                + " (nginx, haproxy, signalbox-proxy, signalbox-local, signalbox-features)");
     }
 }

@@ -128,8 +128,28 @@ public final class PerfBenchmark {
         if (s.targets().contains(Target.SIGNALBOX_LOCAL) || s.targets().contains(Target.SIGNALBOX_PROXY)) {
             startSignalbox(backend);
         }
+        if (s.targets().contains(Target.SIGNALBOX_FEATURES)) {
+            Path manifests = Files.createDirectories(work.resolve("manifests-features"));
+            Files.writeString(manifests.resolve("perf.yaml"),
+                    FeatureTable.manifests(new Manifests("default"), backend, FeatureTable.DEFAULT_COUNT));
+            Ports p = new Ports(freePort(), freePort());
+            servers.put(Target.SIGNALBOX_FEATURES, startLocal("signalbox-features", manifests,
+                    work.resolve("signalbox-features-data"), freePort(), p));
+            ports.put(Target.SIGNALBOX_FEATURES, p);
+        }
         for (Map.Entry<Target, Ports> e : ports.entrySet()) {
             awaitAnswer(e.getKey().label(), e.getValue().http(), "/");
+        }
+        if (ports.containsKey(Target.SIGNALBOX_FEATURES)) {
+            // The other Ingresses must be in force, or the comparison says nothing: one of them asks for credentials.
+            try (RawHttpConnection c = RawHttpConnection.open(ports.get(Target.SIGNALBOX_FEATURES).http(),
+                    Duration.ofSeconds(1), Duration.ofSeconds(5))) {
+                int status = c.get("featured-0.perf", "/").status();
+                if (status != 401) {
+                    throw new IllegalStateException("signalbox features: a featured Ingress answered " + status
+                            + " instead of 401 (basic auth not in force); see " + work);
+                }
+            }
         }
     }
 
@@ -146,11 +166,8 @@ public final class PerfBenchmark {
         Path data = work.resolve("signalbox-data");
         int kafka = freePort();
         Ports local = new Ports(freePort(), freePort());
-        Map<String, String> env = Map.of("SIGNALBOX_BUILD", "never", "SIGNALBOX_JAVA_OPTS", s.jvmOptions());
-        Process localMode = serve("signalbox-local", List.of(s.home().resolve("bin/ingress").toString(), "local",
-                "--manifests", manifests.toString(), "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafka),
-                "--http-port", Integer.toString(local.http()), "--https-port", Integer.toString(local.https()),
-                "--admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS), env);
+        Map<String, String> env = env();
+        Process localMode = startLocal("signalbox-local", manifests, data, kafka, local);
         if (s.targets().contains(Target.SIGNALBOX_LOCAL)) {
             servers.put(Target.SIGNALBOX_LOCAL, localMode);
             ports.put(Target.SIGNALBOX_LOCAL, local);
@@ -165,6 +182,19 @@ public final class PerfBenchmark {
                     "--encryption-keys", data.resolve("encryption-keys").toString()), env));
             ports.put(Target.SIGNALBOX_PROXY, p);
         }
+    }
+
+    private Map<String, String> env() {
+        return Map.of("SIGNALBOX_BUILD", "never", "SIGNALBOX_JAVA_OPTS", s.jvmOptions());
+    }
+
+    /** {@code bin/ingress local} on {@code manifests}, its broker on {@code kafka}, serving on {@code p}. */
+    private Process startLocal(String name, Path manifests, Path data, int kafka, Ports p) throws IOException {
+        return serve(name, List.of(s.home().resolve("bin/ingress").toString(), "local",
+                "--manifests", manifests.toString(), "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafka),
+                "--http-port", Integer.toString(p.http()), "--https-port", Integer.toString(p.https()),
+                "--admin-port", Integer.toString(freePort()), "--watcher-admin-port", Integer.toString(freePort()),
+                "--compiler-admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS), env());
     }
 
     private Map<PerfCase, Map<Target, List<Measurement>>> measure() throws Exception {

@@ -10,16 +10,18 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Turns the runs of each case into one row per target: medians over the runs, and each Signalbox target's
- * ratio to the better anchor of that case. The better anchor is the one with more requests per second, or, for
- * a case at a fixed offered rate (where both carry the same rate), the one with the lower p99. Pure.
+ * ratio to the better anchor of that case, or to its {@link Target#baseline() baseline} when it has one and that ran.
+ * The better anchor is the one with more requests per second, or, for a case at a fixed offered rate (where both
+ * carry the same rate), the one with the lower p99. Pure.
  */
 public final class PerfSummary {
     /**
-     * One line of the table. {@code throughputRatio} is requests/s over the better anchor's (higher is better),
-     * {@code cpuRatio} and {@code p99Ratio} are over the better anchor's (lower is better); NaN for an anchor.
+     * One line of the table. {@code comparedWith} is the better anchor or the target's baseline (null for an
+     * anchor); {@code throughputRatio} is requests/s over its (higher is better), {@code cpuRatio} and
+     * {@code p99Ratio} are over its (lower is better); NaN for an anchor.
      */
     public record Row(String caseName, Target target, double requestsPerSecond, double p50Ms, double p99Ms, long errors,
-                      double cpuMicrosPerRequest, Target betterAnchor, double throughputRatio, double cpuRatio,
+                      double cpuMicrosPerRequest, Target comparedWith, double throughputRatio, double cpuRatio,
                       double p99Ratio) {
     }
 
@@ -53,9 +55,10 @@ public final class PerfSummary {
                 continue;
             }
             long errors = byTarget.get(t).stream().mapToLong(x -> x.load().errors()).sum();
-            boolean compared = !t.anchor() && anchor != null;
-            double[] a = compared ? medians.get(anchor) : null;
-            out.put(t, new Row(c.name(), t, m[0], m[1], m[2], errors, m[3], compared ? anchor : null,
+            Target against = t.baseline() != null && medians.containsKey(t.baseline()) ? t.baseline() : anchor;
+            boolean compared = !t.anchor() && against != null;
+            double[] a = compared ? medians.get(against) : null;
+            out.put(t, new Row(c.name(), t, m[0], m[1], m[2], errors, m[3], compared ? against : null,
                     compared ? m[0] / a[0] : Double.NaN, compared ? m[3] / a[3] : Double.NaN,
                     compared ? m[2] / a[2] : Double.NaN));
         }

@@ -25,9 +25,9 @@ class PerfSummaryTest {
         assertEquals(80_000, haproxy.requestsPerSecond(), 1e-6);
         assertEquals(1.0, haproxy.p99Ms(), 1e-9);
         assertEquals(5.0, haproxy.cpuMicrosPerRequest(), 1e-9);   // 4 CPU seconds over 800,000 requests
-        assertEquals(null, haproxy.betterAnchor());
+        assertEquals(null, haproxy.comparedWith());
         PerfSummary.Row signalbox = rows.get(2);
-        assertEquals(Target.HAPROXY, signalbox.betterAnchor());
+        assertEquals(Target.HAPROXY, signalbox.comparedWith());
         assertEquals(0.5, signalbox.throughputRatio(), 1e-9);
         assertEquals(4.0, signalbox.cpuRatio(), 1e-9);            // 20 us against 5 us per request
         assertEquals(4.0, signalbox.p99Ratio(), 1e-9);
@@ -40,7 +40,7 @@ class PerfSummaryTest {
                 Target.HAPROXY, List.of(run(16_000, 0.2, 1.8, 2)),
                 Target.SIGNALBOX_LOCAL, List.of(run(16_000, 0.3, 1.8, 3))));
         PerfSummary.Row signalbox = rows.get(2);
-        assertEquals(Target.NGINX, signalbox.betterAnchor());
+        assertEquals(Target.NGINX, signalbox.comparedWith());
         assertEquals(2.0, signalbox.p99Ratio(), 1e-9);
     }
 
@@ -51,5 +51,26 @@ class PerfSummaryTest {
                 run(10, 1, 1, 1), run(30, 1, 1, 1))));
         assertEquals(6, rows.get(0).errors());
         assertEquals(65, rows.get(0).requestsPerSecond(), 1e-9);   // 10, 30, 100, 100 req/s: (30 + 100) / 2
+    }
+
+    @Test
+    void theFeatureTableIsComparedWithThePlainTableNotWithAnAnchor() {
+        List<PerfSummary.Row> rows = PerfSummary.rows(CLOSED, Map.of(
+                Target.NGINX, List.of(run(50_000, 1, 2, 5)),
+                Target.SIGNALBOX_LOCAL, List.of(run(40_000, 1, 4, 8)),
+                Target.SIGNALBOX_FEATURES, List.of(run(38_000, 1, 5, 8))));
+        PerfSummary.Row local = rows.get(1);
+        PerfSummary.Row features = rows.get(2);
+        assertEquals(List.of(Target.NGINX, Target.SIGNALBOX_LOCAL), List.of(local.comparedWith(), features.comparedWith()));
+        assertEquals(0.95, features.throughputRatio(), 1e-9);
+        assertEquals(1.25, features.p99Ratio(), 1e-9);
+    }
+
+    @Test
+    void withoutThePlainTableTheFeatureTableFallsBackToTheBetterAnchor() {
+        List<PerfSummary.Row> rows = PerfSummary.rows(CLOSED, Map.of(
+                Target.NGINX, List.of(run(50_000, 1, 2, 5)),
+                Target.SIGNALBOX_FEATURES, List.of(run(25_000, 1, 4, 5))));
+        assertEquals(List.of(Target.NGINX, 0.5), List.of(rows.get(1).comparedWith(), rows.get(1).throughputRatio()));
     }
 }
