@@ -152,7 +152,7 @@ public final class Samples {
         dev.signalbox.schemas.snapshot.Traffic.Affinity sticky = new dev.signalbox.schemas.snapshot.Traffic.Affinity(
                 "INGRESSCOOKIE", "/", null, 3600L, null, true, "Lax", false, true, false);
         dev.signalbox.schemas.snapshot.Traffic.Balancer balancer = new dev.signalbox.schemas.snapshot.Traffic.Balancer(
-                sticky, "$request_uri$host", "ewma");
+                sticky, "$request_uri$host", "ewma", 3);
         return new RouteOptions(null, null, null, null, null, new dev.signalbox.schemas.snapshot.Traffic(
                 new dev.signalbox.schemas.snapshot.Traffic.Canary("east/demo/echo-b:80", "east/demo/canary", "X-Canary",
                         null, "^v2", "canary", 20, 100, balancer), balancer, "echo.demo.svc"), null, null, null);

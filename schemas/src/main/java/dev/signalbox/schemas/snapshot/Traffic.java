@@ -37,10 +37,18 @@ public record Traffic(Canary canary, Balancer balancer, String upstreamVhost) {
      * @param hashBy      {@code upstream-hash-by}: a key of nginx variables ({@code $request_uri}, {@code $remote_addr},
      *                    {@code $host}, ...) and text, hashed onto a ring of the endpoints; or null
      * @param loadBalance {@code load-balance}: {@code ewma}, or null for round robin
+     * @param hashSubsetSize {@code upstream-hash-by-subset-size} with {@code upstream-hash-by-subset}: the key picks
+     *                    one of the subsets of this many endpoints (consecutive, the last filled up from the first),
+     *                    and the request goes to a random endpoint of it; null to hash onto single endpoints
      */
-    public record Balancer(Affinity affinity, String hashBy, String loadBalance) {
+    public record Balancer(Affinity affinity, String hashBy, String loadBalance, Integer hashSubsetSize) {
         @JsonCreator
         public Balancer {
+        }
+
+        /** Without subsets. */
+        public Balancer(Affinity affinity, String hashBy, String loadBalance) {
+            this(affinity, hashBy, loadBalance, null);
         }
 
         /** Null when it asks for nothing but round robin. */
