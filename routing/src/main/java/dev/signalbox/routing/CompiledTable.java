@@ -601,6 +601,36 @@ public final class CompiledTable {
      * with its own round-robin cursor. Grouped once when the table is compiled, so routing a request only walks
      * arrays: no allocation but the decision, no lock.
      */
+    /**
+     * A backend's endpoints cut into subsets for {@code upstream-hash-by-subset} (ingress-nginx's chashsubset.lua):
+     * ceil(n / size) subsets of {@code size} consecutive endpoint indexes, the missing places of the last taken from
+     * the start of the list, and a ring of the subsets by name ("set1", "set2", ... as there). Immutable.
+     */
+    static final class Subsets {
+        final int size;
+        final int[][] members;
+        final HashRing ring;
+
+        private Subsets(int size, int[][] members, HashRing ring) {
+            this.size = size;
+            this.members = members;
+            this.ring = ring;
+        }
+
+        static Subsets of(int endpoints, int size) {
+            int count = endpoints == 0 ? 0 : (endpoints + size - 1) / size;
+            int[][] members = new int[count][size];
+            List<String> names = new ArrayList<>(count);
+            for (int set = 0; set < count; set++) {
+                for (int j = 0; j < size; j++) {
+                    members[set][j] = (set * size + j) % endpoints;
+                }
+                names.add("set" + (set + 1));
+            }
+            return new Subsets(size, members, HashRing.ofLabels(names));
+        }
+    }
+
     static final class CompiledBackend {
         private final Backend backend;
         /** Never empty groups; none when the backend has no endpoints. */
@@ -609,6 +639,8 @@ public final class CompiledTable {
         private volatile Map<String, Integer> sessions;
         /** The endpoints' hash ring, made on the first hashed request; racy but idempotent. */
         private volatile HashRing ring;
+        /** The subsets of upstream-hash-by-subset and their ring, made on the first such request; racy but idempotent. */
+        private volatile Subsets subsets;
         private volatile String sessionKey;
 
         private final Locality locality;
@@ -674,6 +706,37 @@ public final class CompiledTable {
                 }
             }
             return forwardTo(route, r.owner(start), null);
+        }
+
+        /**
+         * {@code upstream-hash-by-subset}, as ingress-nginx's chashsubset balancer: the endpoints, in the backend's order,
+         * cut into consecutive subsets of {@code size} (the last filled up with the first endpoints, so that all are
+         * equal), the key hashed onto a ring of the subsets, and a random endpoint of its subset drawn. An endpoint
+         * {@code usable} rejects is skipped (ingress-nginx draws blind); a subset with none usable passes the request to
+         * the next subset round the ring; when none has one, a random endpoint of the key's subset (panic routing).
+         */
+        Decision pickBySubset(String route, long key, int size, RequestView request, Predicate<Endpoint> usable) {
+            Subsets s = subsets;
+            if (s == null || s.size != size) {
+                s = Subsets.of(backend.endpoints().size(), size);
+                subsets = s;
+            }
+            if (s.members.length == 0) {
+                return pick(route, usable);
+            }
+            int start = s.ring.start(key);
+            for (int k = 0; k < s.members.length; k++) {
+                int[] members = s.members[s.ring.owner(start + k)];
+                int from = request.draw(members.length);
+                for (int j = 0; j < members.length; j++) {
+                    int i = members[(from + j) % members.length];
+                    if (usable.test(backend.endpoints().get(i))) {
+                        return forwardTo(route, i, null);
+                    }
+                }
+            }
+            int[] members = s.members[s.ring.owner(start)];
+            return forwardTo(route, members[request.draw(members.length)], null);
         }
 
         /**

@@ -25,20 +25,30 @@ final class HashRing {
     }
 
     static HashRing of(List<Endpoint> endpoints) {
-        int n = endpoints.size() * POINTS;
+        List<String> labels = new java.util.ArrayList<>(endpoints.size());
+        for (Endpoint e : endpoints) {
+            labels.add(e.address() + " " + e.port());
+        }
+        return ofLabels(labels);
+    }
+
+    /**
+     * A ring of owners known by a label each (an endpoint's address and port, a subset's name): each stands at
+     * {@value #POINTS} points placed by a hash of its label alone.
+     */
+    static HashRing ofLabels(List<String> labels) {
+        int n = labels.size() * POINTS;
         long[][] pairs = new long[n][];
         int k = 0;
-        for (int i = 0; i < endpoints.size(); i++) {
-            Endpoint e = endpoints.get(i);
-            String base = e.address() + " " + e.port() + " ";
+        for (int i = 0; i < labels.size(); i++) {
+            String base = labels.get(i) + " ";
             for (int p = 0; p < POINTS; p++) {
                 pairs[k++] = new long[] {hash(base + p), i};
             }
         }
-        // Ties (vanishingly rare) are broken by the endpoint's address, not its index, so they too survive a change.
+        // Ties (vanishingly rare) are broken by the label, not the index, so they too survive a change.
         Arrays.sort(pairs, (a, b) -> a[0] != b[0] ? Long.compareUnsigned(a[0], b[0])
-                : (endpoints.get((int) a[1]).address() + endpoints.get((int) a[1]).port())
-                        .compareTo(endpoints.get((int) b[1]).address() + endpoints.get((int) b[1]).port()));
+                : labels.get((int) a[1]).compareTo(labels.get((int) b[1])));
         long[] points = new long[n];
         int[] owners = new int[n];
         for (int i = 0; i < n; i++) {

@@ -23,6 +23,9 @@ final class TrafficSplit {
     private final Traffic.Affinity canaryAffinity;
     private final HashKey mainHash;
     private final HashKey canaryHash;
+    /** upstream-hash-by-subset-size of each, or 0 to hash onto single endpoints. */
+    private final int mainSubset;
+    private final int canarySubset;
     private final boolean mainEwma;
     private final boolean canaryEwma;
     private final String cookiePath;
@@ -35,6 +38,8 @@ final class TrafficSplit {
         this.canaryAffinity = canary == null ? null : canary.affinity();
         this.mainHash = hashKey(traffic.balancer());
         this.canaryHash = canary == null ? null : hashKey(canary.balancer());
+        this.mainSubset = subset(traffic.balancer());
+        this.canarySubset = canary == null ? 0 : subset(canary.balancer());
         this.mainEwma = ewma(traffic.balancer());
         this.canaryEwma = canary != null && ewma(canary.balancer());
         this.cookiePath = route.match() == PathMatch.REGEX ? "/" : route.path();
@@ -65,13 +70,19 @@ final class TrafficSplit {
         }
         HashKey hash = toCanary ? canaryHash : mainHash;
         if (hash != null) {
-            return b.pickByHash(label, hash.hash(request), usable);
+            int subset = toCanary ? canarySubset : mainSubset;
+            return subset > 0 ? b.pickBySubset(label, hash.hash(request), subset, request, usable)
+                    : b.pickByHash(label, hash.hash(request), usable);
         }
         return (toCanary ? canaryEwma : mainEwma) ? b.pickByLatency(label, request, usable) : b.pick(label, usable);
     }
 
     private static boolean ewma(Traffic.Balancer b) {
         return b != null && "ewma".equals(b.loadBalance());
+    }
+
+    private static int subset(Traffic.Balancer b) {
+        return b == null || b.hashSubsetSize() == null ? 0 : b.hashSubsetSize();
     }
 
     private static HashKey hashKey(Traffic.Balancer b) {

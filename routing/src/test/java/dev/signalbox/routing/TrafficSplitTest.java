@@ -243,6 +243,58 @@ class TrafficSplitTest {
     }
 
     @Test
+    void subsetsAreConsecutiveRunsOfTheEndpointsAndTheLastIsFilledUpFromTheStartAsInIngressNginx() {
+        List<List<List<Integer>>> cut = new java.util.ArrayList<>();
+        for (int[] nAndSize : new int[][] {{7, 3}, {6, 3}, {2, 3}, {0, 3}}) {
+            cut.add(java.util.Arrays.stream(CompiledTable.Subsets.of(nAndSize[0], nAndSize[1]).members)
+                    .map(m -> java.util.Arrays.stream(m).boxed().toList()).toList());
+        }
+        assertEquals(List.of(List.of(List.of(0, 1, 2), List.of(3, 4, 5), List.of(6, 0, 1)),
+                List.of(List.of(0, 1, 2), List.of(3, 4, 5)), List.of(List.of(0, 1, 0)), List.of()), cut);
+    }
+
+    /** The addresses one key reaches over the draws 0..size-1 within its subset. */
+    private static java.util.Set<String> subsetOf(CompiledTable t, String uri, int size,
+                                                 java.util.function.Predicate<Endpoint> usable) {
+        java.util.Set<String> seen = new java.util.TreeSet<>();
+        for (int draw = 0; draw < size; draw++) {
+            seen.add(((Decision.Forward) t.route("foo.com", "/app", false, usable, request(draw, "$request_uri", uri)))
+                    .endpoint().address());
+        }
+        return seen;
+    }
+
+    @Test
+    void upstreamHashBySubsetKeepsEachKeyInOneSubsetAndSpreadsItsRequestsOverThatSubset() {
+        CompiledTable t = table(new Traffic(null, new Traffic.Balancer(null, "$request_uri", null, 3), null), many(7));
+        java.util.Set<String> set1 = java.util.Set.of("10.0.0.1", "10.0.0.2", "10.0.0.3");
+        java.util.Set<String> set2 = java.util.Set.of("10.0.0.4", "10.0.0.5", "10.0.0.6");
+        java.util.Set<String> set3 = java.util.Set.of("10.0.0.7", "10.0.0.1", "10.0.0.2");
+        Map<java.util.Set<String>, Integer> keysPerSubset = new java.util.HashMap<>();
+        for (int k = 0; k < 300; k++) {
+            java.util.Set<String> seen = subsetOf(t, "/item/" + k, 3, e -> true);
+            assertEquals(seen, subsetOf(t, "/item/" + k, 3, e -> true), "the same key, the same subset");
+            keysPerSubset.merge(seen, 1, Integer::sum);
+        }
+        assertEquals(java.util.Set.of(set1, set2, set3), keysPerSubset.keySet(), "every request of a key in one whole subset");
+        for (int n : keysPerSubset.values()) {
+            org.junit.jupiter.api.Assertions.assertTrue(n > 50, "keys per subset " + keysPerSubset);
+        }
+    }
+
+    @Test
+    void anEjectedEndpointIsSkippedInItsSubsetAndASubsetWithNoneUsablePassesTheKeyOn() {
+        CompiledTable t = table(new Traffic(null, new Traffic.Balancer(null, "$request_uri", null, 2), null), many(4));
+        java.util.Set<String> home = subsetOf(t, "/x", 2, e -> true);
+        String ejected = home.iterator().next();
+        java.util.Set<String> others = new java.util.TreeSet<>(home);
+        others.remove(ejected);
+        java.util.Set<String> elsewhere = subsetOf(t, "/x", 2, e -> !home.contains(e.address()));
+        assertEquals(List.of(others, true), List.of(subsetOf(t, "/x", 2, e -> !e.address().equals(ejected)),
+                java.util.Collections.disjoint(home, elsewhere) && elsewhere.size() == 2));
+    }
+
+    @Test
     void ewmaSendsToTheFasterOfTwoDrawnEndpointsAndToAUsableOneWhenTheOtherIsEjected() {
         CompiledTable t = table(new Traffic(null, new Traffic.Balancer(null, null, "ewma"), null), many(3));
         Map<String, String> chosen = new TreeMap<>();
