@@ -88,8 +88,6 @@ public final class Annotations {
             + "headers it returns (auth-response-headers)";
     private static final String CLIENT_CERT = "not supported; check the certificate's subject, sent to the backend "
             + "as ssl-client-subject-dn, in the application";
-    private static final String BALANCE = "not supported; Signalbox hashes onto the whole ring of endpoints "
-            + "(upstream-hash-by without subsets)";
     private static final String BUFFER = "Signalbox streams requests and responses with its own flow control; "
             + "nginx buffer settings have no equivalent and are not needed";
     private static final String HEADERS = LATER + "set headers in the application";
@@ -226,7 +224,12 @@ public final class Annotations {
                 + "endpoint is ready; one added takes about 1/n of the keys), not nginx's: the same key may go to another "
                 + "endpoint than under ingress-nginx; variables: request_uri, uri, args, query_string, remote_addr, host, "
                 + "scheme, http_*, cookie_*, arg_*; endpoints of every zone are on the ring");
-        unsupported(m, BALANCE, "upstream-hash-by-subset", "upstream-hash-by-subset-size");
+        different(m, "upstream-hash-by-subset", "subsets are consecutive runs of the endpoints in Signalbox's order "
+                + "(by address and port; the last filled up from the first, as ingress-nginx does in its own order) on "
+                + "Signalbox's ring, so a key may pick another subset than under ingress-nginx; within the subset an "
+                + "endpoint the proxy ejected is skipped; without upstream-hash-by it is ignored with a warning");
+        different(m, "upstream-hash-by-subset-size", "a value that is not a positive integer (at most 1000) is an error "
+                + "on the Ingress (ingress-nginx takes its default, 3)");
         different(m, "service-upstream", "the Service's cluster IP and port is the route's one endpoint, so nothing "
                 + "is retried elsewhere and affinity has no choice to make, as in ingress-nginx; a headless or ExternalName "
                 + "Service (no cluster IP) is an error on the Ingress and its routes answer 503 (ingress-nginx falls back "

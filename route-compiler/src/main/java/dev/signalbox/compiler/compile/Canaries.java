@@ -87,7 +87,8 @@ final class Canaries {
                     Traffic.Balancer own = c.spec().balancer();
                     Traffic.Balancer canaryBalancer = new Traffic.Balancer(
                             c.spec().legacyCanaryAffinity() ? c.spec().affinity() : mainAffinity,
-                            own == null ? null : own.hashBy(), own == null ? null : own.loadBalance());
+                            own == null ? null : own.hashBy(), own == null ? null : own.loadBalance(),
+                            own == null ? null : own.hashSubsetSize());
                     routes.put(conflictKey, withTraffic(main, new Traffic(
                             c.spec().canary().of(b.get().id(), source, canaryBalancer),
                             mainTraffic == null ? null : mainTraffic.balancer(),

@@ -70,6 +70,9 @@ final class TrafficAnnotations {
         }
     }
 
+    /** ingress-nginx's upstream-hash-by-subset-size default. */
+    static final int DEFAULT_SUBSET_SIZE = 3;
+
     private TrafficAnnotations() {
     }
 
@@ -139,6 +142,7 @@ final class TrafficAnnotations {
                 }
             }
         }
+        Integer subsetSize = hashSubsetSize(key, r, hashBy, diagnostics);
         String loadBalance = r.value("load-balance");
         if (loadBalance != null && !loadBalance.equals("round_robin") && !loadBalance.equals("ewma")) {
             r.malformed("load-balance", loadBalance, "round_robin or ewma");
@@ -151,8 +155,28 @@ final class TrafficAnnotations {
             return Optional.empty();
         }
         Traffic.Balancer balancer = Traffic.Balancer.orNull(new Traffic.Balancer(affinity, hashBy,
-                "ewma".equals(loadBalance) ? loadBalance : null));
+                "ewma".equals(loadBalance) ? loadBalance : null, subsetSize));
         return Optional.of(new Spec(rules, balancer, vhost, "legacy".equals(behaviour)));
+    }
+
+    /**
+     * {@code upstream-hash-by-subset} (a boolean) and {@code upstream-hash-by-subset-size} (default 3, ingress-nginx's):
+     * the subset size, or null without subsets. Subsets only change how {@code upstream-hash-by} picks, so without it
+     * they are ignored with a warning (ingress-nginx ignores them silently). A size that is no positive integer is an
+     * error (ingress-nginx takes 3).
+     */
+    private static Integer hashSubsetSize(ObjectKey key, PathAnnotations.Reader r, String hashBy, Diagnostics diagnostics) {
+        boolean subset = r.bool("upstream-hash-by-subset");
+        Long size = number(r, "upstream-hash-by-subset-size", 1, 1000, "a positive integer (at most 1000)");
+        if (!subset) {
+            return null;
+        }
+        if (hashBy == null) {
+            diagnostics.warning(key, "annotation " + r.name("upstream-hash-by-subset") + " is ignored without "
+                    + Annotations.NGINX + "upstream-hash-by");
+            return null;
+        }
+        return size == null ? DEFAULT_SUBSET_SIZE : size.intValue();
     }
 
     /** {@code affinity: cookie} with its cookie's settings, or null without affinity. */

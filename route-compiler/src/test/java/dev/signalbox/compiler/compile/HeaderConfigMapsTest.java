@@ -75,6 +75,11 @@ class HeaderConfigMapsTest {
                 List.of(C + "/ns/a", C + "/ns/b"), List.of(diagnostics));
     }
 
+    /** Ingress "a"'s paths denied (503) for {@code why}, with the error saying so. */
+    private static RoutingTable deniedTable(String why) {
+        return table(denied(why), error("ns", "a", why + DENIED));
+    }
+
     private static Field f(String name, String value) {
         return new Field(name, value);
     }
@@ -123,76 +128,55 @@ class HeaderConfigMapsTest {
 
                 row("a missing custom-headers ConfigMap denies the paths, as ingress-nginx's e2e (503)",
                         with(ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied(missing), error("ns", "a", missing + DENIED))),
+                        deniedTable(missing)),
 
                 row("a bare ConfigMap name is not ingress-nginx's namespace/name (it finds nothing): denied",
                         with(configMap("ns", "custom", Map.of("X-A", "1")), ing("a", 1, Map.of(CH, "custom"))),
-                        table(denied("annotation " + CH + ": \"custom\" is not ns/name of a ConfigMap of the Ingress's "
-                                        + "namespace (ConfigMaps of other namespaces are not read)"),
-                                error("ns", "a", "annotation " + CH + ": \"custom\" is not ns/name of a ConfigMap of the "
-                                        + "Ingress's namespace (ConfigMaps of other namespaces are not read)" + DENIED))),
+                        deniedTable("annotation " + CH + ": \"custom\" is not ns/name of a ConfigMap of the Ingress's "
+                                        + "namespace (ConfigMaps of other namespaces are not read)")),
 
                 row("a ConfigMap of another namespace is never read: denied",
                         with(configMap("other", "custom", Map.of("X-A", "1")), ing("a", 1, Map.of(CH, "other/custom"))),
-                        table(denied("annotation " + CH + ": \"other/custom\" is not ns/name of a ConfigMap of the "
-                                        + "Ingress's namespace (ConfigMaps of other namespaces are not read)"),
-                                error("ns", "a", "annotation " + CH + ": \"other/custom\" is not ns/name of a ConfigMap of "
-                                        + "the Ingress's namespace (ConfigMaps of other namespaces are not read)" + DENIED))),
+                        deniedTable("annotation " + CH + ": \"other/custom\" is not ns/name of a ConfigMap of the "
+                                        + "Ingress's namespace (ConfigMaps of other namespaces are not read)")),
 
                 row("an identity field the proxy owns is refused: denied",
                         with(configMap("ns", "custom", Map.of("X-Forwarded-For", "1.2.3.4")), ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied("ConfigMap ns/custom (" + CH + ") sets X-Forwarded-For, which only the proxy writes "
+                        deniedTable("ConfigMap ns/custom (" + CH + ") sets X-Forwarded-For, which only the proxy writes "
                                         + "(framing, connection, Host and identity fields such as X-Forwarded-*, X-Real-IP and "
-                                        + "ssl-client-*)"),
-                                error("ns", "a", "ConfigMap ns/custom (" + CH + ") sets X-Forwarded-For, which only the proxy "
-                                        + "writes (framing, connection, Host and identity fields such as X-Forwarded-*, "
-                                        + "X-Real-IP and ssl-client-*)" + DENIED))),
+                                        + "ssl-client-*)")),
 
                 row("X-Real-IP and ssl-client-* are refused too, in any case",
                         with(configMap("ns", "custom", Map.of("SSL-Client-Verify", "SUCCESS")), ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied("ConfigMap ns/custom (" + CH + ") sets SSL-Client-Verify, which only the proxy writes "
+                        deniedTable("ConfigMap ns/custom (" + CH + ") sets SSL-Client-Verify, which only the proxy writes "
                                         + "(framing, connection, Host and identity fields such as X-Forwarded-*, X-Real-IP and "
-                                        + "ssl-client-*)"),
-                                error("ns", "a", "ConfigMap ns/custom (" + CH + ") sets SSL-Client-Verify, which only the "
-                                        + "proxy writes (framing, connection, Host and identity fields such as X-Forwarded-*, "
-                                        + "X-Real-IP and ssl-client-*)" + DENIED))),
+                                        + "ssl-client-*)")),
 
                 row("a value with CR LF (response splitting) is refused: denied",
                         with(configMap("ns", "custom", Map.of("X-A", "1\r\nSet-Cookie: x=1")), ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied("ConfigMap ns/custom (" + CH + ") has a value for X-A that is empty, longer than 4096 "
+                        deniedTable("ConfigMap ns/custom (" + CH + ") has a value for X-A that is empty, longer than 4096 "
                                         + "characters or holds characters a header cannot carry (CR, LF, NUL, other controls, "
-                                        + "non-ASCII): \"1\\x0D\\x0ASet-Cookie: x=1\""),
-                                error("ns", "a", "ConfigMap ns/custom (" + CH + ") has a value for X-A that is empty, longer "
-                                        + "than 4096 characters or holds characters a header cannot carry (CR, LF, NUL, other "
-                                        + "controls, non-ASCII): \"1\\x0D\\x0ASet-Cookie: x=1\"" + DENIED))),
+                                        + "non-ASCII): \"1\\x0D\\x0ASet-Cookie: x=1\"")),
 
                 row("an empty value is refused, as ingress-nginx's value pattern refuses it: denied",
                         with(configMap("ns", "custom", Map.of("X-A", " ")), ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied("ConfigMap ns/custom (" + CH + ") has a value for X-A that is empty, longer than 4096 "
+                        deniedTable("ConfigMap ns/custom (" + CH + ") has a value for X-A that is empty, longer than 4096 "
                                         + "characters or holds characters a header cannot carry (CR, LF, NUL, other controls, "
-                                        + "non-ASCII): \"\""),
-                                error("ns", "a", "ConfigMap ns/custom (" + CH + ") has a value for X-A that is empty, longer "
-                                        + "than 4096 characters or holds characters a header cannot carry (CR, LF, NUL, other "
-                                        + "controls, non-ASCII): \"\"" + DENIED))),
+                                        + "non-ASCII): \"\"")),
 
                 row("a name outside ingress-nginx's [A-Za-z0-9_-] is refused: denied",
                         with(configMap("ns", "custom", Map.of("X A:", "1")), ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied("ConfigMap ns/custom (" + CH + ") has a field name \"X A:\" that is not letters, "
-                                        + "digits, '-' and '_' (at most 256)"),
-                                error("ns", "a", "ConfigMap ns/custom (" + CH + ") has a field name \"X A:\" that is not "
-                                        + "letters, digits, '-' and '_' (at most 256)" + DENIED))),
+                        deniedTable("ConfigMap ns/custom (" + CH + ") has a field name \"X A:\" that is not letters, "
+                                        + "digits, '-' and '_' (at most 256)")),
 
                 row("more than 64 fields is refused: denied",
                         with(configMap("ns", "custom", many(65)), ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied("ConfigMap ns/custom (" + CH + ") has 65 fields, more than 64"),
-                                error("ns", "a", "ConfigMap ns/custom (" + CH + ") has 65 fields, more than 64" + DENIED))),
+                        deniedTable("ConfigMap ns/custom (" + CH + ") has 65 fields, more than 64")),
 
                 row("a ConfigMap the watcher left out (too large) denies the paths, saying why",
                         with(upsert(Kind.CONFIG_MAP, "ns", "custom", new ConfigMapState(Map.of(), "its data is 70007 characters")),
                                 ing("a", 1, Map.of(CH, "ns/custom"))),
-                        table(denied("ConfigMap ns/custom (" + CH + ") was not published: its data is 70007 characters"),
-                                error("ns", "a", "ConfigMap ns/custom (" + CH + ") was not published: its data is 70007 "
-                                        + "characters" + DENIED))),
+                        deniedTable("ConfigMap ns/custom (" + CH + ") was not published: its data is 70007 characters")),
 
                 row("a denial from the ConfigMap joins the Ingress's source ranges, which stay",
                         with(ing("a", 1, Map.of(CH, "ns/custom", N + "whitelist-source-range", "10.0.0.0/8"))),
@@ -224,11 +208,8 @@ class HeaderConfigMapsTest {
 
                 row("Host in proxy-set-headers is refused (upstream-vhost sets it): denied",
                         with(configMap("ns", "up", Map.of("Host", "other.example")), ing("a", 1, Map.of(PSH, "ns/up"))),
-                        table(denied("ConfigMap ns/up (" + PSH + ") sets Host, which only the proxy writes (framing, "
-                                        + "connection, Host and identity fields such as X-Forwarded-*, X-Real-IP and ssl-client-*)"),
-                                error("ns", "a", "ConfigMap ns/up (" + PSH + ") sets Host, which only the proxy writes "
-                                        + "(framing, connection, Host and identity fields such as X-Forwarded-*, X-Real-IP and "
-                                        + "ssl-client-*)" + DENIED))),
+                        deniedTable("ConfigMap ns/up (" + PSH + ") sets Host, which only the proxy writes (framing, "
+                                        + "connection, Host and identity fields such as X-Forwarded-*, X-Real-IP and ssl-client-*)")),
 
                 row("proxy-set-headers under the ingress-nginx prefix is ignored, as ingress-nginx ignores it",
                         with(configMap("ns", "up", Map.of("X-Tenant", "blue")), ing("a", 1, Map.of(N + "proxy-set-headers", "ns/up"))),
@@ -240,5 +221,21 @@ class HeaderConfigMapsTest {
     @MethodSource("cases")
     void compiles(String name, List<ClusterEvent> events, RoutingTable expected) {
         assertEquals(expected, RouteCompiler.compile(model(events)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aConfigMapEditOrDeleteRecompilesTheIngressThatNamesIt() {
+        dev.signalbox.compiler.model.ClusterModel m = model(with(configMap("ns", "custom", Map.of("X-A", "1")),
+                ing("a", 1, Map.of(CH, "ns/custom"))));
+        IncrementalCompiler compiler = new IncrementalCompiler();
+        RoutingTable first = compiler.compile(m);
+        m.apply(configMap("ns", "custom", Map.of("X-A", "2")));
+        RoutingTable edited = compiler.compile(m);
+        m.apply(ClusterEvent.delete(new dev.signalbox.schemas.event.ObjectKey(C, Kind.CONFIG_MAP, "ns", "custom"),
+                "uid-custom", "2", java.time.Instant.EPOCH, 1));
+        RoutingTable deleted = compiler.compile(m);
+        String missing = "ConfigMap ns/custom (" + CH + ") does not exist";
+        assertEquals(List.of(table(headers(List.of(f("X-A", "1")), List.of())), table(headers(List.of(f("X-A", "2")), List.of())),
+                        deniedTable(missing)), List.of(first, edited, deleted));
     }
 }

@@ -236,6 +236,38 @@ class TrafficAnnotationsTest {
                                         + "Signalbox knows ($binary_remote_addr is not one: request_uri, uri, args, "
                                         + "query_string, remote_addr, host, scheme, http_*, cookie_*, arg_*)"))))),
 
+                row("upstream-hash-by-subset takes ingress-nginx's default size, 3",
+                        with(main(Map.of(N + "upstream-hash-by", "$remote_addr", N + "upstream-hash-by-subset", "true"))),
+                        table(List.of("ns/main"), route(PREFIX, new Traffic(null, new Traffic.Balancer(null, "$remote_addr",
+                                null, 3), null)), List.of(WEB80), List.of())),
+
+                row("upstream-hash-by-subset-size sets the size; the canary keeps its own",
+                        with(main(Map.of(N + "upstream-hash-by", "$remote_addr", N + "upstream-hash-by-subset", "true",
+                                        N + "upstream-hash-by-subset-size", "5")),
+                                canary("canary", 2, "next", canaryWith("canary-weight", "10", "upstream-hash-by", "$host",
+                                        "upstream-hash-by-subset", "true", "upstream-hash-by-subset-size", "2"))),
+                        table(BOTH, route(PREFIX, new Traffic(new Traffic.Canary(NEXT, C + "/ns/canary", null, null, null,
+                                        null, 10, 100, new Traffic.Balancer(null, "$host", null, 2)),
+                                        new Traffic.Balancer(null, "$remote_addr", null, 5), null)),
+                                List.of(NEXT80, WEB80), List.of())),
+
+                row("upstream-hash-by-subset false, or a size alone, hashes onto single endpoints",
+                        with(main(Map.of(N + "upstream-hash-by", "$remote_addr", N + "upstream-hash-by-subset", "false",
+                                N + "upstream-hash-by-subset-size", "4"))),
+                        table(List.of("ns/main"), route(PREFIX, new Traffic(null, new Traffic.Balancer(null, "$remote_addr",
+                                null), null)), List.of(WEB80), List.of())),
+
+                row("upstream-hash-by-subset without upstream-hash-by is ignored with a warning",
+                        with(main(Map.of(N + "upstream-hash-by-subset", "true"))),
+                        table(List.of("ns/main"), route(PREFIX, null), List.of(WEB80), List.of(warning("ns", "main",
+                                "annotation " + N + "upstream-hash-by-subset is ignored without " + N + "upstream-hash-by")))),
+
+                row("an upstream-hash-by-subset-size that is no positive integer is an error",
+                        with(main(Map.of(N + "upstream-hash-by", "$remote_addr", N + "upstream-hash-by-subset", "true",
+                                N + "upstream-hash-by-subset-size", "0"))),
+                        table(List.of("ns/main"), null, List.of(), List.of(error("ns", "main",
+                                notRouted("upstream-hash-by-subset-size", "0", "a positive integer (at most 1000)"))))),
+
                 row("an upstream-vhost that could add a header line is an error",
                         with(main(Map.of(N + "upstream-vhost", "a.svc\r\nX-Evil: 1"))),
                         table(List.of("ns/main"), null, List.of(), List.of(error("ns", "main",
