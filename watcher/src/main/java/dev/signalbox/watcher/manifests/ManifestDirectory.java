@@ -1,8 +1,10 @@
 package dev.signalbox.watcher.manifests;
 
 import dev.signalbox.schemas.crypto.KeyRing;
+import dev.signalbox.schemas.event.Kind;
 import dev.signalbox.schemas.event.ObjectKey;
 import dev.signalbox.watcher.SourceView;
+import dev.signalbox.watcher.convert.ReferencedObjects;
 import dev.signalbox.watcher.model.Observed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -48,17 +52,29 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
     private final Map<Path, FileState> files = new HashMap<>();
     private volatile Map<ObjectKey, Observed> objects = Map.of();
+    /** Every file's objects, the first file in path order winning a key defined twice: before the Secret filter. */
+    private Map<ObjectKey, Observed> collected = new HashMap<>();
+    /** The keys whose object a scan's reads added, changed or removed, from the files read again or gone. */
+    private final Set<ObjectKey> touched = new HashSet<>();
+    /** Whether the next merge must go over every file (the first scan, or too much changed to follow keys). */
+    private boolean wholeMerge = true;
     private Thread thread;
 
     /**
-     * A file as last read: its bytes' text, its objects, and what it looked like on disk then (size, modification
-     * time, file key), so a scan reads again only files whose look changed.
+     * A file as last read: its bytes' text, its objects (also by key), and what it looked like on disk then (size,
+     * modification time, file key), so a scan reads again only files whose look changed.
      */
-    private record FileState(String text, List<Observed> objects, Object look) {
-    }
+    private record FileState(String text, List<Observed> objects, Map<ObjectKey, Observed> byKey, Object look) {
+        FileState(String text, List<Observed> objects, Object look) {
+            this(text, objects, byKeyOf(objects), look);
+        }
 
-    /** Whether a file was parsed again since the last scan merged the objects: only then is there anything to merge. */
-    private boolean filesChanged = true;
+        private static Map<ObjectKey, Observed> byKeyOf(List<Observed> objects) {
+            Map<ObjectKey, Observed> m = new HashMap<>();
+            objects.forEach(o -> m.putIfAbsent(o.key(), o));
+            return m;
+        }
+    }
 
     /**
      * @param onChange called once per scan with every key whose object appeared, changed or went away: one
@@ -121,31 +137,103 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
             LOG.warn("could not scan {}: {}", root, e.toString());
             return;
         }
-        boolean removed = files.keySet().retainAll(seen);
-        if (!removed && !filesChanged) {
+        for (Path gone : new ArrayList<>(files.keySet())) {
+            if (!seen.contains(gone)) {
+                touched.addAll(files.remove(gone).byKey().keySet());
+            }
+        }
+        if (!wholeMerge && touched.isEmpty()) {
             // Nothing read again parsed differently (a temporary file, an edit undone): the objects are as they were.
             return;
         }
-        filesChanged = false;
-        Map<ObjectKey, Observed> collected = new HashMap<>();
+        Map<ObjectKey, Observed> before = objects;
+        Map<ObjectKey, Observed> merged;
+        Collection<ObjectKey> candidates;
+        if (wholeMerge || touched.size() > Math.max(1024, collected.size() / 8)) {
+            collected = collectAll();
+            merged = ReferencedObjects.keepReferenced(collected);
+            candidates = new HashSet<>(before.keySet());
+            candidates.addAll(merged.keySet());
+        } else {
+            // Only the keys the reads touched (issue 15: one edited file of 10,000 Ingresses is a few keys, not all).
+            for (ObjectKey k : touched) {
+                Observed o = firstDefinition(k);
+                if (o == null) {
+                    collected.remove(k);
+                } else {
+                    collected.put(k, o);
+                }
+            }
+            if (touched.stream().anyMatch(ManifestDirectory::decidesReferences)) {
+                merged = ReferencedObjects.keepReferenced(collected);
+                candidates = new HashSet<>(before.keySet());
+                candidates.addAll(merged.keySet());
+            } else {
+                merged = new HashMap<>(before);
+                for (ObjectKey k : touched) {
+                    Observed o = collected.get(k);
+                    if (o == null) {
+                        merged.remove(k);
+                    } else {
+                        merged.put(k, o);
+                    }
+                }
+                candidates = touched;
+            }
+        }
+        wholeMerge = false;
+        objects = Map.copyOf(merged);
+        List<ObjectKey> changed = candidates.stream().filter(k -> !Objects.equals(before.get(k), merged.get(k))).sorted().toList();
+        touched.clear();
+        if (!changed.isEmpty()) {
+            onChange.accept(changed);
+        }
+    }
+
+    /** Every file's objects, in path order, the first definition of a key winning (a warning names the others). */
+    private Map<ObjectKey, Observed> collectAll() {
+        Map<ObjectKey, Observed> out = new HashMap<>();
         Map<ObjectKey, Path> origin = new HashMap<>();
         new TreeMap<>(files).forEach((path, state) -> state.objects().forEach(o -> {
             Path first = origin.putIfAbsent(o.key(), path);
             if (first == null) {
-                collected.put(o.key(), o);
+                out.put(o.key(), o);
             } else if (!first.equals(path)) {
                 LOG.warn("{} is defined in {} and in {}; using the first", o.key().shortName(), first, path);
             }
         }));
-        Map<ObjectKey, Observed> merged = dev.signalbox.watcher.convert.ReferencedObjects.keepReferenced(collected);
-        Map<ObjectKey, Observed> before = objects;
-        objects = Map.copyOf(merged);
-        Set<ObjectKey> keys = new HashSet<>(before.keySet());
-        keys.addAll(merged.keySet());
-        List<ObjectKey> changed = keys.stream().filter(k -> !Objects.equals(before.get(k), merged.get(k))).sorted().toList();
-        if (!changed.isEmpty()) {
-            onChange.accept(changed);
+        return out;
+    }
+
+    /** The object of {@code key} in the first file (in path order) that defines it, or null. */
+    private Observed firstDefinition(ObjectKey key) {
+        Path first = null;
+        Observed found = null;
+        List<Path> others = new ArrayList<>();
+        for (Map.Entry<Path, FileState> e : files.entrySet()) {
+            Observed o = e.getValue().byKey().get(key);
+            if (o == null) {
+                continue;
+            }
+            if (first == null || e.getKey().compareTo(first) < 0) {
+                if (first != null) {
+                    others.add(first);
+                }
+                first = e.getKey();
+                found = o;
+            } else {
+                others.add(e.getKey());
+            }
         }
+        if (!others.isEmpty()) {
+            LOG.warn("{} is defined in {} and in {}; using the first", key.shortName(), first, others);
+        }
+        return found;
+    }
+
+    /** Whether a change of this object can change which Secrets and ConfigMaps are kept ({@link ReferencedObjects}). */
+    private static boolean decidesReferences(ObjectKey key) {
+        return key.kind() == Kind.INGRESS || key.kind() == Kind.SECRET || key.kind() == Kind.CONFIG_MAP;
     }
 
     private void load(Path p) {
@@ -168,13 +256,28 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
             return;
         }
         ManifestParser.Result r = ManifestParser.parse(clusterId, keys, text);
-        filesChanged = true;
         if (r instanceof ManifestParser.Parsed ok) {
-            files.put(p, new FileState(text, ok.objects(), look));
+            FileState now = new FileState(text, ok.objects(), look);
+            files.put(p, now);
+            touch(old == null ? Map.of() : old.byKey(), now.byKey());
         } else if (r instanceof ManifestParser.Failed f) {
             LOG.warn("{}:{}: {} (its previous objects are kept)", p, f.line(), f.message());
             files.put(p, new FileState(text, old == null ? List.of() : old.objects(), look));
         }
+    }
+
+    /** Notes the keys whose object differs between a file's old and new objects (added, changed or removed). */
+    private void touch(Map<ObjectKey, Observed> before, Map<ObjectKey, Observed> after) {
+        before.forEach((k, o) -> {
+            if (!o.equals(after.get(k))) {
+                touched.add(k);
+            }
+        });
+        after.keySet().forEach(k -> {
+            if (!before.containsKey(k)) {
+                touched.add(k);
+            }
+        });
     }
 
     /**
@@ -223,7 +326,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
                 problems.add(p + ":" + f.line() + ": " + f.message());
             }
         }
-        return new Read(List.copyOf(new TreeMap<>(dev.signalbox.watcher.convert.ReferencedObjects.keepReferenced(objects)).values()),
+        return new Read(List.copyOf(new TreeMap<>(ReferencedObjects.keepReferenced(objects)).values()),
                 problems);
     }
 

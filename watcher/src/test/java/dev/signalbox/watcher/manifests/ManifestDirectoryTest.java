@@ -56,6 +56,33 @@ class ManifestDirectoryTest {
         }
     }
 
+    @Test
+    void aScanFollowsOnlyTheKeysItsReadsTouchedAndGetsWhatAWholeMergeGets(@TempDir Path dir) throws Exception {
+        ObjectKey other = new ObjectKey("c", Kind.INGRESS_CLASS, "", "other");
+        Files.writeString(dir.resolve("a.yaml"), ingressClass("signalbox.dev/a"));
+        Files.writeString(dir.resolve("b.yaml"), ingressClass("signalbox.dev/b") + "---\n"
+                + ingressClass("signalbox.dev/x").replace("edge", "other"));
+        List<List<ObjectKey>> changes = new CopyOnWriteArrayList<>();
+        ManifestDirectory d = new ManifestDirectory(dir, "c", ManifestParserTest.KEYS, changes::add);
+        d.scan();
+        // edge is defined twice: the first file in path order wins.
+        assertEquals("signalbox.dev/a", controller(d));
+        // The winning definition goes: the other file's takes over.
+        Files.delete(dir.resolve("a.yaml"));
+        d.scan();
+        assertEquals("signalbox.dev/b", controller(d));
+        // An edit of one object of a file signals that object only.
+        Files.writeString(dir.resolve("b.yaml"), ingressClass("signalbox.dev/b") + "---\n"
+                + ingressClass("signalbox.dev/y").replace("edge", "other"));
+        d.scan();
+        assertEquals(List.of(List.of(CLASS, other), List.of(CLASS), List.of(other)), changes);
+        ManifestDirectory whole = new ManifestDirectory(dir, "c", ManifestParserTest.KEYS, k -> { });
+        whole.scan();
+        assertEquals(whole.snapshot(), d.snapshot(), "as a first scan of the same files");
+        d.close();
+        whole.close();
+    }
+
     private static String controller(ManifestDirectory d) {
         return ((IngressClassState) d.get(CLASS).orElseThrow().state()).controller();
     }
