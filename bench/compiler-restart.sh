@@ -25,9 +25,10 @@ trap 'kill "${PIDS[@]}" $C 2>/dev/null; wait 2>/dev/null' EXIT
 "$B" kafka --data-dir "$W/kafka" --port "$KP" > "$W/kafka.log" 2>&1 & PIDS+=($!)
 for i in $(seq 1 60); do grep -q "kafka node started" "$W/kafka.log" && break; sleep 1; done
 "$B" topics create --kafka "$K" > "$W/topics.log" 2>&1
-"$B" watcher --kafka "$K" --cluster-id c0 --manifests "$W/c0" > "$W/watcher.log" 2>&1 & PIDS+=($!)
+# Admin ports 0 (any free one): the defaults (9101, 9102) may be taken by another local mode on the machine.
+"$B" watcher --kafka "$K" --cluster-id c0 --manifests "$W/c0" --admin-port 0 > "$W/watcher.log" 2>&1 & PIDS+=($!)
 "$B" proxy --kafka "$K" --http-port "$HP" --admin-port "$AP" > "$W/proxy.log" 2>&1 & PIDS+=($!)
-"$B" compiler --kafka "$K" > "$W/compiler-0.log" 2>&1 & C=$!
+"$B" compiler --kafka "$K" --admin-port 0 > "$W/compiler-0.log" 2>&1 & C=$!
 version() { curl -s "http://127.0.0.1:$AP/metrics" | awk '/^signalbox_applied_snapshot_version/ {printf "%d\n", $2}'; }
 endpoints() { curl -s "http://127.0.0.1:$AP/routes" | python3 -c \
   "import json,sys; print(sum(len(b['endpoints']) for b in json.load(sys.stdin)['table']['backends']))"; }
@@ -41,7 +42,7 @@ for k in $(seq 1 "$ROUNDS"); do
   v0=$(version)
   sed "s/\"10\.0\.0\.0\"\|\"10\.0\.250\.[0-9]*\"/\"10.0.250.$k\"/" "$f" > "$W/c0/.apps-0.tmp"
   s=$(date +%s%N)
-  "$B" compiler --kafka "$K" > "$W/compiler-$k.log" 2>&1 & C=$!
+  "$B" compiler --kafka "$K" --admin-port 0 > "$W/compiler-$k.log" 2>&1 & C=$!
   mv "$W/c0/.apps-0.tmp" "$f"
   while :; do v=$(version); [ "${v:-0}" -gt "$v0" ] && break; sleep 0.005; done
   ms=$(( ($(date +%s%N) - s) / 1000000 ))

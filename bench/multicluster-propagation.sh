@@ -18,11 +18,12 @@ B="$ROOT/bin/ingress"
 rm -rf "$W" && mkdir -p "$W"
 python3 "$ROOT/bench/manifests.py" "$W" --clusters "$C" --ingresses "$N" --endpoints "$E" --export
 "$B" local --manifests "$W/c0" --cluster-id c0 --proxies 2 --http-port 28080 --https-port 28443 --admin-port 29090 \
+  --watcher-admin-port 0 --compiler-admin-port 0 \
   --kafka-port 29992 --data-dir "$W/data" > "$W/local.log" 2>&1 &
 PIDS=($!)
 for i in $(seq 1 120); do curl -s -o /dev/null http://127.0.0.1:29090/healthz && break; sleep 1; done
 for c in $(seq 1 $(( C - 1 ))); do
-  "$B" watcher --kafka 127.0.0.1:29992 --cluster-id "c$c" --manifests "$W/c$c" > "$W/watcher-c$c.log" 2>&1 &
+  "$B" watcher --kafka 127.0.0.1:29992 --cluster-id "c$c" --manifests "$W/c$c" --admin-port 0 > "$W/watcher-c$c.log" 2>&1 &
   PIDS+=($!)
 done
 trap 'kill "${PIDS[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
