@@ -10,8 +10,13 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
 
 /** {@code bin/ingress migrate --manifests DIR} on small directories: the JSON report and the exit status. */
@@ -97,6 +102,59 @@ class MigrateCommandTest {
         assertEquals(0, run("migrate", "--manifests", dir.toString()), err.toString());
         assertTrue(out.toString().contains("1 Ingress, 0 would behave differently; annotation uses: 1 supported, "
                 + "0 different, 0 unsupported, 0 refused, 0 unknown"), out.toString());
+    }
+
+    /**
+     * The same annotation with several values, one Ingress each: the verdict on the value, whether the Ingress would
+     * behave differently, and the exit status.
+     */
+    static Stream<Arguments> values() {
+        return Stream.of(
+                Arguments.of("backend-protocol HTTP", "backend-protocol", "HTTP", "/", "SUPPORTED"),
+                Arguments.of("backend-protocol HTTPS sends SNI", "backend-protocol", "HTTPS", "/", "DIFFERENT"),
+                Arguments.of("backend-protocol FCGI is an error", "backend-protocol", "FCGI", "/", "DIFFERENT"),
+                Arguments.of("auth-url without variables sends other fields", "auth-url", "http://auth.shop.svc/check", "/",
+                        "DIFFERENT"),
+                Arguments.of("auth-url with a variable is an error", "auth-url", "https://$host/check", "/", "DIFFERENT"),
+                Arguments.of("use-regex on a path RE2 takes", "use-regex", "true", "/api/(.*)", "SUPPORTED"),
+                Arguments.of("use-regex on a path with a lookahead", "use-regex", "true", "/(?!admin)", "DIFFERENT"),
+                Arguments.of("proxy-body-size 0", "proxy-body-size", "0", "/", "SUPPORTED"),
+                Arguments.of("proxy-body-size 8m", "proxy-body-size", "8m", "/", "DIFFERENT"),
+                Arguments.of("ssl-passthrough false", "ssl-passthrough", "false", "/", "SUPPORTED"),
+                Arguments.of("ssl-passthrough true", "ssl-passthrough", "true", "/", "UNSUPPORTED"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("values")
+    void eachValueHasItsOwnVerdict(String name, String annotation, String value, String path, String expected,
+                                   @TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("app.yaml"), m.ingress("web")
+                .annotation("nginx.ingress.kubernetes.io/" + annotation, value)
+                .rule(new Manifests.Rule("shop.example", Manifests.prefix(path, "web"))).yaml());
+
+        int exit = run("migrate", "--manifests", dir.toString(), "--output", "json");
+
+        JsonNode ingress = Json.MAPPER.readTree(out.toString()).get("ingresses").get(0);
+        boolean same = expected.equals("SUPPORTED");
+        assertEquals(List.of(expected, !same, same ? 0 : 1), List.of(ingress.get("annotations").get(0).get("support").asText(),
+                ingress.get("behavesDifferently").asBoolean(), exit), err.toString());
+    }
+
+    @Test
+    void theCountsByAnnotationSplitAnAnnotationWhoseVerdictDependsOnItsValue(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("app.yaml"), Manifests.documents(
+                m.ingress("upload").annotation("nginx.ingress.kubernetes.io/proxy-body-size", "0")
+                        .rule(new Manifests.Rule("upload.example", Manifests.prefix("/", "web"))).yaml(),
+                m.ingress("api").annotation("nginx.ingress.kubernetes.io/proxy-body-size", "8m")
+                        .rule(new Manifests.Rule("api.example", Manifests.prefix("/", "web"))).yaml(),
+                m.ingress("web").annotation("nginx.ingress.kubernetes.io/proxy-body-size", "0")
+                        .rule(new Manifests.Rule("shop.example", Manifests.prefix("/", "web"))).yaml()));
+
+        assertEquals(1, run("migrate", "--manifests", dir.toString(), "--output", "json"), err.toString());
+        assertEquals(Json.MAPPER.readTree("""
+                [{"annotation": "nginx.ingress.kubernetes.io/proxy-body-size", "support": "SUPPORTED", "ingresses": 2},
+                 {"annotation": "nginx.ingress.kubernetes.io/proxy-body-size", "support": "DIFFERENT", "ingresses": 1}]
+                """), Json.MAPPER.readTree(out.toString()).get("summary").get("byAnnotation"));
     }
 
     @Test

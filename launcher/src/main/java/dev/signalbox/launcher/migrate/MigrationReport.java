@@ -28,7 +28,10 @@ public record MigrationReport(List<IngressReport> ingresses, List<String> unread
     public record IngressReport(String namespace, String name, boolean behavesDifferently, List<AnnotationRow> annotations) {
     }
 
-    /** How many Ingresses carry an annotation, and the verdict on it. */
+    /**
+     * How many Ingresses carry an annotation with this verdict: an annotation whose verdict depends on its value has
+     * one count per verdict.
+     */
     public record AnnotationCount(String annotation, Support support, int ingresses) {
     }
 
@@ -46,17 +49,17 @@ public record MigrationReport(List<IngressReport> ingresses, List<String> unread
         for (Support s : Support.values()) {
             bySupport.put(s, 0);
         }
-        Map<String, AnnotationCount> counts = new TreeMap<>();
+        Map<String, AnnotationCount> counts = new TreeMap<>();  // by annotation and verdict
         new TreeMap<>(ingresses).forEach((key, state) -> {
             if (key.kind() != Kind.INGRESS) {
                 return;
             }
-            List<AnnotationRow> rows = Annotations.review(state.annotations()).stream()
+            List<AnnotationRow> rows = Annotations.review(state).stream()
                     .map(v -> new AnnotationRow(v.annotation(), state.annotations().get(v.annotation()), v.support(), v.note()))
                     .toList();
             for (AnnotationRow r : rows) {
                 bySupport.merge(r.support(), 1, Integer::sum);
-                counts.merge(r.annotation(), new AnnotationCount(r.annotation(), r.support(), 1),
+                counts.merge(r.annotation() + " " + r.support(), new AnnotationCount(r.annotation(), r.support(), 1),
                         (a, b) -> new AnnotationCount(a.annotation(), a.support(), a.ingresses() + 1));
             }
             reports.add(new IngressReport(key.namespace(), key.name(),
@@ -64,7 +67,7 @@ public record MigrationReport(List<IngressReport> ingresses, List<String> unread
         });
         List<AnnotationCount> byAnnotation = counts.values().stream()
                 .sorted(Comparator.comparingInt(AnnotationCount::ingresses).reversed()
-                        .thenComparing(AnnotationCount::annotation))
+                        .thenComparing(AnnotationCount::annotation).thenComparing(AnnotationCount::support))
                 .toList();
         int differ = (int) reports.stream().filter(IngressReport::behavesDifferently).count();
         return new MigrationReport(List.copyOf(reports), List.copyOf(unreadable),

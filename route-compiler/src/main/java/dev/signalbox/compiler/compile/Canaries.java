@@ -103,8 +103,8 @@ final class Canaries {
      * Warns of each annotation of a canary Ingress that it does not honour: ingress-nginx takes all but the canary,
      * session affinity and balancing ones from the main Ingress.
      */
-    static void warnIgnored(ObjectKey key, Map<String, String> annotations, Diagnostics diagnostics) {
-        for (Annotations.Verdict v : Annotations.review(annotations)) {
+    static void warnIgnored(ObjectKey key, IngressState ingress, Diagnostics diagnostics) {
+        for (Annotations.Verdict v : Annotations.review(ingress)) {
             String name = v.annotation().substring(v.annotation().indexOf('/') + 1);
             boolean honoured = name.startsWith("canary") || name.startsWith("affinity")
                     || name.startsWith("session-cookie") || name.equals("load-balance") || name.startsWith("upstream-hash-by");

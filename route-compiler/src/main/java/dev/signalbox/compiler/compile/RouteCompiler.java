@@ -94,7 +94,7 @@ public final class RouteCompiler {
             }
             if (traffic.get().canary() != null) {
                 canaries.add(new Canaries.Canary(key, ing, traffic.get()));
-                Canaries.warnIgnored(key, ing.annotations(), diagnostics);
+                Canaries.warnIgnored(key, ing, diagnostics);
                 continue;
             }
             if (traffic.get().traffic() != null) {
@@ -247,7 +247,7 @@ public final class RouteCompiler {
      */
     private static boolean refusedByAnnotations(ObjectKey key, IngressState ing, Diagnostics diagnostics) {
         boolean refused = false;
-        for (Annotations.Verdict v : Annotations.review(ing.annotations())) {
+        for (Annotations.Verdict v : Annotations.review(ing)) {
             switch (v.support()) {
                 case SUPPORTED, DIFFERENT -> {
                 }

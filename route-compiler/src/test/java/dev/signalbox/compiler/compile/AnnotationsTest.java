@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.signalbox.compiler.compile.Annotations.Support;
 import dev.signalbox.compiler.compile.Annotations.Verdict;
+import dev.signalbox.schemas.event.IngressState;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -130,13 +131,169 @@ class AnnotationsTest {
 
     @Test
     void aReviewListsAnIngresssAnnotationsUnderEitherPrefixByKey() {
-        List<Verdict> review = Annotations.review(Map.of(
+        List<Verdict> review = Annotations.review(ingress(Map.of(
                 "nginx.ingress.kubernetes.io/ssl-redirect", "false",
                 "cert-manager.io/cluster-issuer", "letsencrypt",
                 "nginx.ingress.kubernetes.io/mirror-target", "http://m",
-                "signalbox.dev/nosuch", "x"));
+                "signalbox.dev/nosuch", "x"), "/"));
         assertEquals(List.of("nginx.ingress.kubernetes.io/mirror-target UNSUPPORTED",
                         "nginx.ingress.kubernetes.io/ssl-redirect SUPPORTED", "signalbox.dev/nosuch UNKNOWN"),
                 review.stream().map(v -> v.annotation() + " " + v.support()).toList());
+    }
+
+    private static final String N = Annotations.NGINX;
+
+    /** An Ingress with these annotations and these Prefix paths on one host. */
+    private static IngressState ingress(Map<String, String> annotations, String... paths) {
+        List<IngressState.PathRule> rules = Stream.of(paths).map(p -> new IngressState.PathRule(p, "Prefix",
+                new IngressState.BackendRef(new IngressState.ServiceRef("web", 80, null), null))).toList();
+        return new IngressState("nginx", annotations, null, null, null,
+                List.of(new IngressState.Rule("shop.example", rules)));
+    }
+
+    /**
+     * One use of an annotation with several values: a value Signalbox handles as ingress-nginx does is supported, one
+     * that hits the difference keeps the row's verdict. A case: a sentence, the annotations, the paths, the verdicts.
+     */
+    static Stream<Arguments> values() {
+        return Stream.of(
+                Arguments.of("backend-protocol HTTP is ingress-nginx's default", Map.of(N + "backend-protocol", "HTTP"),
+                        List.of("/"), List.of("backend-protocol SUPPORTED")),
+                Arguments.of("backend-protocol is read in any case", Map.of(N + "backend-protocol", " http "),
+                        List.of("/"), List.of("backend-protocol SUPPORTED")),
+                Arguments.of("backend-protocol HTTPS sends SNI, which ingress-nginx does not by default",
+                        Map.of(N + "backend-protocol", "HTTPS"), List.of("/"), List.of("backend-protocol DIFFERENT")),
+                Arguments.of("backend-protocol HTTPS with proxy-ssl-server-name on and proxy-ssl-name sends the same SNI",
+                        Map.of(N + "backend-protocol", "HTTPS", N + "proxy-ssl-server-name", "on",
+                                N + "proxy-ssl-name", "api.internal"), List.of("/"),
+                        List.of("backend-protocol SUPPORTED", "proxy-ssl-name SUPPORTED", "proxy-ssl-server-name SUPPORTED")),
+                Arguments.of("proxy-ssl-server-name on without proxy-ssl-name sends another name",
+                        Map.of(N + "backend-protocol", "HTTPS", N + "proxy-ssl-server-name", "on"), List.of("/"),
+                        List.of("backend-protocol DIFFERENT", "proxy-ssl-server-name DIFFERENT")),
+                Arguments.of("backend-protocol GRPC is kept different", Map.of(N + "backend-protocol", "GRPC"),
+                        List.of("/"), List.of("backend-protocol DIFFERENT")),
+                Arguments.of("backend-protocol FCGI is an error", Map.of(N + "backend-protocol", "FCGI"),
+                        List.of("/"), List.of("backend-protocol DIFFERENT")),
+                Arguments.of("auth-url without variables still sends other fields than ingress-nginx",
+                        Map.of(N + "auth-url", "http://auth.default.svc/check"), List.of("/"),
+                        List.of("auth-url DIFFERENT")),
+                Arguments.of("auth-url with a variable is an error", Map.of(N + "auth-url", "https://$host/oauth2/auth"),
+                        List.of("/"), List.of("auth-url DIFFERENT")),
+                Arguments.of("auth-signin with the variables Signalbox substitutes",
+                        Map.of(N + "auth-url", "http://auth/", N + "auth-signin", "https://$host/start?rd=$escaped_request_uri"),
+                        List.of("/"), List.of("auth-signin SUPPORTED", "auth-url DIFFERENT")),
+                Arguments.of("auth-signin with a variable Signalbox does not substitute",
+                        Map.of(N + "auth-url", "http://auth/", N + "auth-signin", "https://$server_name/start"),
+                        List.of("/"), List.of("auth-signin DIFFERENT", "auth-url DIFFERENT")),
+                Arguments.of("auth-signin is judged on its own when the auth-url is unusable",
+                        Map.of(N + "auth-url", "https://$host/auth", N + "auth-signin", "https://$host/start"),
+                        List.of("/"), List.of("auth-signin SUPPORTED", "auth-url DIFFERENT")),
+                Arguments.of("auth-type basic", Map.of(N + "auth-type", "basic"), List.of("/"),
+                        List.of("auth-type SUPPORTED")),
+                Arguments.of("auth-type digest", Map.of(N + "auth-type", "digest"), List.of("/"),
+                        List.of("auth-type DIFFERENT")),
+                Arguments.of("use-regex true on paths RE2 accepts", Map.of(N + "use-regex", "true"),
+                        List.of("/api/v[0-9]+/(.*)", "/"), List.of("use-regex SUPPORTED")),
+                Arguments.of("use-regex true on a path with a lookahead", Map.of(N + "use-regex", "true"),
+                        List.of("/(?!admin).*"), List.of("use-regex DIFFERENT")),
+                Arguments.of("use-regex false makes no regular expressions", Map.of(N + "use-regex", "false"),
+                        List.of("/(?!admin).*"), List.of("use-regex SUPPORTED")),
+                Arguments.of("use-regex that is no boolean keeps the row's verdict", Map.of(N + "use-regex", "yes"),
+                        List.of("/"), List.of("use-regex DIFFERENT")),
+                Arguments.of("rewrite-target on paths RE2 accepts", Map.of(N + "rewrite-target", "/$2"),
+                        List.of("/something(/|$)(.*)"), List.of("rewrite-target SUPPORTED")),
+                Arguments.of("rewrite-target makes a path with a backreference a regular expression",
+                        Map.of(N + "rewrite-target", "/$1"), List.of("/(a)\\1"), List.of("rewrite-target DIFFERENT")),
+                Arguments.of("proxy-body-size 0 is no limit, as in ingress-nginx", Map.of(N + "proxy-body-size", "0"),
+                        List.of("/"), List.of("proxy-body-size SUPPORTED")),
+                Arguments.of("proxy-body-size with a limit", Map.of(N + "proxy-body-size", "8m"), List.of("/"),
+                        List.of("proxy-body-size DIFFERENT")),
+                Arguments.of("proxy-read-timeout differs whatever the value", Map.of(N + "proxy-read-timeout", "60"),
+                        List.of("/"), List.of("proxy-read-timeout DIFFERENT")),
+                Arguments.of("proxy-buffering off, ingress-nginx's default", Map.of(N + "proxy-buffering", "off"),
+                        List.of("/"), List.of("proxy-buffering SUPPORTED")),
+                Arguments.of("proxy-buffering on", Map.of(N + "proxy-buffering", "on"), List.of("/"),
+                        List.of("proxy-buffering DIFFERENT")),
+                Arguments.of("load-balance round_robin", Map.of(N + "load-balance", "round_robin"), List.of("/"),
+                        List.of("load-balance SUPPORTED")),
+                Arguments.of("load-balance ewma", Map.of(N + "load-balance", "ewma"), List.of("/"),
+                        List.of("load-balance DIFFERENT")),
+                Arguments.of("affinity-mode persistent", Map.of(N + "affinity-mode", "persistent"), List.of("/"),
+                        List.of("affinity-mode SUPPORTED")),
+                Arguments.of("affinity-mode balanced", Map.of(N + "affinity-mode", "balanced"), List.of("/"),
+                        List.of("affinity-mode DIFFERENT")),
+                Arguments.of("upstream-hash-by-subset-size 3 with subsets on a hash",
+                        Map.of(N + "upstream-hash-by", "$request_uri", N + "upstream-hash-by-subset", "true",
+                                N + "upstream-hash-by-subset-size", "3"), List.of("/"),
+                        List.of("upstream-hash-by DIFFERENT", "upstream-hash-by-subset DIFFERENT",
+                                "upstream-hash-by-subset-size SUPPORTED")),
+                Arguments.of("upstream-hash-by-subset-size that is no positive integer",
+                        Map.of(N + "upstream-hash-by", "$request_uri", N + "upstream-hash-by-subset", "true",
+                                N + "upstream-hash-by-subset-size", "three"), List.of("/"),
+                        List.of("upstream-hash-by DIFFERENT", "upstream-hash-by-subset DIFFERENT",
+                                "upstream-hash-by-subset-size DIFFERENT")),
+                Arguments.of("upstream-hash-by-subset false", Map.of(N + "upstream-hash-by-subset", "false"),
+                        List.of("/"), List.of("upstream-hash-by-subset SUPPORTED")),
+                Arguments.of("upstream-vhost a host name", Map.of(N + "upstream-vhost", "api.internal:8080"),
+                        List.of("/"), List.of("upstream-vhost SUPPORTED")),
+                Arguments.of("upstream-vhost with a variable", Map.of(N + "upstream-vhost", "$host"), List.of("/"),
+                        List.of("upstream-vhost DIFFERENT")),
+                Arguments.of("canary with a weight", Map.of(N + "canary", "true", N + "canary-weight", "50"),
+                        List.of("/"), List.of("canary SUPPORTED", "canary-weight SUPPORTED")),
+                Arguments.of("canary with a malformed weight", Map.of(N + "canary", "true", N + "canary-weight", "half"),
+                        List.of("/"), List.of("canary DIFFERENT", "canary-weight SUPPORTED")),
+                Arguments.of("canary false is no canary", Map.of(N + "canary", "false"), List.of("/"),
+                        List.of("canary SUPPORTED")),
+                Arguments.of("canary-by-header-pattern RE2 takes",
+                        Map.of(N + "canary", "true", N + "canary-by-header", "X-Canary",
+                                N + "canary-by-header-pattern", "^(beta|alpha)$"), List.of("/"),
+                        List.of("canary SUPPORTED", "canary-by-header SUPPORTED", "canary-by-header-pattern SUPPORTED")),
+                Arguments.of("canary-by-header-pattern with a lookahead",
+                        Map.of(N + "canary", "true", N + "canary-by-header", "X-Canary",
+                                N + "canary-by-header-pattern", "^(?!never)"), List.of("/"),
+                        List.of("canary DIFFERENT", "canary-by-header SUPPORTED", "canary-by-header-pattern DIFFERENT")),
+                Arguments.of("force-ssl-redirect false", Map.of(N + "force-ssl-redirect", "false"), List.of("/"),
+                        List.of("force-ssl-redirect SUPPORTED")),
+                Arguments.of("force-ssl-redirect true", Map.of(N + "force-ssl-redirect", "true"), List.of("/"),
+                        List.of("force-ssl-redirect DIFFERENT")),
+                Arguments.of("ssl-passthrough false asks for nothing", Map.of(N + "ssl-passthrough", "false"),
+                        List.of("/"), List.of("ssl-passthrough SUPPORTED")),
+                Arguments.of("ssl-passthrough true is not supported", Map.of(N + "ssl-passthrough", "true"),
+                        List.of("/"), List.of("ssl-passthrough UNSUPPORTED")),
+                Arguments.of("service-upstream false", Map.of(N + "service-upstream", "false"), List.of("/"),
+                        List.of("service-upstream SUPPORTED")),
+                Arguments.of("a value under our prefix is judged the same way", Map.of("signalbox.dev/proxy-body-size", "0"),
+                        List.of("/"), List.of("signalbox.dev/proxy-body-size SUPPORTED")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("values")
+    void judgesEachUseOnItsValue(String name, Map<String, String> annotations, List<String> paths, List<String> expected) {
+        assertEquals(expected, Annotations.review(ingress(annotations, paths.toArray(String[]::new))).stream()
+                .map(v -> v.annotation().replace(N, "") + " " + v.support()).toList());
+    }
+
+    @Test
+    void aCatchAllCanaryDiffersAndSaysSo() {
+        IngressState catchAll = new IngressState("nginx", Map.of(N + "canary", "true"), null,
+                new IngressState.BackendRef(new IngressState.ServiceRef("web-canary", 80, null), null), null, null);
+        assertEquals(List.of(new Verdict(N + "canary", DIFFERENT, "a canary of spec.defaultBackend (a catch-all canary) "
+                + "is not supported, only of paths another Ingress routes")), Annotations.review(catchAll));
+    }
+
+    @Test
+    void theNoteOfAJudgedUseNamesThePartThatApplies() {
+        Map<String, String> notes = new java.util.TreeMap<>();
+        Annotations.review(ingress(Map.of(N + "auth-url", "https://$host/oauth2/auth", N + "use-regex", "true",
+                        N + "backend-protocol", "FCGI"), "/(?<=a)b"))
+                .forEach(v -> notes.put(v.annotation().replace(N, ""), v.note()));
+        assertEquals(Map.of(
+                "auth-url", "annotation " + N + "auth-url: \"https://$host/oauth2/auth\" is not usable: nginx variables "
+                        + "are not supported in auth-url; every path of the Ingress answers 503 until it is corrected "
+                        + "(ingress-nginx expands the variables)",
+                "backend-protocol", "\"FCGI\" is an error on the Ingress, whose backends answer 503 (HTTP, HTTPS, GRPC, "
+                        + "GRPCS and H2C only; ingress-nginx also speaks AJP, FastCGI and AUTO_HTTP)",
+                "use-regex", HostAnnotations.invalidRegex("/(?<=a)b") + ": an error on the Ingress, and that path is not "
+                        + "routed (nginx's PCRE takes it)"), notes);
     }
 }
