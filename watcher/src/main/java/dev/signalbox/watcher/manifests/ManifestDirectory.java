@@ -61,12 +61,14 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private Thread thread;
 
     /**
-     * A file as last read: its bytes' text, its objects (also by key), and what it looked like on disk then (size,
-     * modification time, file key), so a scan reads again only files whose look changed.
+     * A file as last read: its bytes' text, its objects (also by key, and by document for the next parse), and what
+     * it looked like on disk then (size, modification time, file key), so a scan reads again only files whose look
+     * changed.
      */
-    private record FileState(String text, List<Observed> objects, Map<ObjectKey, Observed> byKey, Object look) {
-        FileState(String text, List<Observed> objects, Object look) {
-            this(text, objects, byKeyOf(objects), look);
+    private record FileState(String text, List<Observed> objects, Map<String, List<Observed>> documents,
+                             Map<ObjectKey, Observed> byKey, Object look) {
+        FileState(String text, List<Observed> objects, Map<String, List<Observed>> documents, Object look) {
+            this(text, objects, documents, byKeyOf(objects), look);
         }
 
         private static Map<ObjectKey, Observed> byKeyOf(List<Observed> objects) {
@@ -252,17 +254,18 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
             return;
         }
         if (old != null && old.text().equals(text)) {
-            files.put(p, new FileState(text, old.objects(), look));
+            files.put(p, new FileState(text, old.objects(), old.documents(), look));
             return;
         }
-        ManifestParser.Result r = ManifestParser.parse(clusterId, keys, text);
+        ManifestParser.Result r = ManifestParser.parse(clusterId, keys, text, old == null ? Map.of() : old.documents());
         if (r instanceof ManifestParser.Parsed ok) {
-            FileState now = new FileState(text, ok.objects(), look);
+            FileState now = new FileState(text, ok.objects(), ok.documents(), look);
             files.put(p, now);
             touch(old == null ? Map.of() : old.byKey(), now.byKey());
         } else if (r instanceof ManifestParser.Failed f) {
             LOG.warn("{}:{}: {} (its previous objects are kept)", p, f.line(), f.message());
-            files.put(p, new FileState(text, old == null ? List.of() : old.objects(), look));
+            files.put(p, old == null ? new FileState(text, List.of(), Map.of(), look)
+                    : new FileState(text, old.objects(), old.documents(), look));
         }
     }
 

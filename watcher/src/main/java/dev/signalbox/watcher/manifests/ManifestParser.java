@@ -14,7 +14,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -34,9 +36,14 @@ public final class ManifestParser {
     public sealed interface Result {
     }
 
-    public record Parsed(List<Observed> objects) implements Result {
+    /**
+     * @param documents each document's objects by the SHA-256 of its text: what a later parse of the same file
+     *                  passes back ({@link #parse(String, KeyRing, String, Map)}) to skip the documents that did not change
+     */
+    public record Parsed(List<Observed> objects, Map<String, List<Observed>> documents) implements Result {
         public Parsed {
             objects = List.copyOf(objects);
+            documents = Map.copyOf(documents);
         }
     }
 
@@ -45,17 +52,36 @@ public final class ManifestParser {
     }
 
     public static Result parse(String clusterId, KeyRing keys, String text) {
+        return parse(clusterId, keys, text, Map.of());
+    }
+
+    /**
+     * {@link #parse(String, KeyRing, String)}, taking the objects of every document whose text is unchanged from
+     * {@code known} (the last parse's {@link Parsed#documents}) instead of parsing it again: editing one object of a
+     * file of hundreds parses that one document (issue 15). The result is the same as a parse from scratch, but for
+     * the objects a document gives: the same instances as before, so a Secret sealed again is not a change.
+     */
+    public static Result parse(String clusterId, KeyRing keys, String text, Map<String, List<Observed>> known) {
         List<Observed> out = new ArrayList<>();
+        Map<String, List<Observed>> documents = new HashMap<>();
         int docStart = 1;
         StringBuilder doc = new StringBuilder();
         String[] lines = text.split("\n", -1);
         for (int i = 0; i <= lines.length; i++) {
             boolean end = i == lines.length;
             if (end || lines[i].startsWith("---")) {
-                Failed f = parseDocument(clusterId, keys, doc.toString(), docStart, out);
-                if (f != null) {
-                    return f;
+                String document = doc.toString();
+                String digest = digest(document);
+                List<Observed> objects = known.get(digest);
+                if (objects == null) {
+                    objects = new ArrayList<>();
+                    Failed f = parseDocument(clusterId, keys, document, docStart, objects);
+                    if (f != null) {
+                        return f;
+                    }
                 }
+                out.addAll(objects);
+                documents.put(digest, objects);
                 doc.setLength(0);
                 docStart = i + 2;
                 continue;
@@ -64,7 +90,7 @@ public final class ManifestParser {
                 doc.append(lines[i]).append('\n');
             }
         }
-        return new Parsed(out);
+        return new Parsed(out, documents);
     }
 
     private static Failed parseDocument(String clusterId, KeyRing keys, String doc, int firstLine, List<Observed> out) {
@@ -99,6 +125,14 @@ public final class ManifestParser {
             StateConverter.convert(clusterId, o, keys).ifPresent(c -> out.add(stamp(c)));
         }
         return null;
+    }
+
+    private static String digest(String document) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(document.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Gives a manifest object the identity a cluster would: a stable uid and a content-hash resourceVersion. */

@@ -1,6 +1,7 @@
 package dev.signalbox.watcher.manifests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -51,6 +52,17 @@ class ManifestParserTest {
                 r.objects().stream().map(Observed::key).toList());
         assertEquals(new TlsSecretState("CERT", KEYS.seal("KEY".getBytes(java.nio.charset.StandardCharsets.UTF_8), "local/shop/shop-tls"), null, null),
                 r.objects().get(1).state());
+    }
+
+    @Test
+    void aParseGivenTheLastOnesDocumentsParsesOnlyTheChangedOnesAndGivesWhatAParseFromScratchGives() {
+        var first = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", KEYS, THREE_DOCS));
+        String edited = THREE_DOCS.replace("tls.crt: CERT", "tls.crt: CERT2");
+        var again = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", KEYS, edited, first.documents()));
+        var scratch = assertInstanceOf(ManifestParser.Parsed.class, ManifestParser.parse("local", KEYS, edited));
+        assertEquals(scratch.objects(), again.objects());
+        assertSame(first.objects().get(0), again.objects().get(0), "the unchanged Service's document was not parsed again");
+        assertNotEquals(first.objects().get(1), again.objects().get(1), "the edited Secret's was");
     }
 
     @Test
