@@ -39,7 +39,7 @@ final class Http2Frontend {
 
     /** Appends the HTTP/2 handlers to a client connection's pipeline and lets the connection read. */
     static void addHttp2(ChannelPipeline p, Frontend frontend) {
-        FrontendInitializer.addIdleClose(p);
+        p.addLast(FrontendInitializer.CLIENT_TIMEOUTS, ClientTimeouts.http2(frontend.metrics()));
         p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
                 // RFC 8441: WebSockets over a stream (ExtendedConnect).
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
@@ -61,7 +61,7 @@ final class Http2Frontend {
 
     /** Puts {@link PriorKnowledge} before the HTTP/1.1 handlers of a plain-HTTP connection. */
     static void addPriorKnowledge(ChannelPipeline p, Frontend frontend) {
-        p.addBefore(FrontendInitializer.CLIENT_BYTES, PRIOR_KNOWLEDGE, new PriorKnowledge(frontend));
+        p.addBefore(FrontendInitializer.HTTP_CODEC, PRIOR_KNOWLEDGE, new PriorKnowledge(frontend));
     }
 
     /**

@@ -71,8 +71,7 @@ final class Tunnel {
         cp.replace(frontend.handler(), RELAY, clientSide);
         // The HTTP codec and every HTTP-only timeout (idle close, header and keep-alive timeouts) go.
         // On an HTTP/2 stream (RFC 8441), its codec and the extended CONNECT's handlers.
-        for (String name : new String[] {FrontendInitializer.IDLE_STATE, FrontendInitializer.CLIENT_TIMEOUTS,
-                FrontendInitializer.IDLE_CLOSE, FrontendInitializer.CLIENT_BYTES, FrontendInitializer.HTTP_CODEC,
+        for (String name : new String[] {FrontendInitializer.CLIENT_TIMEOUTS, FrontendInitializer.HTTP_CODEC,
                 ExtendedConnect.MESSAGES, Http2Frontend.H2_TO_HTTP, ExtendedConnect.FRAMES}) {
             if (cp.get(name) != null) {
                 cp.remove(name);

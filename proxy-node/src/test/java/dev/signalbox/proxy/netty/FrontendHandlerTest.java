@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.proxy.metrics.ProxyMetrics;
 import dev.signalbox.proxy.routing.OutlierDetector;
@@ -20,9 +21,9 @@ import io.netty.channel.Channel;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -92,8 +93,8 @@ class FrontendHandlerTest {
         return client(false);
     }
 
-    /** A client connection; {@code idleClose}: with the idle closer in front, as the HTTP/1.1 pipeline has it. */
-    private EmbeddedChannel client(boolean idleClose) {
+    /** A client connection; {@code timeouts}: with the client timeouts in front, as the HTTP/1.1 pipeline has it. */
+    private EmbeddedChannel client(boolean timeouts) {
         RoutingState routing = new RoutingState(dev.signalbox.routing.Locality.DEFAULT);
         routing.apply(SnapshotCodec.create(1, Instant.EPOCH, List.of(), TABLE));
         Frontend frontend = new Frontend(routing, backends, new ProxyMetrics(() -> 1, () -> 0), Duration.ofSeconds(5),
@@ -101,7 +102,8 @@ class FrontendHandlerTest {
                 dev.signalbox.proxy.http.ClientPolicy.DEFAULT, new dev.signalbox.proxy.routing.RateLimits(),
                 new dev.signalbox.proxy.routing.LatencyEwma(), new AccessGate(dev.signalbox.schemas.crypto.KeyRing.empty(),
                         backends, Duration.ofSeconds(5)));
-        client = idleClose ? new EmbeddedChannel(new IdleCloser(), new FrontendHandler(frontend))
+        client = timeouts ? new EmbeddedChannel(ClientTimeouts.http1(frontend.clients(), frontend.metrics()),
+                new FrontendHandler(frontend))
                 : new EmbeddedChannel(new FrontendHandler(frontend));
         return client;
     }
@@ -291,14 +293,35 @@ class FrontendHandlerTest {
     }
 
     @Test
-    void anIdleConnectionWaitingForAResponseHeadIsLeftToTheReadTimeoutAndClosedOtherwise() {
+    void anIdleConnectionWaitingForAResponseHeadIsLeftToTheReadTimeoutThenToTheKeepAliveTimeout() {
         EmbeddedChannel c = client(true);
         EmbeddedChannel backend = forwarded(c, "/long-poll");
-        c.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
+        elapse(c, ClientTimeouts.IDLE.plusSeconds(1));
         assertTrue(c.isActive(), "the response timer (the route's read timeout) bounds a wait for a response head");
         backend.writeInbound(ok("done"));
         assertEquals(List.of("200 done"), answers());
-        c.pipeline().fireUserEventTriggered(IdleStateEvent.ALL_IDLE_STATE_EVENT);
-        assertFalse(c.isActive(), "idle between requests: closed");
+        elapse(c, ClientPolicy.DEFAULT_KEEPALIVE_TIMEOUT.minusSeconds(1));
+        assertTrue(c.isActive(), "kept alive between requests for the keep-alive timeout, longer than the idle time");
+        elapse(c, Duration.ofSeconds(1));
+        assertFalse(c.isActive(), "idle between requests for the keep-alive timeout: closed");
+    }
+
+    @Test
+    void aRequestBodyThatStopsComingIsClosedAfterTheIdleTime() {
+        EmbeddedChannel c = client(true);
+        DefaultHttpRequest upload = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/upload");
+        upload.headers().set(HttpHeaderNames.HOST, "a.test").set(HttpHeaderNames.CONTENT_LENGTH, 10);
+        c.writeInbound(upload);
+        assertEquals(List.of("POST /upload"), received(backends.opened.get(0)));
+        elapse(c, ClientTimeouts.IDLE.minusSeconds(1));
+        assertTrue(c.isActive(), "within the idle time");
+        elapse(c, Duration.ofSeconds(1));
+        assertFalse(c.isActive(), "no byte either way for the idle time while no response is awaited: closed");
+    }
+
+    /** Moves {@code c}'s clock on by {@code d} and runs what became due. */
+    private static void elapse(EmbeddedChannel c, Duration d) {
+        c.advanceTimeBy(d.toNanos(), TimeUnit.NANOSECONDS);
+        c.runScheduledPendingTasks();
     }
 }
