@@ -21,6 +21,7 @@ import dev.signalbox.routing.Decision;
 import dev.signalbox.routing.Locality;
 import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -28,7 +29,9 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -526,10 +529,9 @@ final class Exchange implements BackendListener {
         // The request ended before this head was written: a replay, or a body-less request kept as a head.
         boolean endsRequest = request != Request.RECEIVING && !(head instanceof LastHttpContent);
         if (endsRequest) {
-            // One flush for both. Writes fail in order, so the end's listener sees a failed head too (a void
-            // promise would instead report the failure through the pipeline, before the end is written).
-            channel.write(head);
-            write(LastHttpContent.EMPTY_LAST_CONTENT, true);
+            // Head and end as one message: one write, one promise, one encoding (the headers are shared, not copied).
+            write(new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), Unpooled.EMPTY_BUFFER,
+                    head.headers(), EmptyHttpHeaders.INSTANCE), true);
         } else {
             write(head, head instanceof LastHttpContent);
         }
@@ -721,6 +723,13 @@ final class Exchange implements BackendListener {
             return;
         }
         Channel source = backend;
+        if (!last && msg instanceof HttpResponse) {
+            // A head is bounded (the backend codec's header size limit), so the backend is read on without waiting
+            // for its write, which needs no promise: a failed write reaches exceptionCaught, which closes.
+            ctx.write(msg, ctx.voidPromise());
+            source.read();
+            return;
+        }
         // The parts of one backend read go out in one flush (one write to the socket, not one per part): the
         // last part flushes, earlier ones wait for the end of the read (onResponseReadComplete).
         ChannelFuture written = last ? ctx.writeAndFlush(msg) : ctx.write(msg);
