@@ -18,12 +18,16 @@ import dev.signalbox.schemas.snapshot.RoutingTable;
 import dev.signalbox.schemas.snapshot.VirtualHost;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.util.concurrent.Future;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -33,6 +37,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -317,6 +322,25 @@ class FrontendHandlerTest {
         assertTrue(c.isActive(), "within the idle time");
         elapse(c, Duration.ofSeconds(1));
         assertFalse(c.isActive(), "no byte either way for the idle time while no response is awaited: closed");
+    }
+
+    @Test
+    void aResponseHeadTheClientCannotTakeClosesTheClientAndBackendConnections() {
+        EmbeddedChannel c = client();
+        // Fails every write as a reset socket would; the head is written without a promise, so exceptionCaught closes.
+        c.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                promise.setFailure(new IOException("Connection reset by peer"));
+            }
+        });
+        EmbeddedChannel backend = forwarded(c, "/reset");
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 2);
+        backend.writeInbound(head);
+        assertFalse(c.isActive(), "the client connection closed");
+        assertFalse(backend.isActive(), "the backend connection, whose response was cut, closed too");
     }
 
     /** Moves {@code c}'s clock on by {@code d} and runs what became due. */
