@@ -200,7 +200,7 @@ public final class HeaderRewriter {
      * {@code x-http2-*} fields whoever sent them (a load balancer cannot vouch for a certificate this proxy did not
      * see); names are compared without copying them, in one pass (this runs per request).
      */
-    private static void removeIdentityFields(HttpHeaders h, boolean trusted) {
+    static void removeIdentityFields(HttpHeaders h, boolean trusted) {
         List<CharSequence> names = null;
         for (Iterator<Map.Entry<CharSequence, CharSequence>> it = h.iteratorCharSequence(); it.hasNext(); ) {
             CharSequence n = it.next().getKey();

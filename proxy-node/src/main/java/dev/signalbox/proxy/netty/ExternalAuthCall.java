@@ -1,24 +1,19 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.http.ExternalAuthAnswer;
+import dev.signalbox.proxy.http.ExternalAuthRequest;
 import dev.signalbox.proxy.http.HeaderRewriter;
 import dev.signalbox.routing.AccessRules;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.RouteAccess;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -29,8 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code auth-url} subrequest (nginx's {@code auth_request}, as ingress-nginx sets it up): the client request's
- * head, without its body, sent to the authentication service over the proxy's own backend connections (pooled per
+ * One {@code auth-url} subrequest (nginx's {@code auth_request}, as ingress-nginx sets it up): the head
+ * {@link ExternalAuthRequest} builds from the client's request, without a body, sent to the authentication service over the proxy's own backend connections (pooled per
  * event loop, as to any backend), and the service's status and fields handed to {@link ExternalAuthAnswer}. Its body
  * is read and dropped. Bounded by a timeout, so a slow service holds one request, never the loop. Everything runs
  * on the client connection's event loop.
@@ -73,7 +68,7 @@ final class ExternalAuthCall implements BackendListener {
                       RouteAccess.ExternalAuth auth, HttpRequest request, HeaderRewriter.Forwarding from,
                       Answered then) {
         ExternalAuthCall call = new ExternalAuthCall(ctx, backends, target, auth, then);
-        FullHttpRequest sub = subrequest(target, auth, request, from);
+        FullHttpRequest sub = ExternalAuthRequest.of(target, auth, request, from);
         call.timer = ctx.executor().schedule(() -> call.fail("no answer within " + timeout.toMillis() + " ms"),
                 timeout.toMillis(), TimeUnit.MILLISECONDS);
         Channel pooled = backends.pooled(ctx.channel().eventLoop(), call.endpoint, call.upstream);
@@ -81,7 +76,8 @@ final class ExternalAuthCall implements BackendListener {
             call.attach(pooled, sub);
             return;
         }
-        Future<Channel> connect = backends.connect(ctx.channel().eventLoop(), call.endpoint, call.upstream, null);
+        // nginx connects to the service within proxy_connect_timeout's default, 60 s; the answer's timeout bounds it too.
+        Future<Channel> connect = backends.connect(ctx.channel().eventLoop(), call.endpoint, call.upstream, timeout);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 sub.release();
@@ -93,29 +89,6 @@ final class ExternalAuthCall implements BackendListener {
                 call.attach(connect.getNow(), sub);
             }
         });
-    }
-
-    /**
-     * The head sent to the service: the client's fields (identity fields rewritten as for a backend, no body
-     * framing), Host the service's, and what ingress-nginx adds: X-Original-URL, X-Original-Method,
-     * X-Auth-Request-Redirect.
-     */
-    static FullHttpRequest subrequest(AccessRules.AuthTarget target, RouteAccess.ExternalAuth auth, HttpRequest request,
-                                      HeaderRewriter.Forwarding from) {
-        FullHttpRequest sub = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1,
-                HttpMethod.valueOf(auth.method() == null ? "GET" : auth.method()), target.target(), Unpooled.EMPTY_BUFFER);
-        HttpHeaders h = sub.headers();
-        h.set(request.headers());
-        h.remove(HttpHeaderNames.CONTENT_LENGTH);
-        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        h.remove(HttpHeaderNames.EXPECT);
-        HeaderRewriter.forBackend(sub, from);
-        String host = request.headers().get(HttpHeaderNames.HOST);
-        h.set(HttpHeaderNames.HOST, target.authority());
-        h.set("X-Original-URL", from.scheme() + "://" + (host == null ? "" : host) + request.uri());
-        h.set("X-Original-Method", request.method().name());
-        h.set("X-Auth-Request-Redirect", auth.requestRedirect() == null ? request.uri() : auth.requestRedirect());
-        return sub;
     }
 
     private void attach(Channel ch, FullHttpRequest sub) {
