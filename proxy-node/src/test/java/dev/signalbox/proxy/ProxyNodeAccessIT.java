@@ -59,8 +59,8 @@ class ProxyNodeAccessIT {
     private static SnapshotWriter.Publisher publisher;
     private static RawBackend backend;
     /**
-     * The auth-url service: X-Token good is 200 with the user, anonymous 204 without one, forbidden 403, broken 502,
-     * slow no answer, else 401.
+     * The auth-url service: X-Token good is 200 with the user, renew 200 with a cookie, anonymous 204 without a user,
+     * forbidden 403, broken 502, slow no answer, else 401 with a cookie.
      */
     private static RawBackend auth;
     private static ProxyNode node;
@@ -84,6 +84,8 @@ class ProxyNodeAccessIT {
             return switch (token) {
                 case "good" -> "HTTP/1.1 200 OK\r\nX-Auth-Request-User: alice\r\nContent-Length: 2\r\n\r\nok"
                         .getBytes(StandardCharsets.US_ASCII);
+                case "renew" -> "HTTP/1.1 200 OK\r\nSet-Cookie: session=renewed; Path=/\r\nContent-Length: 0\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII);
                 case "anonymous" -> "HTTP/1.1 204 No Content\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
                 case "forbidden" -> "HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
                 case "broken" -> "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -95,7 +97,8 @@ class ProxyNodeAccessIT {
                     }
                     yield null;
                 }
-                default -> ("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"sso\"\r\nContent-Length: 0\r\n\r\n")
+                default -> ("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer realm=\"sso\"\r\n"
+                        + "Set-Cookie: csrf=x; Path=/\r\nContent-Length: 0\r\n\r\n")
                         .getBytes(StandardCharsets.US_ASCII);
             };
         });
@@ -217,11 +220,11 @@ class ProxyNodeAccessIT {
     void externalAuthLetsThroughWhatTheServiceAllowsWithItsFieldsAndAnswersTheRest() throws IOException {
         int before = backend.received().size();
         int asked = auth.received().size();
-        assertEquals(List.of(List.of("200"), List.of("401", "Bearer realm=\"sso\""), List.of("403", "null"),
+        assertEquals(List.of(List.of("200"), List.of("401", "Bearer realm=\"sso\"", "null"), List.of("403", "null"),
                         List.of("500", "null")),
                 List.of(get("198.51.100.7", "/ext/a?b=c", "X-Token: good\r\nX-Auth-Request-User: mallory\r\n"
                                 + "X-Request-ID: it-1\r\nX-Forwarded-Host: evil.example\r\nX-Forwarded-Proto: https\r\n"),
-                        get("198.51.100.7", "/ext", "", "www-authenticate"),
+                        get("198.51.100.7", "/ext", "", "www-authenticate", "set-cookie"),
                         get("198.51.100.7", "/ext", "X-Token: forbidden\r\n", "www-authenticate"),
                         get("198.51.100.7", "/ext", "X-Token: broken\r\n", "www-authenticate")));
         assertEquals(List.of("GET /check?x=1 HTTP/1.1", "host: 127.0.0.1", "x-auth-request-redirect: /ext/a?b=c",
@@ -244,6 +247,11 @@ class ProxyNodeAccessIT {
     }
 
     @Test
+    void theServicesCookieReachesTheClientOnTheBackendsAnswer() throws IOException {
+        assertEquals(List.of("200", "session=renewed; Path=/"), get("198.51.100.7", "/ext", "X-Token: renew\r\n", "set-cookie"));
+    }
+
+    @Test
     void aFieldTheServiceDidNotSetIsRemovedSoAClientCannotSendIt() throws IOException {
         int before = backend.received().size();
         assertEquals(List.of("200"), get("198.51.100.7", "/ext", "X-Token: anonymous\r\nX-Auth-Request-User: mallory\r\n"));
@@ -253,8 +261,9 @@ class ProxyNodeAccessIT {
     @Test
     void a401WithSigninRedirectsWithTheOriginalUrl() throws IOException {
         int asked = auth.received().size();
-        assertEquals(List.of("302", "https://login.example/start?rd=http://access.test/signin/x%3Fa%3D1%26b%3D2"),
-                get("198.51.100.7", "/signin/x?a=1&b=2", "X-Request-ID: it-2\r\n", "location"));
+        assertEquals(List.of("302", "https://login.example/start?rd=http://access.test/signin/x%3Fa%3D1%26b%3D2",
+                        "csrf=x; Path=/"),
+                get("198.51.100.7", "/signin/x?a=1&b=2", "X-Request-ID: it-2\r\n", "location", "set-cookie"));
         assertEquals(List.of("POST /check HTTP/1.1", "host: 127.0.0.1", "x-auth-request-redirect: https://app.example/",
                         "x-forwarded-for: 198.51.100.7", "x-original-method: GET", "x-original-uri: /signin/x?a=1&b=2",
                         "x-original-url: http://access.test/signin/x?a=1&b=2", "x-real-ip: 198.51.100.7",
@@ -281,13 +290,16 @@ class ProxyNodeAccessIT {
     @Test
     void anAnswerTheCacheRulesNameIsRememberedPerKeyAndOthersAreAskedEachTime() throws IOException {
         int asked = auth.received().size();
-        assertEquals(List.of(List.of("200"), List.of("200"), List.of("401"), List.of("401")),
+        assertEquals(List.of(List.of("200"), List.of("200"), List.of("401"), List.of("401"),
+                        List.of("200", "session=renewed; Path=/"), List.of("200", "session=renewed; Path=/")),
                 List.of(get("198.51.100.7", "/cached", "X-Token: good\r\n"),
                         get("198.51.100.7", "/cached", "X-Token: good\r\n"),
                         get("198.51.100.7", "/cached", "X-Token: other\r\n"),
-                        get("198.51.100.7", "/cached", "X-Token: other\r\n")));
-        assertEquals(List.of("GET /cached HTTP/1.1", "GET /cached HTTP/1.1", "GET /cached HTTP/1.1"),
-                auth.received().subList(asked, auth.received().size()).stream().map(RawBackend.Received::requestLine).toList(),
-                "one question for the remembered 200, one per 401 (not remembered)");
+                        get("198.51.100.7", "/cached", "X-Token: other\r\n"),
+                        get("198.51.100.7", "/cached", "X-Token: renew\r\n", "set-cookie"),
+                        get("198.51.100.7", "/cached", "X-Token: renew\r\n", "set-cookie")));
+        assertEquals(5, auth.received().size() - asked,
+                "one question for the remembered 200, one per 401 (not remembered), one per 200 that sets a cookie "
+                        + "(nginx's proxy_cache keeps none)");
     }
 }

@@ -13,7 +13,10 @@ import java.util.List;
  * ingress-nginx's settings decides: 2xx lets the request through with the {@code auth-response-headers} fields set from
  * the answer (or removed when the answer lacks them, so a client cannot send them itself); 401 and 403 are answered to
  * the client, 401 with the service's {@code WWW-Authenticate}, or as a 302 to {@code auth-signin}; anything else, and
- * a service that cannot be reached, is 500. Pure.
+ * a service that cannot be reached, is 500. The service's Set-Cookie goes to the client on the answer that lets the
+ * request through and on the redirect to auth-signin, when that answer's status is one nginx's {@code add_header}
+ * applies to (ingress-nginx's {@code auth_request_set $auth_cookie $upstream_http_set_cookie; add_header Set-Cookie
+ * $auth_cookie;}). Pure.
  */
 public final class ExternalAuthAnswer {
     private ExternalAuthAnswer() {
@@ -26,11 +29,13 @@ public final class ExternalAuthAnswer {
     /**
      * Go on, after setting these fields on the request (a null value removes the field).
      *
-     * @param fields name and value pairs, in the order of {@code auth-response-headers}
+     * @param fields  name and value pairs, in the order of {@code auth-response-headers}
+     * @param cookies the service's Set-Cookie values, for the client's answer ({@link #addCookies})
      */
-    public record Allow(List<Field> fields) implements Reply {
+    public record Allow(List<Field> fields, List<String> cookies) implements Reply {
         public Allow {
             fields = List.copyOf(fields);
+            cookies = List.copyOf(cookies);
         }
     }
 
@@ -40,11 +45,14 @@ public final class ExternalAuthAnswer {
 
     /**
      * Answer the client with {@code status}; {@code challenges} are {@code WWW-Authenticate} values (401);
-     * {@code signin} true when a 401 should become the redirect to auth-signin.
+     * {@code signin} true when a 401 should become the redirect to auth-signin, which carries {@code cookies} (the
+     * service's Set-Cookie values; empty otherwise, as nginx adds none to a 401, 403 or 500).
      */
-    public record Refuse(int status, List<String> challenges, boolean signin, String reason) implements Reply {
+    public record Refuse(int status, List<String> challenges, boolean signin, String reason, List<String> cookies)
+            implements Reply {
         public Refuse {
             challenges = List.copyOf(challenges);
+            cookies = List.copyOf(cookies);
         }
     }
 
@@ -55,21 +63,43 @@ public final class ExternalAuthAnswer {
             for (String name : auth.responseHeaders()) {
                 fields.add(new Field(name, headers.get(name)));
             }
-            return new Allow(fields);
+            return new Allow(fields, headers.getAll(HttpHeaderNames.SET_COOKIE));
         }
         if (status == 401) {
-            return new Refuse(401, headers.getAll(HttpHeaderNames.WWW_AUTHENTICATE), auth.signin() != null,
-                    "authorization required");
+            boolean signin = auth.signin() != null;
+            return new Refuse(401, headers.getAll(HttpHeaderNames.WWW_AUTHENTICATE), signin, "authorization required",
+                    signin ? headers.getAll(HttpHeaderNames.SET_COOKIE) : List.of());
         }
         if (status == 403) {
-            return new Refuse(403, List.of(), false, "forbidden by the authentication service");
+            return new Refuse(403, List.of(), false, "forbidden by the authentication service", List.of());
         }
         return failed("the authentication service at " + auth.url() + " answered " + status);
     }
 
+    /** The service's Set-Cookie values a reply carries to the client (none for a refusal answered as it is). */
+    public static List<String> cookies(Reply reply) {
+        return reply instanceof Allow a ? a.cookies() : ((Refuse) reply).cookies();
+    }
+
     /** The service could not be asked or answered something else: 500, as nginx's auth_request. */
     public static Reply failed(String reason) {
-        return new Refuse(500, List.of(), false, reason);
+        return new Refuse(500, List.of(), false, reason, List.of());
+    }
+
+    /**
+     * Adds the service's Set-Cookie values to the client's answer with {@code status}, when nginx's {@code add_header}
+     * (without {@code always}) would: 200, 201, 204, 206, 301, 302, 303, 304, 307 and 308. Each value is its own field;
+     * nginx's {@code $upstream_http_set_cookie} joins several into one with ", ".
+     */
+    public static void addCookies(HttpHeaders response, int status, List<String> cookies) {
+        if (cookies.isEmpty()) {
+            return;
+        }
+        switch (status) {
+            case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308 -> cookies.forEach(c -> response.add(HttpHeaderNames.SET_COOKIE, c));
+            default -> {
+            }
+        }
     }
 
     /**

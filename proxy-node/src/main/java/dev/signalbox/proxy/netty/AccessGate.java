@@ -19,6 +19,7 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,7 +81,8 @@ final class AccessGate {
 
     /**
      * @param backends    where auth-url requests get their connections (the proxy's backend pools)
-     * @param authTimeout how long an auth-url service may take to answer, from the request's start
+     * @param authTimeout how long an auth-url service may take to accept the connection, and then between two reads
+     *                    (nginx's proxy_connect_timeout and proxy_read_timeout, 60 s by default in its auth location)
      */
     AccessGate(KeyRing keys, Backends backends, java.time.Duration authTimeout) {
         this.keys = keys;
@@ -99,10 +101,12 @@ final class AccessGate {
 
     /**
      * Checks {@code request} against {@code rules}; {@code then} gets null to go on, or the refusal to answer with,
-     * on the loop of {@code ctx}. Call before the request's identity fields are rewritten.
+     * on the loop of {@code ctx}. Before a null, {@code cookies} gets the auth-url service's Set-Cookie values for the
+     * answer ({@link ExternalAuthAnswer#addCookies}), when it sent any. Call before the request's identity fields are
+     * rewritten.
      */
     void check(AccessRules rules, HttpRequest request, HeaderRewriter.Forwarding from, ChannelHandlerContext ctx,
-               long version, Consumer<FullHttpResponse> then) {
+               long version, Consumer<List<String>> cookies, Consumer<FullHttpResponse> then) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (rules.denied() != null) {
             then.accept(Responses.plain(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, "this route's access "
@@ -120,7 +124,7 @@ final class AccessGate {
             if (refused != null) {
                 then.accept(refused);
             } else {
-                askExternal(rules, request, from, ctx, version, then);
+                askExternal(rules, request, from, ctx, version, cookies, then);
             }
         };
         if (basic == null) {
@@ -168,7 +172,8 @@ final class AccessGate {
 
     /** Asks the route's auth-url service; see {@link ExternalAuthCall}. */
     private void askExternal(AccessRules rules, HttpRequest request, HeaderRewriter.Forwarding from,
-                             ChannelHandlerContext ctx, long version, Consumer<FullHttpResponse> then) {
+                             ChannelHandlerContext ctx, long version, Consumer<List<String>> cookies,
+                             Consumer<FullHttpResponse> then) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         RouteAccess.ExternalAuth auth = rules.externalAuth();
         if (rules.authTarget() == null) {
@@ -181,17 +186,19 @@ final class AccessGate {
                 .getBytes(StandardCharsets.UTF_8));
         Remembered known = cacheKey == null ? null : remembered(cacheKey);
         if (known != null) {
-            apply(known.reply(), auth, request, from, ctx, version, keepAlive, then);
+            apply(known.reply(), auth, request, from, ctx, version, keepAlive, cookies, then);
             return;
         }
         ExternalAuthCall.start(ctx, backends, authTimeout, rules.authTarget(), auth, request, from, (status, reply) -> {
-            long seconds = cacheKey == null || status == 0 ? 0 : ExternalAuthAnswer.cacheSeconds(auth.cacheValid(), status);
+            // nginx's proxy_cache does not keep an answer that sets a cookie.
+            long seconds = cacheKey == null || status == 0 || !ExternalAuthAnswer.cookies(reply).isEmpty() ? 0
+                    : ExternalAuthAnswer.cacheSeconds(auth.cacheValid(), status);
             if (seconds > 0) {
                 synchronized (answers) {
                     answers.put(cacheKey, new Remembered(reply, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)));
                 }
             }
-            apply(reply, auth, request, from, ctx, version, keepAlive, then);
+            apply(reply, auth, request, from, ctx, version, keepAlive, cookies, then);
         });
     }
 
@@ -213,7 +220,7 @@ final class AccessGate {
     /** Goes on or answers as the auth-url service's {@code reply} says. */
     private static void apply(ExternalAuthAnswer.Reply reply, RouteAccess.ExternalAuth auth, HttpRequest request,
                           HeaderRewriter.Forwarding from, ChannelHandlerContext ctx, long version, boolean keepAlive,
-                          Consumer<FullHttpResponse> then) {
+                          Consumer<List<String>> cookies, Consumer<FullHttpResponse> then) {
         if (reply instanceof ExternalAuthAnswer.Allow allow) {
             for (ExternalAuthAnswer.Field f : allow.fields()) {
                 if (f.value() == null) {
@@ -222,14 +229,19 @@ final class AccessGate {
                     request.headers().set(f.name(), f.value());
                 }
             }
+            if (!allow.cookies().isEmpty()) {
+                cookies.accept(allow.cookies());
+            }
             then.accept(null);
             return;
         }
         ExternalAuthAnswer.Refuse refuse = (ExternalAuthAnswer.Refuse) reply;
         if (refuse.signin()) {
-            then.accept(Responses.redirect(ctx.alloc(), 302, ExternalAuthAnswer.signinLocation(auth.signin(),
-                    auth.signinRedirectParam() == null ? "rd" : auth.signinRedirectParam(), from.scheme(),
-                    request.headers().get(HttpHeaderNames.HOST), request.uri()), version, keepAlive));
+            FullHttpResponse redirect = Responses.redirect(ctx.alloc(), 302, ExternalAuthAnswer.signinLocation(
+                    auth.signin(), auth.signinRedirectParam() == null ? "rd" : auth.signinRedirectParam(), from.scheme(),
+                    request.headers().get(HttpHeaderNames.HOST), request.uri()), version, keepAlive);
+            ExternalAuthAnswer.addCookies(redirect.headers(), 302, refuse.cookies());
+            then.accept(redirect);
             return;
         }
         FullHttpResponse r = Responses.plain(ctx.alloc(), HttpResponseStatus.valueOf(refuse.status()), refuse.reason(),

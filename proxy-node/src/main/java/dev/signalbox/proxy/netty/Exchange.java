@@ -9,6 +9,7 @@ import dev.signalbox.proxy.http.RouteLimits;
 import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.http.Rewrites;
 import dev.signalbox.proxy.http.Upgrade;
+import dev.signalbox.proxy.http.ExternalAuthAnswer;
 import dev.signalbox.proxy.http.RequestId;
 import dev.signalbox.proxy.http.TrafficRequest;
 import dev.signalbox.routing.Sticky;
@@ -169,6 +170,8 @@ final class Exchange implements BackendListener {
     private RouteHeaders routeHeaders;
     /** The statuses the route's default backend answers instead (custom-http-errors); null for none, nearly every route. */
     private CustomErrors errorPages;
+    /** The auth-url service's Set-Cookie values for the answer (ExternalAuthAnswer.addCookies); null for none. */
+    private List<String> authCookies;
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
@@ -194,6 +197,10 @@ final class Exchange implements BackendListener {
 
     void setRouteHeaders(RouteHeaders headers) {
         routeHeaders = headers;
+    }
+
+    void setAuthCookies(List<String> cookies) {
+        authCookies = cookies;
     }
 
     Phase phase() {
@@ -706,6 +713,9 @@ final class Exchange implements BackendListener {
             if (routeHeaders != null && code >= 200) {
                 routeHeaders.apply(response.headers());
             }
+            if (authCookies != null) {
+                ExternalAuthAnswer.addCookies(response.headers(), code, authCookies);
+            }
         }
         if (access != null && msg instanceof HttpContent c) {
             access.bytesOut += c.content().readableBytes();
@@ -841,6 +851,9 @@ final class Exchange implements BackendListener {
         response.headers().set(RequestId.HEADER, requestId);
         if (routeHeaders != null) {
             routeHeaders.apply(response.headers());
+        }
+        if (authCookies != null) {
+            ExternalAuthAnswer.addCookies(response.headers(), status, authCookies);
         }
         if (access != null) {
             access.bytesOut += response.content().readableBytes();

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * One {@code auth-url} subrequest (nginx's {@code auth_request}, as ingress-nginx sets it up): the head
  * {@link ExternalAuthRequest} builds from the client's request, without a body, sent to the authentication service over the proxy's own backend connections (pooled per
  * event loop, as to any backend), and the service's status and fields handed to {@link ExternalAuthAnswer}. Its body
- * is read and dropped. Bounded by a timeout, so a slow service holds one request, never the loop. Everything runs
+ * is read and dropped. Bounded as nginx bounds it: the connection within the timeout, then the same timeout
+ * between two reads, so a slow service holds one request, never the loop. Everything runs
  * on the client connection's event loop.
  */
 final class ExternalAuthCall implements BackendListener {
@@ -44,13 +45,15 @@ final class ExternalAuthCall implements BackendListener {
         void accept(int status, ExternalAuthAnswer.Reply reply);
     }
     private final RouteAccess.ExternalAuth auth;
+    /** How long the service may take to accept the connection, and then between two reads (nginx's proxy_read_timeout). */
+    private final Duration timeout;
     private Channel channel;
     private HttpResponse head;
     private ScheduledFuture<?> timer;
     private boolean done;
 
     private ExternalAuthCall(ChannelHandlerContext ctx, Backends backends, AccessRules.AuthTarget target,
-                             RouteAccess.ExternalAuth auth, Answered then) {
+                             RouteAccess.ExternalAuth auth, Answered then, Duration timeout) {
         this.ctx = ctx;
         this.backends = backends;
         this.endpoint = new Endpoint(target.host(), target.port());
@@ -58,6 +61,7 @@ final class ExternalAuthCall implements BackendListener {
                 : Upstream.PLAIN;
         this.auth = auth;
         this.then = then;
+        this.timeout = timeout;
     }
 
     /**
@@ -67,16 +71,14 @@ final class ExternalAuthCall implements BackendListener {
     static void start(ChannelHandlerContext ctx, Backends backends, Duration timeout, AccessRules.AuthTarget target,
                       RouteAccess.ExternalAuth auth, HttpRequest request, HeaderRewriter.Forwarding from,
                       Answered then) {
-        ExternalAuthCall call = new ExternalAuthCall(ctx, backends, target, auth, then);
+        ExternalAuthCall call = new ExternalAuthCall(ctx, backends, target, auth, then, timeout);
         FullHttpRequest sub = ExternalAuthRequest.of(target, auth, request, from);
-        call.timer = ctx.executor().schedule(() -> call.fail("no answer within " + timeout.toMillis() + " ms"),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
         Channel pooled = backends.pooled(ctx.channel().eventLoop(), call.endpoint, call.upstream);
         if (pooled != null) {
             call.attach(pooled, sub);
             return;
         }
-        // nginx connects to the service within proxy_connect_timeout's default, 60 s; the answer's timeout bounds it too.
+        // nginx's auth location has the proxy defaults: 60 s to connect, then 60 s between two reads (the timer).
         Future<Channel> connect = backends.connect(ctx.channel().eventLoop(), call.endpoint, call.upstream, timeout);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
@@ -98,6 +100,7 @@ final class ExternalAuthCall implements BackendListener {
             return;
         }
         channel = ch;
+        arm();
         ch.pipeline().get(BackendHandler.class).attach(this);
         ch.writeAndFlush(sub).addListener(f -> {
             if (!f.isSuccess()) {
@@ -118,6 +121,7 @@ final class ExternalAuthCall implements BackendListener {
             fail("malformed response: " + msg.decoderResult().cause());
             return;
         }
+        arm();
         if (msg instanceof HttpResponse r) {
             if (r.status().code() < 200) {
                 // An interim answer (100 Continue): the final one follows.
@@ -150,6 +154,15 @@ final class ExternalAuthCall implements BackendListener {
     @Override
     public void onBackendClosed(Throwable cause) {
         fail("the connection closed before the answer" + (cause == null ? "" : ": " + cause));
+    }
+
+    /** (Re)starts the wait for the service's next bytes. */
+    private void arm() {
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        timer = ctx.executor().schedule(() -> fail("nothing read for " + timeout.toMillis() + " ms"),
+                timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private void fail(String why) {

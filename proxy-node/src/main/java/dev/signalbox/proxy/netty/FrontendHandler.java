@@ -239,7 +239,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Routed routed = new Routed(request, host, sentTarget, table, traffic);
         if (d instanceof Decision.Restricted r) {
             // Source ranges and credentials (issue 18); the answer may come later (bcrypt, auth-url), on this loop.
-            frontend.access().check(r.rules(), request, forwarding(), ctx, table.version(), refused -> {
+            frontend.access().check(r.rules(), request, forwarding(), ctx, table.version(), ex::setAuthCookies, refused -> {
                 if (!isCurrent(ex) || closing) {
                     ReferenceCountUtil.release(request);
                     ReferenceCountUtil.release(refused);

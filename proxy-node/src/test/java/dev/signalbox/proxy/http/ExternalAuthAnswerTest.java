@@ -29,25 +29,53 @@ class ExternalAuthAnswerTest {
         return Stream.of(
                 Arguments.of("2xx lets through, setting the listed fields and removing those the answer lacks", 202,
                         headers("X-User", "alice", "X-Other", "x"), AUTH, new ExternalAuthAnswer.Allow(List.of(
-                                new ExternalAuthAnswer.Field("X-User", "alice"), new ExternalAuthAnswer.Field("X-Email", null)))),
-                Arguments.of("401 passes the service's challenges on", 401,
-                        headers("WWW-Authenticate", "Bearer", "WWW-Authenticate", "Basic realm=\"x\""), AUTH,
-                        new ExternalAuthAnswer.Refuse(401, List.of("Bearer", "Basic realm=\"x\""), false, "authorization required")),
-                Arguments.of("401 with auth-signin becomes the redirect", 401, headers(), SIGNIN,
-                        new ExternalAuthAnswer.Refuse(401, List.of(), true, "authorization required")),
-                Arguments.of("403 is forbidden", 403, headers(), AUTH,
-                        new ExternalAuthAnswer.Refuse(403, List.of(), false, "forbidden by the authentication service")),
+                                new ExternalAuthAnswer.Field("X-User", "alice"), new ExternalAuthAnswer.Field("X-Email", null)),
+                                List.of())),
+                Arguments.of("2xx carries the service's cookies to the answer, each as sent", 200,
+                        headers("Set-Cookie", "_oauth2_proxy_0=a; Path=/", "Set-Cookie", "_oauth2_proxy_1=b; Path=/"),
+                        AUTH, new ExternalAuthAnswer.Allow(List.of(new ExternalAuthAnswer.Field("X-User", null),
+                                new ExternalAuthAnswer.Field("X-Email", null)),
+                                List.of("_oauth2_proxy_0=a; Path=/", "_oauth2_proxy_1=b; Path=/"))),
+                Arguments.of("401 passes the service's challenges on, and no cookie (nginx adds none to a 401)", 401,
+                        headers("WWW-Authenticate", "Bearer", "WWW-Authenticate", "Basic realm=\"x\"", "Set-Cookie", "c=1"),
+                        AUTH, new ExternalAuthAnswer.Refuse(401, List.of("Bearer", "Basic realm=\"x\""), false,
+                                "authorization required", List.of())),
+                Arguments.of("401 with auth-signin becomes the redirect, with the service's cookies", 401,
+                        headers("Set-Cookie", "csrf=1"), SIGNIN,
+                        new ExternalAuthAnswer.Refuse(401, List.of(), true, "authorization required", List.of("csrf=1"))),
+                Arguments.of("403 is forbidden", 403, headers("Set-Cookie", "c=1"), AUTH,
+                        new ExternalAuthAnswer.Refuse(403, List.of(), false, "forbidden by the authentication service",
+                                List.of())),
                 Arguments.of("a redirect from the service is an error, as nginx's auth_request", 302, headers("Location", "/x"),
                         AUTH, new ExternalAuthAnswer.Refuse(500, List.of(), false,
-                                "the authentication service at http://auth/check answered 302")),
+                                "the authentication service at http://auth/check answered 302", List.of())),
                 Arguments.of("a 5xx from the service is 500", 503, headers(), AUTH, new ExternalAuthAnswer.Refuse(500,
-                        List.of(), false, "the authentication service at http://auth/check answered 503")));
+                        List.of(), false, "the authentication service at http://auth/check answered 503", List.of())));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("answers")
     void decides(String name, int status, HttpHeaders headers, RouteAccess.ExternalAuth auth, ExternalAuthAnswer.Reply expected) {
         assertEquals(expected, ExternalAuthAnswer.of(status, headers, auth));
+    }
+
+    /** The statuses nginx's add_header (without always) applies to get the cookies; a case: status, fields out. */
+    static Stream<Arguments> cookieStatuses() {
+        return Stream.of(
+                Arguments.of("a 200 from the backend gets them, beside its own", 200, List.of("b=0", "a=1", "c=2")),
+                Arguments.of("a 302 gets them", 302, List.of("b=0", "a=1", "c=2")),
+                Arguments.of("a 304 gets them", 304, List.of("b=0", "a=1", "c=2")),
+                Arguments.of("a 404 does not", 404, List.of("b=0")),
+                Arguments.of("a 503 does not", 503, List.of("b=0")),
+                Arguments.of("a 101 does not", 101, List.of("b=0")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cookieStatuses")
+    void addsTheCookiesWhereNginxsAddHeaderWould(String name, int status, List<String> expected) {
+        HttpHeaders response = headers("Set-Cookie", "b=0");
+        ExternalAuthAnswer.addCookies(response, status, List.of("a=1", "c=2"));
+        assertEquals(expected, response.getAll("Set-Cookie"));
     }
 
     static Stream<Arguments> signins() {
