@@ -96,7 +96,8 @@ public final class ExternalAuthAnswer {
             return;
         }
         switch (status) {
-            case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308 -> cookies.forEach(c -> response.add(HttpHeaderNames.SET_COOKIE, c));
+            case 200, 201, 204, 206, 301, 302, 303, 304, 307, 308 ->
+                    cookies.forEach(c -> response.add(HttpHeaderNames.SET_COOKIE, c));
             default -> {
             }
         }

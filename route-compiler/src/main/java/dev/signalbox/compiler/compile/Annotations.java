@@ -359,14 +359,19 @@ public final class Annotations {
         supported(m, "auth-secret-type");
         supported(m, "auth-realm");
         different(m, "auth-url", "an http or https URL without nginx variables (with one: an error, the paths answer "
-                + "503); whatever the URL, the request to it differs from ingress-nginx's in its fields: the head of the "
-                + "request (no body) with X-Original-URL, X-Original-Method, X-Auth-Request-Redirect and X-Forwarded-* "
-                + "written as for a backend (ingress-nginx blanks X-Forwarded-Proto, sends X-Forwarded-For as the client "
-                + "address only, and adds X-Sent-From, and X-Original-URI and X-Scheme with auth-method), and the "
-                + "proxy's own timeouts apply", u -> {
+                + "503) and with a path or a query (without either the service is asked at /; ingress-nginx asks at "
+                + "its internal location's path, /_external-auth-...); the service then gets ingress-nginx's request, "
+                + "and its answer is used as ingress-nginx uses it", u -> {
                     String bad = u.error();
-                    return bad == null ? null : differs(bad + (u.trimmed().indexOf('$') >= 0
-                            ? " (ingress-nginx expands the variables)" : ""));
+                    if (bad != null) {
+                        return differs(bad + (u.trimmed().indexOf('$') >= 0 ? " (ingress-nginx expands the variables)" : ""));
+                    }
+                    java.net.URI url = java.net.URI.create(u.trimmed());
+                    // nginx's proxy_pass sends a URL's path and query as they are ("/" before a bare query), and without
+                    // either the auth location's own path.
+                    boolean bare = (url.getRawPath() == null || url.getRawPath().isEmpty()) && url.getRawQuery() == null;
+                    return bare ? differs("a URL without a path: the service is asked at / "
+                            + "(ingress-nginx asks at its internal location's path, /_external-auth-...)") : SAME;
                 });
         supported(m, "auth-method");
         different(m, "auth-signin", "the variables $host, $http_host, $best_http_host, $scheme, $pass_access_scheme, "
