@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -30,6 +32,8 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private volatile PrometheusRegistry registry;
+    /** POST endpoints by path: operator requests a component takes (the compiler's whole snapshot on request). */
+    private final Map<String, Supplier<String>> actions = new ConcurrentHashMap<>();
 
     private AdminServer(HttpServer server, ExecutorService executor, PrometheusRegistry registry) {
         this.server = server;
@@ -59,7 +63,12 @@ public final class AdminServer implements AutoCloseable {
         AdminServer admin = new AdminServer(server, executor, registry);
         server.createContext("/", exchange -> {
             try (exchange) {
-                serve(exchange, admin.registry, health);
+                Supplier<String> action = admin.actions.get(exchange.getRequestURI().getPath());
+                if (action != null) {
+                    act(exchange, action);
+                } else {
+                    serve(exchange, admin.registry, health);
+                }
             } catch (RuntimeException e) {
                 LOG.warn("{} admin port: {} failed", component, exchange.getRequestURI(), e);
             }
@@ -87,6 +96,16 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** An action answers POST only (a GET from a crawler or a probe must not trigger it): 200 with what it did. */
+    private static void act(HttpExchange exchange, Supplier<String> action) throws IOException {
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            send(exchange, 405, "text/plain; charset=utf-8", "only POST\n".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        send(exchange, 200, "text/plain; charset=utf-8", (action.get() + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+
     private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         boolean head = "HEAD".equals(exchange.getRequestMethod());
@@ -96,6 +115,14 @@ public final class AdminServer implements AutoCloseable {
                 out.write(body);
             }
         }
+    }
+
+    /**
+     * Answers POST {@code path} by running {@code action} and sending back the line it returns (other methods: 405).
+     * The admin port is for the cluster only (deploy/k8s): an action must be safe to repeat.
+     */
+    public void action(String path, Supplier<String> action) {
+        actions.put(path, action);
     }
 
     /** Serves {@code r} on /metrics from now on (the component's own, once it runs). */

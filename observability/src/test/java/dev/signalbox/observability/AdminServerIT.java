@@ -9,6 +9,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,19 @@ class AdminServerIT {
             System.out.println(lint == null ? "promtool not installed: parsed by PrometheusText only"
                     : "promtool check metrics: " + (lint.isEmpty() ? "clean" : lint));
             assertEquals(404, Http.get(admin.port(), null, "/nothing").statusCode());
+        }
+    }
+
+    @Test
+    void anActionRunsOnPostOnlyAndAnswersWhatItDid() {
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        try (AdminServer admin = AdminServer.start("test", "127.0.0.1", 0, new PrometheusRegistry(),
+                () -> new Health(true, "ready", Map.of()))) {
+            admin.action("/snapshot/whole", () -> "requested " + runs.incrementAndGet());
+            HttpResponse<String> get = Http.get(admin.port(), null, "/snapshot/whole");
+            assertEquals(List.of(405, "POST", 0), List.of(get.statusCode(), get.headers().firstValue("Allow").orElse(""), runs.get()));
+            HttpResponse<String> post = Http.post(admin.port(), "127.0.0.1", "/snapshot/whole", new byte[0]);
+            assertEquals(List.of(200, "requested 1\n"), List.of(post.statusCode(), post.body()));
         }
     }
 }

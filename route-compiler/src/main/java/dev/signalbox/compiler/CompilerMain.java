@@ -46,6 +46,31 @@ public final class CompilerMain {
         }
     }
 
+    /** Whole versions on request: at most one accepted per this long, whoever asks. */
+    static final java.time.Duration WHOLE_REQUEST_INTERVAL = java.time.Duration.ofMinutes(1);
+
+    /**
+     * POST /snapshot/whole on the admin port: the next version this compiler publishes goes whole, not as a delta
+     * (issue 15's full snapshot on request), e.g. before older snapshot records are deleted. At most one request a
+     * minute is accepted: the admin port is open to the cluster's network, and a whole version at 10,000 Ingresses is
+     * megabytes to every proxy, so a caller looping on it cannot turn every change into one.
+     */
+    public static void wholeOnRequest(AdminServer admin, Compiler compiler) {
+        java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong(
+                System.nanoTime() - WHOLE_REQUEST_INTERVAL.toNanos());
+        admin.action("/snapshot/whole", () -> {
+            long now = System.nanoTime();
+            long last = accepted.get();
+            if (now - last < WHOLE_REQUEST_INTERVAL.toNanos() || !accepted.compareAndSet(last, now)) {
+                return "not accepted: compiler " + compiler.id() + " accepted a request less than "
+                        + WHOLE_REQUEST_INTERVAL.toSeconds() + " s ago (at most one a minute)";
+            }
+            compiler.publishNextVersionWhole();
+            return "the next version compiler " + compiler.id() + " publishes goes whole"
+                    + (compiler.isActive() ? "" : " (it stands by: when it takes over)");
+        });
+    }
+
     private static int run(CompilerConfig config, LeaseTiming lease, boolean createTopics, AdminServer admin,
                            AtomicReference<Compiler> running) throws InterruptedException {
         try {
@@ -57,6 +82,7 @@ public final class CompilerMain {
         }
         Compiler compiler = Compiler.start(config, lease);
         admin.serve(compiler.metrics().registry());
+        wholeOnRequest(admin, compiler);
         running.set(compiler);
         Runtime.getRuntime().addShutdownHook(new Thread(compiler::close, "compiler-shutdown"));
         compiler.awaitStop();

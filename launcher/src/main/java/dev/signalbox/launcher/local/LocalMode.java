@@ -69,6 +69,7 @@ public final class LocalMode implements AutoCloseable {
         started.add(compiler);
         compilerAdmin = AdminServer.start("compiler", c.bindAddress(), c.ports().compilerAdmin(),
                 compiler.metrics().registry(), compiler::health);
+        dev.signalbox.compiler.CompilerMain.wholeOnRequest(compilerAdmin, compiler);
         started.add(compilerAdmin);
         Watcher watcher = Watcher.startManifests(WatcherConfig.defaults(bootstrap, c.clusterId())
                 .withManifestsDir(c.manifestsDir()).withKeys(keys));
