@@ -217,17 +217,8 @@ public final class CompiledTable {
      * routes goes to a backend in {@code changed}; null when they must be compiled again.
      */
     private List<CompiledRoute> routesOf(VirtualHost vh, VirtualHost old, java.util.Set<String> changed) {
-        if (old == null || (old != vh && !old.equals(vh))) {
+        if (old == null || (old != vh && !old.equals(vh)) || sendsTo(vh, changed)) {
             return null;
-        }
-        for (Route r : vh.routes()) {
-            if (changed.contains(r.backend())) {
-                return null;
-            }
-            Traffic t = r.options() == null ? null : r.options().traffic();
-            if (t != null && t.canary() != null && changed.contains(t.canary().backend())) {
-                return null;
-            }
         }
         String host = vh.host().toLowerCase(Locale.ROOT);
         if (host.equals(VirtualHost.ANY_HOST)) {
