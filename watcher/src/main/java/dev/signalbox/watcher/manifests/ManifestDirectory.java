@@ -50,7 +50,8 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private final Consumer<List<ObjectKey>> onChange;
     private final WatchService watchService;
     private final Map<Path, WatchKey> watchedDirs = new HashMap<>();
-    private final Map<Path, FileState> files = new HashMap<>();
+    /** The files as last read, in path order: where a key is defined twice, the first file's definition wins. */
+    private final TreeMap<Path, FileState> files = new TreeMap<>();
     private volatile Map<ObjectKey, Observed> objects = Map.of();
     /** Every file's objects, the first file in path order winning a key defined twice: before the Secret filter. */
     private Map<ObjectKey, Observed> collected = new HashMap<>();
@@ -196,7 +197,7 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
     private Map<ObjectKey, Observed> collectAll() {
         Map<ObjectKey, Observed> out = new HashMap<>();
         Map<ObjectKey, Path> origin = new HashMap<>();
-        new TreeMap<>(files).forEach((path, state) -> state.objects().forEach(o -> {
+        files.forEach((path, state) -> state.objects().forEach(o -> {
             Path first = origin.putIfAbsent(o.key(), path);
             if (first == null) {
                 out.put(o.key(), o);
@@ -214,16 +215,10 @@ public final class ManifestDirectory implements SourceView, AutoCloseable {
         List<Path> others = new ArrayList<>();
         for (Map.Entry<Path, FileState> e : files.entrySet()) {
             Observed o = e.getValue().byKey().get(key);
-            if (o == null) {
-                continue;
-            }
-            if (first == null || e.getKey().compareTo(first) < 0) {
-                if (first != null) {
-                    others.add(first);
-                }
+            if (o != null && found == null) {
                 first = e.getKey();
                 found = o;
-            } else {
+            } else if (o != null) {
                 others.add(e.getKey());
             }
         }

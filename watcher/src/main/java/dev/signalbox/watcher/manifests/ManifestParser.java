@@ -128,8 +128,12 @@ public final class ManifestParser {
     }
 
     private static String digest(String document) {
+        return HexFormat.of().formatHex(sha256(document.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static byte[] sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(document.getBytes(StandardCharsets.UTF_8)));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -146,9 +150,8 @@ public final class ManifestParser {
     public static String contentHash(ObjectState state) {
         try {
             byte[] json = Json.MAPPER.writerFor(ObjectState.class).writeValueAsBytes(state);
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(json);
-            return "sha256-" + HexFormat.of().formatHex(digest, 0, 12);
-        } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "sha256-" + HexFormat.of().formatHex(sha256(json), 0, 12);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
