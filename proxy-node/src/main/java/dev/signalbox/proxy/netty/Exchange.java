@@ -37,6 +37,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -236,7 +237,8 @@ final class Exchange implements BackendListener {
      */
     void forward(HttpRequest head, Decision.Forward f, boolean measure) {
         measured = measure;
-        measuredFrom = System.nanoTime();
+        // Read only when measured (ewma): no clock read per request otherwise.
+        measuredFrom = measure ? System.nanoTime() : 0;
         limits = limits.with(f.limits());
         if (head instanceof HttpContent whole) {
             bodyBytes = whole.content().readableBytes();
@@ -709,13 +711,7 @@ final class Exchange implements BackendListener {
             if (code == 101) {
                 Upgrade.confirm(response, upgrade);
             }
-            response.headers().set(RequestId.HEADER, requestId);
-            if (routeHeaders != null && code >= 200) {
-                routeHeaders.apply(response.headers());
-            }
-            if (authCookies != null) {
-                ExternalAuthAnswer.addCookies(response.headers(), code, authCookies);
-            }
+            addAnswerFields(response.headers(), code);
         }
         if (access != null && msg instanceof HttpContent c) {
             access.bytesOut += c.content().readableBytes();
@@ -838,6 +834,20 @@ final class Exchange implements BackendListener {
                 : Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive));
     }
 
+    /**
+     * The fields every answer of this exchange carries, the backend's or the proxy's own: its request id, the route's
+     * (not on an interim 1xx; the proxy's own answers are never one) and the auth service's cookies.
+     */
+    private void addAnswerFields(HttpHeaders headers, int code) {
+        headers.set(RequestId.HEADER, requestId);
+        if (routeHeaders != null && code >= 200) {
+            routeHeaders.apply(headers);
+        }
+        if (authCookies != null) {
+            ExternalAuthAnswer.addCookies(headers, code, authCookies);
+        }
+    }
+
     /** Answers the client with {@code response}; the rest of the request body is dropped. */
     void respondLocally(HttpObject requestPart, FullHttpResponse response) {
         if (requestPart != null) {
@@ -848,13 +858,7 @@ final class Exchange implements BackendListener {
         }
         phase = Phase.ANSWERING_LOCALLY;
         status = response.status().code();
-        response.headers().set(RequestId.HEADER, requestId);
-        if (routeHeaders != null) {
-            routeHeaders.apply(response.headers());
-        }
-        if (authCookies != null) {
-            ExternalAuthAnswer.addCookies(response.headers(), status, authCookies);
-        }
+        addAnswerFields(response.headers(), status);
         if (access != null) {
             access.bytesOut += response.content().readableBytes();
         }
