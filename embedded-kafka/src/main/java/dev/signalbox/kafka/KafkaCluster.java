@@ -1,8 +1,6 @@
 package dev.signalbox.kafka;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.signalbox.schemas.codec.Sha256;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -74,17 +72,13 @@ public record KafkaCluster(String clusterId, List<Node> nodes) {
     }
 
     private static String derivedId(String layout) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(layout.getBytes(StandardCharsets.UTF_8));
-            long msb = 0;
-            long lsb = 0;
-            for (int i = 0; i < 8; i++) {
-                msb = (msb << 8) | (h[i] & 0xff);
-                lsb = (lsb << 8) | (h[i + 8] & 0xff);
-            }
-            return new Uuid(msb, lsb).toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        byte[] h = Sha256.of(layout);
+        long msb = 0;
+        long lsb = 0;
+        for (int i = 0; i < 8; i++) {
+            msb = (msb << 8) | (h[i] & 0xff);
+            lsb = (lsb << 8) | (h[i + 8] & 0xff);
         }
+        return new Uuid(msb, lsb).toString();
     }
 }

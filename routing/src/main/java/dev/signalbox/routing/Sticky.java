@@ -1,10 +1,8 @@
 package dev.signalbox.routing;
 
+import dev.signalbox.schemas.codec.Sha256;
 import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.Traffic;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -100,11 +98,6 @@ public record Sticky(Traffic.Affinity affinity, String backendId, String endpoin
     }
 
     private static String hash(String s, int bytes) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-            return HEX.formatHex(d, 0, bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
+        return HEX.formatHex(Sha256.of(s), 0, bytes);
     }
 }

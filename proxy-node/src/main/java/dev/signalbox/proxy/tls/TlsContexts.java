@@ -1,6 +1,7 @@
 package dev.signalbox.proxy.tls;
 
 import dev.signalbox.routing.SniTable;
+import dev.signalbox.schemas.codec.Sha256;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.schemas.snapshot.ClientAuth;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -284,20 +284,16 @@ public final class TlsContexts implements Mapping<String, SslContext> {
     }
 
     private static String cacheKey(TlsBinding b) {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.update(bytes(b.certificatePem()));
+        MessageDigest d = Sha256.newDigest();
+        d.update(bytes(b.certificatePem()));
+        d.update((byte) 0);
+        d.update(bytes(b.privateKey().keyId()));
+        d.update((byte) 0);
+        d.update(bytes(b.privateKey().ciphertext()));
+        if (b.clientAuth() != null) {
             d.update((byte) 0);
-            d.update(bytes(b.privateKey().keyId()));
-            d.update((byte) 0);
-            d.update(bytes(b.privateKey().ciphertext()));
-            if (b.clientAuth() != null) {
-                d.update((byte) 0);
-                d.update(bytes(b.clientAuth().verify() + "\0" + b.clientAuth().caCertificatePem()));
-            }
-            return b.secret() + "#" + HexFormat.of().formatHex(d.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            d.update(bytes(b.clientAuth().verify() + "\0" + b.clientAuth().caCertificatePem()));
         }
+        return b.secret() + "#" + HexFormat.of().formatHex(d.digest());
     }
 }

@@ -1,6 +1,7 @@
 package dev.signalbox.compiler.kafka;
 
 import dev.signalbox.compiler.compile.Isolation;
+import dev.signalbox.schemas.codec.Sha256;
 import dev.signalbox.schemas.snapshot.RoutingTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +9,6 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
@@ -37,7 +37,7 @@ final class CompilerBuild {
 
     private static String compute(List<Class<?>> from) {
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            MessageDigest digest = Sha256.newDigest();
             for (Class<?> c : from) {
                 Path code = Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI());
                 List<Path> files;
@@ -56,7 +56,7 @@ final class CompilerBuild {
                 }
             }
             return "sha256:" + HexFormat.of().formatHex(digest.digest());
-        } catch (IOException | URISyntaxException | NoSuchAlgorithmException | RuntimeException e) {
+        } catch (IOException | URISyntaxException | RuntimeException e) {
             return "";
         }
     }

@@ -7,7 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.IdentityHashMap;
@@ -77,7 +76,7 @@ public final class TableHasher {
             return lastHash;
         }
         Digested[] current = new Digested[COMPONENTS.length];
-        MessageDigest digest = sha256();
+        MessageDigest digest = Sha256.newDigest();
         digest.update(DOMAIN);
         for (int c = 0; c < COMPONENTS.length; c++) {
             Object v = valueOf(COMPONENTS[c], table);
@@ -87,7 +86,7 @@ public final class TableHasher {
                 digest.update(new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n});
                 digest.update(current[c].digests());
             } else {
-                digest.update(sha256(json(v)));
+                digest.update(Sha256.of(json(v)));
             }
         }
         previous = current;
@@ -127,7 +126,7 @@ public final class TableHasher {
         // Entries found nowhere are serialised and hashed, each on its own: a whole table (a proxy's first snapshot)
         // on every core, which is most of a new proxy's time to its first table.
         java.util.stream.Stream<Integer> todo = missed.size() >= PARALLEL_FROM ? missed.parallelStream() : missed.stream();
-        todo.forEach(i -> System.arraycopy(sha256(json(list.get(i))), 0, out, i * DIGEST, DIGEST));
+        todo.forEach(i -> System.arraycopy(Sha256.of(json(list.get(i))), 0, out, i * DIGEST, DIGEST));
         return new Digested(list, out);
     }
 
@@ -179,7 +178,7 @@ public final class TableHasher {
 
     /** The hash of format versions 1 and 2: SHA-256 of the table's canonical JSON. */
     public static String flat(RoutingTable table) {
-        return FLAT_SCHEME + HexFormat.of().formatHex(sha256(json(table)));
+        return FLAT_SCHEME + HexFormat.of().formatHex(Sha256.of(json(table)));
     }
 
     private static Object valueOf(RecordComponent c, RoutingTable table) {
@@ -198,15 +197,4 @@ public final class TableHasher {
         }
     }
 
-    private static byte[] sha256(byte[] bytes) {
-        return sha256().digest(bytes);
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package dev.signalbox.watcher.manifests;
 
 import dev.signalbox.schemas.codec.Json;
+import dev.signalbox.schemas.codec.Sha256;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.event.ObjectState;
 import dev.signalbox.watcher.convert.StateConverter;
@@ -10,8 +11,6 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.KubernetesResourceList;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.HashMap;
@@ -128,15 +127,7 @@ public final class ManifestParser {
     }
 
     private static String digest(String document) {
-        return HexFormat.of().formatHex(sha256(document.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    private static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return HexFormat.of().formatHex(Sha256.of(document));
     }
 
     /** Gives a manifest object the identity a cluster would: a stable uid and a content-hash resourceVersion. */
@@ -150,7 +141,7 @@ public final class ManifestParser {
     public static String contentHash(ObjectState state) {
         try {
             byte[] json = Json.MAPPER.writerFor(ObjectState.class).writeValueAsBytes(state);
-            return "sha256-" + HexFormat.of().formatHex(sha256(json), 0, 12);
+            return "sha256-" + HexFormat.of().formatHex(Sha256.of(json), 0, 12);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,9 +1,7 @@
 package dev.signalbox.watcher.status;
 
+import dev.signalbox.schemas.codec.Sha256;
 import dev.signalbox.schemas.snapshot.Diagnostic;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -62,13 +60,8 @@ public final class DiagnosticReports {
      */
     public static String eventName(Diagnostic d, String uid) {
         String id = String.join("\n", d.kind(), d.namespace(), d.name(), uid == null ? "" : uid, d.severity().name(), d.message());
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-            String prefix = d.name().length() > 200 ? d.name().substring(0, 200) : d.name();
-            return prefix + "." + HexFormat.of().formatHex(hash, 0, 8);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is always present", e);
-        }
+        String prefix = d.name().length() > 200 ? d.name().substring(0, 200) : d.name();
+        return prefix + "." + HexFormat.of().formatHex(Sha256.of(id), 0, 8);
     }
 
     /** The object an Event is recorded on ({@code involvedObject}); namespace empty for a cluster-scoped one. */
