@@ -65,8 +65,7 @@ class AccessAnnotationsIT {
                             .annotation(N + "auth-url", "http://127.0.0.1:" + auth.port() + "/auth")
                             .annotation(N + "auth-signin", "http://login.local/start")
                             .annotation(N + "auth-response-headers", "X-Auth-Request-User").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 int port = proxy.httpPort();

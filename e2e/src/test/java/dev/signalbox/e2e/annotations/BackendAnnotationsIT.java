@@ -59,8 +59,7 @@ class BackendAnnotationsIT {
                             .annotation(N + "custom-http-errors", "404,503").yaml(),
                     ingress("fallback", new Rule("fallback.local", Manifests.prefix("/", "down")))
                             .annotation(N + "default-backend", "errors").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 int port = local.proxies().get(0).httpPort();
                 Await.value("fallback.local to be routed", WAIT, () -> Http.tryGet(port, "fallback.local", "/"),

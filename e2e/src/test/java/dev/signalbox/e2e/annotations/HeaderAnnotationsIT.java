@@ -48,8 +48,7 @@ class HeaderAnnotationsIT {
                                     "X-Frame-Options: DENY\nStrict-Transport-Security: max-age=31536000").yaml(),
                     ingress("broken", "broken.local")
                             .annotation("signalbox.dev/response-headers", "X-Forwarded-For: 203.0.113.9").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 int port = local.proxies().get(0).httpPort();
                 Await.value("cors.local to be routed", WAIT, () -> Http.tryGet(port, "cors.local", "/"),

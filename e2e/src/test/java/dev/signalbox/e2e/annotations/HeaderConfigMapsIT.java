@@ -48,8 +48,7 @@ class HeaderConfigMapsIT {
                     ingress("upstream", "upstream.local")
                             .annotation("signalbox.dev/proxy-set-headers", "shop/upstream-headers").yaml(),
                     ingress("forged", "forged.local").annotation(N + "custom-headers", "shop/forged-headers").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 int port = local.proxies().get(0).httpPort();
                 Await.value("custom-headers.local to be routed", WAIT, () -> Http.tryGet(port, "custom-headers.local", "/"),

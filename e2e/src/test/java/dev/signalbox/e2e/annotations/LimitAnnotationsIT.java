@@ -70,8 +70,7 @@ class LimitAnnotationsIT {
                             .annotation(N + "limit-rpm", "1").annotation(N + "limit-burst-multiplier", "1").yaml(),
                     ingress("broken", new Rule("broken.local", Manifests.prefix("/", "web")))
                             .annotation(N + "proxy-body-size", "ten").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 int port = local.proxies().get(0).httpPort();
                 Await.value("small.local to be routed", WAIT, () -> Http.tryGet(port, "small.local", "/"),

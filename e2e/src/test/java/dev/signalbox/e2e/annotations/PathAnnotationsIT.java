@@ -66,8 +66,7 @@ class PathAnnotationsIT {
                             .annotation(N + "force-ssl-redirect", "true").yaml(),
                     ingress("broken", new Rule("broken.local", Manifests.prefix("/", "web")))
                             .annotation(N + "use-regex", "yes").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 int port = proxy.httpPort();

@@ -43,8 +43,7 @@ class RefusedSnippetIT {
                                     "more_set_headers \"X-Frame-Options: DENY\";").yaml(),
                     ingress("cors", "cors.local").annotation("nginx.ingress.kubernetes.io/mirror-target", "http://mirror").yaml(),
                     ingress("plain", "plain.local").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 HttpResponse<String> plain = Await.value("plain.local to be routed", WAIT,

@@ -58,8 +58,7 @@ class TrafficAnnotationsIT {
                     ingress("sticky", new Rule("sticky.local", Manifests.prefix("/", "web")))
                             .annotation(N + "affinity", "cookie").annotation(N + "session-cookie-name", "SERVERID")
                             .annotation(N + "session-cookie-max-age", "172800").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 int port = local.proxies().get(0).httpPort();
                 Await.value("sticky.local to be routed", WAIT, () -> Http.tryGet(port, "sticky.local", "/"),

@@ -35,8 +35,7 @@ class PoisonRecordsIT {
             Files.writeString(manifests.resolve("class.yaml"), Manifests.ingressClass());
             Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc-a", a.port()));
             Files.writeString(manifests.resolve("one.yaml"), MANIFESTS.ingress("one", "one.local", "/", "svc-a"));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 2);
             try (LocalMode local = LocalMode.start(config)) {
                 for (ProxyNode p : local.proxies()) {
                     awaitServed(p, "one.local");
@@ -81,8 +80,7 @@ class PoisonRecordsIT {
                     "metadata:\n  annotations:\n    signalbox.dev/comment: \"" + "x".repeat(2 * 1024 * 1024) + "\"\n");
             Files.writeString(manifests.resolve("giant.yaml"), giant);
             Files.writeString(manifests.resolve("one.yaml"), MANIFESTS.ingress("one", "one.local", "/", "svc-a"));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode p = local.proxies().get(0);
                 awaitServed(p, "one.local");

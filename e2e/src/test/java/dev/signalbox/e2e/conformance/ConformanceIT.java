@@ -124,8 +124,7 @@ class ConformanceIT {
             rows.add(ingress(rowName(i), new Rule(rowHost(i), ROWS.get(i).paths())));
         }
         write("paths.yaml", Manifests.documents(rows));
-        local = LocalMode.start(new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
-                tmp.resolve("data"), 0, "local", false));
+        local = LocalMode.start(LocalConfig.onFreePorts(manifests, tmp.resolve("data"), 2));
         awaitOwned(IntStream.range(0, ROWS.size()).mapToObj(ConformanceIT::rowName).toArray(String[]::new));
     }
 

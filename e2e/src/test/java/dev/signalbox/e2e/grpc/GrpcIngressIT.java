@@ -53,8 +53,7 @@ class GrpcIngressIT {
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-secret", "apps/grpc-ca")
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-verify", "on")
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-name", "greeter-tls.apps.svc").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 assertEquals("plain: hello", call(proxy, "grpc.local"));

@@ -41,8 +41,7 @@ class AccessLogIT {
             Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
             Files.writeString(dir.resolve("services.yaml"), MANIFESTS.service("svc-a", a.port()));
             Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "app.local", "/", "svc-a"));
-            LocalConfig config = new LocalConfig(dir, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(dir, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config);
                  ProxyNode logged = ProxyNode.start(new ProxyConfig(local.bootstrapServers(), "logged", "127.0.0.1", 0, 0,
                          Duration.ofSeconds(2), Duration.ofSeconds(30)), new AccessLogConfig(1, logFile, 1024))) {

@@ -53,8 +53,7 @@ class MetricsIT {
             Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
             Files.writeString(dir.resolve("services.yaml"), MANIFESTS.service("svc-a", a.port()));
             Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "app.local", "/", "svc-a"));
-            LocalConfig config = new LocalConfig(dir, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(dir, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 Await.value("app.local served", WAIT, () -> Http.get(proxy.httpPort(), "app.local", "/x").statusCode(),

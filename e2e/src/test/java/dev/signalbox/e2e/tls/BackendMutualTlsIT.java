@@ -55,8 +55,7 @@ class BackendMutualTlsIT {
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-secret", "bench/backend-ca-only")
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-verify", "on")
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-name", "secure.bench.svc").yaml()));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 HttpResponse<String> ok = Await.value("mtls.local to be routed", WAIT,

@@ -61,8 +61,7 @@ class ClientCertificatesIT {
                     broken.keyPem(), null) + "---\n" + MANIFESTS.ingress("broken").tls("broken.local", "broken-tls")
                     .annotation(NGINX + "auth-tls-secret", "bench/gone")
                     .rule(new Manifests.Rule("broken.local", List.of(Manifests.prefix("/", "svc")))).yaml());
-            LocalConfig config = new LocalConfig(m, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1, dir.resolve("data"), 0,
-                    "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(m, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode p = local.proxies().get(0);
                 Await.value("secure.local to require client certificates", WAIT, () -> answer(p, null, "secure.local"),

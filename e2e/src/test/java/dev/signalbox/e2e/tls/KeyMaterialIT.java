@@ -47,8 +47,7 @@ class KeyMaterialIT {
             Files.writeString(manifests.resolve("svc.yaml"), MANIFESTS.service("svc", backend.port()));
             Files.writeString(manifests.resolve("secure.yaml"), MANIFESTS.tlsSecret("secure-tls", cert.certPem(),
                     cert.keyPem(), null) + "---\n" + MANIFESTS.tlsIngress("secure", "secure.local", "secure-tls", "svc"));
-            LocalConfig config = new LocalConfig(manifests, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 X509Certificate served = Await.value("the proxy presents the Secret's certificate for secure.local", WAIT,

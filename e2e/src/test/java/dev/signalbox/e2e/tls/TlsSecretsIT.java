@@ -39,8 +39,7 @@ class TlsSecretsIT {
             Files.writeString(m.resolve("svc.yaml"), MANIFESTS.service("svc", backend.port()));
             Files.writeString(m.resolve("good.yaml"), secret("good-tls", good) + "---\n" + ingress("good", "good.local", "good-tls"));
             Files.writeString(m.resolve("late.yaml"), ingress("late", "late.local", "late-tls"));
-            LocalConfig config = new LocalConfig(m, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 1, dir.resolve("data"), 0,
-                    "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(m, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode p = local.proxies().get(0);
                 Await.value("good.local served with its certificate", WAIT, () -> presented(p, "good.local"),

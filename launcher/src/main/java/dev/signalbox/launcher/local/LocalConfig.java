@@ -34,6 +34,14 @@ public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, in
                 Locality.Policy.PREFER_LOCAL);
     }
 
+    /**
+     * Local mode as the tests embed it: on 127.0.0.1, every port chosen free, cluster {@code local}, an embedded
+     * broker on a free port, no demo backends.
+     */
+    public static LocalConfig onFreePorts(Path manifestsDir, Path dataDir, int proxies) {
+        return new LocalConfig(manifestsDir, "127.0.0.1", new Ports(0, 0, 0), proxies, dataDir, 0, "local", false);
+    }
+
     /** Where the proxies run: local mode's cluster, and the zone and policy given. */
     public Locality proxyLocality() {
         return new Locality(clusterId, zone, policy);

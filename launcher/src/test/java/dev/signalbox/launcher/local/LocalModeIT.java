@@ -34,8 +34,7 @@ class LocalModeIT {
             Files.writeString(dir.resolve("services.yaml"), MANIFESTS.service("svc-a", a.port()) + "---\n"
                     + MANIFESTS.service("svc-b", b.port()));
             Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "app.local", "/", "svc-a"));
-            LocalConfig config = new LocalConfig(dir, "127.0.0.1", new LocalConfig.Ports(0, 0, 0), 2,
-                    dir.resolve("data"), 0, "local", false);
+            LocalConfig config = LocalConfig.onFreePorts(dir, dir.resolve("data"), 2);
             try (LocalMode local = LocalMode.start(config)) {
                 for (ProxyNode p : local.proxies()) {
                     awaitBackend(p, "app.local", "/x", "a");
