@@ -72,6 +72,8 @@ class ProxyNodeStreamingIT {
     private static WebSocketEchoBackend ws;
     private static EchoBackend echo;
     private static ProxyNode node;
+    /** The access log of {@link #node}: every request. */
+    private static java.nio.file.Path accessLog;
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .sslContext(TestCerts.trustingAll()).connectTimeout(Duration.ofSeconds(5)).build();
     private static final HttpClient H2_CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
@@ -85,13 +87,17 @@ class ProxyNodeStreamingIT {
         ws = WebSocketEchoBackend.start();
         echo = EchoBackend.start("echo");
         publish(table(true, "v1"));
-        node = startNode("streaming");
+        accessLog = java.nio.file.Files.createTempFile("signalbox-streaming-access", ".log");
+        node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "streaming", "127.0.0.1", 0, 0,
+                Duration.ofSeconds(2), READ_TIMEOUT).withHttps(0, 0, null, null),
+                new dev.signalbox.proxy.accesslog.AccessLogConfig(1, accessLog, 16_384));
         awaitVersion(node, version);
     }
 
     @AfterAll
     static void stop() throws Exception {
         NettyLeaks.closeThenAssertNone(node, publisher, ws, echo, kafka);
+        java.nio.file.Files.deleteIfExists(accessLog);
     }
 
     private static ProxyNode startNode(String id) {
@@ -355,6 +361,88 @@ class ProxyNodeStreamingIT {
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
+    }
+
+    /**
+     * The access log (on for this node) of tunnels and HTTP/2 streams: a WebSocket over HTTP/1.1 and one over an
+     * HTTP/2 stream are each one line, written when the tunnel ends, whose bytes are what went through the tunnel
+     * and whose time is the tunnel's; an HTTP/2 request is one line like an HTTP/1.1 one, with its request id.
+     */
+    @Test
+    void theAccessLogHasALineForEachTunnelWhenItEndsAndForEachHttp2Request() throws Exception {
+        long v = node.appliedVersion();
+        // A WebSocket over HTTP/1.1: three messages, then the close handshake.
+        Collector c = new Collector();
+        WebSocket w = open(wsUri(node, false, "/ws/logged-h1"), c);
+        String msg = "a message the access log counts";
+        for (int i = 0; i < 3; i++) {
+            w.sendText(msg, true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(msg, c.next());
+        }
+        w.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("closed 1000", c.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        com.fasterxml.jackson.databind.JsonNode h1 = Await.value("the HTTP/1.1 tunnel's line", WAIT,
+                () -> dev.signalbox.testing.JsonLines.where(accessLog, "path", "/ws/logged-h1"), l -> !l.isEmpty()).get(0);
+        assertEquals("GET 101 127.0.0.1 127.0.0.1:" + node.httpPort() + " c/default/ws 127.0.0.1:" + ws.port(),
+                String.join(" ", h1.get("method").asText(), h1.get("status").asText(), h1.get("client").asText(),
+                        h1.get("host").asText(), h1.get("ingress").asText(), h1.get("upstream").asText()), h1.toString());
+        // Masked client frames (2 + 4 bytes of header) and unmasked echoes (2), each way with a close frame too.
+        assertTrue(h1.get("bytes_in").asLong() >= 3 * (msg.length() + 6L), h1.toString());
+        assertTrue(h1.get("bytes_out").asLong() >= 3 * (msg.length() + 2L), h1.toString());
+        assertLoggedLikeAnyRequest(h1, v);
+
+        // A WebSocket over an HTTP/2 stream (RFC 8441, h2c): the DATA it carried each way, to the byte.
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        byte[] frame;
+        int echoed;
+        try {
+            H2Stream s = H2Stream.open(group, node.httpPort(), false, "/ws/logged-h2");
+            assertEquals("200", s.status.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            dev.signalbox.rawhttp.RawWebSocket.write(out, new dev.signalbox.rawhttp.RawWebSocket.Frame(true,
+                    dev.signalbox.rawhttp.RawWebSocket.TEXT, msg.getBytes(StandardCharsets.UTF_8)), new byte[] {1, 2, 3, 4});
+            frame = out.toByteArray();
+            s.send(frame);
+            Await.until("the echo over HTTP/2", WAIT, () -> s.received() >= msg.length() + 2);
+            echoed = s.received();
+            s.end();
+            assertTrue(s.stream.closeFuture().await(WAIT.toMillis()), "the stream did not end after the client ended it");
+            s.connection.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+        com.fasterxml.jackson.databind.JsonNode h2 = Await.value("the HTTP/2 tunnel's line", WAIT,
+                () -> dev.signalbox.testing.JsonLines.where(accessLog, "path", "/ws/logged-h2"), l -> !l.isEmpty()).get(0);
+        // The extended CONNECT is logged as the handshake the backend received and answered (GET, 101).
+        assertEquals(List.of("GET", 101, (long) frame.length, (long) echoed, "c/default/ws", "127.0.0.1:" + ws.port()),
+                List.of(h2.get("method").asText(), h2.get("status").asInt(), h2.get("bytes_in").asLong(),
+                        h2.get("bytes_out").asLong(), h2.get("ingress").asText(), h2.get("upstream").asText()), h2.toString());
+        assertEquals("127.0.0.1", h2.get("client").asText());
+        assertLoggedLikeAnyRequest(h2, v);
+
+        // An ordinary request on an HTTP/2 stream (TLS, ALPN h2).
+        HttpResponse<String> r = H2_CLIENT.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.httpsPort()
+                + "/h2/logged?q=1")).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(List.of(HttpClient.Version.HTTP_2, 200), List.of(r.version(), r.statusCode()));
+        String id = r.headers().firstValue("x-request-id").orElse("");
+        com.fasterxml.jackson.databind.JsonNode plain = Await.value("the HTTP/2 request's line", WAIT,
+                () -> dev.signalbox.testing.JsonLines.where(accessLog, "request_id", id), l -> !l.isEmpty()).get(0);
+        assertEquals(List.of("GET", "/h2/logged?q=1", 200, (long) r.body().getBytes(StandardCharsets.UTF_8).length,
+                        "127.0.0.1", "c/default/echo", "127.0.0.1:" + echo.port()),
+                List.of(plain.get("method").asText(), plain.get("path").asText(), plain.get("status").asInt(),
+                        plain.get("bytes_out").asLong(), plain.get("client").asText(), plain.get("ingress").asText(),
+                        plain.get("upstream").asText()), plain.toString());
+        assertLoggedLikeAnyRequest(plain, v);
+    }
+
+    /** The fields every line has: its time, a request id, the snapshot, and an upstream time within the request's. */
+    private static void assertLoggedLikeAnyRequest(com.fasterxml.jackson.databind.JsonNode line, long version) {
+        assertTrue(line.get("request_id").asText().matches("[0-9a-f]{32}"), line.toString());
+        assertTrue(line.get("version").asLong() >= version, line.toString());
+        assertTrue(Instant.parse(line.get("time").asText()).isAfter(Instant.now().minus(Duration.ofMinutes(5))), line.toString());
+        double upstream = line.get("upstream_duration_s").asDouble();
+        assertTrue(upstream > 0 && line.get("duration_s").asDouble() >= upstream, line.toString());
     }
 
     /** One HTTP/2 stream carrying an extended CONNECT, and what comes back on it. */

@@ -171,6 +171,38 @@ class ProxyNodeTlsIT {
         }
     }
 
+    /**
+     * {@code signalbox_tls_handshakes_total{result}}: a completed handshake is a success; one the client aborts (it
+     * does not trust the certificate) and plain HTTP sent to the HTTPS port (no ClientHello at all) are failures.
+     */
+    @Test
+    void handshakesAreCountedBySuccessAndFailure() throws Exception {
+        double success = handshakes("success");
+        double failure = handshakes("failure");
+        handshake("foo.test", "TLSv1.3");
+        try (SSLSocket s = (SSLSocket) SSLContext.getDefault().getSocketFactory().createSocket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", node.httpsPort()), 5000);
+            s.setSoTimeout(5000);
+            assertThrows(javax.net.ssl.SSLHandshakeException.class, s::startHandshake, "the JDK's CAs do not trust the test certificate");
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", node.httpsPort())) {
+            s.setSoTimeout(5000);
+            s.getOutputStream().write("GET / HTTP/1.1\r\nHost: foo.test\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            try {
+                s.getInputStream().readAllBytes();
+            } catch (IOException reset) {
+                // The proxy closed the connection: a reset is as good as an end.
+            }
+        }
+        Await.until("one more success and two more failures", WAIT,
+                () -> handshakes("success") >= success + 1 && handshakes("failure") >= failure + 2);
+    }
+
+    private static double handshakes(String result) {
+        HttpResponse<String> metrics = dev.signalbox.testing.Http.get(node.adminPort(), null, "/metrics");
+        return dev.signalbox.testing.PrometheusText.parse(metrics.body()).value("signalbox_tls_handshakes_total", "result", result);
+    }
+
     @Test
     void sniSelectsTheCertificateOfEachHostAndTheWildcard() throws Exception {
         assertEquals(foo.cert(), handshake("foo.test", "TLSv1.3").cert());

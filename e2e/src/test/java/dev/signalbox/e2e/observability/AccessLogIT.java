@@ -15,8 +15,8 @@ import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
+import dev.signalbox.testing.JsonLines;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ class AccessLogIT {
                 String missingId = missing.headers().firstValue("X-Request-ID").orElse("");
                 assertTrue(missingId.matches("[0-9a-f]{32}"), missingId);
 
-                List<JsonNode> lines = Await.value("four more access log lines", WAIT, () -> read(logFile),
+                List<JsonNode> lines = Await.value("four more access log lines", WAIT, () -> JsonLines.read(logFile),
                         l -> l.stream().anyMatch(j -> j.get("request_id").asText().equals(missingId)));
                 JsonNode k = lines.stream().filter(j -> j.get("path").asText().equals("/kept?x=1")).findFirst().orElseThrow();
                 assertEquals("client-id-1", k.get("request_id").asText());
@@ -89,24 +89,6 @@ class AccessLogIT {
                 assertTrue(m.get("upstream").isNull() && m.get("ingress").isNull(), m.toString());
                 assertEquals(1, lines.stream().filter(j -> j.get("request_id").asText().equals(id)).count());
             }
-        }
-    }
-
-    /** Every line of the log so far, each parsed as JSON (a line that does not parse fails the test). */
-    private static List<JsonNode> read(Path file) {
-        try {
-            if (!Files.exists(file)) {
-                return List.of();
-            }
-            return Files.readAllLines(file).stream().map(l -> {
-                try {
-                    return Json.MAPPER.readTree(l);
-                } catch (IOException e) {
-                    throw new UncheckedIOException("not JSON: " + l, e);
-                }
-            }).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,7 +1,10 @@
 package dev.signalbox.proxy.netty;
 
 import dev.signalbox.proxy.accesslog.AccessEntry;
+import dev.signalbox.proxy.accesslog.AccessLog;
+import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.schemas.snapshot.Endpoint;
+import io.netty.channel.Channel;
 import io.netty.util.NetUtil;
 
 /**
@@ -41,6 +44,18 @@ final class AccessRecorder {
         if (upstreamStart >= 0) {
             upstreamNanos = System.nanoTime() - upstreamStart;
         }
+    }
+
+    /**
+     * A tunnel's line (a WebSocket's, over HTTP/1.1 or an HTTP/2 stream): written when {@code client} closes, as
+     * nginx logs an upgraded connection when it ends, so that its bytes ({@link Tunnel} adds what it relays) and its
+     * time, upstream's included, are the whole tunnel's.
+     */
+    void logWhenClosed(Channel client, int status, Endpoint upstream, String route, CompiledTable table, AccessLog log) {
+        client.closeFuture().addListener(f -> {
+            upstreamEnded();
+            log.offer(finish(status, upstream, route, table.version()), table);
+        });
     }
 
     AccessEntry finish(int status, Endpoint upstream, String route, long version) {

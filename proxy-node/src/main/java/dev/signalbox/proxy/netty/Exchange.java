@@ -760,7 +760,10 @@ final class Exchange implements BackendListener {
         phase = Phase.RESPONDED;
         metrics.response(route, locality == null ? ProxyMetrics.NO_LOCALITY : locality.label(), status,
                 System.nanoTime() - startNanos);
-        Tunnel.open(ctx, b, Tunnel.Timeouts.of(limits));
+        Tunnel.open(ctx, b, Tunnel.Timeouts.of(limits), access);
+        if (access != null) {
+            access.logWhenClosed(ctx.channel(), status, endpoint, route, table, metrics.accessLog());
+        }
     }
 
     @Override

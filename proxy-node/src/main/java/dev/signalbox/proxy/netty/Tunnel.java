@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  * backend stopped reading) for the {@code send} time. The backend connection never returns to a pool. Snapshot
  * changes do not touch an open tunnel, whether or not the new snapshot keeps its route: it ends when either
  * side closes, on the idle timeout, or at the end of a drain.
+ * <p>
+ * When the access log samples the request, the bytes relayed each way are added to its {@link AccessRecorder}
+ * (bytes in from the client, bytes out to it), whose line is written when the tunnel closes, as nginx logs an
+ * upgraded connection when it ends.
  */
 final class Tunnel {
     private static final Logger LOG = LoggerFactory.getLogger(Tunnel.class);
@@ -63,10 +67,10 @@ final class Tunnel {
      * context of the client's {@link FrontendHandler}. Bytes the backend sent after its 101 in the same read
      * reach the tunnel when the backend codec is removed.
      */
-    static void open(ChannelHandlerContext frontend, Channel backend, Timeouts timeouts) {
+    static void open(ChannelHandlerContext frontend, Channel backend, Timeouts timeouts, AccessRecorder access) {
         Channel client = frontend.channel();
-        Side clientSide = new Side(backend, false);
-        Side backendSide = new Side(client, true);
+        Side clientSide = new Side(backend, false, access);
+        Side backendSide = new Side(client, true, access);
         ChannelPipeline cp = client.pipeline();
         cp.replace(frontend.handler(), RELAY, clientSide);
         // The HTTP codec and every HTTP-only timeout (idle close, header and keep-alive timeouts) go.
@@ -121,10 +125,13 @@ final class Tunnel {
         private final Channel peer;
         /** Whether this is the backend's side, which also sees the idle events. */
         private final boolean backend;
+        /** The sampled request's recorder, or null: counts what this side reads. */
+        private final AccessRecorder access;
 
-        Side(Channel peer, boolean backend) {
+        Side(Channel peer, boolean backend, AccessRecorder access) {
             this.peer = peer;
             this.backend = backend;
+            this.access = access;
         }
 
         @Override
@@ -144,6 +151,13 @@ final class Tunnel {
                     closeBoth(ctx.channel());
                 }
                 return;
+            }
+            if (access != null) {
+                if (backend) {
+                    access.bytesOut += bytes.readableBytes();
+                } else {
+                    access.bytesIn += bytes.readableBytes();
+                }
             }
             peer.write(bytesFor(peer, bytes)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
             if (end) {

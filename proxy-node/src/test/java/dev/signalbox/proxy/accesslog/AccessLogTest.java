@@ -66,6 +66,23 @@ class AccessLogTest {
         assertFalse(AccessLog.OFF.sampled());
     }
 
+    @Test
+    void sampleNLogsAboutOneRequestInN() {
+        AccessLog log = new AccessLog(new AccessLogConfig(10, null, 1), new StringWriter(), null, null, false);
+        int draws = 1_000_000;
+        int sampled = 0;
+        for (int i = 0; i < draws; i++) {
+            if (log.sampled()) {
+                sampled++;
+            }
+        }
+        // Binomial(10^6, 0.1): mean 100,000, standard deviation 300. Ten deviations either way: a random draw
+        // outside them has a probability below 1e-22, while sampling one in 9 or one in 11 lands 10,000 away.
+        assertTrue(Math.abs(sampled - draws / 10) <= 3_000, sampled + " of " + draws + " sampled with sample:10");
+        AccessLog every = new AccessLog(new AccessLogConfig(1, null, 1), new StringWriter(), null, null, false);
+        assertTrue(every.sampled() && every.sampled(), "on: every request");
+    }
+
     private static double counter(PrometheusRegistry registry, String name) {
         return registry.scrape().stream().filter(s -> s.getMetadata().getName().equals(name))
                 .map(s -> ((CounterSnapshot) s).getDataPoints().get(0).getValue()).findFirst().orElseThrow();
