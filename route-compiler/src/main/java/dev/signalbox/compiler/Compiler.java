@@ -276,27 +276,33 @@ public final class Compiler implements AutoCloseable {
         }
     }
 
-    /** The last version this compiler published (0 before its first). */
     /** This compiler's metrics, for its admin port; {@link CompilerMetrics#active} is set by the election here. */
     public CompilerMetrics metrics() {
         return metrics;
     }
 
     /**
-     * Readiness (/readyz): a standby is ready (it is there to take over); the active compiler once its model is
-     * current and it publishes (not catching up with the log, not held back by a cluster's initial list); a
-     * compiler stopped for good (not authorised) is not.
+     * Readiness (/readyz): a standby once its model is rebuilt and follows the events (warm: it is there to take
+     * over); the active compiler once its model is current and it publishes (not catching up with the log, not held
+     * back by a cluster's initial list); a compiler stopped for good (not authorised) is not.
      */
     public dev.signalbox.observability.Health health() {
         Life l = life;
         CompilerLoop loop = l == null ? null : l.loop;
-        boolean active = isActive();
-        boolean publishing = loop != null && loop.publishing();
-        String status = fatal != null ? "stopped" : !active ? "standby" : publishing ? "active" : "catching-up";
-        return new dev.signalbox.observability.Health(fatal == null && (!active || publishing), status, java.util.Map.of(
-                "id", id, "active", active, "term", activeTerm, "publishedVersion", publishedVersion));
+        return health(id, fatal != null, isActive(), loop != null && loop.standingBy(), loop != null && loop.publishing(),
+                activeTerm, publishedVersion);
     }
 
+    /** The readiness decision of {@link #health()}, on what it read. */
+    static dev.signalbox.observability.Health health(String id, boolean stopped, boolean active, boolean warmStandby,
+                                                     boolean publishing, long term, long publishedVersion) {
+        String status = stopped ? "stopped" : active ? (publishing ? "active" : "catching-up")
+                : warmStandby ? "standby" : "warming-up";
+        return new dev.signalbox.observability.Health(!stopped && (active ? publishing : warmStandby), status,
+                java.util.Map.of("id", id, "active", active, "term", term, "publishedVersion", publishedVersion));
+    }
+
+    /** The last version this compiler published (0 before its first). */
     public long publishedVersion() {
         return publishedVersion;
     }

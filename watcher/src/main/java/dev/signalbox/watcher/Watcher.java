@@ -172,13 +172,19 @@ public final class Watcher implements AutoCloseable {
      * publishes (its takeover reconcile is done). A standby is ready: it is there to take over.
      */
     public dev.signalbox.observability.Health health() {
-        boolean sourceSynced = synced.getAsBoolean();
-        boolean lease = holdsLease;
-        boolean publishing = sync.isLeading();
+        return health(config.clusterId(), synced.getAsBoolean(), holdsLease, sync.isLeading(), sync.epoch());
+    }
+
+    /**
+     * The readiness decision: not ready before the source synced, nor while holding the Lease without publishing yet
+     * (the takeover reconcile runs); ready when leading and publishing, and as a standby.
+     */
+    static dev.signalbox.observability.Health health(String clusterId, boolean sourceSynced, boolean lease,
+                                                     boolean publishing, long epoch) {
         String status = !sourceSynced ? "not-synced" : lease && !publishing ? "taking-over"
                 : publishing ? "leading" : "standby";
         return new dev.signalbox.observability.Health(sourceSynced && (!lease || publishing), status, java.util.Map.of(
-                "clusterId", config.clusterId(), "synced", sourceSynced, "leader", publishing, "epoch", sync.epoch()));
+                "clusterId", clusterId, "synced", sourceSynced, "leader", publishing, "epoch", epoch));
     }
 
     /** True while this watcher leads and publishes (after its takeover reconcile). */

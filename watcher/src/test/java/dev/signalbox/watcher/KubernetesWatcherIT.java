@@ -210,6 +210,12 @@ class KubernetesWatcherIT {
         }
     }
 
+    /** A series of {@code w}'s /metrics, as Prometheus parses it (NaN when absent). */
+    static double metric(Watcher w, String name, String... labels) {
+        return dev.signalbox.testing.PrometheusText.parse(dev.signalbox.observability.Exposition.text(w.metrics().registry()))
+                .value(name, labels);
+    }
+
     @Test
     void onlyTheLeaderPublishesAndTheOtherTakesOverWhenItStops() {
         String c = "pair", ns = "ns-pair";
@@ -224,6 +230,16 @@ class KubernetesWatcherIT {
             long firstEpoch = awaitEvents(c, one, 1).get(0).leaderEpoch();
             assertTrue(!other.isLeader(), "exactly one leader");
             assertEquals(0, other.publishedEvents());
+            // /readyz: the leader publishes, the standby is ready to take over; /metrics says which is which.
+            Await.until("the standby's informers synced", WAIT, () -> other.health().ready());
+            assertEquals("leading true standby true", leader.health().status() + " " + leader.health().ready() + " "
+                    + other.health().status() + " " + other.health().ready());
+            assertEquals(List.of(1.0, (double) firstEpoch, 1.0, 0.0, 0.0), List.of(metric(leader, "signalbox_watcher_leader"),
+                    metric(leader, "signalbox_watcher_epoch"), metric(leader, "signalbox_watcher_takeovers_total"),
+                    metric(other, "signalbox_watcher_leader"), metric(other, "signalbox_watcher_takeovers_total")));
+            assertEquals(1.0, metric(other, "signalbox_watcher_source_synced"));
+            assertTrue(metric(leader, "signalbox_watcher_events_published_total", "kind", "Service", "op", "upsert") >= 1);
+            assertEquals(0.0, metric(other, "signalbox_watcher_events_published_total", "kind", "Service", "op", "upsert"));
 
             long stopped = System.nanoTime();
             leader.close();
@@ -234,6 +250,9 @@ class KubernetesWatcherIT {
             client.resource(service(ns, "two", 80)).create();
             ClusterEvent two = awaitEvents(c, new ObjectKey(c, Kind.SERVICE, ns, "two"), 1).get(0);
             assertTrue(two.leaderEpoch() > firstEpoch, "the new leader has a newer epoch");
+            assertEquals("leading true", other.health().status() + " " + other.health().ready());
+            assertEquals(List.of(1.0, (double) two.leaderEpoch(), 1.0), List.of(metric(other, "signalbox_watcher_leader"),
+                    metric(other, "signalbox_watcher_epoch"), metric(other, "signalbox_watcher_takeovers_total")));
             assertEquals(1, EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), one).size(),
                     "the new leader does not republish what the log has");
         } finally {
@@ -284,6 +303,11 @@ class KubernetesWatcherIT {
             assertNotNull(del.uid());
             assertEquals(1, EventsTopic.of(EventsTopic.read(kafka.bootstrapServers(), c), keep).size());
             assertEquals(1, w.publishedEvents());
+            // The takeover found one difference (the delete) and published it: that is what its metrics say.
+            assertEquals(List.of(1.0, 1.0, 0.0), List.of(metric(w, "signalbox_watcher_takeover_reconcile_differences_total"),
+                    metric(w, "signalbox_watcher_events_published_total", "kind", "Service", "op", "delete"),
+                    metric(w, "signalbox_watcher_events_published_total", "kind", "Service", "op", "upsert")));
+            assertTrue(metric(w, "signalbox_watcher_publish_duration_seconds_count") >= 1);
         }
     }
 

@@ -66,6 +66,13 @@ class CompilerElectionIT {
                     }
                     f.awaitHost(9);
                     assertEquals(1, compilers.stream().filter(c -> c.publishedVersion() > 0).count(), "only the active one published");
+                    // /readyz: the active one publishes; a standby is ready once its model follows the log (warm).
+                    Await.until("every compiler ready", WAIT, () -> compilers.stream().allMatch(c -> c.health().ready()));
+                    assertEquals(List.of("active", "standby", "standby"),
+                            compilers.stream().map(c -> c.health().status()).sorted().toList());
+                    assertEquals(List.of(0.0, 0.0, 1.0), compilers.stream().map(c -> metric(c, "signalbox_compiler_active"))
+                            .sorted().toList(), "signalbox_compiler_active: one 1, two 0");
+                    assertEquals((double) first.publishedVersion(), metric(first, "signalbox_compiler_snapshot_version"));
 
                     // Hand-over: closing the active one releases the lease and a standby takes over at once.
                     long t0 = System.nanoTime();
@@ -91,6 +98,9 @@ class CompilerElectionIT {
                                         && f.latest().table().virtualHosts().size() > 0);
                     }
                     Await.until("a compiler is active for a later term", WAIT, () -> maxTerm(compilers) > termBefore);
+                    // The fenced one counted its abandoned term (its open transaction is the next fence's to abort).
+                    Await.until("the fenced compiler counts the abort", WAIT,
+                            () -> metric(second, "signalbox_compiler_transaction_aborts_total", "reason", "fenced") >= 1);
                     f.ingress(50);
                     f.awaitHost(50);
                     assertTrue(compilers.stream().allMatch(Compiler::isRunning), "no compiler stopped for good");
@@ -108,6 +118,12 @@ class CompilerElectionIT {
                 }
             }
         }
+    }
+
+    /** A series of {@code c}'s /metrics, as Prometheus parses it (NaN when absent). */
+    private static double metric(Compiler c, String name, String... labels) {
+        return dev.signalbox.testing.PrometheusText.parse(dev.signalbox.observability.Exposition.text(c.metrics().registry()))
+                .value(name, labels);
     }
 
     private static Compiler active(List<Compiler> compilers) {
