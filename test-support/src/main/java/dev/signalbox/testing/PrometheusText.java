@@ -285,26 +285,70 @@ public final class PrometheusText {
      * installed. A text promtool cannot parse is an {@link IllegalArgumentException}.
      */
     public static String promtool(String text) {
+        String[] result = run(text, "promtool", "check", "metrics");
+        if (result == null) {
+            return null;
+        }
+        // promtool 2.x exits 1 when it cannot parse the text, 3 when it parsed and found lint problems, 0 when clean.
+        if (result[0].equals("1")) {
+            throw new IllegalArgumentException("promtool cannot parse the exposition: " + result[1]);
+        }
+        return result[1].strip();
+    }
+
+    /**
+     * Checks that each of {@code expressions} is valid PromQL with Prometheus' own parser ({@code promtool check rules}
+     * on a rule group recording each one): returns what promtool said when one is not (empty when all are), or null
+     * when promtool is not installed.
+     */
+    public static String promql(List<String> expressions) {
+        StringBuilder rules = new StringBuilder("groups:\n  - name: checked\n    rules:\n");
+        for (int i = 0; i < expressions.size(); i++) {
+            rules.append("      - record: checked:expression_").append(i).append("\n        expr: ")
+                    .append(yamlString(expressions.get(i))).append('\n');
+        }
+        java.nio.file.Path file;
+        try {
+            file = java.nio.file.Files.createTempFile("signalbox-promql", ".yaml");
+            java.nio.file.Files.writeString(file, rules);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            String[] result = run("", "promtool", "check", "rules", file.toString());
+            return result == null ? null : result[0].equals("0") ? "" : result[1].strip();
+        } finally {
+            file.toFile().delete();
+        }
+    }
+
+    /** {@code s} as a JSON string, which is a YAML double-quoted scalar. */
+    private static String yamlString(String s) {
+        try {
+            return dev.signalbox.schemas.codec.Json.MAPPER.writeValueAsString(s);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** Runs {@code command} with {@code input} on its standard input: its exit status and output, or null when absent. */
+    private static String[] run(String input, String... command) {
         Process p;
         try {
-            p = new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
         } catch (IOException notInstalled) {
             return null;
         }
         try {
             try (var in = p.getOutputStream()) {
-                in.write(text.getBytes(StandardCharsets.UTF_8));
+                in.write(input.getBytes(StandardCharsets.UTF_8));
             }
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("promtool did not finish");
+                throw new IllegalStateException(command[0] + " did not finish");
             }
-            // promtool 2.x exits 1 when it cannot parse the text, 3 when it parsed and found lint problems, 0 when clean.
-            if (p.exitValue() == 1) {
-                throw new IllegalArgumentException("promtool cannot parse the exposition: " + out);
-            }
-            return out.strip();
+            return new String[] {String.valueOf(p.exitValue()), out};
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

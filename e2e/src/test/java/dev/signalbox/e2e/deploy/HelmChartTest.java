@@ -212,6 +212,47 @@ class HelmChartTest {
                 .get(0).getArgs().contains("--no-create-topics"));
     }
 
+    /**
+     * Each component's probes and scrape target are its admin port: the readiness probe asks /readyz and the liveness
+     * probe /healthz on the container port named admin, which is the port its --admin-port argument binds; the
+     * ServiceMonitor selects exactly the three admin Services, whose port it names targets that container port.
+     */
+    @Test
+    void probesAndTheServiceMonitorReachEachComponentsAdminPort() {
+        List<HasMetadata> objects = objects(VALUE_SETS.get("everything on"));
+        Map<String, Integer> adminPorts = new TreeMap<>();
+        for (Deployment d : objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList()) {
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            String where = d.getMetadata().getName();
+            int admin = c.getPorts().stream().filter(p -> "admin".equals(p.getName())).findFirst()
+                    .orElseThrow(() -> new AssertionError(where + " has no container port named admin")).getContainerPort();
+            List<String> args = c.getArgs();
+            assertEquals(String.valueOf(admin), args.get(args.indexOf("--admin-port") + 1), where + ": --admin-port");
+            assertEquals(List.of("/readyz", "admin", "/healthz", "admin"), List.of(c.getReadinessProbe().getHttpGet().getPath(),
+                    c.getReadinessProbe().getHttpGet().getPort().getStrVal(), c.getLivenessProbe().getHttpGet().getPath(),
+                    c.getLivenessProbe().getHttpGet().getPort().getStrVal()), where + ": probes");
+            adminPorts.put(d.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/component"), admin);
+        }
+        assertEquals(Map.of("compiler", 9102, "proxy", 9090, "watcher", 9101), adminPorts);
+
+        GenericKubernetesResource monitor = objects.stream().filter(o -> o.getKind().equals("ServiceMonitor"))
+                .map(GenericKubernetesResource.class::cast).findFirst().orElseThrow();
+        @SuppressWarnings("unchecked")
+        Map<String, String> matchLabels = (Map<String, String>) monitor.get("spec", "selector", "matchLabels");
+        List<Map<String, Object>> endpoints = monitor.get("spec", "endpoints");
+        assertEquals(List.of("admin", "/metrics"), List.of(endpoints.get(0).get("port"), endpoints.get(0).get("path")));
+        List<Service> scraped = objects.stream().filter(Service.class::isInstance).map(Service.class::cast)
+                .filter(svc -> svc.getMetadata().getLabels().entrySet().containsAll(matchLabels.entrySet())).toList();
+        Map<String, Integer> targets = new TreeMap<>();
+        for (Service svc : scraped) {
+            var port = svc.getSpec().getPorts().stream().filter(p -> "admin".equals(p.getName())).findFirst()
+                    .orElseThrow(() -> new AssertionError(svc.getMetadata().getName() + " has no port named admin"));
+            assertEquals("admin", port.getTargetPort().getStrVal(), svc.getMetadata().getName());
+            targets.put(svc.getSpec().getSelector().get("app.kubernetes.io/component"), port.getPort());
+        }
+        assertEquals(adminPorts, targets, "the ServiceMonitor scrapes one admin Service per component, on its admin port");
+    }
+
     private static Set<String> kinds(List<HasMetadata> objects, String... kinds) {
         Set<String> wanted = Set.of(kinds);
         return objects.stream().map(HasMetadata::getKind).filter(wanted::contains).collect(Collectors.toSet());

@@ -88,6 +88,24 @@ class AccessLogIT {
                 assertEquals(404, m.get("status").asInt());
                 assertTrue(m.get("upstream").isNull() && m.get("ingress").isNull(), m.toString());
                 assertEquals(1, lines.stream().filter(j -> j.get("request_id").asText().equals(id)).count());
+
+                // sample:4: about one request in four. Closing the proxy writes every line it queued.
+                Path sampledFile = dir.resolve("sampled.log");
+                int requests = 400;
+                try (ProxyNode sampled = ProxyNode.start(new ProxyConfig(local.bootstrapServers(), "sampled", "127.0.0.1",
+                        0, 0, Duration.ofSeconds(2), Duration.ofSeconds(30)), AccessLogConfig.parse("sample:4", sampledFile))) {
+                    Await.until("the sampled proxy serves", WAIT, () -> sampled.appliedVersion() >= logged.appliedVersion());
+                    for (int i = 0; i < requests; i++) {
+                        assertEquals(200, Http.get(sampled.httpPort(), "app.local", "/sampled/" + i).statusCode());
+                    }
+                }
+                List<JsonNode> sampledLines = JsonLines.read(sampledFile);
+                // Binomial(400, 1/4): mean 100, standard deviation 8.7. 40..160 is seven deviations either way (a
+                // random draw outside: below 1e-11), while logging every request (400) or none (0) is far outside.
+                assertTrue(sampledLines.size() >= 40 && sampledLines.size() <= 160, sampledLines.size() + " lines of " + requests);
+                assertTrue(sampledLines.stream().allMatch(j -> j.get("path").asText().startsWith("/sampled/")
+                        && j.get("status").asInt() == 200), "only the requests sent, whole");
+                System.out.println("sample:4: " + sampledLines.size() + " lines for " + requests + " requests");
             }
         }
     }

@@ -59,20 +59,20 @@ class MetricsIT {
                 Await.value("app.local served", WAIT, () -> Http.get(proxy.httpPort(), "app.local", "/x").statusCode(),
                         s -> s == 200);
 
-                PrometheusText.Exposition watcher = scrape("watcher", local.watcherAdminPort(), WATCHER);
+                PrometheusText.Exposition watcher = scrape("watcher", local.watcherAdminPort(), "leading", WATCHER);
                 assertEquals(1.0, watcher.value("signalbox_watcher_leader"));
                 assertTrue(watcher.value("signalbox_watcher_events_published_total", "kind", "Ingress", "op", "upsert") >= 1,
                         "the Ingress was published");
                 assertEquals(1.0, watcher.value("signalbox_watcher_takeovers_total"));
 
-                PrometheusText.Exposition compiler = scrape("compiler", local.compilerAdminPort(), COMPILER);
+                PrometheusText.Exposition compiler = scrape("compiler", local.compilerAdminPort(), "active", COMPILER);
                 assertEquals(1.0, compiler.value("signalbox_compiler_active"));
                 assertEquals(1.0, compiler.value("signalbox_compiler_model_current"), "ready means its model is current");
                 assertEquals(proxy.appliedVersion(), (long) compiler.value("signalbox_compiler_snapshot_version"));
                 assertTrue(compiler.value("signalbox_compiler_snapshot_bytes") > 0);
                 assertTrue(compiler.value("signalbox_compiler_compile_duration_seconds_count") >= 1);
 
-                PrometheusText.Exposition p = scrape("proxy", proxy.adminPort(), PROXY);
+                PrometheusText.Exposition p = scrape("proxy", proxy.adminPort(), "ready", PROXY);
                 assertTrue(p.sum("signalbox_requests_total", "route", "app.local/", "code", "200") >= 1,
                         "the request through the proxy is counted");
 
@@ -86,12 +86,28 @@ class MetricsIT {
                 Set<String> unknown = new TreeSet<>(named);
                 unknown.removeAll(exported);
                 assertEquals(Set.of(), unknown, "dashboard metrics no component exports (exported: " + exported + ")");
+                System.out.println("dashboard: " + named.size() + " metrics named by its queries, all exported: " + named);
+                // Each query is PromQL that Prometheus parses (Grafana's $__rate_interval is a range such as 5m).
+                List<String> queries = dashboardQueries(DASHBOARD).stream().map(q -> q.replace("$__rate_interval", "5m")).toList();
+                String promql = PrometheusText.promql(queries);
+                assertTrue(promql == null || promql.isEmpty(), "dashboard queries promtool cannot parse: " + promql);
+                System.out.println("dashboard: " + queries.size() + " queries, " + (promql == null
+                        ? "promtool not installed: PromQL not checked" : "promtool check rules: every one parses"));
             }
         }
     }
 
     static final Path DASHBOARD = Path.of(System.getProperty("user.dir"))
             .resolve("../deploy/grafana/signalbox-dashboard.json").normalize();
+
+    /** The PromQL of every query of the dashboard's panels. */
+    static List<String> dashboardQueries(Path dashboard) throws IOException {
+        List<String> queries = new java.util.ArrayList<>();
+        for (JsonNode panel : Json.MAPPER.readTree(dashboard.toFile()).get("panels")) {
+            panel.get("targets").forEach(t -> queries.add(t.get("expr").asText()));
+        }
+        return queries;
+    }
 
     /** Every Signalbox metric name in the PromQL of the dashboard's panels (each panel must have a query). */
     static Set<String> dashboardMetricNames(Path dashboard) throws IOException {
@@ -113,18 +129,26 @@ class MetricsIT {
         return names;
     }
 
-    /** /healthz and /readyz answer 200, and /metrics parses and holds {@code names}. */
-    private static PrometheusText.Exposition scrape(String component, int port, List<String> names) {
+    /**
+     * /healthz answers 200, /readyz 200 with {@code "ready":true} and {@code status}, and /metrics parses (and passes
+     * promtool's lint where it is installed) and holds {@code names}.
+     */
+    private static PrometheusText.Exposition scrape(String component, int port, String status, List<String> names)
+            throws IOException {
         assertEquals(200, Http.get(port, null, "/healthz").statusCode(), component + " /healthz");
         HttpResponse<String> ready = Await.value(component + " ready", WAIT, () -> Http.get(port, null, "/readyz"),
                 r -> r.statusCode() == 200);
-        assertTrue(ready.body().contains("ready"), ready.body());
+        JsonNode readyz = Json.MAPPER.readTree(ready.body());
+        assertEquals(List.of(true, status), List.of(readyz.get("ready").asBoolean(), readyz.get("status").asText()),
+                component + " /readyz: " + ready.body());
+        System.out.println(component + " /readyz: " + ready.body().strip());
         String body = Http.get(port, null, "/metrics").body();
         PrometheusText.Exposition e = PrometheusText.parse(body);
         for (String name : names) {
             assertTrue(e.samples().stream().anyMatch(s -> s.name().equals(name)), component + " exports " + name + ":\n" + body);
         }
         String lint = PrometheusText.promtool(body);
+        assertTrue(lint == null || lint.isEmpty(), component + ": promtool check metrics: " + lint);
         System.out.println(component + " /metrics: " + e.samples().size() + " samples; "
                 + (lint == null ? "promtool not installed, parsed by PrometheusText" : "promtool check metrics: "
                 + (lint.isEmpty() ? "clean" : lint)));
