@@ -57,7 +57,8 @@ public final class WatcherMetrics implements TransactionalPublisher.Observer {
                 .help("1 while this watcher leads its cluster and publishes, else 0")
                 .callback(cb -> cb.call(leading.getAsBoolean() ? 1 : 0)).register(registry);
         GaugeWithCallback.builder().name("signalbox_watcher_epoch")
-                .help("The leader epoch of this watcher's current or last term (0 before its first)")
+                .help("The leader epoch of this watcher's current or last term (0 before its first; a manifests watcher's"
+                        + " first term on an empty events log is 0 too)")
                 .callback(cb -> cb.call(epoch.getAsLong())).register(registry);
     }
 

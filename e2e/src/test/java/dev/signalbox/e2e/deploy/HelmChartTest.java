@@ -90,6 +90,8 @@ class HelmChartTest {
     void helmLintPassesStrict() {
         LintResult result = new Helm(CHART).lint().strict().call();
         assertFalse(result.isFailed(), "helm lint --strict: " + result.getMessages());
+        System.out.println("helm lint --strict deploy/helm/signalbox: " + (result.isFailed() ? "failed" : "passed")
+                + ", messages " + result.getMessages());
     }
 
     @Test
@@ -119,6 +121,9 @@ class HelmChartTest {
         for (Map.Entry<String, Map<String, Object>> set : VALUE_SETS.entrySet()) {
             List<HasMetadata> objects = objects(set.getValue());
             assertFalse(objects.isEmpty(), set.getKey());
+            System.out.println("helm template (" + set.getKey() + "): " + objects.size() + " objects, "
+                    + objects.stream().collect(Collectors.groupingBy(HasMetadata::getKind, TreeMap::new, Collectors.counting()))
+                    + "; every one checked against fabric8's model of the Kubernetes API");
             for (HasMetadata o : objects) {
                 String where = set.getKey() + ": " + o.getKind() + " " + o.getMetadata().getName();
                 if (o instanceof GenericKubernetesResource) {

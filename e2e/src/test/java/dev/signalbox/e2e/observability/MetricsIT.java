@@ -75,6 +75,10 @@ class MetricsIT {
                 PrometheusText.Exposition p = scrape("proxy", proxy.adminPort(), "ready", PROXY);
                 assertTrue(p.sum("signalbox_requests_total", "route", "app.local/", "code", "200") >= 1,
                         "the request through the proxy is counted");
+                assertTrue(p.value("signalbox_request_duration_seconds_count", "route", "app.local/") >= 1, "and timed");
+                // The test's client keeps its connection, the proxy pools its backend connection after the response.
+                assertTrue(p.value("signalbox_client_connections") >= 1, "client connections open");
+                assertTrue(p.value("signalbox_upstream_idle_connections") >= 1, "backend connections pooled");
 
                 // The dashboard names only metrics that these components export (every sample name they serve).
                 Set<String> exported = new TreeSet<>();

@@ -81,12 +81,14 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * The /readyz body: {@code status} ready, draining or no-snapshot; the applied version and when it was
+     * The /readyz body: {@code ready} (as the watcher's and the compiler's, and the status code) and {@code status}
+     * ready, draining or no-snapshot; the applied version and when it was
      * applied; whether Kafka is reachable, when a broker last answered and since when none does. Readiness
      * does not depend on Kafka: a node serves its last snapshot through an outage.
      */
     static String readyJson(long version, boolean draining, FeedHealth.View feed) {
         ObjectNode root = Json.MAPPER.createObjectNode();
+        root.put("ready", !draining && version > 0);
         root.put("status", draining ? "draining" : version > 0 ? "ready" : "no-snapshot");
         root.put("snapshotVersion", version);
         root.put("snapshotAppliedAt", instant(feed.lastApplied()));

@@ -78,13 +78,14 @@ class AdminHandlerTest {
     void readyzSaysWhetherItServesAndWhetherKafkaAnswers() throws Exception {
         Instant t = Instant.parse("2026-01-01T00:00:00Z");
         String reachable = AdminHandler.readyJson(7, false, new FeedHealth.View(true, t, null, 7, t.minusSeconds(5)));
-        assertEquals("{\"status\":\"ready\",\"snapshotVersion\":7,\"snapshotAppliedAt\":\"2025-12-31T23:59:55Z\","
+        assertEquals("{\"ready\":true,\"status\":\"ready\",\"snapshotVersion\":7,\"snapshotAppliedAt\":\"2025-12-31T23:59:55Z\","
                 + "\"kafka\":{\"reachable\":true,\"lastContactAt\":\"2026-01-01T00:00:00Z\",\"unreachableSince\":null}}",
                 reachable);
         JsonNode draining = Json.MAPPER.readTree(AdminHandler.readyJson(7, true, new FeedHealth.View(false, t, t, 7, t)));
-        assertEquals("draining false 2026-01-01T00:00:00Z", draining.get("status").asText() + " "
+        assertEquals("false draining false 2026-01-01T00:00:00Z", draining.get("ready").asBoolean() + " "
+                + draining.get("status").asText() + " "
                 + draining.at("/kafka/reachable").asBoolean() + " " + draining.at("/kafka/unreachableSince").asText());
-        assertEquals("no-snapshot", Json.MAPPER.readTree(AdminHandler.readyJson(0, false,
-                new FeedHealth.View(false, null, t, 0, null))).get("status").asText());
+        JsonNode none = Json.MAPPER.readTree(AdminHandler.readyJson(0, false, new FeedHealth.View(false, null, t, 0, null)));
+        assertEquals("false no-snapshot", none.get("ready").asBoolean() + " " + none.get("status").asText());
     }
 }
