@@ -216,6 +216,65 @@ class KubernetesWatcherIT {
                 .value(name, labels);
     }
 
+    /**
+     * kube-apiserver ends a watch that fell behind (its resourceVersion compacted away) with a 410 Gone ERROR event, and
+     * the informer lists again; the mock never does, so {@link ExpiringWatches} mutes the Ingress watch and sends one.
+     */
+    @Test
+    void aWatchThatExpiresWith410GoneIsRelistedCountedAndLosesNothing() {
+        String c = "relist", ns = "ns-relist";
+        try (ExpiringWatches api = ExpiringWatches.ingressesOf(ns);
+             KubernetesClient expiring = api.client();
+             Watcher w = Watcher.startKubernetes(config(c, ns, "w1"), expiring)) {
+            Await.until("leadership", WAIT, w::isLeader);
+            expiring.resource(ingress(ns, "web", "api")).create();
+            expiring.resource(ingress(ns, "gone", "api")).create();
+            expiring.resource(ingress(ns, "kept", "api")).create();
+            ObjectKey web = new ObjectKey(c, Kind.INGRESS, ns, "web");
+            ObjectKey gone = new ObjectKey(c, Kind.INGRESS, ns, "gone");
+            ObjectKey kept = new ObjectKey(c, Kind.INGRESS, ns, "kept");
+            awaitEvents(c, web, 1);
+            awaitEvents(c, gone, 1);
+            awaitEvents(c, kept, 1);
+            Await.until("the Ingress informer watching", WAIT, () -> api.openWatches() == 1);
+            // First lists are not relists, whether they found objects (Ingress) or none (every other kind).
+            for (Kind k : Kind.values()) {
+                assertEquals(0.0, metric(w, "signalbox_watcher_informer_relists_total", "kind", k.apiName()), k.apiName());
+            }
+            assertEquals(List.of(1, 1), List.of(api.lists(), api.watches()));
+
+            // The watch falls behind: it misses an edit and a delete, then ends with 410 Gone. Only a relist finds them.
+            assertEquals(1, api.expireAfter(() -> {
+                expiring.network().v1().ingresses().inNamespace(ns).withName("web").edit(i -> {
+                    i.getSpec().getRules().get(0).getHttp().getPaths().get(0).getBackend().getService().setName("api-2");
+                    return i;
+                });
+                expiring.network().v1().ingresses().inNamespace(ns).withName("gone").delete();
+            }), "the 410 went into the one Ingress watch");
+            Await.until("a relist counted", WAIT,
+                    () -> metric(w, "signalbox_watcher_informer_relists_total", "kind", "Ingress") >= 1);
+            Await.until("a new Ingress watch open", WAIT, () -> api.openWatches() == 1 && api.watches() == 2);
+            assertEquals(List.of(2, 2), List.of(api.lists(), api.watches()), "fabric8 listed and watched again, once");
+            for (Kind k : Kind.values()) {
+                assertEquals(k == Kind.INGRESS ? api.lists() - 1.0 : 0.0,
+                        metric(w, "signalbox_watcher_informer_relists_total", "kind", k.apiName()), k.apiName());
+            }
+
+            // Changed after the relist: the new watch delivers it. It is the marker too, the last change of the informer.
+            expiring.resource(ingress(ns, "after", "api")).create();
+            awaitEvents(c, new ObjectKey(c, Kind.INGRESS, ns, "after"), 1);
+            List<ClusterEvent> webEvents = awaitEvents(c, web, 2);
+            assertEquals("api-2", ((IngressState) webEvents.get(1).state()).rules().get(0).paths().get(0).backend().service().name());
+            assertEquals(List.of(Op.UPSERT, Op.DELETE), awaitEvents(c, gone, 2).stream().map(ClusterEvent::op).toList());
+            List<ClusterEvent> all = EventsTopic.read(kafka.bootstrapServers(), c);
+            assertEquals(List.of(2, 2, 1, 1), List.of(EventsTopic.of(all, web).size(), EventsTopic.of(all, gone).size(),
+                    EventsTopic.of(all, kept).size(), EventsTopic.of(all, new ObjectKey(c, Kind.INGRESS, ns, "after")).size()),
+                    "web, gone, kept, after: each change once, the relisted and re-sent unchanged objects not again");
+            assertEquals("leading true", w.health().status() + " " + w.health().ready());
+            assertEquals(1.0, metric(w, "signalbox_watcher_source_synced"));
+        }
+    }
+
     @Test
     void onlyTheLeaderPublishesAndTheOtherTakesOverWhenItStops() {
         String c = "pair", ns = "ns-pair";

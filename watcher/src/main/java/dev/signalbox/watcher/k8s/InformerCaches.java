@@ -149,15 +149,24 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
         informer.addEventHandler(new ResourceEventHandler<T>() {
             /** Between onBeforeList and onList: the keys of the list under way, signalled as one change at its end. */
             private List<ObjectKey> listing;
+            /** Whether the list under way follows an earlier one: the watch expired (410 Gone) or failed. */
+            private boolean relisting;
 
+            /**
+             * fabric8 calls this once per list-and-watch cycle (a list retried after a failed attempt is the same cycle)
+             * with the resourceVersion of the last list or watch event, null only before the informer's first list.
+             */
             @Override
-            public void onBeforeList(String resourceVersion) {
+            public void onBeforeList(String lastSyncResourceVersion) {
+                relisting = lastSyncResourceVersion != null;
                 listing = new ArrayList<>();
             }
 
+            /** A relist is counted once it completed. fabric8's boolean says the cache stayed empty, not that this is a relist. */
             @Override
-            public void onList(String resourceVersion, boolean relist) {
-                if (relist) {
+            public void onList(String resourceVersion, boolean remainedEmpty) {
+                if (relisting) {
+                    relisting = false;
                     onRelist.accept(kind);
                 }
                 List<ObjectKey> keys = listing;
@@ -208,7 +217,10 @@ public final class InformerCaches implements SourceView, CachedObjects, AutoClos
         return new ObjectKey(clusterId, kind, ns, o.getMetadata().getName());
     }
 
-    /** {@code counter} is told of every list after an informer's first (metrics); set before {@link #start()}. */
+    /**
+     * {@code counter} is told of every list an informer completes after its first (its watch expired with 410 Gone or
+     * failed, and fabric8 listed again); set before {@link #start()}.
+     */
     public void onRelist(Consumer<Kind> counter) {
         this.onRelist = counter;
     }
