@@ -31,8 +31,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * it as kube-apiserver ends a watch that fell behind: the changes made meanwhile never reach the stream, then comes
  * the {@code ERROR} event with a 410 Gone {@code Status} ("too old resource version", reason Expired). The mock never
  * sends one itself, so without this no informer ever relists. Everything else is the CRUD mock's own answer.
+ *
+ * <p>Shared with e2e (the watcher's test jar): KubernetesRelistIT runs the whole pipeline through a relist.
  */
-final class ExpiringWatches extends Dispatcher implements AutoCloseable {
+public final class ExpiringWatches extends Dispatcher implements AutoCloseable {
     private final KubernetesMixedDispatcher crud;
     private final KubernetesMockServer server;
     private final String collection;
@@ -48,15 +50,19 @@ final class ExpiringWatches extends Dispatcher implements AutoCloseable {
         this.server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses, this, false);
     }
 
-    /** A started mock API server (a free port) tapping the Ingresses of {@code namespace}. */
-    static ExpiringWatches ingressesOf(String namespace) {
-        ExpiringWatches w = new ExpiringWatches("/apis/networking.k8s.io/v1/namespaces/" + namespace + "/ingresses");
+    /**
+     * A started mock API server (a free port) tapping the Ingresses of {@code namespace}, or with null those of all
+     * namespaces (what an informer of every namespace lists and watches).
+     */
+    public static ExpiringWatches ingressesOf(String namespace) {
+        ExpiringWatches w = new ExpiringWatches("/apis/networking.k8s.io/v1/" + (namespace == null ? "" : "namespaces/" + namespace + "/")
+                + "ingresses");
         w.server.init();
         return w;
     }
 
     /** A client of this server, configured as the mock extension configures its own. */
-    NamespacedKubernetesClient client() {
+    public NamespacedKubernetesClient client() {
         return server.createClient();
     }
 
@@ -82,7 +88,7 @@ final class ExpiringWatches extends Dispatcher implements AutoCloseable {
      *
      * @return how many streams it was sent to
      */
-    int expireAfter(Runnable missed) {
+    public int expireAfter(Runnable missed) {
         List<Tapped> expiring = List.copyOf(open);
         expiring.forEach(t -> t.muted = true);
         missed.run();
@@ -98,17 +104,17 @@ final class ExpiringWatches extends Dispatcher implements AutoCloseable {
     }
 
     /** GET requests that listed the collection (an informer's first list and each relist). */
-    int lists() {
+    public int lists() {
         return lists.get();
     }
 
     /** GET requests that watched the collection. */
-    int watches() {
+    public int watches() {
         return watches.get();
     }
 
     /** Watch streams open on the collection now. */
-    int openWatches() {
+    public int openWatches() {
         return open.size();
     }
 

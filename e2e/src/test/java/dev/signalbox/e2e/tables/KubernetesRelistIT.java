@@ -16,6 +16,7 @@ import dev.signalbox.schemas.event.TransactionMark;
 import dev.signalbox.schemas.snapshot.RoutingSnapshot;
 import dev.signalbox.snapshotlog.SnapshotLog;
 import dev.signalbox.testing.Await;
+import dev.signalbox.watcher.ExpiringWatches;
 import dev.signalbox.watcher.Watcher;
 import dev.signalbox.watcher.WatcherConfig;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
@@ -23,28 +24,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressClassBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.mockwebserver.http.Response;
-import io.fabric8.mockwebserver.http.WebSocket;
-import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -54,12 +40,11 @@ import org.junit.jupiter.api.Test;
  * lists again, and what changed while the watch was gone (Ingresses added, modified and deleted) is one
  * source change: one transaction on the events topic, then a table that is correct.
  *
- * <p>fabric8's mock API server (CRUD mode) never expires a watch, so this test puts a dispatcher in front of
- * its CRUD dispatcher that answers the informer's first Ingress watch itself: a WebSocket that delivers no
- * event (the watch is "gone": the Ingress changes the test makes through the API reach the store, not the
- * informer) until the test sends an ERROR event with a 410 {@code Status}, as kube-apiserver does when the
- * watch's resourceVersion is too old. Every other request, the relist and the next watch included, goes to
- * the CRUD dispatcher.
+ * <p>fabric8's mock API server (CRUD mode) never expires a watch, so this test runs the watcher's
+ * {@link ExpiringWatches}: the informer's Ingress watch delivers nothing while the test changes Ingresses
+ * through the API (they reach the store, not the informer), then gets an ERROR event with a 410 {@code Status},
+ * as kube-apiserver sends when the watch's resourceVersion is too old. Every request, the relist and the next
+ * watch included, is the CRUD mock's.
  */
 class KubernetesRelistIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -68,11 +53,8 @@ class KubernetesRelistIT {
 
     @Test
     void changesMissedWhileTheWatchWasGoneArePublishedAsOneTransactionAfterTheRelist() throws Exception {
-        GoneWatch gone = new GoneWatch();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(),
-                new HashMap<>(), gone, false);
-        server.init();
-        try (KubernetesClient client = server.createClient();
+        try (ExpiringWatches gone = ExpiringWatches.ingressesOf(null);
+             KubernetesClient client = gone.client();
              EmbeddedKafka kafka = EmbeddedKafka.startTemporary()) {
             String bootstrap = kafka.bootstrapServers();
             TopicAdmin.ensureTopics(bootstrap, 3, (short) 1);
@@ -86,23 +68,23 @@ class KubernetesRelistIT {
                  Watcher watcher = Watcher.startKubernetes(WatcherConfig.defaults(bootstrap, "e2e")
                          .withLease("default", "signalbox-relist").withIdentity("w1")
                          .withTimings(Duration.ofSeconds(2), Duration.ofMillis(1500), Duration.ofMillis(250)), client)) {
-                gone.socket.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                Await.until("the Ingress watch open", WAIT, () -> gone.openWatches() == 1);
                 Await.until("the initial list in a version", WAIT, () -> hosts(latest(bootstrap)).equals(hosts("app", 0, APPS)));
                 int before = committed(bootstrap).size();
 
-                // While the Ingress watch delivers nothing: 2 Ingresses added, 2 modified, 2 deleted.
-                client.resource(MockApps.ingress(NS, "extra0", "extra0.test", "app0")).createOr(NonDeletingOperation::update);
-                client.resource(MockApps.ingress(NS, "extra1", "extra1.test", "app0")).createOr(NonDeletingOperation::update);
-                for (int i : new int[] {2, 3}) {
-                    client.network().v1().ingresses().inNamespace(NS).withName("app" + i).edit(ing -> new IngressBuilder(ing)
-                            .editSpec().editFirstRule().withHost("renamed" + i + ".test").endRule().endSpec().build());
-                }
-                client.network().v1().ingresses().inNamespace(NS).withName("app4").delete();
-                client.network().v1().ingresses().inNamespace(NS).withName("app5").delete();
+                // While the Ingress watch delivers nothing: 2 Ingresses added, 2 modified, 2 deleted; then it expires.
+                gone.expireAfter(() -> {
+                    client.resource(MockApps.ingress(NS, "extra0", "extra0.test", "app0")).createOr(NonDeletingOperation::update);
+                    client.resource(MockApps.ingress(NS, "extra1", "extra1.test", "app0")).createOr(NonDeletingOperation::update);
+                    for (int i : new int[] {2, 3}) {
+                        client.network().v1().ingresses().inNamespace(NS).withName("app" + i).edit(ing -> new IngressBuilder(ing)
+                                .editSpec().editFirstRule().withHost("renamed" + i + ".test").endRule().endSpec().build());
+                    }
+                    client.network().v1().ingresses().inNamespace(NS).withName("app4").delete();
+                    client.network().v1().ingresses().inNamespace(NS).withName("app5").delete();
+                });
                 Set<String> expected = new TreeSet<>(Set.of("app0.test", "app1.test", "renamed2.test", "renamed3.test",
                         "app6.test", "app7.test", "extra0.test", "extra1.test"));
-
-                gone.expire();
                 Await.until("the relisted table in a version", WAIT, () -> hosts(latest(bootstrap)).equals(expected));
 
                 List<EventLogRecord> after = committed(bootstrap).subList(before, committed(bootstrap).size());
@@ -113,66 +95,13 @@ class KubernetesRelistIT {
                     transactions.computeIfAbsent(r.transaction().id(), k -> new ArrayList<>()).add(what);
                 }
                 System.out.printf("FIGURES relist after 410: %d transaction(s) after the initial list: %s; relists requested %d%n",
-                        transactions.size(), transactions, gone.relists());
+                        transactions.size(), transactions, gone.lists() - 1);
                 assertEquals(1, transactions.size(), "the relist's changes are one transaction: " + transactions);
                 List<String> relisted = transactions.values().iterator().next().stream().sorted().toList();
                 assertEquals(6, relisted.size(), "2 added, 2 modified, 2 deleted: " + relisted);
                 assertEquals(2, relisted.stream().filter(s -> s.endsWith(" deleted")).count(), "deleted: " + relisted);
-                assertEquals(1, gone.relists(), "the informer listed Ingresses again after the 410");
+                assertEquals(2, gone.lists(), "the informer listed Ingresses again after the 410, once");
             }
-        } finally {
-            server.destroy();
-        }
-    }
-
-    /**
-     * The CRUD dispatcher, except for the first watch of Ingresses: a WebSocket the test holds, which sends
-     * nothing until the test sends {@link #EXPIRED}. Counts the lists of Ingresses made after it expired.
-     */
-    static final class GoneWatch extends Dispatcher {
-        /** kube-apiserver's event for a watch whose resourceVersion is too old (HTTP 410, reason Expired). */
-        static final String EXPIRED = "{\"type\":\"ERROR\",\"object\":{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-                + "\"metadata\":{},\"status\":\"Failure\",\"message\":\"too old resource version: 1 (2)\","
-                + "\"reason\":\"Expired\",\"code\":410}}";
-        private final KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of());
-        private final AtomicBoolean armed = new AtomicBoolean(true);
-        private final java.util.concurrent.atomic.AtomicInteger relists = new java.util.concurrent.atomic.AtomicInteger();
-        private final AtomicBoolean expired = new AtomicBoolean();
-        final CompletableFuture<WebSocket> socket = new CompletableFuture<>();
-
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-            String path = request.getPath();
-            boolean ingresses = "GET".equals(request.getMethod()) && path.startsWith("/apis/networking.k8s.io/v1/")
-                    && path.contains("/ingresses");
-            boolean watch = path.contains("watch=true");
-            if (ingresses && watch && armed.compareAndSet(true, false)) {
-                return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
-                    @Override
-                    public void onOpen(WebSocket ws, Response response) {
-                        socket.complete(ws);
-                    }
-                });
-            }
-            if (ingresses && !watch && expired.get() && path.matches(".*/ingresses(\\?.*)?")) {
-                relists.incrementAndGet();
-            }
-            return crud.dispatch(request);
-        }
-
-        /** Expires the held watch: the informer is told its resourceVersion is too old. */
-        void expire() throws Exception {
-            expired.set(true);
-            socket.get(WAIT.toSeconds(), TimeUnit.SECONDS).send(EXPIRED);
-        }
-
-        int relists() {
-            return relists.get();
-        }
-
-        @Override
-        public void shutdown() {
-            crud.shutdown();
         }
     }
 
