@@ -575,6 +575,7 @@ class ProxyNodeIT {
                     "POST /a HTTP/1.0\r\nHost: framing.test\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
                     "GET /a HTTP/1.1\r\n\r\n",
                     "GET /a HTTP/1.1\r\nHost: framing.test\r\nHost: other.test\r\n\r\n",
+                    "GET /a HTTP/1.1\r\nHost: framing.test\r\nHost: framing.test\r\n\r\n",
                     "GET /a HTTP/1.1\r\nHost: framing.test/../x\r\n\r\n",
                     "GET /a HTTP/1.1\r\nHost: de mo\r\n\r\n",
                     "GET /a HTTP/1.1\r\nHost: demo/x\r\n\r\n",
@@ -590,7 +591,8 @@ class ProxyNodeIT {
                     "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
                     "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
                     "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
-                    "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1"), answers);
+                    "HTTP/1.1 400 Bad Request close -1", "HTTP/1.1 400 Bad Request close -1",
+                    "HTTP/1.1 400 Bad Request close -1"), answers);
             assertEquals(List.of(), raw.received().stream().map(ProxyNodeIT::describe).toList());
         } finally {
             publish(baseTable(List.of(a1, a2)));

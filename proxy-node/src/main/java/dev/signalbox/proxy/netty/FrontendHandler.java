@@ -207,7 +207,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         // The backend sees the path the route was chosen on (see RequestTarget).
         request.setUri(valid.forwardUri());
         // RFC 9112 3.2.2: an absolute-form target's authority is the host, whatever Host says; otherwise
-        // one Host field (RequestChecks let only identical repeats through).
+        // the one Host field (RequestChecks refused repeats).
         String host = valid.authority() != null ? valid.authority() : request.headers().get(HttpHeaderNames.HOST);
         if (host != null) {
             request.headers().set(HttpHeaderNames.HOST, host);
