@@ -134,26 +134,29 @@ class ProxyNodeClientEdgeIT {
 
     private static Map<String, String> identity(RawHttp.Message seen) {
         Map<String, String> m = new TreeMap<>();
-        for (String f : List.of("x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-port")) {
+        for (String f : List.of("x-forwarded-for", "x-real-ip", "x-forwarded-proto", "x-forwarded-host",
+                "x-forwarded-port")) {
             m.put(f, String.join(" | ", seen.all(f)));
         }
         return m;
     }
 
+    /** A request whose client claims another address, scheme, host and port than the proxy sees. */
     private static final String REQUEST = "GET /who HTTP/1.1\r\nHost: edge.test\r\nX-Forwarded-For: 10.6.6.6\r\n"
-            + "X-Real-IP: 10.6.6.6\r\nConnection: close\r\n\r\n";
+            + "X-Real-IP: 10.6.6.6\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Host: spoofed.test\r\n"
+            + "X-Forwarded-Port: 9999\r\nConnection: close\r\n\r\n";
 
     @Test
     void aV1HeaderNamesTheClientAndAnUntrustedClientCannotSpoofItsAddress() throws Exception {
         assertEquals(Map.of("x-forwarded-for", "198.51.100.7", "x-real-ip", "198.51.100.7", "x-forwarded-proto", "http",
-                        "x-forwarded-port", "8443"),
+                        "x-forwarded-host", "edge.test", "x-forwarded-port", "8443"),
                 exchange(ascii("PROXY TCP4 198.51.100.7 10.0.0.1 56324 8443\r\n" + REQUEST)));
     }
 
     @Test
-    void aTrustedClientsForwardedForIsKeptAndItIsAppended() throws Exception {
+    void aTrustedClientsIdentityFieldsAreKeptAndItIsAppendedToForwardedFor() throws Exception {
         assertEquals(Map.of("x-forwarded-for", "10.6.6.6, 192.0.2.10", "x-real-ip", "10.6.6.6", "x-forwarded-proto",
-                        "http", "x-forwarded-port", "80"),
+                        "https", "x-forwarded-host", "spoofed.test", "x-forwarded-port", "9999"),
                 exchange(ascii("PROXY TCP4 192.0.2.10 10.0.0.1 40000 80\r\n" + REQUEST)));
     }
 
@@ -212,7 +215,23 @@ class ProxyNodeClientEdgeIT {
             }
         }
         assertEquals(Map.of("x-forwarded-for", "2001:db8:0:0:0:0:0:9", "x-real-ip", "2001:db8:0:0:0:0:0:9",
-                "x-forwarded-proto", "https", "x-forwarded-port", "443"), identity(backend.received().get(before).request()));
+                "x-forwarded-proto", "https", "x-forwarded-host", "edge.test", "x-forwarded-port", "443"),
+                identity(backend.received().get(before).request()));
+    }
+
+    @Test
+    void theHttpsPortReadsAV2HeaderBeforeTheHandshake() throws Exception {
+        int before = backend.received().size();
+        try (Socket raw = connect(node.httpsPort())) {
+            raw.getOutputStream().write(v2(true, literal("198.51.100.9"), literal("10.0.0.1"), 5000, 443));
+            try (SSLSocket tls = (SSLSocket) TestCerts.trustingAll().getSocketFactory()
+                    .createSocket(raw, "edge.test", node.httpsPort(), true)) {
+                tls.getOutputStream().write(ascii(REQUEST));
+                assertEquals(200, RawHttp.readResponse(tls.getInputStream(), false).status());
+            }
+        }
+        assertEquals(Map.of("x-forwarded-for", "198.51.100.9", "x-real-ip", "198.51.100.9", "x-forwarded-proto", "https",
+                "x-forwarded-host", "edge.test", "x-forwarded-port", "443"), identity(backend.received().get(before).request()));
     }
 
     @Test
@@ -260,7 +279,6 @@ class ProxyNodeClientEdgeIT {
         assertEquals(timeouts + 1, metric("signalbox_client_timeouts_total", "kind", "keepalive"));
     }
 
-    /** A sample of the node's /metrics, 0 when absent. */
     /** The sum of the series of {@code name} with these labels on the node's /metrics, 0 before the first. */
     private static double metric(String name, String... labels) throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
