@@ -176,6 +176,8 @@ class ProxyNodeClientCertificateIT {
         request(GOOD, "noca.test");
         String escaped = backend.received().get(before).request().get("ssl-client-cert");
         assertTrue(escaped.startsWith("-----BEGIN%20CERTIFICATE-----%0A"), escaped);
+        // nginx's $ssl_client_escaped_cert escapes base64's '+', '/' and '=' too: only unreserved characters stay.
+        assertTrue(escaped.matches("[A-Za-z0-9._~%-]+"), escaped);
         String pem = URLDecoder.decode(escaped, StandardCharsets.US_ASCII);
         X509Certificate decoded = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
                 .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
