@@ -218,6 +218,32 @@ class ProxyNodeGrpcIT {
     }
 
     /**
+     * A grpc-java client's deadline through the proxy, unary and server-streaming: the call ends DEADLINE_EXCEEDED, the
+     * backend's call is cancelled (the client's RST_STREAM, or the grpc-timeout the proxy passed on), and the same
+     * client connection serves the next call.
+     */
+    @Test
+    void aGrpcJavaDeadlineEndsTheCallAndTheConnectionServesTheNext() {
+        for (ManagedChannel c : new ManagedChannel[] {h2c, overTls}) {
+            long cancelledBefore = plain.cancelled();
+            StatusRuntimeException unary = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
+                    c, GrpcBackend.HANG, GrpcBackend.deadline(300), "wait for me"));
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, unary.getStatus().getCode(), unary.getStatus().toString());
+            Await.until("the backend to see its call cancelled", WAIT, () -> plain.cancelled() > cancelledBefore);
+            // A stream whose first message arrives and then nothing: the message is seen, then the deadline ends it.
+            long streamsCancelledBefore = plain.cancelled();
+            List<String> got = new ArrayList<>();
+            StatusRuntimeException stream = assertThrows(StatusRuntimeException.class, () -> ClientCalls
+                    .blockingServerStreamingCall(c, GrpcBackend.HANG_STREAM, GrpcBackend.deadline(1_000), "")
+                    .forEachRemaining(got::add));
+            assertEquals(List.of("plain: 1"), got);
+            assertEquals(Status.Code.DEADLINE_EXCEEDED, stream.getStatus().getCode(), stream.getStatus().toString());
+            Await.until("the backend to see its stream cancelled", WAIT, () -> plain.cancelled() > streamsCancelledBefore);
+            assertEquals("plain: after the deadline", say(c, "after the deadline"));
+        }
+    }
+
+    /**
      * grpc-java clients enforce their deadline themselves, so this call comes from a raw socket over HTTP/1.1 with a
      * grpc-timeout it does not enforce: the proxy must answer DEADLINE_EXCEEDED (trailers-only, in the headers) and
      * cancel the backend's call.

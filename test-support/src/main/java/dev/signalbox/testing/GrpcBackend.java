@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * A grpc-java server (Netty transport, its own shaded Netty) with one service, {@value #SERVICE}, whose messages are
  * UTF-8 strings (a {@link MethodDescriptor} marshaller, no protobuf): {@link #SAY} answers "name: request",
  * {@link #COUNT} streams "name: 1" .. "name: n" for request "n", {@link #FAIL} ends with NOT_FOUND and the request as
- * its message and nothing else (a trailers-only response), {@link #HANG} never answers (it counts the calls its
- * client cancelled). Plain (h2c, prior knowledge) or over TLS (h2 by ALPN). Also the client channels the tests use.
+ * its message and nothing else (a trailers-only response), {@link #HANG} never answers and {@link #HANG_STREAM}
+ * streams "name: 1" and then nothing more (both count the calls their client cancelled). Plain (h2c, prior knowledge) or over TLS (h2 by ALPN). Also the client channels the tests use.
  */
 public final class GrpcBackend implements AutoCloseable {
     public static final String SERVICE = "signalbox.test.Echo";
@@ -36,6 +36,8 @@ public final class GrpcBackend implements AutoCloseable {
             method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
     public static final MethodDescriptor<String, String> FAIL = method("Fail", MethodDescriptor.MethodType.UNARY);
     public static final MethodDescriptor<String, String> HANG = method("Hang", MethodDescriptor.MethodType.UNARY);
+    public static final MethodDescriptor<String, String> HANG_STREAM =
+            method("HangStream", MethodDescriptor.MethodType.SERVER_STREAMING);
 
     private final String name;
     private final Server server;
@@ -92,7 +94,7 @@ public final class GrpcBackend implements AutoCloseable {
         return connections.get();
     }
 
-    /** {@link #HANG} calls whose client (the proxy) cancelled them. */
+    /** {@link #HANG} and {@link #HANG_STREAM} calls whose client (the proxy) cancelled them. */
     public long cancelled() {
         return cancelled.get();
     }
@@ -150,6 +152,11 @@ public final class GrpcBackend implements AutoCloseable {
                 .addMethod(HANG, ServerCalls.asyncUnaryCall((req, out) -> {
                     calls.incrementAndGet();
                     ((io.grpc.stub.ServerCallStreamObserver<String>) out).setOnCancelHandler(cancelled::incrementAndGet);
+                }))
+                .addMethod(HANG_STREAM, ServerCalls.asyncServerStreamingCall((req, out) -> {
+                    calls.incrementAndGet();
+                    ((io.grpc.stub.ServerCallStreamObserver<String>) out).setOnCancelHandler(cancelled::incrementAndGet);
+                    out.onNext(name + ": 1");
                 }))
                 .build();
     }
