@@ -21,6 +21,7 @@ import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.TestCerts;
 import dev.signalbox.testing.WebSocketEchoBackend;
+import dev.signalbox.testing.WebSocketInbox;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.io.InputStream;
@@ -38,11 +39,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -116,6 +114,9 @@ class ProxyNodeStreamingIT {
                 List.of(new Endpoint("127.0.0.1", echo.port())), null);
         List<Route> routes = new ArrayList<>();
         if (withWebSocket) {
+            // proxy-read-timeout: "60", longer than the node's: the idle timeout of this route's tunnels.
+            routes.add(new Route("/ws/long", PathMatch.PREFIX, wsb.id(), "c/default/ws-long", false, new RouteOptions(null,
+                    null, null, null, new ProxyLimits(null, null, 60, null, null, null, null), null, null, null, null)));
             routes.add(new Route("/ws", PathMatch.PREFIX, wsb.id(), "c/default/ws"));
         }
         // proxy-body-size: "0", for the 200 MB upload (the node's default is ingress-nginx's 1m).
@@ -136,53 +137,11 @@ class ProxyNodeStreamingIT {
         Await.until("node to apply version " + v, WAIT, () -> n.appliedVersion() >= v);
     }
 
-    /** Collects what a WebSocket receives: whole text messages, and how it ended. */
-    static final class Collector implements WebSocket.Listener {
-        final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
-        final CompletableFuture<String> ended = new CompletableFuture<>();
-        private StringBuilder part = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket w) {
-            w.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-            part.append(data);
-            if (last) {
-                texts.add(part.toString());
-                part = new StringBuilder();
-            }
-            w.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket w, int code, String reason) {
-            ended.complete("closed " + code);
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket w, Throwable error) {
-            ended.complete("failed " + error);
-        }
-
-        String next() throws InterruptedException {
-            String s = texts.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-            if (s == null) {
-                throw new AssertionError("no echo within " + WAIT + (ended.isDone() ? "; " + ended.getNow("") : ""));
-            }
-            return s;
-        }
-    }
-
     private static URI wsUri(ProxyNode n, boolean tls, String path) {
         return URI.create((tls ? "wss://127.0.0.1:" + n.httpsPort() : "ws://127.0.0.1:" + n.httpPort()) + path);
     }
 
-    private static WebSocket open(URI uri, Collector c) throws Exception {
+    private static WebSocket open(URI uri, WebSocketInbox c) throws Exception {
         return CLIENT.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5)).buildAsync(uri, c)
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
@@ -205,7 +164,7 @@ class ProxyNodeStreamingIT {
         for (boolean tls : new boolean[] {false, true}) {
             long base = publish(table(true, "base"));
             awaitVersion(node, base);
-            Collector c = new Collector();
+            WebSocketInbox c = new WebSocketInbox(WAIT);
             WebSocket w = open(wsUri(node, tls, "/ws/echo"), c);
             List<String> wrong = new ArrayList<>();
             for (int i = 0; i < MESSAGES; i++) {
@@ -228,14 +187,14 @@ class ProxyNodeStreamingIT {
             }
             assertEquals(List.of(), wrong, "echoes that differ from what was sent");
             w.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT.toSeconds(), TimeUnit.SECONDS);
-            assertEquals("closed 1000", c.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            assertEquals("closed 1000", c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS));
         }
     }
 
     /** The status of a WebSocket handshake that the proxy or backend refused, or 101 when it succeeded. */
     private static int handshakeStatus(URI uri) throws Exception {
         try {
-            WebSocket w = open(uri, new Collector());
+            WebSocket w = open(uri, new WebSocketInbox(WAIT));
             w.abort();
             return 101;
         } catch (ExecutionException e) {
@@ -250,7 +209,7 @@ class ProxyNodeStreamingIT {
     void aBackendThatRefusesTheUpgradeIsAnsweredAsAnOrdinaryResponse() throws Exception {
         for (boolean tls : new boolean[] {false, true}) {
             ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                    () -> open(wsUri(node, tls, "/ws/reject"), new Collector()));
+                    () -> open(wsUri(node, tls, "/ws/reject"), new WebSocketInbox(WAIT)));
             HttpResponse<?> r = ((WebSocketHandshakeException) e.getCause()).getResponse();
             assertEquals("403 " + version, r.statusCode() + " " + r.headers().firstValue("x-signalbox-version").orElse("-"));
         }
@@ -271,7 +230,7 @@ class ProxyNodeStreamingIT {
 
     @Test
     void aTunnelLivesWhileUsedAndClosesAfterTheReadTimeoutOfSilence() throws Exception {
-        Collector c = new Collector();
+        WebSocketInbox c = new WebSocketInbox(WAIT);
         WebSocket w = open(wsUri(node, false, "/ws/idle"), c);
         long start = System.nanoTime();
         long silentSince;
@@ -285,11 +244,26 @@ class ProxyNodeStreamingIT {
             }
             Thread.sleep(READ_TIMEOUT.toMillis() / 2);
         }
-        assertTrue(!c.ended.isDone(), "a tunnel in use was closed: " + c.ended.getNow(""));
-        String how = c.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(!c.ended().isDone(), "a tunnel in use was closed: " + c.ended().getNow(""));
+        String how = c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
         long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - silentSince);
         assertTrue(silentMillis >= READ_TIMEOUT.toMillis() - 500, "closed after " + silentMillis + " ms: " + how);
         Await.until("the backend side of the idle tunnel to close", WAIT, () -> ws.openConnections() == 0);
+    }
+
+    @Test
+    void aRoutesOwnReadTimeoutIsItsTunnelsIdleTimeout() throws Exception {
+        WebSocketInbox c = new WebSocketInbox(WAIT);
+        WebSocket w = open(wsUri(node, false, "/ws/long/idle"), c);
+        w.sendText("before", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("before", c.next());
+        // Silent for twice the node's read timeout: the route's 60 s applies, so the tunnel stays.
+        Thread.sleep(2 * READ_TIMEOUT.toMillis());
+        assertTrue(!c.ended().isDone(), "the tunnel closed on the node's read timeout: " + c.ended().getNow(""));
+        w.sendText("after", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("after", c.next());
+        w.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertEquals("closed 1000", c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
 
     @Test
@@ -297,7 +271,7 @@ class ProxyNodeStreamingIT {
         ProxyNode draining = startNode("draining");
         try {
             awaitVersion(draining, version);
-            Collector c = new Collector();
+            WebSocketInbox c = new WebSocketInbox(WAIT);
             WebSocket w = open(wsUri(draining, true, "/ws/drain"), c);
             w.sendText("before", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertEquals("before", c.next());
@@ -312,9 +286,9 @@ class ProxyNodeStreamingIT {
             });
             w.sendText("during the drain", true).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertEquals("during the drain", c.next());
-            assertTrue(!c.ended.isDone(), "the tunnel closed before the drain timeout: " + c.ended.getNow(""));
+            assertTrue(!c.ended().isDone(), "the tunnel closed before the drain timeout: " + c.ended().getNow(""));
             assertEquals(1, left.get(WAIT.toSeconds(), TimeUnit.SECONDS), "connections open at the drain timeout");
-            String how = c.ended.get(5, TimeUnit.SECONDS);
+            String how = c.ended().get(5, TimeUnit.SECONDS);
             assertTrue(how.startsWith("closed") || how.startsWith("failed"), how);
         } finally {
             draining.close();
@@ -372,7 +346,7 @@ class ProxyNodeStreamingIT {
     void theAccessLogHasALineForEachTunnelWhenItEndsAndForEachHttp2Request() throws Exception {
         long v = node.appliedVersion();
         // A WebSocket over HTTP/1.1: three messages, then the close handshake.
-        Collector c = new Collector();
+        WebSocketInbox c = new WebSocketInbox(WAIT);
         WebSocket w = open(wsUri(node, false, "/ws/logged-h1"), c);
         String msg = "a message the access log counts";
         for (int i = 0; i < 3; i++) {
@@ -380,7 +354,7 @@ class ProxyNodeStreamingIT {
             assertEquals(msg, c.next());
         }
         w.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        assertEquals("closed 1000", c.ended.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertEquals("closed 1000", c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS));
         com.fasterxml.jackson.databind.JsonNode h1 = Await.value("the HTTP/1.1 tunnel's line", WAIT,
                 () -> dev.signalbox.testing.JsonLines.where(accessLog, "path", "/ws/logged-h1"), l -> !l.isEmpty()).get(0);
         assertEquals("GET 101 127.0.0.1 127.0.0.1:" + node.httpPort() + " c/default/ws 127.0.0.1:" + ws.port(),
