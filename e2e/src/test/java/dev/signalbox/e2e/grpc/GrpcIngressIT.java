@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * gRPC end to end: Ingresses annotated {@code nginx.ingress.kubernetes.io/backend-protocol: GRPC} and {@code GRPCS}
- * (with ingress-nginx's proxy-ssl annotations verifying the backend against a CA from a Secret) go through the
- * watcher, the compiler and a proxy, and a grpc-java client's calls over h2c with prior knowledge reach grpc-java
- * servers, one plain and one over TLS.
+ * (with ingress-nginx's proxy-ssl annotations verifying the backend against a CA from a Secret), and
+ * {@code signalbox.dev/backend-protocol: H2C}, go through the watcher, the compiler and a proxy, and a grpc-java
+ * client's calls over h2c with prior knowledge reach grpc-java servers, one plain and one over TLS.
  */
 class GrpcIngressIT {
     private static final Manifests MANIFESTS = new Manifests("apps");
@@ -35,7 +35,7 @@ class GrpcIngressIT {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @Test
-    void grpcAndGrpcsIngressesCarryUnaryCallsThroughWatcherCompilerAndProxy(@TempDir Path dir) throws Exception {
+    void grpcGrpcsAndH2cIngressesCarryUnaryCallsThroughWatcherCompilerAndProxy(@TempDir Path dir) throws Exception {
         TestCerts.Cert ca = TestCerts.ca("apps-grpc-ca");
         Path manifests = Files.createDirectories(dir.resolve("manifests"));
         try (GrpcBackend plain = GrpcBackend.start("plain");
@@ -52,12 +52,15 @@ class GrpcIngressIT {
                             .annotation("nginx.ingress.kubernetes.io/backend-protocol", "GRPCS")
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-secret", "apps/grpc-ca")
                             .annotation("nginx.ingress.kubernetes.io/proxy-ssl-verify", "on")
-                            .annotation("nginx.ingress.kubernetes.io/proxy-ssl-name", "greeter-tls.apps.svc").yaml()));
+                            .annotation("nginx.ingress.kubernetes.io/proxy-ssl-name", "greeter-tls.apps.svc").yaml(),
+                    ingress("greeter-h2c", "h2c.local", "greeter")
+                            .annotation("signalbox.dev/backend-protocol", "H2C").yaml()));
             LocalConfig config = LocalConfig.onFreePorts(manifests, dir.resolve("data"), 1);
             try (LocalMode local = LocalMode.start(config)) {
                 ProxyNode proxy = local.proxies().get(0);
                 assertEquals("plain: hello", call(proxy, "grpc.local"));
                 assertEquals("secure: hello", call(proxy, "grpcs.local"));
+                assertEquals("plain: hello", call(proxy, "h2c.local"));
             }
         }
     }
