@@ -75,6 +75,11 @@ class ClientAuthTlsTest {
         return Arguments.of(name, events, new Result(tls, List.of(diagnostics)));
     }
 
+    /** A row whose settings cannot be honoured: the host's ClientAuth carries {@code problem}, which is also an error. */
+    private static Arguments refused(String name, Map<String, String> annotations, String problem) {
+        return row(name, events(CA, annotations, true), List.of(foo(broken(CA_SECRET, problem))), brokenDiagnostic(problem));
+    }
+
     static Stream<Arguments> cases() {
         return Stream.of(
                 row("auth-tls-secret alone requires a certificate verified by its ca.crt, depth 1, nothing passed on",
@@ -108,26 +113,21 @@ class ClientAuthTlsTest {
                                 + "namespace; an Ingress may only use Secrets of its own namespace (ns)"))),
                         brokenDiagnostic(N + "auth-tls-secret: secret kube-system/ca is in another namespace; an Ingress "
                                 + "may only use Secrets of its own namespace (ns)")),
-                row("an unknown verify mode is an error",
-                        events(CA, nginx("auth-tls-secret", "client-ca", "auth-tls-verify-client", "maybe"), true),
-                        List.of(foo(broken(CA_SECRET, N + "auth-tls-verify-client: \"maybe\" is not on, off, optional or optional_no_ca"))),
-                        brokenDiagnostic(N + "auth-tls-verify-client: \"maybe\" is not on, off, optional or optional_no_ca")),
-                row("a verify depth that is not a number is an error",
-                        events(CA, nginx("auth-tls-secret", "client-ca", "auth-tls-verify-depth", "99999999999999999999"), true),
-                        List.of(foo(broken(CA_SECRET, N + "auth-tls-verify-depth: \"99999999999999999999\" is not a depth from 1 to 10"))),
-                        brokenDiagnostic(N + "auth-tls-verify-depth: \"99999999999999999999\" is not a depth from 1 to 10")),
-                row("a verify depth of 0 or over 10 is an error",
-                        events(CA, nginx("auth-tls-secret", "client-ca", "auth-tls-verify-depth", "0"), true),
-                        List.of(foo(broken(CA_SECRET, N + "auth-tls-verify-depth: \"0\" is not a depth from 1 to 10"))),
-                        brokenDiagnostic(N + "auth-tls-verify-depth: \"0\" is not a depth from 1 to 10")),
-                row("an error page that is neither a URL nor a path is an error",
-                        events(CA, nginx("auth-tls-secret", "client-ca", "auth-tls-error-page", "javascript:alert(1)"), true),
-                        List.of(foo(broken(CA_SECRET, N + "auth-tls-error-page: \"javascript:alert(1)\" is not an http(s) URL or an absolute path"))),
-                        brokenDiagnostic(N + "auth-tls-error-page: \"javascript:alert(1)\" is not an http(s) URL or an absolute path")),
-                row("an error page that could inject a header is an error",
-                        events(CA, nginx("auth-tls-secret", "client-ca", "auth-tls-error-page", "/x\r\nSet-Cookie: a=b"), true),
-                        List.of(foo(broken(CA_SECRET, N + "auth-tls-error-page: \"/x\r\nSet-Cookie: a=b\" is not an http(s) URL or an absolute path"))),
-                        brokenDiagnostic(N + "auth-tls-error-page: \"/x\r\nSet-Cookie: a=b\" is not an http(s) URL or an absolute path")),
+                refused("an unknown verify mode is an error",
+                        nginx("auth-tls-secret", "client-ca", "auth-tls-verify-client", "maybe"),
+                        N + "auth-tls-verify-client: \"maybe\" is not on, off, optional or optional_no_ca"),
+                refused("a verify depth that is not a number is an error",
+                        nginx("auth-tls-secret", "client-ca", "auth-tls-verify-depth", "99999999999999999999"),
+                        N + "auth-tls-verify-depth: \"99999999999999999999\" is not a depth from 1 to 10"),
+                refused("a verify depth of 0 or over 10 is an error",
+                        nginx("auth-tls-secret", "client-ca", "auth-tls-verify-depth", "0"),
+                        N + "auth-tls-verify-depth: \"0\" is not a depth from 1 to 10"),
+                refused("an error page that is neither a URL nor a path is an error",
+                        nginx("auth-tls-secret", "client-ca", "auth-tls-error-page", "javascript:alert(1)"),
+                        N + "auth-tls-error-page: \"javascript:alert(1)\" is not an http(s) URL or an absolute path"),
+                refused("an error page that could inject a header is an error",
+                        nginx("auth-tls-secret", "client-ca", "auth-tls-error-page", "/x\r\nSet-Cookie: a=b"),
+                        N + "auth-tls-error-page: \"/x\r\nSet-Cookie: a=b\" is not an http(s) URL or an absolute path"),
                 row("auth-tls settings without a Secret are ignored with a warning",
                         events(CA, nginx("auth-tls-verify-client", "on"), true), List.of(foo(null)),
                         warning("ns", "a", "annotations [" + N + "auth-tls-verify-client] ignored: no " + N
