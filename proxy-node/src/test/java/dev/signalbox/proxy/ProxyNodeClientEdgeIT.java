@@ -204,6 +204,15 @@ class ProxyNodeClientEdgeIT {
     }
 
     @Test
+    void aConnectionThatStopsInsideItsProxyHeaderIsClosedByTheHeaderTimeout() throws Exception {
+        // Nothing comes after the partial header: only the header timeout can end these (the socket waits 15 s).
+        for (int port : new int[] {node.httpPort(), node.httpsPort()}) {
+            assertEquals("", answerTo(port, ascii("PROXY TCP4 198.51.100.7 ")));
+            assertEquals("", answerTo(port, V2_SIGNATURE));
+        }
+    }
+
+    @Test
     void theHttpsPortReadsTheHeaderBeforeTheHandshake() throws Exception {
         int before = backend.received().size();
         try (Socket raw = connect(node.httpsPort())) {
