@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Client certificates as a user writes them for ingress-nginx, through the whole local pipeline (manifests watcher,
  * compiler, proxy): an Ingress with auth-tls-secret and auth-tls-pass-certificate-to-upstream lets a certificate
  * its CA issued through with the ssl-client-* fields, and answers 400 to an expired one, another CA's and none;
- * changed to optional_no_ca, the unverified certificate is passed on as FAILED; an Ingress whose CA Secret is
+ * changed to optional_no_ca, the unverified certificate is passed on as FAILED; to optional, no certificate is let
+ * in as NONE and an unverified one is 400; to off, no certificate is asked for; an Ingress whose CA Secret is
  * missing gets a diagnostic and its host refuses TLS, while the other host is served.
  */
 class ClientCertificatesIT {
@@ -87,6 +88,22 @@ class ClientCertificatesIT {
                 Await.value("an unverified certificate passed on once optional_no_ca", WAIT,
                         () -> answer(p, UNKNOWN, "secure.local"),
                         a -> a.contains("header-ssl-client-verify: FAILED:unable to get local issuer certificate\n"));
+
+                Files.writeString(m.resolve("secure.yaml"), secure(secure, "optional"));
+                Await.value("an unverified certificate refused again once optional", WAIT,
+                        () -> answer(p, UNKNOWN, "secure.local"),
+                        a -> a.equals("400 The SSL certificate error (unable to get local issuer certificate)"));
+                String optionalNone = answer(p, null, "secure.local");
+                assertTrue(optionalNone.contains("header-ssl-client-verify: NONE\n"), optionalNone);
+                String optionalGood = answer(p, GOOD, "secure.local");
+                assertTrue(optionalGood.contains("header-ssl-client-verify: SUCCESS\n"), optionalGood);
+
+                Files.writeString(m.resolve("secure.yaml"), secure(secure, "off"));
+                Await.value("an unknown CA's certificate not even asked for once off", WAIT,
+                        () -> answer(p, UNKNOWN, "secure.local"), a -> a.contains("header-ssl-client-verify: NONE\n"));
+                String offGood = answer(p, GOOD, "secure.local");
+                assertTrue(offGood.contains("header-ssl-client-verify: NONE\n") && !offGood.contains("ssl-client-cert"),
+                        offGood);
             }
         }
     }
