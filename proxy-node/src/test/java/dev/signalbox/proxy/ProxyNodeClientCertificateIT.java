@@ -41,7 +41,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Client certificates (ingress-nginx's auth-tls-* settings, as the compiler puts them in a TLS binding) through a
  * real node: for each verify mode (on, optional, optional_no_ca, off) a client with a good, an expired, an
- * unknown CA's and no certificate, what it is answered and what the backend is told; the error page, a host whose
+ * unknown CA's and no certificate, what it is answered and what the backend is told; the error page (a URL and a
+ * path), a host whose
  * CA could not be read, spoofed ssl-client-* fields and a request whose Host needs another SNI.
  */
 class ProxyNodeClientCertificateIT {
@@ -82,7 +83,7 @@ class ProxyNodeClientCertificateIT {
         backend = RawBackend.start(r -> RawBackend.ok("ok"));
         Backend be = new Backend(Backend.idOf("c", "default", "raw", "80"), "c", "default", "raw", "80",
                 List.of(new Endpoint("127.0.0.1", backend.port())), null);
-        List<String> hosts = List.of("on.test", "optional.test", "noca.test", "off.test", "page.test", "broken.test",
+        List<String> hosts = List.of("on.test", "optional.test", "noca.test", "off.test", "page.test", "pagepath.test", "broken.test",
                 "plain.test", "localhost");
         List<VirtualHost> vhosts = new ArrayList<>();
         for (String h : hosts) {
@@ -98,6 +99,7 @@ class ProxyNodeClientCertificateIT {
                 binding("on.test", auth(ClientAuth.Verify.ON, false, null)),
                 binding("optional.test", auth(ClientAuth.Verify.OPTIONAL, false, null)),
                 binding("page.test", auth(ClientAuth.Verify.ON, false, "https://errors.example/cert")),
+                binding("pagepath.test", auth(ClientAuth.Verify.ON, false, "/cert-error?from=tls")),
                 binding("plain.test", null));
         publisher.publish(SnapshotCodec.create(1, Instant.now(), List.of(),
                 new RoutingTable(vhosts, null, List.of(be), tls, List.of())));
@@ -189,6 +191,21 @@ class ProxyNodeClientCertificateIT {
         assertEquals("302 https://errors.example/cert No required SSL certificate was sent; see https://errors.example/cert",
                 request(null, "page.test"));
         assertTrue(request(GOOD, "page.test").startsWith("200 [SUCCESS]"));
+    }
+
+    @Test
+    void anErrorPageThatIsAPathIsServedInPlaceAsNginxsInternalRedirect() throws Exception {
+        int before = backend.received().size();
+        assertEquals("200 [NONE] [] []", request(null, "pagepath.test"));
+        assertEquals("200 [FAILED:certificate has expired] [CN=old] [CN=clients]", request(EXPIRED, "pagepath.test"));
+        assertEquals(List.of("GET /cert-error?from=tls HTTP/1.1", "GET /cert-error?from=tls HTTP/1.1"),
+                backend.received().subList(before, before + 2).stream().map(r -> r.request().startLine()).toList());
+        // A request with a body is redirected instead (its body is not dropped in the proxy); the GET that follows is
+        // served in place, as above.
+        assertEquals("302 /cert-error?from=tls No required SSL certificate was sent; see /cert-error?from=tls",
+                request(null, "pagepath.test", "pagepath.test", "Content-Length: 4\r\n"));
+        assertEquals(before + 2, backend.received().size());
+        assertTrue(request(GOOD, "pagepath.test").startsWith("200 [SUCCESS]"));
     }
 
     @Test

@@ -1,7 +1,9 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.RequestChecks;
 import dev.signalbox.proxy.tls.ClientCertificateVerifier;
 import dev.signalbox.proxy.tls.TlsContexts;
+import dev.signalbox.routing.RequestTarget;
 import dev.signalbox.schemas.snapshot.ClientAuth;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -9,6 +11,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ServerChannel;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
@@ -35,7 +39,8 @@ import javax.security.auth.x500.X500Principal;
  * the connection: for the backend the {@code ssl-client-verify}, {@code ssl-client-subject-dn},
  * {@code ssl-client-issuer-dn} and, when asked, {@code ssl-client-cert} fields ingress-nginx sends; for a client
  * without a required certificate or with one that fails, nginx's 400 ("No required SSL certificate was sent", "The
- * SSL certificate error") or a 302 to the host's error page. A request whose Host needs other client certificate
+ * SSL certificate error"), a 302 to the host's error page when it is a URL, or when it is a path the request served as
+ * a GET of that path ({@link #internalRedirect}). A request whose Host needs other client certificate
  * settings than the connection's SNI got is 421 (RFC 9110 15.5.20), so a client cannot skip verification by naming
  * another host in SNI. Plain HTTP connections have none of this. Event loops only.
  */
@@ -64,12 +69,33 @@ final class ClientCertificates {
             if (location == null) {
                 return Responses.plain(alloc, status, reason, snapshotVersion, keepAlive);
             }
-            // nginx's error_page with a URL answers 302.
+            // nginx's error_page with a URL answers 302 (a path here: a request with a body, see internalRedirect).
             FullHttpResponse r = Responses.plain(alloc, HttpResponseStatus.FOUND, reason + "; see " + location,
                     snapshotVersion, keepAlive);
             r.headers().set(HttpHeaderNames.LOCATION, location);
             return r;
         }
+    }
+
+    /**
+     * ingress-nginx writes {@code auth-tls-error-page} as {@code error_page 495 496 = VALUE}: a URL is a 302, but a path
+     * is nginx's internal redirect, the request served as a GET (a HEAD stays a HEAD) of that path by whichever route
+     * takes it, without asking for a certificate again (a 302 to it would loop: the client's next request fails the
+     * same way). Rewrites {@code request}'s method and target and returns the new target, or returns null when
+     * {@code refusal} is to be answered: no refusal, no error page or a URL, or a request with a body, which is not
+     * dropped here but redirected, so that the client's GET of the page is what gets served.
+     */
+    static RequestTarget.Valid internalRedirect(Refusal refusal, HttpRequest request) {
+        if (refusal == null || refusal.location() == null || !refusal.location().startsWith("/")
+                || !RequestChecks.hasNoBody(request)
+                || !(RequestTarget.parse("GET", refusal.location()) instanceof RequestTarget.Valid page)) {
+            return null;
+        }
+        if (!request.method().equals(HttpMethod.HEAD)) {
+            request.setMethod(HttpMethod.GET);
+        }
+        request.setUri(page.forwardUri());
+        return page;
     }
 
     private static final AttributeKey<Handshake> HANDSHAKE = AttributeKey.valueOf("signalbox.tls-handshake");

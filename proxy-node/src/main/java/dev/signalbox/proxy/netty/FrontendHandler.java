@@ -213,7 +213,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             request.headers().set(HttpHeaderNames.HOST, host);
         }
         ClientCertificates.Refusal certificate = ClientCertificates.check(ctx.channel(), host);
-        if (certificate != null) {
+        RequestTarget.Valid errorPage = ClientCertificates.internalRedirect(certificate, request);
+        if (errorPage != null) {
+            valid = errorPage;
+            sentTarget = errorPage.forwardUri();
+        } else if (certificate != null) {
             exchange = new Exchange(this, table, CompiledTable.NO_ROUTE, request);
             exchange.respondLocally(request, certificate.response(ctx.alloc(), table.version(), HttpUtil.isKeepAlive(request)));
             return;
