@@ -19,6 +19,7 @@ import dev.signalbox.schemas.snapshot.VirtualHost;
 import dev.signalbox.snapshotlog.SnapshotWriter;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
+import dev.signalbox.testing.RawBackend;
 import dev.signalbox.testing.TestCerts;
 import dev.signalbox.testing.WebSocketEchoBackend;
 import dev.signalbox.testing.WebSocketInbox;
@@ -69,6 +70,8 @@ class ProxyNodeStreamingIT {
     private static long version;
     private static WebSocketEchoBackend ws;
     private static EchoBackend echo;
+    /** Answers a WebSocket handshake with 101 and then reads nothing: a tunnel whose backend takes no bytes. */
+    private static RawBackend stalled;
     private static ProxyNode node;
     /** The access log of {@link #node}: every request. */
     private static java.nio.file.Path accessLog;
@@ -84,6 +87,10 @@ class ProxyNodeStreamingIT {
         publisher = SnapshotWriter.publisher(kafka.bootstrapServers(), "proxy-node-streaming-it", 4096);
         ws = WebSocketEchoBackend.start();
         echo = EchoBackend.start("echo");
+        stalled = RawBackend.stopReadingAfterAnswer(r -> ("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                + dev.signalbox.rawhttp.RawWebSocket.accept(r.request().get("Sec-WebSocket-Key")) + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         publish(table(true, "v1"));
         accessLog = java.nio.file.Files.createTempFile("signalbox-streaming-access", ".log");
         node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "streaming", "127.0.0.1", 0, 0,
@@ -94,7 +101,7 @@ class ProxyNodeStreamingIT {
 
     @AfterAll
     static void stop() throws Exception {
-        NettyLeaks.closeThenAssertNone(node, publisher, ws, echo, kafka);
+        NettyLeaks.closeThenAssertNone(node, publisher, ws, echo, stalled, kafka);
         java.nio.file.Files.deleteIfExists(accessLog);
     }
 
@@ -112,8 +119,14 @@ class ProxyNodeStreamingIT {
                 List.of(new Endpoint("127.0.0.1", ws.port())), null);
         Backend eb = new Backend(Backend.idOf("c", "default", "echo", "80"), "c", "default", "echo", "80",
                 List.of(new Endpoint("127.0.0.1", echo.port())), null);
+        Backend sb = new Backend(Backend.idOf("c", "default", "stalled", "80"), "c", "default", "stalled", "80",
+                List.of(new Endpoint("127.0.0.1", stalled.port())), null);
         List<Route> routes = new ArrayList<>();
         if (withWebSocket) {
+            // proxy-read-timeout: "60", proxy-send-timeout: "1": a silent tunnel would stay a minute, one whose
+            // backend takes nothing closes after a second.
+            routes.add(new Route("/ws/stalled", PathMatch.PREFIX, sb.id(), "c/default/ws-stalled", false, new RouteOptions(null,
+                    null, null, null, new ProxyLimits(null, null, 60, 1, null, null, null), null, null, null, null)));
             // proxy-read-timeout: "60", longer than the node's: the idle timeout of this route's tunnels.
             routes.add(new Route("/ws/long", PathMatch.PREFIX, wsb.id(), "c/default/ws-long", false, new RouteOptions(null,
                     null, null, null, new ProxyLimits(null, null, 60, null, null, null, null), null, null, null, null)));
@@ -124,7 +137,7 @@ class ProxyNodeStreamingIT {
                 null, new ProxyLimits(0L, null, null, null, null, null, null), null, null, null, null)));
         return new RoutingTable(List.of(new VirtualHost(marker + ".test", List.of(new Route("/", PathMatch.PREFIX,
                         eb.id(), "c/default/echo"))), new VirtualHost(VirtualHost.ANY_HOST, routes)),
-                null, List.of(eb, wsb), List.of(), List.of());
+                null, List.of(eb, wsb, sb), List.of(), List.of());
     }
 
     private static synchronized long publish(RoutingTable table) {
@@ -264,6 +277,36 @@ class ProxyNodeStreamingIT {
         assertEquals("after", c.next());
         w.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertEquals("closed 1000", c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    /**
+     * proxy-send-timeout on a tunnel: the backend answers the upgrade and then reads nothing. The client's bytes
+     * fill the buffers on the way until the proxy stops reading the client; once bytes for the backend have waited
+     * the route's send timeout (1 s) the tunnel closes. Its read timeout (60 s) would keep it past this wait.
+     */
+    @Test
+    void aTunnelWhoseBackendStopsReadingClosesAfterTheRoutesSendTimeout() throws Exception {
+        WebSocketInbox c = new WebSocketInbox(WAIT);
+        WebSocket w = open(wsUri(node, false, "/ws/stalled"), c);
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(64 * 1024);
+        AtomicLong sent = new AtomicLong();
+        Thread writer = new Thread(() -> {
+            try {
+                while (!c.ended().isDone()) {
+                    w.sendBinary(chunk.duplicate(), true).get(2 * WAIT.toSeconds(), TimeUnit.SECONDS);
+                    sent.addAndGet(chunk.capacity());
+                }
+            } catch (Exception closedUnderASend) {
+                // the tunnel closed while a send waited: what this test waits for
+            }
+        }, "stalled-tunnel-writer");
+        writer.setDaemon(true);
+        writer.start();
+        String how = c.ended().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertTrue(how.startsWith("closed") || how.startsWith("failed"), how);
+        assertTrue(sent.get() >= 64 * 1024, "the client's bytes went into the tunnel before it closed: " + sent.get());
+        assertEquals(1, stalled.received().size(), "the backend got the one handshake");
+        writer.join(WAIT.toMillis());
     }
 
     @Test

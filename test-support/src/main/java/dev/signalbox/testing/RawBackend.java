@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A backend on a plain {@link ServerSocket} that records every request as it arrived on the wire
@@ -32,16 +33,33 @@ public final class RawBackend implements AutoCloseable {
 
     private final ServerSocket server;
     private final Script script;
+    /** Whether a connection is read on after its first answer; if not, it is held open unread until {@link #close()}. */
+    private final boolean readOn;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Socket> open = new CopyOnWriteArrayList<>();
 
-    private RawBackend(ServerSocket server, Script script) {
+    private RawBackend(ServerSocket server, Script script, boolean readOn) {
         this.server = server;
         this.script = script;
+        this.readOn = readOn;
     }
 
     public static RawBackend start(Script script) throws IOException {
-        RawBackend b = new RawBackend(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), script);
+        return start(script, true);
+    }
+
+    /**
+     * A backend that answers each connection's first request as {@code script} says and then reads nothing more
+     * from it, holding it open: a peer that stopped taking bytes (its receive buffer fills, the sender's writes
+     * stall), such as the backend of a tunnel that hangs after its 101.
+     */
+    public static RawBackend stopReadingAfterAnswer(Script script) throws IOException {
+        return start(script, false);
+    }
+
+    private static RawBackend start(Script script, boolean readOn) throws IOException {
+        RawBackend b = new RawBackend(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), script, readOn);
         Thread acceptor = new Thread(b::accept, "raw-backend-" + b.port());
         acceptor.setDaemon(true);
         acceptor.start();
@@ -95,14 +113,21 @@ public final class RawBackend implements AutoCloseable {
                 }
                 s.getOutputStream().write(answer);
                 s.getOutputStream().flush();
+                if (!readOn) {
+                    closed.await();
+                    return;
+                }
             }
         } catch (IOException e) {
             // the peer went away, or the test ended
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
     public void close() throws IOException {
+        closed.countDown();
         server.close();
         for (Socket s : open) {
             s.close();
