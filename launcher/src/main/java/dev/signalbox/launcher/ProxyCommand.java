@@ -2,8 +2,6 @@ package dev.signalbox.launcher;
 
 import dev.signalbox.proxy.ProxyConfig;
 import dev.signalbox.proxy.ProxyMain;
-import dev.signalbox.proxy.http.ClientPolicy;
-import dev.signalbox.proxy.http.TrustedProxies;
 import dev.signalbox.schemas.crypto.KeyRing;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -74,89 +72,22 @@ final class ProxyCommand implements Callable<Integer> {
             description = "The key-encryption keys that open TLS private keys sealed in Kafka, one base64 file per key id; or SIGNALBOX_ENCRYPTION_KEYS=id=base64[,id=base64].")
     Path encryptionKeys;
 
-    @Option(names = "--trusted-proxies", paramLabel = "CIDR[,CIDR]", converter = TrustedProxiesConverter.class,
-            description = "Load balancers in front whose X-Forwarded-* and X-Real-IP fields are kept "
-                    + "(ingress-nginx's proxy-real-ip-cidr). Default: none; every client's are replaced.")
-    TrustedProxies trustedProxies;
-
-    static final class TrustedProxiesConverter implements picocli.CommandLine.ITypeConverter<TrustedProxies> {
-        @Override
-        public TrustedProxies convert(String value) {
-            try {
-                return TrustedProxies.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
-    }
-
-    @Option(names = "--client-header-timeout", defaultValue = "60s", paramLabel = "TIME", converter = Port.Span.class,
-            description = "A client that has not sent a whole request head this long after connecting (or after the "
-                    + "first byte of a later request) is disconnected (nginx's client_header_timeout).")
-    Duration clientHeaderTimeout;
-
-    @Option(names = "--keepalive-timeout", defaultValue = "75s", paramLabel = "TIME", converter = Port.Span.class,
-            description = "A kept-alive client connection idle this long between requests is closed (nginx's keepalive_timeout).")
-    Duration keepaliveTimeout;
-
-    @Option(names = "--proxy-protocol", description = "Every connection to the HTTP and HTTPS ports starts with a PROXY "
-            + "protocol v1 or v2 header (AWS NLB, HAProxy): the client address comes from it, and a connection "
-            + "without a valid one is closed.")
-    boolean proxyProtocol;
-
-    @Option(names = "--max-body-size", defaultValue = "1m", paramLabel = "SIZE", converter = BodySize.class,
-            description = "The largest request body of a route without a proxy-body-size annotation, in nginx's size "
-                    + "syntax (bytes, or 512k, 8m, 1g); 0 for no limit. A larger body is 413 (ingress-nginx's "
-                    + "proxy-body-size ConfigMap default, 1m).")
-    long maxBodySize;
-
-    /** nginx's size syntax, as the proxy-body-size annotation takes it. */
-    static final class BodySize implements picocli.CommandLine.ITypeConverter<Long> {
-        @Override
-        public Long convert(String value) {
-            long bytes = dev.signalbox.schemas.snapshot.ProxyLimits.parseSize(value.trim());
-            if (bytes < 0) {
-                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a size (bytes, or a "
-                        + "number with k, m or g, e.g. 8m; 0 for no limit)");
-            }
-            return bytes;
-        }
-    }
-
     @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
             description = "Event loops serving clients and backends, one per core to be used (as nginx's "
                     + "worker_processes). 0: one per available processor.")
     int ioThreads;
 
-    @Option(names = "--access-log", defaultValue = "off", paramLabel = "off|on|sample:N",
-            description = "One JSON line per request (or about one in N), written off the event loop; lines the writer"
-                    + " cannot keep up with are dropped and counted (signalbox_access_log_dropped_total), never waited for.")
-    String accessLog;
-
-    @Option(names = "--access-log-file", paramLabel = "FILE", description = "Append the access log here. Default: standard output.")
-    java.nio.file.Path accessLogFile;
-
-    dev.signalbox.proxy.accesslog.AccessLogConfig accessLog() {
-        try {
-            return dev.signalbox.proxy.accesslog.AccessLogConfig.parse(accessLog, accessLogFile);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
+    @Mixin
+    ClientOptions clients;
 
     ProxyConfig config() {
         // The read timeout is nginx's proxy_read_timeout default (60 s): it bounds a response head and a silent tunnel.
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
-                Duration.ofSeconds(2), Duration.ofSeconds(60)).withTrustedProxies(trustedProxies)
-                .withKafkaSettings(kafka.settings());
+                Duration.ofSeconds(2), Duration.ofSeconds(60)).withKafkaSettings(kafka.settings());
         if (ioThreads < 0) {
             throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1 (or 0 for one per processor)");
         }
-        config = config.withIoThreads(ioThreads);
-        if (clientHeaderTimeout.isZero() || keepaliveTimeout.isZero()) {
-            throw new ParameterException(spec.commandLine(), "--client-header-timeout and --keepalive-timeout must be positive");
-        }
-        config = config.withClients(new ClientPolicy(clientHeaderTimeout, keepaliveTimeout, proxyProtocol, maxBodySize));
+        config = clients.clients().applyTo(config.withIoThreads(ioThreads));
         if (clusterId.isBlank() || clusterId.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
         }
@@ -182,6 +113,6 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        return ProxyMain.run(config(), drainTimeout, topics.createTopics(), accessLog());
+        return ProxyMain.run(config(), drainTimeout, topics.createTopics(), clients.clients().accessLog());
     }
 }
