@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 /** {@code bin/ingress local}: the whole pipeline on this machine, until Ctrl-C. */
 @Command(header = "The whole pipeline on this machine, with an embedded Kafka broker.", name = "local", mixinStandardHelpOptions = true, showDefaultValues = true, sortOptions = false,
         description = {"The whole pipeline on this machine: an embedded Kafka broker, the watcher reading a directory",
-            "of YAML files, the compiler and N proxies. Proxy i listens on each port plus i. Ctrl-C stops it."})
+            "of YAML files, the compiler and N proxies. Proxy i listens on each port plus i. Ctrl-C stops it.",
+            "Every proxy takes --trusted-proxies through --access-log-file as bin/ingress proxy does."})
 final class LocalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -71,6 +72,9 @@ final class LocalCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     LocalityOption locality;
 
+    @picocli.CommandLine.Mixin
+    ClientOptions clients;
+
     LocalConfig config() {
         Path home = Path.of(System.getProperty("signalbox.home", "."));
         boolean demo = manifests == null;
@@ -82,7 +86,7 @@ final class LocalCommand implements Callable<Integer> {
             return new LocalConfig(dir.toAbsolutePath().normalize(), bind, new LocalConfig.Ports(httpPort, httpsPort, adminPort,
                     watcherAdminPort, compilerAdminPort),
                     proxies, dataDir != null ? dataDir : home.resolve(".signalbox/data"), kafkaPort, clusterId, demo,
-                    locality.zone, locality.policy, ioThreads);
+                    locality.zone, locality.policy, ioThreads, clients.clients());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -3,10 +3,15 @@ package dev.signalbox.launcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.signalbox.launcher.local.ProxyClients;
+import dev.signalbox.proxy.ProxyConfig;
+import dev.signalbox.proxy.accesslog.AccessLogConfig;
+import dev.signalbox.proxy.http.ClientPolicy;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -188,5 +193,81 @@ class LauncherTest {
         cl.parseArgs("local", "--manifests", "src");
         assertEquals(0, ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().ioThreads());
         assertEquals(2, run("local", "--manifests", "src", "--io-threads", "-1"));
+    }
+
+    /** proxy's and local's help, from --trusted-proxies to the end of --access-log-file's description. */
+    private String clientOptionsHelp(String command) {
+        out.getBuffer().setLength(0);
+        assertEquals(0, run(command, "--help"));
+        String help = out.toString();
+        int from = help.indexOf("      --trusted-proxies=");
+        return from < 0 ? help : help.substring(from, help.indexOf("  -h, --help", from));
+    }
+
+    @Test
+    void proxyAndLocalDocumentTheSameClientOptionsWithTheSameDefaults() {
+        String proxy = clientOptionsHelp("proxy");
+        assertEquals(List.of(true, true, true, true, true, true, true, true, true, true, true), List.of(
+                proxy.contains("--trusted-proxies=CIDR[,CIDR]"), proxy.contains("--client-header-timeout=TIME"),
+                proxy.contains("Default: 60s"), proxy.contains("--keepalive-timeout=TIME"), proxy.contains("Default: 75s"),
+                proxy.contains("--proxy-protocol"), proxy.contains("--max-body-size=SIZE"), proxy.contains("Default: 1m"),
+                proxy.contains("--access-log=off|on|sample:N"), proxy.contains("Default: off"),
+                proxy.contains("--access-log-file=FILE")), proxy);
+        assertEquals(proxy, clientOptionsHelp("local"));
+    }
+
+    @Test
+    void localModesProxiesTakeTheClientOptionsAsProxyDoes() {
+        String[] options = {"--trusted-proxies", "10.0.0.0/8,192.0.2.7", "--client-header-timeout", "5s",
+            "--keepalive-timeout", "2m", "--proxy-protocol", "--max-body-size", "8m", "--access-log", "sample:10",
+            "--access-log-file", "/var/log/access.log"};
+        CommandLine cl = Launcher.commandLine();
+        cl.parseArgs(concat(new String[] {"local", "--manifests", "src"}, options));
+        ProxyClients local = ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().clients();
+        assertEquals(List.of("[10.0.0.0/8, 192.0.2.7/32]", new ClientPolicy(Duration.ofSeconds(5), Duration.ofMinutes(2), true, 8L << 20),
+                new AccessLogConfig(10, Path.of("/var/log/access.log"), AccessLogConfig.DEFAULT_QUEUE)),
+                List.of(local.trustedProxies().toString(), local.policy(), local.accessLog()));
+        cl = Launcher.commandLine();
+        cl.parseArgs(concat(new String[] {"proxy", "--kafka", "k:1"}, options));
+        ProxyCommand proxy = cl.getSubcommands().get("proxy").getCommand();
+        ProxyConfig config = proxy.config();
+        assertEquals(List.of(local.trustedProxies().toString(), local.policy(), local.accessLog()),
+                List.of(config.trustedProxies().toString(), config.clients(), proxy.clients.clients().accessLog()));
+        cl = Launcher.commandLine();
+        cl.parseArgs("local", "--manifests", "src");
+        assertEquals(ProxyClients.DEFAULT, ((LocalCommand) cl.getSubcommands().get("local").getCommand()).config().clients());
+    }
+
+    @Test
+    void aBadClientOptionIsAUsageErrorNamingItForProxyAndLocal() {
+        // Each command's last check fails too (--cluster-id a/b, --proxies 0), so that a bad value let through would
+        // be a wrong message here rather than a proxy started on the default ports.
+        String[][] commands = {{"proxy", "--kafka", "k:1", "--cluster-id", "a/b"}, {"local", "--manifests", "src", "--proxies", "0"}};
+        String[][] bad = {{"--trusted-proxies", "lb.example"}, {"--client-header-timeout", "0s"},
+            {"--keepalive-timeout", "soon"}, {"--max-body-size", "ten"}, {"--access-log", "sample:0"},
+            {"--access-log", "always"}};
+        List<String> errors = new ArrayList<>();
+        for (String[] command : commands) {
+            for (String[] option : bad) {
+                err.getBuffer().setLength(0);
+                int status = run(concat(command, option));
+                String message = err.toString().lines().findFirst().orElse("");
+                errors.add(command[0] + " " + option[0] + " " + option[1] + ": " + status + " "
+                        + message.contains(option[0]));
+            }
+        }
+        List<String> expected = new ArrayList<>();
+        for (String[] command : commands) {
+            for (String[] option : bad) {
+                expected.add(command[0] + " " + option[0] + " " + option[1] + ": 2 true");
+            }
+        }
+        assertEquals(expected, errors, err.toString());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 }

@@ -17,9 +17,19 @@ import java.nio.file.Path;
  * @param zone          the proxies' zone, or null
  * @param policy        how the proxies choose endpoints by where they run
  * @param ioThreads     each proxy's event loops, 0 for one per available processor
+ * @param clients       how every proxy treats its clients (trusted proxies, timeouts, PROXY protocol, body size
+ *                      limit, access log); null for {@link ProxyClients#DEFAULT}
  */
 public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
-                          String clusterId, boolean demoBackends, String zone, Locality.Policy policy, int ioThreads) {
+                          String clusterId, boolean demoBackends, String zone, Locality.Policy policy, int ioThreads,
+                          ProxyClients clients) {
+
+    /** Proxies that treat their clients as {@code bin/ingress proxy} does by default. */
+    public LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
+                       String clusterId, boolean demoBackends, String zone, Locality.Policy policy, int ioThreads) {
+        this(manifestsDir, bindAddress, ports, proxies, dataDir, kafkaPort, clusterId, demoBackends, zone, policy,
+                ioThreads, null);
+    }
 
     /** Proxies with one event loop per available processor. */
     public LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
@@ -40,6 +50,12 @@ public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, in
      */
     public static LocalConfig onFreePorts(Path manifestsDir, Path dataDir, int proxies) {
         return new LocalConfig(manifestsDir, "127.0.0.1", new Ports(0, 0, 0), proxies, dataDir, 0, "local", false);
+    }
+
+    /** This configuration with every proxy treating its clients as {@code c} says. */
+    public LocalConfig withClients(ProxyClients c) {
+        return new LocalConfig(manifestsDir, bindAddress, ports, proxies, dataDir, kafkaPort, clusterId, demoBackends,
+                zone, policy, ioThreads, c);
     }
 
     /** Where the proxies run: local mode's cluster, and the zone and policy given. */
@@ -64,5 +80,6 @@ public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, in
         if (ioThreads < 0) {
             throw new IllegalArgumentException("--io-threads must be at least 1 (or 0 for one per processor)");
         }
+        clients = clients == null ? ProxyClients.DEFAULT : clients;
     }
 }

@@ -78,13 +78,15 @@ public final class LocalMode implements AutoCloseable {
                 watcher.metrics().registry(), watcher::health);
         started.add(watcherAdmin);
         for (int i = 0; i < c.proxies(); i++) {
-            ProxyNode p = ProxyNode.start(new ProxyConfig(bootstrap, "proxy-" + i, c.bindAddress(),
+            ProxyConfig config = new ProxyConfig(bootstrap, "proxy-" + i, c.bindAddress(),
                     c.ports().http() == 0 ? 0 : c.ports().http() + i, c.ports().admin() == 0 ? 0 : c.ports().admin() + i,
                     Duration.ofSeconds(2), Duration.ofSeconds(60))
                     .withHttps(c.ports().https() == 0 ? 0 : c.ports().https() + i, 0, null, null)
                     .withKeys(keys)
                     .withLocality(c.proxyLocality())
-                    .withIoThreads(c.ioThreads()));
+                    .withIoThreads(c.ioThreads());
+            // As bin/ingress proxy starts its node (ProxyMain.run): the same client settings and access log.
+            ProxyNode p = ProxyNode.start(c.clients().applyTo(config), c.clients().accessLog());
             proxies.add(p);
             started.add(p);
         }

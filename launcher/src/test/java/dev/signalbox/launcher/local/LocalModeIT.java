@@ -5,14 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.proxy.accesslog.AccessLogConfig;
+import dev.signalbox.proxy.http.ClientPolicy;
+import dev.signalbox.proxy.http.TrustedProxies;
+import dev.signalbox.rawhttp.RawHttp;
 import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.proxy.ProxyNode;
 import dev.signalbox.testing.Await;
 import dev.signalbox.testing.EchoBackend;
 import dev.signalbox.testing.Http;
+import dev.signalbox.testing.JsonLines;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -109,6 +118,73 @@ class LocalModeIT {
                 awaitBackend(p, "zone.local", "/", "b");
                 awaitBackend(p, "zone.local", "/", "a");
             }
+        }
+    }
+
+    @Test
+    void everyProxyTreatsItsClientsAsBinIngressProxysOptionsSay(@TempDir Path dir) throws IOException {
+        Path log = dir.resolve("access.log");
+        try (EchoBackend a = EchoBackend.start("a")) {
+            Files.writeString(dir.resolve("class.yaml"), Manifests.ingressClass());
+            Files.writeString(dir.resolve("services.yaml"), MANIFESTS.service("svc-a", a.port()));
+            Files.writeString(dir.resolve("app.yaml"), MANIFESTS.ingress("app", "edge.local", "/", "svc-a"));
+            // --proxy-protocol --trusted-proxies 192.0.2.0/24 --access-log on --access-log-file access.log
+            ProxyClients clients = new ProxyClients(TrustedProxies.parse("192.0.2.0/24"), new ClientPolicy(
+                    ClientPolicy.DEFAULT_HEADER_TIMEOUT, ClientPolicy.DEFAULT_KEEPALIVE_TIMEOUT, true),
+                    AccessLogConfig.parse("on", log));
+            LocalConfig config = LocalConfig.onFreePorts(dir, dir.resolve("data"), 2).withClients(clients);
+            try (LocalMode local = LocalMode.start(config)) {
+                for (ProxyNode p : local.proxies()) {
+                    String untrusted = "untrusted-" + p.httpPort();
+                    String body = Await.value("proxy " + p.httpPort() + " routes edge.local", WAIT,
+                            () -> body(p.httpPort(), "PROXY TCP4 198.51.100.7 10.0.0.1 5000 80\r\n", untrusted),
+                            b -> b.contains("backend: a\n"));
+                    // The client the PROXY header names, not the socket's peer; its own X-Forwarded-For is replaced.
+                    assertEquals(List.of("header-x-forwarded-for: 198.51.100.7", "header-x-real-ip: 198.51.100.7"),
+                            identity(body), body);
+                    String trusted = "trusted-" + p.httpPort();
+                    body = body(p.httpPort(), "PROXY TCP4 192.0.2.10 10.0.0.1 5000 80\r\n", trusted);
+                    assertEquals(List.of("header-x-forwarded-for: 10.6.6.6, 192.0.2.10", "header-x-real-ip: 10.6.6.6"),
+                            identity(body), body);
+                    assertEquals("closed unanswered", body(p.httpPort(), "", "no-header-" + p.httpPort()));
+
+                    List<JsonNode> lines = Await.value("the access log line of " + trusted, WAIT,
+                            () -> JsonLines.where(log, "request_id", trusted), l -> !l.isEmpty());
+                    assertEquals(List.of("192.0.2.10 GET edge.local /who 200"), lines.stream().map(LocalModeIT::summary).toList());
+                    assertEquals(List.of("198.51.100.7 GET edge.local /who 200"), JsonLines.where(log, "request_id", untrusted)
+                            .stream().filter(j -> j.get("status").asInt() == 200).map(LocalModeIT::summary).toList());
+                }
+            }
+        }
+    }
+
+    private static String summary(JsonNode line) {
+        return String.join(" ", line.get("client").asText(), line.get("method").asText(), line.get("host").asText(),
+                line.get("path").asText(), line.get("status").asText());
+    }
+
+    /** The identity fields the echo backend saw. */
+    private static List<String> identity(String echoed) {
+        return echoed.lines().filter(l -> l.startsWith("header-x-forwarded-for:") || l.startsWith("header-x-real-ip:"))
+                .toList();
+    }
+
+    /**
+     * The response body to a request that claims to come from 10.6.6.6, sent on a raw socket after
+     * {@code proxyHeader} ("" for none); "closed unanswered" when the proxy closed the connection without a response.
+     */
+    private static String body(int port, String proxyHeader, String requestId) {
+        String request = proxyHeader + "GET /who HTTP/1.1\r\nHost: edge.local\r\nX-Forwarded-For: 10.6.6.6\r\n"
+                + "X-Real-IP: 10.6.6.6\r\nX-Request-ID: " + requestId + "\r\nConnection: close\r\n\r\n";
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            RawHttp.Message m = RawHttp.readResponse(s.getInputStream(), false);
+            return m == null ? "closed unanswered" : m.startLine() + "\n" + m.bodyText();
+        } catch (SocketException reset) {
+            return "closed unanswered";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
