@@ -1,10 +1,9 @@
 package dev.signalbox.proxy.accesslog;
 
 import io.prometheus.metrics.core.metrics.Counter;
-import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
@@ -25,14 +24,20 @@ import org.slf4j.LoggerFactory;
  * the line is dropped and counted in {@code signalbox_access_log_dropped_total}, and the request goes on as if
  * nothing happened. One daemon thread ("signalbox-access-log") formats and writes, flushing whenever the queue
  * runs empty.
+ *
+ * <p>Lines are gathered in a buffer of {@value #BATCH_BYTES} bytes and each write hands the stream whole lines, never
+ * part of one: several proxies of one local mode log to the same standard output (whose writes exclude each other)
+ * or append to the same file (where a write of an {@code O_APPEND} file lands whole), so their lines never mix.
  */
 public final class AccessLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessLog.class);
     public static final AccessLog OFF = new AccessLog();
+    /** How many bytes of lines are written at once, at most (one line longer than that is written alone). */
+    static final int BATCH_BYTES = 64 << 10;
 
     private final int sampleEvery;
     private final BlockingQueue<Queued> queue;
-    private final Writer out;
+    private final OutputStream out;
     private final Thread thread;
     private final Counter written;
     private final Counter dropped;
@@ -51,7 +56,7 @@ public final class AccessLog implements AutoCloseable {
      * @param out     where the lines go
      * @param written counts the lines written; {@code dropped} those dropped
      */
-    AccessLog(AccessLogConfig config, Writer out, Counter written, Counter dropped, boolean start) {
+    AccessLog(AccessLogConfig config, OutputStream out, Counter written, Counter dropped, boolean start) {
         this.sampleEvery = config.sampleEvery();
         this.queue = new ArrayBlockingQueue<>(config.queue());
         this.out = out;
@@ -69,18 +74,16 @@ public final class AccessLog implements AutoCloseable {
         if (config.sampleEvery() == 0) {
             return OFF;
         }
-        Writer out;
+        OutputStream out;
         try {
-            out = config.file() == null
-                    ? new OutputStreamWriter(System.out, StandardCharsets.UTF_8)
-                    : Files.newBufferedWriter(config.file(), StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+            out = config.file() == null ? System.out : Files.newOutputStream(config.file(), StandardOpenOption.CREATE,
                     StandardOpenOption.APPEND, StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot open the access log " + config.file(), e);
         }
         LOG.info("access log: {} to {}", config.sampleEvery() == 1 ? "every request" : "one request in " + config.sampleEvery(),
                 config.file() == null ? "standard output" : config.file());
-        return new AccessLog(config, new BufferedWriter(out, 64 << 10), written, dropped, true);
+        return new AccessLog(config, out, written, dropped, true);
     }
 
     /** Whether to log this request: on the event loop, before the exchange collects anything. */
@@ -122,6 +125,7 @@ public final class AccessLog implements AutoCloseable {
 
     private void run() {
         List<Queued> batch = new ArrayList<>(256);
+        ByteArrayOutputStream lines = new ByteArrayOutputStream(BATCH_BYTES);
         try {
             while (!closed || !queue.isEmpty()) {
                 Queued first = queue.poll(200, TimeUnit.MILLISECONDS);
@@ -131,15 +135,23 @@ public final class AccessLog implements AutoCloseable {
                 batch.add(first);
                 queue.drainTo(batch, 4096);
                 for (Queued e : batch) {
-                    out.write(e.completed().json());
-                    out.write('\n');
+                    byte[] line = e.completed().json().getBytes(StandardCharsets.UTF_8);
+                    if (lines.size() > 0 && lines.size() + line.length + 1 > BATCH_BYTES) {
+                        lines.writeTo(out);
+                        lines.reset();
+                    }
+                    lines.write(line);
+                    lines.write('\n');
                 }
                 written.inc(batch.size());
                 batch.clear();
                 if (queue.isEmpty()) {
+                    lines.writeTo(out);
+                    lines.reset();
                     out.flush();
                 }
             }
+            lines.writeTo(out);
             out.flush();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -159,6 +171,13 @@ public final class AccessLog implements AutoCloseable {
             thread.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (out != System.out) {
+            try {
+                out.close();
+            } catch (IOException e) {
+                LOG.warn("closing the access log: {}", e.toString());
+            }
         }
     }
 }
