@@ -12,6 +12,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +28,7 @@ import java.util.List;
  * HTTP/1.1.
  */
 final class Http2Frontend {
+    static final String H2_FLUSHES = "h2-flush-consolidation";
     static final String H2_CODEC = "h2-codec";
     static final String H2_MULTIPLEX = "h2-multiplex";
     static final String H2_TO_HTTP = "h2-to-http";
@@ -40,6 +42,10 @@ final class Http2Frontend {
     /** Appends the HTTP/2 handlers to a client connection's pipeline and lets the connection read. */
     static void addHttp2(ChannelPipeline p, Frontend frontend) {
         p.addLast(FrontendInitializer.CLIENT_TIMEOUTS, ClientTimeouts.http2(frontend.metrics()));
+        // The streams' flushes of one event-loop turn become one: each response is written and flushed by its own
+        // backend read, so without this every response of a connection is its own TLS record and send system call.
+        p.addLast(H2_FLUSHES, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
+                true));
         p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
                 // RFC 8441: WebSockets over a stream (ExtendedConnect).
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
