@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.netty;
 
+import dev.signalbox.proxy.http.RequestId;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
@@ -50,6 +51,9 @@ final class Http2Frontend {
                 // RFC 8441: WebSockets over a stream (ExtendedConnect).
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .connectProtocolEnabled(true))
+                // A request id differs on every response: as a never-indexed literal it is not looked up in, added
+                // to and evicted from HPACK's dynamic table each time (nginx indexes no response field at all).
+                .headerSensitivityDetector((name, value) -> RequestId.HEADER.contentEqualsIgnoreCase(name))
                 .build());
         p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
