@@ -26,7 +26,7 @@ import java.util.List;
  *
  * <p>The connection auto-reads and bounds each stream by its flow-control window; a stream channel reads only when
  * its {@link FrontendHandler} asks. Each stream gets a codec to HTTP/1 objects and the same {@link FrontendHandler} as
- * HTTP/1.1.
+ * HTTP/1.1. The streams' writes reach the connection's TLS layer in one flush per event-loop turn.
  */
 final class Http2Frontend {
     static final String H2_FLUSHES = "h2-flush-consolidation";
