@@ -99,10 +99,16 @@ public final class HeaderRewriter {
         }
     }
 
-    /** Whether a Connection field says more than keep-alive or close (what nearly every message says). */
+    /**
+     * Whether a Connection field says more than keep-alive or close (what nearly every message says). A message
+     * without one (most HTTP/1.1 requests) is answered by a look-up, without an iterator.
+     */
     private static boolean namesOtherFields(HttpHeaders headers) {
-        for (Iterator<String> it = headers.valueStringIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
-            String value = it.next();
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return false;
+        }
+        for (Iterator<? extends CharSequence> it = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            CharSequence value = it.next();
             if (!HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)
                     && !HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value)) {
                 return true;
@@ -300,7 +306,9 @@ public final class HeaderRewriter {
         boolean bodyless = code < 200 || code == 204 || code == 304 || HttpMethod.HEAD.equals(requestMethod);
         boolean keepAlive = clientKeepAlive;
         if (length >= 0) {
-            h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            if (!plainNumber(h.get(HttpHeaderNames.CONTENT_LENGTH))) {
+                h.set(HttpHeaderNames.CONTENT_LENGTH, length);
+            }
         } else if (!bodyless) {
             h.remove(HttpHeaderNames.CONTENT_LENGTH);
             if (clientVersion.equals(HttpVersion.HTTP_1_1)) {
@@ -315,6 +323,24 @@ public final class HeaderRewriter {
         }
         h.set(X_SIGNALBOX_VERSION, versionValue(snapshotVersion));
         return keepAlive;
+    }
+
+    /**
+     * Whether the Content-Length value the length was read from is written as a number: digits, no leading zero. The
+     * backend decoders (HTTP/1.1 and HTTP/2) leave one such field, so nearly every response keeps its own instead of
+     * a new string and field; anything else (a sign, leading zeros, no field: Netty infers the length of an old
+     * WebSocket handshake) is written as the number.
+     */
+    private static boolean plainNumber(String value) {
+        if (value == null || value.isEmpty() || (value.charAt(0) == '0' && value.length() > 1)) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) < '0' || value.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The latest version's x-signalbox-version value, shared by the event loops; replaced when the version moves. */

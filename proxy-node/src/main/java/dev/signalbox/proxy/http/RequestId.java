@@ -2,6 +2,7 @@ package dev.signalbox.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -13,7 +14,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class RequestId {
     public static final AsciiString HEADER = AsciiString.cached("x-request-id");
     public static final int MAX_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private RequestId() {
     }
@@ -45,16 +46,19 @@ public final class RequestId {
         return true;
     }
 
-    /** 128 random bits as 32 lower-case hex digits (not a secret: an id to correlate logs). */
+    /**
+     * 128 random bits as 32 lower-case hex digits (not a secret: an id to correlate logs). Written as bytes: a
+     * Latin-1 string is its bytes copied, where a {@code char[]} would be made and then compressed.
+     */
     public static String generate() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        char[] out = new char[32];
+        byte[] out = new byte[32];
         hex(r.nextLong(), out, 0);
         hex(r.nextLong(), out, 16);
-        return new String(out);
+        return new String(out, StandardCharsets.ISO_8859_1);
     }
 
-    private static void hex(long v, char[] out, int at) {
+    private static void hex(long v, byte[] out, int at) {
         for (int i = 15; i >= 0; i--) {
             out[at + i] = HEX[(int) (v & 0xf)];
             v >>>= 4;
