@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -111,7 +110,7 @@ final class BackendConnector implements Backends {
                         if (upstream.http2()) {
                             Http2Upstream.addConnectionHandlers(ch.pipeline());
                         } else {
-                            ch.pipeline().addLast(HTTP_CODEC, new HttpClientCodec());
+                            ch.pipeline().addLast(HTTP_CODEC, Http1Codecs.backendSide());
                             ch.pipeline().addLast(RELAY, new BackendHandler());
                         }
                     }

@@ -3,8 +3,6 @@ package dev.signalbox.proxy.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 
 /**
  * The client-facing pipeline: the PROXY protocol header when expected, the HTTP/1.1 codec, the connection's
@@ -31,10 +29,7 @@ final class FrontendInitializer extends ChannelInitializer<Channel> {
 
     /** Appends the HTTP/1.1 handlers; the HTTPS listener calls it once ALPN chose http/1.1. */
     static void addHttp1(ChannelPipeline p, Frontend frontend) {
-        p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
-                .setMaxHeaderSize(16384)
-                .setMaxChunkSize(65536)));
+        p.addLast(HTTP_CODEC, Http1Codecs.clientSide());
         p.addLast(CLIENT_TIMEOUTS, ClientTimeouts.http1(frontend.clients(), frontend.metrics()));
         p.addLast(PROXY, new FrontendHandler(frontend));
     }
