@@ -33,6 +33,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -264,6 +266,40 @@ class ProxyNodeTlsIT {
         assertEquals(HttpClient.Version.HTTP_2, post.version());
         assertEquals(200, post.statusCode(), post.body());
         assertTrue(post.body().contains("300000"), post.body());
+    }
+
+    /**
+     * The streams of one HTTP/2 connection share one scheduled check of their response timeouts (ResponseTimers): each
+     * stream still gets its own 504 at its own deadline (the node's 5 s), and the others are answered meanwhile.
+     */
+    @Test
+    void overHttp2EachStreamTimesOutAtItsOwnDeadlineWhileTheOthersAreAnswered() throws Exception {
+        HttpRequest stalled = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + node.httpsPort() + "/stalled"))
+                .header(EchoBackend.STALL_HEADER, "9000").timeout(WAIT).GET().build();
+        long start = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> first = HTTP2.sendAsync(stalled, HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(2_000);
+        long secondStart = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> second = HTTP2.sendAsync(stalled, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> meanwhile = HTTP2.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                + node.httpsPort() + "/fast")).timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, meanwhile.statusCode(), meanwhile.body());
+        assertEquals(HttpClient.Version.HTTP_2, meanwhile.version());
+        assertTrue(!first.isDone(), "the stalled stream is still waiting while the other is answered");
+
+        HttpResponse<String> firstAnswer = first.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long firstMs = (System.nanoTime() - start) / 1_000_000;
+        HttpResponse<String> secondAnswer = second.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long secondMs = (System.nanoTime() - secondStart) / 1_000_000;
+        for (HttpResponse<String> r : List.of(firstAnswer, secondAnswer)) {
+            assertEquals(504, r.statusCode(), r.body());
+            assertEquals(HttpClient.Version.HTTP_2, r.version());
+            assertTrue(r.body().contains("did not respond within 5000 ms"), r.body());
+        }
+        // Each at its own deadline: 5 s after it was sent, not at the first stream's check (3 s into the second).
+        assertTrue(firstMs >= 4_900 && firstMs < 8_000, "the first stream's 504 after " + firstMs + " ms");
+        assertTrue(secondMs >= 4_900 && secondMs < 8_000, "the second stream's 504 after " + secondMs + " ms");
     }
 
     @Test

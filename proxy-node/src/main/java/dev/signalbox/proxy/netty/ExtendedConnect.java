@@ -26,8 +26,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * HTTP/2 request has none), so the exchange routes and forwards it like an HTTP/1.1 handshake. The backend's 101
  * goes back as the 200 that RFC 8441 5 asks for (without the HTTP/1.1-only accept field), and the empty end of
  * that response is not sent, since the stream goes on as the tunnel ({@link Tunnel}: DATA frames both ways).
- * Two handlers share the state: {@link #frames()} before the stream's HTTP/2-to-HTTP/1 codec, {@link #messages()}
- * after it. The stream channel's event loop only.
+ * Two handlers share the state: {@link #frames()}, on every stream before its HTTP/2-to-HTTP/1 codec, and the one
+ * after the codec that adds the upgrade fields, which {@link #frames()} puts there only when the stream is such a
+ * CONNECT (an ordinary request's stream has one handler less to set up and pass through). The stream channel's
+ * event loop only.
  */
 final class ExtendedConnect {
     static final String FRAMES = "h2-extended-connect";
@@ -46,6 +48,7 @@ final class ExtendedConnect {
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
                 if (msg instanceof Http2HeadersFrame h && !webSocket && isWebSocketConnect(h.headers())) {
                     webSocket = true;
+                    ctx.pipeline().addAfter(Http2Frontend.H2_TO_HTTP, MESSAGES, messages());
                     Http2Headers get = new DefaultHttp2Headers();
                     for (Map.Entry<CharSequence, CharSequence> e : h.headers()) {
                         if (!PROTOCOL.contentEquals(e.getKey())) {
@@ -87,7 +90,7 @@ final class ExtendedConnect {
     }
 
     /** The handler after the codec: the HTTP/1.1 upgrade fields on the converted request. */
-    ChannelHandler messages() {
+    private ChannelHandler messages() {
         return new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {

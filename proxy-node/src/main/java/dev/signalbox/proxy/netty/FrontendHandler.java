@@ -41,7 +41,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final RoutingState routing;
     private final ProxyMetrics metrics;
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
+    /** An HTTP/2 connection's timers, which its streams share; null on HTTP/1.1, where the handler has its own. */
+    private final ResponseTimers connectionTimers;
     private ChannelHandlerContext ctx;
+    private ResponseTimers ownTimers;
     private ResponseTimer responseTimer;
     private RouteLimits nodeLimits;
     private HeaderRewriter.Forwarding forwarding;
@@ -50,8 +53,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     /** The proxy is shutting down: answer what is under way with Connection: close, take nothing new. */
     private boolean draining;
 
+    /** The handler of an HTTP/1.1 connection. */
     FrontendHandler(Frontend frontend) {
+        this(frontend, null);
+    }
+
+    /** The handler of one stream of an HTTP/2 connection whose response timers are {@code connectionTimers}. */
+    FrontendHandler(Frontend frontend, ResponseTimers connectionTimers) {
         this.frontend = frontend;
+        this.connectionTimers = connectionTimers;
         this.routing = frontend.routing();
         this.metrics = frontend.metrics();
     }
@@ -60,11 +70,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.nodeLimits = RouteLimits.node(frontend.clients().maxBodyBytes(), frontend.responseTimeout());
-        this.responseTimer = new ResponseTimer(ctx.executor(), frontend.responseTimeout(), () -> {
+        ResponseTimers timers = connectionTimers;
+        if (timers == null) {
+            timers = ownTimers = new ResponseTimers(ctx.executor(), frontend.responseTimeout());
+        }
+        this.responseTimer = timers.timer(() -> {
             if (exchange != null) {
                 exchange.onResponseTimeout();
             }
         });
+    }
+
+    private void stopResponseTimer() {
+        responseTimer.stop();
+        if (ownTimers != null) {
+            ownTimers.stop();
+        }
     }
 
     /** Replaced by a {@link Tunnel} after a protocol switch: nothing queued may leak. */
@@ -72,7 +93,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void handlerRemoved(ChannelHandlerContext ctx) {
         closing = true;
         releaseQueue();
-        responseTimer.stop();
+        stopResponseTimer();
     }
 
     @Override
@@ -91,7 +112,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
         releaseQueue();
-        responseTimer.stop();
+        stopResponseTimer();
         if (exchange != null) {
             exchange.abort();
             exchange = null;

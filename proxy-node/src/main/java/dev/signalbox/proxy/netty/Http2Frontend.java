@@ -55,15 +55,18 @@ final class Http2Frontend {
                 // to and evicted from HPACK's dynamic table each time (nginx indexes no response field at all).
                 .headerSensitivityDetector((name, value) -> RequestId.HEADER.contentEqualsIgnoreCase(name))
                 .build());
+        // The streams' response timeouts: one scheduled check per connection, not a timer task per stream.
+        ResponseTimers streamTimers = new ResponseTimers(p.channel().eventLoop(), frontend.responseTimeout());
+        p.channel().closeFuture().addListener(f -> streamTimers.stop());
         p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.config().setAutoRead(false);
-                ExtendedConnect webSocket = new ExtendedConnect();
-                stream.pipeline().addLast(ExtendedConnect.FRAMES, webSocket.frames());
+                stream.pipeline().addLast(ExtendedConnect.FRAMES, new ExtendedConnect().frames());
+                // One codec per stream, though Netty marks it sharable: its decoder keeps per-read state (whether a read
+                // produced a message, to read again when not) that streams sharing one would overwrite.
                 stream.pipeline().addLast(H2_TO_HTTP, new Http2StreamFrameToHttpObjectCodec(true));
-                stream.pipeline().addLast(ExtendedConnect.MESSAGES, webSocket.messages());
-                stream.pipeline().addLast(FrontendInitializer.PROXY, new FrontendHandler(frontend));
+                stream.pipeline().addLast(FrontendInitializer.PROXY, new FrontendHandler(frontend, streamTimers));
             }
         }));
         p.channel().config().setAutoRead(true);
