@@ -64,10 +64,8 @@ final class LocalCommand implements Callable<Integer> {
             description = "Names this cluster in the events; the proxies run in it.")
     String clusterId;
 
-    @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
-            description = "Event loops serving clients and backends in each proxy, one per core to be used (as nginx's "
-                    + "worker_processes). 0: one per available processor.")
-    int ioThreads;
+    @picocli.CommandLine.Mixin
+    EventLoopOptions eventLoops;
 
     @picocli.CommandLine.Mixin
     LocalityOption locality;
@@ -86,7 +84,7 @@ final class LocalCommand implements Callable<Integer> {
             return new LocalConfig(dir.toAbsolutePath().normalize(), bind, new LocalConfig.Ports(httpPort, httpsPort, adminPort,
                     watcherAdminPort, compilerAdminPort),
                     proxies, dataDir != null ? dataDir : home.resolve(".signalbox/data"), kafkaPort, clusterId, demo,
-                    locality.zone, locality.policy, ioThreads, clients.clients());
+                    locality.zone, locality.policy, eventLoops.ioThreads(), clients.clients(), eventLoops.transport);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

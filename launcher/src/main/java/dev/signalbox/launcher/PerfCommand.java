@@ -61,6 +61,11 @@ final class PerfCommand implements Callable<Integer> {
             description = "JVM options of local mode and of the proxy.")
     String jvmOptions;
 
+    @Option(names = "--transport", defaultValue = "auto", paramLabel = "auto|io_uring|epoll|nio",
+            converter = EventLoopOptions.PreferenceConverter.class,
+            description = "The socket transport of local mode's and the proxy's event loops (their --transport).")
+    dev.signalbox.proxy.netty.Transport.Preference transport;
+
     @Option(names = "--max-busy", defaultValue = "0.15", paramLabel = "SHARE",
             description = "Wait before a run while the machine is busier than this share (0..1) of both cores.")
     double maxBusy;
@@ -81,7 +86,7 @@ final class PerfCommand implements Callable<Integer> {
         List<Target> chosenTargets = targets == null ? List.of(Target.values()) : targets.stream().map(this::target).toList();
         Path home = Path.of(System.getProperty("signalbox.home", ".")).toAbsolutePath();
         List<PerfSummary.Row> rows = PerfBenchmark.run(new PerfBenchmark.Settings(home, chosen, chosenTargets, runs, duration,
-                warmup, clientCore, serverCore, jvmOptions, maxBusy, maxWait), System.err);
+                warmup, clientCore, serverCore, jvmOptions, maxBusy, maxWait, transport), System.err);
         PrintWriter out = spec.commandLine().getOut();
         TextTable table = new TextTable("CASE", "TARGET", "REQ/S", "P50 MS", "P99 MS", "ERRORS", "CPU US/REQ",
                 "VS (req/s, cpu, p99)");

@@ -72,10 +72,8 @@ final class ProxyCommand implements Callable<Integer> {
             description = "The key-encryption keys that open TLS private keys sealed in Kafka, one base64 file per key id; or SIGNALBOX_ENCRYPTION_KEYS=id=base64[,id=base64].")
     Path encryptionKeys;
 
-    @Option(names = "--io-threads", defaultValue = "0", paramLabel = "N",
-            description = "Event loops serving clients and backends, one per core to be used (as nginx's "
-                    + "worker_processes). 0: one per available processor.")
-    int ioThreads;
+    @Mixin
+    EventLoopOptions eventLoops;
 
     @Mixin
     ClientOptions clients;
@@ -84,10 +82,8 @@ final class ProxyCommand implements Callable<Integer> {
         // The read timeout is nginx's proxy_read_timeout default (60 s): it bounds a response head and a silent tunnel.
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
                 Duration.ofSeconds(2), Duration.ofSeconds(60)).withKafkaSettings(kafka.settings());
-        if (ioThreads < 0) {
-            throw new ParameterException(spec.commandLine(), "--io-threads must be at least 1 (or 0 for one per processor)");
-        }
-        config = clients.clients().applyTo(config.withIoThreads(ioThreads));
+        config = clients.clients().applyTo(config.withIoThreads(eventLoops.ioThreads())
+                .withTransport(eventLoops.transport));
         if (clusterId.isBlank() || clusterId.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
         }

@@ -2,8 +2,10 @@ package dev.signalbox.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.signalbox.proxy.ProxyConfig;
+import dev.signalbox.proxy.netty.Transport;
 import dev.signalbox.routing.Locality;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +41,17 @@ class ProxyCommandTest {
         assertEquals(0, parse(new String[] {"--kafka", "k:1"}).ioThreads());
         assertEquals(1, parse(new String[] {"--kafka", "k:1", "--io-threads", "1"}).ioThreads());
         assertThrows(ParameterException.class, () -> parse(new String[] {"--kafka", "k:1", "--io-threads", "-2"}));
+    }
+
+    @Test
+    void theTransportIsAutoUnlessNamed() {
+        assertEquals(Transport.Preference.AUTO, parse(new String[] {"--kafka", "k:1"}).transport());
+        for (Transport.Preference p : Transport.Preference.values()) {
+            assertEquals(p, parse(new String[] {"--kafka", "k:1", "--transport", p.toString()}).transport());
+        }
+        ParameterException e = assertThrows(ParameterException.class,
+                () -> parse(new String[] {"--kafka", "k:1", "--transport", "kqueue"}));
+        assertTrue(e.getMessage().contains("'kqueue' is not a transport: auto, io_uring, epoll or nio"), e.getMessage());
     }
 
     @Test

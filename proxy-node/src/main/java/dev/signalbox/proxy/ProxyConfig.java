@@ -4,6 +4,7 @@ import dev.signalbox.schemas.KafkaConnection;
 import java.util.Map;
 import dev.signalbox.proxy.http.ClientPolicy;
 import dev.signalbox.proxy.http.TrustedProxies;
+import dev.signalbox.proxy.netty.Transport;
 import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.crypto.KeyRing;
 import java.nio.file.Path;
@@ -28,11 +29,12 @@ import java.time.Duration;
  *                        {@code worker_processes}); 0 means one per available processor
  * @param clients         the client connections' header and keep-alive timeouts, and whether they start with a
  *                        PROXY protocol header
+ * @param transport       the event loops' socket transport ({@code --transport}); null for {@code auto}
  */
 public record ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                           Duration connectTimeout, Duration responseTimeout, Https https, KeyRing keys,
                           TrustedProxies trustedProxies, Locality locality, Map<String, String> kafkaSettings,
-                          int ioThreads, ClientPolicy clients) {
+                          int ioThreads, ClientPolicy clients, Transport.Preference transport) {
 
     public ProxyConfig {
         if (ioThreads < 0) {
@@ -43,13 +45,14 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
         trustedProxies = trustedProxies == null ? TrustedProxies.NONE : trustedProxies;
         locality = locality == null ? Locality.DEFAULT : locality;
         clients = clients == null ? ClientPolicy.DEFAULT : clients;
+        transport = transport == null ? Transport.Preference.AUTO : transport;
     }
 
     /** A node without an HTTPS listener, trusting no client's identity fields. */
     public ProxyConfig(String bootstrapServers, String nodeId, String bindAddress, int httpPort, int adminPort,
                        Duration connectTimeout, Duration responseTimeout) {
         this(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout, responseTimeout, null, null,
-                null, null, null, 0, null);
+                null, null, null, 0, null, null);
     }
 
     /**
@@ -74,25 +77,25 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     public ProxyConfig withHttps(int httpsPort, int publicHttpsPort, Path defaultCertPem, Path defaultKeyPem) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
                 responseTimeout, new Https(httpsPort, publicHttpsPort, defaultCertPem, defaultKeyPem), keys,
-                trustedProxies, locality, kafkaSettings, ioThreads, clients);
+                trustedProxies, locality, kafkaSettings, ioThreads, clients, transport);
     }
 
     /** This configuration with key-encryption keys. */
     public ProxyConfig withKeys(KeyRing k) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, k, trustedProxies, locality, kafkaSettings, ioThreads, clients);
+                responseTimeout, https, k, trustedProxies, locality, kafkaSettings, ioThreads, clients, transport);
     }
 
     /** This configuration trusting the identity fields of {@code trusted}. */
     public ProxyConfig withTrustedProxies(TrustedProxies trusted) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trusted, locality, kafkaSettings, ioThreads, clients);
+                responseTimeout, https, keys, trusted, locality, kafkaSettings, ioThreads, clients, transport);
     }
 
     /** This configuration with the operator's Kafka client settings ({@code --kafka-config}). */
     public ProxyConfig withKafkaSettings(Map<String, String> settings) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, locality, settings, ioThreads, clients);
+                responseTimeout, https, keys, trustedProxies, locality, settings, ioThreads, clients, transport);
     }
 
     /** Kafka's servers and the operator's client settings, for every client the proxy makes. */
@@ -103,18 +106,24 @@ public record ProxyConfig(String bootstrapServers, String nodeId, String bindAdd
     /** This configuration at {@code l}. */
     public ProxyConfig withLocality(Locality l) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, l, kafkaSettings, ioThreads, clients);
+                responseTimeout, https, keys, trustedProxies, l, kafkaSettings, ioThreads, clients, transport);
     }
 
     /** This configuration with {@code n} event loops (0: one per available processor). */
     public ProxyConfig withIoThreads(int n) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, n, clients);
+                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, n, clients, transport);
     }
 
     /** This configuration with {@code c}'s client timeouts and PROXY protocol setting. */
     public ProxyConfig withClients(ClientPolicy c) {
         return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
-                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, ioThreads, c);
+                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, ioThreads, c, transport);
+    }
+
+    /** This configuration with the event loops on {@code t} ({@code --transport}). */
+    public ProxyConfig withTransport(Transport.Preference t) {
+        return new ProxyConfig(bootstrapServers, nodeId, bindAddress, httpPort, adminPort, connectTimeout,
+                responseTimeout, https, keys, trustedProxies, locality, kafkaSettings, ioThreads, clients, t);
     }
 }

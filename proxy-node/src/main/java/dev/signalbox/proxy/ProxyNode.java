@@ -126,7 +126,7 @@ public final class ProxyNode implements AutoCloseable {
         try {
             server = ProxyServer.start(new ProxyServer.Settings(config.nodeId(), config.bindAddress(), config.httpPort(),
                     config.adminPort(), config.connectTimeout(), config.responseTimeout(), https, config.trustedProxies(),
-                    config.ioThreads(), config.clients()), routing, metrics, status, outliers, upstreamTls, config.keys());
+                    config.ioThreads(), config.clients(), config.transport()), routing, metrics, status, outliers, upstreamTls, config.keys());
         } catch (RuntimeException e) {
             follower.close();
             acks.close();
@@ -181,6 +181,11 @@ public final class ProxyNode implements AutoCloseable {
 
     public int httpPort() {
         return server.httpPort();
+    }
+
+    /** The socket transport its event loops use: io_uring, epoll or nio ({@code --transport}). */
+    public String transport() {
+        return server.transport();
     }
 
     /** The bound HTTPS port, or 0 when this node serves no HTTPS. */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.signalbox.kafka.EmbeddedKafka;
 import dev.signalbox.kafka.TopicAdmin;
+import dev.signalbox.proxy.netty.Transport;
 import dev.signalbox.routing.Locality;
 import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.codec.SnapshotCodec;
@@ -123,7 +124,10 @@ class ProxyNodeIT {
 
         publish(baseTable(List.of(a1, a2)));
         node1 = startNode("n1");
-        node2 = startNode("n2");
+        // The second node on epoll, named: auto takes io_uring wherever the kernel allows it, so without this the
+        // tests that use both nodes would run epoll nowhere such a kernel runs them.
+        node2 = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "n2", "127.0.0.1", 0, 0, Duration.ofSeconds(1),
+                RESPONSE_TIMEOUT).withTransport(Transport.Preference.EPOLL));
         awaitVersion(version, node1, node2);
     }
 
@@ -232,6 +236,31 @@ class ProxyNodeIT {
         }
         assertEquals(v, node1.appliedVersion());
         assertEquals(v, node2.appliedVersion());
+    }
+
+    /**
+     * Every transport serves the same answers: the nodes of this class (auto, which is io_uring where the kernel allows
+     * it, and epoll) and one on NIO, the fallback where neither native transport loads.
+     */
+    @Test
+    void everyTransportServesTheSameAnswers() throws Exception {
+        assertEquals("epoll", node2.transport());
+        assertTrue(List.of("io_uring", "epoll").contains(node1.transport()), node1.transport());
+        try (ProxyNode nio = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "n-nio", "127.0.0.1", 0, 0,
+                Duration.ofSeconds(1), RESPONSE_TIMEOUT).withTransport(Transport.Preference.NIO))) {
+            assertEquals("nio", nio.transport());
+            awaitVersion(version, nio);
+            for (ProxyNode n : List.of(node1, node2, nio)) {
+                HttpResponse<String> exact = get(n, "a.test", "/b?t=" + n.transport());
+                assertEquals("200 b", exact.statusCode() + " " + backendOf(exact), n.transport());
+                assertTrue(exact.body().contains("uri: /b?t=" + n.transport() + "\n"), exact.body());
+                HttpResponse<String> up = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + n.httpPort()
+                                + "/upload")).header("Host", "a.test").timeout(WAIT)
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[BIG_REQUEST_BYTES])).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertTrue(up.body().contains("body-bytes: " + BIG_REQUEST_BYTES + "\n"), n.transport() + ": " + up.body());
+            }
+        }
     }
 
     @Test

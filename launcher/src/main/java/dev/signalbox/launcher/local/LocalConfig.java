@@ -1,5 +1,6 @@
 package dev.signalbox.launcher.local;
 
+import dev.signalbox.proxy.netty.Transport;
 import dev.signalbox.routing.Locality;
 import java.nio.file.Path;
 
@@ -19,16 +20,17 @@ import java.nio.file.Path;
  * @param ioThreads     each proxy's event loops, 0 for one per available processor
  * @param clients       how every proxy treats its clients (trusted proxies, timeouts, PROXY protocol, body size
  *                      limit, access log); null for {@link ProxyClients#DEFAULT}
+ * @param transport     each proxy's socket transport; null for {@code auto}
  */
 public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
                           String clusterId, boolean demoBackends, String zone, Locality.Policy policy, int ioThreads,
-                          ProxyClients clients) {
+                          ProxyClients clients, Transport.Preference transport) {
 
     /** Proxies that treat their clients as {@code bin/ingress proxy} does by default. */
     public LocalConfig(Path manifestsDir, String bindAddress, Ports ports, int proxies, Path dataDir, int kafkaPort,
                        String clusterId, boolean demoBackends, String zone, Locality.Policy policy, int ioThreads) {
         this(manifestsDir, bindAddress, ports, proxies, dataDir, kafkaPort, clusterId, demoBackends, zone, policy,
-                ioThreads, null);
+                ioThreads, null, null);
     }
 
     /** Proxies with one event loop per available processor. */
@@ -55,7 +57,13 @@ public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, in
     /** This configuration with every proxy treating its clients as {@code c} says. */
     public LocalConfig withClients(ProxyClients c) {
         return new LocalConfig(manifestsDir, bindAddress, ports, proxies, dataDir, kafkaPort, clusterId, demoBackends,
-                zone, policy, ioThreads, c);
+                zone, policy, ioThreads, c, transport);
+    }
+
+    /** This configuration with every proxy's event loops on {@code t}. */
+    public LocalConfig withTransport(Transport.Preference t) {
+        return new LocalConfig(manifestsDir, bindAddress, ports, proxies, dataDir, kafkaPort, clusterId, demoBackends,
+                zone, policy, ioThreads, clients, t);
     }
 
     /** Where the proxies run: local mode's cluster, and the zone and policy given. */
@@ -81,5 +89,6 @@ public record LocalConfig(Path manifestsDir, String bindAddress, Ports ports, in
             throw new IllegalArgumentException("--io-threads must be at least 1 (or 0 for one per processor)");
         }
         clients = clients == null ? ProxyClients.DEFAULT : clients;
+        transport = transport == null ? Transport.Preference.AUTO : transport;
     }
 }

@@ -84,7 +84,8 @@ public final class LocalMode implements AutoCloseable {
                     .withHttps(c.ports().https() == 0 ? 0 : c.ports().https() + i, 0, null, null)
                     .withKeys(keys)
                     .withLocality(c.proxyLocality())
-                    .withIoThreads(c.ioThreads());
+                    .withIoThreads(c.ioThreads())
+                    .withTransport(c.transport());
             // As bin/ingress proxy starts its node (ProxyMain.run): the same client settings and access log.
             ProxyNode p = ProxyNode.start(c.clients().applyTo(config), c.clients().accessLog());
             proxies.add(p);

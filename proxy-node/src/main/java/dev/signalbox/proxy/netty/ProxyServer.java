@@ -38,6 +38,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Without a snapshot by then (an empty topic, an unreachable Kafka), serve anyway: 404s say why. */
     static final Duration ACCEPT_WITHOUT_SNAPSHOT_AFTER = Duration.ofSeconds(15);
 
+    private final Transport transport;
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final EventLoopGroup admin;
@@ -50,11 +51,12 @@ public final class ProxyServer implements AutoCloseable {
     /**
      * The server settings that do not concern routing; {@code https} is null for plain HTTP only, {@code trusted}
      * the peers whose identity fields (X-Forwarded-*) are believed, {@code ioThreads} the worker event loops (0: one
-     * per available processor), {@code clients} the client timeouts and PROXY protocol setting.
+     * per available processor), {@code clients} the client timeouts and PROXY protocol setting, {@code transport} the
+     * event loops' socket transport.
      */
     public record Settings(String nodeId, String bindAddress, int httpPort, int adminPort, Duration connectTimeout,
                            Duration responseTimeout, Https https, TrustedProxies trusted, int ioThreads,
-                           ClientPolicy clients) {
+                           ClientPolicy clients, Transport.Preference transport) {
     }
 
     /**
@@ -69,6 +71,7 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private ProxyServer(Transport transport, String nodeId, int ioThreads) {
+        this.transport = transport;
         this.acceptor = transport.newGroup(1, "signalbox-proxy-accept-" + nodeId);
         this.workers = transport.newGroup(ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors(),
                 "signalbox-proxy-io-" + nodeId);
@@ -77,12 +80,10 @@ public final class ProxyServer implements AutoCloseable {
 
     public static ProxyServer start(Settings settings, RoutingState routing, ProxyMetrics metrics, NodeStatus status,
                                     OutlierDetector outliers, UpstreamTlsContexts upstreamTls, KeyRing keys) {
-        Transport transport = Transport.detect();
-        if (transport.name().equals("epoll")) {
-            LOG.info("using the native epoll transport");
-        } else {
-            LOG.info("using the NIO transport (epoll unavailable: {})", String.valueOf(Transport.epollUnavailability()));
-        }
+        Transport transport = Transport.of(settings.transport());
+        String whyNot = Transport.whyNotFaster(transport);
+        LOG.info("using the {} transport (--transport {}){}", transport.name(), settings.transport(),
+                whyNot.isEmpty() ? "" : "; " + whyNot);
         ProxyServer server = new ProxyServer(transport, settings.nodeId(), settings.ioThreads());
         metrics.activeConnections(server.clients::size);
         try {
@@ -139,6 +140,11 @@ public final class ProxyServer implements AutoCloseable {
             server.close();
             throw e;
         }
+    }
+
+    /** The socket transport the event loops use: io_uring, epoll or nio. */
+    public String transport() {
+        return transport.name();
     }
 
     public int httpPort() {

@@ -1,6 +1,7 @@
 package dev.signalbox.launcher.bench.perf;
 
 import dev.signalbox.launcher.manifests.Manifests;
+import dev.signalbox.proxy.netty.Transport;
 import dev.signalbox.rawhttp.RawHttpConnection;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,7 +45,7 @@ public final class PerfBenchmark {
      */
     public record Settings(Path home, List<PerfCase> cases, List<Target> targets, int runs, Duration duration,
                            Duration warmup, int clientCore, int serverCore, String jvmOptions, double maxBusyShare,
-                           Duration maxQuietWait) {
+                           Duration maxQuietWait, Transport.Preference transport) {
     }
 
     private final Settings s;
@@ -140,6 +141,11 @@ public final class PerfBenchmark {
         for (Map.Entry<Target, Ports> e : ports.entrySet()) {
             awaitAnswer(e.getKey().label(), e.getValue().http(), "/");
         }
+        for (Target t : servers.keySet()) {
+            if (!t.anchor()) {
+                log.printf("perf: %s serves on the %s transport (--transport %s)%n", t.label(), transportOf(t), s.transport());
+            }
+        }
         if (ports.containsKey(Target.SIGNALBOX_FEATURES)) {
             // The other Ingresses must be in force, or the comparison says nothing: one of them asks for credentials.
             try (RawHttpConnection c = RawHttpConnection.open(ports.get(Target.SIGNALBOX_FEATURES).http(),
@@ -179,7 +185,7 @@ public final class PerfBenchmark {
                     "proxy", "--kafka", "127.0.0.1:" + kafka, "--node-id", "perf-proxy", "--bind", "127.0.0.1",
                     "--http-port", Integer.toString(p.http()), "--https-port", Integer.toString(p.https()),
                     "--admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS,
-                    "--encryption-keys", data.resolve("encryption-keys").toString()), env));
+                    "--transport", s.transport().toString(), "--encryption-keys", data.resolve("encryption-keys").toString()), env));
             ports.put(Target.SIGNALBOX_PROXY, p);
         }
     }
@@ -194,7 +200,8 @@ public final class PerfBenchmark {
                 "--manifests", manifests.toString(), "--data-dir", data.toString(), "--kafka-port", Integer.toString(kafka),
                 "--http-port", Integer.toString(p.http()), "--https-port", Integer.toString(p.https()),
                 "--admin-port", Integer.toString(freePort()), "--watcher-admin-port", Integer.toString(freePort()),
-                "--compiler-admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS), env());
+                "--compiler-admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS,
+                "--transport", s.transport().toString()), env());
     }
 
     private Map<PerfCase, Map<Target, List<Measurement>>> measure() throws Exception {
@@ -274,6 +281,18 @@ public final class PerfBenchmark {
         if (busy > s.maxBusyShare()) {
             log.printf("perf: still %.0f%% busy; measuring anyway (figures of this run are not comparable)%n", busy * 100);
         }
+    }
+
+    /** The transport a Signalbox target's log says its proxy uses (ProxyServer logs it at start). */
+    private String transportOf(Target t) throws IOException {
+        String name = switch (t) {
+            case SIGNALBOX_PROXY -> "signalbox-proxy";
+            case SIGNALBOX_FEATURES -> "signalbox-features";
+            default -> "signalbox-local";
+        };
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("using the (\\S+) transport")
+                .matcher(Files.readString(work.resolve(name + ".out")));
+        return m.find() ? m.group(1) : "(not in its log)";
     }
 
     private Process serve(String name, List<String> command, Map<String, String> env) throws IOException {
