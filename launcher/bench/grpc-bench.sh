@@ -9,7 +9,7 @@
 # nginx's worker; Signalbox's whole JVM, so local mode's idle broker, watcher and compiler count too), the steadier
 # figure on a shared machine.
 # Needs: h2load and nghttp (nghttp2-client), nginx, taskset.
-# Usage: launcher/bench/grpc-bench.sh [SECONDS] [CONNECTIONS] [STREAMS PER CONNECTION] [RUNS]
+# Usage: [TRANSPORT=auto|io_uring|epoll|nio] launcher/bench/grpc-bench.sh [SECONDS] [CONNECTIONS] [STREAMS PER CONNECTION] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source launcher/bench/lib.sh
@@ -85,7 +85,7 @@ spec:
 YAML
 } > "$W/manifests/grpc.yaml"
 taskset -c 1 bin/ingress local --manifests "$W/manifests" --data-dir "$W/data" --http-port $HTTP --admin-port $ADMIN \
-  --io-threads 1 > "$W/signalbox.log" 2>&1 & SB=$!
+  --io-threads 1 --transport "${TRANSPORT:-auto}" > "$W/signalbox.log" 2>&1 & SB=$!
 
 call() { # port: one gRPC call with nghttp, printing the response's status and grpc-status
   nghttp -v -H ':method: POST' -H ':authority: grpc.bench' -H 'content-type: application/grpc' -H 'te: trailers' \
