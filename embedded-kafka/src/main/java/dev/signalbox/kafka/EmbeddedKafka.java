@@ -6,6 +6,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,10 +63,12 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka startTemporary(List<Listener> listeners, Map<String, String> brokerSettings) {
         try {
+            int[] ports = freePorts(2 + listeners.size());
             EmbeddedKafka k = new EmbeddedKafka(Files.createTempDirectory("signalbox-kafka"),
-                    KafkaCluster.single(freePort(), freePort()), 1);
-            for (Listener l : listeners) {
-                k.extraPorts.put(l.name(), freePort());
+                    KafkaCluster.single(ports[0], ports[1]), 1);
+            for (int i = 0; i < listeners.size(); i++) {
+                Listener l = listeners.get(i);
+                k.extraPorts.put(l.name(), ports[2 + i]);
                 k.extraListeners.put(l.name(), l.protocol());
             }
             k.brokerSettings.putAll(brokerSettings);
@@ -82,8 +85,11 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param brokerPort the client port, or 0 for any free port
      */
     public static EmbeddedKafka start(Path dataDir, int brokerPort) {
-        int port = brokerPort == 0 ? freePort() : brokerPort;
-        return startNode(KafkaCluster.single(port, freePort()), 1, dataDir);
+        int[] ports = freePorts(2);
+        if (brokerPort == 0) {
+            return startNode(KafkaCluster.single(ports[0], ports[1]), 1, dataDir);
+        }
+        return startNode(KafkaCluster.single(brokerPort, ports[0] != brokerPort ? ports[0] : ports[1]), 1, dataDir);
     }
 
     /**
@@ -245,13 +251,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    static int freePort() {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", 0));
-            return s.getLocalPort();
+    /**
+     * {@code n} distinct free ports of 127.0.0.1: all are bound at once before any is released, since ports picked one
+     * at a time can repeat (the kernel may hand out a just-released port again), and a broker whose client and
+     * controller listeners got the same port does not start.
+     */
+    static int[] freePorts(int n) {
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            int[] ports = new int[n];
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket();
+                held.add(s);
+                s.setReuseAddress(true);
+                s.bind(new InetSocketAddress("127.0.0.1", 0));
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket s : held) {
+                try {
+                    s.close();
+                } catch (IOException ignored) {
+                    // Closing a listening socket that never accepted: nothing to recover.
+                }
+            }
         }
     }
 }

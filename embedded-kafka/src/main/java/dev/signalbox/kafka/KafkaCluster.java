@@ -49,9 +49,10 @@ public record KafkaCluster(String clusterId, List<Node> nodes) {
 
     /** Free ports for {@code n} nodes on this machine, as {@link #parse} reads them. */
     public static String freePorts(int n) {
+        int[] ports = EmbeddedKafka.freePorts(2 * n);
         List<String> pairs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            pairs.add(EmbeddedKafka.freePort() + ":" + EmbeddedKafka.freePort());
+            pairs.add(ports[2 * i] + ":" + ports[2 * i + 1]);
         }
         return String.join(",", pairs);
     }
