@@ -134,7 +134,7 @@ public final class PerfBenchmark {
             Files.writeString(manifests.resolve("perf.yaml"),
                     FeatureTable.manifests(new Manifests("default"), backend, FeatureTable.DEFAULT_COUNT));
             Ports p = new Ports(freePort(), freePort());
-            servers.put(Target.SIGNALBOX_FEATURES, startLocal("signalbox-features", manifests,
+            servers.put(Target.SIGNALBOX_FEATURES, startLocal(Target.SIGNALBOX_FEATURES.option(), manifests,
                     work.resolve("signalbox-features-data"), freePort(), p));
             ports.put(Target.SIGNALBOX_FEATURES, p);
         }
@@ -173,7 +173,7 @@ public final class PerfBenchmark {
         int kafka = freePort();
         Ports local = new Ports(freePort(), freePort());
         Map<String, String> env = env();
-        Process localMode = startLocal("signalbox-local", manifests, data, kafka, local);
+        Process localMode = startLocal(Target.SIGNALBOX_LOCAL.option(), manifests, data, kafka, local);
         if (s.targets().contains(Target.SIGNALBOX_LOCAL)) {
             servers.put(Target.SIGNALBOX_LOCAL, localMode);
             ports.put(Target.SIGNALBOX_LOCAL, local);
@@ -181,7 +181,7 @@ public final class PerfBenchmark {
         awaitAnswer("signalbox local", local.http(), "/");
         if (s.targets().contains(Target.SIGNALBOX_PROXY)) {
             Ports p = new Ports(freePort(), freePort());
-            servers.put(Target.SIGNALBOX_PROXY, serve("signalbox-proxy", List.of(s.home().resolve("bin/ingress").toString(),
+            servers.put(Target.SIGNALBOX_PROXY, serve(Target.SIGNALBOX_PROXY.option(), List.of(s.home().resolve("bin/ingress").toString(),
                     "proxy", "--kafka", "127.0.0.1:" + kafka, "--node-id", "perf-proxy", "--bind", "127.0.0.1",
                     "--http-port", Integer.toString(p.http()), "--https-port", Integer.toString(p.https()),
                     "--admin-port", Integer.toString(freePort()), "--io-threads", IO_THREADS,
@@ -283,15 +283,13 @@ public final class PerfBenchmark {
         }
     }
 
-    /** The transport a Signalbox target's log says its proxy uses (ProxyServer logs it at start). */
+    /**
+     * The transport a Signalbox target's log says its proxy uses (ProxyServer logs it at start); each target's process
+     * is named, and logs to a file named, by its {@link Target#option()}.
+     */
     private String transportOf(Target t) throws IOException {
-        String name = switch (t) {
-            case SIGNALBOX_PROXY -> "signalbox-proxy";
-            case SIGNALBOX_FEATURES -> "signalbox-features";
-            default -> "signalbox-local";
-        };
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("using the (\\S+) transport")
-                .matcher(Files.readString(work.resolve(name + ".out")));
+                .matcher(Files.readString(work.resolve(t.option() + ".out")));
         return m.find() ? m.group(1) : "(not in its log)";
     }
 
