@@ -26,6 +26,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -37,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import com.google.common.util.concurrent.ListenableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -63,6 +67,7 @@ class ProxyNodeGrpcIT {
     private static GrpcBackend plain;
     private static GrpcBackend tls;
     private static GrpcBackend mux;
+    private static EarlyAnswerBackend early;
     private static ProxyNode node;
     private static ManagedChannel h2c;
     private static ManagedChannel overTls;
@@ -75,6 +80,7 @@ class ProxyNodeGrpcIT {
         plain = GrpcBackend.start("plain");
         tls = GrpcBackend.startTls("tls", TestCerts.issuedBy(CA, "grpc.ns.svc"));
         mux = GrpcBackend.start("mux");
+        early = EarlyAnswerBackend.start();
         publish(table());
         node = ProxyNode.start(new ProxyConfig(kafka.bootstrapServers(), "grpc", "127.0.0.1", 0, 0,
                 Duration.ofSeconds(2), Duration.ofSeconds(5)).withHttps(0, 0, null, null));
@@ -90,7 +96,7 @@ class ProxyNodeGrpcIT {
                 c.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             }
         }
-        NettyLeaks.closeThenAssertNone(node, publisher, plain, tls, mux, kafka);
+        NettyLeaks.closeThenAssertNone(node, publisher, plain, tls, mux, early, kafka);
     }
 
     private static RoutingTable table() {
@@ -100,6 +106,7 @@ class ProxyNodeGrpcIT {
         UpstreamTls verified = new UpstreamTls("grpc.ns.svc", true, "c/ns/grpc-ca", CA.certPem(), null, null);
         route("grpcs.test", "secure", List.of(new Endpoint("127.0.0.1", tls.port())), verified, backends, hosts);
         route("mux.test", "mux", List.of(new Endpoint("127.0.0.1", mux.port())), null, backends, hosts);
+        route("early.test", "early", List.of(new Endpoint("127.0.0.1", early.port())), null, backends, hosts);
         route("down.test", "down", List.of(new Endpoint("127.0.0.1", Ports.free())), null, backends, hosts);
         String none = Backend.idOf("c", "ns", "none", "50051", null, Backend.HTTP2);
         backends.add(new Backend(none, "c", "ns", "none", "50051", List.of(),
@@ -277,5 +284,106 @@ class ProxyNodeGrpcIT {
             assertTrue(tookMs >= 300, "answered after " + tookMs + " ms");
         }
         Await.until("the backend to see its call cancelled", WAIT, () -> plain.cancelled() > cancelledBefore);
+    }
+
+    /**
+     * RFC 9113 8.1: a backend may answer a call in full before it has read the request, then reset its stream with
+     * NO_ERROR (nginx does, when it does not need the body). The request body the proxy still had to send then has
+     * nowhere to go; that must not cost the client the answer. The client's window of 0 holds the response's DATA in
+     * the proxy, so the trailers are still unread from the backend's stream when the client's body arrives.
+     */
+    @Test
+    void aCallTheBackendAnswersBeforeReadingTheBodyReachesTheClientWhole() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            Http2Headers head = new DefaultHttp2Headers().method("POST").scheme("http").authority("early.test")
+                    .path("/signalbox.test.Echo/Say");
+            head.set("content-type", "application/grpc");
+            head.set("te", "trailers");
+            H2Stream call = H2Stream.open(group, node.httpPort(), false, head,
+                    Http2Settings.defaultSettings().initialWindowSize(0));
+            assertEquals("200", call.status.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            Await.until("the backend to have reset its stream", WAIT, () -> early.resets() == 1);
+            byte[] message = "too late".getBytes(StandardCharsets.UTF_8);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            body.write(new byte[] {0, 0, 0, 0, (byte) message.length});
+            body.write(message);
+            call.end(body.toByteArray());
+            call.openWindow(65_535);
+            CompletableFuture.anyOf(call.trailers, call.reset).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(!call.reset.isDone(), "the proxy reset the client's stream, error " + call.reset.getNow(null));
+            assertEquals("0", String.valueOf(call.trailers.getNow(null).get("grpc-status")));
+            assertEquals(new String(EarlyAnswerBackend.ANSWER, StandardCharsets.ISO_8859_1),
+                    new String(call.bytes(), StandardCharsets.ISO_8859_1));
+            call.connection.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
+    /**
+     * An h2c backend that answers each call in full as soon as its HEADERS arrive (a head, one message, grpc-status 0
+     * in the trailers) and then resets the stream with NO_ERROR, reading none of the body.
+     */
+    static final class EarlyAnswerBackend implements AutoCloseable {
+        static final byte[] ANSWER = {0, 0, 0, 0, 5, 'e', 'a', 'r', 'l', 'y'};
+        private final io.netty.channel.EventLoopGroup group;
+        private final io.netty.channel.Channel server;
+        private final java.util.concurrent.atomic.AtomicInteger resets = new java.util.concurrent.atomic.AtomicInteger();
+
+        private EarlyAnswerBackend() throws InterruptedException {
+            group = new io.netty.channel.MultiThreadIoEventLoopGroup(1, io.netty.channel.nio.NioIoHandler.newFactory());
+            server = new io.netty.bootstrap.ServerBootstrap().group(group)
+                    .channel(io.netty.channel.socket.nio.NioServerSocketChannel.class)
+                    .childHandler(new io.netty.channel.ChannelInitializer<io.netty.channel.Channel>() {
+                        @Override
+                        protected void initChannel(io.netty.channel.Channel ch) {
+                            ch.pipeline().addLast(io.netty.handler.codec.http2.Http2FrameCodecBuilder.forServer().build());
+                            ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                @Override
+                                public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                                    if (msg instanceof io.netty.handler.codec.http2.Http2HeadersFrame h
+                                            && h.headers().method() != null) {
+                                        answer(ctx, h.stream());
+                                    }
+                                    io.netty.util.ReferenceCountUtil.release(msg);
+                                }
+                            });
+                        }
+                    }).bind("127.0.0.1", 0).sync().channel();
+        }
+
+        static EarlyAnswerBackend start() throws InterruptedException {
+            return new EarlyAnswerBackend();
+        }
+
+        private void answer(io.netty.channel.ChannelHandlerContext ctx, io.netty.handler.codec.http2.Http2FrameStream s) {
+            ctx.write(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("200")
+                    .set("content-type", "application/grpc")).stream(s));
+            ctx.write(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(
+                    io.netty.buffer.Unpooled.wrappedBuffer(ANSWER)).stream(s));
+            // Flushed before the reset: DATA and trailers wait in Netty's flow controller until a flush, and a reset
+            // written before it would drop them.
+            ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(new DefaultHttp2Headers()
+                    .set("grpc-status", "0"), true).stream(s));
+            ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2ResetFrame(
+                    io.netty.handler.codec.http2.Http2Error.NO_ERROR).stream(s));
+            resets.incrementAndGet();
+        }
+
+        int port() {
+            return ((InetSocketAddress) server.localAddress()).getPort();
+        }
+
+        int resets() {
+            return resets.get();
+        }
+
+        @Override
+        public void close() {
+            server.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
     }
 }

@@ -147,7 +147,7 @@ final class BackendConnector implements Backends {
             Http2Upstream.release(channel);
             return;
         }
-        channel.pipeline().get(BackendHandler.class).detach();
+        BackendHandler.detachFrom(channel);
         pool(loop, upstream.tls()).release(endpoint, channel);
     }
 }

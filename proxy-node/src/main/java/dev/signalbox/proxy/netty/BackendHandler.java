@@ -1,5 +1,6 @@
 package dev.signalbox.proxy.netty;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
@@ -18,6 +19,14 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
 
     void detach() {
         listener = null;
+    }
+
+    /** Detaches the listener of {@code ch}, if any: a closed channel's pipeline may have been emptied already. */
+    static void detachFrom(Channel ch) {
+        BackendHandler h = ch.pipeline().get(BackendHandler.class);
+        if (h != null) {
+            h.detach();
+        }
     }
 
     @Override

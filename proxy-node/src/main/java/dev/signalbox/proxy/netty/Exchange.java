@@ -139,6 +139,16 @@ final class Exchange implements BackendListener {
     private boolean replayed;
     /** A request part is being written to the backend; the next waits (HexDumpProxy). */
     private boolean writeInFlight;
+    /**
+     * The backend ended its HTTP/2 stream before the request body was all written to it (RFC 9113 8.1: a server may
+     * answer in full first, then reset the stream with NO_ERROR): the rest of the body is dropped, the response read on.
+     */
+    private boolean bodyRefused;
+    /**
+     * The backend's response was read to its end and is being written to the client: the backend may close now (an
+     * HTTP/2 stream closes once both sides ended it; an HTTP/1.1 backend after Connection: close) without cutting it.
+     */
+    private boolean responseRead;
     /** The head was the whole request ({@link #forward}); the decoder's empty end that follows is dropped. */
     private boolean dropEmptyEnd;
     /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
@@ -530,6 +540,8 @@ final class Exchange implements BackendListener {
     private void attach(Channel channel, boolean reused) {
         phase = Phase.FORWARDING;
         backend = channel;
+        bodyRefused = false;
+        responseRead = false;
         reusedConnection = reused;
         channel.pipeline().get(BackendHandler.class).attach(this);
         HttpRequest head = pendingHead;
@@ -573,6 +585,10 @@ final class Exchange implements BackendListener {
             refuseTooLarge(content);
             return;
         }
+        if (bodyRefused) {
+            content.release();
+            return;
+        }
         bodySent |= content.content().isReadable();
         if (access != null) {
             access.bytesIn += content.content().readableBytes();
@@ -586,7 +602,13 @@ final class Exchange implements BackendListener {
         target.writeAndFlush(msg).addListener(f -> {
             writeInFlight = false;
             if (!f.isSuccess()) {
-                target.close();
+                if (Http2Upstream.endedByBackend(target)) {
+                    // What the backend sent before its stream ended is still to be read; the stream channel closes
+                    // after it, and its close tells whether the response was whole (onBackendClosed).
+                    bodyRefused = true;
+                } else {
+                    target.close();
+                }
             } else if (last && owner.isCurrent(this) && backend == target) {
                 request = Request.SENT;
                 scheduleResponseTimeout();
@@ -718,6 +740,7 @@ final class Exchange implements BackendListener {
         }
         boolean last = msg instanceof LastHttpContent;
         boolean endOfResponse = last && phase == Phase.RESPONDING;
+        responseRead |= endOfResponse;
         if (last && phase == Phase.INTERIM) {
             phase = Phase.FORWARDING;
         }
@@ -792,7 +815,7 @@ final class Exchange implements BackendListener {
 
     @Override
     public void onBackendClosed(Throwable cause) {
-        if (!owner.isCurrent(this) || phase == Phase.RESPONDED || phase.local()) {
+        if (!owner.isCurrent(this) || phase == Phase.RESPONDED || phase.local() || responseRead) {
             return;
         }
         Channel closed = backend;
@@ -904,7 +927,7 @@ final class Exchange implements BackendListener {
         Channel b = backend;
         backend = null;
         if (b != null) {
-            b.pipeline().get(BackendHandler.class).detach();
+            BackendHandler.detachFrom(b);
             b.close();
         }
     }

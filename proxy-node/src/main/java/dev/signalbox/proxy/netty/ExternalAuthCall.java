@@ -139,7 +139,7 @@ final class ExternalAuthCall implements BackendListener {
         }
         Channel ch = channel;
         finish(head.status().code(), ExternalAuthAnswer.of(head.status().code(), head.headers(), auth));
-        ch.pipeline().get(BackendHandler.class).detach();
+        BackendHandler.detachFrom(ch);
         if (HttpUtil.isKeepAlive(head) && ch.isActive()) {
             backends.release(ctx.channel().eventLoop(), endpoint, upstream, ch);
         } else {
@@ -172,7 +172,7 @@ final class ExternalAuthCall implements BackendListener {
         LOG.debug("auth-url {}: {}", auth.url(), why);
         Channel ch = channel;
         if (ch != null) {
-            ch.pipeline().get(BackendHandler.class).detach();
+            BackendHandler.detachFrom(ch);
             ch.close();
         }
         finish(0, ExternalAuthAnswer.failed("the authentication service at " + auth.url() + " failed: " + why));

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -188,13 +189,29 @@ final class Http2Upstream {
     private static Future<Http2StreamChannel> open(Channel connection) {
         return new Http2StreamChannelBootstrap(connection)
                 .option(ChannelOption.AUTO_READ, false)
+                // A failed write (the backend ended the stream first) must not close the stream: what the backend
+                // sent before is still queued in it, to be read; the stream closes once it is (readEOS).
+                .option(ChannelOption.AUTO_CLOSE, false)
                 .handler(StreamInitializer.INSTANCE)
                 .open();
     }
 
+    /**
+     * Whether the backend has ended its side of {@code stream}, an HTTP/2 stream to it (END_STREAM, or RST_STREAM): a
+     * write to it fails then, while the frames the backend sent before are still to be read, and the stream channel
+     * closes once they are. A backend that answers before it has the whole request ends its stream so (RFC 9113 8.1).
+     */
+    static boolean endedByBackend(Channel stream) {
+        if (!(stream instanceof Http2StreamChannel s)) {
+            return false;
+        }
+        Http2Stream.State state = s.stream().state();
+        return state == Http2Stream.State.HALF_CLOSED_REMOTE || state == Http2Stream.State.CLOSED;
+    }
+
     /** The exchange is done with {@code stream}: closing a finished stream sends nothing, an unfinished one is reset. */
     static void release(Channel stream) {
-        stream.pipeline().get(BackendHandler.class).detach();
+        BackendHandler.detachFrom(stream);
         stream.close();
     }
 
