@@ -35,6 +35,16 @@ final class EventLoopOptions {
         return ioThreads;
     }
 
+    /** The transport asked for, checked: one named outright must load here (a usage error, with the reason, if not). */
+    Transport.Preference transport() {
+        try {
+            Transport.of(transport);
+        } catch (IllegalStateException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        return transport;
+    }
+
     static final class PreferenceConverter implements picocli.CommandLine.ITypeConverter<Transport.Preference> {
         @Override
         public Transport.Preference convert(String value) {

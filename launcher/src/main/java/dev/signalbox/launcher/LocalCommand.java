@@ -84,7 +84,7 @@ final class LocalCommand implements Callable<Integer> {
             return new LocalConfig(dir.toAbsolutePath().normalize(), bind, new LocalConfig.Ports(httpPort, httpsPort, adminPort,
                     watcherAdminPort, compilerAdminPort),
                     proxies, dataDir != null ? dataDir : home.resolve(".signalbox/data"), kafkaPort, clusterId, demo,
-                    locality.zone, locality.policy, eventLoops.ioThreads(), clients.clients(), eventLoops.transport);
+                    locality.zone, locality.policy, eventLoops.ioThreads(), clients.clients(), eventLoops.transport());
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -83,7 +83,7 @@ final class ProxyCommand implements Callable<Integer> {
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
                 Duration.ofSeconds(2), Duration.ofSeconds(60)).withKafkaSettings(kafka.settings());
         config = clients.clients().applyTo(config.withIoThreads(eventLoops.ioThreads())
-                .withTransport(eventLoops.transport));
+                .withTransport(eventLoops.transport()));
         if (clusterId.isBlank() || clusterId.contains("/")) {
             throw new ParameterException(spec.commandLine(), "--cluster-id must be non-empty and without '/'");
         }
