@@ -21,10 +21,9 @@ final class EventLoopOptions {
 
     @Option(names = "--transport", defaultValue = "auto", paramLabel = "auto|io_uring|epoll|nio",
             converter = PreferenceConverter.class,
-            description = "The event loops' socket transport. auto: epoll, else NIO. io_uring uses less CPU per request "
-                    + "where the kernel and the container's seccomp profile allow it (Docker's and containerd's default "
-                    + "profiles do not), and is not yet the default (proxy-node/DESIGN.md). A transport named here that "
-                    + "is not available stops the start.")
+            description = "The event loops' socket transport. auto: io_uring where the kernel and the container's "
+                    + "seccomp profile allow it (Docker's and containerd's default profiles do not), else epoll, else "
+                    + "NIO; a transport named here that is not available stops the start.")
     Transport.Preference transport;
 
     /** The thread count, checked. */

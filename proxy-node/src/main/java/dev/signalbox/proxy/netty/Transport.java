@@ -19,21 +19,22 @@ import io.netty.channel.uring.IoUringSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The socket transport of the proxy's event loops: native epoll where it loads, NIO where it does not (not Linux), and
- * io_uring when named ({@code --transport io_uring}). io_uring hands a loop turn's socket reads and writes to the
- * kernel in one system call where epoll makes one per read and per write; in {@code bin/ingress perf}'s HTTP/1.1 cases
- * the same proxy used 15-20 % less CPU per request on it (proxy-node/DESIGN.md, "Fifth round"). It is not what
- * {@code auto} takes yet: under h2load's gRPC load one call in about two million ended in a stream error on io_uring
- * and none in as many on epoll, cause not yet found. Kernels and container runtimes may forbid it anyway (the
- * {@code kernel.io_uring_disabled} sysctl; Docker's and containerd's default seccomp profiles since moby#46762 and
- * containerd#9320).
+ * The socket transport of the proxy's event loops: io_uring where the kernel allows it, native epoll where it does
+ * not, NIO where neither loads (not Linux). io_uring hands a loop turn's socket reads and writes to the kernel in
+ * one system call where epoll makes one per read and per write; in {@code bin/ingress perf}'s HTTP/1.1 cases the same
+ * proxy used 15-20 % less CPU per request on io_uring than on epoll (proxy-node/DESIGN.md, "Fifth round"). Kernels
+ * and container runtimes that forbid io_uring (the {@code kernel.io_uring_disabled} sysctl; Docker's and containerd's
+ * default seccomp profiles since moby#46762 and containerd#9320) make it unavailable, and {@code auto} then takes
+ * epoll; {@code --transport} names one outright. (For a day {@code auto} took epoll: io_uring's later write
+ * completions had exposed a lost answer from HTTP/2 backends that end their stream before the request body is sent,
+ * since fixed in {@code Exchange}.)
  */
 public record Transport(String name, IoHandlerFactory ioHandlers, Class<? extends ServerChannel> serverChannel,
                         Class<? extends Channel> channel) {
 
     /** What the operator asked for ({@code --transport}). */
     public enum Preference {
-        /** epoll, else NIO. */
+        /** The fastest this machine allows: io_uring, else epoll, else NIO. */
         AUTO,
         IO_URING,
         EPOLL,
@@ -61,7 +62,7 @@ public record Transport(String name, IoHandlerFactory ioHandlers, Class<? extend
      */
     public static Kind choose(Preference preference, boolean ioUring, boolean epoll) {
         return switch (preference) {
-            case AUTO -> epoll ? Kind.EPOLL : Kind.NIO;
+            case AUTO -> ioUring ? Kind.IO_URING : epoll ? Kind.EPOLL : Kind.NIO;
             case IO_URING -> {
                 if (!ioUring) {
                     throw new IllegalStateException("--transport io_uring: io_uring is not available here");
@@ -97,9 +98,16 @@ public record Transport(String name, IoHandlerFactory ioHandlers, Class<? extend
         };
     }
 
-    /** Why epoll is not used when NIO is, for the start-up log; empty otherwise. */
+    /** Why the native transports better than {@code chosen} are not used, for the start-up log; empty when none is. */
     public static String whyNotFaster(Transport chosen) {
-        return chosen.name().equals("nio") && !Epoll.isAvailable() ? "epoll unavailable: " + Epoll.unavailabilityCause() : "";
+        StringBuilder why = new StringBuilder();
+        if (!chosen.name().equals("io_uring") && !IoUring.isAvailable()) {
+            why.append("io_uring unavailable: ").append(IoUring.unavailabilityCause());
+        }
+        if (chosen.name().equals("nio") && !Epoll.isAvailable()) {
+            why.append(why.isEmpty() ? "" : "; ").append("epoll unavailable: ").append(Epoll.unavailabilityCause());
+        }
+        return why.toString();
     }
 
     public EventLoopGroup newGroup(int threads, String threadName) {

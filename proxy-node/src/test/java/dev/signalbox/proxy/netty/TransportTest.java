@@ -21,8 +21,7 @@ class TransportTest {
 
     static Stream<Case> cases() {
         return Stream.of(
-                new Case("auto takes epoll, even where io_uring is allowed (not the default yet)", Preference.AUTO, true,
-                        true, Kind.EPOLL),
+                new Case("auto takes io_uring where the kernel allows it", Preference.AUTO, true, true, Kind.IO_URING),
                 new Case("auto takes epoll where io_uring is forbidden (sysctl, seccomp)", Preference.AUTO, false, true,
                         Kind.EPOLL),
                 new Case("auto takes NIO where neither native transport loads", Preference.AUTO, false, false, Kind.NIO),
