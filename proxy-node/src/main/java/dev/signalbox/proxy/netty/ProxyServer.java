@@ -12,6 +12,7 @@ import dev.signalbox.proxy.tls.TlsContexts;
 import dev.signalbox.proxy.tls.UpstreamTlsContexts;
 import dev.signalbox.schemas.crypto.KeyRing;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -36,6 +37,15 @@ public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
     /** Without a snapshot by then (an empty topic, an unreachable Kafka), serve anyway: 404s say why. */
+    /**
+     * Reads from clients of at most 32 KiB (Netty's default is 64 KiB). A request body goes to the backend in writes
+     * of the size it was read in; with reads near 64 KiB a 1 MiB upload cost the proxy about 770 us of CPU, with
+     * 32 KiB 430-520 us ({@code bin/ingress perf --cases 4}, docs/benchmarks.md, 2026-12-07; 16 KiB was about as good,
+     * 8 KiB worse). Seen with the larger writes: the backend connections limited by the receiver's window most of
+     * the time ({@code ss -ti}: rwnd_limited 72 %, retransmissions on loopback) and about 13 kernel timers armed per
+     * upload, the kernel's TCP time that dominated the profile.
+     */
+    static final AdaptiveRecvByteBufAllocator CLIENT_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 32 * 1024);
     static final Duration ACCEPT_WITHOUT_SNAPSHOT_AFTER = Duration.ofSeconds(15);
 
     private final Transport transport;
@@ -106,6 +116,7 @@ public final class ProxyServer implements AutoCloseable {
                         // Read freely through the handshake; HttpsInitializer turns it off for HTTP/1.1.
                         .childOption(ChannelOption.AUTO_READ, true)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
                         // Accepted only once the contexts are complete (see startAccepting), so join() does not wait.
                         .childHandler(server.clients.tracking(new HttpsInitializer(https.contexts()::join, tls)))
                         .bind(settings.bindAddress(), https.port()).syncUninterruptibly().channel();
@@ -123,6 +134,7 @@ public final class ProxyServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.AUTO_READ, false)
                     .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, CLIENT_READS)
                     .childHandler(server.clients.tracking(new FrontendInitializer(plain)))
                     .bind(settings.bindAddress(), settings.httpPort()).syncUninterruptibly().channel();
             server.adminChannel = new ServerBootstrap()
