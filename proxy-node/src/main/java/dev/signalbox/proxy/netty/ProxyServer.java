@@ -36,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
     private static final Duration SHUTDOWN_TIMEOUT = Duration.ofSeconds(5);
-    /** Without a snapshot by then (an empty topic, an unreachable Kafka), serve anyway: 404s say why. */
     /**
      * Reads from clients of at most 32 KiB (Netty's default is 64 KiB). A request body goes to the backend in writes
      * of the size it was read in; with reads near 64 KiB a 1 MiB upload cost the proxy about 770 us of CPU, with
@@ -46,6 +45,7 @@ public final class ProxyServer implements AutoCloseable {
      * upload, the kernel's TCP time that dominated the profile.
      */
     static final AdaptiveRecvByteBufAllocator CLIENT_READS = new AdaptiveRecvByteBufAllocator(64, 2048, 32 * 1024);
+    /** Without a snapshot by then (an empty topic, an unreachable Kafka), serve anyway: 404s say why. */
     static final Duration ACCEPT_WITHOUT_SNAPSHOT_AFTER = Duration.ofSeconds(15);
 
     private final Transport transport;
