@@ -4,6 +4,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -115,6 +116,31 @@ public final class HeaderRewriter {
             }
         }
         return false;
+    }
+
+    /**
+     * Whether {@code message} lets its connection stay open: {@link HttpUtil#isKeepAlive}'s answer, found by comparing
+     * whole values when each Connection field is only keep-alive or close (nearly every message: nginx's responses
+     * say keep-alive, most requests have none), without Netty's search for a token in each value, which profiled at
+     * about 1.5 % of the proxy's CPU on every response. Any other value gets Netty's answer.
+     */
+    public static boolean keepAlive(HttpMessage message) {
+        HttpHeaders h = message.headers();
+        if (!h.contains(HttpHeaderNames.CONNECTION)) {
+            return message.protocolVersion().isKeepAliveDefault();
+        }
+        boolean keepAlive = message.protocolVersion().isKeepAliveDefault();
+        for (Iterator<? extends CharSequence> it = h.valueCharSequenceIterator(HttpHeaderNames.CONNECTION); it.hasNext(); ) {
+            CharSequence value = it.next();
+            if (HttpHeaderValues.CLOSE.contentEqualsIgnoreCase(value)) {
+                return false;
+            } else if (HttpHeaderValues.KEEP_ALIVE.contentEqualsIgnoreCase(value)) {
+                keepAlive = true;
+            } else {
+                return HttpUtil.isKeepAlive(message);
+            }
+        }
+        return keepAlive;
     }
 
     /** The fields the Connection fields name, less those never removed for it. */

@@ -149,6 +149,12 @@ final class Exchange implements BackendListener {
      * HTTP/2 stream closes once both sides ended it; an HTTP/1.1 backend after Connection: close) without cutting it.
      */
     private boolean responseRead;
+    /**
+     * Parts of the response were written to the client and wait for the end of the backend's read to be flushed
+     * ({@link #onResponseReadComplete}). Without it that flush would also run after the last part, already flushed: an
+     * empty flush is not free over TLS (Netty's SslHandler wraps an empty buffer and flushes the socket).
+     */
+    private boolean unflushed;
     /** The head was the whole request ({@link #forward}); the decoder's empty end that follows is dropped. */
     private boolean dropEmptyEnd;
     /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
@@ -193,7 +199,7 @@ final class Exchange implements BackendListener {
         this.route = route;
         this.clientVersion = head.protocolVersion();
         this.method = head.method();
-        this.clientKeepAlive = HttpUtil.isKeepAlive(head) && !owner.draining();
+        this.clientKeepAlive = HeaderRewriter.keepAlive(head) && !owner.draining();
         this.grpc = Grpc.isGrpc(head.headers().get(HttpHeaderNames.CONTENT_TYPE));
         this.requestId = RequestId.ensure(head.headers());
         this.limits = owner.nodeLimits();
@@ -721,7 +727,7 @@ final class Exchange implements BackendListener {
                 phase = Phase.RESPONDING;
                 cancelResponseTimeout();
                 status = code;
-                backendKeepAlive = HttpUtil.isKeepAlive(response);
+                backendKeepAlive = HeaderRewriter.keepAlive(response);
                 TrafficRequest.setCookie(response.headers(), sticky, frontend.overTls(), stickyAgent);
                 if (measured) {
                     long now = System.nanoTime();
@@ -756,11 +762,13 @@ final class Exchange implements BackendListener {
             // A head is bounded (the backend codec's header size limit), so the backend is read on without waiting
             // for its write, which needs no promise: a failed write reaches exceptionCaught, which closes.
             ctx.write(msg, ctx.voidPromise());
+            unflushed = true;
             source.read();
             return;
         }
         // The parts of one backend read go out in one flush (one write to the socket, not one per part): the
         // last part flushes, earlier ones wait for the end of the read (onResponseReadComplete).
+        unflushed = !last;
         ChannelFuture written = last ? ctx.writeAndFlush(msg) : ctx.write(msg);
         written.addListener(f -> {
             if (!f.isSuccess()) {
@@ -791,7 +799,8 @@ final class Exchange implements BackendListener {
 
     @Override
     public void onResponseReadComplete() {
-        if (owner.isCurrent(this)) {
+        if (unflushed && owner.isCurrent(this)) {
+            unflushed = false;
             ctx.flush();
         }
     }

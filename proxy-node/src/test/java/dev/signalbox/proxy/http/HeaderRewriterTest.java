@@ -7,12 +7,15 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -169,6 +172,46 @@ class HeaderRewriterTest {
         c.in().forEach(r.headers()::add);
         boolean keepAlive = HeaderRewriter.forClient(r, c.clientVersion(), c.method(), c.keepAlive(), 9);
         assertEquals(c.expected(), headers(r.headers()) + " keepAlive=" + keepAlive);
+    }
+
+    /** Connection fields as a message carries them (one per element), and the version. */
+    record KeepAliveCase(String name, HttpVersion version, List<String> connection, boolean expected) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<KeepAliveCase> keepAliveCases() {
+        HttpVersion v11 = HttpVersion.HTTP_1_1;
+        HttpVersion v10 = HttpVersion.HTTP_1_0;
+        return Stream.of(
+                new KeepAliveCase("HTTP/1.1 without Connection stays open", v11, List.of(), true),
+                new KeepAliveCase("HTTP/1.0 without Connection closes", v10, List.of(), false),
+                new KeepAliveCase("HTTP/1.1 with keep-alive", v11, List.of("keep-alive"), true),
+                new KeepAliveCase("HTTP/1.0 with Keep-Alive in any case", v10, List.of("Keep-Alive"), true),
+                new KeepAliveCase("HTTP/1.1 with close", v11, List.of("close"), false),
+                new KeepAliveCase("HTTP/1.1 with CLOSE", v11, List.of("CLOSE"), false),
+                new KeepAliveCase("close in a second field wins over keep-alive", v11, List.of("keep-alive", "close"),
+                        false),
+                new KeepAliveCase("close among other tokens", v11, List.of("keep-alive, close"), false),
+                new KeepAliveCase("close with spaces among other tokens", v11, List.of("Upgrade ,  close "), false),
+                new KeepAliveCase("HTTP/1.0 keep-alive among other tokens", v10, List.of("Upgrade, keep-alive"), true),
+                new KeepAliveCase("HTTP/1.0 with only another token", v10, List.of("Upgrade"), false),
+                new KeepAliveCase("HTTP/1.1 with only another token", v11, List.of("Upgrade"), true),
+                new KeepAliveCase("a token that only contains close", v11, List.of("closed"), true),
+                new KeepAliveCase("HTTP/1.0 with keep-alive then another field", v10, List.of("keep-alive", "TE"), true),
+                new KeepAliveCase("an empty value", v10, List.of(""), false));
+    }
+
+    /** The same answer as Netty's {@code HttpUtil.isKeepAlive}, which it stands in for on the request path. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keepAliveCases")
+    void keepAliveAnswersAsNetty(KeepAliveCase c) {
+        HttpRequest request = new DefaultHttpRequest(c.version(), HttpMethod.GET, "/");
+        c.connection().forEach(v -> request.headers().add(HttpHeaderNames.CONNECTION, v));
+        assertEquals(c.expected(), HeaderRewriter.keepAlive(request), "Signalbox");
+        assertEquals(c.expected(), HttpUtil.isKeepAlive(request), "Netty");
     }
 
     private static Map<String, String> headers(io.netty.handler.codec.http.HttpHeaders h) {
