@@ -31,6 +31,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -155,6 +156,11 @@ final class Exchange implements BackendListener {
      * empty flush is not free over TLS (Netty's SslHandler wraps an empty buffer and flushes the socket).
      */
     private boolean unflushed;
+    /**
+     * The backend's final response head, not yet written: it waits for the next part of the same backend read, with
+     * which it goes out as one message when that part is the end ({@link #withHeldHead}), or for the end of the read.
+     */
+    private HttpResponse heldHead;
     /** The head was the whole request ({@link #forward}); the decoder's empty end that follows is dropped. */
     private boolean dropEmptyEnd;
     /** Endpoints whose connection failed for this request; a retry goes elsewhere. */
@@ -758,13 +764,21 @@ final class Exchange implements BackendListener {
             return;
         }
         Channel source = backend;
-        if (!last && msg instanceof HttpResponse) {
+        if (!last && msg instanceof HttpResponse head) {
             // A head is bounded (the backend codec's header size limit), so the backend is read on without waiting
-            // for its write, which needs no promise: a failed write reaches exceptionCaught, which closes.
-            ctx.write(msg, ctx.voidPromise());
-            unflushed = true;
+            // for its write, which needs no promise: a failed write reaches exceptionCaught, which closes. The final
+            // head (not a 101: the tunnel follows it) waits for the next part of the same read.
+            if (phase == Phase.RESPONDING && status != 101) {
+                heldHead = head;
+            } else {
+                ctx.write(msg, ctx.voidPromise());
+                unflushed = true;
+            }
             source.read();
             return;
+        }
+        if (heldHead != null) {
+            msg = withHeldHead(msg);
         }
         // The parts of one backend read go out in one flush (one write to the socket, not one per part): the
         // last part flushes, earlier ones wait for the end of the read (onResponseReadComplete).
@@ -797,8 +811,31 @@ final class Exchange implements BackendListener {
         }
     }
 
+    /**
+     * The response part after a held head: when it is the end, both go as one message (the encoder writes the head and
+     * a small body into one buffer: one message through the pipeline and one buffer to send instead of two, the usual
+     * response of a few hundred bytes); otherwise the head is written first.
+     */
+    private HttpObject withHeldHead(HttpObject part) {
+        HttpResponse head = heldHead;
+        heldHead = null;
+        if (part instanceof LastHttpContent end) {
+            return new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(), head.headers(),
+                    end.trailingHeaders());
+        }
+        ctx.write(head, ctx.voidPromise());
+        unflushed = true;
+        return part;
+    }
+
     @Override
     public void onResponseReadComplete() {
+        if (heldHead != null && owner.isCurrent(this)) {
+            // The read ended after the head: it goes now, alone.
+            ctx.write(heldHead, ctx.voidPromise());
+            heldHead = null;
+            unflushed = true;
+        }
         if (unflushed && owner.isCurrent(this)) {
             unflushed = false;
             ctx.flush();
