@@ -7,12 +7,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2Connection;
+import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +51,7 @@ final class Http2Frontend {
         // backend read, so without this every response of a connection is its own TLS record and send system call.
         p.addLast(H2_FLUSHES, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
                 true));
-        p.addLast(H2_CODEC, Http2FrameCodecBuilder.forServer()
+        p.addLast(H2_CODEC, new FrameCodecBuilder(uniformlyShared())
                 // RFC 8441: WebSockets over a stream (ExtendedConnect).
                 .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
                         .connectProtocolEnabled(true))
@@ -70,6 +74,28 @@ final class Http2Frontend {
             }
         }));
         p.channel().config().setAutoRead(true);
+    }
+
+    /**
+     * A server connection whose streams share the client's flow-control window uniformly
+     * ({@code UniformStreamByteDistributor}), not by the priority tree of RFC 7540 5.3 (Netty's default,
+     * {@code WeightedFairQueueByteDistributor}), which RFC 9113 5.3 deprecated. Keeping that tree up to date as each
+     * stream opens and closes was about 2 % of the event loop's samples at one stream per request (async-profiler,
+     * 2026-12-07); the uniform distributor keeps a queue of the streams with data to send.
+     */
+    static Http2Connection uniformlyShared() {
+        Http2Connection c = new DefaultHttp2Connection(true);
+        c.remote().flowController(new DefaultHttp2RemoteFlowController(c, new UniformStreamByteDistributor(c)));
+        return c;
+    }
+
+    /** Netty's builder with a connection made here (its setter is protected). */
+    private static final class FrameCodecBuilder extends Http2FrameCodecBuilder {
+        FrameCodecBuilder(Http2Connection connection) {
+            connection(connection);
+            // As Http2FrameCodecBuilder.forServer(): no graceful-shutdown timeout at this layer.
+            gracefulShutdownTimeoutMillis(0);
+        }
     }
 
     /** Puts {@link PriorKnowledge} before the HTTP/1.1 handlers of a plain-HTTP connection. */
