@@ -530,4 +530,32 @@ class ProxyNodeStreamingIT {
             assertTrue(answer.bodyText().contains("body-bytes: " + size + "\n"), answer.bodyText());
         }
     }
+
+    /**
+     * A backend may answer before it has the whole request (an application refusing an upload). The client must get
+     * that answer and keep its connection: the proxy reads and drops the rest of the body (closing at once would meet
+     * the client's next bytes with a reset, which can destroy the answer in its socket).
+     */
+    @Test
+    void anAnswerBeforeTheWholeBodyReachesTheClientAndTheConnectionServesTheNextRequest() throws Exception {
+        int size = 4 * 1024 * 1024;
+        int first = 64 * 1024;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), node.httpPort())) {
+            s.setSoTimeout((int) Duration.ofSeconds(20).toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /early HTTP/1.1\r\nHost: a\r\nContent-Length: " + size + "\r\n"
+                    + EchoBackend.ANSWER_FIRST_HEADER + ": 1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(new byte[first]);
+            out.flush();
+            RawHttp.Message answer = RawHttp.readResponse(s.getInputStream(), false);
+            assertEquals(200, answer.status());
+            assertEquals("backend: echo\nanswered before the body\n", answer.bodyText());
+            out.write(new byte[size - first]);
+            out.write("GET /next HTTP/1.1\r\nHost: a\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            RawHttp.Message next = RawHttp.readResponse(s.getInputStream(), false);
+            assertEquals(200, next.status());
+            assertTrue(next.bodyText().contains("uri: /next\n"), next.bodyText());
+        }
+    }
 }

@@ -28,8 +28,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An HTTP backend for tests: answers every request with 200 and a body that names the backend and echoes
  * the method, path, headers and request body size, one "key: value" a line (over mTLS also the client
- * certificate's subject). Listens on 127.0.0.1. Two behaviours for streaming tests: {@value #SSE_PATH} serves
- * server-sent events, and {@value #STALL_HEADER} makes it wait before reading the request body.
+ * certificate's subject). Listens on 127.0.0.1. Three behaviours for streaming tests: {@value #SSE_PATH} serves
+ * server-sent events, {@value #STALL_HEADER} makes it wait before reading the request body, and
+ * {@value #ANSWER_FIRST_HEADER} makes it answer before reading it.
  */
 public final class EchoBackend implements AutoCloseable {
     static {
@@ -45,6 +46,11 @@ public final class EchoBackend implements AutoCloseable {
     public static final String SSE_PATH = "/sse";
     /** A request carrying this header (milliseconds) is left unread that long first: a backend that reads slowly. */
     public static final String STALL_HEADER = "X-Echo-Stall-Ms";
+    /**
+     * A request carrying this header is answered at once, before its body is read (200, "answered before the body"),
+     * and the body is read afterwards: an application that refuses an upload before taking it.
+     */
+    public static final String ANSWER_FIRST_HEADER = "X-Echo-Answer-First";
 
     private final String name;
     private final HttpServer server;
@@ -115,10 +121,26 @@ public final class EchoBackend implements AutoCloseable {
         return b;
     }
 
+    private void answerFirst(HttpExchange ex) throws IOException {
+        byte[] out = ("backend: " + name + "\nanswered before the body\n").getBytes(StandardCharsets.UTF_8);
+        ex.sendResponseHeaders(200, out.length);
+        OutputStream body = ex.getResponseBody();
+        body.write(out);
+        body.flush();
+        try (InputStream in = ex.getRequestBody()) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        body.close();
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         requests.incrementAndGet();
         if (ex.getRequestURI().getPath().equals(SSE_PATH)) {
             events(ex);
+            return;
+        }
+        if (ex.getRequestHeaders().containsKey(ANSWER_FIRST_HEADER)) {
+            answerFirst(ex);
             return;
         }
         String stall = ex.getRequestHeaders().getFirst(STALL_HEADER);

@@ -81,14 +81,20 @@ final class Exchange implements BackendListener {
         /** The proxy answers itself; the rest of the request body is read and dropped. */
         ANSWERING_LOCALLY,
         /** The proxy's own answer was written; the rest of the request body is still read and dropped. */
-        ANSWERED_LOCALLY;
+        ANSWERED_LOCALLY,
+        /**
+         * The backend's whole answer was written to an HTTP/1.1 client still sending the request body: the rest of the
+         * body is read and dropped as after the proxy's own answer ({@link #onResponseWritten}).
+         */
+        ANSWERED_EARLY;
 
         boolean responseStarted() {
             return this == RESPONDING || this == RESPONDED;
         }
 
+        /** Whether the backend is done with and the rest of the request body is read and dropped. */
         boolean local() {
-            return this == ANSWERING_LOCALLY || this == ANSWERED_LOCALLY;
+            return this == ANSWERING_LOCALLY || this == ANSWERED_LOCALLY || this == ANSWERED_EARLY;
         }
 
         /** Whether the client already got (part of) a response. */
@@ -856,6 +862,16 @@ final class Exchange implements BackendListener {
         } else {
             dropBackend();
         }
+        if (request == Request.RECEIVING && !(ctx.channel() instanceof Http2StreamChannel)) {
+            // The backend answered before the client sent the whole body (an upload the application refuses with
+            // 401 or 413): closing now would meet the client's next bytes with a TCP reset, which can destroy the
+            // answer still unread in its socket (RFC 9112 9.6). The rest is read and dropped, as nginx discards it,
+            // and the connection then serves its next request. (An HTTP/2 stream is ended by closing it: the reset
+            // is the stream's, and the answer before it stands.)
+            phase = Phase.ANSWERED_EARLY;
+            finishLocalIfDone();
+            return;
+        }
         complete();
     }
 
@@ -947,7 +963,7 @@ final class Exchange implements BackendListener {
     }
 
     private void finishLocalIfDone() {
-        if (!owner.isCurrent(this) || phase != Phase.ANSWERED_LOCALLY) {
+        if (!owner.isCurrent(this) || (phase != Phase.ANSWERED_LOCALLY && phase != Phase.ANSWERED_EARLY)) {
             return;
         }
         if (request != Request.RECEIVING || (!clientKeepAlive && lingerClose == null)) {
