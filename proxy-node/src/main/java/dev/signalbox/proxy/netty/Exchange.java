@@ -777,8 +777,7 @@ final class Exchange implements BackendListener {
             if (phase == Phase.RESPONDING && status != 101) {
                 heldHead = head;
             } else {
-                ctx.write(msg, ctx.voidPromise());
-                unflushed = true;
+                writeHead(head);
             }
             source.read();
             return;
@@ -829,18 +828,22 @@ final class Exchange implements BackendListener {
             return new DefaultFullHttpResponse(head.protocolVersion(), head.status(), end.content(), head.headers(),
                     end.trailingHeaders());
         }
+        writeHead(head);
+        return part;
+    }
+
+    /** A response head to the client, without a promise (see {@link #onResponse}), flushed at the end of the read. */
+    private void writeHead(HttpResponse head) {
         ctx.write(head, ctx.voidPromise());
         unflushed = true;
-        return part;
     }
 
     @Override
     public void onResponseReadComplete() {
         if (heldHead != null && owner.isCurrent(this)) {
             // The read ended after the head: it goes now, alone.
-            ctx.write(heldHead, ctx.voidPromise());
+            writeHead(heldHead);
             heldHead = null;
-            unflushed = true;
         }
         if (unflushed && owner.isCurrent(this)) {
             unflushed = false;
