@@ -73,6 +73,9 @@ final class LocalCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     ClientOptions clients;
 
+    @picocli.CommandLine.Mixin
+    LeakDetectionOption leakDetection;
+
     LocalConfig config() {
         Path home = Path.of(System.getProperty("signalbox.home", "."));
         boolean demo = manifests == null;
@@ -94,6 +97,7 @@ final class LocalCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         long t0 = System.nanoTime();
         LocalConfig config = config();
+        leakDetection.apply();
         CountDownLatch stop = new CountDownLatch(1);
         LocalMode mode;
         try {

@@ -78,6 +78,9 @@ final class ProxyCommand implements Callable<Integer> {
     @Mixin
     ClientOptions clients;
 
+    @Mixin
+    LeakDetectionOption leakDetection;
+
     ProxyConfig config() {
         // The read timeout is nginx's proxy_read_timeout default (60 s): it bounds a response head and a silent tunnel.
         ProxyConfig config = new ProxyConfig(kafka.bootstrap(), nodeId, bind, httpPort, adminPort,
@@ -109,6 +112,7 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        leakDetection.apply();
         return ProxyMain.run(config(), drainTimeout, topics.createTopics(), clients.clients().accessLog());
     }
 }
