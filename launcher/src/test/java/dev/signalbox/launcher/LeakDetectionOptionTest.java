@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetector.Level;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,19 @@ class LeakDetectionOptionTest {
     @MethodSource("cases")
     void choosesTheLevel(Case c) {
         assertEquals(c.expected(), LeakDetectionOption.chosen(parse(c.args()).level, c.properties()::get));
+    }
+
+    /** The level Netty then runs with (process-wide; put back after, so the other tests keep the pom's paranoid). */
+    @Test
+    void applySetsNettysLevel() {
+        Level before = ResourceLeakDetector.getLevel();
+        try {
+            Level other = before == Level.SIMPLE ? Level.ADVANCED : Level.SIMPLE;
+            parse(new String[] {"--leak-detection", other.name()}).apply();
+            assertEquals(other, ResourceLeakDetector.getLevel());
+        } finally {
+            ResourceLeakDetector.setLevel(before);
+        }
     }
 
     @Test
