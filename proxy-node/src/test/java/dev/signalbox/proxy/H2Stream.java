@@ -96,7 +96,23 @@ final class H2Stream {
                     }
                 }).connect("127.0.0.1", port).sync().channel();
         settingsReceived.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        s.stream = new Http2StreamChannelBootstrap(s.connection)
+        s.stream = openStream(s);
+        s.stream.writeAndFlush(new DefaultHttp2HeadersFrame(head, false)).sync();
+        return s;
+    }
+
+    /** Another stream on this one's connection, sending {@code head} with END_STREAM (a request without a body). */
+    H2Stream another(Http2Headers head) throws Exception {
+        H2Stream s = new H2Stream();
+        s.connection = connection;
+        s.stream = openStream(s);
+        s.stream.writeAndFlush(new DefaultHttp2HeadersFrame(head, true)).sync();
+        return s;
+    }
+
+    /** A stream on {@code s}'s connection whose frames {@code s} records. */
+    private static Http2StreamChannel openStream(H2Stream s) throws InterruptedException {
+        return new Http2StreamChannelBootstrap(s.connection)
                 .handler(new ChannelInboundHandlerAdapter() {
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -124,8 +140,6 @@ final class H2Stream {
                         ReferenceCountUtil.release(evt);
                     }
                 }).open().sync().getNow();
-        s.stream.writeAndFlush(new DefaultHttp2HeadersFrame(head, false)).sync();
-        return s;
     }
 
     void send(byte[] bytes) throws InterruptedException {

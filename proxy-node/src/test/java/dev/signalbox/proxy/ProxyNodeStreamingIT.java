@@ -453,6 +453,31 @@ class ProxyNodeStreamingIT {
         assertLoggedLikeAnyRequest(plain, v);
     }
 
+    /**
+     * A request HTTP/2 lets through but HTTP cannot take (a method that is not a token) is a stream error: that stream
+     * is reset (PROTOCOL_ERROR), and the connection's next stream is answered.
+     */
+    @Test
+    void aMalformedHttp2RequestResetsItsStreamAndTheConnectionServesTheNext() throws Exception {
+        io.netty.channel.EventLoopGroup group = new io.netty.channel.MultiThreadIoEventLoopGroup(1,
+                io.netty.channel.nio.NioIoHandler.newFactory());
+        try {
+            H2Stream bad = H2Stream.open(group, node.httpPort(), false, new io.netty.handler.codec.http2.DefaultHttp2Headers()
+                    .method("GE T").scheme("http").authority("a.test").path("/malformed"),
+                    io.netty.handler.codec.http2.Http2Settings.defaultSettings());
+            assertEquals(io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR.code(),
+                    bad.reset.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            H2Stream next = bad.another(new io.netty.handler.codec.http2.DefaultHttp2Headers()
+                    .method("GET").scheme("http").authority("a.test").path("/after-malformed"));
+            assertEquals("200", next.status.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            Await.until("the next stream's body", WAIT, () -> new String(next.bytes(), StandardCharsets.UTF_8)
+                    .contains("/after-malformed"));
+            bad.connection.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+
     /** The fields every line has: its time, a request id, the snapshot, and an upstream time within the request's. */
     private static void assertLoggedLikeAnyRequest(com.fasterxml.jackson.databind.JsonNode line, long version) {
         assertTrue(line.get("request_id").asText().matches("[0-9a-f]{32}"), line.toString());

@@ -8,7 +8,6 @@ import dev.signalbox.schemas.codec.Json;
 import dev.signalbox.schemas.crypto.KeyRing;
 import dev.signalbox.schemas.crypto.SealedKey;
 import dev.signalbox.schemas.snapshot.RouteAccess;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -101,21 +100,21 @@ final class AccessGate {
 
     /**
      * Checks {@code request} against {@code rules}; {@code then} gets null to go on, or the refusal to answer with,
-     * on the loop of {@code ctx}. Before a null, {@code cookies} gets the auth-url service's Set-Cookie values for the
+     * on the loop of {@code stream}. Before a null, {@code cookies} gets the auth-url service's Set-Cookie values for the
      * answer ({@link ExternalAuthAnswer#addCookies}), when it sent any. Call before the request's identity fields are
      * rewritten.
      */
-    void check(AccessRules rules, HttpRequest request, HeaderRewriter.Forwarding from, ChannelHandlerContext ctx,
+    void check(AccessRules rules, HttpRequest request, HeaderRewriter.Forwarding from, ClientStream stream,
                long version, Consumer<List<String>> cookies, Consumer<FullHttpResponse> then) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (rules.denied() != null) {
-            then.accept(Responses.plain(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, "this route's access "
+            then.accept(Responses.plain(stream.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, "this route's access "
                     + "control is misconfigured; its Ingress carries an error diagnostic (Signalbox)", version, keepAlive));
             return;
         }
         String client = HeaderRewriter.clientAddress(request.headers(), from);
         if (!rules.sourceAllowed(client)) {
-            then.accept(Responses.plain(ctx.alloc(), HttpResponseStatus.FORBIDDEN, "forbidden: the client address "
+            then.accept(Responses.plain(stream.alloc(), HttpResponseStatus.FORBIDDEN, "forbidden: the client address "
                     + client + " is not allowed on this route", version, keepAlive));
             return;
         }
@@ -124,7 +123,7 @@ final class AccessGate {
             if (refused != null) {
                 then.accept(refused);
             } else {
-                askExternal(rules, request, from, ctx, version, cookies, then);
+                askExternal(rules, request, from, stream, version, cookies, then);
             }
         };
         if (basic == null) {
@@ -133,18 +132,18 @@ final class AccessGate {
         }
         Object u = users(basic);
         if (u instanceof String problem) {
-            next.accept(Responses.plain(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, "this route's users cannot "
+            next.accept(Responses.plain(stream.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, "this route's users cannot "
                     + "be read by this proxy (Signalbox): " + problem, version, keepAlive));
             return;
         }
         Htpasswd.Credentials c = Htpasswd.credentials(request.headers().get(HttpHeaderNames.AUTHORIZATION));
         String hash = c == null ? null : ((Htpasswd) u).hash(c.user());
         if (hash == null) {
-            next.accept(unauthorized(ctx, basic, version, keepAlive));
+            next.accept(unauthorized(stream, basic, version, keepAlive));
             return;
         }
         if (!Htpasswd.slow(hash)) {
-            next.accept(Htpasswd.matches(hash, c.password()) ? null : unauthorized(ctx, basic, version, keepAlive));
+            next.accept(Htpasswd.matches(hash, c.password()) ? null : unauthorized(stream, basic, version, keepAlive));
             return;
         }
         String remembered = mac(hash, c.password());
@@ -162,22 +161,22 @@ final class AccessGate {
                         verified.put(remembered, Boolean.TRUE);
                     }
                 }
-                ctx.executor().execute(() -> next.accept(ok ? null : unauthorized(ctx, basic, version, keepAlive)));
+                stream.eventLoop().execute(() -> next.accept(ok ? null : unauthorized(stream, basic, version, keepAlive)));
             });
         } catch (RejectedExecutionException e) {
-            next.accept(Responses.plain(ctx.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, "too many password checks "
+            next.accept(Responses.plain(stream.alloc(), HttpResponseStatus.SERVICE_UNAVAILABLE, "too many password checks "
                     + "are waiting; try again (Signalbox)", version, keepAlive));
         }
     }
 
     /** Asks the route's auth-url service; see {@link ExternalAuthCall}. */
     private void askExternal(AccessRules rules, HttpRequest request, HeaderRewriter.Forwarding from,
-                             ChannelHandlerContext ctx, long version, Consumer<List<String>> cookies,
+                             ClientStream stream, long version, Consumer<List<String>> cookies,
                              Consumer<FullHttpResponse> then) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         RouteAccess.ExternalAuth auth = rules.externalAuth();
         if (rules.authTarget() == null) {
-            then.accept(Responses.plain(ctx.alloc(), HttpResponseStatus.INTERNAL_SERVER_ERROR, "the authentication "
+            then.accept(Responses.plain(stream.alloc(), HttpResponseStatus.INTERNAL_SERVER_ERROR, "the authentication "
                     + "service's URL does not parse (Signalbox)", version, keepAlive));
             return;
         }
@@ -186,10 +185,10 @@ final class AccessGate {
                 .getBytes(StandardCharsets.UTF_8));
         Remembered known = cacheKey == null ? null : remembered(cacheKey);
         if (known != null) {
-            apply(known.reply(), auth, request, from, ctx, version, keepAlive, cookies, then);
+            apply(known.reply(), auth, request, from, stream, version, keepAlive, cookies, then);
             return;
         }
-        ExternalAuthCall.start(ctx, backends, authTimeout, rules.authTarget(), auth, request, from, (status, reply) -> {
+        ExternalAuthCall.start(stream, backends, authTimeout, rules.authTarget(), auth, request, from, (status, reply) -> {
             // nginx's proxy_cache does not keep an answer that sets a cookie.
             long seconds = cacheKey == null || status == 0 || !ExternalAuthAnswer.cookies(reply).isEmpty() ? 0
                     : ExternalAuthAnswer.cacheSeconds(auth.cacheValid(), status);
@@ -198,7 +197,7 @@ final class AccessGate {
                     answers.put(cacheKey, new Remembered(reply, System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds)));
                 }
             }
-            apply(reply, auth, request, from, ctx, version, keepAlive, cookies, then);
+            apply(reply, auth, request, from, stream, version, keepAlive, cookies, then);
         });
     }
 
@@ -219,7 +218,7 @@ final class AccessGate {
 
     /** Goes on or answers as the auth-url service's {@code reply} says. */
     private static void apply(ExternalAuthAnswer.Reply reply, RouteAccess.ExternalAuth auth, HttpRequest request,
-                          HeaderRewriter.Forwarding from, ChannelHandlerContext ctx, long version, boolean keepAlive,
+                          HeaderRewriter.Forwarding from, ClientStream stream, long version, boolean keepAlive,
                           Consumer<List<String>> cookies, Consumer<FullHttpResponse> then) {
         if (reply instanceof ExternalAuthAnswer.Allow allow) {
             for (ExternalAuthAnswer.Field f : allow.fields()) {
@@ -237,22 +236,22 @@ final class AccessGate {
         }
         ExternalAuthAnswer.Refuse refuse = (ExternalAuthAnswer.Refuse) reply;
         if (refuse.signin()) {
-            FullHttpResponse redirect = Responses.redirect(ctx.alloc(), 302, ExternalAuthAnswer.signinLocation(
+            FullHttpResponse redirect = Responses.redirect(stream.alloc(), 302, ExternalAuthAnswer.signinLocation(
                     auth.signin(), auth.signinRedirectParam() == null ? "rd" : auth.signinRedirectParam(), from.scheme(),
                     request.headers().get(HttpHeaderNames.HOST), request.uri()), version, keepAlive);
             ExternalAuthAnswer.addCookies(redirect.headers(), 302, refuse.cookies());
             then.accept(redirect);
             return;
         }
-        FullHttpResponse r = Responses.plain(ctx.alloc(), HttpResponseStatus.valueOf(refuse.status()), refuse.reason(),
+        FullHttpResponse r = Responses.plain(stream.alloc(), HttpResponseStatus.valueOf(refuse.status()), refuse.reason(),
                 version, keepAlive);
         refuse.challenges().forEach(c -> r.headers().add(HttpHeaderNames.WWW_AUTHENTICATE, c));
         then.accept(r);
     }
 
-    private static FullHttpResponse unauthorized(ChannelHandlerContext ctx, RouteAccess.BasicAuth basic, long version,
+    private static FullHttpResponse unauthorized(ClientStream stream, RouteAccess.BasicAuth basic, long version,
                                                  boolean keepAlive) {
-        FullHttpResponse r = Responses.plain(ctx.alloc(), HttpResponseStatus.UNAUTHORIZED, "authorization required",
+        FullHttpResponse r = Responses.plain(stream.alloc(), HttpResponseStatus.UNAUTHORIZED, "authorization required",
                 version, keepAlive);
         r.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, Htpasswd.challenge(basic.realm() == null ? "" : basic.realm()));
         return r;

@@ -47,7 +47,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
@@ -114,7 +113,7 @@ final class Exchange implements BackendListener {
     }
 
     private final FrontendHandler owner;
-    private final ChannelHandlerContext ctx;
+    private final ClientStream client;
     private final Frontend frontend;
     private final ProxyMetrics metrics;
     private final CompiledTable table;
@@ -204,7 +203,7 @@ final class Exchange implements BackendListener {
 
     Exchange(FrontendHandler owner, CompiledTable table, String route, HttpRequest head) {
         this.owner = owner;
-        this.ctx = owner.ctx();
+        this.client = owner.client();
         this.frontend = owner.frontend();
         this.metrics = frontend.metrics();
         this.table = table;
@@ -297,7 +296,7 @@ final class Exchange implements BackendListener {
             full.release();
         }
         upgrade = Upgrade.requested(h);
-        if (request == Request.RECEIVING && upgrade == null && !(ctx.channel() instanceof Http2StreamChannel)
+        if (request == Request.RECEIVING && upgrade == null && !client.http2()
                 && RequestChecks.hasNoBody(h)) {
             // The head is the whole request: it goes out with its end in one write and one flush (attach).
             request = Request.RECEIVED;
@@ -315,7 +314,7 @@ final class Exchange implements BackendListener {
         }
         Rewrites.apply(h, f.rewrite());
         pendingHead = h;
-        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstream);
+        Channel pooled = frontend.connector().pooled(client.eventLoop(), endpoint, upstream);
         if (pooled != null) {
             attach(pooled, true);
             return;
@@ -326,7 +325,7 @@ final class Exchange implements BackendListener {
     private void connectNew() {
         phase = Phase.CONNECTING;
         Endpoint target = endpoint;
-        Future<Channel> connect = frontend.connector().connect(ctx.channel().eventLoop(), target, upstream,
+        Future<Channel> connect = frontend.connector().connect(client.eventLoop(), target, upstream,
                 limits.connectTimeout());
         connect.addListener(done -> onConnected(connect, target));
     }
@@ -414,7 +413,7 @@ final class Exchange implements BackendListener {
         endpoint = next.endpoint();
         locality = next.locality();
         sticky = sticky == null ? null : sticky.retriedOn(endpoint);
-        Channel pooled = frontend.connector().pooled(ctx.channel().eventLoop(), endpoint, upstream);
+        Channel pooled = frontend.connector().pooled(client.eventLoop(), endpoint, upstream);
         if (pooled != null) {
             attach(pooled, true);
         } else {
@@ -545,7 +544,7 @@ final class Exchange implements BackendListener {
         ReferenceCountUtil.release(pendingHead);
         pendingHead = null;
         dropBackend();
-        lingerClose = ctx.executor().schedule(() -> {
+        lingerClose = client.eventLoop().schedule(() -> {
             lingerClose = null;
             if (owner.isCurrent(this)) {
                 complete();
@@ -673,7 +672,7 @@ final class Exchange implements BackendListener {
     private void startGrpcDeadline(String timeout) {
         long nanos = Grpc.timeoutNanos(timeout);
         if (nanos != Grpc.NO_TIMEOUT) {
-            grpcDeadline = ctx.executor().schedule(this::onGrpcDeadline,
+            grpcDeadline = client.eventLoop().schedule(this::onGrpcDeadline,
                     nanos - (System.nanoTime() - startNanos), TimeUnit.NANOSECONDS);
         }
     }
@@ -699,9 +698,9 @@ final class Exchange implements BackendListener {
             return;
         }
         phase = Phase.RESPONDED;
-        ctx.writeAndFlush(Responses.grpcTrailers(Grpc.DEADLINE_EXCEEDED, reason)).addListener(f -> {
+        client.writeAndFlush(Responses.grpcTrailers(Grpc.DEADLINE_EXCEEDED, reason)).addListener(f -> {
             if (!f.isSuccess()) {
-                ctx.close();
+                client.close();
             } else if (owner.isCurrent(this)) {
                 complete();
             }
@@ -765,7 +764,11 @@ final class Exchange implements BackendListener {
         if (endOfResponse && status == 101) {
             // The backend switched to the protocol asked for: the head is passed on, then both connections
             // become one byte tunnel (never pooled).
-            ctx.writeAndFlush(msg).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+            client.writeAndFlush(msg).addListener(f -> {
+                if (!f.isSuccess()) {
+                    client.close();
+                }
+            });
             switchToTunnel();
             return;
         }
@@ -788,10 +791,10 @@ final class Exchange implements BackendListener {
         // The parts of one backend read go out in one flush (one write to the socket, not one per part): the
         // last part flushes, earlier ones wait for the end of the read (onResponseReadComplete).
         unflushed = !last;
-        ChannelFuture written = last ? ctx.writeAndFlush(msg) : ctx.write(msg);
+        ChannelFuture written = last ? client.writeAndFlush(msg) : client.write(msg);
         written.addListener(f -> {
             if (!f.isSuccess()) {
-                ctx.close();
+                client.close();
             } else if (endOfResponse) {
                 onResponseWritten();
             } else if (source != null && backend == source) {
@@ -801,6 +804,8 @@ final class Exchange implements BackendListener {
     }
 
     private void switchToTunnel() {
+        // A client handled at the frame level never gets here: its requests cannot ask for an upgrade.
+        ChannelHandlerContext ctx = client.handlerContext();
         Channel b = backend;
         backend = null;
         if (heldRate != null) {
@@ -834,7 +839,7 @@ final class Exchange implements BackendListener {
 
     /** A response head to the client, without a promise (see {@link #onResponse}), flushed at the end of the read. */
     private void writeHead(HttpResponse head) {
-        ctx.write(head, ctx.voidPromise());
+        client.writeHead(head);
         unflushed = true;
     }
 
@@ -847,7 +852,7 @@ final class Exchange implements BackendListener {
         }
         if (unflushed && owner.isCurrent(this)) {
             unflushed = false;
-            ctx.flush();
+            client.flush();
         }
     }
 
@@ -860,12 +865,12 @@ final class Exchange implements BackendListener {
             access.upstreamEnded();
         }
         if (request == Request.SENT && backendKeepAlive && backend != null && backend.isActive()) {
-            frontend.connector().release(ctx.channel().eventLoop(), endpoint, upstream, backend);
+            frontend.connector().release(client.eventLoop(), endpoint, upstream, backend);
             backend = null;
         } else {
             dropBackend();
         }
-        if (request == Request.RECEIVING && !(ctx.channel() instanceof Http2StreamChannel)) {
+        if (request == Request.RECEIVING && !client.http2()) {
             // The backend answered before the client sent the whole body (an upload the application refuses with
             // 401 or 413): closing now would meet the client's next bytes with a TCP reset, which can destroy the
             // answer still unread in its socket (RFC 9112 9.6). The rest is read and dropped, as nginx discards it,
@@ -922,7 +927,7 @@ final class Exchange implements BackendListener {
     void respondLocally(HttpObject requestPart, HttpResponseStatus st, String reason) {
         respondLocally(requestPart, grpc
                 ? Responses.grpc(Grpc.statusOf(st.code()), reason, table.version(), clientKeepAlive)
-                : Responses.plain(ctx.alloc(), st, reason, table.version(), clientKeepAlive));
+                : Responses.plain(client.alloc(), st, reason, table.version(), clientKeepAlive));
     }
 
     /**
@@ -954,10 +959,10 @@ final class Exchange implements BackendListener {
             access.bytesOut += response.content().readableBytes();
         }
         cancelResponseTimeout();
-        ctx.writeAndFlush(response)
+        client.writeAndFlush(response)
                 .addListener(f -> {
                     if (!f.isSuccess()) {
-                        ctx.close();
+                        client.close();
                         return;
                     }
                     phase = Phase.ANSWERED_LOCALLY;

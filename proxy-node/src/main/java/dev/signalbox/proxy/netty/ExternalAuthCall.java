@@ -8,7 +8,6 @@ import dev.signalbox.schemas.snapshot.Endpoint;
 import dev.signalbox.schemas.snapshot.RouteAccess;
 import dev.signalbox.schemas.snapshot.UpstreamTls;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -34,7 +33,7 @@ import org.slf4j.LoggerFactory;
 final class ExternalAuthCall implements BackendListener {
     private static final Logger LOG = LoggerFactory.getLogger(ExternalAuthCall.class);
 
-    private final ChannelHandlerContext ctx;
+    private final ClientStream client;
     private final Backends backends;
     private final Endpoint endpoint;
     private final Upstream upstream;
@@ -52,9 +51,9 @@ final class ExternalAuthCall implements BackendListener {
     private ScheduledFuture<?> timer;
     private boolean done;
 
-    private ExternalAuthCall(ChannelHandlerContext ctx, Backends backends, AccessRules.AuthTarget target,
+    private ExternalAuthCall(ClientStream client, Backends backends, AccessRules.AuthTarget target,
                              RouteAccess.ExternalAuth auth, Answered then, Duration timeout) {
-        this.ctx = ctx;
+        this.client = client;
         this.backends = backends;
         this.endpoint = new Endpoint(target.host(), target.port());
         this.upstream = target.tls() ? Upstream.of(new UpstreamTls(target.host(), true, null, null, null, null), false)
@@ -68,18 +67,18 @@ final class ExternalAuthCall implements BackendListener {
      * Asks the service at {@code target} about {@code request} (its fields are read, not changed); {@code then} gets
      * the reply on the client's loop.
      */
-    static void start(ChannelHandlerContext ctx, Backends backends, Duration timeout, AccessRules.AuthTarget target,
+    static void start(ClientStream client, Backends backends, Duration timeout, AccessRules.AuthTarget target,
                       RouteAccess.ExternalAuth auth, HttpRequest request, HeaderRewriter.Forwarding from,
                       Answered then) {
-        ExternalAuthCall call = new ExternalAuthCall(ctx, backends, target, auth, then, timeout);
+        ExternalAuthCall call = new ExternalAuthCall(client, backends, target, auth, then, timeout);
         FullHttpRequest sub = ExternalAuthRequest.of(target, auth, request, from);
-        Channel pooled = backends.pooled(ctx.channel().eventLoop(), call.endpoint, call.upstream);
+        Channel pooled = backends.pooled(client.eventLoop(), call.endpoint, call.upstream);
         if (pooled != null) {
             call.attach(pooled, sub);
             return;
         }
         // nginx's auth location has the proxy defaults: 60 s to connect, then 60 s between two reads (the timer).
-        Future<Channel> connect = backends.connect(ctx.channel().eventLoop(), call.endpoint, call.upstream, timeout);
+        Future<Channel> connect = backends.connect(client.eventLoop(), call.endpoint, call.upstream, timeout);
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 sub.release();
@@ -96,7 +95,7 @@ final class ExternalAuthCall implements BackendListener {
     private void attach(Channel ch, FullHttpRequest sub) {
         if (done) {
             sub.release();
-            backends.release(ctx.channel().eventLoop(), endpoint, upstream, ch);
+            backends.release(client.eventLoop(), endpoint, upstream, ch);
             return;
         }
         channel = ch;
@@ -141,7 +140,7 @@ final class ExternalAuthCall implements BackendListener {
         finish(head.status().code(), ExternalAuthAnswer.of(head.status().code(), head.headers(), auth));
         BackendHandler.detachFrom(ch);
         if (HttpUtil.isKeepAlive(head) && ch.isActive()) {
-            backends.release(ctx.channel().eventLoop(), endpoint, upstream, ch);
+            backends.release(client.eventLoop(), endpoint, upstream, ch);
         } else {
             ch.close();
         }
@@ -161,7 +160,7 @@ final class ExternalAuthCall implements BackendListener {
         if (timer != null) {
             timer.cancel(false);
         }
-        timer = ctx.executor().schedule(() -> fail("nothing read for " + timeout.toMillis() + " ms"),
+        timer = client.eventLoop().schedule(() -> fail("nothing read for " + timeout.toMillis() + " ms"),
                 timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

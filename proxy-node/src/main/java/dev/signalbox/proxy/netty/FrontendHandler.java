@@ -12,7 +12,6 @@ import dev.signalbox.routing.CompiledTable;
 import dev.signalbox.routing.Decision;
 import dev.signalbox.routing.RequestTarget;
 import dev.signalbox.proxy.routing.RoutingState;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -28,7 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Proxies the requests of one client connection, one exchange at a time, on the connection's event loop.
+ * Proxies the requests of one client connection (or one HTTP/2 stream: its {@link ClientStream}), one exchange at a
+ * time, on the connection's event loop.
  * Auto-read is off: the next client chunk is read only when the previous one was written to the backend,
  * and the next backend chunk only when the previous one was written to the client (Netty's
  * HexDumpProxy), so bodies stream through without being held whole. Messages decoded in one socket read
@@ -43,7 +43,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     /** An HTTP/2 connection's timers, which its streams share; null on HTTP/1.1, where the handler has its own. */
     private final ResponseTimers connectionTimers;
-    private ChannelHandlerContext ctx;
+    private ClientStream client;
     private ResponseTimers ownTimers;
     private ResponseTimer responseTimer;
     private RouteLimits nodeLimits;
@@ -68,11 +68,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        attach(ClientStream.of(ctx));
+    }
+
+    /** Serves {@code client}: as a channel handler, from {@link #handlerAdded}; a frame-level HTTP/2 stream, at once. */
+    void attach(ClientStream client) {
+        this.client = client;
         this.nodeLimits = RouteLimits.node(frontend.clients().maxBodyBytes(), frontend.responseTimeout());
         ResponseTimers timers = connectionTimers;
         if (timers == null) {
-            timers = ownTimers = new ResponseTimers(ctx.executor(), frontend.responseTimeout());
+            timers = ownTimers = new ResponseTimers(client.eventLoop(), frontend.responseTimeout());
         }
         this.responseTimer = timers.timer(() -> {
             if (exchange != null) {
@@ -104,12 +109,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        receive(msg);
+    }
+
+    /** A request part (or, on an HTTP/2 stream, a frame that is none: released). */
+    void receive(Object msg) {
         queue.add(msg);
         drain();
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        clientClosed();
+        ctx.fireChannelInactive();
+    }
+
+    /** The client connection (or stream) closed: what is under way is dropped. */
+    void clientClosed() {
         closing = true;
         releaseQueue();
         stopResponseTimer();
@@ -117,7 +133,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             exchange.abort();
             exchange = null;
         }
-        ctx.fireChannelInactive();
     }
 
     @Override
@@ -143,10 +158,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      * request, which would meet a reset).
      */
     private void closeWhenIdle() {
-        ctx.executor().schedule(() -> {
+        client.eventLoop().schedule(() -> {
             if (exchange == null && queue.isEmpty() && !closing) {
                 closing = true;
-                ctx.close();
+                client.close();
             }
         }, ClientConnections.IDLE_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -154,7 +169,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("client connection {} failed", ctx.channel(), cause);
-        ctx.close();
+        client.close();
     }
 
     /** Feeds queued messages to the exchange as far as it can take them, then asks for more if needed. */
@@ -192,7 +207,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (queue.isEmpty() && (exchange == null || exchange.wantsRequestContent())) {
-            ctx.read();
+            client.read();
         }
     }
 
@@ -233,14 +248,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (host != null) {
             request.headers().set(HttpHeaderNames.HOST, host);
         }
-        ClientCertificates.Refusal certificate = ClientCertificates.check(ctx.channel(), host);
+        ClientCertificates.Refusal certificate = ClientCertificates.check(client.connection(), host);
         RequestTarget.Valid errorPage = ClientCertificates.internalRedirect(certificate, request);
         if (errorPage != null) {
             valid = errorPage;
             sentTarget = errorPage.forwardUri();
         } else if (certificate != null) {
             exchange = new Exchange(this, table, CompiledTable.NO_ROUTE, request);
-            exchange.respondLocally(request, certificate.response(ctx.alloc(), table.version(), HttpUtil.isKeepAlive(request)));
+            exchange.respondLocally(request, certificate.response(client.alloc(), table.version(), HttpUtil.isKeepAlive(request)));
             return;
         }
         long now = System.nanoTime();
@@ -264,7 +279,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         Routed routed = new Routed(request, host, sentTarget, table, traffic);
         if (d instanceof Decision.Restricted r) {
             // Source ranges and credentials (issue 18); the answer may come later (bcrypt, auth-url), on this loop.
-            frontend.access().check(r.rules(), request, forwarding(), ctx, table.version(), ex::setAuthCookies, refused -> {
+            frontend.access().check(r.rules(), request, forwarding(), client, table.version(), ex::setAuthCookies, refused -> {
                 if (!isCurrent(ex) || closing) {
                     ReferenceCountUtil.release(request);
                     ReferenceCountUtil.release(refused);
@@ -292,13 +307,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         CompiledTable table = routed.table();
         TrafficRequest traffic = routed.traffic();
         if (location != null) {
-            ex.respondLocally(request, Responses.redirect(ctx.alloc(), location, table.version(),
+            ex.respondLocally(request, Responses.redirect(client.alloc(), location, table.version(),
                     HttpUtil.isKeepAlive(request)));
         } else if (d instanceof Decision.RedirectToHttps) {
             ex.respondLocally(request, HttpResponseStatus.BAD_REQUEST,
                     "this route is served over HTTPS only and the request has no Host to redirect to");
         } else if (d instanceof Decision.Redirect r) {
-            ex.respondLocally(request, Responses.redirect(ctx.alloc(), r.status(), Redirects.location(r,
+            ex.respondLocally(request, Responses.redirect(client.alloc(), r.status(), Redirects.location(r,
                     forwarding().scheme(), host, forwarding().port(), sentTarget), table.version(), HttpUtil.isKeepAlive(request)));
         } else if (d instanceof Decision.Forward f) {
             ex.forward(request, f, traffic.latencyRead());
@@ -326,17 +341,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         if (ex != null) {
             ex.abort();
             if (ex.answered()) {
-                ctx.close();
+                client.close();
                 return;
             }
         }
         metrics.response(ex == null ? CompiledTable.NO_ROUTE : ex.route(), ProxyMetrics.NO_LOCALITY, status.code(), 0);
-        ctx.writeAndFlush(Responses.plain(ctx.alloc(), status, reason, routing.current().version(), false))
-                .addListener(ChannelFutureListener.CLOSE);
+        client.writeAndFlush(Responses.plain(client.alloc(), status, reason, routing.current().version(), false))
+                .addListener(f -> client.close());
     }
 
-    ChannelHandlerContext ctx() {
-        return ctx;
+    ClientStream client() {
+        return client;
     }
 
     Frontend frontend() {
@@ -349,9 +364,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
      */
     HeaderRewriter.Forwarding forwarding() {
         if (forwarding == null) {
-            ClientOrigin origin = ClientOrigin.of(ctx.channel());
+            ClientOrigin origin = ClientOrigin.of(client.connection());
             forwarding = new HeaderRewriter.Forwarding(origin.address(), frontend.overTls() ? "https" : "http",
-                    origin.serverPort(), frontend.trusted(), ClientCertificates.fields(ctx.channel()));
+                    origin.serverPort(), frontend.trusted(), ClientCertificates.fields(client.connection()));
         }
         return forwarding;
     }
@@ -381,10 +396,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         return draining;
     }
 
-    /** Closes the client connection (a response cut short, or done with). */
+    /** Closes the client connection, or resets the stream (a response cut short, or done with). */
     void closeConnection() {
         closing = true;
-        ctx.close();
+        client.close();
     }
 
     /** {@code ex} ended: the next pipelined request may start, or the connection closes. */

@@ -28,13 +28,16 @@ import java.util.List;
  * pipeline, so both share the port. The h2c Upgrade from HTTP/1.1 (RFC 7540 3.2, removed in RFC 9113) is not offered: gRPC
  * clients and h2load use prior knowledge, and an upgrade would hold the first request's body in the proxy.
  *
- * <p>The connection auto-reads and bounds each stream by its flow-control window; a stream channel reads only when
- * its {@link FrontendHandler} asks. Each stream gets a codec to HTTP/1 objects and the same {@link FrontendHandler} as
- * HTTP/1.1. The streams' writes reach the connection's TLS layer in one flush per event-loop turn.
+ * <p>The connection auto-reads and bounds each stream by its flow-control window, which opens again as the stream's
+ * {@link FrontendHandler} (the same as HTTP/1.1's) asks for the next part. Streams are served at the frame level
+ * ({@link Http2Streams}); only an extended CONNECT (RFC 8441) gets a stream channel, with a codec to HTTP/1 objects,
+ * since it becomes a {@link Tunnel}. The streams' writes reach the connection's TLS layer in one flush per event-loop
+ * turn.
  */
 final class Http2Frontend {
     static final String H2_FLUSHES = "h2-flush-consolidation";
     static final String H2_CODEC = "h2-codec";
+    static final String H2_STREAMS = "h2-streams";
     static final String H2_MULTIPLEX = "h2-multiplex";
     static final String H2_TO_HTTP = "h2-to-http";
     static final String PRIOR_KNOWLEDGE = "h2c-prior-knowledge";
@@ -62,6 +65,8 @@ final class Http2Frontend {
         // The streams' response timeouts: one scheduled check per connection, not a timer task per stream.
         ResponseTimers streamTimers = new ResponseTimers(p.channel().eventLoop(), frontend.responseTimeout());
         p.channel().closeFuture().addListener(f -> streamTimers.stop());
+        p.addLast(H2_STREAMS, new Http2Streams(frontend, streamTimers));
+        // Only the streams Http2Streams passes on: extended CONNECTs (RFC 8441), which become tunnels.
         p.addLast(H2_MULTIPLEX, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
