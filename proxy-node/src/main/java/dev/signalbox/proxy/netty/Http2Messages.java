@@ -1,9 +1,10 @@
 package dev.signalbox.proxy.netty;
 
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -40,13 +41,16 @@ final class Http2Messages {
      * The request a stream's first HEADERS frame opens: whole when it ends the stream; otherwise a head, chunked when
      * it declares no length (the DATA frames that follow are its body).
      */
-    static HttpRequest request(int streamId, Http2Headers headers, boolean endStream, ByteBufAllocator alloc)
+    static HttpRequest request(int streamId, Http2Headers headers, boolean endStream)
             throws Http2Exception {
         try {
-            if (endStream) {
-                return HttpConversionUtil.toFullHttpRequest(streamId, headers, alloc, true);
-            }
             HttpRequest head = HttpConversionUtil.toHttpRequest(streamId, headers, true);
+            if (endStream) {
+                // Whole, without a body: the same fields as toFullHttpRequest gives, without the empty pooled buffer it
+                // would take for the content (and give back as the exchange turns the request into a head).
+                return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), Unpooled.EMPTY_BUFFER,
+                        head.headers(), EmptyHttpHeaders.INSTANCE);
+            }
             if (!HttpUtil.isContentLengthSet(head)) {
                 head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
             }

@@ -132,7 +132,7 @@ final class Http2Streams extends ChannelDuplexHandler {
         Http2FrameStream s = headers.stream();
         HttpObject request;
         try {
-            request = Http2Messages.request(s.id(), headers.headers(), headers.isEndStream(), ctx.alloc());
+            request = Http2Messages.request(s.id(), headers.headers(), headers.isEndStream());
         } catch (Http2Exception e) {
             LOG.debug("stream {} of {}: malformed request", s.id(), ctx.channel(), e);
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.PROTOCOL_ERROR).stream(s));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -92,7 +91,7 @@ class Http2MessagesTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("requests")
     void requestAsNettysCodec(RequestCase c) throws Http2Exception {
-        HttpRequest ours = Http2Messages.request(STREAM, c.headers(), c.endStream(), ByteBufAllocator.DEFAULT);
+        HttpRequest ours = Http2Messages.request(STREAM, c.headers(), c.endStream());
         HttpRequest netty = (HttpRequest) decodeWithNetty(new DefaultHttp2HeadersFrame(c.headers(), c.endStream()).stream(FRAME_STREAM));
         try {
             assertEquals(netty instanceof FullHttpRequest, ours instanceof FullHttpRequest, "whole or a head");
@@ -119,7 +118,7 @@ class Http2MessagesTest {
     void aMalformedRequestIsAStreamError(Http2Headers headers) {
         for (boolean endStream : new boolean[] {true, false}) {
             Http2Exception e = assertThrows(Http2Exception.class,
-                    () -> Http2Messages.request(STREAM, headers, endStream, ByteBufAllocator.DEFAULT));
+                    () -> Http2Messages.request(STREAM, headers, endStream));
             assertEquals(Http2Error.PROTOCOL_ERROR, e.error());
             assertInstanceOf(Http2Exception.StreamException.class, e);
         }
