@@ -36,15 +36,27 @@ interface ClientStream {
     /** Ends the client: an HTTP/1.1 connection closes, an HTTP/2 stream is reset unless both sides ended it. */
     void close();
 
-    EventLoop eventLoop();
+    /**
+     * A context on the client's channel: the handler's on an HTTP/1.1 connection or a stream channel, the connection
+     * handler's for a stream served at the frame level.
+     */
+    ChannelHandlerContext context();
 
-    ByteBufAllocator alloc();
+    default EventLoop eventLoop() {
+        return context().channel().eventLoop();
+    }
+
+    default ByteBufAllocator alloc() {
+        return context().alloc();
+    }
 
     /**
      * The channel whose attributes tell the client's origin and certificates ({@link ClientOrigin},
      * {@link ClientCertificates}: a stream channel's parent is the connection).
      */
-    Channel connection();
+    default Channel connection() {
+        return context().channel();
+    }
 
     /** Whether this is an HTTP/2 stream, where a request ends with its stream and the response may end it first. */
     boolean http2();
@@ -94,18 +106,8 @@ interface ClientStream {
         }
 
         @Override
-        public EventLoop eventLoop() {
-            return ctx.channel().eventLoop();
-        }
-
-        @Override
-        public ByteBufAllocator alloc() {
-            return ctx.alloc();
-        }
-
-        @Override
-        public Channel connection() {
-            return ctx.channel();
+        public ChannelHandlerContext context() {
+            return ctx;
         }
 
         @Override

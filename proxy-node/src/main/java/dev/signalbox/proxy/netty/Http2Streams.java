@@ -1,12 +1,9 @@
 package dev.signalbox.proxy.netty;
 
-import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
@@ -281,18 +278,8 @@ final class Http2Streams extends ChannelDuplexHandler {
         }
 
         @Override
-        public EventLoop eventLoop() {
-            return ctx.channel().eventLoop();
-        }
-
-        @Override
-        public ByteBufAllocator alloc() {
-            return ctx.alloc();
-        }
-
-        @Override
-        public Channel connection() {
-            return ctx.channel();
+        public ChannelHandlerContext context() {
+            return ctx;
         }
 
         @Override
