@@ -26,10 +26,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * HTTP/2 request has none), so the exchange routes and forwards it like an HTTP/1.1 handshake. The backend's 101
  * goes back as the 200 that RFC 8441 5 asks for (without the HTTP/1.1-only accept field), and the empty end of
  * that response is not sent, since the stream goes on as the tunnel ({@link Tunnel}: DATA frames both ways).
- * Two handlers share the state: {@link #frames()}, on every stream before its HTTP/2-to-HTTP/1 codec, and the one
- * after the codec that adds the upgrade fields, which {@link #frames()} puts there only when the stream is such a
- * CONNECT (an ordinary request's stream has one handler less to set up and pass through). The stream channel's
- * event loop only.
+ * Only such a stream gets a stream channel ({@link Http2Streams} serves the others at the frame level). Two handlers
+ * share the state: {@link #frames()}, on the stream channel before its HTTP/2-to-HTTP/1 codec, and the one after the
+ * codec that adds the upgrade fields, which {@link #frames()} puts there when it sees the CONNECT. The stream
+ * channel's event loop only.
  */
 final class ExtendedConnect {
     static final String FRAMES = "h2-extended-connect";
