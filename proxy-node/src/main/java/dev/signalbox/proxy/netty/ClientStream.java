@@ -30,7 +30,7 @@ interface ClientStream {
 
     void flush();
 
-    /** The client may send the next request part: the connection reads on, or the stream's flow-control window opens. */
+    /** The client may send the next request part: the connection reads on, or the stream's window opens. */
     void read();
 
     /** Ends the client: an HTTP/1.1 connection closes, an HTTP/2 stream is reset unless both sides ended it. */

@@ -57,8 +57,8 @@ final class Http2Messages {
             if (endStream) {
                 // Whole, without a body: the same fields as toFullHttpRequest gives, without the empty pooled buffer it
                 // would take for the content (and give back as the exchange turns the request into a head).
-                return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), Unpooled.EMPTY_BUFFER,
-                        head.headers(), EmptyHttpHeaders.INSTANCE);
+                return new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(),
+                        Unpooled.EMPTY_BUFFER, head.headers(), EmptyHttpHeaders.INSTANCE);
             }
             if (!HttpUtil.isContentLengthSet(head)) {
                 head.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -89,7 +89,8 @@ final class Http2Messages {
 
     /** A DATA frame as a part of the request body, the last when it ends the stream; takes the frame's buffer. */
     static HttpContent content(Http2DataFrame data) {
-        return data.isEndStream() ? new DefaultLastHttpContent(data.content(), true) : new DefaultHttpContent(data.content());
+        return data.isEndStream() ? new DefaultLastHttpContent(data.content(), true)
+                : new DefaultHttpContent(data.content());
     }
 
     /**
@@ -124,8 +125,8 @@ final class Http2Messages {
                 last.release();
             }
             if (!noTrailers) {
-                trailers = new DefaultHttp2HeadersFrame(HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), REVALIDATE),
-                        true);
+                trailers = new DefaultHttp2HeadersFrame(
+                        HttpConversionUtil.toHttp2Headers(last.trailingHeaders(), REVALIDATE), true);
             }
         } else if (part instanceof HttpContent content) {
             body = new DefaultHttp2DataFrame(content.content(), false);

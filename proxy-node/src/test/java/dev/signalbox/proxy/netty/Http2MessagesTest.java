@@ -92,7 +92,8 @@ class Http2MessagesTest {
     @MethodSource("requests")
     void requestAsNettysCodec(RequestCase c) throws Http2Exception {
         HttpRequest ours = Http2Messages.request(STREAM, c.headers(), c.endStream());
-        HttpRequest netty = (HttpRequest) decodeWithNetty(new DefaultHttp2HeadersFrame(c.headers(), c.endStream()).stream(FRAME_STREAM));
+        HttpRequest netty = (HttpRequest) decodeWithNetty(
+                new DefaultHttp2HeadersFrame(c.headers(), c.endStream()).stream(FRAME_STREAM));
         try {
             assertEquals(netty instanceof FullHttpRequest, ours instanceof FullHttpRequest, "whole or a head");
             assertEquals(netty.method(), ours.method());
@@ -128,7 +129,8 @@ class Http2MessagesTest {
     void trailersAsNettysCodec() throws Http2Exception {
         Http2Headers trailers = new DefaultHttp2Headers().add("grpc-status", "0").add("x-checksum", "abc");
         LastHttpContent ours = Http2Messages.trailers(STREAM, trailers);
-        LastHttpContent netty = (LastHttpContent) decodeWithNetty(new DefaultHttp2HeadersFrame(trailers, true).stream(FRAME_STREAM));
+        LastHttpContent netty = (LastHttpContent) decodeWithNetty(
+                new DefaultHttp2HeadersFrame(trailers, true).stream(FRAME_STREAM));
         assertEquals(fields(netty.trailingHeaders()), fields(ours.trailingHeaders()));
         assertEquals(0, ours.content().readableBytes());
         netty.release();
