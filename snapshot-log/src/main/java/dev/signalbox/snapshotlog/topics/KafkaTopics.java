@@ -96,11 +96,22 @@ public final class KafkaTopics implements AutoCloseable {
         }
         List<ConfigResource> resources = descriptions.keySet().stream()
                 .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
-        Map<ConfigResource, Config> configs = get(admin.describeConfigs(resources).all(),
-                "read the configuration of " + descriptions.keySet());
+        Map<ConfigResource, KafkaFuture<Config>> configFutures = admin.describeConfigs(resources).values();
         for (TopicDescription d : descriptions.values()) {
+            Config config;
+            try {
+                config = get(configFutures.get(new ConfigResource(ConfigResource.Type.TOPIC, d.name())),
+                        "read the configuration of " + d.name());
+            } catch (TopicsException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                // Just created: the broker that described it knew it, the one asked for its configuration not yet (a
+                // new topic's metadata reaches the brokers one by one). Not described yet, as a missing one.
+                continue;
+            }
             Map<String, String> values = new HashMap<>();
-            for (ConfigEntry e : configs.get(new ConfigResource(ConfigResource.Type.TOPIC, d.name())).entries()) {
+            for (ConfigEntry e : config.entries()) {
                 if (e.value() != null) {
                     values.put(e.name(), e.value());
                 }
