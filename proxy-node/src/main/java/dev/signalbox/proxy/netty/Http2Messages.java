@@ -98,7 +98,7 @@ final class Http2Messages {
      * buffer, so the part itself needs no release. An interim response (1xx but 101) is a HEADERS frame that does not
      * end the stream; a part ends the stream when nothing can follow it.
      */
-    static Http2StreamFrame[] frames(HttpObject part) throws Http2Exception {
+    static Http2StreamFrame[] frames(HttpObject part) {
         Http2StreamFrame head = null;
         if (part instanceof HttpResponse response) {
             int code = response.status().code();

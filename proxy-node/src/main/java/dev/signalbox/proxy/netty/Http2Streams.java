@@ -3,7 +3,6 @@ package dev.signalbox.proxy.netty;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
@@ -224,36 +223,26 @@ final class Http2Streams extends ChannelDuplexHandler {
             ended();
         }
 
-        private ChannelFuture write(HttpObject part, ChannelPromise promise) {
-            Http2StreamFrame[] frames;
-            try {
-                frames = Http2Messages.frames(part);
-            } catch (Http2Exception e) {
-                ReferenceCountUtil.release(part);
-                return promise.setFailure(e);
-            }
+        @Override
+        public ChannelFuture write(HttpObject part) {
+            Http2StreamFrame[] frames = Http2Messages.frames(part);
             for (int i = 0; i < frames.length - 1; i++) {
                 // The last frame's promise fails too when an earlier one did (the stream is reset).
                 ctx.write(frames[i].stream(stream), ctx.newPromise());
             }
-            return ctx.write(frames[frames.length - 1].stream(stream), promise);
-        }
-
-        @Override
-        public ChannelFuture write(HttpObject part) {
-            return write(part, ctx.newPromise());
+            return ctx.write(frames[frames.length - 1].stream(stream));
         }
 
         @Override
         public ChannelFuture writeAndFlush(HttpObject part) {
-            ChannelFuture f = write(part, ctx.newPromise());
+            ChannelFuture f = write(part);
             ctx.flush();
             return f;
         }
 
         @Override
         public void writeHead(HttpObject part) {
-            write(part, ctx.newPromise());
+            write(part);
         }
 
         @Override

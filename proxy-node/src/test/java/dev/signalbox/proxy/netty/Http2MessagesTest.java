@@ -210,7 +210,7 @@ class Http2MessagesTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("responses")
-    void framesAsNettysCodec(ResponseCase c) throws Http2Exception {
+    void framesAsNettysCodec(ResponseCase c) {
         List<String> ours = new ArrayList<>();
         for (Http2StreamFrame f : Http2Messages.frames(c.part().get())) {
             ours.add(describe(f));
