@@ -54,7 +54,7 @@ final class PerfCommand implements Callable<Integer> {
     @Option(names = "--client-core", defaultValue = "0", paramLabel = "N", description = "The core the load generator runs on.")
     int clientCore;
 
-    @Option(names = "--server-core", defaultValue = "1", paramLabel = "N", description = "The core every proxy and the backend run on.")
+    @Option(names = "--server-core", defaultValue = "1", paramLabel = "N", description = "The core the backend and the proxy measured run on (the others wait on the client core).")
     int serverCore;
 
     @Option(names = "--jvm-options", defaultValue = PerfBenchmark.DEFAULT_JVM_OPTIONS, paramLabel = "OPTIONS",

@@ -20,11 +20,8 @@ final class Machine {
 
     /** CPU seconds (user + system) used so far by {@code pid} and every process below it. */
     static double cpuSeconds(long pid) {
-        List<Long> pids = new ArrayList<>();
-        pids.add(pid);
-        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
         long ticks = 0;
-        for (long p : pids) {
+        for (long p : tree(pid)) {
             try {
                 String stat = Files.readString(Path.of("/proc", Long.toString(p), "stat"));
                 // Fields after the command name (which may hold spaces), from field 3 (state): utime is 14, stime 15.
@@ -35,6 +32,26 @@ final class Machine {
             }
         }
         return ticks / TICKS_PER_SECOND;
+    }
+
+    /**
+     * Moves {@code pid}, every thread of it and every process below it (nginx's workers) to {@code core}
+     * ({@code taskset -a -p}); threads started later inherit it. A process that ended meanwhile is skipped.
+     */
+    static void pin(long pid, int core) throws IOException, InterruptedException {
+        for (long p : tree(pid)) {
+            Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", Integer.toString(core), Long.toString(p))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            taskset.waitFor();
+        }
+    }
+
+    /** {@code pid} and every process below it. */
+    private static List<Long> tree(long pid) {
+        List<Long> pids = new ArrayList<>();
+        pids.add(pid);
+        ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+        return pids;
     }
 
     /** The share of the machine's CPU time (0..1) spent busy over the next {@code millis}. */
