@@ -6,13 +6,13 @@ import java.time.Instant;
 /**
  * What the proxy knows about its snapshot feed: when it last heard from a Kafka broker and when it last
  * applied a snapshot. Kafka counts as unreachable once no broker answered for {@link #silenceLimit}; the
- * snapshot follower's consumer talks to the partition leader at least every fetch wait (100 ms), so
+ * snapshot follower's consumer talks to the partition leader at least every fetch wait (Kafka's 500 ms), so
  * silence that long means no broker is answering. Pure (time comes in as arguments) and thread-safe: the
  * follower thread writes, the admin and metrics threads read.
  */
 public final class FeedHealth {
     /**
-     * Fifty fetch waits, room for a slow snapshot apply (the follower does not poll meanwhile) or a GC pause;
+     * Ten fetch waits, room for a slow snapshot apply (the follower does not poll meanwhile) or a GC pause;
      * a dead broker still shows within seconds.
      */
     public static final Duration DEFAULT_SILENCE_LIMIT = Duration.ofSeconds(5);
