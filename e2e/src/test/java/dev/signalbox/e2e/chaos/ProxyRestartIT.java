@@ -213,12 +213,12 @@ class ProxyRestartIT {
     }
 
     /**
-     * From the proxy's log lines "node X serving, N ms after the JVM started (C ms of CPU)" and "node X
+     * From the proxy's log lines "node X serving, N ms after the JVM started (C ms of CPU; ...)" and "node X
      * accepting HTTPS, H ms after the JVM started" (which may come a moment later): "N (C CPU, HTTPS H)".
      */
     private static String loggedServingMs(Path log) {
         java.util.regex.Pattern serving = java.util.regex.Pattern.compile(
-                "serving, (\\d+) ms after the JVM started \\((-?\\d+) ms of CPU\\)");
+                "serving, (\\d+) ms after the JVM started \\((-?\\d+) ms of CPU[;)]");
         java.util.regex.Pattern https = java.util.regex.Pattern.compile("accepting HTTPS, (\\d+) ms after the JVM started");
         try {
             String text = Await.value("the proxy's start-up lines in " + log, WAIT, () -> {
