@@ -45,6 +45,8 @@ class ProxyRestartIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration SLOW = Duration.ofSeconds(1);
+    /** How long a proxy that serves may take to have written its start-up lines. */
+    private static final Duration LOG_LINES = Duration.ofSeconds(10);
     /** The issue's goal from process start to serving; printed against the measured figure. */
     private static final Duration SERVE_GOAL = Duration.ofSeconds(2);
     /** What is asserted: a sanity bound. On a loaded 2-core machine JVM and Kafka client start-up dominate. */
@@ -214,27 +216,25 @@ class ProxyRestartIT {
 
     /**
      * From the proxy's log lines "node X serving, N ms after the JVM started (C ms of CPU; ...)" and "node X
-     * accepting HTTPS, H ms after the JVM started" (which may come a moment later): "N (C CPU, HTTPS H)".
+     * accepting HTTPS, H ms after the JVM started" (which may come a moment later): "N (C CPU, HTTPS H)". Called once
+     * the proxy serves, so both lines are there or about to be: a line that does not match fails the test (a silent
+     * "not logged" once cost the test its 60 s wait per restart, for a day, after the serving line gained a field).
      */
     private static String loggedServingMs(Path log) {
         java.util.regex.Pattern serving = java.util.regex.Pattern.compile(
                 "serving, (\\d+) ms after the JVM started \\((-?\\d+) ms of CPU[;)]");
         java.util.regex.Pattern https = java.util.regex.Pattern.compile("accepting HTTPS, (\\d+) ms after the JVM started");
-        try {
-            String text = Await.value("the proxy's start-up lines in " + log, WAIT, () -> {
-                try {
-                    return Files.readString(log);
-                } catch (IOException e) {
-                    return "";
-                }
-            },
-                    t -> serving.matcher(t).find() && https.matcher(t).find());
-            java.util.regex.Matcher m = serving.matcher(text);
-            java.util.regex.Matcher h = https.matcher(text);
-            return m.find() && h.find() ? m.group(1) + " (" + m.group(2) + " CPU, HTTPS " + h.group(1) + ")" : "not logged";
-        } catch (AssertionError | RuntimeException e) {
-            return "not logged";
-        }
+        String text = Await.value("the proxy's serving and HTTPS lines in " + log, LOG_LINES, () -> {
+            try {
+                return Files.readString(log);
+            } catch (IOException e) {
+                return "";
+            }
+        }, t -> serving.matcher(t).find() && https.matcher(t).find());
+        java.util.regex.Matcher m = serving.matcher(text);
+        java.util.regex.Matcher h = https.matcher(text);
+        assertTrue(m.find() && h.find());
+        return m.group(1) + " (" + m.group(2) + " CPU, HTTPS " + h.group(1) + ")";
     }
 
     private static void awaitServed(int port, String host) {
