@@ -21,10 +21,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code bin/ingress perf}: Signalbox's proxy side by side with nginx and HAProxy in front of the same nginx
  * backend, on this machine, in one run. The load generator runs on one core, the backend and the proxy measured on
- * the other ({@code taskset}; the proxies not measured wait on the first, see {@link #place}); each case runs against each target in turn, {@code runs} times, so that drift
- * in the machine hits all of them alike. Before each run it waits (up to a limit, then says so) while other
- * work keeps the machine busy. Figures per case: requests/s, p50, p99, failed requests, the proxy's CPU time per
- * request, and Signalbox's ratios to the better anchor ({@link PerfSummary}).
+ * the other ({@code taskset}; the proxies not measured wait on the first, see {@link #place}); each case runs against
+ * each target in turn, {@code runs} times, so that drift in the machine hits all of them alike. Before each run it
+ * waits (up to a limit, then says so) while other work keeps the machine busy. Figures per case: requests/s, p50,
+ * p99, failed requests, the proxy's CPU time per request, and Signalbox's ratios to the better anchor
+ * ({@link PerfSummary}).
  *
  * <p>Signalbox runs two ways: {@code bin/ingress local} (its proxy, with the idle broker, watcher and compiler in
  * the same JVM) and {@code bin/ingress proxy} alone against local mode's broker. Both JVMs get the same explicit
