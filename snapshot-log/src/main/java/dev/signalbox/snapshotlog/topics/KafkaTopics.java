@@ -82,13 +82,7 @@ public final class KafkaTopics implements AutoCloseable {
         Map<String, KafkaFuture<TopicDescription>> futures = admin.describeTopics(names).topicNameValues();
         Map<String, TopicDescription> descriptions = new HashMap<>();
         for (String name : names) {
-            try {
-                descriptions.put(name, get(futures.get(name), "describe topic " + name));
-            } catch (TopicsException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw e;
-                }
-            }
+            ifKnown(futures.get(name), "describe topic " + name).ifPresent(d -> descriptions.put(name, d));
         }
         Map<String, DescribedTopic> described = new HashMap<>();
         if (descriptions.isEmpty()) {
@@ -98,20 +92,15 @@ public final class KafkaTopics implements AutoCloseable {
                 .map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
         Map<ConfigResource, KafkaFuture<Config>> configFutures = admin.describeConfigs(resources).values();
         for (TopicDescription d : descriptions.values()) {
-            Config config;
-            try {
-                config = get(configFutures.get(new ConfigResource(ConfigResource.Type.TOPIC, d.name())),
-                        "read the configuration of " + d.name());
-            } catch (TopicsException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw e;
-                }
-                // Just created: the broker that described it knew it, the one asked for its configuration not yet (a
-                // new topic's metadata reaches the brokers one by one). Not described yet, as a missing one.
+            // Unknown here though just described: created a moment ago, and the broker asked for its configuration has
+            // not heard of it yet (a new topic's metadata reaches the brokers one by one). Not described yet.
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, d.name());
+            Optional<Config> config = ifKnown(configFutures.get(resource), "read the configuration of " + d.name());
+            if (config.isEmpty()) {
                 continue;
             }
             Map<String, String> values = new HashMap<>();
-            for (ConfigEntry e : config.entries()) {
+            for (ConfigEntry e : config.get().entries()) {
                 if (e.value() != null) {
                     values.put(e.name(), e.value());
                 }
@@ -168,6 +157,18 @@ public final class KafkaTopics implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new TopicsException(TopicsException.Reason.NOT_READY, "interrupted", e);
             }
+        }
+    }
+
+    /** {@link #get}, empty when the broker does not know the topic (missing, or not heard of yet). */
+    private <T> Optional<T> ifKnown(KafkaFuture<T> future, String what) {
+        try {
+            return Optional.of(get(future, what));
+        } catch (TopicsException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw e;
         }
     }
 
