@@ -1,6 +1,7 @@
 package dev.signalbox.launcher.bench.perf;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,13 +37,17 @@ final class Machine {
 
     /**
      * Moves {@code pid}, every thread of it and every process below it (nginx's workers) to {@code core}
-     * ({@code taskset -a -p}); threads started later inherit it. A process that ended meanwhile is skipped.
+     * ({@code taskset -a -p}); threads started later inherit it. A process that ended meanwhile is skipped; one that
+     * could not be moved stops the benchmark, whose figures would otherwise say the cores were shared as documented.
      */
     static void pin(long pid, int core) throws IOException, InterruptedException {
         for (long p : tree(pid)) {
             Process taskset = new ProcessBuilder("taskset", "-a", "-p", "-c", Integer.toString(core), Long.toString(p))
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            taskset.waitFor();
+                    .redirectErrorStream(true).start();
+            String out = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (taskset.waitFor() != 0 && ProcessHandle.of(p).map(ProcessHandle::isAlive).orElse(false)) {
+                throw new IOException("taskset could not move process " + p + " to core " + core + ": " + out.trim());
+            }
         }
     }
 
