@@ -108,12 +108,14 @@ class WatcherKafkaFaultsIT {
             Await.until("leading", WAIT, w::isLeader);
             awaitPort(broker.bootstrapServers(), api, 80);
 
+            long timeoutsBefore = TransactionalPublisher.commitTimeouts();
             broker.pause();
             long pausedAt = System.nanoTime();
             ManifestsWatcherIT.write(file, ManifestsWatcherIT.service("api", 81));
-            // The fault itself: the broker stays frozen past the producer's max.block.ms (15 s), so the
-            // commit of the edit above times out (the reported incident: 24 s).
-            Thread.sleep(20_000);
+            // The fault itself: the broker stays frozen past the producer's max.block.ms (15 s), until the
+            // commit of the edit above has timed out (the reported incident: 24 s).
+            Await.until("the commit during the pause times out", WAIT,
+                    () -> TransactionalPublisher.commitTimeouts() > timeoutsBefore);
             broker.resume();
             System.out.printf("broker paused %d ms%n", (System.nanoTime() - pausedAt) / 1_000_000);
 
