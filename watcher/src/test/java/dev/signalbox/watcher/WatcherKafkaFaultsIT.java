@@ -31,6 +31,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,11 @@ class WatcherKafkaFaultsIT {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(new Tee(original, captured), true, StandardCharsets.UTF_8));
-        try (Watcher w = Watcher.startManifests(WatcherConfig.defaults(bootstrap, c).withManifestsDir(dir))) {
+        // The producer gives up on Kafka, or on a topic Kafka lacks, after max.block.ms (15 s by default): each
+        // message below would come that late. The messages and what follows do not depend on how long it is.
+        WatcherConfig config = WatcherConfig.defaults(bootstrap, c).withManifestsDir(dir)
+                .withKafkaSettings(Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, "3000"));
+        try (Watcher w = Watcher.startManifests(config)) {
             Await.until("a message about Kafka", WAIT, () -> {
                 String log = ours(captured);
                 return log.contains("unreachable") || log.contains("fenced") || log.contains("took over");
