@@ -425,14 +425,16 @@ class BrokerRestartIT {
         return s.table().virtualHosts().stream().map(v -> v.host()).collect(Collectors.toSet());
     }
 
+    /**
+     * Every snapshot committed so far, from the reader's position: up to the end offset read first (the changes
+     * have stopped and the last snapshot reflects them all), not until the topic has been quiet for a while.
+     */
     private static List<RoutingSnapshot> readAll(SnapshotLog log) {
+        long end = log.endOffset(WAIT);
         List<RoutingSnapshot> all = new ArrayList<>();
-        int empty = 0;
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (empty < 3 && System.nanoTime() < deadline) {
-            List<RoutingSnapshot> got = log.poll(Duration.ofMillis(500));
-            empty = got.isEmpty() ? empty + 1 : 0;
-            all.addAll(got);
+        while (log.position() < end && System.nanoTime() < deadline) {
+            all.addAll(log.poll(Duration.ofMillis(500)));
         }
         return all;
     }
