@@ -291,8 +291,12 @@ class CompilerFailoverIT {
             if (foreign != null) {
                 foreign.destroyForcibly().waitFor();
             }
+            // A graceful shutdown that hangs fails the test instead of holding the suite until CI's limit.
             local.destroy();
-            local.waitFor();
+            if (!local.waitFor(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)) {
+                local.destroyForcibly().waitFor();
+                throw new AssertionError("local mode did not end within " + WAIT + " of its SIGTERM");
+            }
         }
     }
 
