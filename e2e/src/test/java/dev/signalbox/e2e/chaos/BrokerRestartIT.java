@@ -182,8 +182,9 @@ class BrokerRestartIT {
                 try (reader) {
                     Await.until("the last snapshot reflects every change", WAIT, () -> reader.latest(WAIT)
                             .map(s -> hosts(s).containsAll(expected.values())).orElse(false));
-                    reader.seekToBeginning();
-                    List<RoutingSnapshot> all = readAll(reader);
+                    // Every snapshot committed so far: the changes have stopped and the last snapshot reflects them all.
+                    List<RoutingSnapshot> all = reader.read(reader.beginningOffset(WAIT), reader.endOffset(WAIT),
+                            Integer.MAX_VALUE, WAIT).stream().map(SnapshotLog.Entry::snapshot).toList();
                     for (int i = 0; i < all.size(); i++) {
                         assertEquals(i + 1, all.get(i).version(), "versions are 1, 2, 3... with no gap or duplicate");
                         assertEquals(i, all.get(i).previousVersion());
@@ -423,20 +424,6 @@ class BrokerRestartIT {
 
     private static Set<String> hosts(RoutingSnapshot s) {
         return s.table().virtualHosts().stream().map(v -> v.host()).collect(Collectors.toSet());
-    }
-
-    /**
-     * Every snapshot committed so far, from the reader's position: up to the end offset read first (the changes
-     * have stopped and the last snapshot reflects them all), not until the topic has been quiet for a while.
-     */
-    private static List<RoutingSnapshot> readAll(SnapshotLog log) {
-        long end = log.endOffset(WAIT);
-        List<RoutingSnapshot> all = new ArrayList<>();
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (log.position() < end && System.nanoTime() < deadline) {
-            all.addAll(log.poll(Duration.ofMillis(500)));
-        }
-        return all;
     }
 
 }
